@@ -1,0 +1,46 @@
+"""Problems found in input, reported all at once as ``file:row: column: what is wrong``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with an input file.
+
+    ``row`` is the row number as the spreadsheet shows it (the header is row 1, the first data
+    row is row 2); ``None`` for a problem with the whole file. ``column`` is the column name as
+    the file spells it (``None`` for a whole row or file).
+    """
+
+    file: str
+    message: str
+    row: int | None = None
+    column: str | None = None
+    severity: Severity = Severity.ERROR
+
+    def __str__(self) -> str:
+        where = self.file if self.row is None else f"{self.file}:{self.row}"
+        column = f" {self.column}:" if self.column else ""
+        prefix = "warning: " if self.severity is Severity.WARNING else ""
+        return f"{where}:{column} {prefix}{self.message}"
+
+
+class InputError(Exception):
+    """Input refused: carries every problem found. Nothing has been written."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = [p for p in problems]
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.ERROR]
