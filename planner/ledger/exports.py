@@ -1,0 +1,240 @@
+"""The ledger's files for people: the finance list, the public notice and the returns report.
+
+Rules implemented here:
+
+- finance list (xlsx): a summary sheet and one sheet per subsidy rule; one row per line with
+  payment id, rule, payee, ID number or credit code, amount (yuan, real numbers shown with
+  thousands separators and two decimals), evidence and state; each sheet ends with a bold total
+  row whose amount is the sum of its lines (computed in fen, so it adds up exactly), and the
+  summary's total is the sum of the rule totals; Chinese headers, fitted column widths, the
+  header row frozen;
+- public notice (xlsx or csv by suffix): the same lines with people's names masked (``张*``,
+  ``欧阳**``), ID numbers masked (``5224**********1234``) and mobile numbers masked wherever they
+  appear, evidence included — never a full ID number or phone; companies keep their name and
+  credit code (public registers);
+- returns report (xlsx): one sheet per report of ``planner.ledger.reports``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from planner.ledger.reports import RULE_ZH
+from planner.ledger.workflow import STATE_ZH
+
+PAYEE_ZH = {"person": "个人", "employer": "企业", "agency": "中介机构",
+            "government": "输出地政府"}
+
+COMPOUND_SURNAMES = frozenset(
+    (
+        "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙",
+        "宇文", "司徒", "令狐", "夏侯", "轩辕", "端木", "独孤", "南宫", "西门", "澹台",
+        "公羊", "申屠", "太史", "闻人", "赫连", "呼延", "万俟", "百里", "东郭", "仲孙",
+        "钟离", "宗政", "濮阳", "淳于", "单于", "太叔", "公冶", "完颜", "拓跋",
+    )
+)
+
+FINANCE_HEADERS = ["支付编号", "补助类别", "收款方", "收款方类型", "身份证号/统一社会信用代码",
+                   "金额（元）", "依据", "状态"]
+NOTICE_HEADERS = ["序号", "补助类别", "收款方", "收款方类型", "证件号码", "金额（元）", "依据",
+                  "状态"]
+MONEY_FORMAT = "#,##0.00"
+
+_ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx])(?![0-9A-Za-z])")
+_PHONE_RE = re.compile(r"(?<!\d)(1[3-9]\d{9})(?!\d)")
+
+
+def mask_name(name: str) -> str:
+    """``张三`` → ``张*``, ``欧阳娜娜`` → ``欧阳**``: the surname stays, the rest is starred."""
+    name = (name or "").strip()
+    if not name:
+        return ""
+    keep = 2 if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else 1
+    return name[:keep] + "*" * max(len(name) - keep, 1)
+
+
+def mask_id(id_number: str) -> str:
+    """``522401199001011234`` → ``5224**********1234``."""
+    s = (id_number or "").strip()
+    if len(s) <= 8:
+        return "*" * len(s)
+    return s[:4] + "*" * (len(s) - 8) + s[-4:]
+
+
+def mask_phone(phone: str) -> str:
+    """``13812345678`` → ``138****5678``."""
+    s = (phone or "").strip()
+    return s[:3] + "*" * max(len(s) - 7, 0) + s[-4:] if len(s) > 7 else "*" * len(s)
+
+
+def scrub(text: str) -> str:
+    """``text`` with every resident ID number and mobile number in it masked."""
+    from stdnum.cn import ric
+
+    def id_sub(match: re.Match[str]) -> str:
+        value = match.group(1)
+        return mask_id(value) if ric.is_valid(value) else value
+
+    return _PHONE_RE.sub(lambda mt: mask_phone(mt.group(1)), _ID_RE.sub(id_sub, text or ""))
+
+
+def _fit(ws: Worksheet, widths: Mapping[int, float] | None = None) -> None:
+    for col in ws.columns:
+        letter = get_column_letter(int(col[0].column or 1))
+        longest = 0
+        for cell in col:
+            text = str(cell.value) if cell.value is not None else ""
+            if isinstance(cell.value, float | int) and cell.number_format == MONEY_FORMAT:
+                text = f"{cell.value:,.2f}"
+            # a CJK character is about two Latin ones wide
+            longest = max(longest, sum(2 if ord(ch) > 0x2E80 else 1 for ch in text))
+        ws.column_dimensions[letter].width = min(max(longest + 2, 8), 60)
+
+
+def _header(ws: Worksheet, headers: list[str]) -> None:
+    ws.append(headers)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center")
+    ws.freeze_panes = "A2"
+
+
+def _sheet_title(text: str) -> str:
+    return re.sub(r"[\[\]:*?/\\]", "_", text)[:31]
+
+
+def write_finance_list(lines: pd.DataFrame, path: Path | str) -> Path:
+    """Write the finance list.
+
+    Parameters
+    ----------
+    lines
+        Columns: payment_id, rule, payee_name, payee_kind, payee_id, amount_fen, evidence,
+        state (as ``planner.services.ledger.finance_lines`` gives them).
+    path
+        The ``.xlsx`` to write.
+
+    Returns
+    -------
+    Path
+    """
+    path = Path(path)
+    wb = Workbook()
+    summary = wb.active
+    assert summary is not None
+    summary.title = "汇总"
+    _header(summary, ["补助类别", "规则", "笔数", "金额（元）"])
+    grand_fen = 0
+    grand_n = 0
+    order = list(RULE_ZH)
+    rules = sorted(set(lines["rule"]), key=lambda r: (order.index(r) if r in order else 99, r))
+    for rule in rules:
+        part = lines[lines["rule"] == rule]
+        ws = wb.create_sheet(_sheet_title(RULE_ZH.get(rule, rule)))
+        _header(ws, FINANCE_HEADERS)
+        for r in part.to_dict("records"):
+            ws.append([r["payment_id"] or "", RULE_ZH.get(rule, rule), r["payee_name"],
+                       PAYEE_ZH.get(str(r["payee_kind"]), str(r["payee_kind"])), r["payee_id"],
+                       int(r["amount_fen"]) / 100, r["evidence"],
+                       STATE_ZH.get(str(r["state"]), str(r["state"]))])
+            ws.cell(ws.max_row, 6).number_format = MONEY_FORMAT
+        total_fen = int(part["amount_fen"].sum())
+        ws.append(["合计", "", f"{len(part)} 笔", "", "", total_fen / 100, "", ""])
+        for cell in ws[ws.max_row]:
+            cell.font = Font(bold=True)
+        ws.cell(ws.max_row, 6).number_format = MONEY_FORMAT
+        _fit(ws)
+        summary.append([RULE_ZH.get(rule, rule), rule, len(part), total_fen / 100])
+        summary.cell(summary.max_row, 4).number_format = MONEY_FORMAT
+        grand_fen += total_fen
+        grand_n += len(part)
+    summary.append(["合计", "", grand_n, grand_fen / 100])
+    for cell in summary[summary.max_row]:
+        cell.font = Font(bold=True)
+    summary.cell(summary.max_row, 4).number_format = MONEY_FORMAT
+    _fit(summary)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def notice_frame(lines: pd.DataFrame) -> pd.DataFrame:
+    """The public-notice table: the lines with people's names, IDs and phones masked."""
+    rows = []
+    records: list[dict[Any, Any]] = lines.to_dict("records")
+    for n, r in enumerate(records, start=1):
+        person = r["payee_kind"] == "person"
+        rows.append({
+            "序号": n,
+            "补助类别": RULE_ZH.get(str(r["rule"]), str(r["rule"])),
+            "收款方": mask_name(str(r["payee_name"])) if person else str(r["payee_name"]),
+            "收款方类型": PAYEE_ZH.get(str(r["payee_kind"]), str(r["payee_kind"])),
+            "证件号码": mask_id(str(r["payee_id"])) if person else scrub(str(r["payee_id"])),
+            "金额（元）": f"{int(r['amount_fen']) / 100:,.2f}",
+            "依据": scrub(str(r["evidence"] or "")),
+            "状态": STATE_ZH.get(str(r["state"]), str(r["state"])),
+        })
+    return pd.DataFrame(rows, columns=NOTICE_HEADERS)
+
+
+def write_notice(lines: pd.DataFrame, path: Path | str) -> Path:
+    """Write the public notice (公示) as xlsx or csv (UTF-8 with BOM), by the suffix."""
+    path = Path(path)
+    frame = notice_frame(lines)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() == ".csv":
+        frame.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+        return path
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "公示名单"
+    _header(ws, NOTICE_HEADERS)
+    for row in frame.itertuples(index=False):
+        ws.append(list(row))
+    total = int(lines["amount_fen"].sum()) if len(lines) else 0
+    ws.append(["合计", "", "", "", "", f"{total / 100:,.2f}", "", ""])
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+    _fit(ws)
+    wb.save(path)
+    return path
+
+
+def write_report_book(sheets: Mapping[str, pd.DataFrame], path: Path | str) -> Path:
+    """Write several DataFrames to one xlsx, a sheet each, bold frozen headers, fitted widths."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = Workbook()
+    first = True
+    for title, frame in sheets.items():
+        if first:
+            ws = wb.active
+            assert ws is not None
+            ws.title = _sheet_title(title)
+            first = False
+        else:
+            ws = wb.create_sheet(_sheet_title(title))
+        _header(ws, [str(c) for c in frame.columns])
+        for row in frame.itertuples(index=False):
+            ws.append([_cell(v) for v in row])
+        _fit(ws)
+    wb.save(path)
+    return path
+
+
+def _cell(value: object) -> object:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if hasattr(value, "item"):
+        return value.item()  # numpy scalar
+    return value

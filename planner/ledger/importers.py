@@ -1,0 +1,508 @@
+"""Merging checked records into the ledger, one kind of file at a time.
+
+Rules implemented here:
+
+- every row has a natural key (an arrival: person and employer; an insured month: person,
+  employer and month; a charter: its contract number; a rider: contract and person; a
+  headcount: employer and month; a placement: person and employer; a trip: its id; a manifest
+  line: person and trip); a row whose key is already in the ledger with the same values is
+  skipped, with different values it is a problem naming the file, row and column;
+- references must resolve: an unknown person, employer, trip or contract is a problem naming the
+  file, row and column (referential checks live here, where the ledger is known);
+- record ``i`` of a file is on spreadsheet row ``i + 2`` (the header is row 1);
+- the merge functions only add rows to the session; the caller commits all or nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from planner.ledger import models as m
+from planner.ledger.repository import LedgerRepository
+from planner.problems import Problem
+
+
+@dataclass
+class Merge:
+    """What a merge found: rows added and problems."""
+
+    file: str
+    added: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    rownums: Sequence[int] = ()
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def at(self, i: int) -> int:
+        """The spreadsheet row of record ``i`` (the reader's, else ``i + 2``)."""
+        return self.rownums[i] if i < len(self.rownums) else i + 2
+
+    def problem(self, row: int | None, column: str | None, message: str) -> None:
+        """Note a problem; ``column`` by English name, reported as the file spells it."""
+        if column is not None:
+            column = self.headers.get(column, column)
+        self.problems.append(Problem(self.file, message, row, column))
+
+
+def _compare(
+    merge: Merge,
+    row: int,
+    what: str,
+    old: dict[str, Any],
+    new: dict[str, Any],
+) -> bool:
+    """True if ``old`` and ``new`` agree; else a problem on the first column that differs."""
+    for column, value in new.items():
+        if old.get(column) != value:
+            merge.problem(
+                row,
+                column,
+                f"{what} is already in the ledger with {column} {old.get(column)!s}, "
+                f"not {value!s}",
+            )
+            return False
+    return True
+
+
+class _Keyed:
+    """Existing rows of a table by natural key, plus the rows of this file seen so far."""
+
+    def __init__(self, rows: dict[Any, tuple[Any, dict[str, Any]]]) -> None:
+        self.rows = rows
+
+    def check(
+        self, merge: Merge, row: int, what: str, key: Any, values: dict[str, Any]
+    ) -> bool:
+        """True if the row is new (and remembers it); False if known (or conflicting)."""
+        known = self.rows.get(key)
+        if known is None:
+            self.rows[key] = (None, values)
+            return True
+        _compare(merge, row, what, known[1], values)
+        return False
+
+
+# ------------------------------------------------------------------- scenario
+def merge_employers(
+    repo: LedgerRepository, employers: Sequence[Any], imp: m.Import, file: str
+) -> Merge:
+    """Add the scenario's employers (``planner.domain.model.Employer``)."""
+    merge = Merge(file)
+    known = repo.employers_by_uscc()
+    seen = _Keyed({u: (e, _employer_values(e)) for u, e in known.items()})
+    for i, e in enumerate(employers):
+        values = {
+            "name": e.name,
+            "new_hires_wanted": int(e.new_hires_wanted),
+            "needed_by": e.needed_by,
+        }
+        if seen.check(merge, merge.at(i), f"employer {e.uscc}", e.uscc, values):
+            repo.add(
+                m.Employer(
+                    uscc=e.uscc,
+                    lat=e.lat,
+                    lon=e.lon,
+                    import_id=imp.id,
+                    **values,
+                )
+            )
+            merge.added += 1
+    return merge
+
+
+def _employer_values(e: m.Employer) -> dict[str, Any]:
+    return {"name": e.name, "new_hires_wanted": e.new_hires_wanted, "needed_by": e.needed_by}
+
+
+def _person_values(p: Any) -> dict[str, Any]:
+    return {
+        "name": p.name,
+        "home_adcode": p.home_adcode,
+        "employer_uscc": p.employer_uscc or None,
+        "poverty_registered": bool(p.poverty_registered),
+        "travel": str(getattr(p.travel, "value", p.travel)),
+    }
+
+
+def merge_people(
+    repo: LedgerRepository,
+    workers: Sequence[Any],
+    imp: m.Import,
+    file: str,
+    employer_usccs: set[str],
+) -> Merge:
+    """Add the scenario's workers (``planner.domain.model.Worker``) and their registration."""
+    merge = Merge(file)
+    known = repo.people_by_id_number()
+    seen = _Keyed({k: (p, _person_values(p)) for k, p in known.items()})
+    rows: list[dict[str, Any]] = []
+    for i, w in enumerate(workers):
+        values = _person_values(w)
+        if w.employer_uscc and w.employer_uscc not in employer_usccs:
+            merge.problem(merge.at(i), "employer_uscc", f"unknown employer {w.employer_uscc}")
+            continue
+        if seen.check(merge, merge.at(i), f"person {w.id_number}", w.id_number, values):
+            rows.append({"id_number": w.id_number, "phone": w.phone,
+                         "home_address": w.home_address, "available_from": w.available_from,
+                         "import_id": imp.id, **values})
+    if merge.problems:
+        return merge
+    bulk_insert(repo, m.Person, rows)
+    merge.added += len(rows)
+    ids = {n: i for n, i in repo.session.execute(select(m.Person.id_number, m.Person.id))}
+    bulk_insert(repo, m.Event, [
+        {"kind": "registered", "natural_key": f"registered|{r['id_number']}",
+         "person_id": ids[r["id_number"]], "on_date": r["available_from"], "import_id": imp.id}
+        for r in rows
+    ])
+    return merge
+
+
+def bulk_insert(repo: LedgerRepository, model: type[Any], rows: list[dict[str, Any]]) -> None:
+    """Insert many rows at once (one executemany), in the session's transaction."""
+    if rows:
+        repo.session.flush()
+        repo.session.connection().execute(insert(model.__table__), rows)
+
+
+# ----------------------------------------------------------------------- plan
+def merge_trips(repo: LedgerRepository, trips: Sequence[Any], imp: m.Import, file: str) -> Merge:
+    """Add the plan's trips (``planner.domain.model.Trip``)."""
+    merge = Merge(file)
+    known = repo.trips_by_id()
+    seen = _Keyed({k: (t, _trip_values(t)) for k, t in known.items()})
+    for i, t in enumerate(trips):
+        values = {
+            "kind": str(getattr(t.kind, "value", t.kind)),
+            "depart_date": t.depart.date() if isinstance(t.depart, dt.datetime) else t.depart,
+            "arrive_date": t.arrive.date() if isinstance(t.arrive, dt.datetime) else t.arrive,
+            "cost_fen": int(t.cost_fen),
+        }
+        if seen.check(merge, merge.at(i), f"trip {t.trip_id}", t.trip_id, values):
+            repo.add(
+                m.Trip(
+                    trip_id=t.trip_id,
+                    vehicle=t.vehicle,
+                    stops=";".join(s.name for s in t.stops),
+                    seats=int(t.seats),
+                    load=int(t.load),
+                    distance_km=float(t.distance_km),
+                    origin_adcode=t.origin_adcode or "",
+                    parent_trip_id=t.parent_trip_id,
+                    import_id=imp.id,
+                    **values,
+                )
+            )
+            merge.added += 1
+    repo.session.flush()
+    return merge
+
+
+def _trip_values(t: m.Trip) -> dict[str, Any]:
+    return {
+        "kind": t.kind,
+        "depart_date": t.depart_date,
+        "arrive_date": t.arrive_date,
+        "cost_fen": t.cost_fen,
+    }
+
+
+def merge_manifest(
+    repo: LedgerRepository,
+    assignments: Sequence[Any],
+    legs: Sequence[Any],
+    imp: m.Import,
+    file: str,
+    legs_file: str,
+) -> list[Merge]:
+    """Add the plan's manifest: each assignment (main trip) and each further leg."""
+    merge = Merge(file)
+    legs_merge = Merge(legs_file)
+    people = repo.people_by_id_number()
+    employers = repo.employers_by_uscc()
+    trips = repo.trips_by_id()
+    trip_by_pk = {t.id: t for t in trips.values()}
+    person_by_pk = {p.id: p for p in people.values()}
+    existing: dict[tuple[str, str], dict[str, Any]] = {}
+    main_trip: dict[str, str] = {}
+    for entry in repo.session.query(m.ManifestEntry):
+        key = (person_by_pk[entry.person_id].id_number, trip_by_pk[entry.trip_pk].trip_id)
+        existing[key] = {"leg": entry.leg, "pickup_stop": entry.pickup_stop}
+        if entry.main:
+            main_trip[key[0]] = key[1]
+    seen = _Keyed({k: (None, v) for k, v in existing.items()})
+    leg_of = {(g.id_number, g.trip_id): int(g.leg) for g in legs}
+    employer_of: dict[str, str] = {}
+    rows: list[dict[str, Any]] = []
+
+    def add(mg: Merge, row: int, id_number: str, trip_id: str, values: dict[str, Any],
+            employer_uscc: str | None, main: bool) -> None:
+        person = people.get(id_number)
+        trip = trips.get(trip_id)
+        if person is None:
+            mg.problem(row, "id_number", f"unknown person {id_number}")
+            return
+        if trip is None:
+            mg.problem(row, "trip_id", f"unknown trip {trip_id}")
+            return
+        if seen.check(mg, row, f"{id_number} on trip {trip_id}", (id_number, trip_id), values):
+            rows.append({"person_id": person.id, "trip_pk": trip.id, "main": main,
+                         "employer_uscc": employer_uscc, "import_id": imp.id, **values})
+            mg.added += 1
+
+    for i, a in enumerate(assignments):
+        if a.employer_uscc not in employers:
+            merge.problem(merge.at(i), "employer_uscc", f"unknown employer {a.employer_uscc}")
+            continue
+        employer_of[a.id_number] = a.employer_uscc
+        known_trip = main_trip.get(a.id_number)
+        if known_trip is not None and known_trip != a.trip_id:
+            merge.problem(merge.at(i), "trip_id", f"{a.id_number} is already in the ledger on "
+                          f"trip {known_trip}, not {a.trip_id}")
+            continue
+        values = {"leg": leg_of.get((a.id_number, a.trip_id), 1), "pickup_stop": a.pickup_stop}
+        add(merge, merge.at(i), a.id_number, a.trip_id, values, a.employer_uscc, True)
+    assigned = {(a.id_number, a.trip_id) for a in assignments}
+    for i, g in enumerate(legs):
+        if (g.id_number, g.trip_id) in assigned:
+            continue  # the main trip's leg, added above
+        values = {"leg": int(g.leg), "pickup_stop": ""}
+        add(legs_merge, legs_merge.at(i), g.id_number, g.trip_id, values,
+            employer_of.get(g.id_number), False)
+    if not merge.problems and not legs_merge.problems:
+        bulk_insert(repo, m.ManifestEntry, rows)
+    return [merge, legs_merge]
+
+
+# --------------------------------------------------------------------- events
+@dataclass(frozen=True)
+class Refs:
+    """The ledger's people, employers, trips and charters by their natural ids."""
+
+    people: dict[str, m.Person]
+    employers: dict[str, m.Employer]
+    trips: dict[str, m.Trip]
+    charters: dict[str, m.Charter]
+
+    @classmethod
+    def load(cls, repo: LedgerRepository) -> Refs:
+        return cls(
+            repo.people_by_id_number(),
+            repo.employers_by_uscc(),
+            repo.trips_by_id(),
+            repo.charters_by_contract(),
+        )
+
+    def person(self, merge: Merge, row: int, id_number: str) -> m.Person | None:
+        p = self.people.get(id_number)
+        if p is None:
+            merge.problem(row, "id_number", f"unknown person {id_number}: not registered")
+        return p
+
+    def employer(self, merge: Merge, row: int, uscc: str, column: str = "employer_uscc"
+                 ) -> m.Employer | None:
+        e = self.employers.get(uscc)
+        if e is None:
+            merge.problem(row, column, f"unknown employer {uscc}")
+        return e
+
+
+def _events_by_key(repo: LedgerRepository, kind: str) -> dict[str, m.Event]:
+    return {e.natural_key: e for e in repo.session.query(m.Event).filter(m.Event.kind == kind)}
+
+
+def merge_arrivals(repo: LedgerRepository, records: Sequence[Any], imp: m.Import, merge: Merge
+                   ) -> Merge:
+    """Add arrivals (``Arrival``). ``trip_id`` names a government trip (the boarding is
+    recorded too) or an employer charter's contract number; blank: came on their own."""
+    refs = Refs.load(repo)
+    known = _events_by_key(repo, "arrived")
+    seen = _Keyed(
+        {
+            k: (None, {"arrived_on": e.on_date, "trip_id": e.ref, "ticket_amount": e.amount_fen})
+            for k, e in known.items()
+        }
+    )
+    boarded = set(_events_by_key(repo, "boarded"))
+    rows: list[dict[str, Any]] = []
+    for i, r in enumerate(records):
+        row = merge.at(i)
+        person = refs.person(merge, row, r.id_number)
+        employer = refs.employer(merge, row, r.employer_uscc)
+        trip = refs.trips.get(r.trip_id) if r.trip_id else None
+        unknown_trip = bool(r.trip_id) and trip is None and r.trip_id not in refs.charters
+        if unknown_trip:
+            merge.problem(row, "trip_id",
+                          f"unknown trip {r.trip_id}: neither a planned trip nor a charter")
+        if person is None or employer is None or unknown_trip:
+            continue
+        key = f"arrived|{r.id_number}|{r.employer_uscc}"
+        values = {"arrived_on": r.arrived_on, "trip_id": r.trip_id or None,
+                  "ticket_amount": r.ticket_amount_fen}
+        if not seen.check(merge, row, f"arrival of {r.id_number} at {r.employer_uscc}", key,
+                          values):
+            continue
+        rows.append({"kind": "arrived", "natural_key": key, "person_id": person.id,
+                     "employer_id": employer.id, "trip_pk": trip.id if trip else None,
+                     "ref": r.trip_id or None, "on_date": r.arrived_on,
+                     "amount_fen": r.ticket_amount_fen, "import_id": imp.id})
+        if trip is not None:
+            bkey = f"boarded|{r.id_number}|{r.trip_id}"
+            if bkey not in boarded:
+                boarded.add(bkey)
+                rows.append({"kind": "boarded", "natural_key": bkey, "person_id": person.id,
+                             "employer_id": employer.id, "trip_pk": trip.id, "ref": r.trip_id,
+                             "on_date": trip.depart_date, "amount_fen": None,
+                             "import_id": imp.id})
+    if not merge.problems:
+        bulk_insert(repo, m.Event, rows)
+        merge.added += sum(1 for r in rows if r["kind"] == "arrived")
+    return merge
+
+
+def merge_insurance(repo: LedgerRepository, records: Sequence[Any], imp: m.Import, merge: Merge
+                    ) -> Merge:
+    """Add insured months (``InsuredMonth``)."""
+    refs = Refs.load(repo)
+    seen = set(_events_by_key(repo, "insured"))
+    rows: list[dict[str, Any]] = []
+    for i, r in enumerate(records):
+        row = merge.at(i)
+        person = refs.person(merge, row, r.id_number)
+        employer = refs.employer(merge, row, r.employer_uscc)
+        if person is None or employer is None:
+            continue
+        key = f"insured|{r.id_number}|{r.employer_uscc}|{r.month}"
+        if key in seen:
+            continue
+        seen.add(key)
+        rows.append({"kind": "insured", "natural_key": key, "person_id": person.id,
+                     "employer_id": employer.id, "month": r.month, "import_id": imp.id})
+    if not merge.problems:
+        bulk_insert(repo, m.Event, rows)
+        merge.added += len(rows)
+    return merge
+
+
+def merge_charters(repo: LedgerRepository, records: Sequence[Any], imp: m.Import, merge: Merge
+                   ) -> Merge:
+    """Add employer charters (``Charter``)."""
+    refs = Refs.load(repo)
+    employer_by_pk = {e.id: e.uscc for e in refs.employers.values()}
+    seen = _Keyed({k: (None, _charter_values(c, employer_by_pk[c.employer_id]))
+                   for k, c in refs.charters.items()})
+    for i, r in enumerate(records):
+        row = merge.at(i)
+        employer = refs.employer(merge, row, r.employer_uscc)
+        if employer is None:
+            continue
+        values = {
+            "employer_uscc": r.employer_uscc,
+            "depart_date": r.depart_date,
+            "origin_adcode": r.origin_adcode,
+            "seats": int(r.seats),
+            "riders": int(r.riders),
+            "invoice_amount": int(r.invoice_amount_fen),
+        }
+        if seen.check(merge, row, f"contract {r.contract_no}", r.contract_no, values):
+            repo.add(m.Charter(contract_no=r.contract_no, employer_id=employer.id,
+                               depart_date=r.depart_date, origin_adcode=r.origin_adcode,
+                               seats=int(r.seats), riders=int(r.riders),
+                               invoice_amount_fen=int(r.invoice_amount_fen), import_id=imp.id))
+            merge.added += 1
+    return merge
+
+
+def _charter_values(c: m.Charter, uscc: str) -> dict[str, Any]:
+    return {
+        "employer_uscc": uscc,
+        "depart_date": c.depart_date,
+        "origin_adcode": c.origin_adcode,
+        "seats": c.seats,
+        "riders": c.riders,
+        "invoice_amount": c.invoice_amount_fen,
+    }
+
+
+def merge_charter_riders(repo: LedgerRepository, records: Sequence[Any], imp: m.Import,
+                         merge: Merge) -> Merge:
+    """Add charter riders (``CharterRider``); the charter must be in the ledger already."""
+    refs = Refs.load(repo)
+    seen = {(r.charter_id, r.person_id) for r in repo.session.query(m.CharterRider)}
+    for i, r in enumerate(records):
+        row = merge.at(i)
+        charter = refs.charters.get(r.contract_no)
+        if charter is None:
+            merge.problem(row, "contract_no",
+                          f"unknown contract {r.contract_no}: import its charter first")
+        person = refs.person(merge, row, r.id_number)
+        if charter is None or person is None:
+            continue
+        if (charter.id, person.id) in seen:
+            continue
+        seen.add((charter.id, person.id))
+        repo.add(m.CharterRider(charter_id=charter.id, person_id=person.id, import_id=imp.id))
+        merge.added += 1
+    return merge
+
+
+def merge_headcounts(repo: LedgerRepository, records: Sequence[Any], imp: m.Import, merge: Merge
+                     ) -> Merge:
+    """Add insured headcounts (``Headcount``)."""
+    refs = Refs.load(repo)
+    employer_by_pk = {e.id: e.uscc for e in refs.employers.values()}
+    seen = _Keyed({(employer_by_pk[h.employer_id], h.month):
+                   (None, {"insured_headcount": h.insured_headcount})
+                   for h in repo.session.query(m.Headcount)})
+    for i, r in enumerate(records):
+        row = merge.at(i)
+        employer = refs.employer(merge, row, r.employer_uscc)
+        if employer is None:
+            continue
+        values = {"insured_headcount": int(r.insured_headcount)}
+        if seen.check(merge, row, f"headcount of {r.employer_uscc} in {r.month}",
+                      (r.employer_uscc, r.month), values):
+            repo.add(m.Headcount(employer_id=employer.id, month=r.month, import_id=imp.id,
+                                 **values))
+            merge.added += 1
+    return merge
+
+
+def merge_placements(repo: LedgerRepository, records: Sequence[Any], imp: m.Import, merge: Merge
+                     ) -> Merge:
+    """Add agency placements (``Placement``)."""
+    refs = Refs.load(repo)
+    person_by_pk = {p.id: p.id_number for p in refs.people.values()}
+    employer_by_pk = {e.id: e.uscc for e in refs.employers.values()}
+    seen = _Keyed({(person_by_pk[p.person_id], employer_by_pk[p.employer_id]):
+                   (None, {"agency_uscc": p.agency_uscc})
+                   for p in repo.session.query(m.Placement)})
+    for i, r in enumerate(records):
+        row = merge.at(i)
+        person = refs.person(merge, row, r.id_number)
+        employer = refs.employer(merge, row, r.employer_uscc)
+        if person is None or employer is None:
+            continue
+        values = {"agency_uscc": r.agency_uscc}
+        if seen.check(merge, row, f"placement of {r.id_number} at {r.employer_uscc}",
+                      (r.id_number, r.employer_uscc), values):
+            repo.add(m.Placement(agency_uscc=r.agency_uscc, agency_name=r.agency_name,
+                                 person_id=person.id, employer_id=employer.id,
+                                 import_id=imp.id))
+            merge.added += 1
+    return merge
+
+
+#: kind -> merge function for the event files (scenario, plan and bank results are special).
+EVENT_MERGES: dict[str, Callable[[LedgerRepository, Sequence[Any], m.Import, Merge], Merge]] = {
+    "arrivals": merge_arrivals,
+    "insurance": merge_insurance,
+    "charters": merge_charters,
+    "charter_riders": merge_charter_riders,
+    "headcount": merge_headcounts,
+    "placements": merge_placements,
+}

@@ -1,0 +1,1 @@
+"""Alembic migrations of the ledger (run by ``planner.ledger.db.init_db``)."""

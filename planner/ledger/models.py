@@ -1,0 +1,346 @@
+"""The ledger's tables as typed SQLAlchemy models.
+
+Rules implemented here:
+
+- facts (employers, people, trips, manifest, events, charters, riders, headcounts, placements)
+  carry the import that brought them and a natural key, so importing the same rows again adds
+  nothing (``natural_key`` is unique per table);
+- a claim is one row per entitlement line key; ``version`` is an optimistic-lock counter
+  (SQLAlchemy's ``version_id_col``: every UPDATE says ``WHERE version = :v``), so of two
+  concurrent transitions of the same claim exactly one wins;
+- a claim has at most one payment row (``payments.claim_id`` is unique) and a payment id is
+  unique, so nothing is paid twice;
+- the audit log keeps who did what, when, and the row before and after, as JSON;
+- money is integer fen everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    """The current time in UTC, without tzinfo (stored as naive UTC on every backend)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    """Base of every ledger table."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}  # noqa: RUF012
+
+
+class User(Base):
+    """A person who may sign in; ``role`` is one of ``planner.services.auth.Role``."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Import(Base):
+    """One file (or folder) imported: the same kind and content is imported only once."""
+
+    __tablename__ = "imports"
+    __table_args__ = (UniqueConstraint("kind", "sha256"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    file_name: Mapped[str] = mapped_column(String(512))
+    sha256: Mapped[str] = mapped_column(String(64))
+    rows: Mapped[int] = mapped_column(Integer)
+    rows_added: Mapped[int] = mapped_column(Integer)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    by: Mapped[str] = mapped_column(String(64))
+
+
+class Employer(Base):
+    """An employer of the district (employers.csv)."""
+
+    __tablename__ = "employers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uscc: Mapped[str] = mapped_column(String(18), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    new_hires_wanted: Mapped[int] = mapped_column(Integer, default=0)
+    needed_by: Mapped[dt.date | None] = mapped_column(Date)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
+
+
+class Person(Base):
+    """A registered worker (workers.csv): one person, one ID number."""
+
+    __tablename__ = "people"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    id_number: Mapped[str] = mapped_column(String(18), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    home_adcode: Mapped[str] = mapped_column(String(6))
+    home_address: Mapped[str | None] = mapped_column(String(300))
+    employer_uscc: Mapped[str | None] = mapped_column(String(18))
+    available_from: Mapped[dt.date | None] = mapped_column(Date)
+    poverty_registered: Mapped[bool] = mapped_column(Boolean, default=False)
+    travel: Mapped[str] = mapped_column(String(8), default="seat")
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
+
+
+class Trip(Base):
+    """A government job bus, special train or feeder coach from an imported plan."""
+
+    __tablename__ = "trips"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trip_id: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    vehicle: Mapped[str] = mapped_column(String(200))
+    depart_date: Mapped[dt.date] = mapped_column(Date)
+    arrive_date: Mapped[dt.date] = mapped_column(Date)
+    stops: Mapped[str] = mapped_column(Text, default="")
+    seats: Mapped[int] = mapped_column(Integer)
+    load: Mapped[int] = mapped_column(Integer)
+    distance_km: Mapped[float] = mapped_column(Float, default=0.0)
+    cost_fen: Mapped[int] = mapped_column(Integer, default=0)
+    origin_adcode: Mapped[str] = mapped_column(String(6), default="")
+    parent_trip_id: Mapped[str | None] = mapped_column(String(64))
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
+
+
+class ManifestEntry(Base):
+    """A person on a trip (one row per leg), with the stop where they board."""
+
+    __tablename__ = "manifest"
+    __table_args__ = (UniqueConstraint("person_id", "trip_pk"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    trip_pk: Mapped[int] = mapped_column(ForeignKey("trips.id"))
+    leg: Mapped[int] = mapped_column(Integer, default=1)
+    main: Mapped[bool] = mapped_column(Boolean, default=True)  # the assignment's trip
+    pickup_stop: Mapped[str] = mapped_column(String(200), default="")
+    employer_uscc: Mapped[str | None] = mapped_column(String(18))
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
+
+
+class Event(Base):
+    """Something that happened to a person: registered, boarded, arrived, insured, left.
+
+    ``natural_key`` (e.g. ``arrived|<id>|<uscc>``) is unique: re-imports add nothing.
+    """
+
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), index=True)
+    natural_key: Mapped[str] = mapped_column(String(200), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    employer_id: Mapped[int | None] = mapped_column(ForeignKey("employers.id"))
+    trip_pk: Mapped[int | None] = mapped_column(ForeignKey("trips.id"))
+    ref: Mapped[str | None] = mapped_column(String(64))  # trip id or charter contract as given
+    on_date: Mapped[dt.date | None] = mapped_column(Date)
+    month: Mapped[str | None] = mapped_column(String(7))
+    amount_fen: Mapped[int | None] = mapped_column(Integer)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
+
+
+class Charter(Base):
+    """A coach an employer chartered itself (charters.csv)."""
+
+    __tablename__ = "charters"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_no: Mapped[str] = mapped_column(String(64), unique=True)
+    employer_id: Mapped[int] = mapped_column(ForeignKey("employers.id"))
+    depart_date: Mapped[dt.date] = mapped_column(Date)
+    origin_adcode: Mapped[str] = mapped_column(String(6))
+    seats: Mapped[int] = mapped_column(Integer)
+    riders: Mapped[int] = mapped_column(Integer)
+    invoice_amount_fen: Mapped[int] = mapped_column(Integer)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
+
+
+class CharterRider(Base):
+    """A person on an employer's charter (charter_riders.csv)."""
+
+    __tablename__ = "charter_riders"
+    __table_args__ = (UniqueConstraint("charter_id", "person_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    charter_id: Mapped[int] = mapped_column(ForeignKey("charters.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
+
+
+class Headcount(Base):
+    """An employer's insured headcount in a month (headcount.csv)."""
+
+    __tablename__ = "headcounts"
+    __table_args__ = (UniqueConstraint("employer_id", "month"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employer_id: Mapped[int] = mapped_column(ForeignKey("employers.id"))
+    month: Mapped[str] = mapped_column(String(7))
+    insured_headcount: Mapped[int] = mapped_column(Integer)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
+
+
+class Placement(Base):
+    """A person an agency placed with an employer (placements.csv)."""
+
+    __tablename__ = "placements"
+    __table_args__ = (UniqueConstraint("person_id", "employer_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_uscc: Mapped[str] = mapped_column(String(18))
+    agency_name: Mapped[str] = mapped_column(String(200))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    employer_id: Mapped[int] = mapped_column(ForeignKey("employers.id"))
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
+
+
+class PolicyVersion(Base):
+    """A subsidy policy as TOML text, in force from ``valid_from``; one is ``active``."""
+
+    __tablename__ = "policy_versions"
+    __table_args__ = (UniqueConstraint("name", "valid_from"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    toml_text: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(64))
+
+
+class Claim(Base):
+    """One entitlement line: who is owed how much under which rule, and where it stands."""
+
+    __tablename__ = "claims"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    rule: Mapped[str] = mapped_column(String(64), index=True)
+    payee_kind: Mapped[str] = mapped_column(String(16))
+    payee_id: Mapped[str] = mapped_column(String(64))
+    payee_name: Mapped[str] = mapped_column(String(200))
+    amount_fen: Mapped[int] = mapped_column(Integer)
+    evidence: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    basis: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    policy_version_id: Mapped[int | None] = mapped_column(ForeignKey("policy_versions.id"))
+    state: Mapped[str] = mapped_column(String(16), index=True, default="draft")
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    review_note: Mapped[str | None] = mapped_column(Text)
+    proposed_amount_fen: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+    payment: Mapped[Payment | None] = relationship(back_populates="claim", uselist=False)
+
+
+class Decision(Base):
+    """A review decision on a claim: a transition, by whom, with the reason given."""
+
+    __tablename__ = "decisions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    from_state: Mapped[str] = mapped_column(String(16))
+    to_state: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Notice(Base):
+    """A claim's public notice (公示): from ``published_on`` to ``ends_on`` (working days)."""
+
+    __tablename__ = "notices"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+    published_on: Mapped[dt.date] = mapped_column(Date)
+    ends_on: Mapped[dt.date] = mapped_column(Date)
+    working_days: Mapped[int] = mapped_column(Integer)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    outcome: Mapped[str | None] = mapped_column(String(16))  # done / objection
+
+
+class Objection(Base):
+    """An objection raised against a claim during its notice."""
+
+    __tablename__ = "objections"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id"))
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+    raised_by: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Payment(Base):
+    """The one payment of a claim. ``status``: pending, paid or failed."""
+
+    __tablename__ = "payments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_id: Mapped[str] = mapped_column(String(64), unique=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), unique=True)
+    amount_fen: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    paid_on: Mapped[dt.date | None] = mapped_column(Date)
+    bank_file_sha256: Mapped[str | None] = mapped_column(String(64))
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(64))
+
+    claim: Mapped[Claim] = relationship(back_populates="payment")
+
+
+class BankLine(Base):
+    """A line of a bank result file, kept so a second import of it changes nothing."""
+
+    __tablename__ = "bank_lines"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    natural_key: Mapped[str] = mapped_column(String(200), unique=True)
+    payment_id: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    paid_on: Mapped[dt.date | None] = mapped_column(Date)
+    amount_fen: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str | None] = mapped_column(Text)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
+
+
+class AuditEntry(Base):
+    """Who changed what, when: the row before and after, as JSON."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
