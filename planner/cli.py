@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "planner.commands.ledger",
     "planner.commands.subsidies",
     "planner.commands.users",
+    "planner.commands.serve",
 )
 
 

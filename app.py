@@ -1,0 +1,35 @@
+"""jobbus — the Streamlit app: page config, language, login, navigation. Nothing else.
+
+Run with ``jobbus serve`` (or ``streamlit run app.py``). Each screen is a thin script in
+``app_pages/``; helpers live in ``ui/``; the work is done by ``planner.services``. Signed out,
+every address shows the login form (the pages stay routed but hidden), so a bookmarked page
+opens right after signing in.
+"""
+
+import streamlit as st
+
+from ui.auth import current_user, login_form, sidebar_badge
+from ui.i18n import language_picker, t
+
+st.set_page_config(page_title=t("app.title"), page_icon="🚌", layout="wide")
+signed_in = current_user() is not None
+page = st.navigation(
+    [
+        st.Page("app_pages/overview.py", title=t("nav.overview"), icon=":material/dashboard:",
+                default=True),
+        st.Page("app_pages/registration.py", title=t("nav.registration"),
+                icon=":material/how_to_reg:"),
+        st.Page("app_pages/planning.py", title=t("nav.planning"), icon=":material/map:"),
+        st.Page("app_pages/tracking.py", title=t("nav.tracking"),
+                icon=":material/where_to_vote:"),
+        st.Page("app_pages/subsidies.py", title=t("nav.subsidies"), icon=":material/payments:"),
+        st.Page("app_pages/settings.py", title=t("nav.settings"), icon=":material/settings:"),
+    ],
+    position="sidebar" if signed_in else "hidden",
+)
+language_picker()
+if signed_in:
+    sidebar_badge()
+    page.run()
+else:
+    login_form()

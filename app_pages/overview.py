@@ -1,0 +1,102 @@
+"""总览 Overview: people brought back against what was registered, by province, by day and by
+mode; trips under way; subsidies owed, approved and paid — as numbers at the top and charts
+below."""
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from ui import backend, charts, fmt
+from ui import ledger_reads as reads
+from ui.i18n import t
+from ui.layout import kpi
+
+st.title(t("overview.title"))
+
+ledger = backend.service("ledger", "returns_report", "money_by_rule")
+if ledger is None:
+    backend.unavailable("reports")
+    st.stop()
+url = backend.database_url()
+report = ledger.returns_report(url=url)
+money = ledger.money_by_rule(url=url)
+province = report["province"]
+registered = int(province["registered"].sum())
+arrived = int(province["arrived"].sum())
+as_of = reads.last_day(url) or dt.date.today()
+trips = reads.trips(url, as_of)
+totals = money[money["rule"] == "total"]
+owed, approved, paid = (
+    (float(totals[c].iloc[0]) if not totals.empty else 0.0)
+    for c in ("owed_yuan", "approved_yuan", "paid_yuan")
+)
+
+people = st.columns(3)
+kpi(people[0], t("overview.k_registered"), fmt.count(registered))
+kpi(people[1], t("overview.k_arrived"), fmt.count(arrived),
+    t("overview.k_share", share=fmt.percent(arrived / registered if registered else None)),
+    trend=[float(x) for x in report["day"]["arrived"]] if not report["day"].empty else None)
+kpi(people[2], t("overview.k_trips"), fmt.count(len(trips)),
+    t("overview.k_arrived_trips", n=int((trips["status"] == "arrived").sum())
+      if not trips.empty else 0))
+cash = st.columns(3)
+kpi(cash[0], t("overview.k_owed"), fmt.yuan_value(owed))
+kpi(cash[1], t("overview.k_approved"), fmt.yuan_value(approved),
+    fmt.percent(approved / owed if owed else None))
+kpi(cash[2], t("overview.k_paid"), fmt.yuan_value(paid), fmt.percent(paid / owed if owed else None))
+
+left, right = st.columns([3, 2])
+with left:
+    st.subheader(t("overview.by_province"))
+    if province.empty:
+        st.caption(t("common.none"))
+    else:
+        st.altair_chart(charts.province_chart(pd.DataFrame({
+            "province": province["province_name"], "expected": province["registered"],
+            "arrived": province["arrived"]})), width="stretch")
+with right:
+    st.subheader(t("overview.by_mode"))
+    modes = report["mode"]
+    if modes.empty:
+        st.caption(t("common.none"))
+    else:
+        st.altair_chart(charts.mode_chart(pd.DataFrame({
+            "mode": modes["mode"], "people": modes["arrived"]})), width="stretch")
+    st.subheader(t("overview.money"))
+    by_rule = money[money["rule"] != "total"]
+    if by_rule.empty:
+        st.caption(t("common.none"))
+    else:
+        st.altair_chart(charts.money_chart(by_rule.melt(
+            id_vars="rule", value_vars=["owed_yuan", "approved_yuan", "paid_yuan"],
+            var_name="stage", value_name="yuan").assign(
+                stage=lambda f: f["stage"].str.removesuffix("_yuan"))), width="stretch")
+
+st.subheader(t("overview.by_day"))
+days = report["day"]
+if days.empty:
+    st.caption(t("common.none"))
+else:
+    st.altair_chart(charts.daily_chart(days), width="stretch")
+
+st.subheader(t("overview.timeline"))
+if trips.empty:
+    st.caption(t("common.none"))
+else:
+    first, last = min(trips["depart_date"]), max(trips["arrive_date"])
+    as_of = st.slider(t("overview.as_of"), min_value=first, max_value=last,
+                      value=min(max(dt.date.today(), first), last), format="YYYY-MM-DD",
+                      key="ov_as_of")
+    trips = reads.trips(url, as_of)
+    st.altair_chart(charts.timeline_chart(trips, as_of), width="stretch")
+    moving = trips[trips["status"] == "under_way"]
+    st.markdown(t("overview.under_way", day=fmt.date(as_of), n=len(moving)))
+    if not moving.empty:
+        st.dataframe(pd.DataFrame({
+            t("trips.id"): moving["trip_id"],
+            t("trips.kind"): [t(f"modes.{x}") for x in moving["kind"]],
+            t("trips.depart"): [fmt.date(d) for d in moving["depart_date"]],
+            t("trips.arrive"): [fmt.date(d) for d in moving["arrive_date"]],
+            t("trips.load"): moving["load"], t("trips.stops"): moving["stops"],
+        }), hide_index=True, width="stretch")

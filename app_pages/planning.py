@@ -1,0 +1,204 @@
+"""规划 Planning: set the parameters (dates, load cap, fleet, time limit, policy), run the
+planner with a progress bar, see the origins, trains and coach routes into the district on a map
+that needs no internet, read the trips and a trip's manifest, lock trips and re-plan, compare two
+scenarios side by side, download the dispatch sheet and manifests, and hand the plan to the
+ledger for tracking."""
+
+import dataclasses
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+from planner.domain.model import Scenario
+from ui import backend, fmt, maps, workspace
+from ui import plan_views as pv
+from ui.auth import current_user, may
+from ui.i18n import current_language, t
+from ui.layout import DATE_FORMAT, kpi
+
+st.title(t("planning.title"))
+st.caption(t("planning.intro"))
+
+scenario_service = backend.service("scenario", "check_scenario")
+if scenario_service is None:
+    backend.unavailable("scenario")
+    st.stop()
+folder = workspace.scenario_dir()
+scenario, problems = workspace.load_scenario(str(folder), workspace.scenario_version(folder))
+if scenario is None:
+    st.error(t("planning.scenario_bad"))
+    backend.show_problems_inline([p for p in problems if str(p.severity) == "error"])
+    st.stop()
+
+plans: dict = st.session_state.setdefault("plans", {})
+planning = backend.service("planning", "plan_scenario")
+
+# ---------------------------------------------------------------- parameters
+with st.expander(t("planning.parameters"), expanded=not plans):
+    c1, c2, c3, c4 = st.columns(4)
+    plan_from = c1.date_input(t("planning.plan_from"), scenario.plan_from, key="plan_from",
+                              format=DATE_FORMAT)
+    plan_to = c2.date_input(t("planning.plan_to"), scenario.plan_to, key="plan_to",
+                            format=DATE_FORMAT)
+    time_limit = c3.number_input(t("planning.time_limit"), min_value=1, max_value=600, value=10,
+                                 step=1, key="plan_time_limit")
+    seed = c4.number_input(t("planning.seed"), min_value=0, value=0, step=1, key="plan_seed")
+    c1, c2, c3 = st.columns(3)
+    dated_caps = c1.checkbox(t("planning.dated_caps", n=len(scenario.load_caps)), value=True,
+                             key="plan_dated_caps")
+    cap = c2.slider(t("planning.load_cap"), 0.1, 1.0, 0.5, 0.05, key="plan_load_cap",
+                    disabled=dated_caps, format="%.2f")
+    allow_trains = c3.checkbox(t("planning.allow_trains"), value=True, key="plan_trains")
+    policies = pv.policy_files(folder)
+    policy_name = st.selectbox(t("planning.policy"), list(policies), key="plan_policy",
+                               format_func={n: pv.policy_label(p) for n, p in
+                                            policies.items()}.__getitem__)
+    st.markdown(t("planning.fleet"))
+    fleet = st.data_editor(
+        [{t("fleet.name"): v.name, t("fleet.kind"): t(f"fleet.kind_{v.kind}"),
+          t("fleet.seats"): v.seats, t("fleet.available"): v.available} for v in scenario.fleet],
+        disabled=[t("fleet.name"), t("fleet.kind"), t("fleet.seats")],
+        hide_index=True, width="stretch", key="plan_fleet",
+    )
+    name = st.text_input(t("planning.name"), t("planning.default_name", n=len(plans) + 1),
+                         key="plan_name")
+
+
+def run(base_scenario: Scenario, label: str) -> None:
+    """Plan ``base_scenario`` with the parameters above and keep the result as ``label``."""
+    assert planning is not None
+    available = {row[t("fleet.name")]: (None if row[t("fleet.available")] in (None, "")
+                                         else int(row[t("fleet.available")])) for row in fleet}
+    policy = None
+    if policy_name and policy_name != "policy.toml":
+        from planner.subsidies import load_policy
+
+        policy = load_policy(policies[policy_name])
+    chosen = pv.scenario_with(base_scenario, plan_from, plan_to,
+                              None if dated_caps else float(cap), available, policy)
+    params = planning.PlanParams(time_limit_s=float(time_limit), seed=int(seed),
+                                 allow_trains=bool(allow_trains))
+    bar = st.progress(0.0, text=t("planning.running"))
+    result = backend.call(planning, "plan_scenario", chosen, params, pv.progress_callback(bar))
+    bar.empty()
+    if result is not None:
+        plans[label] = {"plan": result, "scenario": chosen,
+                        "made": dt.datetime.now().strftime("%H:%M:%S")}
+        st.session_state["plan_pick_next"] = label  # shown after the rerun
+
+
+if planning is None:
+    backend.unavailable("planning")
+elif st.button(t("planning.run"), key="plan_run", type="primary", icon=":material/play_arrow:"):
+    before = len(plans)
+    run(scenario, name.strip() or t("planning.default_name", n=len(plans) + 1))
+    if len(plans) > before:
+        st.rerun()
+
+if not plans:
+    st.pydeck_chart(maps.plan_deck(None, scenario.destination), height=520)
+    st.stop()
+
+# ---------------------------------------------------------------- one plan
+if "plan_pick_next" in st.session_state:
+    st.session_state["plan_pick"] = st.session_state.pop("plan_pick_next")
+pick = st.selectbox(t("planning.show"), list(plans), key="plan_pick")
+entry = plans[pick]
+plan, used = entry["plan"], entry["scenario"]
+row = pv.summary_row(pick, plan)
+m = st.columns(3)
+kpi(m[0], t("compare.served"), fmt.count(row["served"]),
+    t("planning.also", alone=fmt.count(row["self_return"]), unserved=fmt.count(row["unserved"])))
+kpi(m[1], t("planning.trips"), fmt.count(len(plan.trips)),
+    t("planning.trips_split", coaches=row["coaches"], trains=row["trains"],
+      feeders=row["feeders"]))
+kpi(m[2], t("compare.cost_fen"), fmt.yuan(row["cost_fen"]),
+    t("planning.bound", bound=fmt.yuan(row["lower_bound_fen"]), gap=fmt.percent(row["gap"])),
+    help=t("planning.bound_help"))
+
+trip_ids = [tr.trip_id for tr in plan.trips]
+map_col, list_col = st.columns([3, 2])
+with list_col:
+    trip_id = st.selectbox(t("planning.trip"), trip_ids, key="plan_trip",
+                           placeholder=t("planning.trip_placeholder"), index=None)
+    if trip_id:
+        trip = next(tr for tr in plan.trips if tr.trip_id == trip_id)
+        st.markdown(t("planning.trip_line", kind=pv.kind_label(trip), vehicle=trip.vehicle,
+                      depart=fmt.datetime(trip.depart), arrive=fmt.datetime(trip.arrive),
+                      load=trip.load, capacity=trip.capacity, cost=fmt.yuan(trip.cost_fen)))
+        st.markdown(t("planning.manifest"))
+        st.dataframe(pv.manifest_frame(plan, used, trip_id), hide_index=True, width="stretch",
+                     height=360, key="plan_manifest")
+    else:
+        st.info(t("planning.legend"))
+with map_col:
+    st.pydeck_chart(maps.plan_deck(plan, used.destination, {"load": t("trips.load")},
+                                   highlight=trip_id), height=520)
+
+st.subheader(t("planning.trips"))
+st.dataframe(pv.trips_frame(plan), hide_index=True, width="stretch", key="plan_trips_table")
+with st.expander(t("planning.self_returns", n=len(plan.self_returns))):
+    st.dataframe(
+        [{t("manifest.id_number"): s.id_number, t("planning.reason"): s.reason,
+          t("planning.expected_subsidy"): fmt.yuan(s.expected_subsidy_fen)}
+         for s in plan.self_returns], hide_index=True, width="stretch")
+with st.expander(t("planning.unserved", n=len(plan.unserved))):
+    st.dataframe(
+        [{t("manifest.id_number"): u.id_number or "", t("manifest.employer"): u.employer_uscc
+          or "", t("planning.count"): u.count, t("planning.reason"): u.reason}
+         for u in plan.unserved], hide_index=True, width="stretch")
+
+# ---------------------------------------------------------------- downloads, dispatch
+key = f"{pick}-{entry['made']}"
+d1, d2, d3 = st.columns(3)
+d1.download_button(t("planning.download_dispatch"),
+                   pv.dispatch_xlsx(plan, key, current_language()),
+                   file_name=f"dispatch-{dt.date.today():%Y%m%d}.xlsx", mime=pv.XLSX,
+                   key="plan_dl_dispatch", icon=":material/download:")
+d2.download_button(t("planning.download_manifests"),
+                   pv.manifests_xlsx(plan, used, key, current_language()),
+                   file_name=f"manifests-{dt.date.today():%Y%m%d}.xlsx", mime=pv.XLSX,
+                   key="plan_dl_manifests", icon=":material/download:")
+if may("import"):
+    if d3.button(t("planning.dispatch"), key="plan_dispatch", icon=":material/send:"):
+        ledger = backend.service("ledger", "import_path")
+        from planner.io import write_plan
+
+        if ledger is None:
+            backend.unavailable("ledger")
+            st.stop()
+        with tempfile.TemporaryDirectory(prefix="jobbus-plan-") as tmp:
+            out = write_plan(plan, Path(tmp) / "plan")
+            result = backend.call(ledger, "import_path", "plan", out, current_user(),
+                                  url=backend.database_url())
+        if result is not None:
+            backend.ledger_changed()
+            st.success(t("planning.dispatched", rows=result.rows, added=result.added))
+else:
+    d3.caption(t("registration.operator_only"))
+
+# ---------------------------------------------------------------- lock and re-plan
+st.subheader(t("planning.lock"))
+locked = st.multiselect(t("planning.lock_pick"), trip_ids, key="plan_lock",
+                        placeholder=t("planning.trip_placeholder"))
+if planning is not None and st.button(t("planning.replan"), key="plan_replan",
+                                      disabled=not locked):
+    run(pv.locked_scenario(dataclasses.replace(scenario), plan, locked),
+        t("planning.replan_name", name=pick, n=len(locked)))
+    st.rerun()
+
+# ---------------------------------------------------------------- compare
+st.subheader(t("planning.compare"))
+if len(plans) < 2:
+    st.caption(t("planning.compare_hint"))
+else:
+    chosen = st.multiselect(t("planning.compare_pick"), list(plans),
+                            default=list(plans)[-2:], key="plan_compare")
+    rows = [pv.summary_row(n, plans[n]["plan"]) for n in chosen]
+    if rows:
+        st.dataframe(pv.comparison_frame(rows), width="stretch", key="plan_compare_table")
+        from ui import charts
+
+        st.altair_chart(charts.compare_chart(rows), width="stretch")

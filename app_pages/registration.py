@@ -1,0 +1,98 @@
+"""登记 Registration: upload the people and employers tables (CSV or xlsx), see every problem
+(file, row, column, message), fix the cells in place and save — checked again, and nothing saved
+while an error remains. Saving puts the table into the working scenario and, for an operator,
+imports the scenario into the ledger."""
+
+import functools
+
+import streamlit as st
+
+from ui import backend, fmt, workspace
+from ui.auth import current_user, may
+from ui.i18n import t
+from ui.layout import kpi
+from ui.plan_views import XLSX
+
+st.title(t("registration.title"))
+st.caption(t("registration.intro"))
+
+if backend.service("scenario", "check_scenario") is None:
+    backend.unavailable("scenario")
+    st.stop()
+
+folder = workspace.scenario_dir()
+scenario, _ = workspace.load_scenario(str(folder), workspace.scenario_version(folder))
+if scenario is not None:
+    c1, c2, c3 = st.columns(3)
+    kpi(c1, t("registration.people"), fmt.count(len(scenario.workers)))
+    kpi(c2, t("registration.employers"), fmt.count(len(scenario.employers)))
+    demand = sum(e.new_hires_wanted for e in scenario.employers)
+    kpi(c3, t("registration.demand"), fmt.count(demand))
+    summary = backend.service("scenario", "scenario_summary")
+    if summary is not None:
+        with st.expander(t("registration.by_province")):
+            counts = summary.scenario_summary(scenario, workspace.gazetteer())
+            st.dataframe(
+                [{t("overview.province"): p.name, t("registration.people"): p.people,
+                  t("registration.returning"): p.returning, t("registration.new"): p.new}
+                 for p in counts.provinces],
+                hide_index=True, width="stretch", key="reg_provinces")
+
+labels = {k: t(f"problems.{k}") for k in ("file", "row", "column", "message", "severity",
+                                          "error", "warning")}
+tabs = st.tabs([t("registration.tab_workers"), t("registration.tab_employers")])
+for kind, tab in zip(workspace.TABLE_KINDS, tabs, strict=True):
+    with tab:
+        uploaded = st.file_uploader(
+            t(f"registration.upload_{kind}"), type=["csv", "xlsx"], key=f"reg_file_{kind}"
+        )
+        state_key = f"reg_upload_{kind}"
+        if uploaded is None:
+            st.session_state.pop(state_key, None)
+            st.info(t("registration.how"), icon=":material/upload_file:")
+            st.download_button(t(f"registration.template_{kind}"),
+                               data=functools.partial(workspace.template_xlsx, kind),
+                               file_name=f"{t(f'registration.tab_{kind}')}.xlsx",
+                               mime=XLSX, key=f"reg_template_{kind}",
+                               icon=":material/download:", on_click="ignore")
+            continue
+        upload = st.session_state.get(state_key)
+        if upload is None or upload.file_name != uploaded.name:
+            with st.spinner(t("registration.checking")):
+                upload = workspace.read_upload(kind, uploaded.name, uploaded.getvalue())
+            st.session_state[state_key] = upload
+
+        if upload.errors:
+            st.error(t("registration.errors", n=len(upload.errors)), icon=":material/error:")
+        elif upload.problems:
+            st.warning(t("registration.warnings", n=len(upload.problems)))
+        else:
+            st.success(t("registration.clean", n=len(upload.frame)), icon=":material/check:")
+        if upload.problems:
+            st.dataframe(workspace.problems_frame(upload.problems, labels), hide_index=True,
+                         width="stretch", key=f"reg_problems_{kind}")
+
+        st.subheader(t("registration.fix"))
+        edited = st.data_editor(upload.frame.rename_axis(t("problems.row")),
+                                num_rows="dynamic", width="stretch", key=f"reg_editor_{kind}")
+        may_save = may("import")
+        if not may_save:
+            st.caption(t("registration.operator_only"))
+        if st.button(t("registration.save"), key=f"reg_save_{kind}", type="primary",
+                     disabled=not may_save):
+            upload.frame = edited
+            with st.spinner(t("registration.checking")):
+                workspace.check_upload(upload)
+            if upload.errors:
+                st.session_state[state_key] = upload
+                st.rerun()
+            ledger = backend.service("ledger", "import_path")
+            if ledger is None:
+                backend.unavailable("ledger")
+                st.stop()
+            result = backend.call(ledger, "import_path", "scenario", upload.candidate,
+                                  current_user(), url=backend.database_url())
+            if result is not None:
+                workspace.save_upload(upload)
+                backend.ledger_changed()
+                st.success(t("registration.saved", added=result.added, rows=result.rows))

@@ -1,0 +1,107 @@
+"""补贴 Subsidies: compute the claims from the ledger, review and approve them by role, publish
+the public notice, issue and record payments, import the bank's results, and export the finance
+list, the masked notice and the returns report. Every line shows the evidence it rests on; the
+service refuses whatever a role may not do, the screen only hides it."""
+
+import streamlit as st
+
+from ui import backend
+from ui import claim_views as views
+from ui.auth import current_user, may
+from ui.i18n import t
+
+st.title(t("subsidies.title"))
+st.caption(t("subsidies.intro"))
+
+ledger = backend.service("ledger", "list_claims", "compute_claims")
+if ledger is None:
+    backend.unavailable("ledger")
+    st.stop()
+url = backend.database_url()
+user = current_user()
+assert user is not None  # app.py shows this page only when signed in
+
+claims = views.claims(url)
+views.claim_metrics(claims)
+
+if may("compute_claims") and st.button(t("subsidies.compute"), key="sub_compute",
+                                       icon=":material/calculate:"):
+    result = backend.call(ledger, "compute_claims", user, url=url)
+    if result is not None:
+        backend.ledger_changed()
+        st.session_state["sub_flash"] = t(
+            "subsidies.computed", added=result.added, updated=result.updated,
+            flagged=result.flagged, unchanged=result.unchanged,
+        )
+        st.rerun()
+if "sub_flash" in st.session_state:
+    st.success(st.session_state.pop("sub_flash"), icon=":material/check:")
+
+if claims.empty:
+    st.info(t("subsidies.no_claims"))
+else:
+    f1, f2 = st.columns(2)
+    # labels are made here, not in format_func, so they never depend on when they are drawn
+    state_names = {"": t("common.all"), **{s: t(f"states.{s}") for s in views.CLAIM_STATES}}
+    rule_names = {"": t("common.all"), **{r: t(f"rules.{r}") for r in views.RULES}}
+    state = f1.selectbox(t("subsidies.filter_state"), list(state_names),
+                         format_func=state_names.__getitem__, key="sub_state")
+    rule = f2.selectbox(t("subsidies.filter_rule"), list(rule_names),
+                        format_func=rule_names.__getitem__, key="sub_rule")
+    shown = claims
+    if state:
+        shown = shown[shown["state"] == state]
+    if rule:
+        shown = shown[shown["rule"] == rule]
+    st.dataframe(views.claims_table(shown), hide_index=True, width="stretch",
+                 key="sub_table", column_config=views.claims_columns())
+
+    mine = [a for a in views.CLAIM_ACTIONS if may(a.permission)]
+    st.subheader(t("subsidies.act") if mine else t("subsidies.look"))
+    options = [int(c) for c in shown["claim_id"]]
+    label = views.claim_labels(shown)
+    picked = st.multiselect(
+        t("subsidies.pick"), options, format_func=lambda c: label.get(c, str(c)),
+        key="sub_selected", placeholder=t("subsidies.pick_placeholder"),
+    )
+    actions = views.actions_for(mine, claims, picked)
+    reason = ""
+    if not mine:
+        st.caption(t("subsidies.no_actions", role=t(f"roles.{user.role}")))
+    elif not picked:
+        st.caption(t("subsidies.pick_first"))
+    elif not actions:
+        st.caption(t("subsidies.nothing_to_do"))
+    else:
+        if any(a.name in ("reject", "object", "review", "approve") for a in actions):
+            reason = st.text_input(t("subsidies.reason"), key="sub_reason")
+    cols = st.columns(max(len(actions), 1))
+    for col, action in zip(cols, actions, strict=False):
+        if col.button(t(f"subsidies.do_{action.name}"), key=f"sub_do_{action.name}",
+                      width="stretch", type="primary" if action is actions[0] else "secondary"):
+            done = views.run_action(ledger, action, picked, user, reason, url)
+            if done is not None:
+                backend.ledger_changed()
+                st.session_state["sub_flash"] = t("subsidies.done", what=done)
+                st.rerun()
+
+    if picked:
+        with st.expander(t("subsidies.evidence_of", claim=picked[0]), expanded=True):
+            views.claim_detail(ledger, claims, picked[0], url)
+
+st.divider()
+left, right = st.columns(2)
+with left:
+    st.subheader(t("subsidies.exports"))
+    views.export_buttons(url)
+with right:
+    st.subheader(t("subsidies.bank"))
+    bank = st.file_uploader(t("subsidies.bank_file"), type=["csv", "xlsx"], key="sub_bank_file")
+    if not may("import_bank_results"):
+        st.caption(t("subsidies.finance_only"))
+    elif bank is not None and st.button(t("subsidies.bank_import"), key="sub_bank_import"):
+        result = views.import_upload(ledger, "bank_results", bank, user, url)
+        if result is not None:
+            backend.ledger_changed()
+            st.success(t("subsidies.bank_done", rows=result.rows, added=result.added,
+                         already=t("common.yes") if result.already else t("common.no")))

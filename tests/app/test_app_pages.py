@@ -1,0 +1,307 @@
+"""AppTest of every screen (Chinese by default): each loads without an exception for every
+role, and its main widgets act (driven by key) through the real services on a small seeded
+ledger."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from stdnum.cn import ric
+
+PAGES = ["overview", "registration", "planning", "tracking", "subsidies", "settings"]
+
+
+def _url(home) -> str:
+    return f"sqlite:///{home / 'jobbus.sqlite'}"
+
+
+def _messages(at) -> str:
+    return " ".join(str(e.value) for kind in ("success", "error", "info", "warning")
+                    for e in getattr(at, kind))
+
+
+@pytest.mark.parametrize(
+    "role", ["admin", "operator", "reviewer", "approver", "finance", "auditor"])
+def test_every_page_loads_for_every_role(sign_in, role):
+    """Each role opens every screen with a title and no exception (what a role may not do is
+    hidden, not an error)."""
+    at = sign_in(role)
+    titles = []
+    for page in PAGES:
+        at.switch_page(f"app_pages/{page}.py").run()
+        assert not at.exception, (page, at.exception)
+        titles.append(at.title[0].value)
+    assert titles == [
+        "返岗总览", "人员与企业登记", "车次规划", "到岗跟踪", "补贴申领与拨付", "设置"]
+
+
+def test_wrong_password_is_refused(env_home):
+    """A wrong password keeps the login form and says so; nobody is signed in."""
+    from streamlit.testing.v1 import AppTest
+
+    app = Path(__file__).resolve().parents[2] / "app.py"
+    at = AppTest.from_file(str(app), default_timeout=60).run()
+    at.text_input(key="login_username").input("admin")
+    at.text_input(key="login_password").input("not-the-password")
+    at.button(key="login_submit").click().run()
+    assert "user" not in at.session_state
+    assert "用户名或密码不正确" in at.error[0].value
+
+
+def test_single_sign_on_is_offered_only_when_configured(env_home):
+    """Without an [auth] secret there is only the local form; with one, a second button
+    offers the identity provider (optional, never the default)."""
+    from streamlit.testing.v1 import AppTest
+
+    app = Path(__file__).resolve().parents[2] / "app.py"
+    plain = AppTest.from_file(str(app), default_timeout=60).run()
+    assert [b.key for b in plain.button] == ["login_submit"]
+    sso = AppTest.from_file(str(app), default_timeout=60)
+    sso.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback",
+                           "cookie_secret": "x" * 32, "client_id": "id",
+                           "client_secret": "secret",
+                           "server_metadata_url": "https://idp.example/.well-known/openid"}
+    sso.run()
+    assert {b.key for b in sso.button} == {"login_submit", "login_sso"}
+
+
+def test_sidebar_shows_role_and_logout_signs_out(sign_in):
+    """The sidebar names the user and role; logging out brings the login form back."""
+    at = sign_in("finance")
+    assert any("财务" in m.value for m in at.sidebar.markdown)
+    at.sidebar.button(key="logout").click().run()
+    assert "user" not in at.session_state
+    assert at.text_input(key="login_password")
+
+
+def test_english_is_selectable(sign_in):
+    """With English picked, every screen opens in English with no exception."""
+    at = sign_in("operator", lang="en")
+    titles = []
+    for page in PAGES:
+        at.switch_page(f"app_pages/{page}.py").run()
+        assert not at.exception, (page, at.exception)
+        titles.append(at.title[0].value)
+    assert titles == ["Overview", "People and employers", "Trip planning", "Arrivals",
+                      "Subsidy claims and payments", "Settings"]
+
+
+def test_overview_as_of_slider_moves_the_timeline(sign_in, env_home):
+    """Moving the day on the overview counts the trips under way on that day."""
+    from ui import ledger_reads
+
+    trips = ledger_reads.trips(_url(env_home), dt.date(2000, 1, 1))
+    moving = trips[trips["depart_date"] < trips["arrive_date"]].iloc[0]
+    at = sign_in("auditor")
+    assert [m.label for m in at.metric][:3] == ["登记人数", "已到岗", "车次"]
+    at.slider(key="ov_as_of").set_value(moving["depart_date"]).run()
+    assert not at.exception, at.exception
+    line = next(m.value for m in at.markdown if "在途车次" in m.value)
+    assert moving["depart_date"].isoformat() in line and not line.endswith("：0 个")
+
+
+def _id_number(seed: int) -> str:
+    body = f"33060419900101{seed:03d}"
+    return body + ric.calc_check_digit(body + "0")  # stdnum wants a placeholder check digit
+
+
+def test_registration_lists_problems_then_saves_the_fixed_table(sign_in, env_home):
+    """An upload with a bad ID number lists the problem (file, row, column); fixed in the
+    editor it is checked again and saved into the scenario and the ledger."""
+    from planner.services.ledger import ledger_counts
+
+    good, fixed = _id_number(101), _id_number(102)
+    bad = fixed[:-1] + ("0" if fixed[-1] != "0" else "1")
+    csv = ("身份证号,姓名,户籍地区划代码,可出发日期\n"
+           f"{good},测试甲,520324,2020-02-20\n{bad},测试乙,520324,2020-02-20\n")
+    at = sign_in("operator")
+    at.switch_page("app_pages/registration.py").run()
+    at.file_uploader(key="reg_file_workers").upload("新登记.csv", csv.encode("utf-8"),
+                                                    "text/csv").run()
+    assert not at.exception, at.exception
+    problems = at.session_state["reg_upload_workers"].errors
+    assert [(p.file, p.row, p.column) for p in problems] == [("新登记.csv", 3, "身份证号")]
+    people_before = ledger_counts(url=_url(env_home))["people"]
+
+    at.session_state["reg_editor_workers"] = {
+        "edited_rows": {1: {"身份证号": fixed}}, "added_rows": [], "deleted_rows": []}
+    at.button(key="reg_save_workers").click().run()
+    assert not at.exception, at.exception
+    assert "已保存并导入台账" in _messages(at)
+    assert ledger_counts(url=_url(env_home))["people"] == people_before + 2
+    workers = (env_home / "scenario" / "workers.csv").read_text(encoding="utf-8-sig")
+    assert fixed in workers and good in workers
+
+
+def test_registration_saves_nothing_while_errors_remain(sign_in, env_home):
+    """Pressing save with an error left changes neither the scenario nor the ledger."""
+    from planner.services.ledger import ledger_counts
+
+    csv = "身份证号,姓名,户籍地区划代码\n123,无效,999999\n"
+    at = sign_in("operator")
+    at.switch_page("app_pages/registration.py").run()
+    at.file_uploader(key="reg_file_workers").upload("坏表.csv", csv.encode(), "text/csv").run()
+    before = (env_home / "scenario" / "workers.csv").read_bytes()
+    people = ledger_counts(url=_url(env_home))["people"]
+    at.button(key="reg_save_workers").click().run()
+    assert not at.exception, at.exception
+    assert at.session_state["reg_upload_workers"].errors
+    assert (env_home / "scenario" / "workers.csv").read_bytes() == before
+    assert ledger_counts(url=_url(env_home))["people"] == people
+
+
+def test_planning_runs_shows_a_manifest_and_replans_with_locks(sign_in):
+    """The planner runs from the screen, a trip's manifest lists its people, and a re-plan
+    with a locked trip keeps that trip and adds a second plan to compare."""
+    at = sign_in("operator")
+    at.switch_page("app_pages/planning.py").run()
+    at.number_input(key="plan_time_limit").set_value(8)
+    at.button(key="plan_run").click().run()
+    assert not at.exception, at.exception
+    first = next(iter(at.session_state["plans"].values()))["plan"]
+    trips = at.selectbox(key="plan_trip")
+    trips.select_index(0).run()
+    manifests = [d.value for d in at.dataframe if "身份证号" in d.value.columns]
+    assert manifests and len(manifests[0]) == first.trips[0].load
+    assert [b.label for b in at.get("download_button")][:2] == [
+        "下载派车单（xlsx）", "下载乘车名单（xlsx）"]
+
+    locked = first.trips[0].trip_id
+    at.multiselect(key="plan_lock").select(locked).run()
+    at.button(key="plan_replan").click().run()
+    assert not at.exception, at.exception
+    plans = at.session_state["plans"]
+    assert len(plans) == 2
+    second = list(plans.values())[-1]["plan"]
+    kept = next(t for t in second.trips if t.trip_id == locked)
+    assert kept.fixed and kept.load == first.trips[0].load
+    assert any("安排乘车人数" in list(d.value.index) for d in at.dataframe)
+
+
+def test_tracking_checks_a_person_in(sign_in, env_home):
+    """Ticking a missing person on the manifest and saving records their arrival."""
+    from ui import ledger_reads
+
+    url = _url(env_home)
+    day = ledger_reads.last_day(url)
+    missing = ledger_reads.missing(url, day)
+    assert not missing.empty, "the demo leaves someone missing"
+    person = missing.iloc[0]
+    lines = ledger_reads.manifest(url, person["trip_id"])
+    row = int(lines.index[lines["id_number"] == person["id_number"]][0])
+
+    at = sign_in("operator")
+    at.switch_page("app_pages/tracking.py").run()
+    at.selectbox(key="trk_trip").select(person["trip_id"]).run()
+    at.session_state["trk_checkin"] = {
+        "edited_rows": {row: {"已到岗": True}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    at.button(key="trk_save").click().run()
+    assert not at.exception, at.exception
+    after = ledger_reads.manifest(url, person["trip_id"])
+    arrived = after.loc[after["id_number"] == person["id_number"], "arrived_on"].iloc[0]
+    assert arrived == day
+
+
+def test_reviewer_reviews_a_draft_claim(sign_in, env_home):
+    """A reviewer picks a draft claim and marks it reviewed; the ledger records it."""
+    from planner.services.ledger import list_claims
+
+    url = _url(env_home)
+    draft = int(list_claims("draft", url=url)["claim_id"].iloc[0])
+    at = sign_in("reviewer")
+    at.switch_page("app_pages/subsidies.py").run()
+    at.selectbox(key="sub_state").select("draft").run()
+    at.multiselect(key="sub_selected").select(draft).run()
+    assert any("依据" in e.label for e in at.expander)
+    at.button(key="sub_do_review").click().run()
+    assert not at.exception, at.exception
+    claims = list_claims(url=url).set_index("claim_id")
+    assert claims.loc[draft, "state"] == "reviewed"
+    assert "审核通过：1 条" in _messages(at)
+
+
+def test_finance_imports_bank_results(sign_in, env_home, tmp_path):
+    """Finance uploads the bank's file: a payment reported paid marks its claim paid, and the
+    same file again changes nothing."""
+    from planner.services.ledger import list_claims
+
+    url = _url(env_home)
+    claims = list_claims(url=url)
+    failed = claims[claims["payment_status"] == "failed"].iloc[0]
+    csv = ("payment_id,status,paid_on,amount\n"
+           f"{failed['payment_id']},paid,2020-04-30,{int(failed['amount_fen']) / 100:.2f}\n")
+    at = sign_in("finance")
+    at.switch_page("app_pages/subsidies.py").run()
+    at.file_uploader(key="sub_bank_file").upload("银行回单.csv", csv.encode(), "text/csv").run()
+    at.button(key="sub_bank_import").click().run()
+    assert not at.exception, at.exception
+    assert "已导入" in _messages(at)
+    after = list_claims(url=url).set_index("claim_id")
+    assert after.loc[int(failed["claim_id"]), "state"] == "paid"
+
+
+def test_auditor_sees_claims_but_no_actions(sign_in):
+    """The read-only auditor sees the claims and exports but no workflow buttons."""
+    at = sign_in("auditor")
+    at.switch_page("app_pages/subsidies.py").run()
+    keys = {b.key for b in at.button}
+    assert not {k for k in keys if k and k.startswith("sub_do_")}
+    assert "sub_compute" not in keys
+    assert {b.key for b in at.get("download_button")} >= {"sub_export_finance"}
+
+
+def test_operator_recomputes_claims(sign_in):
+    """Computing the claims again reports what changed and keeps the page whole."""
+    at = sign_in("operator")
+    at.switch_page("app_pages/subsidies.py").run()
+    at.button(key="sub_compute").click().run()
+    assert not at.exception, at.exception
+    assert "计算完成" in _messages(at)
+
+
+def test_admin_adds_a_user_and_saves_a_policy_version(sign_in, env_home):
+    """The administrator adds a user through the form and saves an edited policy as a new
+    active version."""
+    from planner.services.auth import list_users
+    from planner.services.ledger import load_active_policy
+
+    url = _url(env_home)
+    at = sign_in()
+    at.switch_page("app_pages/settings.py").run()
+    at.text_input(key="set_new_name").input("clerk2")
+    at.text_input(key="set_new_password").input("long-enough-1")
+    at.selectbox(key="set_new_role").select("reviewer")
+    at.button(key="set_add_user_submit").click().run()
+    assert not at.exception, at.exception
+    assert ("clerk2", "reviewer") in {(u.username, str(u.role)) for u in list_users(url=url)}
+
+    rows = at.data_editor(key="set_policy_editor").value
+    settings = list(rows["项目"])
+    at.session_state["set_policy_editor"] = {
+        "edited_rows": {settings.index("name"): {"取值": "上虞 2020 第二版"},
+                        settings.index("self_return.tiers.other"): {"取值": "900"}},
+        "added_rows": [], "deleted_rows": []}
+    at.run()
+    at.button(key="set_policy_save").click().run()
+    assert not at.exception, at.exception
+    _, policy = load_active_policy(url)
+    assert policy.name == "上虞 2020 第二版"
+
+
+def test_operator_saves_the_fleet_after_a_check(sign_in, env_home):
+    """The fleet table (Chinese headers) is checked again and saved into the scenario."""
+    at = sign_in("operator")
+    at.switch_page("app_pages/settings.py").run()
+    fleet = at.data_editor(key="set_fleet_editor").value
+    assert "可用数量" in fleet.columns and "座位数" in fleet.columns
+    at.session_state["set_fleet_editor"] = {
+        "edited_rows": {0: {"可用数量": "7"}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    at.button(key="set_fleet_save").click().run()
+    assert not at.exception, at.exception
+    assert "运力已保存" in _messages(at)
+    first = (env_home / "scenario" / "fleet.csv").read_text(encoding="utf-8-sig").splitlines()[1]
+    assert ",7," in first

@@ -1,0 +1,190 @@
+"""The app's helpers without a browser: money and date formats, the offline base map, the
+policy as editable rows, plan parameters, and the ``jobbus serve`` command."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+
+def test_yuan_has_thousands_separators_and_two_decimals():
+    """Fen are shown as yuan the way a Chinese finance office writes them."""
+    from ui import fmt
+
+    assert fmt.yuan(1_234_500) == "¥12,345.00"
+    assert fmt.yuan(1_234_500, "suffix") == "12,345.00 元"
+    assert fmt.yuan(-500) == "-¥5.00"
+    assert fmt.yuan(0) == "¥0.00"
+    assert fmt.yuan(None) == "—"
+    assert fmt.yuan_value(Decimal("264738.005")) == "¥264,738.01"  # half up, exact
+    assert fmt.yuan_value(31_000_000.5) == "¥31,000,000.50"
+
+
+def test_dates_counts_and_shares():
+    """Dates are ISO, counts have separators, shares are percentages."""
+    from ui import fmt
+
+    assert fmt.date(dt.date(2020, 2, 15)) == "2020-02-15"
+    assert fmt.date(dt.datetime(2020, 2, 15, 8, 30)) == "2020-02-15"
+    assert fmt.datetime(dt.datetime(2020, 2, 15, 8, 30)) == "2020-02-15 08:30"
+    assert fmt.count(10562) == "10,562"
+    assert fmt.percent(0.0345) == "3.5%"
+    assert fmt.km(1850.4) == "1,850 km"
+
+
+def test_base_map_is_small_and_covers_china():
+    """The shipped base map holds the 34 province-level divisions in under 1.5 MB."""
+    from ui.maps import BASE_MAP
+
+    assert BASE_MAP.stat().st_size < 1_500_000
+    data = json.loads(BASE_MAP.read_text(encoding="utf-8"))
+    provinces = [f for f in data["features"] if f["properties"]["kind"] == "province"]
+    assert len(provinces) == 34
+    assert {"浙江省", "贵州省", "四川省"} <= {f["properties"]["name"] for f in provinces}
+
+
+def _tiny_plan():
+    from planner.domain.model import (
+        Assignment,
+        Place,
+        Plan,
+        PlanSummary,
+        Stop,
+        StopKind,
+        Trip,
+        VehicleKind,
+    )
+
+    stops = (
+        Stop(StopKind.PICKUP, "正安县", "520324", 28.55, 107.45),
+        Stop(StopKind.DROPOFF, "某企业", "91330604MA20EUXP3H", 30.09, 120.91),
+    )
+    trip = Trip("C0001", VehicleKind.COACH, "53座大客车", dt.datetime(2020, 2, 20, 6),
+                dt.datetime(2020, 2, 21, 18), stops, 53, 26, 1, 1600.0, 2_000_000)
+    plan = Plan((trip,), (Assignment("x", "C0001", "正安县", "91330604MA20EUXP3H"),), (), (),
+                (), PlanSummary(1, 1, 2_000_000, 1_900_000, 0.05, 0, 1.0))
+    return plan, Place("上虞区", 30.03, 120.87)
+
+
+def test_plan_map_fetches_nothing_from_the_internet():
+    """The deck draws provinces, routes, origins and the hub with no tile provider and an
+    inline style, so nothing is fetched."""
+    from ui.maps import plan_deck
+
+    plan, hub = _tiny_plan()
+    spec = json.loads(plan_deck(plan, hub).to_json())
+    ids = [layer["id"] for layer in spec["layers"]]
+    assert ids == ["provinces", "trips", "origins", "hub"]
+    assert spec["mapStyle"].startswith("data:application/json")
+    assert "mapProvider" not in spec or spec["mapProvider"] in (None, "")
+    text = json.dumps(spec)
+    assert "http://" not in text and "https://" not in text
+    assert "@@=pixels" not in text, "units are literal strings, not accessors"
+
+
+def test_policy_rows_round_trip_and_keep_types():
+    """A policy becomes rows of settings; an edited amount comes back as a number and the
+    rest is unchanged; a bad value names its setting."""
+    import tomllib
+
+    import pandas as pd
+
+    from ui.policy_views import policy_rows, rows_to_toml
+
+    text = (REPO_ROOT / "data" / "policies" / "shangyu-2020.toml").read_text(encoding="utf-8")
+    rows = policy_rows(text)
+    assert "self_return.tiers.other" in set(rows["setting"])
+    edited = rows.copy()
+    edited.loc[edited["setting"] == "self_return.tiers.other", "value"] = "900"
+    data = tomllib.loads(rows_to_toml(text, edited))
+    assert data["self_return"]["tiers"]["other"] == 900.0
+    assert data["charter"]["enabled"] is True
+    assert data["sending_area"]["bands"][2]["amount"] == 50000.0
+    bad = rows.copy()
+    bad.loc[bad["setting"] == "charter.enabled", "value"] = "maybe"
+    with pytest.raises(ValueError, match=r"charter\.enabled"):
+        rows_to_toml(text, pd.DataFrame(bad))
+
+
+def test_locked_trips_become_fixed_with_their_people():
+    """Locking a trip hands it back to the planner as fixed, with the people on it."""
+    import dataclasses
+
+    from planner.domain.model import Place, Scenario
+    from ui.plan_views import locked_scenario, scenario_with
+
+    plan, hub = _tiny_plan()
+    scenario = Scenario("s", hub, dt.date(2020, 2, 15), dt.date(2020, 3, 15), (), (), ())
+    locked = locked_scenario(scenario, plan, ["C0001"])
+    assert [t.trip_id for t in locked.fixed_trips] == ["C0001"]
+    assert locked.fixed_trips[0].fixed
+    assert [a.id_number for a in locked.fixed_assignments] == ["x"]
+    wider = scenario_with(dataclasses.replace(scenario, load_caps=("cap",)),  # type: ignore[arg-type]
+                          dt.date(2020, 2, 1), dt.date(2020, 3, 1), 1.0, {})
+    assert wider.load_caps == () and wider.plan_from == dt.date(2020, 2, 1)
+    assert isinstance(hub, Place)
+
+
+def test_serve_runs_streamlit_headless_on_the_given_address():
+    """``jobbus serve`` runs ``streamlit run app.py`` headless, on the port and address asked,
+    without usage statistics."""
+    from planner.commands.serve import APP, streamlit_command
+
+    cmd = streamlit_command(8765, "0.0.0.0")
+    assert cmd[1:4] == ["-m", "streamlit", "run"] and cmd[4] == str(APP)
+    assert "--server.headless=true" in cmd
+    assert "--server.port=8765" in cmd and "--server.address=0.0.0.0" in cmd
+    assert "--browser.gatherUsageStats=false" in cmd
+
+
+def test_serve_prepares_a_fresh_ledger_and_prints_the_password_once(tmp_path, monkeypatch):
+    """On a new ledger ``prepare_ledger`` migrates it and makes ``admin`` with a generated
+    password, returned once; the second start generates nothing."""
+    monkeypatch.setenv("JOBBUS_HOME", str(tmp_path))
+    monkeypatch.delenv("JOBBUS_ADMIN_PASSWORD", raising=False)
+    from planner.commands.serve import prepare_ledger
+    from planner.services.auth import authenticate
+
+    url = f"sqlite:///{tmp_path / 'ledger.sqlite'}"
+    seeded, password = prepare_ledger(url, seed=False)
+    assert seeded is False and password
+    assert authenticate("admin", password, url=url) is not None
+    assert prepare_ledger(url, seed=False) == (False, None)
+
+
+def test_planner_never_imports_streamlit():
+    """The serve command (part of ``planner``) starts Streamlit in a subprocess only."""
+    import subprocess
+
+    code = ("import sys, planner.commands.serve, planner.cli; "
+            "print('streamlit' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=REPO_ROOT, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_blank_templates_carry_the_chinese_headers():
+    """The blank tables offered on the registration screen have the Chinese headers the
+    readers accept, on a sheet named like the table."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from planner.io import schemas
+    from ui.workspace import template_xlsx
+
+    for kind, schema in (("workers", schemas.WORKERS), ("employers", schemas.EMPLOYERS)):
+        book = load_workbook(io.BytesIO(template_xlsx(kind)))
+        sheet = book[schema.title]
+        headers = [c.value for c in sheet[1]]
+        assert headers == [c.zh for c in schema.columns]
+        assert all(schema.match(h) for h in headers)

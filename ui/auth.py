@@ -1,0 +1,110 @@
+"""Sign-in glue: the login form, who is signed in, the sidebar badge and logout.
+
+Rules implemented:
+
+- local accounts only by default: the form calls ``planner.services.auth.authenticate``, which
+  checks an argon2 hash in the ledger; the password is never kept in the session;
+- the signed-in user (``planner.services.auth.User``) lives in ``st.session_state["user"]``;
+- the sidebar shows the user's name and role (translated) and a logout button;
+- the UI hides what a role may not do (``may``), but the service layer is what refuses;
+- optional single sign-on: only when ``.streamlit/secrets.toml`` has an ``[auth]`` section (an
+  OpenID Connect provider, which needs the internet) a second button signs in with
+  ``st.login``; the e-mail (or the part before ``@``) must name an active local user, whose
+  role applies. Without that section nothing changes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from ui.backend import database_url, service, unavailable
+from ui.i18n import t
+
+USER_KEY = "user"
+
+
+def current_user() -> Any | None:
+    """The signed-in ``User``, or ``None``."""
+    return st.session_state.get(USER_KEY)
+
+
+def role_label(role: str) -> str:
+    """A role's name in the session's language."""
+    return t(f"roles.{role}")
+
+
+def may(action: str) -> bool:
+    """Whether the signed-in user's role may do ``action`` (a key of ``auth.PERMISSIONS``)."""
+    user = current_user()
+    auth = service("auth", "PERMISSIONS")
+    if user is None or auth is None:
+        return False
+    allowed = auth.PERMISSIONS.get(action, frozenset())
+    return bool(user.active and user.role in allowed)
+
+
+def single_sign_on_configured() -> bool:
+    """Whether an OpenID Connect provider is configured (``[auth]`` in secrets.toml)."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def _single_sign_on(auth: Any) -> None:
+    """Offer ``st.login``; map a signed-in identity to an active local user."""
+    if not getattr(st.user, "is_logged_in", False):
+        if st.button(t("login.sso"), key="login_sso", icon=":material/badge:"):
+            st.login()
+        return
+    email = str(st.user.get("email") or "")
+    names = {email, email.split("@")[0]}
+    found = next((u for u in auth.list_users(url=database_url())
+                  if u.username in names and u.active), None)
+    if found is None:
+        st.error(t("login.sso_unknown", who=email))
+        return
+    st.session_state[USER_KEY] = found
+    st.rerun()
+
+
+def login_form() -> None:
+    """The sign-in screen: name and password (and single sign-on when configured); on success
+    the app reruns signed in."""
+    st.title(t("app.title"))
+    st.caption(t("login.intro"))
+    auth = service("auth", "authenticate")
+    if auth is None:
+        unavailable("auth")
+        return
+    if single_sign_on_configured():
+        _single_sign_on(auth)
+    with st.form("login", clear_on_submit=False):
+        username = st.text_input(t("login.username"), key="login_username")
+        password = st.text_input(t("login.password"), type="password", key="login_password")
+        submitted = st.form_submit_button(t("login.submit"), type="primary", key="login_submit")
+    if submitted:
+        user = auth.authenticate(username.strip(), password, url=database_url())
+        if user is None:
+            st.error(t("login.failed"), icon=":material/lock:")
+        else:
+            st.session_state[USER_KEY] = user
+            st.session_state.pop("login_password", None)
+            st.rerun()
+
+
+def sidebar_badge() -> None:
+    """Name, role and the logout button in the sidebar."""
+    user = current_user()
+    if user is None:
+        return
+    st.sidebar.markdown(
+        t("login.signed_in_as", user=user.username, role=role_label(str(user.role)))
+    )
+    if st.sidebar.button(t("login.logout"), key="logout", icon=":material/logout:"):
+        for key in list(st.session_state.keys()):
+            if key != "lang":
+                del st.session_state[key]
+        st.rerun()

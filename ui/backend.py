@@ -1,0 +1,125 @@
+"""The app's door to ``planner.services``: which services exist yet, the ledger URL, and the
+cached loaders pages call.
+
+Rules implemented:
+
+- a page asks for a service with :func:`service`; when the module (or a function it needs) is
+  not there, the page calls :func:`unavailable` and shows a clear "not available yet" notice
+  instead of failing;
+- the ledger URL is ``JOBBUS_DATABASE_URL`` or the embedded SQLite file in ``JOBBUS_HOME``
+  (``planner.ledger.db.default_database_url``);
+- caching lives here only (``st.cache_data`` / ``st.cache_resource``); anything that changes the
+  ledger clears the cached reads with :func:`ledger_changed`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from types import ModuleType
+from typing import Any
+
+import streamlit as st
+
+from ui.i18n import t
+
+
+def service(name: str, *functions: str) -> ModuleType | None:
+    """The module ``planner.services.<name>`` if it exists and has every function named.
+
+    Parameters
+    ----------
+    name
+        ``"scenario"``, ``"planning"``, ``"ledger"`` or ``"auth"``.
+    *functions
+        Attributes the caller needs; missing any of them counts as not available.
+    """
+    module_name = f"planner.services.{name}"
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name == module_name:
+            return None
+        raise
+    if all(hasattr(module, f) for f in functions):
+        return module
+    return None
+
+
+def unavailable(what: str) -> None:
+    """Say plainly that a part of the screen waits for a service not built yet."""
+    st.info(t("common.unavailable", what=t(f"service.{what}")), icon=":material/construction:")
+
+
+def database_url() -> str:
+    """The ledger's SQLAlchemy URL."""
+    try:
+        from planner.ledger.db import default_database_url
+    except ModuleNotFoundError:  # pragma: no cover - the ledger package is always there
+        from planner.paths import user_data_dir
+
+        return os.environ.get(
+            "JOBBUS_DATABASE_URL", f"sqlite:///{user_data_dir() / 'jobbus.sqlite'}"
+        )
+    return default_database_url()
+
+
+def ledger_changed() -> None:
+    """Forget every cached read of the ledger (after an import, a transition, a new user)."""
+    st.cache_data.clear()
+
+
+def _invoke(module: ModuleType, function: str, *args: Any, **kwargs: Any) -> tuple[bool, Any]:
+    from planner.problems import InputError
+
+    try:
+        return True, getattr(module, function)(*args, **kwargs)
+    except InputError as exc:
+        show_problems_inline(exc.problems)
+    except refusals() as exc:
+        st.error(t("common.refused", reason=str(exc)), icon=":material/block:")
+    return False, None
+
+
+def call(module: ModuleType, function: str, *args: Any, **kwargs: Any) -> Any:
+    """Call ``module.function`` and turn a refusal into an error box instead of a traceback.
+
+    Returns ``None`` when the service refused (the message is already on screen).
+    """
+    return _invoke(module, function, *args, **kwargs)[1]
+
+
+def attempt(module: ModuleType, function: str, *args: Any, **kwargs: Any) -> bool:
+    """Like :func:`call` for a service function that returns nothing: ``True`` if it was done."""
+    return _invoke(module, function, *args, **kwargs)[0]
+
+
+def refusals() -> tuple[type[BaseException], ...]:
+    """The exceptions by which a service says no (shown as a message, not a traceback)."""
+    found: list[type[BaseException]] = [PermissionError, ValueError, LookupError, RuntimeError]
+    for module_name, name in (
+        ("planner.services.auth", "PermissionDenied"),
+        ("planner.ledger.workflow", "TransitionRefused"),
+    ):
+        try:
+            found.append(getattr(importlib.import_module(module_name), name))
+        except (ModuleNotFoundError, AttributeError):
+            continue
+    return tuple(found)
+
+
+def show_problems_inline(problems: Any) -> None:
+    """Problems of an import as a table: file, row, column, message."""
+    import pandas as pd
+
+    rows = [
+        {
+            t("problems.file"): p.file,
+            t("problems.row"): p.row,
+            t("problems.column"): p.column or "",
+            t("problems.message"): p.message,
+        }
+        for p in problems
+    ]
+    st.error(t("problems.count", n=len(rows)), icon=":material/error:")
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")

@@ -1,0 +1,243 @@
+"""Claims on screen: cached reads, translated tables, the workflow buttons and the exports.
+
+Rules implemented:
+
+- amounts are shown as ``¥12,345.00`` (``ui.fmt``), states and rules in the session's language;
+- each line carries its evidence (the service's ``;``-joined list) and, on demand, its history;
+- an action button is drawn only for a role the service would let act (``auth.PERMISSIONS``);
+  the service still checks and its refusal is shown as a message;
+- exports are produced by the ledger service into a temporary file and offered as downloads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from ui import backend, fmt
+from ui.i18n import t
+from ui.layout import kpi
+
+CLAIM_STATES = ("draft", "reviewed", "approved", "in_notice", "notice_done", "paid", "rejected")
+RULES = ("charter", "self_return", "recruitment", "agency", "retention", "sending_area")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@st.cache_data(show_spinner=False, ttl=60)
+def claims(url: str) -> pd.DataFrame:
+    """Every claim (``planner.services.ledger.list_claims``), cached until the ledger changes."""
+    ledger = backend.service("ledger", "list_claims")
+    assert ledger is not None
+    return ledger.list_claims(url=url)
+
+
+def claim_metrics(frame: pd.DataFrame) -> None:
+    """Owed, approved and paid: count and amount."""
+    live = frame[frame["state"] != "rejected"] if not frame.empty else frame
+    approved = live[live["state"].isin(["approved", "in_notice", "notice_done", "paid"])]
+    paid = live[live["state"] == "paid"]
+    c1, c2, c3, c4 = st.columns(4)
+    kpi(c1, t("subsidies.m_claims"), fmt.count(len(frame)),
+        t("subsidies.rejected_n", n=len(frame) - len(live)))
+    kpi(c2, t("subsidies.m_owed"), fmt.yuan(int(live["amount_fen"].sum()) if len(live) else 0))
+    kpi(c3, t("subsidies.m_approved"),
+        fmt.yuan(int(approved["amount_fen"].sum()) if len(approved) else 0),
+        t("subsidies.lines", n=len(approved)))
+    kpi(c4, t("subsidies.m_paid"), fmt.yuan(int(paid["amount_fen"].sum()) if len(paid) else 0),
+        t("subsidies.lines", n=len(paid)))
+
+
+def claims_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Claims with translated headers and values, amounts formatted, evidence one per line."""
+    return pd.DataFrame(
+        {
+            t("claims.id"): frame["claim_id"].astype(int),
+            t("claims.rule"): [t(f"rules.{r}") for r in frame["rule"]],
+            t("claims.payee"): frame["payee_name"],
+            t("claims.payee_id"): frame["payee_id"],
+            t("claims.amount"): [fmt.yuan(int(a)) for a in frame["amount_fen"]],
+            t("claims.state"): [t(f"states.{s}") for s in frame["state"]],
+            t("claims.flag"): [
+                (note or t("common.yes")) if flag else "" for flag, note in
+                zip(frame["needs_review"], frame["review_note"], strict=True)
+            ],
+            t("claims.payment"): [
+                "" if pd.isna(p) or not p else f"{p} · {t('payments.' + str(s))}"
+                for p, s in zip(frame["payment_id"], frame["payment_status"], strict=True)
+            ],
+            t("claims.evidence"): [str(e).replace(";", "； ") for e in frame["evidence"]],
+        }
+    )
+
+
+def claims_columns() -> dict[str, Any]:
+    """Column widths for the claims table."""
+    return {
+        t("claims.id"): st.column_config.NumberColumn(width="small", format="%d"),
+        t("claims.evidence"): st.column_config.TextColumn(width="large"),
+    }
+
+
+def claim_labels(frame: pd.DataFrame) -> dict[int, str]:
+    """``claim id → "#12 · 张三 · ¥800.00 · 待审核"`` for pickers."""
+    labels = {}
+    for r in frame.itertuples():
+        amount = fmt.yuan(int(str(r.amount_fen)))
+        labels[int(str(r.claim_id))] = (
+            f"#{r.claim_id} · {r.payee_name} · {amount} · {t('states.' + str(r.state))}"
+        )
+    return labels
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimAction:
+    """A workflow button: its name, the permission it needs, whether claims must be picked."""
+
+    name: str
+    permission: str
+    needs_pick: bool = True
+
+
+CLAIM_ACTIONS = (
+    ClaimAction("review", "review"),
+    ClaimAction("approve", "approve"),
+    ClaimAction("reject", "reject"),
+    ClaimAction("publish_notice", "publish_notice"),
+    ClaimAction("object", "object"),
+    ClaimAction("close_notice", "close_notice"),
+    ClaimAction("issue_payment", "issue_payment"),
+    ClaimAction("record_payment", "record_payment"),
+)
+
+
+def actions_for(actions: list[ClaimAction], frame: pd.DataFrame,
+                picked: list[int]) -> list[ClaimAction]:
+    """The actions that fit every picked claim's state (the workflow's state machine; payments
+    start from a claim whose notice has ended)."""
+    from planner.ledger.workflow import TRANSITIONS
+
+    if not picked:
+        return []
+    states = set(frame.loc[frame["claim_id"].isin(picked), "state"])
+    starts = {name: {str(s) for s in sources} for name, (sources, _) in TRANSITIONS.items()}
+    starts["issue_payment"] = {"notice_done"}
+    return [a for a in actions if states and states <= starts.get(a.name, set())]
+
+
+def run_action(ledger: Any, action: ClaimAction, ids: list[int], user: Any, reason: str,
+               url: str) -> str | None:
+    """Do ``action`` on the claims ``ids`` through the ledger service.
+
+    Returns
+    -------
+    str or None
+        What was done, in a few words; ``None`` if the service refused (message shown).
+    """
+    note = reason.strip() or None
+    calls: dict[str, Callable[[], Any]] = {
+        "review": lambda: ledger.review(ids, user, note=note, url=url),
+        "approve": lambda: ledger.approve(ids, user, note=note, url=url),
+        "reject": lambda: ledger.reject(ids, user, reason, url=url),
+        "publish_notice": lambda: ledger.publish_notice(ids, user, url=url),
+        "object": lambda: [ledger.raise_objection(i, user, reason, url=url) for i in ids],
+        "close_notice": lambda: ledger.close_notice(ids, user, url=url),
+        "issue_payment": lambda: ledger.issue_payments(ids, user, url=url),
+        "record_payment": lambda: [ledger.record_payment(i, user, url=url) for i in ids],
+    }
+    try:
+        result = calls[action.name]()
+    except backend.refusals() as exc:
+        st.error(t("common.refused", reason=str(exc)), icon=":material/block:")
+        return None
+    what = t(f"subsidies.do_{action.name}")
+    if isinstance(result, dt.date):
+        return t("subsidies.notice_until", what=what, n=len(ids), until=fmt.date(result))
+    return t("subsidies.moved", what=what, n=len(ids))
+
+
+def claim_detail(ledger: Any, frame: pd.DataFrame, claim_id: int, url: str) -> None:
+    """One claim: its evidence, one per line, and its history of decisions."""
+    row = frame[frame["claim_id"] == claim_id]
+    if row.empty:
+        return
+    line = row.iloc[0]
+    st.markdown(t("subsidies.detail", rule=t(f"rules.{line['rule']}"), payee=line["payee_name"],
+                  amount=fmt.yuan(int(line["amount_fen"]))))
+    for item in str(line["evidence"]).split(";"):
+        if item.strip():
+            st.markdown(f"- {item.strip()}")
+    if hasattr(ledger, "claim_history"):
+        history = ledger.claim_history(claim_id, url=url)
+        if not history.empty:
+            history = history.assign(
+                at=[fmt.datetime(a) for a in history["at"]],
+                action=[t(f"subsidies.do_{a}") for a in history["action"]],
+                from_state=[t(f"states.{s}") for s in history["from_state"]],
+                to_state=[t(f"states.{s}") for s in history["to_state"]],
+            ).rename(columns={c: t(f"history.{c}") for c in history.columns})
+            st.dataframe(history, hide_index=True, width="stretch")
+
+
+#: export name -> (candidate service functions, file name)
+EXPORTS: dict[str, tuple[tuple[str, ...], str]] = {
+    "finance": (("export_finance_list", "export_finance"), "finance-list.xlsx"),
+    "notice": (("export_notice", "export_public_notice"), "public-notice.xlsx"),
+    "returns": (("export_returns_report", "export_returns"), "returns-report.xlsx"),
+}
+
+
+def export_function(name: str) -> Callable[..., Any] | None:
+    """The ledger service's function for an export, if it exists yet."""
+    ledger = backend.service("ledger")
+    if ledger is None:
+        return None
+    for candidate in EXPORTS[name][0]:
+        fn = getattr(ledger, candidate, None)
+        if fn is not None:
+            return fn
+    return None
+
+
+def make_export(name: str, url: str) -> bytes:
+    """Produce an export through the ledger service and return the file's bytes (called when
+    the user clicks the download button)."""
+    fn = export_function(name)
+    if fn is None:
+        raise LookupError(f"export {name} is not available")
+    file_name = EXPORTS[name][1]
+    with tempfile.TemporaryDirectory(prefix="jobbus-export-") as tmp:
+        path = Path(tmp) / file_name
+        written = fn(path, url=url)
+        target = Path(written) if isinstance(written, str | Path) else path
+        return target.read_bytes()
+
+
+def export_buttons(url: str) -> None:
+    """One download button per export; the file is made when the button is clicked."""
+    for name in EXPORTS:
+        if export_function(name) is None:
+            st.caption(t(f"subsidies.export_{name}") + " — " +
+                       t("common.unavailable", what=t("service.exports")))
+            continue
+        st.download_button(
+            t("subsidies.download", what=t(f"subsidies.export_{name}")),
+            data=functools.partial(make_export, name, url),
+            file_name=f"{dt.date.today():%Y%m%d}-{EXPORTS[name][1]}", mime=XLSX,
+            key=f"sub_export_{name}", icon=":material/download:", on_click="ignore",
+        )
+
+
+def import_upload(ledger: Any, kind: str, uploaded: Any, user: Any, url: str) -> Any:
+    """Import an uploaded event file (arrivals, bank results, …) through the ledger service."""
+    with tempfile.TemporaryDirectory(prefix="jobbus-import-") as tmp:
+        path = Path(tmp) / Path(uploaded.name).name
+        path.write_bytes(uploaded.getvalue())
+        return backend.call(ledger, "import_path", kind, path, user, url=url)

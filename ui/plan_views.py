@@ -1,0 +1,246 @@
+"""Plans on screen: parameters into a scenario, the trips and manifests as tables, scenario
+comparisons, locking trips for a re-plan, and the xlsx downloads.
+
+Rules implemented:
+
+- the screen's parameters change a copy of the scenario (dates, a uniform load cap replacing
+  the dated caps when asked, vehicles available, the policy) — the files are never touched;
+- locked trips are handed back to the planner as fixed trips with their people (and legs), so
+  a re-plan keeps them exactly and fits everyone else;
+- a comparison puts plans side by side: cost, people served, people coming alone, unserved,
+  trips by mode, the subsidy forecast and the gap to the lower bound;
+- the dispatch sheet and the manifests are xlsx with Chinese headers, ID numbers as text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from planner.domain.model import Plan, Scenario, VehicleKind
+from ui import fmt
+from ui.i18n import current_language, t
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def scenario_with(
+    scenario: Scenario,
+    plan_from: dt.date,
+    plan_to: dt.date,
+    uniform_cap: float | None,
+    available: dict[str, int | None],
+    policy: Any = None,
+) -> Scenario:
+    """A copy of ``scenario`` with the screen's parameters.
+
+    Parameters
+    ----------
+    uniform_cap
+        ``None``: keep the scenario's dated caps; a share: every vehicle sells at most that
+        share of its seats on every day (the dated caps are dropped).
+    available
+        Vehicles that may run at once, by fleet name (``None``: unlimited).
+    policy
+        A parsed policy to use instead of the scenario's.
+    """
+    fleet = []
+    for v in scenario.fleet:
+        changes: dict[str, Any] = {}
+        if v.name in available:
+            changes["available"] = available[v.name]
+        if uniform_cap is not None:
+            changes["max_load"] = uniform_cap
+        fleet.append(dataclasses.replace(v, **changes) if changes else v)
+    return dataclasses.replace(
+        scenario,
+        plan_from=plan_from,
+        plan_to=plan_to,
+        fleet=tuple(fleet),
+        load_caps=() if uniform_cap is not None else scenario.load_caps,
+        policy=policy if policy is not None else scenario.policy,
+    )
+
+
+def locked_scenario(scenario: Scenario, plan: Plan, trip_ids: Iterable[str]) -> Scenario:
+    """``scenario`` with the plan's trips ``trip_ids`` (and their feeders) fixed, people and
+    legs included."""
+    keep = set(trip_ids)
+    keep |= {tr.trip_id for tr in plan.trips if tr.parent_trip_id in keep}
+    trips = tuple(dataclasses.replace(tr, fixed=True) for tr in plan.trips if tr.trip_id in keep)
+    people = {a.id_number for a in plan.assignments if a.trip_id in keep}
+    people |= {g.id_number for g in plan.legs if g.trip_id in keep}
+    assignments = tuple(a for a in plan.assignments if a.id_number in people)
+    legs = tuple(g for g in plan.legs if g.id_number in people)
+    return dataclasses.replace(
+        scenario,
+        fixed_trips=(*scenario.fixed_trips, *(tr for tr in trips
+                                             if tr.trip_id not in _ids(scenario.fixed_trips))),
+        fixed_assignments=assignments,
+        fixed_legs=legs,
+    )
+
+
+def _ids(trips: Iterable[Any]) -> set[str]:
+    return {tr.trip_id for tr in trips}
+
+
+def policy_files(folder: Path) -> dict[str, Path]:
+    """The policy files beside the scenario, the one in force (``policy.toml``) first."""
+    files = sorted(folder.glob("policy*.toml"), key=lambda p: (p.name != "policy.toml", p.name))
+    return {p.name: p for p in files}
+
+
+def policy_label(path: Path) -> str:
+    """A policy file as people know it: its ``name`` (and "in force" for policy.toml)."""
+    import tomllib
+
+    try:
+        name = str(tomllib.loads(path.read_text(encoding="utf-8-sig")).get("name", path.stem))
+    except (OSError, tomllib.TOMLDecodeError):
+        name = path.stem
+    return t("planning.policy_current", name=name) if path.name == "policy.toml" else name
+
+
+def progress_callback(bar: Any) -> Callable[..., None]:
+    """A planner progress callback ``(fraction, message)`` drawing on a ``st.progress`` bar."""
+
+    def report(fraction: float = 0.0, message: str = "", *_: Any) -> None:
+        share = min(max(float(fraction), 0.0), 1.0)
+        text = t("planning.progress", share=fmt.percent(share, 0))
+        if message and current_language() == "en":
+            text = f"{text} — {message}"
+        bar.progress(share, text=text)
+
+    return report
+
+
+def kind_label(trip: Any) -> str:
+    """Train, coach or feeder coach, in the session's language."""
+    if trip.kind is VehicleKind.TRAIN:
+        return t("planning.kind_train")
+    if trip.parent_trip_id:
+        return t("planning.kind_feeder")
+    return t("planning.kind_coach")
+
+
+def trips_frame(plan: Plan) -> pd.DataFrame:
+    """One row per trip, translated headers, for the screen and the dispatch sheet."""
+    rows = []
+    for tr in plan.trips:
+        rows.append({
+            t("trips.id"): tr.trip_id,
+            t("trips.kind"): kind_label(tr),
+            t("trips.vehicle"): tr.vehicle,
+            t("trips.depart"): fmt.datetime(tr.depart),
+            t("trips.arrive"): fmt.datetime(tr.arrive),
+            t("trips.stops"): " → ".join(s.name for s in tr.stops),
+            t("trips.load"): tr.load,
+            t("trips.capacity"): tr.capacity,
+            t("trips.km"): round(tr.distance_km),
+            t("trips.cost"): fmt.yuan(tr.cost_fen),
+            t("trips.locked"): t("common.yes") if tr.fixed else "",
+        })
+    return pd.DataFrame(rows)
+
+
+def manifest_frame(plan: Plan, scenario: Scenario, trip_id: str) -> pd.DataFrame:
+    """Who is on a trip: name, ID number, phone, where they board, their employer."""
+    workers = {w.id_number: w for w in scenario.workers}
+    employers = {e.uscc: e.name for e in scenario.employers}
+    on_trip = {g.id_number for g in plan.legs if g.trip_id == trip_id}
+    on_trip |= {a.id_number for a in plan.assignments if a.trip_id == trip_id}
+    pickups = {a.id_number: a for a in plan.assignments}
+    rows = []
+    for i, id_number in enumerate(sorted(on_trip, key=lambda x: (
+            pickups[x].pickup_stop if x in pickups else "", x)), start=1):
+        w = workers.get(id_number)
+        a = pickups.get(id_number)
+        rows.append({
+            t("manifest.no"): i,
+            t("manifest.name"): w.name if w else "",
+            t("manifest.id_number"): id_number,
+            t("manifest.phone"): (w.phone or "") if w else "",
+            t("manifest.pickup"): a.pickup_stop if a else "",
+            t("manifest.employer"): employers.get(a.employer_uscc, a.employer_uscc) if a else "",
+        })
+    return pd.DataFrame(rows)
+
+
+def summary_row(name: str, plan: Plan) -> dict[str, Any]:
+    """The numbers of one plan for the comparison table (money in fen)."""
+    kinds = Counter(
+        "train" if tr.kind is VehicleKind.TRAIN else ("feeder" if tr.parent_trip_id else "coach")
+        for tr in plan.trips
+    )
+    s = plan.summary
+    return {
+        "name": name,
+        "cost_fen": s.total_cost_fen,
+        "served": len(plan.assignments),
+        "self_return": len(plan.self_returns),
+        "unserved": sum(u.count for u in plan.unserved if u.id_number is not None),
+        "vacancies": sum(u.count for u in plan.unserved if u.id_number is None),
+        "coaches": kinds.get("coach", 0),
+        "trains": kinds.get("train", 0),
+        "feeders": kinds.get("feeder", 0),
+        "subsidy_fen": s.subsidy_forecast_fen,
+        "lower_bound_fen": s.lower_bound_fen,
+        "gap": s.gap,
+    }
+
+
+def comparison_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Plans side by side: one column per plan, one row per measure, formatted."""
+    measures: dict[str, Callable[[Any], str]] = {
+        "cost_fen": fmt.yuan, "served": fmt.count, "self_return": fmt.count,
+        "unserved": fmt.count, "vacancies": fmt.count, "coaches": fmt.count,
+        "trains": fmt.count, "feeders": fmt.count, "subsidy_fen": fmt.yuan,
+        "lower_bound_fen": fmt.yuan, "gap": fmt.percent,
+    }
+    data = {r["name"]: [f(r[m]) for m, f in measures.items()] for r in rows}
+    return pd.DataFrame(data, index=[t(f"compare.{m}") for m in measures])
+
+
+def xlsx_bytes(frames: dict[str, pd.DataFrame]) -> bytes:
+    """Sheets written by ``planner.io.to_xlsx`` (text cells kept as text), as bytes."""
+    from planner.io import to_xlsx
+
+    with tempfile.TemporaryDirectory(prefix="jobbus-xlsx-") as tmp:
+        path = Path(tmp) / "out.xlsx"
+        to_xlsx(frames, path)
+        return path.read_bytes()
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def dispatch_xlsx(_plan: Plan, plan_key: str, lang: str) -> bytes:
+    """The dispatch sheet: every trip with its stops, times, load and cost."""
+    del plan_key, lang  # cache keys
+    return xlsx_bytes({t("planning.sheet_trips"): trips_frame(_plan)})
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def manifests_xlsx(_plan: Plan, _scenario: Scenario, plan_key: str, lang: str) -> bytes:
+    """All manifests: one sheet with every trip's people, and one sheet per trip (≤ 100)."""
+    del plan_key, lang
+    frames: dict[str, pd.DataFrame] = {}
+    parts = []
+    for tr in _plan.trips:
+        frame = manifest_frame(_plan, _scenario, tr.trip_id)
+        if frame.empty:
+            continue
+        frame.insert(0, t("trips.id"), tr.trip_id)
+        parts.append(frame)
+    frames[t("planning.sheet_all")] = pd.concat(parts) if parts else pd.DataFrame()
+    if len(_plan.trips) <= 100:
+        for tr in _plan.trips:
+            frames[tr.trip_id[:31]] = manifest_frame(_plan, _scenario, tr.trip_id)
+    return xlsx_bytes(frames)
