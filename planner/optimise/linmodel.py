@@ -1,0 +1,194 @@
+"""A small linear model written once and solved by CP-SAT, a MIP solver or an LP solver.
+
+Variables are integers by default; constraints are ``Σ coef·var (<=|==) rhs``; the objective
+is minimised. ``solve_model`` returns values, the objective and a proven bound on the optimum.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+Terms = list[tuple[int, int]]
+
+
+@dataclass
+class LinModel:
+    """Variables, constraints and an objective."""
+
+    lb: list[int] = field(default_factory=list)
+    ub: list[int] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+    integer: list[bool] = field(default_factory=list)
+    cons: list[tuple[Terms, str, int]] = field(default_factory=list)
+    obj: dict[int, int] = field(default_factory=dict)
+
+    def var(self, lb: int, ub: int, name: str, integer: bool = True) -> int:
+        self.lb.append(int(lb))
+        self.ub.append(int(ub))
+        self.names.append(name)
+        self.integer.append(integer)
+        return len(self.lb) - 1
+
+    def add_le(self, terms: Terms, rhs: int) -> None:
+        if terms:
+            self.cons.append((terms, "<=", int(rhs)))
+
+    def add_eq(self, terms: Terms, rhs: int) -> None:
+        self.cons.append((terms, "==", int(rhs)))
+
+    def cost(self, var: int, coef: int) -> None:
+        if coef:
+            self.obj[var] = self.obj.get(var, 0) + int(coef)
+
+
+@dataclass
+class Solution:
+    values: list[float]
+    objective: float
+    bound: float
+    status: str
+    wall_s: float
+    det_time: float
+    feasible: bool
+
+
+def solve_model(
+    m: LinModel,
+    *,
+    backend: str,
+    time_limit_s: float,
+    work_limit: float | None,
+    seed: int,
+    hint: Sequence[float] | None = None,
+) -> Solution:
+    """Solve with ``backend`` in {"cpsat", "scip", "highs", "lp"} ("lp" relaxes integrality).
+
+    With ``work_limit`` the CP-SAT search is bounded by deterministic time; a MIP backend by a
+    node count (``work_limit`` × 100 nodes); the LP has no randomness.
+    """
+    if backend == "cpsat":
+        sol = _cpsat(m, time_limit_s, work_limit, seed, hint)
+    else:
+        sol = _mp(m, backend, time_limit_s, work_limit, seed, hint)
+    if not sol.feasible and hint is not None and is_feasible(m, hint):
+        objective = objective_of(m, hint)
+        return Solution(list(hint), objective, sol.bound, "HINT", sol.wall_s, sol.det_time, True)
+    return sol
+
+
+def is_feasible(m: LinModel, values: Sequence[float], tol: float = 1e-6) -> bool:
+    """Whether ``values`` satisfy every bound, integrality and constraint of ``m``."""
+    for lo, hi, v, ii in zip(m.lb, m.ub, values, m.integer, strict=True):
+        if not (lo - tol <= v <= hi + tol) or (ii and abs(v - round(v)) > tol):
+            return False
+    for terms, sense, rhs in m.cons:
+        lhs = sum(c * values[i] for i, c in terms)
+        if (sense == "<=" and lhs > rhs + tol) or (sense == "==" and abs(lhs - rhs) > tol):
+            return False
+    return True
+
+
+def objective_of(m: LinModel, values: Sequence[float]) -> float:
+    """The objective value of ``values``."""
+    return float(sum(c * values[i] for i, c in m.obj.items()))
+
+
+def _cpsat(
+    m: LinModel, tl: float, wl: float | None, seed: int, hint: Sequence[float] | None
+) -> Solution:
+    from ortools.sat.python import cp_model
+
+    cp = cp_model.CpModel()
+    xs = [cp.new_int_var(lo, hi, nm) for lo, hi, nm in zip(m.lb, m.ub, m.names, strict=True)]
+    for terms, sense, rhs in m.cons:
+        expr = cp_model.LinearExpr.weighted_sum([xs[i] for i, _ in terms], [c for _, c in terms])
+        if sense == "<=":
+            cp.add(expr <= rhs)
+        else:
+            cp.add(expr == rhs)
+    keys = sorted(m.obj)
+    cp.minimize(cp_model.LinearExpr.weighted_sum([xs[i] for i in keys], [m.obj[i] for i in keys]))
+    if hint is not None:
+        for x, v in zip(xs, hint, strict=True):
+            cp.add_hint(x, round(v))
+    solver = cp_model.CpSolver()
+    prm = solver.parameters
+    prm.num_workers = 1
+    prm.random_seed = int(seed)
+    prm.log_search_progress = bool(os.environ.get("JOBBUS_SOLVER_LOG"))
+    if wl is not None:
+        prm.max_deterministic_time = float(wl)
+    else:
+        prm.max_time_in_seconds = max(0.05, float(tl))
+    st = solver.solve(cp)
+    ok = st in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    vals: list[float] = [float(solver.value(x)) for x in xs] if ok else [0.0] * len(xs)
+    return Solution(
+        values=vals,
+        objective=float(solver.objective_value) if ok else math.inf,
+        bound=float(solver.best_objective_bound),
+        status=solver.status_name(st),
+        wall_s=float(solver.wall_time),
+        det_time=float(solver.deterministic_time),
+        feasible=ok,
+    )
+
+
+def _mp(
+    m: LinModel, backend: str, tl: float, wl: float | None, seed: int, hint: Sequence[float] | None
+) -> Solution:
+    import time
+
+    from ortools.linear_solver import pywraplp
+
+    name = {"scip": "SCIP", "highs": "HIGHS", "lp": "GLOP", "cbc": "CBC"}[backend]
+    s = pywraplp.Solver.CreateSolver(name)
+    if s is None:
+        raise RuntimeError(f"solver {name} is not available")
+    integer = backend != "lp"
+    xs = [
+        (s.IntVar(lo, hi, nm) if integer and isint else s.NumVar(lo, hi, nm))
+        for lo, hi, nm, isint in zip(m.lb, m.ub, m.names, m.integer, strict=True)
+    ]
+    inf = s.infinity()
+    for terms, sense, rhs in m.cons:
+        ct = s.Constraint(-inf if sense == "<=" else rhs, rhs)
+        for i, c in terms:
+            ct.SetCoefficient(xs[i], ct.GetCoefficient(xs[i]) + c)
+    obj = s.Objective()
+    for i, c in m.obj.items():
+        obj.SetCoefficient(xs[i], c)
+    obj.SetMinimization()
+    if integer and hint is not None:
+        s.SetHint(xs, [float(v) for v in hint])
+    if integer:
+        if wl is not None:
+            if backend == "scip":
+                s.SetSolverSpecificParametersAsString(
+                    f"limits/totalnodes = {max(1, int(wl * 100))}\n"
+                    f"randomization/randomseedshift = {seed}\n"
+                )
+        else:
+            s.SetTimeLimit(max(50, int(tl * 1000)))
+    t0 = time.perf_counter()
+    st = s.Solve()
+    wall = time.perf_counter() - t0
+    ok = st in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE)
+    if ok:
+        vals = [
+            round(x.solution_value()) if (ii and integer) else x.solution_value()
+            for x, ii in zip(xs, m.integer, strict=True)
+        ]
+        objv = obj.Value()
+        bound = obj.BestBound() if integer else objv
+        if st == pywraplp.Solver.OPTIMAL and integer:
+            bound = min(bound, objv) if bound > objv else bound
+    else:
+        vals, objv, bound = [0] * len(xs), math.inf, -math.inf
+    status = {pywraplp.Solver.OPTIMAL: "OPTIMAL", pywraplp.Solver.FEASIBLE: "FEASIBLE"}.get(
+        st, f"STATUS{st}"
+    )
+    return Solution(vals, float(objv), float(bound), status, wall, 0.0, ok)

@@ -1,0 +1,147 @@
+"""Planning parameters: one frozen object with defaults, read from a dict or a TOML file.
+
+Nothing here imports OR-Tools; the app, the CLI and the validator share these numbers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+def _hhmm(text: str) -> int:
+    """Minutes after midnight of an ``HH:MM`` text."""
+    t = dt.time.fromisoformat(text)
+    return t.hour * 60 + t.minute
+
+
+@dataclass(frozen=True, slots=True)
+class PlanParams:
+    """What the planner may do and how hard it searches.
+
+    Attributes
+    ----------
+    time_limit_s
+        Wall-clock budget for the whole search (seconds).
+    work_limit
+        Deterministic budget instead of a clock: split over the planning units by their share
+        of the people, each unit's MIP (SCIP) may explore ``100 × share`` branch-and-bound
+        nodes and the feeder router accepts 50 solutions. When set, the same input, seed and
+        work limit give the same plan byte for byte and the wall-clock limit is ignored.
+    seed
+        Random seed handed to every solver.
+    road_factor, speed_kmh
+        Road km per straight-line km; average coach speed (driving only).
+    coach_start_times
+        Times of day (``HH:MM``) a coach may leave its first pickup point.
+    stop_dwell_min
+        Minutes at each pickup or drop-off (boarding or alighting; a break only if ≥ 20).
+    night_relay
+        Drivers relay at night, so coaches need not halt from 02:00 to 05:00.
+    two_driver_km
+        A loaded run longer than this needs two drivers (400 km; 600 on a direct expressway).
+    train_speed_kmh, train_depart_time, transfer_min
+        Average special-train speed including stops; its departure time of day; minutes
+        between a collector coach's arrival and the train (and the train and the feeders).
+    collector_radius_km
+        Counties of the sending province within this road distance of a train's station may
+        send their people to the train by collector coach.
+    walk_in_km
+        People living this close to the station reach it on their own (no collector).
+    pickup_radius_km
+        A coach may pick up in other counties of its prefecture within this distance of its
+        first pickup.
+    max_pickups
+        Most pickup counties on a coach formed by merging or re-packing coaches after the
+        model; the model itself limits sharing by ``pickup_radius_km`` only.
+    feeder_vehicle
+        Fleet name of the coach kind for feeders and collectors (default: the largest coach).
+    unmet_penalty_fen, seat_cost_multiple
+        Overrides of the policy's planning numbers (``None``: take the policy's).
+    allow_trains
+        ``False`` plans with coaches only.
+    dropoff_allowance_km
+        Estimated km a coach drives inside the district between drop-offs (planning estimate
+        only; real routes are computed).
+    """
+
+    time_limit_s: float = 20.0
+    work_limit: float | None = None
+    seed: int = 0
+    road_factor: float = 1.25
+    speed_kmh: float = 70.0
+    coach_start_times: tuple[str, ...] = ("06:00",)
+    stop_dwell_min: int = 10
+    night_relay: bool = False
+    two_driver_km: float = 400.0
+    train_speed_kmh: float = 100.0
+    train_depart_time: str = "12:00"
+    transfer_min: int = 60
+    collector_radius_km: float = 150.0
+    walk_in_km: float = 25.0
+    pickup_radius_km: float = 150.0
+    max_pickups: int = 4
+    feeder_vehicle: str | None = None
+    unmet_penalty_fen: int | None = None
+    seat_cost_multiple: float | None = None
+    allow_trains: bool = True
+    dropoff_allowance_km: float = 40.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for t in (*self.coach_start_times, self.train_depart_time):
+            _hhmm(t)
+        if not self.coach_start_times:
+            raise ValueError("coach_start_times must name at least one time")
+        if self.speed_kmh <= 0 or self.train_speed_kmh <= 0:
+            raise ValueError("speeds must be positive")
+        if self.time_limit_s <= 0:
+            raise ValueError("time_limit_s must be positive")
+        if self.work_limit is not None and self.work_limit <= 0:
+            raise ValueError("work_limit must be positive")
+
+    @property
+    def coach_start_min(self) -> tuple[int, ...]:
+        """Coach start times as minutes after midnight, sorted."""
+        return tuple(sorted(_hhmm(t) for t in self.coach_start_times))
+
+    @property
+    def train_depart_min(self) -> int:
+        """Train departure time as minutes after midnight."""
+        return _hhmm(self.train_depart_time)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PlanParams:
+        """Parameters from a mapping; unknown keys raise ``ValueError``.
+
+        Parameters
+        ----------
+        data
+            Field names to values (lists are accepted for tuples).
+        """
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - names)
+        if unknown:
+            raise ValueError(f"unknown planning parameter(s): {', '.join(unknown)}")
+        clean = dict(data)
+        if "coach_start_times" in clean:
+            v = clean["coach_start_times"]
+            clean["coach_start_times"] = (v,) if isinstance(v, str) else tuple(v)
+        return cls(**clean)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> PlanParams:
+        """Parameters from a TOML file (top level, or a ``[planning]`` table)."""
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+        if "planning" in data and isinstance(data["planning"], dict):
+            data = data["planning"]
+        return cls.from_dict(data)
+
+    def replace(self, **changes: Any) -> PlanParams:
+        """A copy with some fields changed."""
+        return dataclasses.replace(self, **changes)

@@ -1,0 +1,505 @@
+"""The planner: who comes how, on which coach or train, and a lower bound on the cost.
+
+Pipeline (``solve``):
+
+1. Keep fixed trips and their people; ``travel = own`` comes alone; recruits are matched to
+   employers (``prepare``).
+2. For each planning unit (a prefecture, or prefectures joined by a train's catchment; largest
+   first) the aggregate MIP (``model``) decides coaches per county, day and kind, shared
+   coaches within a prefecture, special trains with collectors and feeders, who comes alone and
+   who is unserved; vehicles used by earlier units and fixed trips are taken off what is
+   available per day.
+3. Trips are built with real routes, timetables and costs (``build``); feeders are routed by the
+   CVRP router.
+4. A lower bound is computed with the ``bound`` variant of the model, per planning unit.
+
+Under a work limit nothing depends on the clock: ``summary.solve_seconds`` is written as 0 and
+solver timings are left out of ``summary.extra``, so the plan files are byte-identical.
+
+The lower bound
+---------------
+Let a *plan* be any set of trips obeying the rules stated in this package (coach trips board in
+one county or in counties of one prefecture within ``pickup_radius_km`` of the first pickup,
+which is the farthest from the hub, and have the same load-cap rows; trains board at their
+station; every person not sent home alone by this plan's own rule — registered ``own``, or a
+seat-seeker the plan strands — is carried, comes alone (``either`` only) or stays unserved at
+``unmet_penalty`` each; recruits go to the employers ``prepare`` matched them to). Its objective
+is ``Z = trip costs + subsidies of people coming alone + penalty × unserved``. For each
+planning unit the ``bound`` model is a relaxation of the plans restricted to that unit's
+people, with costs never above the real ones:
+
+* a coach whose first pickup is county ``a`` drives a closed tour through ``a`` and at least one
+  employer, so by the triangle inequality (road km = factor × great-circle km is a metric) at
+  least ``2·dmin(a)`` km, ``dmin`` being the least distance from ``a`` to any employer; above
+  ``two_driver_km`` it needs two drivers; its hire days are at least those of ``min_elapsed``:
+  each driver drives at most 8 h in any 24 h, so driving ``2·dmin(a)`` (less 40 min for the
+  rounding of each leg to whole minutes) from the earliest allowed start time cannot end sooner;
+* nobody from county ``c`` arrives sooner than ``dmin(c)`` driven the same way with two drivers,
+  nor sooner than their train's arrival;
+* shifting every vehicle of a plan to the latest day all its passengers still allow (the least
+  of their last possible departure days — always one of the model's candidate days) keeps every
+  window; the model gives each vehicle the best load cap in force on any day up to then, so its
+  capacity never shrinks; vehicle limits are dropped;
+* trains count in whole numbers (a bound unit holds every county its trains may carry), feeder
+  counts are continuous: a feeder costs at least its daily fee plus twice the least km from the
+  arrival station to an employer, and carries at most the best feeder capacity of any day;
+  collectors are given cost 0;
+* who rides what is continuous; only coach counts are integers.
+
+So every plan maps to a solution of the bound models of no larger cost. Each model's bound is
+the larger of its LP optimum (GLOP, lowered by a relative 1e-7 and 1 fen for floating point)
+and SCIP's proven dual bound; both are ≤ its optimum. Adding the costs no plan of the stated
+kind avoids (fixed trips; subsidies of ``own`` and stranded people), ``LB = Σ B + constants``
+bounds ``Z``; for any plan leaving no more than this plan's ``U`` people unserved (among those
+the bound models carry), the public money is at least ``LB − penalty × U``: that is
+``summary.lower_bound`` (``U`` is 0 when everyone who can be carried is).
+``gap = (cost − lower_bound) / cost``. The bound says nothing about the choice of whom to strand
+or which recruit goes to which employer: those are inputs of the stated model.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+
+from planner.domain import (
+    Assignment,
+    Leg,
+    Plan,
+    PlanSummary,
+    SelfReturn,
+    Travel,
+    Trip,
+    Unserved,
+    VehicleKind,
+    Worker,
+)
+from planner.optimise.build import Builder, Built
+from planner.optimise.costs import coach_timetable
+from planner.optimise.instance import Instance
+from planner.optimise.model import Context, Decision, Group, solve_province
+from planner.optimise.params import PlanParams
+from planner.optimise.prepare import Person, prepare
+from planner.optimise.schedule import day_of, to_min
+
+Progress = Callable[[float, str], None]
+
+
+def _yuan(fen: int) -> str:
+    return f"{fen / 100:,.2f}"
+
+
+def solve(
+    inst: Instance, params: PlanParams | None = None, progress: Progress | None = None
+) -> Plan:
+    """Plan coaches, special trains and self-return advice for a whole instance.
+
+    Parameters
+    ----------
+    inst
+        The instance (scenario, origins, distances, subsidies).
+    params
+        Planning parameters (default ``PlanParams()``).
+    progress
+        Called with ``(fraction done, message)``.
+
+    Returns
+    -------
+    Plan
+        Trips, assignments, self-returns, unserved people and vacancies, legs and a summary
+        whose ``lower_bound`` is justified in this module's docstring.
+    """
+    params = params or PlanParams()
+    t0 = time.perf_counter()
+
+    def report(frac: float, msg: str) -> None:
+        if progress is not None:
+            progress(min(1.0, max(0.0, frac)), msg)
+
+    ctx = Context(inst, params)
+    sc = inst.scenario
+    report(0.01, "Matching new recruits to employers")
+
+    lines_cache: dict[str, list] = {}
+
+    def earliest_arrival(w: Worker, release: dt.date) -> dt.date:
+        c = w.home_adcode
+        best = release + dt.timedelta(days=ctx.plan_coach(c)[0])
+        prov = inst.origins[c].province_code
+        if c not in lines_cache:
+            lines_cache[c] = ctx.lines_for(prov, [c])
+        for ln in lines_cache[c]:
+            if c in ln.catchment:
+                best = min(best, max(release, ln.earliest) + dt.timedelta(days=ln.lag_plan))
+        return best
+
+    prep = prepare(inst, earliest_arrival)
+    fixed_ids = {t.trip_id for t in sc.fixed_trips}
+    used: dict[tuple[str, dt.date], int] = defaultdict(int)
+    for t in sc.fixed_trips:
+        for day in trip_days(t, inst.fixed_legs_km.get(t.trip_id), ctx):
+            used[(t.vehicle, day)] += 1
+
+    # Planning units: the prefectures of a province, merged where a train's catchment spans
+    # several (so one train can take people from all of them).
+    by_pp: dict[tuple[str, str], list[Person]] = defaultdict(list)
+    for q in prep.planned:
+        o = inst.origins[q.county]
+        by_pp[(o.province_code, o.prefecture_code)].append(q)
+    parent: dict[tuple[str, str], tuple[str, str]] = {k: k for k in by_pp}
+
+    def find(k: tuple[str, str]) -> tuple[str, str]:
+        while parent[k] != k:
+            k = parent[k]
+        return k
+
+    for pv in sorted({k[0] for k in by_pp}):
+        counties = sorted({q.county for k, qs in by_pp.items() if k[0] == pv for q in qs})
+        for ln in ctx.lines_for(pv, counties):
+            prefs = sorted({(pv, inst.origins[c].prefecture_code) for c in ln.catchment})
+            for other in prefs[1:]:
+                parent[find(other)] = find(prefs[0])
+    by_prov: dict[str, list[Person]] = defaultdict(list)
+    unit_province: dict[str, str] = {}
+    for k in sorted(by_pp):
+        root = find(k)
+        name = f"{root[0]}/{root[1]}"
+        by_prov[name].extend(by_pp[k])
+        unit_province[name] = root[0]
+    provinces = sorted(by_prov, key=lambda pv: (-len(by_prov[pv]), pv))
+    total_people = max(1, len(prep.planned))
+
+    # Budgets.
+    T = params.time_limit_s
+    W = params.work_limit
+    n_prov = max(1, len(provinces))
+
+    def share(pv: str, phase: float) -> tuple[float, float | None]:
+        frac = (0.5 / n_prov) + 0.5 * len(by_prov[pv]) / total_people
+        tl = max(0.2, T * phase * frac)
+        wl = None if W is None else max(0.05, W * phase * frac)
+        return tl, wl
+
+    def router_limit() -> tuple[float, int | None]:
+        if W is not None:
+            return 1.0, 50
+        left = T - (time.perf_counter() - t0)
+        return max(0.1, min(1.0, 0.1 * left)), None
+
+    builder = Builder(ctx, fixed_ids | {a.trip_id for a in sc.fixed_assignments}, router_limit)
+    built = Built()
+    selfs: list[SelfReturn] = list(prep.self_returns)
+    unserved: list[Unserved] = list(prep.unserved)
+    stats: dict[str, dict] = {}
+    decisions: dict[str, Decision] = {}
+    stranded: set[str] = set()
+    for i, pv in enumerate(provinces):
+        report(0.05 + 0.6 * i / n_prov, f"Planning {pv} ({len(by_prov[pv])} people)")
+        tl, wl = share(pv, 0.6)
+        cur_used = dict(used)
+        for key, val in built.occupancy.items():
+            cur_used[key] = cur_used.get(key, 0) + val
+        dec = solve_province(
+            ctx,
+            by_prov[pv],
+            unit_province[pv],
+            bound=False,
+            time_limit_s=tl,
+            work_limit=wl,
+            used=cur_used,
+        )
+        decisions[pv] = dec
+        pools: dict[int, list[Person]] = {gi: list(g.people) for gi, g in enumerate(dec.groups)}
+
+        def take(gi: int, cnt: int, pools: dict[int, list[Person]] = pools) -> list[Person]:
+            out = pools[gi][:cnt]
+            pools[gi] = pools[gi][cnt:]
+            return out
+
+        first_new = len(built.trips)
+        builder.build_coaches(built, dec, take)
+        merged = builder.repack_coaches(built, first_new, used)
+        merged += builder.merge_coaches(built, first_new, used)
+        builder.build_trains(built, dec, take)
+        for q in built.late:
+            name = inst.origins[q.county].name
+            selfs.append(
+                SelfReturn(
+                    q.id_number,
+                    q.employer,
+                    f"The coach from {name} planned for this person would reach the employer after "
+                    f"{q.deadline}; advised to come on their own with the "
+                    f"{_yuan(q.subsidy_fen)} yuan self-return subsidy.",
+                    q.subsidy_fen,
+                )
+            )
+            if q.travel is Travel.SEAT:
+                stranded.add(q.id_number)
+        built.late.clear()
+        for q in built.overflow:
+            name = inst.origins[q.county].name
+            selfs.append(
+                SelfReturn(
+                    q.id_number,
+                    q.employer,
+                    f"No seat was left on the vehicles planned from {name} in this person's "
+                    "window; "
+                    f"advised to come on their own with the {_yuan(q.subsidy_fen)} yuan "
+                    "self-return subsidy.",
+                    q.subsidy_fen,
+                )
+            )
+            if q.travel is Travel.SEAT:
+                stranded.add(q.id_number)
+        built.overflow.clear()
+        alone_count: dict[tuple[str, Travel], int] = defaultdict(int)
+        for gi, cnt in dec.self_return.items():
+            alone_count[(dec.groups[gi].county, dec.groups[gi].travel)] += cnt
+        for gi, cnt in sorted(dec.self_return.items()):
+            g = dec.groups[gi]
+            n_alone = alone_count[(g.county, g.travel)]
+            for q in take(gi, cnt):
+                selfs.append(
+                    SelfReturn(
+                        q.id_number, q.employer, _alone_reason(ctx, g, q, n_alone), q.subsidy_fen
+                    )
+                )
+                if q.travel is Travel.SEAT:
+                    stranded.add(q.id_number)
+        for gi, cnt in sorted(dec.unmet.items()):
+            g = dec.groups[gi]
+            for q in take(gi, cnt):
+                unserved.append(Unserved(_unmet_reason(ctx, g, q), q.id_number, q.employer))
+        stats[pv] = {
+            "coaches_merged": merged,
+            "plan_status": dec.status,
+            "plan_objective_yuan": round(dec.objective / 100, 2),
+            "groups": len(dec.groups),
+        }
+        if W is None:
+            stats[pv]["plan_seconds"] = round(dec.wall_s, 2)
+
+    # Lower bound.
+    bound_fen = 0
+    carried_ids = set(built.main)
+    u_plan = 0
+    self_ids = {s.id_number for s in selfs}
+    # Bound units: the planning units (a prefecture, or those a train's catchment joins), so a
+    # unit holds every county any of its trains may carry and trains count in whole numbers.
+    by_unit: dict[str, list[Person]] = {
+        name: [q for q in qs if q.id_number not in stranded] for name, qs in by_prov.items()
+    }
+    units = [u for u in sorted(by_unit) if by_unit[u]]
+    total_b = max(1, sum(len(by_unit[u]) for u in units))
+    left_s = max(0.5, T - (time.perf_counter() - t0)) * 0.9
+    for i, name in enumerate(units):
+        report(0.7 + 0.25 * i / max(1, len(units)), f"Bounding {name}")
+        people = by_unit[name]
+        frac = 0.5 / len(units) + 0.5 * len(people) / total_b
+        tl = max(0.2, left_s * frac)
+        wl = None if W is None else max(0.05, W * 0.4 * frac)
+        bdec = solve_province(
+            ctx,
+            people,
+            unit_province[name],
+            bound=True,
+            time_limit_s=tl,
+            work_limit=wl,
+            backend="scip",
+            whole_trains=True,
+        )
+        bound_fen += math.floor(bdec.bound)
+        st = stats.setdefault(name, {})
+        st["bound_yuan"] = round(bdec.bound / 100, 2)
+        st["bound_status"] = bdec.status
+        u_plan += sum(
+            1 for q in people if q.id_number not in carried_ids and q.id_number not in self_ids
+        )
+
+    # Assemble.
+    trips = list(sc.fixed_trips) + built.trips
+    assignments = list(sc.fixed_assignments)
+    emp_of = {q.id_number: q.employer for q in prep.planned}
+    for pid in sorted(built.main, key=lambda x: x):
+        tid, pick = built.main[pid]
+        assignments.append(Assignment(pid, tid, pick, emp_of[pid]))
+    legs = list(sc.fixed_legs)
+    for pid in sorted(built.legs):
+        for n, tid in enumerate(built.legs[pid], start=1):
+            legs.append(Leg(pid, tid, n))
+    # Vacancies left empty.
+    served_recruits: dict[str, int] = defaultdict(int)
+    workers = {w.id_number: w for w in sc.workers}
+    for a in assignments:
+        w = workers.get(a.id_number)
+        if w is not None and w.employer_uscc is None:
+            served_recruits[a.employer_uscc] += 1
+    for s in selfs:
+        w = workers.get(s.id_number)
+        if w is not None and w.employer_uscc is None and s.employer_uscc:
+            served_recruits[s.employer_uscc] += 1
+    for e in sc.employers:
+        gap_n = e.new_hires_wanted - served_recruits[e.uscc]
+        if gap_n > 0:
+            unserved.append(
+                Unserved(
+                    reason=f"Employer {e.name} wanted {e.new_hires_wanted} new hires; only "
+                    f"{served_recruits[e.uscc]} recruits could be matched.",
+                    employer_uscc=e.uscc,
+                    count=gap_n,
+                )
+            )
+
+    trip_cost = sum(t.cost_fen for t in trips)
+    subsidy = sum(s.expected_subsidy_fen for s in selfs)
+    total = trip_cost + subsidy
+    constants = sum(t.cost_fen for t in sc.fixed_trips) + sum(
+        s.expected_subsidy_fen
+        for s in selfs
+        if s.id_number in stranded or workers[s.id_number].travel is Travel.OWN
+    )
+    lower = bound_fen + constants - inst.unmet_penalty_fen * u_plan
+    warning = None
+    if lower > total:
+        warning = f"bound {_yuan(lower)} exceeded the cost {_yuan(total)}: not reported"
+        lower = 0
+    lower = max(0, lower)
+    gap = (total - lower) / total if total > 0 else 0.0
+
+    by_kind: dict[str, int] = defaultdict(int)
+    cost_by: dict[str, int] = defaultdict(int)
+    for t in trips:
+        kind = (
+            "fixed"
+            if t.fixed
+            else "train"
+            if t.kind is VehicleKind.TRAIN
+            else {"C": "coach", "K": "collector", "F": "feeder"}.get(t.trip_id[:1], "coach")
+        )
+        by_kind[kind] += 1
+        cost_by[kind] += t.cost_fen
+    cost_by["self_return"] = subsidy
+    main_ids = {a.trip_id for a in assignments}
+    main_trips = [t for t in trips if t.trip_id in main_ids]
+    carried = len(assignments)
+    people_by = {
+        "coach": sum(
+            1 for a in assignments if a.trip_id.startswith("C") and a.trip_id not in fixed_ids
+        ),
+        "train": sum(1 for pid in built.legs if len(built.legs[pid]) > 0),
+        "fixed": len(sc.fixed_assignments),
+        "self_return": len(selfs),
+        "unserved": sum(1 for u in unserved if u.id_number is not None),
+    }
+    extra = {
+        "cost_by_component": {k: round(v / 100, 2) for k, v in sorted(cost_by.items())},
+        "people_by_mode": people_by,
+        "trips_by_kind": dict(sorted(by_kind.items())),
+        "vacancies_unfilled": sum(u.count for u in unserved if u.id_number is None),
+        "people_per_trip": round(carried / len(main_trips), 1) if main_trips else 0.0,
+        "unmet_in_bound": u_plan,
+        "feeder_routing": {
+            "cvrp_calls": sum(1 for r in builder.router_stats if "error" not in r),
+            "fallbacks": sorted({r["error"] for r in builder.router_stats if "error" in r}),
+        },
+        "provinces": stats,
+        "bound_method": (
+            "best of LP (GLOP) and MIP (SCIP) bounds of the relaxed aggregate model per unit"
+        ),
+    }
+    if warning:
+        extra["bound_warning"] = warning
+    summary = PlanSummary(
+        workers_planned=carried + len(selfs),
+        trips=len(trips),
+        total_cost_fen=total,
+        lower_bound_fen=lower,
+        gap=round(gap, 4),
+        subsidy_forecast_fen=subsidy,
+        solve_seconds=round(time.perf_counter() - t0, 2) if W is None else 0.0,
+        extra=extra,
+    )
+    report(1.0, "Plan ready")
+    return Plan(
+        trips=tuple(trips),
+        assignments=tuple(sorted(assignments, key=lambda a: (a.trip_id, a.id_number))),
+        self_returns=tuple(sorted(selfs, key=lambda s: s.id_number)),
+        unserved=tuple(unserved),
+        legs=tuple(legs),
+        summary=summary,
+    )
+
+
+def trip_days(trip: Trip, legs_km: Sequence[float] | None, ctx: Context) -> list[dt.date]:
+    """Calendar days a trip's vehicle is out (a coach until it is back at its first stop)."""
+    first = trip.depart.date()
+    last = trip.arrive.date()
+    if trip.kind is VehicleKind.COACH and legs_km:
+        p = ctx.params
+        sch = coach_timetable(
+            to_min(trip.depart),
+            list(legs_km),
+            drivers=trip.drivers,
+            speed_kmh=p.speed_kmh,
+            rules=ctx.rules,
+            dwell_min=p.stop_dwell_min,
+        )
+        last = max(last, day_of(sch.end))
+    return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def _seat_estimate(ctx: Context, g: Group, n: int) -> int:
+    """About what one seat costs if a coach from the person's county ran for ``n`` people."""
+    v = ctx.coach_types[0]
+    cap = max(1, ctx.cap(v, g.release, (g.county,)))
+    return ctx.plan_coach_cost(g.county, v) // max(1, min(n, cap))
+
+
+def _alone_reason(ctx: Context, g: Group, q: Person, n: int) -> str:
+    """Why ``q`` (one of ``n`` people of group ``g`` sent alone) comes on their own."""
+    name = ctx.inst.origins[q.county].name
+    sub = _yuan(q.subsidy_fen)
+    if not g.coach and not g.train:
+        return (
+            f"No coach or train from {name} leaving on or after {q.release} can arrive by "
+            f"{q.deadline}; advised to come on their own with the {sub} yuan self-return subsidy."
+        )
+    seat = _seat_estimate(ctx, g, n)
+    if q.travel is Travel.EITHER:
+        if seat > q.subsidy_fen:
+            return (
+                f"Either way is fine for this person: coming alone costs the {sub} yuan "
+                f"self-return subsidy, less than a seat from {name} (about {_yuan(seat)} yuan)."
+            )
+        return (
+            f"Either way is fine for this person: the coaches from {name} in their window are "
+            f"full, and another one would cost more than the {sub} yuan self-return subsidy."
+        )
+    mult = ctx.inst.seat_cost_multiple
+    if seat > mult * q.subsidy_fen:
+        return (
+            f"Only {n} seat-seeker{'s' if n != 1 else ''} in {name} can travel between "
+            f"{q.release} and {q.deadline} with no trip nearby: a seat would cost about "
+            f"{_yuan(seat)} yuan, more than {mult:g} × the {sub} yuan self-return subsidy."
+        )
+    return (
+        f"The coaches from {name} between {q.release} and {q.deadline} are full and sharing "
+        f"another with {n} left-over seat-seeker{'s' if n != 1 else ''} costs more than "
+        f"{mult:g} × the {sub} yuan self-return subsidy each; advised to come on their own."
+    )
+
+
+def _unmet_reason(ctx: Context, g: Group, q: Person) -> str:
+    name = ctx.inst.origins[q.county].name
+    if not g.coach and not g.train:
+        return (
+            f"No coach or train from {name} leaving on or after {q.release} can arrive at "
+            f"the employer by {q.deadline}."
+        )
+    return (
+        f"No vehicle was left to carry this person from {name} between {q.release} and "
+        f"{q.deadline}: every coach and train available was already in use."
+    )

@@ -1,0 +1,391 @@
+"""Coach timetables under the drivers' rules, and an independent check of any timetable.
+
+Imports no solver: the optimiser builds timetables with it and ``planner.validation`` checks
+them with it.
+
+Rules implemented (DOMAIN.md "Coach drivers"):
+
+- no driving from 02:00 to 05:00 unless drivers relay (``night_relay``): a coach halts;
+- a driver drives at most 4 h without a break by day and 2 h when any of the run falls in the
+  night (22:00–06:00); a break is at least 20 minutes off the wheel (a stop, a halt, or the
+  other driver taking over);
+- a driver drives at most 8 h in any 24 h (rolling window);
+- with two drivers they take turns at each break; the coach stops only when neither may drive;
+- whole minutes throughout; a coach dwells ``dwell_min`` at each stop after the first.
+
+``drive_schedule`` is a lawful timetable found greedily (drive whenever allowed); it is not
+always the earliest possible, and it is not monotone in the driving done (a stop can move a rest
+to a better hour), so lower bounds use ``min_elapsed`` instead. ``check_driving`` verifies a
+list of driving intervals against the rules without knowing how they were made.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+EPOCH = dt.datetime(2000, 1, 1)
+DAY = 1440
+
+
+def to_min(t: dt.datetime) -> int:
+    """Whole minutes since 2000-01-01 00:00 (naive local time)."""
+    return int((t - EPOCH).total_seconds() // 60)
+
+
+def from_min(m: int) -> dt.datetime:
+    """Inverse of ``to_min``."""
+    return EPOCH + dt.timedelta(minutes=m)
+
+
+@dataclass(frozen=True, slots=True)
+class DrivingRules:
+    """The drivers' rules as numbers (minutes; times of day as minutes after midnight)."""
+
+    night_relay: bool = False
+    day_limit_min: int = 240
+    night_limit_min: int = 120
+    break_min: int = 20
+    daily_limit_min: int = 480
+    window_min: int = DAY
+    halt_from: int = 120  # 02:00
+    halt_to: int = 300  # 05:00
+    night_from: int = 22 * 60
+    night_to: int = 6 * 60
+
+
+def is_night(m: int, rules: DrivingRules) -> bool:
+    """Whether minute ``m`` (since EPOCH) lies in the night."""
+    tod = m % DAY
+    return tod >= rules.night_from or tod < rules.night_to
+
+
+def _next_boundary(m: int, rules: DrivingRules) -> int:
+    """The next minute after ``m`` where night or the halt starts or ends."""
+    tod = m % DAY
+    base = m - tod
+    marks = sorted({rules.night_from, rules.night_to, rules.halt_from, rules.halt_to})
+    for b in marks:
+        if b > tod:
+            return base + b
+    return base + DAY + marks[0]
+
+
+def in_halt(m: int, rules: DrivingRules) -> bool:
+    """Whether minute ``m`` lies in the 02:00–05:00 halt (when it applies)."""
+    if rules.night_relay:
+        return False
+    tod = m % DAY
+    return rules.halt_from <= tod < rules.halt_to
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """A coach timetable: minutes since EPOCH.
+
+    ``arrive[i]`` is the arrival at the end of leg ``i``; ``leave[i]`` the departure of leg
+    ``i``; ``intervals`` are ``(start, end, driver)`` driving spells.
+    """
+
+    leave: tuple[int, ...]
+    arrive: tuple[int, ...]
+    intervals: tuple[tuple[int, int, int], ...]
+
+    @property
+    def end(self) -> int:
+        return self.arrive[-1] if self.arrive else (self.leave[0] if self.leave else 0)
+
+
+class _Driver:
+    __slots__ = ("history", "last_end", "run", "run_night")
+
+    def __init__(self) -> None:
+        self.history: list[tuple[int, int]] = []
+        self.last_end = -(10**9)
+        self.run = 0
+        self.run_night = False
+
+    def driven_since(self, since: int) -> int:
+        total = 0
+        for s, e in reversed(self.history):
+            if e <= since:
+                break
+            total += e - max(s, since)
+        return total
+
+
+def _daily_allowance(d: _Driver, t: int, rules: DrivingRules) -> int:
+    """Most minutes driver ``d`` may drive from ``t`` on without more than the daily limit in
+    any 24 h window: the largest ``x`` with ``driven in [t + x − 24 h, t) + x ≤ limit``. The
+    left side never decreases as ``x`` grows (old driving leaves the window at most as fast as
+    new driving enters), so a binary search finds it."""
+    limit = rules.daily_limit_min
+
+    def used(x: int) -> int:
+        return d.driven_since(t + x - rules.window_min) + x
+
+    if used(0) > limit:
+        return 0
+    lo, hi = 0, limit
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if used(mid) <= limit:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _wait_for_daily(d: _Driver, t: int, rules: DrivingRules) -> int:
+    """Earliest minute after ``t`` at which driver ``d`` regains some daily allowance: when the
+    24 h window starts to slide over earlier driving."""
+    since = t - rules.window_min
+    for s, e in d.history:
+        if e > since:
+            return max(t + 1, max(s, since + 1) + rules.window_min)
+    return t + 1
+
+
+def drive_schedule(
+    start: int,
+    legs_min: Sequence[int],
+    *,
+    drivers: int,
+    rules: DrivingRules,
+    dwell_min: int = 20,
+    wait_before_last: int = 0,
+) -> Schedule:
+    """The earliest lawful timetable for driving ``legs_min`` one after another.
+
+    Parameters
+    ----------
+    start
+        Minute (since EPOCH) the coach leaves its first stop.
+    legs_min
+        Pure driving minutes of each leg.
+    drivers
+        1 or 2.
+    rules
+        The drivers' rules.
+    dwell_min
+        Minutes spent at each stop between legs.
+    wait_before_last
+        Extra rest at the last stop before the last leg (the empty return).
+
+    Returns
+    -------
+    Schedule
+        Departure and arrival minute of every leg and every driving spell.
+    """
+    crew = [_Driver() for _ in range(max(1, drivers))]
+    active = 0
+    t = start
+    leave: list[int] = []
+    arrive: list[int] = []
+    spells: list[tuple[int, int, int]] = []
+    for i, leg in enumerate(legs_min):
+        if i > 0:
+            t += dwell_min
+        if i > 0 and i == len(legs_min) - 1:
+            t += wait_before_last
+        leave.append(t)
+        remaining = int(leg)
+        guard = 0
+        while remaining > 0:
+            guard += 1
+            if guard > 100_000:  # pragma: no cover - a safety net, never expected
+                raise RuntimeError("driving timetable did not converge")
+            if in_halt(t, rules):
+                t = t - t % DAY + rules.halt_to
+                continue
+            # Pick a driver who may drive now: the active one first, then the other.
+            chosen = None
+            for k in [active, *[j for j in range(len(crew)) if j != active]]:
+                d = crew[k]
+                if t - d.last_end >= rules.break_min:
+                    d.run, d.run_night = 0, False
+                limit = (
+                    rules.night_limit_min
+                    if (d.run_night or is_night(t, rules))
+                    else rules.day_limit_min
+                )
+                if d.run >= limit:
+                    continue
+                if _daily_allowance(d, t, rules) <= 0:
+                    continue
+                chosen = k
+                break
+            if chosen is None:
+                # Nobody may drive: wait for the first moment someone may.
+                waits = []
+                for d in crew:
+                    w = max(t + 1, d.last_end + rules.break_min)
+                    if _daily_allowance(d, w, rules) <= 0:
+                        w = max(w, _wait_for_daily(d, w, rules))
+                    waits.append(w)
+                t = min(waits)
+                continue
+            active = chosen
+            d = crew[chosen]
+            night_now = is_night(t, rules)
+            limit = rules.night_limit_min if (d.run_night or night_now) else rules.day_limit_min
+            chunk = min(
+                remaining,
+                limit - d.run,
+                _daily_allowance(d, t, rules),
+                _next_boundary(t, rules) - t,
+            )
+            chunk = max(1, chunk)
+            spells.append((t, t + chunk, chosen))
+            if d.history and d.history[-1][1] == t:
+                d.history[-1] = (d.history[-1][0], t + chunk)
+            else:
+                d.history.append((t, t + chunk))
+            d.run += chunk
+            d.run_night = d.run_night or night_now
+            t += chunk
+            d.last_end = t
+            remaining -= chunk
+        arrive.append(t)
+    # Merge adjacent spells of the same driver.
+    merged: list[tuple[int, int, int]] = []
+    for s, e, k in spells:
+        if merged and merged[-1][2] == k and merged[-1][1] == s:
+            merged[-1] = (merged[-1][0], e, k)
+        else:
+            merged.append((s, e, k))
+    return Schedule(leave=tuple(leave), arrive=tuple(arrive), intervals=tuple(merged))
+
+
+TURNAROUND_WAITS = (0, 120, 240, 360, 480, 600)
+
+
+def lawful_timetable(
+    start: int,
+    legs_min: Sequence[int],
+    *,
+    drivers: int,
+    rules: DrivingRules,
+    dwell_min: int = 20,
+) -> Schedule:
+    """The coach timetable used everywhere: ``drive_schedule``, letting the crew rest up to
+    10 h at the last stop before the empty return when that brings the coach home on an
+    earlier day (fewest hire days, then earliest return; ties: the shorter rest).
+
+    Stop arrival times do not depend on that rest; only the return does.
+    """
+    best = drive_schedule(start, legs_min, drivers=drivers, rules=rules, dwell_min=dwell_min)
+    if len(legs_min) < 2:
+        return best
+    floor_day = (start + min_elapsed(sum(legs_min), drivers, rules)) // DAY
+    for w in TURNAROUND_WAITS[1:]:
+        if best.end // DAY <= floor_day:
+            break
+        cand = drive_schedule(
+            start, legs_min, drivers=drivers, rules=rules, dwell_min=dwell_min, wait_before_last=w
+        )
+        if cand.end // DAY < best.end // DAY:
+            best = cand
+    return best
+
+
+def check_driving(intervals: Sequence[tuple[int, int, int]], rules: DrivingRules) -> list[str]:
+    """Every breach of the drivers' rules in a list of driving spells.
+
+    Parameters
+    ----------
+    intervals
+        ``(start, end, driver)`` minutes since EPOCH.
+    rules
+        The drivers' rules.
+
+    Returns
+    -------
+    list of str
+        One sentence per breach; empty when lawful.
+    """
+    out: list[str] = []
+    by_driver: dict[int, list[tuple[int, int]]] = {}
+    for s, e, k in sorted(intervals):
+        by_driver.setdefault(k, []).append((s, e))
+        if not rules.night_relay:
+            day0 = s - s % DAY
+            for base in range(day0 - DAY, e + DAY, DAY):
+                hs, he = base + rules.halt_from, base + rules.halt_to
+                if s < he and hs < e:
+                    out.append(
+                        f"driving at {from_min(max(s, hs)):%Y-%m-%d %H:%M} (02:00-05:00 halt)"
+                    )
+                    break
+    for k, spells in by_driver.items():
+        # Continuous runs: spells separated by less than a break.
+        runs: list[list[tuple[int, int]]] = []
+        for s, e in spells:
+            if runs and s - runs[-1][-1][1] < rules.break_min:
+                runs[-1].append((s, e))
+            else:
+                runs.append([(s, e)])
+        for run in runs:
+            total = sum(e - s for s, e in run)
+            night = any(
+                is_night(m, rules)
+                for s, e in run
+                for m in (s, e - 1, *range(s - s % 60 + 60, e, 60))
+            )
+            limit = rules.night_limit_min if night else rules.day_limit_min
+            if total > limit:
+                out.append(
+                    f"driver {k + 1} drives {total} min without a break from "
+                    f"{from_min(run[0][0]):%Y-%m-%d %H:%M} (limit {limit})"
+                )
+        for i, (s, _e) in enumerate(spells):
+            window_end = s + rules.window_min
+            total = 0
+            for s2, e2 in spells[i:]:
+                if s2 >= window_end:
+                    break
+                total += min(e2, window_end) - s2
+            if total > rules.daily_limit_min:
+                out.append(
+                    f"driver {k + 1} drives {total} min in the 24 h from "
+                    f"{from_min(s):%Y-%m-%d %H:%M} (limit {rules.daily_limit_min})"
+                )
+                break
+    return out
+
+
+def min_elapsed(drive_min: int, drivers: int, rules: DrivingRules) -> int:
+    """A lower bound on the minutes any lawful timetable needs to drive ``drive_min`` minutes.
+
+    Every 24 h window holds at most ``daily_limit_min`` of driving per driver, so after the
+    first ``k − 1`` full windows (k = ceil(drive / (drivers × daily limit))) the rest still has
+    to be driven. Breaks, halts and stops only add time.
+    """
+    per_window = max(1, drivers) * rules.daily_limit_min
+    if drive_min <= 0:
+        return 0
+    k = -(-drive_min // per_window)
+    return rules.window_min * (k - 1) + (drive_min - per_window * (k - 1))
+
+
+def coach_start(day: dt.date, start_min: int) -> int:
+    """Minute (since EPOCH) of ``day`` at ``start_min`` after midnight."""
+    return to_min(dt.datetime.combine(day, dt.time())) + start_min
+
+
+def day_of(m: int) -> dt.date:
+    """Calendar day of minute ``m``."""
+    return from_min(m).date()
+
+
+def hire_days(start: int, end: int) -> int:
+    """Calendar days a vehicle is out, from the day it leaves to the day it is back (inclusive)."""
+    return (day_of(end) - day_of(start)).days + 1
+
+
+def drive_minutes(km: float, speed_kmh: float) -> int:
+    """Whole minutes of pure driving for ``km`` at ``speed_kmh`` (rounded, at least 1 if km>0)."""
+    if km <= 0:
+        return 0
+    return max(1, round(km / speed_kmh * 60))

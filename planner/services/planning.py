@@ -1,0 +1,130 @@
+"""Use case: plan a scenario. Wires the gazetteer, the distance model and the subsidy policy
+into an optimiser instance, then calls ``planner.optimise.solve``.
+
+Rules implemented here:
+
+- every sending county is located by the gazetteer (``home_adcode``, already resolved by the
+  reader); a county the gazetteer does not know is left out and its people end unserved;
+- road distances come from ``planner.geo.DistanceModel(road_factor, speed)`` of the params;
+- each person's self-return subsidy is the policy's amount for their home province, for an
+  arrival on their ``available_from`` day (no policy: 0);
+- a train's boarding station belongs to the province of the nearest sending county;
+- the policy's ``planning.seat_cost_multiple`` and ``unmet_penalty_fen`` apply unless the
+  params override them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from planner.domain import Plan, Scenario
+from planner.geo import DistanceModel, load_gazetteer
+from planner.optimise import Instance, Origin, PlanParams
+
+Progress = Callable[[float, str], None]
+
+
+def build_instance(scenario: Scenario, params: PlanParams | None = None) -> Instance:
+    """The optimiser's instance for ``scenario``.
+
+    Parameters
+    ----------
+    scenario
+        A checked scenario.
+    params
+        Planning parameters (road factor, speed, overrides of the policy's planning numbers).
+
+    Returns
+    -------
+    Instance
+    """
+    params = params or PlanParams()
+    gaz = load_gazetteer()
+    origins: dict[str, Origin] = {}
+    for code in sorted({w.home_adcode for w in scenario.workers}):
+        d = gaz.get(code)
+        if d is None:
+            continue
+        origins[code] = Origin(
+            adcode=d.adcode,
+            name=d.name,
+            prefecture_code=d.prefecture_code,
+            prefecture=d.prefecture,
+            province_code=d.province_code,
+            province=d.province,
+            lat=d.lat,
+            lon=d.lon,
+        )
+    policy = scenario.policy
+    subsidy: dict[str, int] = {}
+    if policy is not None:
+        from planner.subsidies.amounts import self_return_subsidy_fen
+
+        model = DistanceModel(road_factor=params.road_factor, speed_kmh=params.speed_kmh)
+        hub = (scenario.destination.lat, scenario.destination.lon)
+        for w in scenario.workers:
+            o = origins.get(w.home_adcode)
+            if o is None:
+                continue
+            try:
+                subsidy[w.id_number] = self_return_subsidy_fen(
+                    policy, o.province_code, w.available_from
+                )
+            except ValueError:  # the policy tiers by distance
+                subsidy[w.id_number] = self_return_subsidy_fen(
+                    policy,
+                    o.province_code,
+                    w.available_from,
+                    distance_km=model.road_km((o.lat, o.lon), hub),
+                )
+    multiple = params.seat_cost_multiple
+    penalty = params.unmet_penalty_fen
+    if policy is not None:
+        if multiple is None:
+            multiple = float(policy.planning.seat_cost_multiple)
+        if penalty is None:
+            penalty = int(policy.planning.unmet_penalty_fen)
+    dm = DistanceModel(road_factor=params.road_factor, speed_kmh=params.speed_kmh)
+    return Instance.build(
+        scenario,
+        origins,
+        subsidy,
+        dm.matrix_km,
+        seat_cost_multiple=3.0 if multiple is None else float(multiple),
+        unmet_penalty_fen=500_000 if penalty is None else int(penalty),
+    )
+
+
+def plan_scenario(
+    scenario: Scenario, params: PlanParams | None = None, progress: Progress | None = None
+) -> Plan:
+    """Plan ``scenario``: coaches, special trains, feeders, self-return advice, a lower bound.
+
+    Parameters
+    ----------
+    scenario
+        A checked scenario (``planner.io.load_scenario``).
+    params
+        Planning parameters (default ``PlanParams()``).
+    progress
+        Called with ``(fraction done, message)``.
+
+    Returns
+    -------
+    Plan
+    """
+    from planner.optimise import solve
+
+    params = params or PlanParams()
+    if progress is not None:
+        progress(0.0, "Computing distances and subsidies")
+    inst = build_instance(scenario, params)
+    return solve(inst, params, progress)
+
+
+def plan_by_hand(scenario: Scenario, params: PlanParams | None = None) -> Plan:
+    """The baseline "planning by hand" for ``scenario`` (see ``planner.optimise.baseline``)."""
+    from planner.optimise import plan_by_hand as _by_hand
+
+    params = params or PlanParams()
+    return _by_hand(build_instance(scenario, params), params)

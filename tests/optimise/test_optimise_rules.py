@@ -1,0 +1,255 @@
+"""One test per planning rule on tiny hand-built scenarios; each ends with the validator."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+from planner.domain import (
+    Assignment,
+    LoadCap,
+    Plan,
+    Scenario,
+    Stop,
+    StopKind,
+    Travel,
+    Trip,
+    VehicleKind,
+)
+from planner.optimise import Instance, PlanParams, solve
+from planner.validation import assert_valid, validate_plan
+
+P = PlanParams(time_limit_s=5.0, work_limit=2.0)
+
+
+def run(sc: Scenario, inst: Instance, params: PlanParams = P) -> Plan:
+    plan = solve(inst, params)
+    assert_valid(sc, plan, params)
+    return plan
+
+
+def coaches(plan: Plan) -> list[Trip]:
+    return [t for t in plan.trips if t.kind is VehicleKind.COACH and t.trip_id.startswith("C")]
+
+
+def test_capacity_splits_a_county_over_full_coaches(kit: Any) -> None:
+    """106 seat-seekers from one county fill two 53-seat coaches, none over capacity."""
+    sc, inst = kit.build(kit.workers("520502", 106), [kit.employer("E001")])
+    plan = run(sc, inst)
+    cs = coaches(plan)
+    assert sum(t.load for t in cs) == 106
+    assert all(t.load <= t.capacity <= t.seats for t in cs)
+    assert len(cs) == 2
+
+
+def test_load_cap_by_date_halves_seats_until_it_lifts(kit: Any) -> None:
+    """A 50% cap until 1 March: people needed by 28 Feb ride at ≤26 per 53-seat coach."""
+    caps = [LoadCap(kit.D0, dt.date(2020, 3, 1), 0.5)]
+    sc, inst = kit.build(
+        kit.workers("520502", 40), [kit.employer("E001", needed_by=dt.date(2020, 2, 28))], caps=caps
+    )
+    plan = run(sc, inst)
+    cs = coaches(plan)
+    assert all(t.capacity <= 26 for t in cs if t.seats == 53)
+    assert all(t.depart_date <= dt.date(2020, 3, 1) for t in cs)
+    assert sum(t.load for t in cs) + len(plan.self_returns) == 40
+
+
+def test_load_cap_lifts_so_late_deadlines_ride_full(kit: Any) -> None:
+    """With the cap lifted from 2 March and a late deadline, a single full coach is enough."""
+    caps = [LoadCap(kit.D0, dt.date(2020, 3, 1), 0.5)]
+    sc, inst = kit.build(kit.workers("520502", 53), [kit.employer("E001")], caps=caps)
+    plan = run(sc, inst)
+    cs = coaches(plan)
+    assert len(cs) == 1 and cs[0].load == 53 and cs[0].depart_date >= dt.date(2020, 3, 2)
+
+
+def test_load_cap_by_origin_applies_to_hubei_only(kit: Any) -> None:
+    """A cap row for origin 42 limits coaches from Wuhan, not from Hefei, on the same days."""
+    caps = [LoadCap(kit.D0, dt.date(2020, 3, 15), 0.5, origin="42")]
+    people = kit.workers("420102", 30) + kit.workers("340102", 30)
+    sc, inst = kit.build(people, [kit.employer("E001")], caps=caps)
+    plan = run(sc, inst)
+    hubei = [t for t in coaches(plan) if t.origin_adcode.startswith("42")]
+    anhui = [t for t in coaches(plan) if t.origin_adcode.startswith("34")]
+    assert hubei and all(t.capacity <= 26 for t in hubei)
+    assert anhui and any(t.capacity > 26 for t in anhui)
+
+
+def test_two_drivers_above_400_km_one_below(kit: Any) -> None:
+    """Guizhou (far) coaches get two drivers; Hangzhou (near) coaches one."""
+    people = kit.workers("520502", 50) + kit.workers("330102", 50)
+    sc, inst = kit.build(people, [kit.employer("E001")])
+    plan = run(sc, inst)
+    far = [t for t in coaches(plan) if t.origin_adcode == "520502"]
+    near = [t for t in coaches(plan) if t.origin_adcode == "330102"]
+    assert far and all(t.drivers == 2 for t in far)
+    assert near and all(t.drivers == 1 for t in near)
+
+
+def test_night_halt_no_driving_between_two_and_five(kit: Any) -> None:
+    """Long coach runs halt 02:00–05:00: the validator's recomputed timetable never drives then."""
+    sc, inst = kit.build(kit.workers("520502", 50), [kit.employer("E001")])
+    plan = run(sc, inst)
+    from planner.optimise.schedule import DrivingRules, check_driving
+    from planner.validation import _Timetables
+
+    tt = _Timetables(P)
+    for t in coaches(plan):
+        _legs, sch = tt.get(t)
+        assert check_driving(sch.intervals, DrivingRules()) == []
+        assert all(not (120 <= s % 1440 < 300) for s, e, _ in sch.intervals)
+
+
+def test_fixed_trip_is_kept_and_its_people_not_replanned(kit: Any) -> None:
+    """A dispatched trip stays as it is; its riders are not planned again; others are."""
+    people = kit.workers("340102", 30)
+    fixed_people = people[:10]
+    stops = (
+        Stop(StopKind.PICKUP, "瑶海区", "340102", 31.86, 117.31, dt.datetime(2020, 2, 20, 6, 0)),
+        Stop(StopKind.DROPOFF, "企业001", "E001", 30.05, 120.85, dt.datetime(2020, 2, 20, 13, 0)),
+    )
+    trip = Trip(
+        "FIX1",
+        VehicleKind.COACH,
+        kit.COACH53.name,
+        dt.datetime(2020, 2, 20, 6, 0),
+        dt.datetime(2020, 2, 20, 13, 0),
+        stops,
+        53,
+        53,
+        10,
+        800.0,
+        1_000_000,
+        2,
+        "340102",
+        fixed=True,
+    )
+    fixed = (
+        (trip,),
+        tuple(Assignment(w.id_number, "FIX1", "瑶海区", "E001") for w in fixed_people),
+        (),
+    )
+    sc, inst = kit.build(people, [kit.employer("E001")], fixed=fixed)
+    plan = run(sc, inst)
+    assert trip in plan.trips
+    new = [a for a in plan.assignments if a.trip_id != "FIX1"]
+    assert {a.id_number for a in new}.isdisjoint({w.id_number for w in fixed_people})
+    assert len(new) + len(plan.self_returns) == 20
+
+
+def test_employer_demand_recruits_matched_and_vacancies_reported(kit: Any) -> None:
+    """New recruits fill new_hires_wanted; extra recruits and empty vacancies are reported."""
+    people = kit.workers("340102", 30, prefix="a", employer_uscc=None)
+    sc, inst = kit.build(people, [kit.employer("E001", wanted=20), kit.employer("E002", wanted=0)])
+    plan = run(sc, inst)
+    served = [a for a in plan.assignments] + list(plan.self_returns)
+    assert len(served) == 20 and all(x.employer_uscc == "E001" for x in served)
+    extra = [u for u in plan.unserved if u.id_number is not None]
+    assert len(extra) == 10 and all("vacancy" in u.reason for u in extra)
+    sc2, inst2 = kit.build(
+        kit.workers("340102", 5, employer_uscc=None), [kit.employer("E001", wanted=8)]
+    )
+    plan2 = run(sc2, inst2)
+    vac = [u for u in plan2.unserved if u.id_number is None]
+    assert len(vac) == 1 and vac[0].employer_uscc == "E001" and vac[0].count == 3
+
+
+def test_self_return_own_either_and_stranded_seat_seeker(kit: Any) -> None:
+    """own comes alone; a lone far 'either' comes alone; a lone far seat-seeker is advised to."""
+    people = (
+        kit.workers("340102", 40, prefix="own", travel=Travel.OWN)
+        + kit.workers("520502", 1, prefix="either", travel=Travel.EITHER)
+        + kit.workers("520524", 1, prefix="seat")
+    )
+    sc, inst = kit.build(people, [kit.employer("E001")])
+    plan = run(sc, inst)
+    alone = {s.id_number: s for s in plan.self_returns}
+    assert all(f"own-{i:04d}" in alone for i in range(40))
+    assert not any(a.id_number.startswith("own") for a in plan.assignments)
+    assert "either-0000" in alone and "seat-0000" in alone
+    assert "more than 3 × the 800.00 yuan" in alone["seat-0000"].reason
+    assert alone["seat-0000"].expected_subsidy_fen == 80_000
+
+
+def test_special_train_with_collectors_and_feeders(kit: Any) -> None:
+    """A cheap train from Guiyang carries Guiyang's counties; feeders deliver; legs are listed."""
+    cheap = dataclasses.replace(kit.TRAIN, fixed_cost_fen=1_000_000)
+    people = kit.workers("520111", 300, prefix="hx") + kit.workers("520113", 300, prefix="by")
+    emps = [
+        kit.employer("E001", lat=30.05, lon=120.85),
+        kit.employer("E002", lat=29.95, lon=120.90),
+    ]
+    people = [
+        w if i % 2 else dataclasses.replace(w, employer_uscc="E002") for i, w in enumerate(people)
+    ]
+    sc, inst = kit.build(people, emps, fleet=(kit.COACH53, kit.COACH45, cheap))
+    plan = run(sc, inst)
+    trains = [t for t in plan.trips if t.kind is VehicleKind.TRAIN]
+    assert trains, "the cheap train should be used"
+    feeders = [t for t in plan.trips if t.parent_trip_id and t.stops[-1].kind is StopKind.DROPOFF]
+    assert feeders
+    on_train = {a.id_number for a in plan.assignments if a.trip_id == trains[0].trip_id}
+    legs = {g.id_number for g in plan.legs}
+    assert on_train <= legs
+    assert trains[0].depart_date >= kit.D0 + dt.timedelta(days=2)  # lead days
+
+
+def test_coaches_only_never_uses_trains(kit: Any) -> None:
+    """allow_trains=False plans coaches only."""
+    cheap = dataclasses.replace(kit.TRAIN, fixed_cost_fen=1_000_000)
+    sc, inst = kit.build(
+        kit.workers("520111", 200), [kit.employer("E001")], fleet=(kit.COACH53, cheap)
+    )
+    plan = run(sc, inst, P.replace(allow_trains=False))
+    assert not [t for t in plan.trips if t.kind is VehicleKind.TRAIN]
+
+
+def test_available_from_and_needed_by(kit: Any) -> None:
+    """Nobody leaves before available_from; everyone reaches the kit.employer by needed_by."""
+    late = kit.workers("340102", 30, prefix="late", available_from=dt.date(2020, 3, 1))
+    early = kit.workers("340102", 30, prefix="early", employer_uscc="E002")
+    emps = [kit.employer("E001"), kit.employer("E002", needed_by=dt.date(2020, 2, 20))]
+    sc, inst = kit.build(late + early, emps)
+    plan = run(sc, inst)
+    trips = {t.trip_id: t for t in plan.trips}
+    for a in plan.assignments:
+        t = trips[a.trip_id]
+        if a.id_number.startswith("late"):
+            assert t.depart_date >= dt.date(2020, 3, 1)
+        else:
+            assert t.arrive_date <= dt.date(2020, 2, 20)
+
+
+def test_needed_by_impossible_is_reported_not_broken(kit: Any) -> None:
+    """If no trip can arrive by needed_by, the person is advised to come alone with a reason."""
+    emps = [kit.employer("E001", needed_by=kit.D0)]
+    sc, inst = kit.build(kit.workers("520502", 5), emps)
+    plan = run(sc, inst)
+    assert not plan.assignments
+    assert len(plan.self_returns) == 5
+    assert "arrive by" in plan.self_returns[0].reason
+
+
+def test_vehicles_available_per_day(kit: Any) -> None:
+    """One coach available: two counties' coaches go on different days, never two at once."""
+    one = dataclasses.replace(kit.COACH53, available=1)
+    people = kit.workers("340102", 50) + kit.workers("330102", 50)
+    sc, inst = kit.build(people, [kit.employer("E001")], fleet=(one,))
+    plan = run(sc, inst)
+    cs = coaches(plan)
+    assert len(cs) == 2
+    assert validate_plan(sc, plan, P) == []
+
+
+def test_lower_bound_below_cost_and_documented(kit: Any) -> None:
+    """The summary's bound is positive, at most the cost, and the gap matches."""
+    sc, inst = kit.build(
+        kit.workers("520502", 70) + kit.workers("520524", 20), [kit.employer("E001")]
+    )
+    plan = run(sc, inst)
+    s = plan.summary
+    assert 0 < s.lower_bound_fen <= s.total_cost_fen
+    assert abs(s.gap - (s.total_cost_fen - s.lower_bound_fen) / s.total_cost_fen) < 1e-3
+    assert kit.COACH45.seats == 45

@@ -1,0 +1,57 @@
+"""The drivers' rules in the coach timetable and the independent checker."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from planner.optimise.schedule import (
+    DrivingRules,
+    check_driving,
+    coach_start,
+    drive_schedule,
+    min_elapsed,
+)
+
+DAY = dt.date(2020, 2, 20)
+R = DrivingRules()
+
+
+def test_long_drive_halts_from_two_to_five() -> None:
+    """A 20-hour drive with two drivers stops driving between 02:00 and 05:00."""
+    sch = drive_schedule(coach_start(DAY, 18 * 60), [1200], drivers=2, rules=R)
+    assert all(not (120 <= (s % 1440) < 300) for s, _e, _k in sch.intervals)
+    assert check_driving(sch.intervals, R) == []
+
+
+def test_night_relay_drives_through_the_night() -> None:
+    """With night relay the coach may drive at 03:00."""
+    rules = DrivingRules(night_relay=True)
+    sch = drive_schedule(coach_start(DAY, 22 * 60), [600], drivers=2, rules=rules)
+    assert any(
+        s % 1440 <= 180 < e % 1440 or (s % 1440) in range(120, 300) for s, e, _ in sch.intervals
+    )
+    assert check_driving(sch.intervals, rules) == []
+
+
+def test_continuous_and_daily_limits() -> None:
+    """One driver: no run above 4 h by day, no more than 8 h in any 24 h."""
+    sch = drive_schedule(coach_start(DAY, 6 * 60), [900], drivers=1, rules=R)
+    assert check_driving(sch.intervals, R) == []
+    assert (sch.end - coach_start(DAY, 6 * 60)) >= 1440  # 15 h of driving needs a second day
+
+
+def test_checker_flags_breaches() -> None:
+    """The checker reports driving in the halt, 5 h without a break and 9 h in a day."""
+    base = coach_start(DAY, 0)
+    assert check_driving([(base + 150, base + 170, 0)], R)
+    assert check_driving([(base + 360, base + 360 + 300, 0)], R)
+    nine = [(base + 360, base + 600, 0), (base + 630, base + 870, 0), (base + 900, base + 960, 0)]
+    assert any("24 h" in m for m in check_driving(nine, R))
+
+
+def test_min_elapsed_is_below_any_timetable() -> None:
+    """The bound on elapsed time never exceeds what the timetable needs."""
+    for minutes in (100, 500, 1000, 2000, 3000):
+        for drivers in (1, 2):
+            sch = drive_schedule(coach_start(DAY, 6 * 60), [minutes], drivers=drivers, rules=R)
+            assert min_elapsed(minutes, drivers, R) <= sch.end - coach_start(DAY, 6 * 60)

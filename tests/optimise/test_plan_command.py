@@ -1,0 +1,53 @@
+"""``jobbus plan`` end to end: bad input exits 2 and writes nothing; the small demo plans."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from planner.cli import main
+
+
+def test_plan_bad_input_exits_2_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A broken scenario gives exit 2 with file:row messages and no output folder."""
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "scenario.toml").write_text("name = \n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["plan", str(bad), "--out", str(out)]) == 2
+    assert not out.exists()
+    assert "scenario.toml" in capsys.readouterr().err
+
+
+def test_plan_missing_folder_exits_2(tmp_path: Path) -> None:
+    """A missing scenario folder is bad input, not a crash."""
+    out = tmp_path / "out"
+    assert main(["plan", str(tmp_path / "nope"), "--out", str(out)]) == 2
+    assert not out.exists()
+
+
+def test_small_demo_plans_validly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A 300-worker generated demo is planned, written, and passes validation."""
+    from planner.demo import write_demo
+    from planner.io import load_scenario, read_plan
+    from planner.optimise import PlanParams
+    from planner.validation import validate_plan
+
+    folder = tmp_path / "demo"
+    write_demo(folder, seed=7, n_workers=300)
+    params = PlanParams(work_limit=1.0)
+    out = tmp_path / "plan"
+    assert main(["plan", str(folder), "--out", str(out), "--work-limit", "1"]) == 0
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["lower_bound"] <= summary["total_cost"]
+    assert "people" in capsys.readouterr().out
+    scenario = load_scenario(folder)
+    plan = read_plan(out)
+    assert validate_plan(scenario, plan, params) == []
+    assert len(plan.assignments) + len(plan.self_returns) + sum(
+        1 for u in plan.unserved if u.id_number is not None
+    ) == len(scenario.workers)
