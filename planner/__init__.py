@@ -1,4 +1,4 @@
-"""jobbus: plan job buses (coaches and special trains) and the return-to-work subsidies they trigger.
+"""jobbus: plan job buses (coaches and special trains) and the subsidies they trigger.
 
 Subpackages: ``domain`` (plain data), ``geo`` (gazetteer, distances), ``io`` (reading and
 checking scenarios, writing plans), ``optimise`` (OR-Tools), ``subsidies`` (policy engine),
