@@ -26,4 +26,5 @@ lint: install
 
 bench: install
 	$(PY) -m pip install --quiet -e '.[bench]'
-	$(PY) bench/run_all.py
+	$(PY) bench/routing.py
+	$(PY) bench/plans.py
