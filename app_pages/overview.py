@@ -7,8 +7,8 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from planner.services import tracking as reads
 from ui import backend, charts, fmt
-from ui import ledger_reads as reads
 from ui.i18n import t
 from ui.layout import kpi
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from planner.services import tracking as reads
 from ui import backend, fmt
 from ui import claim_views as views
-from ui import ledger_reads as reads
 from ui.auth import current_user, may
 from ui.i18n import t
 from ui.layout import DATE_FORMAT, kpi

@@ -16,7 +16,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 APP = REPO_ROOT / "app.py"
 PASSWORD = "secret-pass-1"
 ROLES = ("operator", "reviewer", "approver", "finance", "auditor")
-DEMO_WORKERS = "300"
+DEMO_WORKERS = "1000"  # enough people that some coaches run overnight and someone is missing
 
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))

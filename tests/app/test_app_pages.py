@@ -90,7 +90,7 @@ def test_english_is_selectable(sign_in):
 
 def test_overview_as_of_slider_moves_the_timeline(sign_in, env_home):
     """Moving the day on the overview counts the trips under way on that day."""
-    from ui import ledger_reads
+    from planner.services import tracking as ledger_reads
 
     trips = ledger_reads.trips(_url(env_home), dt.date(2000, 1, 1))
     moving = trips[trips["depart_date"] < trips["arrive_date"]].iloc[0]
@@ -182,7 +182,7 @@ def test_planning_runs_shows_a_manifest_and_replans_with_locks(sign_in):
 
 def test_tracking_checks_a_person_in(sign_in, env_home):
     """Ticking a missing person on the manifest and saving records their arrival."""
-    from ui import ledger_reads
+    from planner.services import tracking as ledger_reads
 
     url = _url(env_home)
     day = ledger_reads.last_day(url)

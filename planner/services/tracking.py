@@ -1,6 +1,6 @@
-"""Read-only views of the ledger the tracking screens need and ``planner.services.ledger`` does
-not offer yet: trips with their progress, a trip's manifest with who has arrived, and who is
-missing. They only read (one session, no writes); every change goes through the service.
+"""Tracking: read-only views of the ledger for the task force — trips with their progress, a
+trip's manifest with who has arrived, and who is missing. They only read (one session, no
+writes); every change goes through ``planner.services.ledger``.
 
 Rules implemented:
 
