@@ -177,6 +177,35 @@ def pyvrp_side_by_side(ctx: Context, plan: Plan, seconds_per_cluster: float = 1.
     }
 
 
+def service(scenario, plan: Plan) -> dict:  # type: ignore[no-untyped-def]
+    """Waits and lateness of the people a plan carries: days from ``max(available_from,
+    plan_from)`` to their first leg's departure; arrivals after ``needed_by``; departure days."""
+    from planner.validation import _journeys, check_windows
+
+    trips = {t.trip_id: t for t in plan.trips}
+    workers = {w.id_number: w for w in scenario.workers}
+    waits = []
+    days: dict[str, int] = defaultdict(int)
+    for pid, seq in _journeys(plan).items():
+        w = workers.get(pid)
+        if w is None or seq[0] not in trips:
+            continue
+        dep = trips[seq[0]].depart_date
+        waits.append((dep - max(w.available_from, scenario.plan_from)).days)
+        days[dep.isoformat()] += 1
+    waits.sort()
+    top = sorted(days.items(), key=lambda kv: -kv[1])[:3]
+    return {
+        "carried": len(waits),
+        "wait_days_mean": round(sum(waits) / max(1, len(waits)), 1),
+        "wait_days_max": waits[-1] if waits else 0,
+        "waiting_over_3_days": sum(1 for x in waits if x > 3),
+        "late": sum(1 for m in check_windows(scenario, plan) if "needed_by" in m),
+        "busiest_departure_days": dict(top),
+        "trains": sum(1 for t in plan.trips if t.kind.value == "train"),
+    }
+
+
 def run_size(n: int, folder: Path, time_limit: float, pyvrp_seconds: float) -> dict:
     if not (folder / "scenario.toml").exists():
         write_demo(folder, seed=2020, n_workers=n)
@@ -204,6 +233,7 @@ def run_size(n: int, folder: Path, time_limit: float, pyvrp_seconds: float) -> d
             "people_by_mode": s.extra.get("people_by_mode"),
             "trips_by_kind": s.extra.get("trips_by_kind"),
             "violations": len(validate_plan(scenario, plan, params)),
+            "service": service(scenario, plan),
         }
         if label == "coaches_only" and pyvrp_seconds > 0:
             ctx = Context(build_instance(scenario, params), params)
@@ -218,6 +248,7 @@ def run_size(n: int, folder: Path, time_limit: float, pyvrp_seconds: float) -> d
         "carried": len(hand.assignments),
         "unserved_people": sum(1 for u in hand.unserved if u.id_number),
         "people_per_trip": round(len(hand.assignments) / max(1, len(main)), 1),
+        "service": service(scenario, hand),
     }
     opt = out["optimiser"]
     out["saving_vs_hand"] = {

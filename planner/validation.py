@@ -17,6 +17,9 @@ Each ``check_*`` returns every violation it finds as a sentence; each ``assert_*
 - nobody leaves before their ``available_from`` or before ``plan_from`` (trains: not before
   ``plan_from + lead_days``); nobody arrives after their employer's ``needed_by`` or after
   ``plan_to``;
+- with a service level ``max_wait_days`` = W (in the params handed to ``validate_plan``), each
+  carried person's first leg leaves no later than ``max(available_from, plan_from) + W``
+  (``check_wait_limit``; people on fixed trips are not checked);
 - returning employees go to their own employer; new recruits per employer do not exceed
   ``new_hires_wanted``; every carried person is delivered: their last trip has a drop-off at
   their employer; a journey of several legs lists its main trip among consecutive legs 1, 2, …;
@@ -59,6 +62,7 @@ __all__ = [
     "assert_fixed",
     "assert_partition",
     "assert_vehicles_available",
+    "assert_wait_limit",
     "assert_windows",
     "validate_plan",
 ]
@@ -307,6 +311,32 @@ def check_windows(sc: Scenario, plan: Plan) -> list[str]:
     return out
 
 
+def check_wait_limit(sc: Scenario, plan: Plan, max_wait_days: int | None) -> list[str]:
+    """Nobody carried waits more than ``max_wait_days`` (first leg leaves by
+    ``max(available_from, plan_from) + max_wait_days``; ``None``: no limit)."""
+    if max_wait_days is None:
+        return []
+    out: list[str] = []
+    trips = {t.trip_id: t for t in plan.trips}
+    workers = {w.id_number: w for w in sc.workers}
+    fixed_people = {a.id_number for a in sc.fixed_assignments}
+    for pid, seq in _journeys(plan).items():
+        if pid in fixed_people or pid not in workers or seq[0] not in trips:
+            continue
+        w = workers[pid]
+        first = trips[seq[0]]
+        if first.fixed:
+            continue
+        latest = max(w.available_from, sc.plan_from) + dt.timedelta(days=max_wait_days)
+        if first.depart_date > latest:
+            out.append(
+                f"{pid} leaves on {first.depart_date} ({first.trip_id}), more than "
+                f"{max_wait_days} days after being available on "
+                f"{max(w.available_from, sc.plan_from)} (latest {latest})"
+            )
+    return out
+
+
 def check_employers(sc: Scenario, plan: Plan) -> list[str]:
     """Returning employees to their own employer; recruits within new_hires_wanted."""
     out: list[str] = []
@@ -497,6 +527,7 @@ assert_capacity = _wrap(check_capacity)
 assert_drivers = _wrap(check_drivers)
 assert_direct = _wrap(check_direct)
 assert_windows = _wrap(check_windows)
+assert_wait_limit = _wrap(check_wait_limit)
 assert_employers = _wrap(check_employers)
 assert_delivery = _wrap(check_delivery)
 assert_vehicles_available = _wrap(check_vehicles_available)
@@ -514,7 +545,7 @@ def validate_plan(scenario: Scenario, plan: Plan, params: PlanParams | None = No
     plan
         The plan.
     params
-        The planning parameters used (speed, road factor, drivers' rules).
+        The planning parameters used (speed, road factor, drivers' rules, service level).
 
     Returns
     -------
@@ -529,6 +560,7 @@ def validate_plan(scenario: Scenario, plan: Plan, params: PlanParams | None = No
     out += check_drivers(scenario, plan, params, tt)
     out += check_direct(scenario, plan)
     out += check_windows(scenario, plan)
+    out += check_wait_limit(scenario, plan, params.max_wait_days)
     out += check_employers(scenario, plan)
     out += check_delivery(scenario, plan)
     out += check_vehicles_available(scenario, plan, params, tt)

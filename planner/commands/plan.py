@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import time
 from pathlib import Path
+from typing import Any
 
 from planner.optimise.params import PlanParams
 from planner.problems import InputError, Problem
@@ -43,6 +44,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     p.add_argument("--coaches-only", action="store_true", help="plan without special trains")
     p.add_argument(
+        "--max-wait-days",
+        default=None,
+        metavar="N",
+        help="service level: a person given a seat leaves within N days of being available "
+        "(default 3; 'none' lets people wait until their deadline)",
+    )
+    p.add_argument(
         "--params",
         default=None,
         metavar="FILE",
@@ -59,7 +67,7 @@ def _params(args: argparse.Namespace) -> PlanParams:
             base = PlanParams.from_file(args.params)
         except (OSError, ValueError) as exc:
             raise InputError([Problem(file=str(args.params), message=str(exc))]) from exc
-    changes = {}
+    changes: dict[str, Any] = {}
     if args.time_limit is not None:
         if args.time_limit <= 0:
             raise InputError([Problem(file="--time-limit", message="must be positive")])
@@ -70,6 +78,20 @@ def _params(args: argparse.Namespace) -> PlanParams:
         if args.work_limit <= 0:
             raise InputError([Problem(file="--work-limit", message="must be positive")])
         changes["work_limit"] = float(args.work_limit)
+    if args.max_wait_days is not None:
+        text = str(args.max_wait_days).strip().lower()
+        if text in ("none", "off"):
+            changes["max_wait_days"] = None
+        else:
+            try:
+                n = int(text)
+            except ValueError:
+                n = -1
+            if n < 0:
+                raise InputError(
+                    [Problem(file="--max-wait-days", message="must be a whole number ≥ 0 or none")]
+                )
+            changes["max_wait_days"] = n
     if args.coaches_only:
         changes["allow_trains"] = False
     return base.replace(**changes)

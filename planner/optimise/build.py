@@ -597,7 +597,7 @@ class Builder:
             load=len(on),
             distance_km=round_km(ln.km),
             cost_fen=train_cost_fen(ln.vehicle, ln.km),
-            origin_adcode=ln.province,
+            origin_adcode=(ln.province + "0000")[:6],  # the province's own division code
         )
         built.trips.append(train)
         self.occupy(built, ln.vehicle.name, day_of(dep), day_of(arr))

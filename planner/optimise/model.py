@@ -10,13 +10,19 @@ served. Vehicle counts are integers; who rides what is continuous (rounded after
 remainders first; the flow part is a transportation problem, so solutions are mostly whole).
 
 Candidate days: for each deadline, the last day a coach (or train) from each county can leave
-and still arrive in time, and the first day after each load-cap period ends; with vehicles
-short, also 2, 4 and 7 days earlier. Leaving as late as the windows allow is enough for a
-cheapest plan when caps only relax over time (see the bound's proof in ``pipeline``).
+and still arrive in time; each person's last departure day under the service level
+(``depart_by`` = release + ``max_wait_days``); the first day after each load-cap period ends;
+with vehicles short, also 2, 4 and 7 days earlier. A person may ride a vehicle leaving on day
+``d`` only if ``release ≤ d ≤ depart_by`` and it arrives by their deadline. Leaving as late
+as the windows allow is enough for a cheapest plan when caps only relax over time (see the
+bound's proof in ``pipeline``).
 
-The search starts from the better of two plans — a greedy "savings" plan (hire the coach whose
-passengers' alternative costs most over its price, repeatedly) and the LP relaxation with
-vehicle counts rounded up — and SCIP improves it within the time or node budget.
+The search starts from the best of three plans — a greedy "savings" plan (hire the coach whose
+passengers' alternative costs most over its price, repeatedly), the same preceded by greedy
+savings over special trains (run the train whose riders' alternative — coming alone or a seat
+on a full coach — costs most over the train and its collectors' and feeders' share), and the
+LP relaxation with vehicle counts rounded up — and SCIP improves it within the time or node
+budget.
 
 Two variants are built from the same data:
 
@@ -28,8 +34,8 @@ Two variants are built from the same data:
 ``bound``
     A relaxation whose optimum is no larger than the cost of any plan obeying the rules (see
     ``planner.optimise.pipeline`` for the proof): costs under-estimated, windows widened, load
-    caps relaxed to the best cap already in force, feeders (and, unless ``whole_trains``,
-    trains) continuous, no vehicle limits.
+    caps relaxed to the best cap already in force, feeders, collectors (and, unless
+    ``whole_trains``, trains) continuous, no vehicle limits.
 """
 
 from __future__ import annotations
@@ -349,6 +355,12 @@ class Context:
         _lag, hire, drivers = self.profile((round(km, 1), round(km, 1)), 1)
         return coach_cost_fen(self.feeder, 2 * km, hire, drivers)
 
+    def bound_collector_cost(self, c: str, line: TrainLine) -> int:
+        """No collector from ``c`` to the line's station costs less: it drives there and back
+        (≥ 2·km by the triangle inequality), is hired for at least a day, with ≥ 1 driver."""
+        km = self.inst.km(f"c:{c}", line.station_key)
+        return max(0, coach_cost_fen(self.feeder, 2 * km, 1, 1) - 1)
+
     def feeder_cost_plan(self, line: TrainLine) -> int:
         i = self.inst.index[line.dest_key]
         idx = [self.inst.index[k] for k in self.emp_keys] or [self.inst.index["hub"]]
@@ -403,6 +415,10 @@ def build_groups(
                         days.add(b - dt.timedelta(days=ctx.plan_lag(a, c)))
         for ln in lines:
             days.add(b - dt.timedelta(days=ln.lag_bound if bound else ln.lag_plan))
+    # The service level: the last day each person may leave is a latest day too.
+    for q in people:
+        if q.depart_by is not None:
+            days.add(q.depart_by)
     if not bound:
         # Leaving on the day a load cap lifts (then on the latest day each window allows) is
         # enough for a cheapest plan when caps only ever relax; earlier days only help vehicle
@@ -421,14 +437,26 @@ def build_groups(
             members_of[c].append(a)
     raw: dict[tuple, list[Person]] = defaultdict(list)
     for q in people:
-        raw[(q.county, q.travel, q.subsidy_fen, q.release, q.deadline)].append(q)
+        last = q.deadline if q.depart_by is None else min(q.deadline, q.depart_by)
+        raw[(q.county, q.travel, q.subsidy_fen, q.release, q.deadline, last)].append(q)
+    capf = ctx.cap_relaxed if bound else ctx.cap
+
+    def seats(v: VehicleType, d: dt.date, where: str) -> bool:
+        return capf(v, d, (where,)) > 0
+
+    coach_ok = {
+        (a, d): any(seats(v, d, a) for v in ctx.coach_types) for a in counties for d in cand
+    }
+    train_ok = {
+        (li, d): seats(ln.vehicle, d, ln.province) for li, ln in enumerate(lines) for d in cand
+    }
     merged: dict[tuple, Group] = {}
-    for (c, travel, sub, r, b), persons in sorted(raw.items()):
+    for (c, travel, sub, r, b, last), persons in sorted(raw.items()):
         coach_opts: list[tuple[str, dt.date]] = []
         for a in sorted(members_of[c]):
             lag = lag_coach[c] if bound else ctx.plan_lag(a, c)
             for d in cand:
-                if r <= d and d + dt.timedelta(days=lag) <= b:
+                if r <= d <= last and d + dt.timedelta(days=lag) <= b and coach_ok[(a, d)]:
                     coach_opts.append((a, d))
         train_opts: list[tuple[int, dt.date]] = []
         for li, ln in enumerate(lines):
@@ -436,7 +464,12 @@ def build_groups(
                 continue
             lag = ln.lag_bound if bound else ln.lag_plan
             for d in cand:
-                if d >= ln.earliest and r <= d and d + dt.timedelta(days=lag) <= b:
+                if (
+                    d >= ln.earliest
+                    and r <= d <= last
+                    and d + dt.timedelta(days=lag) <= b
+                    and train_ok[(li, d)]
+                ):
                     train_opts.append((li, d))
         key = (c, travel, sub, tuple(coach_opts), tuple(train_opts))
         if key not in merged:
@@ -561,6 +594,9 @@ def solve_province(
     h: dict[tuple[int, int, dt.date], int] = {}
     q_vars: dict[tuple[str, int, dt.date], int] = {}
     z_vars: dict[tuple[int, dt.date], int] = {}
+    k_cap: dict[tuple[int, dt.date], int] = {}
+    z_cap: dict[tuple[int, dt.date], int] = {}
+    q_cap: dict[tuple[str, int, dt.date], int] = {}
     for li, d in sorted(train_demand):
         ln = lines[li]
         cap = (
@@ -576,6 +612,7 @@ def solve_province(
             ub = min(ub, ln.vehicle.available)
         kv = m.var(0, ub, f"trains_{li}_{d:%m%d}", integer=not bound or whole_trains)
         k[(li, d)] = kv
+        k_cap[(li, d)] = cap
         m.cost(kv, train_cost_fen(ln.vehicle, ln.km))
         hv: list[int] = []
         by_county: dict[str, list[int]] = defaultdict(list)
@@ -595,17 +632,27 @@ def solve_province(
         fcap = max(1, ctx.feeder_cap_bound() if bound else ctx.cap(ctx.feeder, arrive_day, ("",)))
         zv = m.var(0, math.ceil(demand / fcap), f"feeders_{li}_{d:%m%d}", integer=not bound)
         z_vars[(li, d)] = zv
+        z_cap[(li, d)] = fcap
         m.add_le([(x, 1) for x in hv] + [(zv, -fcap)], 0)
         m.cost(zv, ctx.feeder_cost_bound(ln) if bound else ctx.feeder_cost_plan(ln))
-        if not bound:
-            for c, vars_ in sorted(by_county.items()):
-                if c in ln.walk_in:
-                    continue
-                ccap = max(1, ctx.cap(ctx.feeder, d, (c,)))
-                qv = m.var(0, math.ceil(size_c[c] / ccap), f"collectors_{c}_{li}_{d:%m%d}")
-                q_vars[(c, li, d)] = qv
+        for c, vars_ in sorted(by_county.items()):
+            if c in ln.walk_in:
+                continue
+            if bound:
+                # Collectors (continuous): each carries at most the best cap in force so far.
+                ccap = max(1, ctx.cap_relaxed(ctx.feeder, d, (c,)))
+                qv = m.var(
+                    0, math.ceil(size_c[c] / ccap), f"collectors_{c}_{li}_{d:%m%d}", integer=False
+                )
                 m.add_le([(x, 1) for x in vars_] + [(qv, -ccap)], 0)
-                m.cost(qv, ctx.collector_cost(c, ln))
+                m.cost(qv, ctx.bound_collector_cost(c, ln))
+                continue
+            ccap = max(1, ctx.cap(ctx.feeder, d, (c,)))
+            qv = m.var(0, math.ceil(size_c[c] / ccap), f"collectors_{c}_{li}_{d:%m%d}")
+            q_vars[(c, li, d)] = qv
+            q_cap[(c, li, d)] = ccap
+            m.add_le([(x, 1) for x in vars_] + [(qv, -ccap)], 0)
+            m.cost(qv, ctx.collector_cost(c, ln))
 
     # Everyone: ride, come alone or stay unserved.
     s: dict[int, int] = {}
@@ -659,7 +706,16 @@ def solve_province(
             for day, vars_ in sorted(per_day.items()):
                 m.add_le([(x, 1) for x in vars_], max(0, v.available - used.get((v.name, day), 0)))
 
-    hint = None if bound else _savings_hint(m, groups, n, n_cap, f, s, ctx, used)
+    hint = None
+    if not bound:
+        hint = _savings_hint(m, groups, n, n_cap, f, s, ctx, used)
+        if k:
+            trains = _TrainHint(k, k_cap, h, z_vars, z_cap, q_vars, q_cap, lines)
+            first = _savings_hint(m, groups, n, n_cap, f, s, ctx, used, trains)
+            if is_feasible(m, first) and (
+                not is_feasible(m, hint) or objective_of(m, first) < objective_of(m, hint)
+            ):
+                hint = first
     if bound:
         # The LP relaxation always gives a bound; the MIP's proven bound is usually better.
         lp = solve_model(m, backend="lp", time_limit_s=time_limit_s, work_limit=None, seed=p.seed)
@@ -790,6 +846,116 @@ def _round_flows(
             vals[v] = b
 
 
+@dataclass
+class _TrainHint:
+    """The train part of the model, for the train-first start."""
+
+    k: Mapping[tuple[int, dt.date], int]
+    k_cap: Mapping[tuple[int, dt.date], int]
+    h: Mapping[tuple[int, int, dt.date], int]
+    z: Mapping[tuple[int, dt.date], int]
+    z_cap: Mapping[tuple[int, dt.date], int]
+    q: Mapping[tuple[str, int, dt.date], int]
+    q_cap: Mapping[tuple[str, int, dt.date], int]
+    lines: Sequence[TrainLine]
+
+
+def _trains_first(
+    m: LinModel,
+    groups: Sequence[Group],
+    n: Mapping[tuple[str, dt.date, str], int],
+    n_cap: Mapping[tuple[str, dt.date, str], int],
+    f: Mapping[tuple[int, str, dt.date], int],
+    s: Mapping[int, int],
+    ctx: Context,
+    t: _TrainHint,
+    vals: list[float],
+    remaining: list[int],
+    out: dict[tuple[str, dt.date], int],
+) -> None:
+    """Greedy savings over special trains: repeatedly run the train (line, day) whose riders'
+    alternative (the cheaper of coming alone and a seat on a full coach from their county, at
+    the model's prices) saves most over the train and its collectors' and feeders' share;
+    collectors and feeders are then counted whole. Vehicle limits are respected."""
+    alt = [float(m.obj.get(s[gi], 0)) for gi in range(len(groups))]
+    for (gi, a, d), var in f.items():
+        for v in ctx.coach_types:
+            nk = (a, d, v.name)
+            if nk in n:
+                seat = m.obj.get(n[nk], 0) / max(1, n_cap[nk]) + m.obj.get(var, 0)
+                alt[gi] = min(alt[gi], seat)
+    riders: dict[tuple[int, dt.date], list[tuple[int, int]]] = defaultdict(list)
+    for (gi, li, d), var in t.h.items():
+        riders[(li, d)].append((gi, var))
+
+    def per_person(gi: int, li: int, d: dt.date, var: int) -> float:
+        cost = m.obj.get(var, 0) + m.obj.get(t.z[(li, d)], 0) / max(1, t.z_cap[(li, d)])
+        qk = (groups[gi].county, li, d)
+        if qk in t.q:
+            cost += m.obj.get(t.q[qk], 0) / max(1, t.q_cap[qk])
+        return cost
+
+    def days_of(li: int, d: dt.date) -> list[dt.date]:
+        return [d + dt.timedelta(days=x) for x in range(t.lines[li].lag_bound + 1)]
+
+    while True:
+        best: tuple[float, tuple[int, dt.date], list[tuple[int, int, int]]] | None = None
+        for key in sorted(riders):
+            li, d = key
+            v = t.lines[li].vehicle
+            if v.available is not None and any(
+                out.get((v.name, day), 0) + 1 > v.available for day in days_of(li, d)
+            ):
+                continue
+            cands = []
+            for gi, var in riders[key]:
+                if remaining[gi] > 0:
+                    value = alt[gi] - per_person(gi, li, d, var)
+                    if value > 0:
+                        cands.append((value, gi, var))
+            cands.sort(key=lambda c: (-c[0], c[1]))
+            room = t.k_cap[key]
+            gain = -float(m.obj.get(t.k[key], 0))
+            take: list[tuple[int, int, int]] = []
+            for value, gi, var in cands:
+                if room <= 0:
+                    break
+                cnt = min(room, remaining[gi])
+                take.append((gi, var, cnt))
+                gain += value * cnt
+                room -= cnt
+            if take and gain > 0 and (best is None or gain > best[0]):
+                best = (gain, key, take)
+        if best is None:
+            break
+        _gain, (li, d), take = best
+        vals[t.k[(li, d)]] += 1
+        name = t.lines[li].vehicle.name
+        for day in days_of(li, d):
+            out[(name, day)] = out.get((name, day), 0) + 1
+        for gi, var, cnt in take:
+            vals[var] += cnt
+            remaining[gi] -= cnt
+    # Whole collectors and feeders for what the trains carry.
+    load_z: dict[tuple[int, dt.date], float] = defaultdict(float)
+    load_q: dict[tuple[str, int, dt.date], float] = defaultdict(float)
+    for (gi, li, d), var in t.h.items():
+        if vals[var]:
+            load_z[(li, d)] += vals[var]
+            if (groups[gi].county, li, d) in t.q:
+                load_q[(groups[gi].county, li, d)] += vals[var]
+    fname = ctx.feeder.name
+    for key, load in load_z.items():
+        cnt = math.ceil(load / max(1, t.z_cap[key]))
+        vals[t.z[key]] = cnt
+        day = key[1] + dt.timedelta(days=t.lines[key[0]].lag_plan)
+        out[(fname, day)] = out.get((fname, day), 0) + cnt
+    for qk, load in load_q.items():
+        cnt = math.ceil(load / max(1, t.q_cap[qk]))
+        vals[t.q[qk]] = cnt
+        out[(fname, qk[2])] = out.get((fname, qk[2]), 0) + cnt
+
+
 def _savings_hint(
     m: LinModel,
     groups: Sequence[Group],
@@ -799,11 +965,13 @@ def _savings_hint(
     s: Mapping[int, int],
     ctx: Context,
     used: Mapping[tuple[str, dt.date], int],
+    trains: _TrainHint | None = None,
 ) -> list[float]:
     """A good plan to start from, by greedy savings: repeatedly hire the coach (county, day,
     kind) whose passengers' alternative (coming alone, at the model's price) saves the most
     over its cost, filling it with the people who gain most (tight windows first); stop when
-    no coach saves money; the rest come alone. Vehicle limits are respected."""
+    no coach saves money; the rest come alone. Vehicle limits are respected. With ``trains``,
+    special trains are chosen first the same way (``_trains_first``)."""
     vals: list[float] = [0.0] * len(m.lb)
     remaining = [g.size for g in groups]
     members: dict[tuple[str, dt.date], list[tuple[int, int]]] = defaultdict(list)
@@ -814,6 +982,8 @@ def _savings_hint(
     hire = {a: ctx.plan_coach(a)[1] for a, _d in members}
     out: dict[tuple[str, dt.date], int] = defaultdict(int)
     out.update(used)
+    if trains is not None:
+        _trains_first(m, groups, n, n_cap, f, s, ctx, trains, vals, remaining, out)
     fleet = {v.name: v for v in ctx.coach_types}
     by_ad: dict[tuple[str, dt.date], list[str]] = defaultdict(list)
     for a, d, name in n:

@@ -49,7 +49,9 @@ class PlanParams:
         between a collector coach's arrival and the train (and the train and the feeders).
     collector_radius_km
         Counties of the sending province within this road distance of a train's station may
-        send their people to the train by collector coach.
+        send their people to the train by collector coach (350 km: a hub such as 贵阳北 serves
+        counties of Bijie, Zunyi and Tongren 150–350 km away; the collector's cost is
+        modelled, so the model decides whether the train pays).
     walk_in_km
         People living this close to the station reach it on their own (no collector).
     pickup_radius_km
@@ -67,6 +69,11 @@ class PlanParams:
     dropoff_allowance_km
         Estimated km a coach drives inside the district between drop-offs (planning estimate
         only; real routes are computed).
+    max_wait_days
+        Service level: a person given a seat leaves (their first leg departs) no later than
+        this many days after they can first be carried, ``max(available_from, plan_from)``;
+        who cannot be served within it comes alone or stays unserved, with the reason.
+        ``None``: no limit (people may wait until their deadline allows).
     """
 
     time_limit_s: float = 20.0
@@ -81,7 +88,7 @@ class PlanParams:
     train_speed_kmh: float = 100.0
     train_depart_time: str = "12:00"
     transfer_min: int = 60
-    collector_radius_km: float = 150.0
+    collector_radius_km: float = 350.0
     walk_in_km: float = 25.0
     pickup_radius_km: float = 150.0
     max_pickups: int = 4
@@ -90,6 +97,7 @@ class PlanParams:
     seat_cost_multiple: float | None = None
     allow_trains: bool = True
     dropoff_allowance_km: float = 40.0
+    max_wait_days: int | None = 3
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -103,6 +111,12 @@ class PlanParams:
             raise ValueError("time_limit_s must be positive")
         if self.work_limit is not None and self.work_limit <= 0:
             raise ValueError("work_limit must be positive")
+        if self.max_wait_days is not None and (
+            isinstance(self.max_wait_days, bool)
+            or not isinstance(self.max_wait_days, int)
+            or self.max_wait_days < 0
+        ):
+            raise ValueError("max_wait_days must be a whole number of days ≥ 0 (or None)")
 
     @property
     def coach_start_min(self) -> tuple[int, ...]:

@@ -37,13 +37,17 @@ people, with costs never above the real ones:
 * nobody from county ``c`` arrives sooner than ``dmin(c)`` driven the same way with two drivers,
   nor sooner than their train's arrival;
 * shifting every vehicle of a plan to the latest day all its passengers still allow (the least
-  of their last possible departure days — always one of the model's candidate days) keeps every
-  window; the model gives each vehicle the best load cap in force on any day up to then, so its
-  capacity never shrinks; vehicle limits are dropped;
+  of their last possible departure days, ``min(deadline − lag, depart_by)`` with ``depart_by``
+  the service level ``release + max_wait_days`` — always one of the model's candidate days)
+  keeps every window, the service level included; the model gives each vehicle the best load
+  cap in force on any day up to then, so its capacity never shrinks; vehicle limits are dropped;
 * trains count in whole numbers (a bound unit holds every county its trains may carry), feeder
   counts are continuous: a feeder costs at least its daily fee plus twice the least km from the
   arrival station to an employer, and carries at most the best feeder capacity of any day;
-  collectors are given cost 0;
+  collectors serve one county each and are ``feeder_vehicle`` coaches driving from the county
+  to the station and back (≥ 2·km by the triangle inequality), hired ≥ 1 day with ≥ 1 driver,
+  carrying at most the best cap in force up to the train's (shifted) day: their count is
+  continuous, ≥ riders from the county ÷ that cap, at that least cost each;
 * who rides what is continuous; only coach counts are integers.
 
 So every plan maps to a solution of the bound models of no larger cost. Each model's bound is
@@ -136,7 +140,7 @@ def solve(
                 best = min(best, max(release, ln.earliest) + dt.timedelta(days=ln.lag_plan))
         return best
 
-    prep = prepare(inst, earliest_arrival)
+    prep = prepare(inst, earliest_arrival, params.max_wait_days)
     fixed_ids = {t.trip_id for t in sc.fixed_trips}
     used: dict[tuple[str, dt.date], int] = defaultdict(int)
     for t in sc.fixed_trips:
@@ -458,14 +462,33 @@ def _seat_estimate(ctx: Context, g: Group, n: int) -> int:
     return ctx.plan_coach_cost(g.county, v) // max(1, min(n, cap))
 
 
+def _last_day(q: Person) -> dt.date:
+    """The last day ``q`` may leave (deadline or service level, the earlier)."""
+    return q.deadline if q.depart_by is None else min(q.deadline, q.depart_by)
+
+
+def _no_trip(ctx: Context, q: Person, name: str) -> str:
+    """Why no vehicle fits ``q``'s window (the service level named when it binds)."""
+    if q.depart_by is not None and q.depart_by < q.deadline:
+        wait = (q.depart_by - q.release).days
+        return (
+            f"No seat within {wait} day{'s' if wait != 1 else ''} of {q.release}: no coach or "
+            f"train from {name} leaving between {q.release} and {q.depart_by} can arrive by "
+            f"{q.deadline}"
+        )
+    return (
+        f"No coach or train from {name} leaving on or after {q.release} can arrive by {q.deadline}"
+    )
+
+
 def _alone_reason(ctx: Context, g: Group, q: Person, n: int) -> str:
     """Why ``q`` (one of ``n`` people of group ``g`` sent alone) comes on their own."""
     name = ctx.inst.origins[q.county].name
     sub = _yuan(q.subsidy_fen)
     if not g.coach and not g.train:
         return (
-            f"No coach or train from {name} leaving on or after {q.release} can arrive by "
-            f"{q.deadline}; advised to come on their own with the {sub} yuan self-return subsidy."
+            f"{_no_trip(ctx, q, name)}; advised to come on their own with the {sub} yuan "
+            "self-return subsidy."
         )
     seat = _seat_estimate(ctx, g, n)
     if q.travel is Travel.EITHER:
@@ -482,11 +505,11 @@ def _alone_reason(ctx: Context, g: Group, q: Person, n: int) -> str:
     if seat > mult * q.subsidy_fen:
         return (
             f"Only {n} seat-seeker{'s' if n != 1 else ''} in {name} can travel between "
-            f"{q.release} and {q.deadline} with no trip nearby: a seat would cost about "
+            f"{q.release} and {_last_day(q)} with no trip nearby: a seat would cost about "
             f"{_yuan(seat)} yuan, more than {mult:g} × the {sub} yuan self-return subsidy."
         )
     return (
-        f"The coaches from {name} between {q.release} and {q.deadline} are full and sharing "
+        f"The coaches from {name} between {q.release} and {_last_day(q)} are full and sharing "
         f"another with {n} left-over seat-seeker{'s' if n != 1 else ''} costs more than "
         f"{mult:g} × the {sub} yuan self-return subsidy each; advised to come on their own."
     )
@@ -495,11 +518,8 @@ def _alone_reason(ctx: Context, g: Group, q: Person, n: int) -> str:
 def _unmet_reason(ctx: Context, g: Group, q: Person) -> str:
     name = ctx.inst.origins[q.county].name
     if not g.coach and not g.train:
-        return (
-            f"No coach or train from {name} leaving on or after {q.release} can arrive at "
-            f"the employer by {q.deadline}."
-        )
+        return f"{_no_trip(ctx, q, name)} at the employer."
     return (
         f"No vehicle was left to carry this person from {name} between {q.release} and "
-        f"{q.deadline}: every coach and train available was already in use."
+        f"{_last_day(q)}: every coach and train available was already in use."
     )

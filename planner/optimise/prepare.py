@@ -11,7 +11,9 @@ Rules implemented:
   by ascending ``needed_by`` keeping recruits of one county together (the eligibility sets are
   nested, so any such greedy fills the most vacancies);
 - a person's window: leave no earlier than ``max(available_from, plan_from)``; arrive no later
-  than ``min(needed_by, plan_to)``.
+  than ``min(needed_by, plan_to)``; with a service level ``max_wait_days`` = W, leave no later
+  than ``max(available_from, plan_from) + W`` (``depart_by``; the wait is counted from the
+  first day the plan can carry anyone).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class Person:
     travel: Travel
     subsidy_fen: int
     order: int  # registration order
+    depart_by: dt.date | None = None  # latest departure (service level); None: no limit
 
 
 @dataclass
@@ -50,7 +53,11 @@ class Prepared:
     recruits_matched: dict[str, int]
 
 
-def prepare(inst: Instance, earliest_arrival: Callable[[Worker, dt.date], dt.date]) -> Prepared:
+def prepare(
+    inst: Instance,
+    earliest_arrival: Callable[[Worker, dt.date], dt.date],
+    max_wait_days: int | None = None,
+) -> Prepared:
     """Split the scenario's people and match new recruits to employers.
 
     Parameters
@@ -59,6 +66,9 @@ def prepare(inst: Instance, earliest_arrival: Callable[[Worker, dt.date], dt.dat
         The instance.
     earliest_arrival
         ``(worker, release day) -> earliest day`` organised transport could deliver them.
+    max_wait_days
+        Service level: each planned person's ``depart_by`` is their release plus this many
+        days (``None``: no limit).
 
     Returns
     -------
@@ -115,6 +125,7 @@ def prepare(inst: Instance, earliest_arrival: Callable[[Worker, dt.date], dt.dat
                 subsidy,
                 planned,
                 selfs,
+                max_wait_days,
             )
         else:
             earliest = release if w.travel is Travel.OWN else earliest_arrival(w, release)
@@ -166,7 +177,18 @@ def prepare(inst: Instance, earliest_arrival: Callable[[Worker, dt.date], dt.dat
             continue
         matched_count[uscc] += 1
         subsidy = int(inst.subsidy_fen.get(w.id_number, 0))
-        _place(inst, w, order, uscc, release, deadline_of(uscc), subsidy, planned, selfs)
+        _place(
+            inst,
+            w,
+            order,
+            uscc,
+            release,
+            deadline_of(uscc),
+            subsidy,
+            planned,
+            selfs,
+            max_wait_days,
+        )
     return Prepared(planned, selfs, unserved, fixed_ids, dict(matched_count))
 
 
@@ -180,6 +202,7 @@ def _place(
     subsidy: int,
     planned: list[Person],
     selfs: list[SelfReturn],
+    max_wait_days: int | None = None,
 ) -> None:
     if w.travel is Travel.OWN:
         selfs.append(
@@ -191,6 +214,9 @@ def _place(
             )
         )
         return
+    depart_by = None if max_wait_days is None else release + dt.timedelta(days=max_wait_days)
     planned.append(
-        Person(w.id_number, w.home_adcode, uscc, release, deadline, w.travel, subsidy, order)
+        Person(
+            w.id_number, w.home_adcode, uscc, release, deadline, w.travel, subsidy, order, depart_by
+        )
     )

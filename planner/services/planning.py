@@ -6,8 +6,11 @@ Rules implemented here:
 - every sending county is located by the gazetteer (``home_adcode``, already resolved by the
   reader); a county the gazetteer does not know is left out and its people end unserved;
 - road distances come from ``planner.geo.DistanceModel(road_factor, speed)`` of the params;
-- each person's self-return subsidy is the policy's amount for their home province, for an
-  arrival on their ``available_from`` day (no policy: 0);
+- each person's self-return subsidy is the policy's forecast for their home county and their
+  expected arrival day: ``available_from`` plus the whole days (rounded up) the road distance
+  to the district takes at ``speed_kmh`` round the clock (``travel_days``), so tapered policies
+  (Yiwu, Longwan) and the policy's end date are applied to the day they would arrive (no
+  policy: 0);
 - a train's boarding station belongs to the province of the nearest sending county;
 - the policy's ``planning.seat_cost_multiple`` and ``unmet_penalty_fen`` apply unless the
   params override them.
@@ -15,6 +18,8 @@ Rules implemented here:
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from collections.abc import Callable
 
 from planner.domain import Plan, Scenario
@@ -22,6 +27,14 @@ from planner.geo import DistanceModel, load_gazetteer
 from planner.optimise import Instance, Origin, PlanParams
 
 Progress = Callable[[float, str], None]
+
+
+def travel_days(road_km: float, speed_kmh: float) -> int:
+    """Whole days someone travelling alone needs for ``road_km`` at ``speed_kmh`` (round the
+    clock), rounded up: the offset of their expected arrival day from their departure day."""
+    if road_km <= 0:
+        return 0
+    return math.ceil(road_km / speed_kmh / 24)
 
 
 def build_instance(scenario: Scenario, params: PlanParams | None = None) -> Instance:
@@ -58,24 +71,24 @@ def build_instance(scenario: Scenario, params: PlanParams | None = None) -> Inst
     policy = scenario.policy
     subsidy: dict[str, int] = {}
     if policy is not None:
-        from planner.subsidies.amounts import self_return_subsidy_fen
+        from planner.subsidies.amounts import forecast_self_return_fen
 
         model = DistanceModel(road_factor=params.road_factor, speed_kmh=params.speed_kmh)
         hub = (scenario.destination.lat, scenario.destination.lon)
+        km_of: dict[str, float] = {}
         for w in scenario.workers:
             o = origins.get(w.home_adcode)
             if o is None:
                 continue
+            if o.adcode not in km_of:
+                km_of[o.adcode] = model.road_km((o.lat, o.lon), hub)
+            km = km_of[o.adcode]
+            arrival = w.available_from + dt.timedelta(days=travel_days(km, params.speed_kmh))
             try:
-                subsidy[w.id_number] = self_return_subsidy_fen(
-                    policy, o.province_code, w.available_from
-                )
+                subsidy[w.id_number] = forecast_self_return_fen(policy, o.adcode, arrival)
             except ValueError:  # the policy tiers by distance
-                subsidy[w.id_number] = self_return_subsidy_fen(
-                    policy,
-                    o.province_code,
-                    w.available_from,
-                    distance_km=model.road_km((o.lat, o.lon), hub),
+                subsidy[w.id_number] = forecast_self_return_fen(
+                    policy, o.adcode, arrival, distance_km=km
                 )
     multiple = params.seat_cost_multiple
     penalty = params.unmet_penalty_fen
@@ -105,7 +118,8 @@ def plan_scenario(
     scenario
         A checked scenario (``planner.io.load_scenario``).
     params
-        Planning parameters (default ``PlanParams()``).
+        Planning parameters (default ``PlanParams()``); ``params.max_wait_days`` is the
+        service level (default 3 days; ``None``: people may wait until their deadline).
     progress
         Called with ``(fraction done, message)``.
 

@@ -57,12 +57,49 @@ def test_load_cap_by_date_halves_seats_until_it_lifts(kit: Any) -> None:
 
 
 def test_load_cap_lifts_so_late_deadlines_ride_full(kit: Any) -> None:
-    """With the cap lifted from 2 March and a late deadline, a single full coach is enough."""
+    """Without a service level, a late deadline lets 53 people wait for one full coach."""
     caps = [LoadCap(kit.D0, dt.date(2020, 3, 1), 0.5)]
     sc, inst = kit.build(kit.workers("520502", 53), [kit.employer("E001")], caps=caps)
-    plan = run(sc, inst)
+    plan = run(sc, inst, P.replace(max_wait_days=None))
     cs = coaches(plan)
     assert len(cs) == 1 and cs[0].load == 53 and cs[0].depart_date >= dt.date(2020, 3, 2)
+
+
+def test_wait_limit_keeps_early_people_off_a_later_full_coach(kit: Any) -> None:
+    """With max_wait_days=3, people free on 15 Feb leave by 18 Feb (half-full coach under the
+    cap) instead of waiting for a full coach once the cap lifts on 2 March."""
+    caps = [LoadCap(kit.D0, dt.date(2020, 3, 1), 0.5)]
+    early = kit.workers("520502", 26, prefix="early")
+    late = kit.workers("520502", 27, prefix="late", available_from=dt.date(2020, 3, 2))
+    sc, inst = kit.build(early + late, [kit.employer("E001")], caps=caps)
+    params = P.replace(max_wait_days=3)
+    plan = run(sc, inst, params)
+    trips = {t.trip_id: t for t in plan.trips}
+    leave = {a.id_number: trips[a.trip_id].depart_date for a in plan.assignments}
+    assert len(leave) == 53
+    assert all(leave[w.id_number] <= dt.date(2020, 2, 18) for w in early)
+    assert all(dt.date(2020, 3, 2) <= leave[w.id_number] <= dt.date(2020, 3, 5) for w in late)
+    held = run(sc, inst, P.replace(max_wait_days=None))
+    assert any("more than 3 days" in m for m in validate_plan(sc, held, params))
+
+
+def test_wait_limit_names_the_service_level_when_nothing_fits(kit: Any) -> None:
+    """Someone whose 0-day wait window has no lawful trip comes alone with that reason, and
+    nobody carried leaves after their own release day."""
+    # The train needs 2 days' notice and Huaxi is in its walk-in radius; coaches are banned
+    # (cap 0) until 20 Feb, so people free on 15 Feb have no seat within 0 days.
+    caps = [LoadCap(kit.D0, dt.date(2020, 2, 19), 0.0)]
+    people = kit.workers("520111", 5, travel=Travel.EITHER)
+    people += kit.workers("520111", 30, prefix="later", available_from=dt.date(2020, 2, 21))
+    sc, inst = kit.build(people, [kit.employer("E001")], caps=caps)
+    params = P.replace(max_wait_days=0)
+    plan = run(sc, inst, params)
+    alone = {s.id_number: s.reason for s in plan.self_returns}
+    assert set(alone) >= {w.id_number for w in people[:5]}
+    assert all("No seat within 0 days of 2020-02-15" in alone[w.id_number] for w in people[:5])
+    trips = {t.trip_id: t for t in plan.trips}
+    for a in plan.assignments:
+        assert trips[a.trip_id].depart_date == dt.date(2020, 2, 21)
 
 
 def test_load_cap_by_origin_applies_to_hubei_only(kit: Any) -> None:
@@ -194,6 +231,20 @@ def test_special_train_with_collectors_and_feeders(kit: Any) -> None:
     legs = {g.id_number for g in plan.legs}
     assert on_train <= legs
     assert trains[0].depart_date >= kit.D0 + dt.timedelta(days=2)  # lead days
+
+
+def test_train_origin_is_a_division_code_the_reader_accepts(kit: Any) -> None:
+    """A train's origin_adcode is its province's 6-digit code (520000), which trips.csv's
+    reader accepts (a bare "52" made written plans with trains unreadable)."""
+    from planner.io.tables import parse_adcode
+
+    cheap = dataclasses.replace(kit.TRAIN, fixed_cost_fen=1_000_000)
+    people = kit.workers("520111", 300, prefix="hx") + kit.workers("520113", 300, prefix="by")
+    sc, inst = kit.build(people, [kit.employer("E001")], fleet=(kit.COACH53, cheap))
+    plan = run(sc, inst)
+    trains = [t for t in plan.trips if t.kind is VehicleKind.TRAIN]
+    assert trains and all(t.origin_adcode == "520000" for t in trains)
+    assert parse_adcode(trains[0].origin_adcode)[1] is None
 
 
 def test_coaches_only_never_uses_trains(kit: Any) -> None:
