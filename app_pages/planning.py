@@ -51,6 +51,11 @@ with st.expander(t("planning.parameters"), expanded=not plans):
     cap = c2.slider(t("planning.load_cap"), 0.1, 1.0, 0.5, 0.05, key="plan_load_cap",
                     disabled=dated_caps, format="%.2f")
     allow_trains = c3.checkbox(t("planning.allow_trains"), value=True, key="plan_trains")
+    c1, c2 = st.columns(2)
+    wait_limited = c1.checkbox(t("planning.wait_limited"), value=True, key="plan_wait_limited",
+                               help=t("planning.wait_help"))
+    max_wait = c2.number_input(t("planning.max_wait_days"), min_value=0, max_value=30, value=3,
+                               step=1, key="plan_max_wait", disabled=not wait_limited)
     policies = pv.policy_files(folder)
     policy_name = st.selectbox(t("planning.policy"), list(policies), key="plan_policy",
                                format_func={n: pv.policy_label(p) for n, p in
@@ -79,7 +84,8 @@ def run(base_scenario: Scenario, label: str) -> None:
     chosen = pv.scenario_with(base_scenario, plan_from, plan_to,
                               None if dated_caps else float(cap), available, policy)
     params = planning.PlanParams(time_limit_s=float(time_limit), seed=int(seed),
-                                 allow_trains=bool(allow_trains))
+                                 allow_trains=bool(allow_trains),
+                                 max_wait_days=int(max_wait) if wait_limited else None)
     bar = st.progress(0.0, text=t("planning.running"))
     result = backend.call(planning, "plan_scenario", chosen, params, pv.progress_callback(bar))
     bar.empty()

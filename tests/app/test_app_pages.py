@@ -180,6 +180,23 @@ def test_planning_runs_shows_a_manifest_and_replans_with_locks(sign_in):
     assert any("安排乘车人数" in list(d.value.index) for d in at.dataframe)
 
 
+def test_planning_wait_limit_reaches_the_planner(sign_in):
+    """The longest-wait setting on the screen is the one the plan keeps: with a 0-day limit,
+    nobody carried leaves later than the day they were ready."""
+    at = sign_in("operator")
+    at.switch_page("app_pages/planning.py").run()
+    at.number_input(key="plan_time_limit").set_value(8)
+    at.number_input(key="plan_max_wait").set_value(0)
+    at.button(key="plan_run").click().run()
+    assert not at.exception, at.exception
+    entry = next(iter(at.session_state["plans"].values()))
+    plan, scenario = entry["plan"], entry.get("scenario")
+    from planner.validation import check_wait_limit
+
+    assert scenario is not None
+    assert check_wait_limit(scenario, plan, 0) == []
+
+
 def test_tracking_checks_a_person_in(sign_in, env_home):
     """Ticking a missing person on the manifest and saving records their arrival."""
     from planner.services import tracking as ledger_reads
