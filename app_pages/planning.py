@@ -17,6 +17,7 @@ from ui import plan_views as pv
 from ui.auth import current_user, may
 from ui.i18n import current_language, t
 from ui.layout import DATE_FORMAT, kpi
+from ui.messages import localise
 
 st.title(t("planning.title"))
 st.caption(t("planning.intro"))
@@ -145,15 +146,16 @@ with map_col:
 
 st.subheader(t("planning.trips"))
 st.dataframe(pv.trips_frame(plan), hide_index=True, width="stretch", key="plan_trips_table")
+lang = current_language()
 with st.expander(t("planning.self_returns", n=len(plan.self_returns))):
     st.dataframe(
-        [{t("manifest.id_number"): s.id_number, t("planning.reason"): s.reason,
+        [{t("manifest.id_number"): s.id_number, t("planning.reason"): localise(s.reason, lang),
           t("planning.expected_subsidy"): fmt.yuan(s.expected_subsidy_fen)}
          for s in plan.self_returns], hide_index=True, width="stretch")
 with st.expander(t("planning.unserved", n=len(plan.unserved))):
     st.dataframe(
         [{t("manifest.id_number"): u.id_number or "", t("manifest.employer"): u.employer_uscc
-          or "", t("planning.count"): u.count, t("planning.reason"): u.reason}
+          or "", t("planning.count"): u.count, t("planning.reason"): localise(u.reason, lang)}
          for u in plan.unserved], hide_index=True, width="stretch")
 
 # ---------------------------------------------------------------- downloads, dispatch

@@ -23,8 +23,9 @@ import pandas as pd
 import streamlit as st
 
 from ui import backend, fmt
-from ui.i18n import t
+from ui.i18n import current_language, t
 from ui.layout import kpi
+from ui.messages import localise
 
 CLAIM_STATES = ("draft", "reviewed", "approved", "in_notice", "notice_done", "paid", "rejected")
 RULES = ("charter", "self_return", "recruitment", "agency", "retention", "sending_area")
@@ -55,6 +56,13 @@ def claim_metrics(frame: pd.DataFrame) -> None:
         t("subsidies.lines", n=len(paid)))
 
 
+def _evidence_text(evidence: Any) -> str:
+    """The service's ``;``-joined evidence, each line in the session's language."""
+    lang = current_language()
+    return "； ".join(localise(item.strip(), lang) for item in str(evidence).split(";")
+                     if item.strip())
+
+
 def claims_table(frame: pd.DataFrame) -> pd.DataFrame:
     """Claims with translated headers and values, amounts formatted, evidence one per line."""
     return pd.DataFrame(
@@ -73,7 +81,7 @@ def claims_table(frame: pd.DataFrame) -> pd.DataFrame:
                 "" if pd.isna(p) or not p else f"{p} · {t('payments.' + str(s))}"
                 for p, s in zip(frame["payment_id"], frame["payment_status"], strict=True)
             ],
-            t("claims.evidence"): [str(e).replace(";", "； ") for e in frame["evidence"]],
+            t("claims.evidence"): [_evidence_text(e) for e in frame["evidence"]],
         }
     )
 
@@ -171,9 +179,10 @@ def claim_detail(ledger: Any, frame: pd.DataFrame, claim_id: int, url: str) -> N
     line = row.iloc[0]
     st.markdown(t("subsidies.detail", rule=t(f"rules.{line['rule']}"), payee=line["payee_name"],
                   amount=fmt.yuan(int(line["amount_fen"]))))
+    lang = current_language()
     for item in str(line["evidence"]).split(";"):
         if item.strip():
-            st.markdown(f"- {item.strip()}")
+            st.markdown(f"- {localise(item.strip(), lang)}")
     if hasattr(ledger, "claim_history"):
         history = ledger.claim_history(claim_id, url=url)
         if not history.empty:

@@ -1,0 +1,245 @@
+"""Back-end sentences (claim evidence, plan reasons) in the reader's language.
+
+Rules implemented:
+
+- the planner and the subsidy engine write evidence lines and plan reasons as English sentences
+  (the ledger stores them so); the UI shows them in Chinese by matching each known sentence
+  template with a regular expression (named groups) and rendering the ``messages.<key>`` text of
+  the catalogue with the captured values;
+- groups named ``cause`` are themselves sentences and are translated the same way (a reason such
+  as "<no trip>; advised to come on their own ..." nests another template);
+- money written "1,234.00 yuan" inside captured values becomes "1,234.00 元"; codes, dates,
+  names and numbers are kept as written;
+- English is returned unchanged; text matching no template is returned unchanged (never an
+  exception on screen).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from ui.i18n import translate
+
+_D = r"\d{4}-\d{2}-\d{2}"
+_M = r"\d{4}-\d{2}(?:\.\.\d{4}-\d{2})?"
+_Y = r"[\d,]+\.\d{2}"
+_SUBSIDY = rf"(?P<sub>{_Y}) yuan self-return subsidy"
+
+#: (catalogue key under ``messages.``, English template as a regular expression); first full
+#: match wins, so more specific templates come before general ones.
+TEMPLATES: tuple[tuple[str, str], ...] = (
+    # ---- claim evidence (planner/subsidies/entitlements.py)
+    (
+        "charter_contract",
+        rf"charter contract (?P<contract>.+?), invoice (?P<invoice>{_Y}) yuan, "
+        r"(?P<riders>\d+) riders",
+    ),
+    (
+        "charter_departed_no_roster",
+        rf"departed (?P<date>{_D}) from (?P<origin>\S+), "
+        r"(?P<seats>\d+) seats \(riders as declared; no roster\)",
+    ),
+    ("charter_departed", rf"departed (?P<date>{_D}) from (?P<origin>\S+), (?P<seats>\d+) seats"),
+    ("charter_shared", r"shared by (?P<list>.+)"),
+    ("capped_label", rf"capped (?P<label>per trip|per seat|per rider) at (?P<amount>{_Y}) yuan"),
+    ("capped_employer", rf"capped per employer at (?P<amount>{_Y}) yuan"),
+    (
+        "employer_cap",
+        rf"employer cap (?P<cap>{_Y}) yuan: (?P<paid>{_Y}) yuan already paid on "
+        r"earlier charters",
+    ),
+    ("carried_government", r"carried on government trip (?P<trip>.+)"),
+    ("carried_charter", r"carried on subsidised charter (?P<trip>.+)"),
+    ("on_roster", r"on the roster of subsidised charter (?P<contract>.+)"),
+    ("arrival_own", rf"arrival (?P<date>{_D}) at (?P<employer>\S+) \(own travel\)"),
+    ("arrival", rf"arrival (?P<date>{_D}) at (?P<employer>\S+)"),
+    (
+        "insured_after",
+        rf"insured (?P<month>{_M}) at (?P<employer>\S+) \((?P<n>\d+) months after "
+        r"arrival\)",
+    ),
+    ("insured_at", rf"insured (?P<months>{_M}) at (?P<employer>\S+)"),
+    ("home", r"home (?P<adcode>\d+) \(province (?P<province>\d+), region (?P<region>\w+)\)"),
+    ("taper", rf"arrived (?P<date>{_D}): taper share (?P<share>\S+)"),
+    (
+        "placed",
+        rf"placed (?P<id>\S+) at (?P<employer>\S+), insured (?P<first>{_M})\.\."
+        rf"(?P<last>{_M}) \((?P<n>\d+) months\)",
+    ),
+    (
+        "placements",
+        r"(?P<count>\d+) placements insured more than (?P<months>\d+) months "
+        r"\(at least (?P<min>\d+) needed\)",
+    ),
+    ("headcount_at", rf"insured headcount (?P<month>{_M}): (?P<n>\d+) at (?P<employer>\S+)"),
+    ("headcount", rf"insured headcount (?P<month>{_M}): (?P<n>\d+)"),
+    ("growth", r"growth (?P<growth>\d+); (?P<n>\d+) of them placed by a rewarded agency"),
+    (
+        "new_recruit",
+        rf"new recruit (?P<id>\S+) insured (?P<first>{_M})\.\.(?P<last>{_M}) "
+        r"\((?P<n>\d+) months\) at (?P<employer>\S+)",
+    ),
+    ("registered_poor", r"registered poor \(建档立卡\)"),
+    ("sent", rf"sent (?P<count>\d+) people \(arrivals (?P<first>{_D})\.\.(?P<last>{_D})\)"),
+    ("band", rf"band: at least (?P<min>\d+) sent → (?P<amount>{_Y}) yuan"),
+    # ---- reasons a claim line is zero (basis["reason"])
+    ("outside_window_arrived", rf"arrived (?P<date>{_D}), outside the policy window"),
+    ("outside_window_departed", rf"departed (?P<date>{_D}), outside the policy window"),
+    ("too_few_riders", r"(?P<riders>\d+) riders, fewer than the (?P<min>\d+) required"),
+    (
+        "too_few_placements",
+        r"(?P<count>\d+) placements insured more than (?P<months>\d+) months, "
+        r"fewer than the (?P<min>\d+) required",
+    ),
+    ("employer_cap_reached", r"employer cap already reached"),
+    ("nothing_left", r"nothing left after the share and caps"),
+    ("not_registered", r"not in the register of people: home unknown"),
+    ("distance_unknown", r"distance from home unknown"),
+    ("tier_zero", r"the tier for this arrival is 0"),
+    ("not_insured_from", rf"not insured at (?P<employer>\S+) from (?P<month>{_M}) on"),
+    ("not_insured_in", rf"not insured in (?P<month>{_M})"),
+    ("no_compare", rf"no headcount for (?P<month>{_M}) to compare with"),
+    ("no_growth", r"no growth left to reward"),
+    ("below_lowest_band", r"fewer people sent than the lowest band"),
+    # ---- plan reasons (planner/optimise/*.py)
+    ("own_travel", r"Registered to travel on their own; claims the self-return subsidy\."),
+    ("advised_alone", rf"(?P<cause>.+); advised to come on their own with the {_SUBSIDY}\."),
+    (
+        "coach_late",
+        rf"The coach from (?P<name>.+?) planned for this person would reach the "
+        rf"employer after (?P<deadline>{_D})",
+    ),
+    (
+        "no_seat_left",
+        r"No seat was left on the vehicles planned from (?P<name>.+?) in this "
+        r"person's window",
+    ),
+    (
+        "no_seat_within",
+        rf"No seat within (?P<days>\d+) days? of (?P<release>{_D}): no coach or "
+        rf"train from (?P<name>.+?) leaving between (?P<first>{_D}) and "
+        rf"(?P<last>{_D}) can arrive by (?P<deadline>{_D})",
+    ),
+    (
+        "no_trip",
+        rf"No coach or train from (?P<name>.+?) leaving on or after (?P<release>{_D}) "
+        rf"can arrive by (?P<deadline>{_D})",
+    ),
+    (
+        "either_cheaper",
+        rf"Either way is fine for this person: coming alone costs the {_SUBSIDY}, "
+        rf"less than a seat from (?P<name>.+?) \(about (?P<seat>{_Y}) yuan\)\.",
+    ),
+    (
+        "either_full",
+        rf"Either way is fine for this person: the coaches from (?P<name>.+?) in "
+        rf"their window are full, and another one would cost more than the "
+        rf"{_SUBSIDY}\.",
+    ),
+    (
+        "few_seekers",
+        rf"Only (?P<n>\d+) seat-seekers? in (?P<name>.+?) can travel between "
+        rf"(?P<first>{_D}) and (?P<last>{_D}) with no trip nearby: a seat would cost "
+        rf"about (?P<seat>{_Y}) yuan, more than (?P<mult>[\d.]+) × the {_SUBSIDY}\.",
+    ),
+    (
+        "coaches_full",
+        rf"The coaches from (?P<name>.+?) between (?P<first>{_D}) and (?P<last>{_D}) "
+        r"are full and sharing another with (?P<n>\d+) left-over seat-seekers? costs "
+        rf"more than (?P<mult>[\d.]+) × the {_SUBSIDY} each; advised to come on their "
+        r"own\.",
+    ),
+    (
+        "no_vehicle_left",
+        rf"No vehicle was left to carry this person from (?P<name>.+?) between "
+        rf"(?P<first>{_D}) and (?P<last>{_D}): every coach and train available "
+        r"was already in use\.",
+    ),
+    (
+        "coach_reaches_late",
+        rf"The coach from (?P<name>.+?) reaches the employer after "
+        rf"(?P<deadline>{_D})\.",
+    ),
+    ("at_employer", r"(?P<cause>.+) at the employer\."),
+    (
+        "hires_short",
+        r"Employer (?P<name>.+?) wanted (?P<wanted>\d+) new hires; only "
+        r"(?P<matched>\d+) recruits could be matched\.",
+    ),
+    (
+        "not_in_gazetteer",
+        r"Home county (?P<adcode>\S+) is not in the gazetteer, so no trip can be "
+        r"planned from there\.",
+    ),
+    ("unknown_employer", r"Employer (?P<employer>\S+) is not in employers\.csv\."),
+    ("no_vacancy", r"No employer has a vacancy left for this new recruit\."),
+    (
+        "no_vacancy_late",
+        rf"No employer with a vacancy left needs workers late enough for this "
+        rf"recruit to arrive \(earliest possible arrival (?P<date>{_D})\)\.",
+    ),
+)
+
+_COMPILED: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (key, re.compile(pattern)) for key, pattern in TEMPLATES
+)
+_YUAN = re.compile(rf"({_Y}) yuan")
+#: groups whose English values name a catalogue entry (``messages.<group>.<value>``).
+_NAMED_VALUES: dict[str, Callable[[str], str]] = {
+    "label": lambda v: v.replace(" ", "_"),
+    "region": lambda v: v,
+}
+
+
+def _value(name: str, value: str, lang: str, depth: int) -> str:
+    if name == "cause":
+        return _localise(value, lang, depth + 1)
+    if name in _NAMED_VALUES:
+        key = f"messages.{name}.{_NAMED_VALUES[name](value)}"
+        text = translate(key, lang)
+        return value if text == key else text
+    if name == "months":
+        return value.replace("..", translate("messages.to", lang))
+    if name == "list":
+        return _YUAN.sub(lambda m: translate("messages.yuan", lang, amount=m.group(1)), value)
+    return value
+
+
+def _localise(text: str, lang: str, depth: int) -> str:
+    if depth > 3:
+        return text
+    for key, pattern in _COMPILED:
+        match = pattern.fullmatch(text)
+        if match is None:
+            continue
+        values = {k: _value(k, v, lang, depth) for k, v in match.groupdict().items()}
+        rendered = translate(f"messages.{key}", lang, **values)
+        return text if rendered == f"messages.{key}" else rendered
+    return text
+
+
+def localise(text: str, lang: str) -> str:
+    """A back-end sentence (evidence line, plan reason) in ``lang``.
+
+    Parameters
+    ----------
+    text
+        The English sentence as the planner or subsidy engine wrote it.
+    lang
+        ``"zh"`` or ``"en"``.
+
+    Returns
+    -------
+    str
+        The Chinese rendering of a known template when ``lang`` is ``"zh"``; otherwise, or when
+        no template matches, ``text`` unchanged.
+    """
+    if lang == "en" or not isinstance(text, str):
+        return text
+    try:
+        stripped = text.strip()
+        out = _localise(stripped, lang, 0)
+        return text if out == stripped else out
+    except Exception:  # never an exception on screen
+        return text
