@@ -21,7 +21,8 @@ from typing import Any
 
 import streamlit as st
 
-from ui.i18n import t
+from ui.i18n import current_language, t
+from ui.messages import localise
 
 
 def service(name: str, *functions: str) -> ModuleType | None:
@@ -117,7 +118,7 @@ def show_problems_inline(problems: Any) -> None:
             t("problems.file"): p.file,
             t("problems.row"): p.row,
             t("problems.column"): p.column or "",
-            t("problems.message"): p.message,
+            t("problems.message"): localise(p.message, current_language()),
         }
         for p in problems
     ]

@@ -33,6 +33,7 @@ import streamlit as st
 from planner.paths import user_data_dir
 from planner.problems import Problem, Severity
 from ui.i18n import current_language
+from ui.messages import localise
 
 TABLE_KINDS = ("workers", "employers")
 #: An uploaded table adds to the registered one: rows with a new key are added, rows with a
@@ -254,14 +255,18 @@ def save_upload(upload: Upload) -> Path:
 
 
 def problems_frame(problems: list[Problem], labels: dict[str, str]) -> pd.DataFrame:
-    """Problems as a table with translated headers: file, row, column, message (and level)."""
+    """Problems as a table with translated headers: file, row, column, message (and level).
+
+    The message is shown in the session language (``ui.messages.localise``).
+    """
+    lang = current_language()
     return pd.DataFrame(
         [
             {
                 labels["file"]: p.file,
                 labels["row"]: p.row,
                 labels["column"]: p.column or "",
-                labels["message"]: p.message,
+                labels["message"]: localise(p.message, lang),
                 labels["severity"]: labels[str(p.severity)],
             }
             for p in problems
