@@ -10,6 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests search the same examples on every run, so CI is reproducible and a red run
+# is never luck; HYPOTHESIS_PROFILE=explore draws fresh random examples to hunt for new bugs.
+settings.register_profile("repeatable", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 PG_ENV = "JOBBUS_TEST_POSTGRES_URL"
 

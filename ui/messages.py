@@ -320,6 +320,7 @@ TEMPLATES: tuple[tuple[str, str], ...] = (
         r"(?P<raw>.*?) is not yes or no; write true/false \(or 是/否, 1/0, Y/N\)",
     ),
     ("io_not_number", r"(?P<raw>.*?) is not a number"),
+    ("io_too_large", r"(?P<raw>.*?) is too large"),
     ("io_not_whole", r"(?P<raw>.*?) is not a whole number"),
     ("io_positive", r"(?P<raw>.*?): the number must be more than 0"),
     ("io_not_negative", r"(?P<raw>.*?): the number must be 0 or more"),

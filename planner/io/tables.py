@@ -704,7 +704,20 @@ def to_decimal(cell: Cell) -> Decimal | None:
         value = Decimal(text)
     except InvalidOperation:
         return None
-    return value if value.is_finite() else None
+    if not value.is_finite() or (value and value.adjusted() < -50):
+        return None  # infinity, NaN, or a fraction no table means (1e-99999)
+    return value
+
+
+# No count, distance, price or share in a scenario comes near a trillion; anything
+# larger is a typo (or an Excel overflow) and would break exact decimal arithmetic.
+TOO_LARGE = Decimal(10) ** 12
+
+
+def _too_large(value: Decimal, text: str) -> Parsed | None:
+    if value and value.adjusted() >= TOO_LARGE.adjusted():  # exponent only: never overflows
+        return None, f"{text} is too large", Severity.ERROR
+    return None
 
 
 def _number(cell: Cell, what: str, whole: bool, minimum: int) -> Parsed:
@@ -712,6 +725,8 @@ def _number(cell: Cell, what: str, whole: bool, minimum: int) -> Parsed:
     text = cell_text(cell)
     if value is None:
         return None, f"{text} is not a number", Severity.ERROR
+    if (refused := _too_large(value, text)) is not None:
+        return refused
     if whole and value != value.to_integral_value():
         return None, f"{text} is not a whole number", Severity.ERROR
     if value < minimum:
@@ -754,6 +769,8 @@ def parse_ratio(cell: Cell) -> Parsed:
     text = unicodedata.normalize("NFKC", cell_text(cell))
     if text.endswith("%"):
         value = to_decimal(text[:-1])
+        if value is not None and (refused := _too_large(value, text)) is not None:
+            return refused
         value = None if value is None else value / 100
     else:
         value = to_decimal(cell)
@@ -769,6 +786,8 @@ def parse_money(cell: Cell) -> Parsed:
     text = cell_text(cell)
     if value is None:
         return None, f"{text} is not an amount of money in yuan", Severity.ERROR
+    if (refused := _too_large(value, text)) is not None:
+        return refused
     if isinstance(cell, float):  # binary float noise from Excel: round to the fen
         value = value.quantize(Decimal("0.000001"))
     if value != value.quantize(Decimal("0.01")):

@@ -303,6 +303,9 @@ def test_load_cap_origin_prefix(make_scenario, origin: str, ok: bool) -> None:
         ("fleet", "max_load", "0", "more than 0"),
         ("fleet", "available", "-2", "0 or more"),
         ("fleet", "lead_days", "-1", "0 or more"),
+        ("fleet", "fixed_cost", "1e309", "too large"),
+        ("fleet", "seats", "1e309", "too large"),
+        ("employers", "new_hires_wanted", "9999999999999", "too large"),
     ],
 )
 def test_bad_numbers(make_scenario, table: str, column: str, value: str, text: str) -> None:
