@@ -34,8 +34,8 @@ Two variants are built from the same data:
 ``bound``
     A relaxation whose optimum is no larger than the cost of any plan obeying the rules (see
     ``planner.optimise.pipeline`` for the proof): costs under-estimated, windows widened, load
-    caps relaxed to the best cap already in force, feeders, collectors (and, unless
-    ``whole_trains``, trains) continuous, no vehicle limits.
+    caps relaxed to the best cap already in force, trains continuous unless ``whole_trains``,
+    no vehicle limits.
 """
 
 from __future__ import annotations
@@ -84,6 +84,7 @@ class TrainLine:
     km: float
     lag_plan: int
     lag_bound: int
+    feeder_lag: int  # days from the train's departure to its feeders' departure
     earliest: dt.date
     catchment: tuple[str, ...]
     walk_in: frozenset[str]
@@ -323,6 +324,7 @@ class Context:
                     km=km,
                     lag_plan=lag_plan,
                     lag_bound=lag_bound,
+                    feeder_lag=(day_of(arr + p.transfer_min) - ref).days,
                     earliest=sc.plan_from + dt.timedelta(days=v.lead_days),
                     catchment=tuple(catch),
                     walk_in=frozenset(walk),
@@ -370,8 +372,10 @@ class Context:
     def feeder_cost_bound(self, line: TrainLine) -> int:
         return coach_cost_fen(self.feeder, 2 * self.dmin(line.dest_key), 1, 1)
 
-    def feeder_cap_bound(self) -> int:
-        return max(self.cap(self.feeder, d, ("",)) for d in self.days)
+    def feeder_cap_bound(self, line: TrainLine, day: dt.date) -> int:
+        """No feeder of a train leaving on ``day`` or before carries more: the best cap in
+        force up to the day its feeders leave."""
+        return self.cap_relaxed(self.feeder, day + dt.timedelta(days=line.feeder_lag), ("",))
 
 
 def build_groups(
@@ -629,8 +633,10 @@ def solve_province(
                 m.cost(var, EARLINESS_FEN * (d - g.release).days)
         m.add_le([(x, 1) for x in hv] + [(kv, -cap)], 0)
         arrive_day = d + dt.timedelta(days=ln.lag_plan)
-        fcap = max(1, ctx.feeder_cap_bound() if bound else ctx.cap(ctx.feeder, arrive_day, ("",)))
-        zv = m.var(0, math.ceil(demand / fcap), f"feeders_{li}_{d:%m%d}", integer=not bound)
+        fcap = max(
+            1, ctx.feeder_cap_bound(ln, d) if bound else ctx.cap(ctx.feeder, arrive_day, ("",))
+        )
+        zv = m.var(0, math.ceil(demand / fcap), f"feeders_{li}_{d:%m%d}")
         z_vars[(li, d)] = zv
         z_cap[(li, d)] = fcap
         m.add_le([(x, 1) for x in hv] + [(zv, -fcap)], 0)
@@ -639,11 +645,9 @@ def solve_province(
             if c in ln.walk_in:
                 continue
             if bound:
-                # Collectors (continuous): each carries at most the best cap in force so far.
+                # Collectors: each carries at most the best cap in force so far.
                 ccap = max(1, ctx.cap_relaxed(ctx.feeder, d, (c,)))
-                qv = m.var(
-                    0, math.ceil(size_c[c] / ccap), f"collectors_{c}_{li}_{d:%m%d}", integer=False
-                )
+                qv = m.var(0, math.ceil(size_c[c] / ccap), f"collectors_{c}_{li}_{d:%m%d}")
                 m.add_le([(x, 1) for x in vars_] + [(qv, -ccap)], 0)
                 m.cost(qv, ctx.bound_collector_cost(c, ln))
                 continue

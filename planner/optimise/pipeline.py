@@ -41,14 +41,18 @@ people, with costs never above the real ones:
   the service level ``release + max_wait_days`` — always one of the model's candidate days)
   keeps every window, the service level included; the model gives each vehicle the best load
   cap in force on any day up to then, so its capacity never shrinks; vehicle limits are dropped;
-* trains count in whole numbers (a bound unit holds every county its trains may carry), feeder
-  counts are continuous: a feeder costs at least its daily fee plus twice the least km from the
-  arrival station to an employer, and carries at most the best feeder capacity of any day;
-  collectors serve one county each and are ``feeder_vehicle`` coaches driving from the county
-  to the station and back (≥ 2·km by the triangle inequality), hired ≥ 1 day with ≥ 1 driver,
-  carrying at most the best cap in force up to the train's (shifted) day: their count is
-  continuous, ≥ riders from the county ÷ that cap, at that least cost each;
-* who rides what is continuous; only coach counts are integers.
+* trains count in whole numbers (a bound unit holds every county its trains may carry); a
+  train leaves at ``train_depart_time``, so its feeders leave ``feeder_lag`` days after it, on
+  or before ``feeder_lag`` days after the shifted day; a feeder serves one train, costs at
+  least its daily fee plus twice the least km from the arrival station to an employer, and
+  carries at most the best cap in force up to that day: feeders of the trains shifted to one
+  day count in whole numbers, ≥ their riders ÷ that cap;
+* collectors serve one county and one train each and are ``feeder_vehicle`` coaches driving
+  from the county to the station and back (≥ 2·km by the triangle inequality), hired ≥ 1 day
+  with ≥ 1 driver, carrying at most the best cap in force up to the train's (shifted) day:
+  per county and shifted day they count in whole numbers, ≥ riders ÷ that cap, at that least
+  cost each;
+* who rides what is continuous; vehicle counts are integers.
 
 So every plan maps to a solution of the bound models of no larger cost. Each model's bound is
 the larger of its LP optimum (GLOP, lowered by a relative 1e-7 and 1 fen for floating point)

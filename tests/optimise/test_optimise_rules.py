@@ -304,3 +304,21 @@ def test_lower_bound_below_cost_and_documented(kit: Any) -> None:
     assert 0 < s.lower_bound_fen <= s.total_cost_fen
     assert abs(s.gap - (s.total_cost_fen - s.lower_bound_fen) / s.total_cost_fen) < 1e-3
     assert kit.COACH45.seats == 45
+
+
+def test_bound_counts_train_feeders_at_the_load_cap_of_their_day(kit: Any) -> None:
+    """The bound may count full feeders only for trains whose feeders leave after a 50% cap
+    has lifted; feeders leaving on its last day or before seat half a coach."""
+    from planner.optimise.model import Context
+
+    last = kit.D0 + dt.timedelta(days=10)  # the cap's last day
+    caps = (LoadCap(kit.D0, last, 0.5),)
+    people = kit.workers("520111", 10)
+    fleet = (kit.COACH53, kit.TRAIN)
+    _sc, inst = kit.build(people, [kit.employer("E001")], fleet=fleet, caps=caps)
+    ctx = Context(inst, P)
+    (line,) = ctx.lines_for("52", ["520111"])
+    feeder_seats = ctx.feeder.seats
+    capped_day = last - dt.timedelta(days=line.feeder_lag)
+    assert ctx.feeder_cap_bound(line, capped_day) == feeder_seats // 2
+    assert ctx.feeder_cap_bound(line, capped_day + dt.timedelta(days=1)) == feeder_seats
