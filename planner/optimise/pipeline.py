@@ -96,6 +96,43 @@ from planner.optimise.schedule import day_of, to_min
 Progress = Callable[[float, str], None]
 
 
+def _unit_figures(
+    stats: dict[str, dict],
+    unit_trips: dict[str, set[str]],
+    unit_bound: dict[str, int],
+    by_prov: dict[str, list[Person]],
+    trips: Sequence[Trip],
+    selfs: Sequence[SelfReturn],
+    stranded: set[str],
+    workers: dict[str, Worker],
+) -> None:
+    """Each planning unit's real cost (its trips and the subsidies of the people of its
+    counties coming alone), lower bound (its bound model plus those subsidies no plan avoids:
+    people registered ``own`` and stranded seat-seekers) and gap, in ``stats``. The units' costs
+    and bounds add up to the plan's, but for fixed trips and people of counties no unit plans."""
+    unit_of_county = {q.county: name for name, qs in by_prov.items() for q in qs}
+    cost_of = {t.trip_id: t.cost_fen for t in trips}
+    cost: dict[str, int] = defaultdict(int)
+    fixed_part: dict[str, int] = defaultdict(int)
+    for name, ids in unit_trips.items():
+        cost[name] += sum(cost_of.get(tid, 0) for tid in ids)
+    for s in selfs:
+        w = workers.get(s.id_number)
+        name = unit_of_county.get(w.home_adcode) if w is not None else None
+        if name is None:
+            continue
+        cost[name] += s.expected_subsidy_fen
+        if s.id_number in stranded or (w is not None and w.travel is Travel.OWN):
+            fixed_part[name] += s.expected_subsidy_fen
+    for name, st in stats.items():
+        total = cost[name]
+        # A unit with no bound model has everyone coming alone by rule (own or stranded).
+        lower = max(0, unit_bound.get(name, 0) + fixed_part[name])
+        st["cost_yuan"] = round(total / 100, 2)
+        st["lower_bound_yuan"] = round(lower / 100, 2)
+        st["gap"] = round((total - lower) / total, 4) if total > 0 else 0.0
+
+
 def _yuan(fen: int) -> str:
     return f"{fen / 100:,.2f}"
 
@@ -202,6 +239,8 @@ def solve(
     selfs: list[SelfReturn] = list(prep.self_returns)
     unserved: list[Unserved] = list(prep.unserved)
     stats: dict[str, dict] = {}
+    unit_trips: dict[str, set[str]] = {}
+    unit_bound: dict[str, int] = {}
     decisions: dict[str, Decision] = {}
     stranded: set[str] = set()
     for i, pv in enumerate(provinces):
@@ -281,6 +320,7 @@ def solve(
             g = dec.groups[gi]
             for q in take(gi, cnt):
                 unserved.append(Unserved(_unmet_reason(ctx, g, q), q.id_number, q.employer))
+        unit_trips[pv] = {t.trip_id for t in built.trips[first_new:]}
         stats[pv] = {
             "coaches_merged": merged,
             "plan_status": dec.status,
@@ -321,11 +361,13 @@ def solve(
         )
         bound_fen += math.floor(bdec.bound)
         st = stats.setdefault(name, {})
-        st["bound_yuan"] = round(bdec.bound / 100, 2)
+        st["bound_model_yuan"] = round(bdec.bound / 100, 2)
         st["bound_status"] = bdec.status
-        u_plan += sum(
+        u_unit = sum(
             1 for q in people if q.id_number not in carried_ids and q.id_number not in self_ids
         )
+        u_plan += u_unit
+        unit_bound[name] = math.floor(bdec.bound) - inst.unmet_penalty_fen * u_unit
 
     # Assemble.
     trips = list(sc.fixed_trips) + built.trips
@@ -370,6 +412,7 @@ def solve(
         if s.id_number in stranded or workers[s.id_number].travel is Travel.OWN
     )
     lower = bound_fen + constants - inst.unmet_penalty_fen * u_plan
+    _unit_figures(stats, unit_trips, unit_bound, by_prov, trips, selfs, stranded, workers)
     warning = None
     if lower > total:
         warning = f"bound {_yuan(lower)} exceeded the cost {_yuan(total)}: not reported"
@@ -413,7 +456,7 @@ def solve(
             "cvrp_calls": sum(1 for r in builder.router_stats if "error" not in r),
             "fallbacks": sorted({r["error"] for r in builder.router_stats if "error" in r}),
         },
-        "provinces": stats,
+        "units": stats,
         "bound_method": (
             "best of LP (GLOP) and MIP (SCIP) bounds of the relaxed aggregate model per unit"
         ),

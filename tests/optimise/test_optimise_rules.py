@@ -322,3 +322,24 @@ def test_bound_counts_train_feeders_at_the_load_cap_of_their_day(kit: Any) -> No
     capped_day = last - dt.timedelta(days=line.feeder_lag)
     assert ctx.feeder_cap_bound(line, capped_day) == feeder_seats // 2
     assert ctx.feeder_cap_bound(line, capped_day + dt.timedelta(days=1)) == feeder_seats
+
+
+def test_each_unit_reports_its_real_cost_bound_and_gap(kit: Any) -> None:
+    """Per planning unit the summary gives the real cost and a bound on the same basis: a
+    county whose one person is stranded shows the subsidy as both, not a tiny model bound."""
+    people = (
+        kit.workers("520502", 70)
+        + kit.workers("340102", 30)
+        + kit.workers("420102", 1, prefix="lone")
+    )
+    sc, inst = kit.build(people, [kit.employer("E001")])
+    plan = run(sc, inst)
+    units = plan.summary.extra["units"]
+    fen = sum(round(u["cost_yuan"] * 100) for u in units.values())
+    assert fen == plan.summary.total_cost_fen
+    for name, u in units.items():
+        assert 0 <= u["lower_bound_yuan"] <= u["cost_yuan"], name
+        assert abs(u["gap"] - (u["cost_yuan"] - u["lower_bound_yuan"]) / u["cost_yuan"]) < 1e-3
+    lone = next(s for s in plan.self_returns if s.id_number.startswith("lone"))
+    (wuhan,) = [u for name, u in units.items() if name.endswith("4201")]
+    assert wuhan["cost_yuan"] == wuhan["lower_bound_yuan"] == lone.expected_subsidy_fen / 100
