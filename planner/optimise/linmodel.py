@@ -13,6 +13,12 @@ from dataclasses import dataclass, field
 
 Terms = list[tuple[int, int]]
 
+# Branch-and-bound nodes per unit of work limit. SCIP's first nodes are the costly ones (its
+# root takes seconds on a large planning unit, and strong branching on the next few can take
+# longer than the root); the root alone already improves the greedy start and gives most of
+# the dual bound, so a unit of work buys few nodes.
+NODES_PER_WORK = 10
+
 
 @dataclass
 class LinModel:
@@ -67,7 +73,8 @@ def solve_model(
     """Solve with ``backend`` in {"cpsat", "scip", "highs", "lp"} ("lp" relaxes integrality).
 
     With ``work_limit`` the CP-SAT search is bounded by deterministic time; a MIP backend by a
-    node count (``work_limit`` × 100 nodes); the LP has no randomness.
+    node count (``work_limit`` × ``NODES_PER_WORK`` nodes, at least one); the LP has no
+    randomness.
     """
     if backend == "cpsat":
         sol = _cpsat(m, time_limit_s, work_limit, seed, hint)
@@ -168,7 +175,7 @@ def _mp(
         if wl is not None:
             if backend == "scip":
                 s.SetSolverSpecificParametersAsString(
-                    f"limits/totalnodes = {max(1, int(wl * 100))}\n"
+                    f"limits/totalnodes = {max(1, int(wl * NODES_PER_WORK))}\n"
                     f"randomization/randomseedshift = {seed}\n"
                 )
         else:

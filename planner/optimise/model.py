@@ -512,7 +512,7 @@ def solve_province(
     bound
         Build the relaxation instead of the plan model.
     time_limit_s, work_limit
-        Wall-clock budget; deterministic budget (SCIP nodes = 100 × work_limit).
+        Wall-clock budget; deterministic budget (SCIP nodes = 10 × work_limit).
     used
         Vehicles already on the road per (vehicle name, day) (plan only).
     whole_trains

@@ -29,9 +29,10 @@ class PlanParams:
         Wall-clock budget for the whole search (seconds).
     work_limit
         Deterministic budget instead of a clock: split over the planning units by their share
-        of the people, each unit's MIP (SCIP) may explore ``100 × share`` branch-and-bound
-        nodes and the feeder router accepts 50 solutions. When set, the same input, seed and
-        work limit give the same plan byte for byte and the wall-clock limit is ignored.
+        of the people, each unit's MIP (SCIP) may explore ``10 × share`` branch-and-bound
+        nodes (at least its root) and the feeder router accepts 50 solutions. When set, the
+        same input, seed and work limit give the same plan byte for byte and the wall-clock
+        limit is ignored.
     seed
         Random seed handed to every solver.
     road_factor, speed_kmh
