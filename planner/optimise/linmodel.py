@@ -86,6 +86,39 @@ def solve_model(
     return sol
 
 
+def solve_rins(
+    m: LinModel,
+    lp_values: Sequence[float],
+    start: Sequence[float],
+    *,
+    time_limit_s: float,
+    work_limit: float | None,
+    seed: int,
+) -> Solution:
+    """Relaxation-induced neighbourhood search (RINS): fix every integer variable on which a
+    feasible ``start`` and the LP relaxation agree, and solve the MIP over the rest with SCIP.
+
+    Its solutions are solutions of ``m`` (only bounds were tightened); on the planning models it
+    finds in a second what SCIP on the whole model needs half a minute for, because most
+    vehicle counts are 0 in both and what is left is small. The bound it reports is not a
+    bound on ``m``.
+    """
+    lb = list(m.lb)
+    ub = list(m.ub)
+    for i, isint in enumerate(m.integer):
+        if isint and abs(lp_values[i] - start[i]) < 1e-6:
+            lb[i] = ub[i] = round(start[i])
+    sub = LinModel(lb=lb, ub=ub, names=m.names, integer=m.integer, cons=m.cons, obj=m.obj)
+    return solve_model(
+        sub,
+        backend="scip",
+        time_limit_s=time_limit_s,
+        work_limit=work_limit,
+        seed=seed,
+        hint=start,
+    )
+
+
 def is_feasible(m: LinModel, values: Sequence[float], tol: float = 1e-6) -> bool:
     """Whether ``values`` satisfy every bound, integrality and constraint of ``m``."""
     for lo, hi, v, ii in zip(m.lb, m.ub, values, m.integer, strict=True):

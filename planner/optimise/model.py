@@ -49,7 +49,14 @@ from dataclasses import dataclass, field
 from planner.domain import LoadCap, Travel, VehicleKind, VehicleType
 from planner.optimise.costs import coach_cost_fen, coach_profile, coach_timetable, train_cost_fen
 from planner.optimise.instance import Instance, cap_in_force
-from planner.optimise.linmodel import LinModel, Solution, is_feasible, objective_of, solve_model
+from planner.optimise.linmodel import (
+    LinModel,
+    Solution,
+    is_feasible,
+    objective_of,
+    solve_model,
+    solve_rins,
+)
 from planner.optimise.params import PlanParams
 from planner.optimise.prepare import Person
 from planner.optimise.schedule import (
@@ -750,27 +757,28 @@ def solve_province(
             math.ceil(v - 1e-6) if isint else v
             for v, isint in zip(lp.values, m.integer, strict=True)
         ]
-        import os
-
-        if os.environ.get("JOBBUS_DEBUG_HINT"):
-            print(
-                "lp",
-                lp.objective,
-                "rounded",
-                objective_of(m, rounded),
-                is_feasible(m, rounded),
-                "greedy",
-                hint is not None and objective_of(m, hint),
-                hint is not None and is_feasible(m, hint),
-            )
         if is_feasible(m, rounded) and (
             hint is None
             or not is_feasible(m, hint)
             or objective_of(m, rounded) < objective_of(m, hint)
         ):
             hint = rounded
+    # RINS first (most of the gain, fast), then the whole model from its answer.
+    spent = 0.0
+    if lp.feasible and hint is not None and is_feasible(m, hint):
+        rins = solve_rins(
+            m, lp.values, hint, time_limit_s=0.9 * time_limit_s, work_limit=work_limit, seed=p.seed
+        )
+        spent = rins.wall_s
+        if rins.feasible and rins.objective < objective_of(m, hint) - 1e-6:
+            hint = list(rins.values)
     sol = solve_model(
-        m, backend=backend, time_limit_s=time_limit_s, work_limit=work_limit, seed=p.seed, hint=hint
+        m,
+        backend=backend,
+        time_limit_s=max(0.05, time_limit_s - spent),
+        work_limit=work_limit,
+        seed=p.seed,
+        hint=hint,
     )
     if (
         hint is not None

@@ -223,7 +223,7 @@ def solve(
     n_prov = max(1, len(provinces))
 
     def share(pv: str, phase: float) -> tuple[float, float | None]:
-        frac = (0.5 / n_prov) + 0.5 * len(by_prov[pv]) / total_people
+        frac = (0.2 / n_prov) + 0.8 * len(by_prov[pv]) / total_people
         tl = max(0.2, T * phase * frac)
         wl = None if W is None else max(0.05, W * phase * frac)
         return tl, wl
@@ -346,7 +346,7 @@ def solve(
     for i, name in enumerate(units):
         report(0.7 + 0.25 * i / max(1, len(units)), f"Bounding {name}")
         people = by_unit[name]
-        frac = 0.5 / len(units) + 0.5 * len(people) / total_b
+        frac = 0.2 / len(units) + 0.8 * len(people) / total_b
         tl = max(0.2, left_s * frac)
         wl = None if W is None else max(0.05, W * 0.4 * frac)
         bdec = solve_province(

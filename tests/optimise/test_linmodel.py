@@ -1,0 +1,49 @@
+"""The solver layer: RINS keeps the start's agreed counts and finds the cheaper rest."""
+
+from __future__ import annotations
+
+from planner.optimise.linmodel import LinModel, is_feasible, objective_of, solve_model, solve_rins
+
+
+def _two_counties() -> tuple[LinModel, list[float]]:
+    """Two counties of 30 and 20 people, each with a big coach (45 seats, 900 yuan) and a small
+    one (25 seats, 450) on offer, or coming alone at 100 each. The start hires a big coach for
+    each county; the cheapest is 900 for the 30 and a small coach for the 20."""
+    m = LinModel()
+    big = [m.var(0, 2, f"big_{c}") for c in "ab"]
+    small = [m.var(0, 2, f"small_{c}") for c in "ab"]
+    ride = [m.var(0, n, f"ride_{c}", integer=False) for c, n in zip("ab", (30, 20), strict=True)]
+    alone = [m.var(0, n, f"alone_{c}", integer=False) for c, n in zip("ab", (30, 20), strict=True)]
+    for i, n in enumerate((30, 20)):
+        m.add_le([(ride[i], 1), (big[i], -45), (small[i], -25)], 0)
+        m.add_eq([(ride[i], 1), (alone[i], 1)], n)
+        m.cost(big[i], 90_000)
+        m.cost(small[i], 45_000)
+        m.cost(alone[i], 10_000)
+    start = [0.0] * len(m.lb)
+    start[big[0]] = start[big[1]] = 1
+    start[ride[0]], start[ride[1]] = 30, 20
+    return m, start
+
+
+def test_rins_improves_a_feasible_start_and_stays_feasible() -> None:
+    """RINS answers with a plan of the whole model, cheaper than the start where it can be."""
+    m, start = _two_counties()
+    assert is_feasible(m, start)
+    lp = solve_model(m, backend="lp", time_limit_s=5, work_limit=None, seed=0)
+    sol = solve_rins(m, lp.values, start, time_limit_s=5, work_limit=None, seed=0)
+    assert sol.feasible and is_feasible(m, sol.values)
+    assert objective_of(m, sol.values) == 135_000 < objective_of(m, start) == 180_000
+
+
+def test_rins_keeps_the_counts_the_start_and_the_lp_agree_on() -> None:
+    """A count the LP and the start share is fixed: with county a's big coach agreed, RINS
+    only decides county b."""
+    m, start = _two_counties()
+    lp_values = list(start)
+    lp_values[m.names.index("small_b")] = 0.8  # the LP disagrees about county b only
+    lp_values[m.names.index("big_b")] = 0.0
+    sol = solve_rins(m, lp_values, start, time_limit_s=5, work_limit=None, seed=0)
+    assert sol.values[m.names.index("big_a")] == 1
+    assert sol.values[m.names.index("small_a")] == 0
+    assert sol.values[m.names.index("small_b")] == 1
