@@ -71,6 +71,7 @@ from planner.optimise.schedule import (
 EARLINESS_FEN = 100  # plan only: a tie-break, per person and day of waiting after release
 DETOUR_SHARE = 8  # plan only: people assumed to share one pickup detour
 SPREAD_DAYS = (2, 4, 7)  # plan only, under vehicle limits: earlier departure days offered
+SPLIT_RINS_INTEGERS = 1000  # plan only: larger units get one RINS per prefecture
 BOUND_ROUNDING_MIN = 40  # bound: per-leg rounding of driving minutes (≤ 0.5 min × 80 legs)
 
 
@@ -763,15 +764,34 @@ def solve_province(
             or objective_of(m, rounded) < objective_of(m, hint)
         ):
             hint = rounded
-    # RINS first (most of the gain, fast), then the whole model from its answer.
+    # RINS first (most of the gain, fast), then the whole model from its answer. A large unit of
+    # several prefectures (joined by a train's catchment) is too big for one RINS in its time:
+    # each prefecture's coaches get their own, the rest of the unit kept as it is.
     spent = 0.0
     if lp.feasible and hint is not None and is_feasible(m, hint):
-        rins = solve_rins(
-            m, lp.values, hint, time_limit_s=0.9 * time_limit_s, work_limit=work_limit, seed=p.seed
+        parts: dict[str, list[int]] = defaultdict(list)
+        for (a, _d, _name), var in n.items():
+            parts[a[:4]].append(var)
+        hoods = (
+            [None]
+            if len(parts) == 1 or sum(m.integer) <= SPLIT_RINS_INTEGERS
+            else [set(v) for _p, v in sorted(parts.items(), key=lambda kv: (-len(kv[1]), kv[0]))]
         )
-        spent = rins.wall_s
-        if rins.feasible and rins.objective < objective_of(m, hint) - 1e-6:
-            hint = list(rins.values)
+        total = sum(len(h) if h is not None else 1 for h in hoods)
+        for hood in hoods:
+            share = 1.0 if hood is None else len(hood) / total
+            rins = solve_rins(
+                m,
+                lp.values,
+                hint,
+                time_limit_s=max(0.2, 0.9 * time_limit_s * share),
+                work_limit=work_limit,
+                seed=p.seed,
+                free=hood,
+            )
+            spent += rins.wall_s
+            if rins.feasible and rins.objective < objective_of(m, hint) - 1e-6:
+                hint = list(rins.values)
     sol = solve_model(
         m,
         backend=backend,

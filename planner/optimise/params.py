@@ -77,7 +77,7 @@ class PlanParams:
         ``None``: no limit (people may wait until their deadline allows).
     """
 
-    time_limit_s: float = 20.0
+    time_limit_s: float = 25.0
     work_limit: float | None = None
     seed: int = 0
     road_factor: float = 1.25

@@ -94,6 +94,7 @@ from planner.optimise.prepare import Person, prepare
 from planner.optimise.schedule import day_of, to_min
 
 Progress = Callable[[float, str], None]
+PLAN_PHASE = 0.6  # share of the time limit for planning the units; the bound has the rest
 
 
 def _unit_figures(
@@ -222,11 +223,17 @@ def solve(
     W = params.work_limit
     n_prov = max(1, len(provinces))
 
-    def share(pv: str, phase: float) -> tuple[float, float | None]:
-        frac = (0.2 / n_prov) + 0.8 * len(by_prov[pv]) / total_people
-        tl = max(0.2, T * phase * frac)
-        wl = None if W is None else max(0.05, W * phase * frac)
-        return tl, wl
+    def weight(people: int, n_units: int, total: int) -> float:
+        """A unit's share of a phase: small units finish at once, the large ones need time."""
+        return 0.2 / n_units + 0.8 * people / max(1, total)
+
+    def clock_share(deadline_s: float, w: float, w_rest: float) -> float:
+        """This unit's part of the time left before ``deadline_s`` (seconds from the start), so
+        time the units before it did not use, or overran, is shared by those still to come."""
+        left = deadline_s - (time.perf_counter() - t0)
+        return max(0.2, left * w / max(w, w_rest))
+
+    plan_weights = [weight(len(by_prov[pv]), n_prov, total_people) for pv in provinces]
 
     def router_limit() -> tuple[float, int | None]:
         if W is not None:
@@ -245,7 +252,9 @@ def solve(
     stranded: set[str] = set()
     for i, pv in enumerate(provinces):
         report(0.05 + 0.6 * i / n_prov, f"Planning {pv} ({len(by_prov[pv])} people)")
-        tl, wl = share(pv, 0.6)
+        w = plan_weights[i]
+        tl = clock_share(PLAN_PHASE * T, w, sum(plan_weights[i:]))
+        wl = None if W is None else max(0.05, W * 0.6 * w)
         cur_used = dict(used)
         for key, val in built.occupancy.items():
             cur_used[key] = cur_used.get(key, 0) + val
@@ -342,12 +351,12 @@ def solve(
     }
     units = [u for u in sorted(by_unit) if by_unit[u]]
     total_b = max(1, sum(len(by_unit[u]) for u in units))
-    left_s = max(0.5, T - (time.perf_counter() - t0)) * 0.9
+    bound_weights = [weight(len(by_unit[u]), len(units), total_b) for u in units]
     for i, name in enumerate(units):
         report(0.7 + 0.25 * i / max(1, len(units)), f"Bounding {name}")
         people = by_unit[name]
-        frac = 0.2 / len(units) + 0.8 * len(people) / total_b
-        tl = max(0.2, left_s * frac)
+        frac = bound_weights[i]
+        tl = clock_share(0.95 * T, frac, sum(bound_weights[i:]))
         wl = None if W is None else max(0.05, W * 0.4 * frac)
         bdec = solve_province(
             ctx,

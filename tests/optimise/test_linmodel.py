@@ -47,3 +47,15 @@ def test_rins_keeps_the_counts_the_start_and_the_lp_agree_on() -> None:
     assert sol.values[m.names.index("big_a")] == 1
     assert sol.values[m.names.index("small_a")] == 0
     assert sol.values[m.names.index("small_b")] == 1
+
+
+def test_rins_in_a_neighbourhood_leaves_the_rest_as_started() -> None:
+    """With ``free`` (one county's coaches), the other county keeps its start however much
+    cheaper it could be: a large unit is improved one prefecture at a time."""
+    m, start = _two_counties()
+    lp = solve_model(m, backend="lp", time_limit_s=5, work_limit=None, seed=0)
+    free = {m.names.index("big_b"), m.names.index("small_b")}
+    sol = solve_rins(m, lp.values, start, time_limit_s=5, work_limit=None, seed=0, free=free)
+    assert is_feasible(m, sol.values)
+    assert sol.values[m.names.index("big_a")] == 1 and sol.values[m.names.index("small_a")] == 0
+    assert sol.values[m.names.index("small_b")] == 1 and sol.values[m.names.index("big_b")] == 0
