@@ -31,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         type=float,
         default=None,
         metavar="SECONDS",
-        help="wall-clock budget of the search (default 25)",
+        help="wall-clock budget of the search (default 24)",
     )
     p.add_argument("--seed", type=int, default=None, metavar="N", help="random seed (default 0)")
     p.add_argument(
