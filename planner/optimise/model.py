@@ -768,6 +768,7 @@ def solve_province(
     # several prefectures (joined by a train's catchment) is too big for one RINS in its time:
     # each prefecture's coaches get their own, the rest of the unit kept as it is.
     spent = 0.0
+    split = False
     if lp.feasible and hint is not None and is_feasible(m, hint):
         parts: dict[str, list[int]] = defaultdict(list)
         for (a, _d, _name), var in n.items():
@@ -777,6 +778,7 @@ def solve_province(
             if len(parts) == 1 or sum(m.integer) <= SPLIT_RINS_INTEGERS
             else [set(v) for _p, v in sorted(parts.items(), key=lambda kv: (-len(kv[1]), kv[0]))]
         )
+        split = hoods != [None]
         total = sum(len(h) if h is not None else 1 for h in hoods)
         for hood in hoods:
             share = 1.0 if hood is None else len(hood) / total
@@ -792,14 +794,18 @@ def solve_province(
             spent += rins.wall_s
             if rins.feasible and rins.objective < objective_of(m, hint) - 1e-6:
                 hint = list(rins.values)
-    sol = solve_model(
-        m,
-        backend=backend,
-        time_limit_s=max(0.05, time_limit_s - spent),
-        work_limit=work_limit,
-        seed=p.seed,
-        hint=hint,
-    )
+    if split and hint is not None:
+        # SCIP's root on the whole of such a unit takes longer than all its RINS together.
+        sol = Solution(list(hint), objective_of(m, hint), lp.bound, "RINS", spent, 0.0, True)
+    else:
+        sol = solve_model(
+            m,
+            backend=backend,
+            time_limit_s=max(0.05, time_limit_s - spent),
+            work_limit=work_limit,
+            seed=p.seed,
+            hint=hint,
+        )
     if (
         hint is not None
         and is_feasible(m, hint)
