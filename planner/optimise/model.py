@@ -764,15 +764,15 @@ def solve_province(
             or objective_of(m, rounded) < objective_of(m, hint)
         ):
             hint = rounded
-    # RINS first (most of the gain, fast), then the whole model from its answer. A large unit of
-    # several prefectures (joined by a train's catchment) is too big for one RINS in its time:
-    # each prefecture's coaches get their own, the rest of the unit kept as it is.
+    # RINS first (most of the gain, fast), then SCIP on the whole model from its answer. A large
+    # unit of several prefectures (joined by a train's catchment) is too big for either in its
+    # time: each prefecture's coaches get their own RINS, the rest of the unit kept as it is.
     spent = 0.0
     split = False
     if lp.feasible and hint is not None and is_feasible(m, hint):
         parts: dict[str, list[int]] = defaultdict(list)
         for (a, _d, _name), var in n.items():
-            parts[a[:4]].append(var)
+            parts[inst.origins[a].prefecture_code].append(var)
         hoods = (
             [None]
             if len(parts) == 1 or sum(m.integer) <= SPLIT_RINS_INTEGERS

@@ -254,7 +254,7 @@ def solve(
         report(0.05 + 0.6 * i / n_prov, f"Planning {pv} ({len(by_prov[pv])} people)")
         w = plan_weights[i]
         tl = clock_share(PLAN_PHASE * T, w, sum(plan_weights[i:]))
-        wl = None if W is None else max(0.05, W * 0.6 * w)
+        wl = None if W is None else max(0.05, W * PLAN_PHASE * w)
         cur_used = dict(used)
         for key, val in built.occupancy.items():
             cur_used[key] = cur_used.get(key, 0) + val
@@ -357,7 +357,7 @@ def solve(
         people = by_unit[name]
         frac = bound_weights[i]
         tl = clock_share(0.95 * T, frac, sum(bound_weights[i:]))
-        wl = None if W is None else max(0.05, W * 0.4 * frac)
+        wl = None if W is None else max(0.05, W * (1 - PLAN_PHASE) * frac)
         bdec = solve_province(
             ctx,
             people,
