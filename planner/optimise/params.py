@@ -38,7 +38,9 @@ class PlanParams:
     road_factor, speed_kmh
         Road km per straight-line km; average coach speed (driving only).
     coach_start_times
-        Times of day (``HH:MM``) a coach may leave its first pickup point.
+        Times of day (``HH:MM``) a coach may leave its first pickup point. The default starts
+        at 05:00, when the night halt ends: a long run that sets off an hour later often comes
+        back after midnight and is hired a day longer.
     stop_dwell_min
         Minutes at each pickup or drop-off (boarding or alighting; a break only if ≥ 20).
     night_relay
@@ -85,7 +87,7 @@ class PlanParams:
     seed: int = 0
     road_factor: float = 1.25
     speed_kmh: float = 70.0
-    coach_start_times: tuple[str, ...] = ("06:00",)
+    coach_start_times: tuple[str, ...] = ("05:00", "06:00")
     stop_dwell_min: int = 10
     night_relay: bool = False
     two_driver_km: float = 400.0
