@@ -73,6 +73,7 @@ DETOUR_SHARE = 8  # plan only: people assumed to share one pickup detour
 SPREAD_DAYS = (2, 4, 7)  # plan only, under vehicle limits: earlier departure days offered
 SPLIT_RINS_INTEGERS = 1000  # plan only: larger units get one RINS per prefecture
 BOUND_ROUNDING_MIN = 40  # bound: per-leg rounding of driving minutes (≤ 0.5 min × 80 legs)
+REACH_QUANTILES = (0.5, 0.75, 0.9)  # bound: reach classes at these quantiles of a unit's reach
 
 
 def daterange(a: dt.date, b: dt.date) -> list[dt.date]:
@@ -109,6 +110,7 @@ class Group:
     people: list[Person]
     coach: list[tuple[str, dt.date]] = field(default_factory=list)  # (anchor, day)
     train: list[tuple[int, dt.date]] = field(default_factory=list)  # (line, day)
+    reach: int = 0  # bound only: the people's reach class (index into ``levels`` of the unit)
 
     @property
     def size(self) -> int:
@@ -264,18 +266,33 @@ class Context:
         leaves."""
         return self._bound_days(self.dmin(f"c:{c}"), 2)
 
-    def bound_coach_cost(self, a: str, v: VehicleType) -> int:
-        """No coach whose first pickup is ``a`` costs less (km ≥ 2·dmin, days by
+    def bound_coach_cost(self, a: str, v: VehicleType, reach_km: float = 0.0) -> int:
+        """No coach whose first pickup is ``a`` costs less (km ≥ 2·dmin + ``reach_km``, days by
         ``min_elapsed``)."""
         d = self.dmin(f"c:{a}")
+        km = 2 * d + reach_km
         options = [2] if d > self.params.two_driver_km else [1, 2]
         best = None
         for k in options:
-            hire = self._bound_days(2 * d, k) + 1
-            cost = coach_cost_fen(v, 2 * d, hire, k) - 1
+            hire = self._bound_days(km, k) + 1
+            cost = coach_cost_fen(v, km, hire, k) - 1
             best = cost if best is None else min(best, cost)
         assert best is not None
         return max(0, best)
+
+    def reach_km(self, q: Person, anchors: Sequence[str]) -> float:
+        """Least km beyond ``2·dmin(a)`` that any coach whose first pickup is one of ``anchors``
+        drives when it carries ``q``: it goes from ``a`` via ``q``'s county to ``q``'s employer
+        and back to ``a``, so by the triangle inequality it drives at least
+        ``km(a, c) + km(c, e) + km(e, a)``."""
+        km = self.inst.km
+        c, e = f"c:{q.county}", f"e:{q.employer}"
+        best = math.inf
+        for a in anchors:
+            ka = f"c:{a}"
+            tour = (km(ka, c) if a != q.county else 0.0) + km(c, e) + km(e, ka)
+            best = min(best, tour - 2 * self.dmin(ka))
+        return max(0.0, best)
 
     def cap(self, v: VehicleType, day: dt.date, adcodes: Sequence[str]) -> int:
         return cap_in_force(v.seats, v.max_load, self.caps, day, adcodes)
@@ -392,8 +409,9 @@ def build_groups(
     lines: Sequence[TrainLine],
     bound: bool,
     spread: bool = False,
-) -> tuple[list[Group], dict[str, list[str]], list[dt.date]]:
-    """Group the people of a province by county and options; also the pools and the days."""
+) -> tuple[list[Group], dict[str, list[str]], list[dt.date], tuple[float, ...]]:
+    """Group the people of a province by county and options; also the pools, the days and
+    (bound only) the reach classes in km."""
     sc = ctx.inst.scenario
     p = ctx.params
     counties = sorted({q.county for q in people})
@@ -447,10 +465,15 @@ def build_groups(
     for a, mem in pools.items():
         for c in mem:
             members_of[c].append(a)
+    reach_of = {q.id_number: ctx.reach_km(q, members_of[q.county]) for q in people} if bound else {}
+    levels = reach_levels(list(reach_of.values()))
     raw: dict[tuple, list[Person]] = defaultdict(list)
     for q in people:
         last = q.deadline if q.depart_by is None else min(q.deadline, q.depart_by)
-        raw[(q.county, q.travel, q.subsidy_fen, q.release, q.deadline, last)].append(q)
+        reach = 0
+        if bound:
+            reach = max(i for i, x in enumerate(levels) if x <= reach_of[q.id_number])
+        raw[(q.county, q.travel, q.subsidy_fen, q.release, q.deadline, last, reach)].append(q)
     capf = ctx.cap_relaxed if bound else ctx.cap
 
     def seats(v: VehicleType, d: dt.date, where: str) -> bool:
@@ -463,7 +486,7 @@ def build_groups(
         (li, d): seats(ln.vehicle, d, ln.province) for li, ln in enumerate(lines) for d in cand
     }
     merged: dict[tuple, Group] = {}
-    for (c, travel, sub, r, b, last), persons in sorted(raw.items()):
+    for (c, travel, sub, r, b, last, reach), persons in sorted(raw.items()):
         coach_opts: list[tuple[str, dt.date]] = []
         for a in sorted(members_of[c]):
             lag = lag_coach[c] if bound else ctx.plan_lag(a, c)
@@ -483,16 +506,27 @@ def build_groups(
                     and train_ok[(li, d)]
                 ):
                     train_opts.append((li, d))
-        key = (c, travel, sub, tuple(coach_opts), tuple(train_opts))
+        key = (c, travel, sub, tuple(coach_opts), tuple(train_opts), reach)
         if key not in merged:
-            merged[key] = Group(c, travel, sub, r, [], coach_opts, train_opts)
+            merged[key] = Group(c, travel, sub, r, [], coach_opts, train_opts, reach)
         g = merged[key]
         g.people.extend(persons)
         g.release = min(g.release, r)
     groups = list(merged.values())
     for g in groups:
         g.people.sort(key=lambda q: q.order)
-    return groups, pools, cand
+    return groups, pools, cand, levels
+
+
+def reach_levels(reaches: Sequence[float]) -> tuple[float, ...]:
+    """The bound's reach classes: 0 and whole km at ``REACH_QUANTILES`` of ``reaches``."""
+    if not reaches:
+        return (0.0,)
+    ordered = sorted(reaches)
+    cuts = {0.0}
+    for f in REACH_QUANTILES:
+        cuts.add(float(math.floor(ordered[min(len(ordered) - 1, int(f * len(ordered)))])))
+    return tuple(sorted(cuts))
 
 
 def solve_province(
@@ -541,7 +575,7 @@ def solve_province(
             free = min(v.available - used.get((v.name, d), 0) for d in ctx.days)
             if free < len(people) / 20:
                 spread = True
-    groups, _pools, _cand = build_groups(ctx, people, lines, bound, spread)
+    groups, _pools, _cand, levels = build_groups(ctx, people, lines, bound, spread)
     m = LinModel()
     P = inst.unmet_penalty_fen
 
@@ -559,17 +593,33 @@ def solve_province(
     n: dict[tuple[str, dt.date, str], int] = {}
     n_cap: dict[tuple[str, dt.date, str], int] = {}
     cap_terms: dict[tuple[str, dt.date], list[tuple[int, int]]] = defaultdict(list)
+    # Bound: coaches also per reach level; a level-j coach costs at least 2·dmin + reach_j km
+    # and only it carries people whose reach is j or more (``reach_terms``).
+    reach_top: dict[tuple[str, dt.date], int] = defaultdict(int)
+    if bound:
+        for g in groups:
+            for o in g.coach:
+                reach_top[o] = max(reach_top[o], g.reach)
+    reach_terms: dict[tuple[str, dt.date, int], list[tuple[int, int]]] = defaultdict(list)
     for a, d in sorted(coach_demand):
         demand = coach_demand[(a, d)]
         for v in ctx.coach_types:
             cap = ctx.cap_relaxed(v, d, (a,)) if bound else ctx.cap(v, d, (a,))
             if cap <= 0:
                 continue
-            var = m.var(0, math.ceil(demand / cap), f"coaches_{a}_{d:%m%d}_{v.name}")
-            n[(a, d, v.name)] = var
-            n_cap[(a, d, v.name)] = cap
-            cap_terms[(a, d)].append((var, -cap))
-            m.cost(var, ctx.bound_coach_cost(a, v) if bound else ctx.plan_coach_cost(a, v))
+            if not bound:
+                var = m.var(0, math.ceil(demand / cap), f"coaches_{a}_{d:%m%d}_{v.name}")
+                n[(a, d, v.name)] = var
+                n_cap[(a, d, v.name)] = cap
+                cap_terms[(a, d)].append((var, -cap))
+                m.cost(var, ctx.plan_coach_cost(a, v))
+                continue
+            for lv in range(reach_top[(a, d)] + 1):
+                var = m.var(0, math.ceil(demand / cap), f"coaches_{a}_{d:%m%d}_{v.name}_{lv}")
+                cap_terms[(a, d)].append((var, -cap))
+                for j in range(1, lv + 1):
+                    reach_terms[(a, d, j)].append((var, -cap))
+                m.cost(var, ctx.bound_coach_cost(a, v, levels[lv]))
 
     f: dict[tuple[int, str, dt.date], int] = {}
     rides_of: dict[int, list[int]] = defaultdict(list)
@@ -591,15 +641,23 @@ def solve_province(
                 m.cost(var, EARLINESS_FEN * (d - g.release).days)
     for key, vars_ in flows_at.items():
         m.add_le([(x, 1) for x in vars_] + cap_terms[key], 0)
+    if bound:
+        reach_flows: dict[tuple[str, dt.date], list[tuple[int, int]]] = defaultdict(list)
+        for (gi, a, d), var in f.items():
+            reach_flows[(a, d)].append((groups[gi].reach, var))
+        for (a, d, j), terms in sorted(reach_terms.items()):
+            vars_ = [x for r, x in reach_flows[(a, d)] if r >= j]
+            if vars_:
+                m.add_le([(x, 1) for x in vars_] + terms, 0)
     if not bound:
         # A pickup in another county costs the detour, shared by the people picked up there
         # (a per-person estimate keeps the model's relaxation tight; real routes are costed).
         cpk = min(v.cost_per_km_fen for v in ctx.coach_types)
-        share = max(1, DETOUR_SHARE)
+        per = max(1, DETOUR_SHARE)
         for (c, a, _d), vars_ in sorted(flows_cd.items()):
             detour = inst.km(f"c:{a}", f"c:{c}") + ctx.dhub(c) - ctx.dhub(a)
             for x in vars_:
-                m.cost(x, round(cpk * max(0.0, detour) / share))
+                m.cost(x, round(cpk * max(0.0, detour) / per))
 
     # Trains, collectors, feeders.
     k: dict[tuple[int, dt.date], int] = {}

@@ -34,6 +34,14 @@ people, with costs never above the real ones:
   ``two_driver_km`` it needs two drivers; its hire days are at least those of ``min_elapsed``:
   each driver drives at most 8 h in any 24 h, so driving ``2·dmin(a)`` (less 40 min for the
   rounding of each leg to whole minutes) from the earliest allowed start time cannot end sooner;
+* such a coach also drives, for each person ``q`` on board (from county ``c`` to employer
+  ``e``), at least ``km(a, c) + km(c, e) + km(e, a)`` (a closed tour through those places), so
+  at least ``2·dmin(a) + r(q)`` with ``r(q)`` the least of ``km(a', c) + km(c, e) + km(e, a')
+  − 2·dmin(a')`` over the counties ``a'`` whose coaches may board ``c``. People are put in
+  reach classes (0 and whole km at ``REACH_QUANTILES`` of the unit's ``r``); a coach of class
+  ``j`` is priced at ``2·dmin(a) + level_j`` km (its least hire days too) and, for every
+  ``j``, the riders of class ``j`` or more fit in the coaches of class ``j`` or more. A plan's
+  coach maps to the class of its passengers' largest reach, which it drives at least;
 * nobody from county ``c`` arrives sooner than ``dmin(c)`` driven the same way with two drivers,
   nor sooner than their train's arrival;
 * shifting every vehicle of a plan to the latest day all its passengers still allow (the least
@@ -119,12 +127,12 @@ def _unit_figures(
         cost[name] += sum(cost_of.get(tid, 0) for tid in ids)
     for s in selfs:
         w = workers.get(s.id_number)
-        name = unit_of_county.get(w.home_adcode) if w is not None else None
-        if name is None:
+        unit = unit_of_county.get(w.home_adcode) if w is not None else None
+        if unit is None:
             continue
-        cost[name] += s.expected_subsidy_fen
+        cost[unit] += s.expected_subsidy_fen
         if s.id_number in stranded or (w is not None and w.travel is Travel.OWN):
-            fixed_part[name] += s.expected_subsidy_fen
+            fixed_part[unit] += s.expected_subsidy_fen
     for name, st in stats.items():
         total = cost[name]
         # A unit with no bound model has everyone coming alone by rule (own or stranded).
@@ -252,9 +260,9 @@ def solve(
     stranded: set[str] = set()
     for i, pv in enumerate(provinces):
         report(0.05 + 0.6 * i / n_prov, f"Planning {pv} ({len(by_prov[pv])} people)")
-        w = plan_weights[i]
-        tl = clock_share(PLAN_PHASE * T, w, sum(plan_weights[i:]))
-        wl = None if W is None else max(0.05, W * PLAN_PHASE * w)
+        w_unit = plan_weights[i]
+        tl = clock_share(PLAN_PHASE * T, w_unit, sum(plan_weights[i:]))
+        wl = None if W is None else max(0.05, W * PLAN_PHASE * w_unit)
         cur_used = dict(used)
         for key, val in built.occupancy.items():
             cur_used[key] = cur_used.get(key, 0) + val

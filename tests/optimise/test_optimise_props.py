@@ -29,6 +29,7 @@ def scenarios(draw: Any) -> dict[str, Any]:
                 st.sampled_from([Travel.SEAT, Travel.SEAT, Travel.OWN, Travel.EITHER]),
                 st.integers(0, 20),
                 st.booleans(),
+                st.sampled_from(["E001", "E001", "E002", "E003"]),
             ),
             min_size=1,
             max_size=4,
@@ -54,26 +55,31 @@ def scenarios(draw: Any) -> dict[str, Any]:
 )
 @given(spec=scenarios())
 def test_random_scenarios_give_valid_plans(kit: Any, spec: dict[str, Any]) -> None:
-    """Whatever small scenario comes in, the plan passes every validation check."""
+    """Whatever small scenario comes in, the plan passes every validation check and its lower
+    bound is at most its cost."""
     people = []
-    for i, (county, n, travel, offset, recruit) in enumerate(spec["blocks"]):
+    for i, (county, n, travel, offset, recruit, works_at) in enumerate(spec["blocks"]):
         people += kit.workers(
             county,
             n,
             prefix=f"b{i}",
             travel=travel,
-            employer_uscc=None if recruit else "E001",
+            employer_uscc=None if recruit else works_at,
             available_from=kit.D0 + dt.timedelta(days=offset),
         )
     emps = [
         kit.employer("E001", wanted=spec["wanted"], needed_by=spec["needed"]),
         kit.employer("E002", wanted=5, lat=29.95, lon=120.9),
+        kit.employer("E003", wanted=3, lat=30.10, lon=121.30),
     ]
     caps = [LoadCap(kit.D0, dt.date(2020, 3, 7), 0.5)] if spec["capped"] else []
     fleet = (dataclasses.replace(kit.COACH53, available=spec["available"]), kit.COACH45)
     sc, inst = kit.build(people, emps, caps=caps, fleet=fleet)
     plan = solve(inst, P)
     assert validate_plan(sc, plan, P) == []
+    # The lower bound is never above the cost (the planner would blank it with a warning).
+    assert "bound_warning" not in plan.summary.extra
+    assert plan.summary.lower_bound_fen <= plan.summary.total_cost_fen
 
 
 def _digest(folder: Path) -> dict[str, str]:

@@ -6,6 +6,8 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
+import pytest
+
 from planner.domain import (
     Assignment,
     LoadCap,
@@ -343,3 +345,35 @@ def test_each_unit_reports_its_real_cost_bound_and_gap(kit: Any) -> None:
     lone = next(s for s in plan.self_returns if s.id_number.startswith("lone"))
     (wuhan,) = [u for name, u in units.items() if name.endswith("4201")]
     assert wuhan["cost_yuan"] == wuhan["lower_bound_yuan"] == lone.expected_subsidy_fen / 100
+
+
+def test_bound_counts_the_reach_to_each_passengers_employer(kit: Any) -> None:
+    """A coach must reach its farthest passenger's employer: with half the people working
+    40 km beyond the district's nearest employer, the bound counts that drive (it rises over
+    a bound that only counts the nearest employer) and stays at most the plan's cost."""
+    from planner.optimise import model
+    from planner.optimise.model import Context
+    from planner.optimise.prepare import Person
+
+    near, far = kit.employer("E001"), kit.employer("E002", lat=30.10, lon=121.30)
+    people = kit.workers("340102", 13) + kit.workers(
+        "340102", 13, prefix="far", employer_uscc="E002"
+    )
+    sc, inst = kit.build(people, [near, far])
+    ctx = Context(inst, P)
+    a = "c:340102"
+    q_far = Person("far-0000", "340102", "E002", kit.D0, dt.date(2020, 3, 15), Travel.SEAT, 0, 0)
+    expected = 2 * inst.km(a, "e:E002") - 2 * ctx.dmin(a)
+    assert expected > 50
+    assert ctx.reach_km(q_far, ["340102"]) == pytest.approx(expected)
+
+    s = run(sc, inst).summary
+    assert s.lower_bound_fen <= s.total_cost_fen
+    saved = model.REACH_QUANTILES
+    try:
+        model.REACH_QUANTILES = ()
+        flat = run(sc, inst).summary
+    finally:
+        model.REACH_QUANTILES = saved
+    # One coach carries all 26: the bound now prices its drive to the far employer.
+    assert s.lower_bound_fen - flat.lower_bound_fen >= 0.9 * kit.COACH45.cost_per_km_fen * expected
