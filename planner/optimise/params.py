@@ -80,6 +80,10 @@ class PlanParams:
         this many days after they can first be carried, ``max(available_from, plan_from)``;
         who cannot be served within it comes alone or stays unserved, with the reason.
         ``None``: no limit (people may wait until their deadline allows).
+    parallel_bound_min_people
+        From this many people to plan on, the lower bound's models are solved in a second
+        process while the units are planned (on a machine with two or more cores), so the bound
+        gets the whole time limit; ``None``: always after the planning, in this process.
     """
 
     time_limit_s: float = 24.0
@@ -104,6 +108,7 @@ class PlanParams:
     allow_trains: bool = True
     dropoff_allowance_km: float = 60.0
     max_wait_days: int | None = 3
+    parallel_bound_min_people: int | None = 2000
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -117,6 +122,8 @@ class PlanParams:
             raise ValueError("time_limit_s must be positive")
         if self.work_limit is not None and self.work_limit <= 0:
             raise ValueError("work_limit must be positive")
+        if self.parallel_bound_min_people is not None and self.parallel_bound_min_people < 0:
+            raise ValueError("parallel_bound_min_people must be ≥ 0 (or None)")
         if self.max_wait_days is not None and (
             isinstance(self.max_wait_days, bool)
             or not isinstance(self.max_wait_days, int)

@@ -93,6 +93,7 @@ from planner.domain import (
     VehicleKind,
     Worker,
 )
+from planner.optimise.bounding import BOUND_DEADLINE, BoundRunner, BoundTask, shares, use_worker
 from planner.optimise.build import Builder, Built
 from planner.optimise.costs import coach_timetable
 from planner.optimise.instance import Instance
@@ -258,6 +259,13 @@ def solve(
     unit_bound: dict[str, int] = {}
     decisions: dict[str, Decision] = {}
     stranded: set[str] = set()
+    # The bound models: beside the planning in a worker process, or after it here.
+    bounds = BoundRunner(
+        ctx,
+        time.time() + BOUND_DEADLINE * T - (time.perf_counter() - t0),
+        use_worker(params, len(prep.planned)),
+    )
+    bound_shares = shares(plan_weights)
     for i, pv in enumerate(provinces):
         report(0.05 + 0.6 * i / n_prov, f"Planning {pv} ({len(by_prov[pv])} people)")
         w_unit = plan_weights[i]
@@ -338,6 +346,10 @@ def solve(
             for q in take(gi, cnt):
                 unserved.append(Unserved(_unmet_reason(ctx, g, q), q.id_number, q.employer))
         unit_trips[pv] = {t.trip_id for t in built.trips[first_new:]}
+        unit_people = tuple(q for q in by_prov[pv] if q.id_number not in stranded)
+        if unit_people:
+            wl = None if W is None else max(0.05, W * (1 - PLAN_PHASE) * plan_weights[i])
+            bounds.submit(BoundTask(pv, unit_province[pv], unit_people, bound_shares[i], wl))
         stats[pv] = {
             "coaches_merged": merged,
             "plan_status": dec.status,
@@ -354,37 +366,20 @@ def solve(
     self_ids = {s.id_number for s in selfs}
     # Bound units: the planning units (a prefecture, or those a train's catchment joins), so a
     # unit holds every county any of its trains may carry and trains count in whole numbers.
-    by_unit: dict[str, list[Person]] = {
-        name: [q for q in qs if q.id_number not in stranded] for name, qs in by_prov.items()
-    }
-    units = [u for u in sorted(by_unit) if by_unit[u]]
-    total_b = max(1, sum(len(by_unit[u]) for u in units))
-    bound_weights = [weight(len(by_unit[u]), len(units), total_b) for u in units]
-    for i, name in enumerate(units):
-        report(0.7 + 0.25 * i / max(1, len(units)), f"Bounding {name}")
-        people = by_unit[name]
-        frac = bound_weights[i]
-        tl = clock_share(0.95 * T, frac, sum(bound_weights[i:]))
-        wl = None if W is None else max(0.05, W * (1 - PLAN_PHASE) * frac)
-        bdec = solve_province(
-            ctx,
-            people,
-            unit_province[name],
-            bound=True,
-            time_limit_s=tl,
-            work_limit=wl,
-            backend="scip",
-            whole_trains=True,
-        )
-        bound_fen += math.floor(bdec.bound)
-        st = stats.setdefault(name, {})
-        st["bound_model_yuan"] = round(bdec.bound / 100, 2)
-        st["bound_status"] = bdec.status
+    n_bound = max(1, len(bounds.pending))
+    report(0.7, "Bounding" + (" (beside the planning)" if bounds.parallel else ""))
+    for i, res in enumerate(bounds.results()):
+        report(0.7 + 0.25 * (i + 1) / n_bound, f"Bounded {res.unit}")
+        people = [q for q in by_prov[res.unit] if q.id_number not in stranded]
+        bound_fen += math.floor(res.bound)
+        st = stats.setdefault(res.unit, {})
+        st["bound_model_yuan"] = round(res.bound / 100, 2)
+        st["bound_status"] = res.status
         u_unit = sum(
             1 for q in people if q.id_number not in carried_ids and q.id_number not in self_ids
         )
         u_plan += u_unit
-        unit_bound[name] = math.floor(bdec.bound) - inst.unmet_penalty_fen * u_unit
+        unit_bound[res.unit] = math.floor(res.bound) - inst.unmet_penalty_fen * u_unit
 
     # Assemble.
     trips = list(sc.fixed_trips) + built.trips

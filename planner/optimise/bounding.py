@@ -1,0 +1,162 @@
+"""The lower bound's models, solved beside the planning in a second process, or after it.
+
+Each planning unit's ``bound`` model (``planner.optimise.model``) depends only on the unit's
+people and on whom the plan strands there, so it can be solved as soon as that unit is planned.
+On a machine with two or more cores and a scenario of ``parallel_bound_min_people`` or more,
+the bound models run one after another in one worker process while the main process plans the
+next units: the bound gets the whole time limit (up to ``BOUND_DEADLINE`` of it) instead of
+what the planning leaves. Otherwise they run in this process after the planning.
+
+Either way each model gets the share of the time left before the deadline given by the weights
+(so a model that finishes early leaves its time to the next), and under a work limit nothing
+depends on the clock: the bound is the same in both modes.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+
+from planner.optimise.instance import Instance
+from planner.optimise.model import Context, solve_province
+from planner.optimise.params import PlanParams
+from planner.optimise.prepare import Person
+
+BOUND_DEADLINE = 0.95  # share of the time limit by which every bound model has finished
+
+_WORKER_CTX: Context | None = None
+
+
+@dataclass(frozen=True)
+class BoundTask:
+    """One unit's bound model: its people (without those the plan strands) and budgets."""
+
+    unit: str
+    province: str
+    people: tuple[Person, ...]
+    share: float  # this model's part of the time left when it starts
+    work_limit: float | None
+
+
+@dataclass(frozen=True)
+class BoundResult:
+    unit: str
+    bound: float  # fen, a proven lower bound of the unit's bound model
+    status: str
+
+
+def _init_worker(inst: Instance, params: PlanParams) -> None:
+    global _WORKER_CTX
+    _WORKER_CTX = Context(inst, params)
+
+
+def _solve(ctx: Context, task: BoundTask, deadline: float) -> BoundResult:
+    left = deadline - time.time()
+    tl = max(0.2, left * task.share)
+    dec = solve_province(
+        ctx,
+        task.people,
+        task.province,
+        bound=True,
+        time_limit_s=tl,
+        work_limit=task.work_limit,
+        backend="scip",
+        whole_trains=True,
+    )
+    return BoundResult(task.unit, dec.bound, dec.status)
+
+
+def _solve_in_worker(task: BoundTask, deadline: float) -> BoundResult:
+    assert _WORKER_CTX is not None, "bound worker not initialised"
+    return _solve(_WORKER_CTX, task, deadline)
+
+
+def use_worker(params: PlanParams, people: int) -> bool:
+    """Whether the bound models run in a worker process beside the planning."""
+    limit = params.parallel_bound_min_people
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return limit is not None and people >= limit and (cores or 1) >= 2
+
+
+class BoundRunner:
+    """Solves the units' bound models, in a worker process or here.
+
+    Parameters
+    ----------
+    ctx
+        The planner's shared data (the worker builds its own from ``ctx.inst``).
+    deadline
+        ``time.time()`` by which every model should have finished.
+    worker
+        Run the models in a worker process as they are submitted.
+    """
+
+    def __init__(self, ctx: Context, deadline: float, worker: bool) -> None:
+        self.ctx = ctx
+        self.deadline = deadline
+        self.pool: ProcessPoolExecutor | None = None
+        self.pending: list[tuple[BoundTask, Future[BoundResult] | None]] = []
+        if worker and "fork" in multiprocessing.get_all_start_methods():
+            # Fork: the worker inherits the instance (nothing to pickle) and, unlike spawn,
+            # does not re-run the caller's main script.
+            try:
+                self.pool = ProcessPoolExecutor(
+                    max_workers=1,
+                    mp_context=multiprocessing.get_context("fork"),
+                    initializer=_init_worker,
+                    initargs=(ctx.inst, ctx.params),
+                )
+            except OSError:  # no processes allowed here: solve in this process
+                self.pool = None
+
+    @property
+    def parallel(self) -> bool:
+        return self.pool is not None
+
+    def submit(self, task: BoundTask) -> None:
+        fut = None
+        if self.pool is not None:
+            try:
+                fut = self.pool.submit(_solve_in_worker, task, self.deadline)
+            except RuntimeError:  # the pool broke: solve the rest here
+                self.pool = None
+        self.pending.append((task, fut))
+
+    def results(self) -> Iterator[BoundResult]:
+        """Each submitted unit's result, in the order submitted (waiting for the worker; a
+        model the worker could not solve is solved here)."""
+        try:
+            for task, fut in self.pending:
+                if fut is not None:
+                    try:
+                        yield fut.result()
+                        continue
+                    except Exception:  # the worker died or failed: solve it here instead
+                        pass
+                yield _solve(self.ctx, task, self.deadline)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def __del__(self) -> None:  # planning failed before the results were read
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+def shares(weights: Sequence[float]) -> list[float]:
+    """Each model's part of the time left when it starts: its weight over the weights of the
+    models still to solve (itself included)."""
+    out = []
+    for i, w in enumerate(weights):
+        rest = sum(weights[i:])
+        out.append(w / rest if rest > 0 and not math.isclose(rest, 0.0) else 1.0)
+    return out

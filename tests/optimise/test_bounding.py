@@ -1,0 +1,74 @@
+"""The lower bound's models solved beside the planning, in a worker process."""
+
+from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+import pytest
+
+from planner.optimise import PlanParams, bounding, solve
+
+# A work limit makes every bound model node-limited, so both modes must agree to the fen.
+P = PlanParams(time_limit_s=5.0, work_limit=2.0)
+
+
+def _scenario(kit: Any) -> Any:
+    people = (
+        kit.workers("520502", 70)
+        + kit.workers("520524", 20)
+        + kit.workers("340102", 30)
+        + kit.workers("420102", 12)
+    )
+    return kit.build(people, [kit.employer("E001"), kit.employer("E002", lat=30.1, lon=121.2)])
+
+
+def test_worker_process_gives_the_same_bound_as_planning_alone(
+    kit: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Solved in a second process while the units are planned, the bound is the one the
+    planner gets solving the models itself afterwards: same bound, same per-unit figures."""
+    pools: list[Any] = []
+
+    class Spy(ProcessPoolExecutor):
+        def submit(self, *args: Any, **kwargs: Any) -> Any:
+            fut = super().submit(*args, **kwargs)
+            pools.append(fut)
+            return fut
+
+    monkeypatch.setattr(bounding, "ProcessPoolExecutor", Spy)
+    _sc, inst = _scenario(kit)
+    beside = solve(inst, P.replace(parallel_bound_min_people=0)).summary
+    assert pools and all(f.done() and f.exception() is None for f in pools)
+    alone = solve(inst, P.replace(parallel_bound_min_people=None)).summary
+    assert beside.lower_bound_fen == alone.lower_bound_fen > 0
+    assert beside.total_cost_fen == alone.total_cost_fen
+    units = {k: v["lower_bound_yuan"] for k, v in beside.extra["units"].items()}
+    assert units == {k: v["lower_bound_yuan"] for k, v in alone.extra["units"].items()}
+
+
+def test_a_failing_worker_leaves_the_bound_to_this_process(
+    kit: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If the worker process fails, each model is solved here instead: the plan still gets
+    its bound."""
+
+    def broken(task: bounding.BoundTask, deadline: float) -> bounding.BoundResult:
+        raise RuntimeError("worker lost")
+
+    _sc, inst = _scenario(kit)
+    alone = solve(inst, P.replace(parallel_bound_min_people=None)).summary
+    monkeypatch.setattr(bounding, "_solve_in_worker", broken)
+    beside = solve(inst, P.replace(parallel_bound_min_people=0)).summary
+    assert beside.lower_bound_fen == alone.lower_bound_fen > 0
+
+
+def test_small_scenarios_are_bounded_in_this_process() -> None:
+    """Below ``parallel_bound_min_people`` (default 2,000) no process is started; ``None``
+    never starts one."""
+    assert not bounding.use_worker(PlanParams(), 1999)
+    assert not bounding.use_worker(PlanParams(parallel_bound_min_people=None), 10**6)
+
+
+def test_time_shares_split_what_is_left_by_weight() -> None:
+    assert bounding.shares([2.0, 1.0, 1.0]) == [0.5, 0.5, 1.0]
