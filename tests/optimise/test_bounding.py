@@ -72,3 +72,26 @@ def test_small_scenarios_are_bounded_in_this_process() -> None:
 
 def test_time_shares_split_what_is_left_by_weight() -> None:
     assert bounding.shares([2.0, 1.0, 1.0]) == [0.5, 0.5, 1.0]
+
+
+def test_bound_worker_starts_from_a_thread_as_in_the_app(kit: Any) -> None:
+    """The web app plans in a script thread while its server threads run: the worker process
+    still starts there and the bound comes back the same."""
+    import threading
+
+    _sc, inst = _scenario(kit)
+    alone = solve(inst, P.replace(parallel_bound_min_people=None)).summary
+    out: dict[str, Any] = {}
+    stop = threading.Event()
+    busy = threading.Thread(target=lambda: stop.wait(30), daemon=True)  # a server thread
+    busy.start()
+
+    def plan() -> None:
+        out["summary"] = solve(inst, P.replace(parallel_bound_min_people=0)).summary
+
+    t = threading.Thread(target=plan)
+    t.start()
+    t.join(120)
+    stop.set()
+    assert not t.is_alive()
+    assert out["summary"].lower_bound_fen == alone.lower_bound_fen > 0
