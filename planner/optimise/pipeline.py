@@ -11,7 +11,9 @@ Pipeline (``solve``):
    available per day.
 3. Trips are built with real routes, timetables and costs (``build``); feeders are routed by the
    CVRP router.
-4. A lower bound is computed with the ``bound`` variant of the model, per planning unit.
+4. A lower bound is computed with the ``bound`` variant of the model, per planning unit: from
+   ``parallel_bound_min_people`` people on, in a worker process while the next units are
+   planned (``planner.optimise.bounding``), else here after the planning.
 
 Under a work limit nothing depends on the clock: ``summary.solve_seconds`` is written as 0 and
 solver timings are left out of ``summary.extra``, so the plan files are byte-identical.
