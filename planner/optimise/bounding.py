@@ -14,7 +14,6 @@ depends on the clock: the bound is the same in both modes.
 
 from __future__ import annotations
 
-import math
 import multiprocessing
 import os
 import time
@@ -127,18 +126,18 @@ class BoundRunner:
                 self.pool = None
         self.pending.append((task, fut))
 
-    def results(self) -> Iterator[BoundResult]:
-        """Each submitted unit's result, in the order submitted (waiting for the worker; a
-        model the worker could not solve is solved here)."""
+    def results(self) -> Iterator[tuple[BoundTask, BoundResult]]:
+        """Each submitted task with its result, in the order submitted (waiting for the worker;
+        a model the worker could not solve is solved here)."""
         try:
             for task, fut in self.pending:
                 if fut is not None:
                     try:
-                        yield fut.result()
+                        yield task, fut.result()
                         continue
                     except Exception:  # the worker died or failed: solve it here instead
                         pass
-                yield _solve(self.ctx, task, self.deadline)
+                yield task, _solve(self.ctx, task, self.deadline)
         finally:
             self.close()
 
@@ -158,5 +157,5 @@ def shares(weights: Sequence[float]) -> list[float]:
     out = []
     for i, w in enumerate(weights):
         rest = sum(weights[i:])
-        out.append(w / rest if rest > 0 and not math.isclose(rest, 0.0) else 1.0)
+        out.append(w / rest if rest > 0 else 1.0)
     return out

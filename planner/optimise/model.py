@@ -33,9 +33,9 @@ Two variants are built from the same data:
     subsidy (the policy's rule of thumb).
 ``bound``
     A relaxation whose optimum is no larger than the cost of any plan obeying the rules (see
-    ``planner.optimise.pipeline`` for the proof): costs under-estimated, windows widened, load
-    caps relaxed to the best cap already in force, trains continuous unless ``whole_trains``,
-    no vehicle limits.
+    ``planner.optimise.pipeline`` for the proof): costs under-estimated (a coach priced at the
+    drive to its passengers' farthest reach class), windows widened, load caps relaxed to the
+    best cap already in force, trains continuous unless ``whole_trains``, no vehicle limits.
 """
 
 from __future__ import annotations
