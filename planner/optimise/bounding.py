@@ -2,7 +2,7 @@
 
 Each planning unit's ``bound`` model (``planner.optimise.model``) depends only on the unit's
 people and on whom the plan strands there, so it can be solved as soon as that unit is planned.
-On a machine with two or more cores and a scenario of ``parallel_bound_min_people`` or more,
+On a Linux machine with two or more cores and a scenario of ``parallel_bound_min_people`` or more,
 the bound models run one after another in one worker process while the main process plans the
 next units: the bound gets the whole time limit (up to ``BOUND_DEADLINE`` of it) instead of
 what the planning leaves. Otherwise they run in this process after the planning.
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -100,9 +101,10 @@ class BoundRunner:
         self.deadline = deadline
         self.pool: ProcessPoolExecutor | None = None
         self.pending: list[tuple[BoundTask, Future[BoundResult] | None]] = []
-        if worker and "fork" in multiprocessing.get_all_start_methods():
-            # Fork: the worker inherits the instance (nothing to pickle) and, unlike spawn,
-            # does not re-run the caller's main script.
+        if worker and sys.platform.startswith("linux"):
+            # Fork (Linux only: elsewhere it is unsafe or missing): the worker inherits the
+            # instance (nothing to pickle) and, unlike spawn, does not re-run the caller's
+            # main script.
             try:
                 self.pool = ProcessPoolExecutor(
                     max_workers=1,
