@@ -18,6 +18,10 @@ Terms = list[tuple[int, int]]
 # longer than the root); the root alone already improves the greedy start and gives most of
 # the dual bound, so a unit of work buys few nodes.
 NODES_PER_WORK = 10
+# Under a work limit SCIP's root also stops after this many rounds of cuts (its default runs
+# them until they stall): on the demo the work-limited plan takes 45 s instead of 107 s, the
+# bound 0.3% lower (largest unit's bound model: 39 s -> 17 s, 2,428,081 -> 2,424,162 yuan).
+ROOT_SEPARATION_ROUNDS = 10
 
 
 @dataclass
@@ -73,7 +77,8 @@ def solve_model(
     """Solve with ``backend`` in {"cpsat", "scip", "highs", "lp"} ("lp" relaxes integrality).
 
     With ``work_limit`` the CP-SAT search is bounded by deterministic time; a MIP backend by a
-    node count (``work_limit`` × ``NODES_PER_WORK`` nodes, at least one); the LP has no
+    node count (``work_limit`` × ``NODES_PER_WORK`` nodes, at least one; SCIP's root by
+    ``ROOT_SEPARATION_ROUNDS`` rounds of cuts); the LP has no
     randomness.
     """
     if backend == "cpsat":
@@ -211,6 +216,7 @@ def _mp(
             if backend == "scip":
                 s.SetSolverSpecificParametersAsString(
                     f"limits/totalnodes = {max(1, int(wl * NODES_PER_WORK))}\n"
+                    f"separating/maxroundsroot = {ROOT_SEPARATION_ROUNDS}\n"
                     f"randomization/randomseedshift = {seed}\n"
                 )
         else:
