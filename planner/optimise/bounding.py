@@ -45,7 +45,6 @@ class BoundTask:
 
 @dataclass(frozen=True)
 class BoundResult:
-    unit: str
     bound: float  # fen, a proven lower bound of the unit's bound model
     status: str
 
@@ -68,7 +67,7 @@ def _solve(ctx: Context, task: BoundTask, deadline: float) -> BoundResult:
         backend="scip",
         whole_trains=True,
     )
-    return BoundResult(task.unit, dec.bound, dec.status)
+    return BoundResult(dec.bound, dec.status)
 
 
 def _solve_in_worker(task: BoundTask, deadline: float) -> BoundResult:
@@ -77,10 +76,13 @@ def _solve_in_worker(task: BoundTask, deadline: float) -> BoundResult:
 
 
 def use_worker(params: PlanParams, people: int) -> bool:
-    """Whether the bound models run in a worker process beside the planning."""
+    """Whether the bound models run in a worker process beside the planning: on Linux (the
+    worker is forked, which is unsafe or missing elsewhere), with two or more cores, for
+    ``parallel_bound_min_people`` people or more."""
     limit = params.parallel_bound_min_people
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return limit is not None and people >= limit and (cores or 1) >= 2
+    if limit is None or people < limit or not sys.platform.startswith("linux"):
+        return False
+    return len(os.sched_getaffinity(0)) >= 2
 
 
 class BoundRunner:
@@ -101,10 +103,9 @@ class BoundRunner:
         self.deadline = deadline
         self.pool: ProcessPoolExecutor | None = None
         self.pending: list[tuple[BoundTask, Future[BoundResult] | None]] = []
-        if worker and sys.platform.startswith("linux"):
-            # Fork (Linux only: elsewhere it is unsafe or missing): the worker inherits the
-            # instance (nothing to pickle) and, unlike spawn, does not re-run the caller's
-            # main script.
+        if worker:
+            # Fork: the worker inherits the instance (nothing to pickle) and, unlike spawn,
+            # does not re-run the caller's main script.
             try:
                 self.pool = ProcessPoolExecutor(
                     max_workers=1,

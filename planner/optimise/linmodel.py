@@ -78,8 +78,7 @@ def solve_model(
 
     With ``work_limit`` the CP-SAT search is bounded by deterministic time; a MIP backend by a
     node count (``work_limit`` × ``NODES_PER_WORK`` nodes, at least one; SCIP's root by
-    ``ROOT_SEPARATION_ROUNDS`` rounds of cuts); the LP has no
-    randomness.
+    ``ROOT_SEPARATION_ROUNDS`` rounds of cuts); the LP has no randomness.
     """
     if backend == "cpsat":
         sol = _cpsat(m, time_limit_s, work_limit, seed, hint)

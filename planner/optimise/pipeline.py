@@ -371,16 +371,16 @@ def solve(
     n_bound = max(1, len(bounds.pending))
     report(0.7, "Bounding" + (" (beside the planning)" if bounds.parallel else ""))
     for i, (task, res) in enumerate(bounds.results()):
-        report(0.7 + 0.25 * (i + 1) / n_bound, f"Bounded {res.unit}")
+        report(0.7 + 0.25 * (i + 1) / n_bound, f"Bounded {task.unit}")
         bound_fen += math.floor(res.bound)
-        st = stats.setdefault(res.unit, {})
+        st = stats.setdefault(task.unit, {})
         st["bound_model_yuan"] = round(res.bound / 100, 2)
         st["bound_status"] = res.status
         u_unit = sum(
             1 for q in task.people if q.id_number not in carried_ids and q.id_number not in self_ids
         )
         u_plan += u_unit
-        unit_bound[res.unit] = math.floor(res.bound) - inst.unmet_penalty_fen * u_unit
+        unit_bound[task.unit] = math.floor(res.bound) - inst.unmet_penalty_fen * u_unit
 
     # Assemble.
     trips = list(sc.fixed_trips) + built.trips
