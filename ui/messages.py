@@ -111,6 +111,12 @@ TEMPLATES: tuple[tuple[str, str], ...] = (
     ("own_travel", r"Registered to travel on their own; claims the self-return subsidy\."),
     ("advised_alone", rf"(?P<cause>.+); advised to come on their own with the {_SUBSIDY}\."),
     (
+        "coach_late_own_dear",
+        rf"The coach from (?P<name>.+?) planned for this person would reach the "
+        rf"employer after (?P<deadline>{_D}), and one just for the (?P<n>\d+) people late on "
+        rf"it would cost about (?P<seat>{_Y}) yuan a seat",
+    ),
+    (
         "coach_late",
         rf"The coach from (?P<name>.+?) planned for this person would reach the "
         rf"employer after (?P<deadline>{_D})",

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from planner.domain import Stop, StopKind, Trip, Unserved, VehicleKind, VehicleType
+from planner.domain import Stop, StopKind, Travel, Trip, Unserved, VehicleKind, VehicleType
 from planner.optimise.costs import (
     coach_cost_fen,
     coach_timetable,
@@ -57,6 +57,9 @@ class Built:
     legs: dict[str, list[str]] = field(default_factory=dict)
     unserved: list[Unserved] = field(default_factory=list)
     late: list[Person] = field(default_factory=list)
+    # People whose shared coach would be late and for whom a coach of their own costs more than
+    # they would coming alone: (person, cost of a seat on that coach, people it would carry).
+    late_alone: list[tuple[Person, int, int]] = field(default_factory=list)
     coach_people: dict[str, list[Person]] = field(default_factory=dict)
     trip_occ: dict[str, tuple[str, dt.date, dt.date]] = field(default_factory=dict)
     overflow: list[Person] = field(default_factory=list)
@@ -376,7 +379,7 @@ class Builder:
                 for q in late:
                     by_county[q.county].append(q)
                 for c in sorted(by_county):
-                    self._one_coach(built, v, cap, c, d, by_county[c], retry=False)
+                    self._late_coach(built, v, cap, d, by_county[c])
             else:
                 built.late.extend(late)
             return
@@ -385,6 +388,34 @@ class Builder:
         names = {c: ctx.inst.origins[c].name for c in counties}
         for q in on:
             built.main[q.id_number] = (trip.trip_id, names[q.county])
+
+    def _late_coach(
+        self, built: Built, v: VehicleType, cap: int, d: dt.date, late: list[Person]
+    ) -> None:
+        """A coach just for ``late`` (people of one county whose shared coach would arrive too
+        late), unless it costs more than they would alone: then they are advised to come on
+        their own (``built.late_alone``), as the model does for a seat costing more than
+        ``seat_cost_multiple`` × the subsidy (a seat-seeker) or than the subsidy (either way)."""
+        ctx = self.ctx
+        mark = len(built.trips)
+        counters = dict(self.ids.counters)
+        self._one_coach(built, v, cap, late[0].county, d, late, retry=False)
+        new = built.trips[mark:]
+        on = [q for t in new for q in built.coach_people[t.trip_id]]
+        mult = ctx.inst.seat_cost_multiple
+        worth = sum(
+            q.subsidy_fen if q.travel is Travel.EITHER else mult * q.subsidy_fen for q in on
+        )
+        cost = sum(t.cost_fen for t in new)
+        if not new or cost <= worth:
+            return
+        for t in new:
+            self._remove(built, t)
+            self.ids.taken.discard(t.trip_id)
+        self.ids.counters.clear()
+        self.ids.counters.update(counters)
+        seat = cost // max(1, len(on))
+        built.late_alone.extend((q, seat, len(on)) for q in on)
 
     # --- merging half-empty coaches --------------------------------------------------------
     def _remove(self, built: Built, trip: Trip) -> list[Person]:

@@ -313,6 +313,22 @@ def solve(
             if q.travel is Travel.SEAT:
                 stranded.add(q.id_number)
         built.late.clear()
+        for q, seat, n_late in built.late_alone:
+            name = inst.origins[q.county].name
+            selfs.append(
+                SelfReturn(
+                    q.id_number,
+                    q.employer,
+                    f"The coach from {name} planned for this person would reach the employer "
+                    f"after {q.deadline}, and one just for the {n_late} people late on it would "
+                    f"cost about {_yuan(seat)} yuan a seat; advised to come on their own with "
+                    f"the {_yuan(q.subsidy_fen)} yuan self-return subsidy.",
+                    q.subsidy_fen,
+                )
+            )
+            if q.travel is Travel.SEAT:
+                stranded.add(q.id_number)
+        built.late_alone.clear()
         for q in built.overflow:
             name = inst.origins[q.county].name
             selfs.append(
@@ -351,7 +367,9 @@ def solve(
         unit_people = tuple(q for q in by_prov[pv] if q.id_number not in stranded)
         if unit_people:
             wl = None if W is None else max(0.05, W * (1 - PLAN_PHASE) * plan_weights[i])
-            bounds.submit(BoundTask(pv, unit_province[pv], unit_people, bound_shares[i], wl))
+            bounds.submit(
+                BoundTask(pv, unit_province[pv], unit_people, bound_shares[i], wl, plan_weights[i])
+            )
         stats[pv] = {
             "coaches_merged": merged,
             "plan_status": dec.status,

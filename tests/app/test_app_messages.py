@@ -213,6 +213,9 @@ PLAN_REASONS = [
     "Registered to travel on their own; claims the self-return subsidy.",
     "The coach from 信阳县 planned for this person would reach the employer after 2020-02-20; "
     "advised to come on their own with the 1,000.00 yuan self-return subsidy.",
+    "The coach from 信阳县 planned for this person would reach the employer after 2020-02-20, "
+    "and one just for the 2 people late on it would cost about 19,194.24 yuan a seat; advised "
+    "to come on their own with the 800.00 yuan self-return subsidy.",
     "No seat was left on the vehicles planned from 信阳县 in this person's window; advised to "
     "come on their own with the 600.00 yuan self-return subsidy.",
     "No seat within 1 day of 2020-02-15: no coach or train from 信阳县 leaving between "
