@@ -74,6 +74,7 @@ SPREAD_DAYS = (2, 4, 7)  # plan only, under vehicle limits: earlier departure da
 SPLIT_RINS_INTEGERS = 1000  # plan only: larger units get one RINS per prefecture
 BOUND_ROUNDING_MIN = 40  # bound: per-leg rounding of driving minutes (≤ 0.5 min × 80 legs)
 REACH_QUANTILES = (0.5, 0.75, 0.9)  # bound: reach classes at these quantiles of a unit's reach
+BOUND_ROUNDING_CUTS = True  # bound: mixed-integer rounding cuts per county (``_rounding_cuts``)
 
 
 def daterange(a: dt.date, b: dt.date) -> list[dt.date]:
@@ -601,6 +602,12 @@ def solve_province(
             for o in g.coach:
                 reach_top[o] = max(reach_top[o], g.reach)
     reach_terms: dict[tuple[str, dt.date, int], list[tuple[int, int]]] = defaultdict(list)
+    reach_demand: dict[tuple[str, dt.date, int], int] = defaultdict(int)
+    if bound:
+        for g in groups:
+            for o in g.coach:
+                for j in range(1, g.reach + 1):
+                    reach_demand[(*o, j)] += g.size
     for a, d in sorted(coach_demand):
         demand = coach_demand[(a, d)]
         for v in ctx.coach_types:
@@ -616,9 +623,10 @@ def solve_province(
                 continue
             for lv in range(reach_top[(a, d)] + 1):
                 var = m.var(0, math.ceil(demand / cap), f"coaches_{a}_{d:%m%d}_{v.name}_{lv}")
-                cap_terms[(a, d)].append((var, -cap))
+                # No coach carries more than there are people to carry (a tighter relaxation).
+                cap_terms[(a, d)].append((var, -min(cap, demand)))
                 for j in range(1, lv + 1):
-                    reach_terms[(a, d, j)].append((var, -cap))
+                    reach_terms[(a, d, j)].append((var, -min(cap, reach_demand[(a, d, j)])))
                 m.cost(var, ctx.bound_coach_cost(a, v, levels[lv]))
 
     f: dict[tuple[int, str, dt.date], int] = {}
@@ -641,6 +649,22 @@ def solve_province(
                 m.cost(var, EARLINESS_FEN * (d - g.release).days)
     for key, vars_ in flows_at.items():
         m.add_le([(x, 1) for x in vars_] + cap_terms[key], 0)
+    if bound:
+        # A county's people ride coaches of (anchor, day) only if one runs: its riders there
+        # are at most its people there times the coaches (the strong form of the capacity rows).
+        by_cad: dict[tuple[str, str, dt.date], list[int]] = defaultdict(list)
+        size_cad: dict[tuple[str, str, dt.date], int] = defaultdict(int)
+        for (gi, a, d), var in f.items():
+            by_cad[(groups[gi].county, a, d)].append(var)
+            size_cad[(groups[gi].county, a, d)] += groups[gi].size
+        for (c, a, d), vars_ in sorted(by_cad.items()):
+            top = max(-x for _v, x in cap_terms[(a, d)])
+            if size_cad[(c, a, d)] < top:
+                m.add_le(
+                    [(x, 1) for x in vars_]
+                    + [(var, -size_cad[(c, a, d)]) for var, _x in cap_terms[(a, d)]],
+                    0,
+                )
     if bound:
         reach_flows: dict[tuple[str, dt.date], list[tuple[int, int]]] = defaultdict(list)
         for (gi, a, d), var in f.items():
@@ -697,7 +721,12 @@ def solve_province(
             size_c[g.county] += g.size
             if not bound:
                 m.cost(var, EARLINESS_FEN * (d - g.release).days)
-        m.add_le([(x, 1) for x in hv] + [(kv, -cap)], 0)
+        m.add_le([(x, 1) for x in hv] + [(kv, -(min(cap, demand) if bound else cap))], 0)
+        if bound:
+            # A county's people ride this train only if it runs (strong form, as for coaches).
+            for c, vars_ in sorted(by_county.items()):
+                if size_c[c] < min(cap, demand):
+                    m.add_le([(x, 1) for x in vars_] + [(kv, -size_c[c])], 0)
         arrive_day = d + dt.timedelta(days=ln.lag_plan)
         fcap = max(
             1, ctx.feeder_cap_bound(ln, d) if bound else ctx.cap(ctx.feeder, arrive_day, ("",))
@@ -705,7 +734,7 @@ def solve_province(
         zv = m.var(0, math.ceil(demand / fcap), f"feeders_{li}_{d:%m%d}")
         z_vars[(li, d)] = zv
         z_cap[(li, d)] = fcap
-        m.add_le([(x, 1) for x in hv] + [(zv, -fcap)], 0)
+        m.add_le([(x, 1) for x in hv] + [(zv, -(min(fcap, demand) if bound else fcap))], 0)
         m.cost(zv, ctx.feeder_cost_bound(ln) if bound else ctx.feeder_cost_plan(ln))
         for c, vars_ in sorted(by_county.items()):
             if c in ln.walk_in:
@@ -714,7 +743,7 @@ def solve_province(
                 # Collectors: each carries at most the best cap in force so far.
                 ccap = max(1, ctx.cap_relaxed(ctx.feeder, d, (c,)))
                 qv = m.var(0, math.ceil(size_c[c] / ccap), f"collectors_{c}_{li}_{d:%m%d}")
-                m.add_le([(x, 1) for x in vars_] + [(qv, -ccap)], 0)
+                m.add_le([(x, 1) for x in vars_] + [(qv, -min(ccap, size_c[c]))], 0)
                 m.cost(qv, ctx.bound_collector_cost(c, ln))
                 continue
             ccap = max(1, ctx.cap(ctx.feeder, d, (c,)))
@@ -741,6 +770,9 @@ def solve_province(
         terms.append((uv, 1))
         m.cost(uv, P)
         m.add_eq(terms, g.size)
+
+    if bound and BOUND_ROUNDING_CUTS:
+        _rounding_cuts(m, groups, cap_terms, reach_terms, s, u, h)
 
     # Vehicles available (plan only).
     if not bound:
@@ -902,6 +934,67 @@ def solve_province(
         wall_s=sol.wall_s,
         det_time=sol.det_time,
     )
+
+
+def _rounding_cuts(
+    m: LinModel,
+    groups: Sequence[Group],
+    cap_terms: Mapping[tuple[str, dt.date], list[tuple[int, int]]],
+    reach_terms: Mapping[tuple[str, dt.date, int], list[tuple[int, int]]],
+    s: Mapping[int, int],
+    u: Mapping[int, int],
+    h: Mapping[tuple[int, int, dt.date], int],
+) -> None:
+    """Mixed-integer rounding cuts on the coaches a county's people need.
+
+    For a set ``S`` of groups, the coaches that may carry them (all ``(anchor, day)`` options
+    of ``S``; for reach class ``j``, those of class ``j`` or more) hold at most ``c`` people
+    each (``c`` the largest cap among them), and everyone of ``S`` not on them comes alone,
+    rides a train or stays unserved (``R``): ``c·N + R ≥ size(S)``. With ``size = c·k + r``,
+    ``0 < r < c``, every integer ``N`` satisfies ``r·N + R ≥ r·(k + 1)`` (if ``N ≤ k``,
+    ``R ≥ c·(k − N) + r ≥ r·(k + 1 − N)``). The LP relaxation alone lets a county's last
+    few people ride a fraction of a coach; this makes them pay for a whole one or go
+    another way."""
+    others: dict[int, list[int]] = defaultdict(list)
+    for gi, var in s.items():
+        others[gi].append(var)
+    for gi, var in u.items():
+        others[gi].append(var)
+    for (gi, _li, _d), var in h.items():
+        others[gi].append(var)
+    by_county: dict[str, list[int]] = defaultdict(list)
+    for gi, g in enumerate(groups):
+        by_county[g.county].append(gi)
+    seen: set[tuple[tuple[int, ...], int]] = set()
+
+    def cut(members: Sequence[int], level: int) -> None:
+        members = tuple(sorted(gi for gi in members if groups[gi].reach >= level))
+        if not members or (members, level) in seen:
+            return
+        seen.add((members, level))
+        opts = sorted({o for gi in members for o in groups[gi].coach})
+        terms: dict[int, int] = {}
+        for a, d in opts:
+            row = cap_terms.get((a, d), []) if level == 0 else reach_terms.get((a, d, level), [])
+            for var, neg_cap in row:
+                terms[var] = -neg_cap
+        size = sum(groups[gi].size for gi in members)
+        if not terms:
+            return
+        c = max(terms.values())
+        k, r = divmod(size, c)
+        if r == 0:
+            return
+        row_terms = [(var, -r) for var in sorted(terms)]
+        row_terms += [(var, -1) for gi in members for var in others[gi]]
+        m.add_le(row_terms, -r * (k + 1))
+
+    top = max((g.reach for g in groups), default=0)
+    for _c, members in sorted(by_county.items()):
+        for level in range(top + 1):
+            cut(members, level)
+        for gi in members:
+            cut([gi], 0)
 
 
 def _round_flows(

@@ -377,3 +377,62 @@ def test_bound_counts_the_reach_to_each_passengers_employer(kit: Any) -> None:
         model.REACH_QUANTILES = saved
     # One coach carries all 26: the bound now prices its drive to the far employer.
     assert s.lower_bound_fen - flat.lower_bound_fen >= 0.9 * kit.COACH45.cost_per_km_fen * expected
+
+
+def _late_people(kit: Any, n: int) -> list[Any]:
+    from planner.optimise.prepare import Person
+
+    return [
+        Person(f"late-{i}", "340102", "E001", kit.D0, dt.date(2020, 3, 15), Travel.SEAT, 50_000, i)
+        for i in range(n)
+    ]
+
+
+@pytest.mark.parametrize(("subsidy", "runs"), [(50_000, False), (5_000_000, True)])
+def test_people_late_on_a_shared_coach_get_one_of_their_own_only_if_worth_it(
+    kit: Any, subsidy: int, runs: bool
+) -> None:
+    """When a shared coach would reach some riders' employers too late, a coach just for them
+    runs only if it costs no more than ``seat_cost_multiple`` × their subsidies; otherwise they
+    are advised to come alone (two people on a 430 km coach: ~3,000 yuan a seat against 3 ×
+    500 yuan). With a subsidy a hundred times larger the coach runs."""
+    from planner.optimise.build import Builder, Built
+    from planner.optimise.model import Context
+
+    _sc, inst = kit.build(kit.workers("340102", 2), [kit.employer("E001")])
+    ctx = Context(inst, P)
+    builder = Builder(ctx, set(), lambda: (1.0, None))
+    built = Built()
+    late = [dataclasses.replace(q, subsidy_fen=subsidy) for q in _late_people(kit, 2)]
+    builder._late_coach(built, kit.COACH53, 53, kit.D0, late)
+    if runs:
+        (trip,) = built.trips
+        assert trip.load == 2 and trip.cost_fen <= 3 * 2 * subsidy
+        assert built.late_alone == []
+    else:
+        assert built.trips == []
+        assert not any(built.occupancy.values())
+        assert [(q.id_number, n) for q, _seat, n in built.late_alone] == [
+            ("late-0", 2),
+            ("late-1", 2),
+        ]
+        seat = built.late_alone[0][1]
+        assert seat > 3 * subsidy
+        # The trip id is free again for the next coach.
+        assert builder.ids.next("C") == "C0001"
+
+
+def test_bound_relaxation_charges_a_whole_coach_for_a_countys_few_people(kit: Any) -> None:
+    """Ten seat-seekers of one county need a coach: the bound model's LP relaxation already
+    charges a whole one (it may not run 10/45 of a coach), and stays at most the plan's cost."""
+    from planner.optimise.model import Context, solve_province
+    from planner.optimise.prepare import prepare
+
+    sc, inst = kit.build(kit.workers("340102", 10), [kit.employer("E001")])
+    ctx = Context(inst, P)
+    people = prepare(inst, lambda w, r: r, None).planned
+    dec = solve_province(ctx, people, "34", bound=True, time_limit_s=5, work_limit=1, backend="lp")
+    cheapest = min(ctx.bound_coach_cost("340102", v) for v in ctx.coach_types)
+    assert dec.bound >= cheapest - 100
+    plan = run(sc, inst)
+    assert plan.summary.lower_bound_fen <= plan.summary.total_cost_fen
