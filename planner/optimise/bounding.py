@@ -14,6 +14,7 @@ depends on the clock: the bound is the same in both modes.
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
 import sys
@@ -41,6 +42,7 @@ class BoundTask:
     people: tuple[Person, ...]
     share: float  # this model's part of the time left when it starts
     work_limit: float | None
+    weight: float = 1.0  # for re-sharing the time when the models still waiting are split
 
 
 @dataclass(frozen=True)
@@ -130,9 +132,25 @@ class BoundRunner:
         self.pending.append((task, fut))
 
     def results(self) -> Iterator[tuple[BoundTask, BoundResult]]:
-        """Each submitted task with its result, in the order submitted (waiting for the worker;
-        a model the worker could not solve is solved here)."""
+        """Each submitted task with its result (a model the worker could not solve is solved
+        here).
+
+        Called once the planning is done, so this process's core is free: the models the worker
+        has not started yet are split in two halves of about equal weight, one solved here
+        while the worker solves the other, each half sharing its time anew. Models solved here
+        come first, then the worker's, each in the order submitted."""
         try:
+            here: list[BoundTask] = []
+            if self.pool is not None:
+                # Futures the worker has not started can still be cancelled.
+                waiting = [task for task, fut in self.pending if fut is not None and fut.cancel()]
+                mine, theirs = _halves(waiting)
+                here = _reshared(mine)
+                self.pending = [(t, f) for t, f in self.pending if f is None or not f.cancelled()]
+                for task in _reshared(theirs):
+                    self.submit(task)
+            for task in here:
+                yield task, _solve(self.ctx, task, self.deadline)
             for task, fut in self.pending:
                 if fut is not None:
                     try:
@@ -152,6 +170,28 @@ class BoundRunner:
     def __del__(self) -> None:  # planning failed before the results were read
         if self.pool is not None:
             self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _halves(tasks: Sequence[BoundTask]) -> tuple[list[BoundTask], list[BoundTask]]:
+    """Two lists of about equal weight (heaviest first to the lighter list), each in the
+    order given."""
+    load = [0.0, 0.0]
+    side: dict[int, int] = {}
+    for i in sorted(range(len(tasks)), key=lambda i: (-tasks[i].weight, i)):
+        k = 0 if load[0] <= load[1] else 1
+        side[i] = k
+        load[k] += tasks[i].weight
+    first = [t for i, t in enumerate(tasks) if side[i] == 0]
+    second = [t for i, t in enumerate(tasks) if side[i] == 1]
+    return first, second
+
+
+def _reshared(tasks: Sequence[BoundTask]) -> list[BoundTask]:
+    """``tasks`` with their time shares computed for solving them one after another."""
+    return [
+        dataclasses.replace(t, share=sh)
+        for t, sh in zip(tasks, shares([t.weight for t in tasks]), strict=True)
+    ]
 
 
 def shares(weights: Sequence[float]) -> list[float]:
