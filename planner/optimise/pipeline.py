@@ -62,7 +62,12 @@ people, with costs never above the real ones:
   with ≥ 1 driver, carrying at most the best cap in force up to the train's (shifted) day:
   per county and shifted day they count in whole numbers, ≥ riders ÷ that cap, at that least
   cost each;
-* who rides what is continuous; vehicle counts are integers.
+* who rides what is continuous; vehicle counts are integers. Rows every integer solution
+  keeps are added to tighten the relaxation: no vehicle counts for more seats than there are
+  people who may ride it; a county's riders of one (anchor, day) or one train are at most its
+  people there times the vehicles (none ride where none runs); and the mixed-integer rounding
+  cuts of ``model._rounding_cuts`` (a county's last few people pay for a whole coach or go
+  another way).
 
 So every plan maps to a solution of the bound models of no larger cost. Each model's bound is
 the larger of its LP optimum (GLOP, lowered by a relative 1e-7 and 1 fen for floating point)
