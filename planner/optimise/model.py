@@ -822,8 +822,19 @@ def solve_province(
         # The LP relaxation always gives a bound; the MIP's proven bound is usually better.
         lp = solve_model(m, backend="lp", time_limit_s=time_limit_s, work_limit=None, seed=p.seed)
         lp_bound = lp.bound * (1 - 1e-7) - 1 if lp.feasible else 0.0
+        # Without its primal heuristics SCIP may find no solution in its time and then reports
+        # no bound: it starts from one (everyone unserved), which every row allows.
+        unserved = [0.0] * len(m.lb)
+        for gi, g in enumerate(groups):
+            unserved[u[gi]] = g.size
         sol = solve_model(
-            m, backend=backend, time_limit_s=time_limit_s, work_limit=work_limit, seed=p.seed
+            m,
+            backend=backend,
+            time_limit_s=time_limit_s,
+            work_limit=work_limit,
+            seed=p.seed,
+            hint=unserved,
+            dual_only=True,
         )
         best = max(lp_bound, sol.bound if sol.feasible else -math.inf)
         return Decision(

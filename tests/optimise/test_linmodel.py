@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from planner.optimise.linmodel import LinModel, is_feasible, objective_of, solve_model, solve_rins
 
 
@@ -59,3 +61,28 @@ def test_rins_in_a_neighbourhood_leaves_the_rest_as_started() -> None:
     assert is_feasible(m, sol.values)
     assert sol.values[m.names.index("big_a")] == 1 and sol.values[m.names.index("small_a")] == 0
     assert sol.values[m.names.index("small_b")] == 1 and sol.values[m.names.index("big_b")] == 0
+
+
+def test_a_bound_only_solve_proves_the_optimum_from_a_poor_start() -> None:
+    """With only the bound wanted (no primal heuristics) and everyone coming alone as the
+    start, SCIP still proves the optimum (900 + 450 yuan) as its bound, above the LP's."""
+    m, _start = _two_counties()
+    everyone_alone = [0.0] * len(m.lb)
+    for i, name in enumerate(m.names):
+        if name.startswith("alone_"):
+            everyone_alone[i] = m.ub[i]
+    assert is_feasible(m, everyone_alone)
+    lp = solve_model(m, backend="lp", time_limit_s=5, work_limit=None, seed=0)
+    for work_limit in (None, 1.0):
+        sol = solve_model(
+            m,
+            backend="scip",
+            time_limit_s=5,
+            work_limit=work_limit,
+            seed=0,
+            hint=everyone_alone,
+            dual_only=True,
+        )
+        assert sol.feasible
+        assert lp.bound < sol.bound <= 135_000 + 1e-6
+        assert sol.bound == pytest.approx(135_000)
