@@ -111,6 +111,9 @@ from planner.optimise.schedule import day_of, to_min
 
 Progress = Callable[[float, str], None]
 PLAN_PHASE = 0.6  # share of the time limit for planning the units; the bound has the rest
+# With the bound models in a worker process beside the planning, the planning may run longer:
+# the bound no longer waits for it.
+PLAN_PHASE_BESIDE = 0.75
 
 
 def _unit_figures(
@@ -273,10 +276,11 @@ def solve(
         use_worker(params, len(prep.planned)),
     )
     bound_shares = shares(plan_weights)
+    plan_phase = PLAN_PHASE_BESIDE if bounds.parallel else PLAN_PHASE
     for i, pv in enumerate(provinces):
         report(0.05 + 0.6 * i / n_prov, f"Planning {pv} ({len(by_prov[pv])} people)")
         w_unit = plan_weights[i]
-        tl = clock_share(PLAN_PHASE * T, w_unit, sum(plan_weights[i:]))
+        tl = clock_share(plan_phase * T, w_unit, sum(plan_weights[i:]))
         wl = None if W is None else max(0.05, W * PLAN_PHASE * w_unit)
         cur_used = dict(used)
         for key, val in built.occupancy.items():
