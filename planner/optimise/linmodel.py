@@ -276,8 +276,11 @@ def _mp(
     inf = s.infinity()
     for terms, sense, rhs in m.cons:
         ct = s.Constraint(-inf if sense == "<=" else rhs, rhs)
-        for i, c in terms:
-            ct.SetCoefficient(xs[i], ct.GetCoefficient(xs[i]) + c)
+        coef: dict[int, int] = {}
+        for i, c in terms:  # a variable may appear twice in a row: add up here, set once
+            coef[i] = coef.get(i, 0) + c
+        for i, c in coef.items():
+            ct.SetCoefficient(xs[i], c)
     obj = s.Objective()
     for i, c in m.obj.items():
         obj.SetCoefficient(xs[i], c)

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -562,6 +563,7 @@ def solve_province(
         Bound only: count trains in whole numbers (valid when ``people`` holds every
         county of the trains' catchments).
     """
+    begun = time.perf_counter()
     inst = ctx.inst
     p = ctx.params
     counties = sorted({q.county for q in people})
@@ -880,14 +882,18 @@ def solve_province(
             else [set(v) for _p, v in sorted(parts.items(), key=lambda kv: (-len(kv[1]), kv[0]))]
         )
         split = hoods != [None]
-        total = sum(len(h) if h is not None else 1 for h in hoods)
-        for hood in hoods:
-            share = 1.0 if hood is None else len(hood) / total
+        sizes = [len(h) if h is not None else 1 for h in hoods]
+        for hi, hood in enumerate(hoods):
+            # The time limit counts from this function's start: building the model, its LP,
+            # the starts and each RINS's own model count too (on the largest unit they took
+            # two seconds beyond a three-second limit).
+            time_left = time_limit_s - (time.perf_counter() - begun)
+            share = sizes[hi] / sum(sizes[hi:])
             rins = solve_rins(
                 m,
                 lp.values,
                 hint,
-                time_limit_s=max(0.2, 0.9 * time_limit_s * share),
+                time_limit_s=max(0.2, 0.9 * time_left * share),
                 work_limit=work_limit,
                 seed=p.seed,
                 free=hood,
@@ -902,7 +908,7 @@ def solve_province(
         sol = solve_model(
             m,
             backend=backend,
-            time_limit_s=max(0.05, time_limit_s - spent),
+            time_limit_s=max(0.05, time_limit_s - (time.perf_counter() - begun)),
             work_limit=work_limit,
             seed=p.seed,
             hint=hint,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import time
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -99,21 +101,36 @@ def test_bound_worker_starts_from_a_thread_as_in_the_app(kit: Any) -> None:
     assert out["summary"].lower_bound_fen == alone.lower_bound_fen > 0
 
 
-def _slow_solve_in_worker(task: bounding.BoundTask, deadline: float) -> bounding.BoundResult:
-    """The worker's job, after a pause of 3 s: still busy when the planning ends (a module
-    function, so the worker can be sent it)."""
-    time.sleep(3.0)
+def _held_solve_in_worker(task: bounding.BoundTask, deadline: float) -> bounding.BoundResult:
+    """The worker's job, held until the planning has ended (the test's main process creates
+    the file named in JOBBUS_TEST_RELEASE then); a module function, so the worker can be sent
+    it."""
+    release = Path(os.environ["JOBBUS_TEST_RELEASE"])
+    for _ in range(600):
+        if release.exists():
+            break
+        time.sleep(0.1)
     assert bounding._WORKER_CTX is not None
     return bounding._solve(bounding._WORKER_CTX, task, deadline)
 
 
 def test_models_still_waiting_for_the_worker_are_shared_with_this_process(
-    kit: Any, monkeypatch: pytest.MonkeyPatch
+    kit: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """Once the planning is done this process helps: the models the worker has not started
-    are split between the two, and the bound is the same as solving them all here."""
-    _sc, inst = _scenario(kit)
+    are split between the two, and the bound is the same as solving them all here. (The
+    worker is held on its first model until the planning has ended.)"""
+    people = (
+        kit.workers("520502", 40)
+        + kit.workers("340102", 30)
+        + kit.workers("420102", 12)
+        + kit.workers("330102", 20)
+        + kit.workers("520111", 25)
+    )
+    _sc, inst = kit.build(people, [kit.employer("E001")])
     alone = solve(inst, P.replace(parallel_bound_min_people=None)).summary
+    release = tmp_path / "planning-done"
+    monkeypatch.setenv("JOBBUS_TEST_RELEASE", str(release))
     solved_here: list[str] = []
     solve_here = bounding._solve
 
@@ -121,11 +138,23 @@ def test_models_still_waiting_for_the_worker_are_shared_with_this_process(
         solved_here.append(task.unit)  # the forked worker appends to its own copy
         return solve_here(ctx, task, deadline)
 
-    monkeypatch.setattr(bounding, "_solve_in_worker", _slow_solve_in_worker)
+    results = bounding.BoundRunner.results
+
+    def results_after_planning(self: bounding.BoundRunner) -> Any:
+        it = results(self)
+        first = next(it)  # splits the waiting models, then solves this process's share
+        release.touch()
+        yield first
+        yield from it
+
+    monkeypatch.setattr(bounding, "_solve_in_worker", _held_solve_in_worker)
     monkeypatch.setattr(bounding, "_solve", spy)
+    monkeypatch.setattr(bounding.BoundRunner, "results", results_after_planning)
     beside = solve(inst, P.replace(parallel_bound_min_people=0)).summary
-    units = len(beside.extra["units"])
-    assert 1 <= len(solved_here) < units
+    # Five units: at most three are with the worker (one held, two handed over), so at
+    # least one is solved here, and not all.
+    assert len(beside.extra["units"]) == 5
+    assert 1 <= len(solved_here) < 5
     assert beside.lower_bound_fen == alone.lower_bound_fen > 0
 
 
