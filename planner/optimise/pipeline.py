@@ -277,6 +277,22 @@ def solve(
     )
     bound_shares = shares(plan_weights)
     plan_phase = PLAN_PHASE_BESIDE if bounds.parallel else PLAN_PHASE
+
+    def advise_alone(q: Person, cause: str) -> None:
+        """``q`` comes alone because of ``cause``; a seat-seeker so advised is stranded (their
+        subsidy is a constant of the bound)."""
+        selfs.append(
+            SelfReturn(
+                q.id_number,
+                q.employer,
+                f"{cause}; advised to come on their own with the "
+                f"{_yuan(q.subsidy_fen)} yuan self-return subsidy.",
+                q.subsidy_fen,
+            )
+        )
+        if q.travel is Travel.SEAT:
+            stranded.add(q.id_number)
+
     for i, pv in enumerate(provinces):
         report(0.05 + 0.6 * i / n_prov, f"Planning {pv} ({len(by_prov[pv])} people)")
         w_unit = plan_weights[i]
@@ -307,52 +323,28 @@ def solve(
         merged = builder.repack_coaches(built, first_new, used)
         merged += builder.merge_coaches(built, first_new, used)
         builder.build_trains(built, dec, take)
+
         for q in built.late:
-            name = inst.origins[q.county].name
-            selfs.append(
-                SelfReturn(
-                    q.id_number,
-                    q.employer,
-                    f"The coach from {name} planned for this person would reach the employer after "
-                    f"{q.deadline}; advised to come on their own with the "
-                    f"{_yuan(q.subsidy_fen)} yuan self-return subsidy.",
-                    q.subsidy_fen,
-                )
+            advise_alone(
+                q,
+                f"The coach from {inst.origins[q.county].name} planned for this person would "
+                f"reach the employer after {q.deadline}",
             )
-            if q.travel is Travel.SEAT:
-                stranded.add(q.id_number)
         built.late.clear()
         for q, seat, n_late in built.late_alone:
-            name = inst.origins[q.county].name
-            selfs.append(
-                SelfReturn(
-                    q.id_number,
-                    q.employer,
-                    f"The coach from {name} planned for this person would reach the employer "
-                    f"after {q.deadline}, and one just for the {n_late} people late on it would "
-                    f"cost about {_yuan(seat)} yuan a seat; advised to come on their own with "
-                    f"the {_yuan(q.subsidy_fen)} yuan self-return subsidy.",
-                    q.subsidy_fen,
-                )
+            advise_alone(
+                q,
+                f"The coach from {inst.origins[q.county].name} planned for this person would "
+                f"reach the employer after {q.deadline}, and one just for the {n_late} people "
+                f"late on it would cost about {_yuan(seat)} yuan a seat",
             )
-            if q.travel is Travel.SEAT:
-                stranded.add(q.id_number)
         built.late_alone.clear()
         for q in built.overflow:
-            name = inst.origins[q.county].name
-            selfs.append(
-                SelfReturn(
-                    q.id_number,
-                    q.employer,
-                    f"No seat was left on the vehicles planned from {name} in this person's "
-                    "window; "
-                    f"advised to come on their own with the {_yuan(q.subsidy_fen)} yuan "
-                    "self-return subsidy.",
-                    q.subsidy_fen,
-                )
+            advise_alone(
+                q,
+                f"No seat was left on the vehicles planned from {inst.origins[q.county].name} "
+                "in this person's window",
             )
-            if q.travel is Travel.SEAT:
-                stranded.add(q.id_number)
         built.overflow.clear()
         alone_count: dict[tuple[str, Travel], int] = defaultdict(int)
         for gi, cnt in dec.self_return.items():
