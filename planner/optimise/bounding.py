@@ -5,7 +5,8 @@ people and on whom the plan strands there, so it can be solved as soon as that u
 On a Linux machine with two or more cores and a scenario of ``parallel_bound_min_people`` or more,
 the bound models run one after another in one worker process while the main process plans the
 next units: the bound gets the whole time limit (up to ``BOUND_DEADLINE`` of it) instead of
-what the planning leaves. Otherwise they run in this process after the planning.
+what the planning leaves, and once the planning is done this process solves half of the models
+the worker has not started. Otherwise they run in this process after the planning.
 
 Either way each model gets the share of the time left before the deadline given by the weights
 (so a model that finishes early leaves its time to the next), and under a work limit nothing

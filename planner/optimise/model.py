@@ -75,7 +75,6 @@ SPREAD_DAYS = (2, 4, 7)  # plan only, under vehicle limits: earlier departure da
 SPLIT_RINS_INTEGERS = 1000  # plan only: larger units get one RINS per prefecture
 BOUND_ROUNDING_MIN = 40  # bound: per-leg rounding of driving minutes (≤ 0.5 min × 80 legs)
 REACH_QUANTILES = (0.5, 0.75, 0.9)  # bound: reach classes at these quantiles of a unit's reach
-BOUND_ROUNDING_CUTS = True  # bound: mixed-integer rounding cuts per county (``_rounding_cuts``)
 
 
 def daterange(a: dt.date, b: dt.date) -> list[dt.date]:
@@ -773,7 +772,7 @@ def solve_province(
         m.cost(uv, P)
         m.add_eq(terms, g.size)
 
-    if bound and BOUND_ROUNDING_CUTS:
+    if bound:
         _rounding_cuts(m, groups, cap_terms, reach_terms, s, u, h)
 
     # Vehicles available (plan only).
