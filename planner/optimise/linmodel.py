@@ -87,6 +87,14 @@ SCIP_HEURISTICS = (
     "zirounding",
 )
 
+# SCIP settings of ``quick_root``.
+SCIP_QUICK_ROOT = (
+    "presolving/maxrounds = 0\n"
+    "separating/maxrounds = 0\n"
+    "separating/maxroundsroot = 0\n"
+    "lp/pricing = s\n"
+)
+
 
 @dataclass
 class LinModel:
@@ -138,11 +146,15 @@ def solve_model(
     seed: int,
     hint: Sequence[float] | None = None,
     dual_only: bool = False,
+    quick_root: bool = False,
 ) -> Solution:
     """Solve with ``backend`` in {"cpsat", "scip", "highs", "lp"} ("lp" relaxes integrality).
 
     ``dual_only``: only the proven bound matters (SCIP runs none of its primal heuristics; on
     the largest bound model they took three quarters of a node-limited solve).
+    ``quick_root``: SCIP branches at once (no presolving, no cutting planes, steepest-edge
+    pricing), for a model whose few integers are best branched on (on the largest bound model
+    with only its trains whole: 4 s instead of 6 s, same bound).
 
     With ``work_limit`` the CP-SAT search is bounded by deterministic time; a MIP backend by a
     node count (``work_limit`` × ``NODES_PER_WORK`` nodes, at least one; SCIP's root by
@@ -151,7 +163,7 @@ def solve_model(
     if backend == "cpsat":
         sol = _cpsat(m, time_limit_s, work_limit, seed, hint)
     else:
-        sol = _mp(m, backend, time_limit_s, work_limit, seed, hint, dual_only)
+        sol = _mp(m, backend, time_limit_s, work_limit, seed, hint, dual_only, quick_root)
     if not sol.feasible and hint is not None and is_feasible(m, hint):
         objective = objective_of(m, hint)
         return Solution(list(hint), objective, sol.bound, "HINT", sol.wall_s, sol.det_time, True)
@@ -259,6 +271,7 @@ def _mp(
     seed: int,
     hint: Sequence[float] | None,
     dual_only: bool = False,
+    quick_root: bool = False,
 ) -> Solution:
     import time
 
@@ -291,6 +304,8 @@ def _mp(
         settings = ""
         if backend == "scip" and dual_only:
             settings += "".join(f"heuristics/{h}/freq = -1\n" for h in SCIP_HEURISTICS)
+        if backend == "scip" and quick_root:
+            settings += SCIP_QUICK_ROOT
         if wl is not None:
             if backend == "scip":
                 settings += (

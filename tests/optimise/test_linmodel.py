@@ -86,3 +86,22 @@ def test_a_bound_only_solve_proves_the_optimum_from_a_poor_start() -> None:
         assert sol.feasible
         assert lp.bound < sol.bound <= 135_000 + 1e-6
         assert sol.bound == pytest.approx(135_000)
+
+
+def test_a_quick_root_solve_branches_at_once_and_still_proves_the_optimum() -> None:
+    """``quick_root`` (no presolving, no cuts) is a speed setting only: SCIP still proves the
+    optimum, with or without a work limit."""
+    m, start = _two_counties()
+    for work_limit in (None, 1.0):
+        sol = solve_model(
+            m,
+            backend="scip",
+            time_limit_s=5,
+            work_limit=work_limit,
+            seed=0,
+            hint=start,
+            dual_only=True,
+            quick_root=True,
+        )
+        assert sol.feasible
+        assert sol.bound == pytest.approx(135_000)

@@ -436,3 +436,44 @@ def test_bound_relaxation_charges_a_whole_coach_for_a_countys_few_people(kit: An
     assert dec.bound >= cheapest - 100
     plan = run(sc, inst)
     assert plan.summary.lower_bound_fen <= plan.summary.total_cost_fen
+
+
+def test_bound_branches_on_the_trains_first_when_its_lp_runs_part_of_one(
+    kit: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """1,100 people of Guiyang in two windows six days apart: the bound model's LP runs a whole
+    train for the first and 5% of one for the second. The model with only its trains whole
+    (every other count continuous) is solved first: its bound lies above the LP's and at most
+    the whole model's optimum, and the unit's bound is the best of them."""
+    from planner.optimise import model
+    from planner.optimise.model import Context, solve_province
+    from planner.optimise.prepare import prepare
+
+    train = dataclasses.replace(kit.TRAIN, fixed_cost_fen=30_000_000)
+    people = kit.workers("520111", 600, prefix="a") + kit.workers(
+        "520113", 500, prefix="b", available_from=kit.D0 + dt.timedelta(days=6)
+    )
+    sc, inst = kit.build(people, [kit.employer("E001")], fleet=(kit.COACH53, train))
+    ctx = Context(inst, P)
+    planned = prepare(inst, lambda w, r: r, P.max_wait_days).planned
+    seen: list[tuple[str, bool, float]] = []
+    solve_model = model.solve_model
+
+    def spy(m: Any, **kw: Any) -> Any:
+        sol = solve_model(m, **kw)
+        seen.append((kw["backend"], bool(kw.get("quick_root")), sol.bound))
+        return sol
+
+    monkeypatch.setattr(model, "solve_model", spy)
+    monkeypatch.setattr(model, "TRAINS_FIRST_MIN_VARS", 0)  # the rule is for large units
+    dec = solve_province(
+        ctx, planned, "52", bound=True, time_limit_s=5, work_limit=2, whole_trains=True
+    )
+    (lp,) = [b for backend, _q, b in seen if backend == "lp"]
+    (trains_first,) = [b for backend, quick, b in seen if backend == "scip" and quick]
+    (whole,) = [b for backend, quick, b in seen if backend == "scip" and not quick]
+    assert "trains OPTIMAL" in dec.status and "mip OPTIMAL" in dec.status
+    assert lp + 100_000 < trains_first <= whole + 1e-6
+    assert dec.bound == pytest.approx(whole)
+    plan = run(sc, inst)
+    assert plan.summary.lower_bound_fen <= plan.summary.total_cost_fen
