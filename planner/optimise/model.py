@@ -256,12 +256,18 @@ class Context:
         km = 2 * self.dhub(a) + self.params.dropoff_allowance_km
         return coach_cost_fen(v, km, hire, drivers)
 
-    def _bound_days(self, km: float, drivers: int) -> int:
+    def _bound_days(self, km: float, drivers: int, legs: int | None = None) -> int:
         """Fewest calendar days (counting the first as 0) any lawful coach needs to drive
-        ``km`` after leaving at one of the allowed start times (see ``min_elapsed``)."""
+        ``km`` after leaving at one of the allowed start times (see ``min_elapsed``). Each leg
+        is driven in whole minutes rounded to the nearest, so a route of at most ``legs`` legs
+        drives at least its exact minutes less half a minute a leg (``BOUND_ROUNDING_MIN``
+        when the legs are not known)."""
         p = self.params
         exact = km / p.speed_kmh * 60
-        drive = max(0, math.floor(exact) - BOUND_ROUNDING_MIN)
+        if legs is None:
+            drive = max(0, math.floor(exact) - BOUND_ROUNDING_MIN)
+        else:
+            drive = max(0, math.ceil(exact - legs / 2 - 1e-9))
         el = min_elapsed(drive, drivers, self.rules)
         return min((st + el) // 1440 for st in p.coach_start_min)
 
@@ -270,15 +276,18 @@ class Context:
         leaves."""
         return self._bound_days(self.dmin(f"c:{c}"), 2)
 
-    def bound_coach_cost(self, a: str, v: VehicleType, reach_km: float = 0.0) -> int:
+    def bound_coach_cost(
+        self, a: str, v: VehicleType, reach_km: float = 0.0, legs: int | None = None
+    ) -> int:
         """No coach whose first pickup is ``a`` costs less (km ≥ 2·dmin + ``reach_km``, days by
-        ``min_elapsed``)."""
+        ``min_elapsed``; ``legs``: the most legs its route may have, a stop for each county
+        it may board and each person it may carry)."""
         d = self.dmin(f"c:{a}")
         km = 2 * d + reach_km
         options = [2] if d > self.params.two_driver_km else [1, 2]
         best = None
         for k in options:
-            hire = self._bound_days(km, k) + 1
+            hire = self._bound_days(km, k, legs) + 1
             cost = coach_cost_fen(v, km, hire, k) - 1
             best = cost if best is None else min(best, cost)
         assert best is not None
@@ -580,7 +589,7 @@ def solve_province(
             free = min(v.available - used.get((v.name, d), 0) for d in ctx.days)
             if free < len(people) / 20:
                 spread = True
-    groups, _pools, _cand, levels = build_groups(ctx, people, lines, bound, spread)
+    groups, pools, _cand, levels = build_groups(ctx, people, lines, bound, spread)
     m = LinModel()
     P = inst.unmet_penalty_fen
 
@@ -631,7 +640,10 @@ def solve_province(
                 cap_terms[(a, d)].append((var, -min(cap, demand)))
                 for j in range(1, lv + 1):
                     reach_terms[(a, d, j)].append((var, -min(cap, reach_demand[(a, d, j)])))
-                m.cost(var, ctx.bound_coach_cost(a, v, levels[lv]))
+                # Its route has a leg to each stop: the counties of ``a``'s pool and at most
+                # one employer per person on board.
+                legs = cap + len(pools[a])
+                m.cost(var, ctx.bound_coach_cost(a, v, levels[lv], legs))
 
     f: dict[tuple[int, str, dt.date], int] = {}
     rides_of: dict[int, list[int]] = defaultdict(list)

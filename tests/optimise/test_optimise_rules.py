@@ -477,3 +477,27 @@ def test_bound_branches_on_the_trains_first_when_its_lp_runs_part_of_one(
     assert dec.bound == pytest.approx(whole)
     plan = run(sc, inst)
     assert plan.summary.lower_bound_fen <= plan.summary.total_cost_fen
+
+
+def test_bound_days_allow_half_a_minute_of_rounding_per_leg(kit: Any) -> None:
+    """Two drivers drive at most 16 h a day. A route of 16 h 10 min of driving needs a second
+    day; each leg is rounded to the nearest minute, so a route of 10 legs drives at least
+    16 h 5 min and the bound counts the second day, as the real timetable does. Without the
+    legs known the bound allows 40 minutes of rounding and counts one day."""
+    from planner.optimise.costs import coach_timetable
+    from planner.optimise.model import Context
+    from planner.optimise.schedule import coach_start, drive_minutes, hire_days
+
+    _sc, inst = kit.build(kit.workers("340102", 1), [kit.employer("E001")])
+    ctx = Context(inst, P)
+    km = (16 * 60 + 10) / 60 * P.speed_kmh
+    assert ctx._bound_days(km, 2, legs=10) == 1
+    assert ctx._bound_days(km, 2) == 0
+    legs = [km / 10] * 10
+    assert sum(drive_minutes(x, P.speed_kmh) for x in legs) == 16 * 60 + 10
+    for st in P.coach_start_min:
+        start = coach_start(kit.D0, st)
+        sch = coach_timetable(
+            start, legs, drivers=2, speed_kmh=P.speed_kmh, rules=ctx.rules, dwell_min=0
+        )
+        assert hire_days(start, sch.end) >= 2
