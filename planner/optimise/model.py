@@ -75,7 +75,7 @@ SPREAD_DAYS = (2, 4, 7)  # plan only, under vehicle limits: earlier departure da
 SPLIT_RINS_INTEGERS = 1000  # plan only: larger units get one RINS per prefecture
 BOUND_ROUNDING_MIN = 40  # bound: per-leg rounding of driving minutes (≤ 0.5 min × 80 legs)
 REACH_QUANTILES = (0.5, 0.75, 0.9)  # bound: reach classes at these quantiles of a unit's reach
-TRAINS_FIRST_SHARE = 0.8  # bound: part of a unit's time for the model with only trains whole
+TRAINS_FIRST_SHARE = 0.95  # bound: part of a unit's time for the model with only trains whole
 TRAINS_FIRST_WORK = 10  # bound: its work limit, × the unit's (its nodes are cheap)
 TRAINS_FIRST_MIN_VARS = 10_000  # bound: trains first on models this large (smaller: whole MIP)
 
