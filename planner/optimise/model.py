@@ -75,7 +75,7 @@ SPREAD_DAYS = (2, 4, 7)  # plan only, under vehicle limits: earlier departure da
 SPLIT_RINS_INTEGERS = 1000  # plan only: larger units get one RINS per prefecture
 BOUND_ROUNDING_MIN = 40  # bound: per-leg rounding of driving minutes (≤ 0.5 min × 80 legs)
 REACH_QUANTILES = (0.5, 0.75, 0.9)  # bound: reach classes at these quantiles of a unit's reach
-TRAINS_FIRST_SHARE = 0.95  # bound: part of a unit's time for the model with only trains whole
+TRAINS_FIRST_SHARE = 0.95  # bound: part of a unit's time for its trains-first relaxation
 TRAINS_FIRST_WORK = 10  # bound: its work limit, × the unit's (its nodes are cheap)
 TRAINS_FIRST_MIN_VARS = 10_000  # bound: trains first on models this large (smaller: whole MIP)
 
@@ -849,11 +849,12 @@ def solve_province(
             abs(lp.values[x] - round(lp.values[x])) > 1e-6 for x in k.values()
         )
         if whole_trains and fractional and len(m.lb) >= TRAINS_FIRST_MIN_VARS:
-            # Trains first: the model with only the trains in whole numbers (every other count
-            # continuous) is a relaxation too, and SCIP closes it in a few nodes: the least LP
-            # over the trains' configurations. On a large model SCIP's root of the whole takes
-            # most of the unit's time (4 s on the demo's largest unit) and gains less.
-            trains_only = set(k.values())
+            # Trains first: the model with only the trains and their feeders in whole numbers
+            # (every other count continuous) is a relaxation too, and SCIP closes it in a few
+            # nodes: about the least LP over the trains' configurations. On a large model
+            # SCIP's root of the whole takes most of the unit's time (4 s on the demo's
+            # largest unit) and gains less.
+            trains_only = set(k.values()) | set(z_vars.values())
             relaxed = LinModel(
                 lb=m.lb,
                 ub=m.ub,

@@ -442,9 +442,9 @@ def test_bound_branches_on_the_trains_first_when_its_lp_runs_part_of_one(
     kit: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """1,100 people of Guiyang in two windows six days apart: the bound model's LP runs a whole
-    train for the first and 5% of one for the second. The model with only its trains whole
-    (every other count continuous) is solved first: its bound lies above the LP's and at most
-    the whole model's optimum, and the unit's bound is the best of them."""
+    train for the first and 5% of one for the second. The model with only its trains and their
+    feeders whole (every other count continuous) is solved first: its bound lies above the
+    LP's and at most the whole model's optimum, and the unit's bound is the best of them."""
     from planner.optimise import model
     from planner.optimise.model import Context, solve_province
     from planner.optimise.prepare import prepare
