@@ -496,7 +496,7 @@ def solve(
         },
         "units": stats,
         "bound_method": (
-            "best of LP (GLOP), trains-only MIP and MIP (SCIP) bounds of the relaxed aggregate "
+            "best of LP (GLOP), trains-first MIP and MIP (SCIP) bounds of the relaxed aggregate "
             "model per unit"
         ),
     }
