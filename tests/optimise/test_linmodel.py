@@ -63,9 +63,11 @@ def test_rins_in_a_neighbourhood_leaves_the_rest_as_started() -> None:
     assert sol.values[m.names.index("small_b")] == 1 and sol.values[m.names.index("big_b")] == 0
 
 
-def test_a_bound_only_solve_proves_the_optimum_from_a_poor_start() -> None:
+@pytest.mark.parametrize("quick_root", [False, True])
+def test_a_bound_only_solve_proves_the_optimum_from_a_poor_start(quick_root: bool) -> None:
     """With only the bound wanted (no primal heuristics) and everyone coming alone as the
-    start, SCIP still proves the optimum (900 + 450 yuan) as its bound, above the LP's."""
+    start, SCIP still proves the optimum (900 + 450 yuan) as its bound, above the LP's; also
+    when it branches at once (``quick_root``: no presolving, no cuts, a speed setting only)."""
     m, _start = _two_counties()
     everyone_alone = [0.0] * len(m.lb)
     for i, name in enumerate(m.names):
@@ -82,26 +84,8 @@ def test_a_bound_only_solve_proves_the_optimum_from_a_poor_start() -> None:
             seed=0,
             hint=everyone_alone,
             dual_only=True,
+            quick_root=quick_root,
         )
         assert sol.feasible
         assert lp.bound < sol.bound <= 135_000 + 1e-6
-        assert sol.bound == pytest.approx(135_000)
-
-
-def test_a_quick_root_solve_branches_at_once_and_still_proves_the_optimum() -> None:
-    """``quick_root`` (no presolving, no cuts) is a speed setting only: SCIP still proves the
-    optimum, with or without a work limit."""
-    m, start = _two_counties()
-    for work_limit in (None, 1.0):
-        sol = solve_model(
-            m,
-            backend="scip",
-            time_limit_s=5,
-            work_limit=work_limit,
-            seed=0,
-            hint=start,
-            dual_only=True,
-            quick_root=True,
-        )
-        assert sol.feasible
         assert sol.bound == pytest.approx(135_000)
