@@ -34,8 +34,9 @@ people, with costs never above the real ones:
   employer, so by the triangle inequality (road km = factor × great-circle km is a metric) at
   least ``2·dmin(a)`` km, ``dmin`` being the least distance from ``a`` to any employer; above
   ``two_driver_km`` it needs two drivers; its hire days are at least those of ``min_elapsed``:
-  each driver drives at most 8 h in any 24 h, so driving ``2·dmin(a)`` (less 40 min for the
-  rounding of each leg to whole minutes) from the earliest allowed start time cannot end sooner;
+  each driver drives at most 8 h in any 24 h, so driving ``2·dmin(a)`` (less half a minute
+  for the rounding of each leg to whole minutes: a leg to each county of ``a``'s pool and to
+  at most one employer per seat) from the earliest allowed start time cannot end sooner;
 * such a coach also drives, for each person ``q`` on board (from county ``c`` to employer
   ``e``), at least ``km(a, c) + km(c, e) + km(e, a)`` (a closed tour through those places), so
   at least ``2·dmin(a) + r(q)`` with ``r(q)`` the least of ``km(a', c) + km(c, e) + km(e, a')
