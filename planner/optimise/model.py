@@ -634,15 +634,15 @@ def solve_province(
                 cap_terms[(a, d)].append((var, -cap))
                 m.cost(var, ctx.plan_coach_cost(a, v))
                 continue
+            # Its route has a leg to each stop: the counties of ``a``'s pool and at most one
+            # employer per person on board.
+            legs = cap + len(pools[a])
             for lv in range(reach_top[(a, d)] + 1):
                 var = m.var(0, math.ceil(demand / cap), f"coaches_{a}_{d:%m%d}_{v.name}_{lv}")
                 # No coach carries more than there are people to carry (a tighter relaxation).
                 cap_terms[(a, d)].append((var, -min(cap, demand)))
                 for j in range(1, lv + 1):
                     reach_terms[(a, d, j)].append((var, -min(cap, reach_demand[(a, d, j)])))
-                # Its route has a leg to each stop: the counties of ``a``'s pool and at most
-                # one employer per person on board.
-                legs = cap + len(pools[a])
                 m.cost(var, ctx.bound_coach_cost(a, v, levels[lv], legs))
 
     f: dict[tuple[int, str, dt.date], int] = {}
@@ -854,12 +854,12 @@ def solve_province(
             # nodes: about the least LP over the trains' configurations. On a large model
             # SCIP's root of the whole takes most of the unit's time (4 s on the demo's
             # largest unit) and gains less.
-            trains_only = set(k.values()) | set(z_vars.values())
+            whole = set(k.values()) | set(z_vars.values())
             relaxed = LinModel(
                 lb=m.lb,
                 ub=m.ub,
                 names=m.names,
-                integer=[ii and x in trains_only for x, ii in enumerate(m.integer)],
+                integer=[ii and x in whole for x, ii in enumerate(m.integer)],
                 cons=m.cons,
                 obj=m.obj,
             )

@@ -74,8 +74,8 @@ So every plan maps to a solution of the bound models of no larger cost. Each mod
 the largest of its LP optimum (GLOP, lowered by a relative 1e-7 and 1 fen for floating point),
 SCIP's proven dual bound and, for a large model whose LP runs part of a train, SCIP's bound of
 the same model with only its trains and their feeders in whole numbers (a relaxation of it);
-all are ≤ its optimum. Adding the costs no plan of the stated
-kind avoids (fixed trips; subsidies of ``own`` and stranded people), ``LB = Σ B + constants``
+all are ≤ its optimum. Adding the costs no plan of the stated kind avoids (fixed trips;
+subsidies of ``own`` and stranded people), ``LB = Σ B + constants``
 bounds ``Z``; for any plan leaving no more than this plan's ``U`` people unserved (among those
 the bound models carry), the public money is at least ``LB − penalty × U``: that is
 ``summary.lower_bound`` (``U`` is 0 when everyone who can be carried is).
