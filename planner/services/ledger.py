@@ -93,6 +93,7 @@ __all__ = [
     "returns_report",
     "review",
     "seed_demo",
+    "write_shipped_demo_sample",
 ]
 
 IMPORT_KINDS: tuple[str, ...] = (
@@ -1022,8 +1023,14 @@ def seed_demo(
     work_limit: float = 5.0,
     folder: str | Path | None = None,
     plan: Any = None,
+    shipped: bool = True,
 ) -> str | None:
     """Fill an empty ledger with the demo, so a first start shows a living ledger.
+
+    The seeded scenario is the shipped ``data/demo`` (every employer, the fleet, the load caps
+    and the policies) with ``n_workers`` of its people (``write_shipped_demo_sample``), so the
+    shipped files upload into the seeded app without a problem; with ``shipped=False`` (or no
+    shipped demo) a demo of ``n_workers`` is generated from ``seed`` instead.
 
     Writes the demo scenario, plans it (``plan_scenario`` with a deterministic work limit),
     simulates what happened (``planner.ledger.demo_events``), imports scenario, plan and events,
@@ -1043,6 +1050,8 @@ def seed_demo(
         Where the demo's files are written (default: ``<user data>/demo-ledger``).
     plan
         A ready plan of the demo scenario (skips planning; tests).
+    shipped
+        Sample the shipped demo (default) rather than generate one.
 
     Returns
     -------
@@ -1058,7 +1067,8 @@ def seed_demo(
     if not is_empty(url=url):
         return None
     root = Path(folder) if folder else user_data_dir() / "demo-ledger"
-    write_demo(root / "scenario", seed=seed, n_workers=n_workers, force=True)
+    if not (shipped and write_shipped_demo_sample(root / "scenario", n_workers, seed)):
+        write_demo(root / "scenario", seed=seed, n_workers=n_workers, force=True)
     scenario = load_scenario(root / "scenario")
     if plan is None:
         from planner.optimise.params import PlanParams
@@ -1086,6 +1096,33 @@ def seed_demo(
     states = list_claims(url=url)["state"].value_counts().to_dict()
     return (f"demo ledger: {len(scenario.workers)} people, {len(plan.trips)} trips, "
             f"{computed.added} claims ({', '.join(f'{k} {v}' for k, v in sorted(states.items()))})")
+
+
+def write_shipped_demo_sample(folder: Path, n_workers: int, seed: int) -> bool:
+    """Copy the shipped demo (``data/demo``) to ``folder`` keeping ``n_workers`` of its people.
+
+    The people kept are a seeded sample, in the order of the shipped ``workers.csv``, byte for
+    byte; every other table is copied whole. Returns ``False`` (nothing written) when there is
+    no shipped demo.
+    """
+    import random
+    import shutil
+
+    from planner.paths import DATA_DIR
+
+    source = DATA_DIR / "demo"
+    if not (source / "scenario.toml").is_file() or not (source / "workers.csv").is_file():
+        return False
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in source.iterdir():
+        if path.is_file() and path.name != "workers.csv":
+            shutil.copyfile(path, folder / path.name)
+    header, *rows = (source / "workers.csv").read_bytes().splitlines(keepends=True)
+    if n_workers < len(rows):
+        keep = sorted(random.Random(seed).sample(range(len(rows)), n_workers))
+        rows = [rows[i] for i in keep]
+    (folder / "workers.csv").write_bytes(header + b"".join(rows))
+    return True
 
 
 def _walk_demo_claims(url: str, root: Path) -> None:

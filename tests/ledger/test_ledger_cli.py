@@ -56,12 +56,38 @@ def test_seed_demo_shows_every_state(tmp_path: Path, world) -> None:
 
     url = init_db(f"sqlite:///{tmp_path / 'demo.sqlite'}")
     summary = svc.seed_demo(url, n_workers=60, seed=7, folder=tmp_path / "demo",
-                            plan=world.plan)
+                            plan=world.plan, shipped=False)
     assert summary and summary.startswith("demo ledger: 60 people")
     states = set(svc.list_claims(url=url)["state"])
     assert states == {"draft", "reviewed", "approved", "in_notice", "notice_done", "paid",
                       "rejected"}
     assert svc.seed_demo(url, n_workers=60, seed=7, folder=tmp_path / "demo2",
-                         plan=world.plan) is None
+                         plan=world.plan, shipped=False) is None
     money = svc.money_by_rule(url=url)
     assert money.iloc[-1]["paid_yuan"] > 0
+
+
+def test_seeded_demo_is_a_sample_of_the_shipped_demo(tmp_path: Path) -> None:
+    """The seeded scenario holds every shipped employer and fleet row and only shipped people,
+    so uploading the shipped workers.csv on top of it raises no problem."""
+    import shutil
+
+    from planner.paths import DATA_DIR
+    from planner.services.scenario import check_scenario
+
+    folder = tmp_path / "scenario"
+    assert svc.write_shipped_demo_sample(folder, 300, seed=2020)
+    shipped = DATA_DIR / "demo"
+    for name in ("employers.csv", "fleet.csv", "load_caps.csv", "policy.toml", "scenario.toml"):
+        assert (folder / name).read_bytes() == (shipped / name).read_bytes(), name
+    kept = (folder / "workers.csv").read_bytes().splitlines()
+    everyone = (shipped / "workers.csv").read_bytes().splitlines()
+    assert len(kept) == 301 and kept[0] == everyone[0]
+    assert set(kept[1:]) <= set(everyone[1:])
+    assert svc.write_shipped_demo_sample(tmp_path / "again", 300, seed=2020)
+    again = (tmp_path / "again" / "workers.csv").read_bytes()
+    assert again == (folder / "workers.csv").read_bytes()
+    shutil.copyfile(shipped / "workers.csv", folder / "workers.csv")
+    scenario, problems = check_scenario(folder)
+    assert scenario is not None
+    assert [p for p in problems if p.severity.name == "ERROR"] == []
