@@ -39,8 +39,9 @@ MAX_IDS = 1_000_000
 Action = Callable[[argparse.Namespace, "User", str], int]
 
 
-def parse_ids(text: str) -> list[int]:
-    """Claim ids from ``1,2,5-9`` (in the order written, each once).
+def parse_ids(text: str, option: str = "IDS") -> list[int]:
+    """Claim ids from ``1,2,5-9`` (in the order written, each once); problems name
+    ``option``.
 
     Raises
     ------
@@ -51,14 +52,14 @@ def parse_ids(text: str) -> list[int]:
     for item in text.split(","):
         match = _RANGE.match(item.strip())
         if not match:
-            raise InputError([Problem("IDS", f"{item.strip()!r}: not a claim id or a range "
+            raise InputError([Problem(option, f"{item.strip()!r}: not a claim id or a range "
                                       "such as 5-9 (write IDS as 1,2,5-9)")])
         low = int(match.group(1))
         high = int(match.group(2) or low)
         if high < low:
-            raise InputError([Problem("IDS", f"{item.strip()!r}: the range runs backwards")])
+            raise InputError([Problem(option, f"{item.strip()!r}: the range runs backwards")])
         if high - low + len(ids) >= MAX_IDS:
-            raise InputError([Problem("IDS", f"more than {MAX_IDS:,} claim ids; use "
+            raise InputError([Problem(option, f"more than {MAX_IDS:,} claim ids; use "
                                       "--all-in-state for a whole state")])
         ids.update(dict.fromkeys(range(low, high + 1)))
     return list(ids)
@@ -216,7 +217,7 @@ def _list(args: argparse.Namespace, user: User, url: str) -> int:
     print(f"{'id':>6}  {'state':<12} {'rule':<13} {'amount (yuan)':>14}  {'payment':<10} payee")
     for c in claims.to_dict("records"):
         flag = "  (flagged for review)" if c["needs_review"] else ""
-        payment = c["payment_status"] or "-"
+        payment = c["payment_status"] if isinstance(c["payment_status"], str) else "-"
         print(f"{c['claim_id']:>6}  {c['state']:<12} {c['rule']:<13} "
               f"{int(c['amount_fen']) / 100:>14,.2f}  {payment:<10} {c['payee_name']}{flag}")
     total_fen = int(claims["amount_fen"].sum()) if len(claims) else 0
@@ -317,7 +318,7 @@ def _pay(args: argparse.Namespace, user: User, url: str) -> int:
 
 
 def _one_id(text: str) -> list[int]:
-    ids = parse_ids(text)
+    ids = parse_ids(text, "ID")
     if len(ids) != 1:
         raise InputError([Problem("ID", f"{text!r}: pay takes one claim id")])
     return ids

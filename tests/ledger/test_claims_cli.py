@@ -74,7 +74,7 @@ def test_list_prints_amounts_in_yuan(url: str, capsys: pytest.CaptureFixture[str
     assert main(["claims", "list", "--state", "draft", "--rule", "self_return",
                  "--user", "wang"]) == 0
     out = capsys.readouterr().out
-    assert "800.00" in out and "工人2" in out
+    assert "800.00" in out and "工人2" in out and "nan" not in out
     assert "3 claims, 2,400.00 yuan" in out
 
 
