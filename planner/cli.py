@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "planner.commands.plan",
     "planner.commands.ledger",
     "planner.commands.subsidies",
+    "planner.commands.claims",
     "planner.commands.users",
     "planner.commands.serve",
 )

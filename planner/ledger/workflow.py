@@ -6,8 +6,14 @@ Rules implemented here:
   rejected from draft, reviewed or approved; an objection during the notice sends it back to
   reviewed; a failed bank payment leaves it at notice_done, ready to be paid again;
 - each transition is named (an *action*); any other move is refused;
-- a notice lasts N working days counted from the day after publication, weekends (and any
-  listed holidays) skipped: published on a Friday with N = 5, it ends on the next Friday.
+- a notice lasts N Chinese working days counted from the day after publication: the State
+  Council's public holidays are skipped and its make-up workdays (调休, a Saturday or Sunday
+  worked) count (library ``chinesecalendar``, 2004 onwards); a policy's local holidays and
+  local workdays win over the library; published on an ordinary Friday with N = 5, it ends on
+  the next Friday;
+- for a year the library does not cover yet, the days are counted Monday–Friday (plus the
+  local lists) and the notice carries a warning (``NoticeCalendarWarning``) rather than being
+  refused, so work at the turn of a year does not stop while the library catches up.
 """
 
 from __future__ import annotations
@@ -15,6 +21,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 from enum import StrEnum
+
+import chinese_calendar
 
 
 class ClaimState(StrEnum):
@@ -88,10 +96,41 @@ def next_state(state: str, action: str) -> ClaimState:
     return target
 
 
+class NoticeCalendarWarning(UserWarning):
+    """A notice's end was counted Monday–Friday for years the official holiday calendar does
+    not cover; someone should check the end day by hand."""
+
+
+def official_working_day(day: dt.date) -> bool | None:
+    """Whether ``day`` is a working day by the State Council's calendar (public holidays off,
+    make-up workdays on); ``None`` for a year the library has no data for."""
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:
+        return None
+
+
+def is_working_day(
+    day: dt.date, holidays: Collection[dt.date] = (), workdays: Collection[dt.date] = ()
+) -> bool:
+    """Whether people work on ``day``: a listed local workday, else not a listed local
+    holiday, else the official calendar, else (a year it does not cover) Monday–Friday."""
+    if day in workdays:
+        return True
+    if day in holidays:
+        return False
+    official = official_working_day(day)
+    return day.weekday() < 5 if official is None else official
+
+
 def add_working_days(
-    start: dt.date, days: int, holidays: Collection[dt.date] = ()
+    start: dt.date,
+    days: int,
+    holidays: Collection[dt.date] = (),
+    *,
+    workdays: Collection[dt.date] = (),
 ) -> dt.date:
-    """The day ``days`` working days after ``start`` (weekends and ``holidays`` skipped).
+    """The day ``days`` Chinese working days after ``start``.
 
     Parameters
     ----------
@@ -100,7 +139,9 @@ def add_working_days(
     days
         Working days the notice lasts (>= 0).
     holidays
-        Extra days off.
+        Local days off (a policy's ``local_holidays``), on top of the official calendar.
+    workdays
+        Local working days (a policy's ``local_workdays``); they win over everything else.
 
     Returns
     -------
@@ -111,6 +152,29 @@ def add_working_days(
     left = days
     while left > 0:
         day += dt.timedelta(days=1)
-        if day.weekday() < 5 and day not in holidays:
+        if is_working_day(day, holidays, workdays):
             left -= 1
     return day
+
+
+def years_without_calendar(start: dt.date, end: dt.date) -> list[int]:
+    """The years of the days after ``start`` up to ``end`` that the official calendar does
+    not cover (their working days were counted Monday–Friday)."""
+    if end <= start:
+        return []
+    first = start + dt.timedelta(days=1)
+    return [year for year in range(first.year, end.year + 1)
+            if official_working_day(dt.date(year, 1, 1)) is None]
+
+
+def calendar_warning(start: dt.date, end: dt.date) -> str | None:
+    """The warning a notice from ``start`` to ``end`` carries when part of it was counted
+    Monday–Friday, or ``None``."""
+    years = years_without_calendar(start, end)
+    if not years:
+        return None
+    listed = "、".join(str(y) for y in years)
+    return (f"公示期满日按周一至周五推算：节假日库无 {listed} 年数据，请人工核对 {end} "
+            f"(notice end counted Monday–Friday: no official holiday calendar for "
+            f"{', '.join(str(y) for y in years)}; check {end} by hand or list the days in "
+            f"the policy's [workflow] local_holidays / local_workdays)")

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -48,8 +49,10 @@ from planner.ledger.importers import (
 from planner.ledger.repository import LedgerRepository, UnitOfWork, row_dict
 from planner.ledger.workflow import (
     ClaimState,
+    NoticeCalendarWarning,
     TransitionRefused,
     add_working_days,
+    calendar_warning,
     next_state,
 )
 from planner.problems import InputError, Problem
@@ -629,18 +632,35 @@ def notice_working_days(url: str | None = None) -> int:
     return int(found[1].workflow.notice_working_days)
 
 
+def _notice_calendar(url: str | None) -> tuple[int, tuple[dt.date, ...], tuple[dt.date, ...]]:
+    """The active policy's notice length and its local holidays and workdays."""
+    found = load_active_policy(url)
+    if found is None:
+        return 5, (), ()
+    w = found[1].workflow
+    return int(w.notice_working_days), tuple(w.local_holidays), tuple(w.local_workdays)
+
+
 def publish_notice(claim_ids: Iterable[int], actor: User, *, on: dt.date | None = None,
                    url: str | None = None) -> dt.date:
     """Put approved claims on public notice from ``on`` (default today) for the policy's N
-    working days. Returns the notice's last day."""
+    Chinese working days (the policy's local holidays and workdays win over the official
+    calendar). Returns the notice's last day.
+
+    A notice reaching into a year the holiday library does not cover is counted Monday–Friday:
+    it warns (``NoticeCalendarWarning``) and the warning is the reason of each claim's
+    publish decision."""
     check_permission(actor, "publish_notice")
     on = on or dt.date.today()
-    days = notice_working_days(url)
-    ends_on = add_working_days(on, days)
+    days, holidays, workdays = _notice_calendar(url)
+    ends_on = add_working_days(on, days, holidays, workdays=workdays)
+    warning = calendar_warning(on, ends_on)
+    if warning:
+        warnings.warn(NoticeCalendarWarning(warning), stacklevel=2)
     with _refuse_races(url) as uow:
         changes = []
         for claim_id in claim_ids:
-            claim, before = _transition(uow, claim_id, "publish_notice", actor)
+            claim, before = _transition(uow, claim_id, "publish_notice", actor, warning)
             uow.repo.add(m.Notice(claim_id=claim.id, published_on=on, ends_on=ends_on,
                                   working_days=days))
             changes.append((claim, before, "publish_notice"))
@@ -1160,7 +1180,8 @@ def _walk_demo_claims(url: str, root: Path) -> None:
     approve(beyond_review, approver, url=url)
     if through_notice:
         publish_notice(through_notice, approver, on=dt.date(2020, 4, 1), url=url)
-        close_notice(through_notice, approver, on=dt.date(2020, 4, 9), url=url)
+        # Qingming (2020-04-04..06) is off: the notice from 04-01 runs to 04-09
+        close_notice(through_notice, approver, on=dt.date(2020, 4, 10), url=url)
     if in_notice:
         publish_notice(in_notice, approver, on=dt.date(2020, 4, 20), url=url)
     for claim_id in objected:

@@ -249,10 +249,16 @@ class PlanningParams:
 
 @dataclass(frozen=True, slots=True)
 class WorkflowParams:
-    """Public notice length in working days, and finance's rounding to the fen."""
+    """Public notice length in working days, and finance's rounding to the fen.
+
+    ``local_holidays`` and ``local_workdays`` (sorted, distinct, never the same day in both)
+    override the official holiday calendar when the notice is counted: a day the county gave
+    off, a day it had people work."""
 
     notice_working_days: int = 5
     rounding: str = decimal.ROUND_HALF_UP
+    local_holidays: tuple[dt.date, ...] = ()
+    local_workdays: tuple[dt.date, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

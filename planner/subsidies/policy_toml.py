@@ -6,11 +6,13 @@ Rules implemented:
   dotted key (``charter.share``, ``self_return.taper[2].until``; array entries count from 1);
   ``row`` is ``None`` except for TOML syntax errors, where it is the line of the file;
 - refused: unknown keys, wrong types, negative amounts, amounts with more than two decimals,
-  shares outside [0, 1], region tiers missing a region, dates, bands or taper steps out of order;
+  shares outside [0, 1], region tiers missing a region, dates, bands or taper steps out of order,
+  a day listed both in ``workflow.local_holidays`` and ``workflow.local_workdays``;
 - a missing rule table means the rule is off; a present table is on unless ``enabled = false``;
 - amounts are yuan (an integer, a number with at most two decimals, or such a number as a
   string); shares are numbers or exact fractions written as strings (``share = "2/3"``);
-- ``policy_to_toml`` writes every field, amounts with two decimals, and reads back equal.
+- ``policy_to_toml`` writes every field (the local day lists only when not empty, so the
+  text of a policy without them is unchanged), amounts with two decimals, and reads back equal.
 """
 
 from __future__ import annotations
@@ -258,6 +260,19 @@ def _date(raw: Any) -> dt.date:
 
 def _optional_date(raw: Any) -> dt.date | None:
     return _date(raw)
+
+
+def _date_list(raw: Any) -> tuple[dt.date, ...]:
+    """An array of dates → sorted distinct dates; the message names the bad item (1-based)."""
+    if not isinstance(raw, list):
+        raise ValueError(f"must be an array of dates such as [2020-02-10], not {_kind(raw)}")
+    days: set[dt.date] = set()
+    for i, item in enumerate(raw, start=1):
+        try:
+            days.add(_date(item))
+        except ValueError as exc:
+            raise ValueError(f"item {i}: {exc}") from None
+    return tuple(sorted(days))
 
 
 def _month(raw: Any) -> str | None:
@@ -546,13 +561,21 @@ def _read_workflow(r: _Reader, doc: dict[str, Any]) -> WorkflowParams:
     if t is None:
         return WorkflowParams()
     p = "workflow"
-    r.known_keys(t, p, {"notice_working_days", "rounding"})
+    r.known_keys(t, p, {"notice_working_days", "rounding", "local_holidays", "local_workdays"})
     default = WorkflowParams()
+    none: tuple[dt.date, ...] = ()
+    holidays = r.value(t, p, "local_holidays", _date_list, none)
+    workdays = r.value(t, p, "local_workdays", _date_list, none)
+    for day in sorted(set(holidays) & set(workdays)):
+        r.problem(f"{p}.local_workdays", f"{day} is also in local_holidays: a day is either "
+                  "off or worked, list it once")
     return WorkflowParams(
         notice_working_days=r.value(
             t, p, "notice_working_days", _integer(0), default.notice_working_days
         ),
         rounding=r.value(t, p, "rounding", _rounding, default.rounding),
+        local_holidays=holidays,
+        local_workdays=workdays,
     )
 
 
@@ -807,6 +830,9 @@ def policy_to_toml(policy: Policy) -> str:
         [
             f"notice_working_days = {w.notice_working_days}",
             f"rounding = {_str(w.rounding)}",
+            *(f"{key} = [{', '.join(d.isoformat() for d in days)}]"
+              for key, days in (("local_holidays", w.local_holidays),
+                                ("local_workdays", w.local_workdays)) if days),
         ],
     )
     return "\n".join(out) + "\n"

@@ -1,0 +1,324 @@
+"""``jobbus claims``: the claim workflow from the command line, acting as a named user.
+
+``jobbus claims list [--state S] [--rule R]``, ``review IDS``, ``approve IDS``,
+``reject IDS --reason TEXT``, ``publish IDS [--on DATE]``, ``close-notice IDS [--on DATE]``,
+``issue [IDS | --all]``, ``pay ID [--paid-on DATE]``.
+
+Rules implemented here:
+
+- every action signs in as ``--user NAME`` (default ``$JOBBUS_USER``) with the password from
+  ``$JOBBUS_PASSWORD`` or, on a terminal only, a prompt; a wrong password exits 2 and changes
+  nothing; the service layer then checks the user's role exactly as in the app, and the audit
+  log names the user (never ``system:<role>``);
+- IDS are written ``1,2,5-9``; ``--all-in-state STATE`` takes every claim in a state instead;
+- a refused action (role, state, a notice not over yet, a rejection without a reason) exits 2
+  with the reason; a batch is one transaction, all or nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import re
+import sys
+import warnings
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from planner.commands.ledger import add_database_option, ledger_url
+from planner.problems import InputError, Problem
+
+if TYPE_CHECKING:  # the ledger is imported only when a command runs
+    from planner.services.auth import User
+
+_RANGE = re.compile(r"^(\d+)(?:-(\d+))?$")
+#: Most claim ids one IDS argument may name (a guard against a typo such as ``1-9999999999``).
+MAX_IDS = 1_000_000
+
+Action = Callable[[argparse.Namespace, "User", str], int]
+
+
+def parse_ids(text: str, option: str = "IDS") -> list[int]:
+    """Claim ids from ``1,2,5-9`` (in the order written, each once); problems name
+    ``option``.
+
+    Raises
+    ------
+    InputError
+        An item that is not a number or an ascending range, or too many ids.
+    """
+    ids: dict[int, None] = {}
+    for item in text.split(","):
+        match = _RANGE.match(item.strip())
+        if not match:
+            raise InputError([Problem(option, f"{item.strip()!r}: not a claim id or a range "
+                                      "such as 5-9 (write IDS as 1,2,5-9)")])
+        low = int(match.group(1))
+        high = int(match.group(2) or low)
+        if high < low:
+            raise InputError([Problem(option, f"{item.strip()!r}: the range runs backwards")])
+        if high - low + len(ids) >= MAX_IDS:
+            raise InputError([Problem(option, f"more than {MAX_IDS:,} claim ids; use "
+                                      "--all-in-state for a whole state")])
+        ids.update(dict.fromkeys(range(low, high + 1)))
+    return list(ids)
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``claims`` subcommands."""
+    p = subparsers.add_parser(
+        "claims", help="the claim workflow as a named user: list, review, approve, reject, "
+        "publish, close-notice, issue, pay",
+        description="Act on claims as a named user (--user or $JOBBUS_USER; the password from "
+        "$JOBBUS_PASSWORD or a prompt). IDS: 1,2,5-9.",
+    )
+    sub = p.add_subparsers(dest="claims_command", metavar="ACTION")
+    sub.required = True
+
+    lst = _add(sub, "list", "claims as a table, amounts in yuan", _list)
+    lst.add_argument("--state", default=None, metavar="STATE")
+    lst.add_argument("--rule", default=None, metavar="RULE")
+    _add_batch(sub, "review", "mark draft claims reviewed (reviewer)", _review).add_argument(
+        "--note", default=None, metavar="TEXT")
+    _add_batch(sub, "approve", "approve reviewed claims (approver)", _approve).add_argument(
+        "--note", default=None, metavar="TEXT")
+    _add_batch(sub, "reject", "reject claims (reviewer, approver)", _reject).add_argument(
+        "--reason", required=True, metavar="TEXT")
+    _add_batch(sub, "publish", "put approved claims on public notice (approver)",
+               _publish).add_argument("--on", default=None, metavar="DATE",
+                                      help="day of publication (default today)")
+    _add_batch(sub, "close-notice", "end the notice of claims whose notice is over (approver)",
+               _close).add_argument("--on", default=None, metavar="DATE",
+                                    help="day of closing (default today)")
+    issue = _add(sub, "issue", "issue payment orders for claims whose notice is done "
+                 "(finance)", _issue)
+    issue.add_argument("ids", nargs="?", default=None, metavar="IDS")
+    issue.add_argument("--all", action="store_true",
+                       help="every notice_done claim without a pending or paid payment")
+    pay = _add(sub, "pay", "record that a claim's payment went through (finance)", _pay)
+    pay.add_argument("id", metavar="ID")
+    pay.add_argument("--paid-on", default=None, metavar="DATE", help="default today")
+
+
+def _add(sub: argparse._SubParsersAction[argparse.ArgumentParser], name: str, help_text: str,
+         action: Action) -> argparse.ArgumentParser:
+    p = sub.add_parser(name, help=help_text, description=help_text)
+    p.add_argument("--user", default=None, metavar="NAME",
+                   help="who is acting (default: $JOBBUS_USER)")
+    add_database_option(p)
+    p.set_defaults(func=_signed_in(action))
+    return p
+
+
+def _add_batch(sub: argparse._SubParsersAction[argparse.ArgumentParser], name: str,
+               help_text: str, action: Action) -> argparse.ArgumentParser:
+    p = _add(sub, name, help_text, action)
+    p.add_argument("ids", nargs="?", default=None, metavar="IDS", help="such as 1,2,5-9")
+    p.add_argument("--all-in-state", default=None, metavar="STATE",
+                   help="every claim in this state instead of IDS")
+    return p
+
+
+def _signed_in(action: Action) -> Callable[[argparse.Namespace], int]:
+    """The handler: sign in, run ``action``; a refusal is exit 2 with its reason."""
+
+    def handler(args: argparse.Namespace) -> int:
+        from planner.ledger.workflow import TransitionRefused
+        from planner.services.auth import PermissionDenied
+
+        url = ledger_url(args)
+        user = _sign_in(args.user, url)
+        try:
+            return action(args, user, url)
+        except (PermissionDenied, TransitionRefused, ValueError) as exc:
+            print(f"jobbus claims {args.claims_command}: refused: {exc}; nothing was changed",
+                  file=sys.stderr)
+            return 2
+
+    return handler
+
+
+def _sign_in(username: str | None, url: str) -> User:
+    from planner.services.auth import authenticate
+
+    username = username or os.environ.get("JOBBUS_USER")
+    if not username:
+        raise InputError([Problem("--user", "who is acting? give --user NAME or set "
+                                  "JOBBUS_USER")])
+    password = os.environ.get("JOBBUS_PASSWORD")
+    if password is None:
+        if not sys.stdin.isatty():
+            raise InputError([Problem("password", "no password: set JOBBUS_PASSWORD, or run "
+                                      "on a terminal to be asked")])
+        import getpass
+
+        password = getpass.getpass(f"password for {username}: ")
+    user = authenticate(username, password, url=url)
+    if user is None:
+        raise InputError([Problem(username, "wrong user name or password, or the user is "
+                                  "inactive")])
+    return user
+
+
+def _day(text: str | None, option: str) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError([Problem(option, f"{text!r}: not a date such as 2020-02-22")]) from None
+
+
+def _state(text: str) -> str:
+    from planner.ledger.workflow import STATE_ORDER
+
+    if text not in STATE_ORDER:
+        raise InputError([Problem("--all-in-state", f"{text!r}: choose one of "
+                                  f"{', '.join(STATE_ORDER)}")])
+    return text
+
+
+def _selected(args: argparse.Namespace, url: str) -> list[int]:
+    """The claim ids IDS or ``--all-in-state`` name."""
+    from planner.services.ledger import list_claims
+
+    if args.ids is not None and args.all_in_state is not None:
+        raise InputError([Problem("IDS", "give IDS or --all-in-state, not both")])
+    if args.all_in_state is not None:
+        claims = list_claims(_state(args.all_in_state), url=url)
+        return [int(i) for i in claims["claim_id"]]
+    if args.ids is None:
+        raise InputError([Problem("IDS", "which claims? give IDS such as 1,2,5-9 or "
+                                  "--all-in-state STATE")])
+    return parse_ids(args.ids)
+
+
+def _batch(args: argparse.Namespace, url: str) -> list[int] | None:
+    """The selected ids, or ``None`` (after saying so) when a state holds no claim."""
+    ids = _selected(args, url)
+    if not ids:
+        print(f"no claims are {args.all_in_state}; nothing to do")
+        return None
+    return ids
+
+
+def _who(user: User) -> str:
+    return f"{user.username} ({user.role})"
+
+
+# ----------------------------------------------------------------------------- actions
+def _list(args: argparse.Namespace, user: User, url: str) -> int:
+    from planner.services.ledger import list_claims
+
+    if args.state is not None:
+        _state(args.state)
+    claims = list_claims(args.state, args.rule, url=url)
+    print(f"{'id':>6}  {'state':<12} {'rule':<13} {'amount (yuan)':>14}  {'payment':<10} payee")
+    for c in claims.to_dict("records"):
+        flag = "  (flagged for review)" if c["needs_review"] else ""
+        payment = c["payment_status"] if isinstance(c["payment_status"], str) else "-"
+        print(f"{c['claim_id']:>6}  {c['state']:<12} {c['rule']:<13} "
+              f"{int(c['amount_fen']) / 100:>14,.2f}  {payment:<10} {c['payee_name']}{flag}")
+    total_fen = int(claims["amount_fen"].sum()) if len(claims) else 0
+    print(f"{len(claims)} claims, {total_fen / 100:,.2f} yuan")
+    return 0
+
+
+def _moved(verb: str, n: int, user: User) -> int:
+    print(f"{verb} {n} claim{'s' if n != 1 else ''} as {_who(user)}")
+    return 0
+
+
+def _review(args: argparse.Namespace, user: User, url: str) -> int:
+    from planner.services.ledger import review
+
+    ids = _batch(args, url)
+    return 0 if ids is None else _moved("reviewed", review(ids, user, note=args.note, url=url),
+                                        user)
+
+
+def _approve(args: argparse.Namespace, user: User, url: str) -> int:
+    from planner.services.ledger import approve
+
+    ids = _batch(args, url)
+    return 0 if ids is None else _moved("approved", approve(ids, user, note=args.note,
+                                                            url=url), user)
+
+
+def _reject(args: argparse.Namespace, user: User, url: str) -> int:
+    from planner.services.ledger import reject
+
+    ids = _batch(args, url)
+    return 0 if ids is None else _moved("rejected", reject(ids, user, args.reason, url=url),
+                                        user)
+
+
+def _publish(args: argparse.Namespace, user: User, url: str) -> int:
+    from planner.ledger.workflow import NoticeCalendarWarning
+    from planner.services.ledger import notice_working_days, publish_notice
+
+    on = _day(args.on, "--on") or dt.date.today()
+    ids = _batch(args, url)
+    if ids is None:
+        return 0
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", NoticeCalendarWarning)
+        ends = publish_notice(ids, user, on=on, url=url)
+    _moved("published", len(ids), user)
+    print(f"the notice runs from {on} to {ends} ({notice_working_days(url)} working days); "
+          f"it can be closed from {ends + dt.timedelta(days=1)}")
+    _show_warnings(caught, NoticeCalendarWarning)
+    return 0
+
+
+def _show_warnings(caught: list[warnings.WarningMessage], ours: type[Warning]) -> None:
+    """Print our warnings; hand any other back to the warnings machinery."""
+    for w in caught:
+        if issubclass(w.category, ours):
+            print(f"warning: {w.message}", file=sys.stderr)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
+
+def _close(args: argparse.Namespace, user: User, url: str) -> int:
+    from planner.services.ledger import close_notice
+
+    on = _day(args.on, "--on") or dt.date.today()
+    ids = _batch(args, url)
+    if ids is None:
+        return 0
+    return _moved(f"closed on {on} the notice of", close_notice(ids, user, on=on, url=url),
+                  user)
+
+
+def _issue(args: argparse.Namespace, user: User, url: str) -> int:
+    from planner.services.ledger import issue_payments
+
+    if (args.ids is None) == (not args.all):
+        raise InputError([Problem("IDS", "give IDS such as 1,2,5-9 or --all, one of them")])
+    ids = None if args.all else parse_ids(args.ids)
+    issued = issue_payments(ids, user, url=url)
+    if not issued:
+        print("no payment to issue: every claim picked has a pending or paid payment")
+        return 0
+    print(f"issued {len(issued)} payment{'s' if len(issued) != 1 else ''} as {_who(user)}: "
+          f"{', '.join(issued)}")
+    return 0
+
+
+def _pay(args: argparse.Namespace, user: User, url: str) -> int:
+    from planner.services.ledger import record_payment
+
+    (claim_id,) = _one_id(args.id)
+    paid_on = _day(args.paid_on, "--paid-on") or dt.date.today()
+    payment_id = record_payment(claim_id, user, paid_on=paid_on, url=url)
+    print(f"claim {claim_id} paid on {paid_on} (payment {payment_id}) as {_who(user)}")
+    return 0
+
+
+def _one_id(text: str) -> list[int]:
+    ids = parse_ids(text, "ID")
+    if len(ids) != 1:
+        raise InputError([Problem("ID", f"{text!r}: pay takes one claim id")])
+    return ids
