@@ -28,6 +28,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from planner.io.safe_cells import save_workbook, write_safe_csv
 from planner.ledger.reports import RULE_ZH
 from planner.ledger.workflow import STATE_ZH
 
@@ -163,7 +164,7 @@ def write_finance_list(lines: pd.DataFrame, path: Path | str) -> Path:
     summary.cell(summary.max_row, 4).number_format = MONEY_FORMAT
     _fit(summary)
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    save_workbook(wb, path)
     return path
 
 
@@ -192,7 +193,7 @@ def write_notice(lines: pd.DataFrame, path: Path | str) -> Path:
     frame = notice_frame(lines)
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix.lower() == ".csv":
-        frame.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+        write_safe_csv(frame, path, encoding="utf-8-sig", lineterminator="\r\n")
         return path
     wb = Workbook()
     ws = wb.active
@@ -206,7 +207,7 @@ def write_notice(lines: pd.DataFrame, path: Path | str) -> Path:
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     _fit(ws)
-    wb.save(path)
+    save_workbook(wb, path)
     return path
 
 
@@ -228,7 +229,7 @@ def write_report_book(sheets: Mapping[str, pd.DataFrame], path: Path | str) -> P
         for row in frame.itertuples(index=False):
             ws.append([_cell(v) for v in row])
         _fit(ws)
-    wb.save(path)
+    save_workbook(wb, path)
     return path
 
 
