@@ -81,10 +81,12 @@ def test_write_table_has_no_formula(tmp_path: Path, suffix: str) -> None:
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_scenario_with_formula_names_round_trips(tmp_path: Path, make_scenario, fmt: str) -> None:
-    """Workers and employers named like formulas are written as text and read back unchanged."""
+    """Workers and employers named like formulas (one behind a tab, which reading trims) are
+    written as text and read back unchanged."""
     def poison(tables: dict) -> None:
         tables["workers"][0]["name"] = PAYLOADS[0]
         tables["workers"][1]["name"] = PAYLOADS[3]
+        tables["workers"][2]["name"] = PAYLOADS[4]  # a tab first: trimmed on reading
         tables["employers"][0]["name"] = PAYLOADS[1]
 
     original = load_scenario(make_scenario(edit=poison))
