@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -158,3 +160,61 @@ def test_random_ids_and_phones_never_survive(id_number: str, phone: str, before:
     text = notice_frame(frame).to_csv(index=False)
     assert id_number not in text and id_number[:17] not in text
     assert phone not in text
+
+
+_POISON = (HYPERLINK, "\t=1+1", "@SUM(1+1)", "-2+3+cmd|' /C calc'!A0", "+1+1")
+
+
+@pytest.fixture(scope="module")
+def poisoned_url(world, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The ledger world with every worker, employer and agency named like a formula and the
+    employers' names carrying a mobile, claims computed (SQLite)."""
+    from planner.io import read_scenario_tables, write_scenario, write_table
+    from planner.ledger.db import dispose_engine, init_db
+    from planner.services import ledger as svc
+    from planner.services.auth import Role, User
+
+    root = tmp_path_factory.mktemp("poisoned")
+    tables = read_scenario_tables(world.scenario_dir)
+    workers, employers = tables.frames["workers"], tables.frames["employers"]
+    workers["name"] = [_POISON[i % len(_POISON)] + str(i) for i in range(len(workers))]
+    employers["name"] = ["=个体户" + str(i) + " 138" + f"{i:08d}" for i in range(len(employers))]
+    scenario = write_scenario(tables, root / "scenario")
+    events = dict(world.events)
+    placements = pd.read_csv(world.events["placements"], dtype=str, keep_default_na=False,
+                             encoding="utf-8-sig")
+    placements["agency_name"] = "@" + placements["agency_name"]
+    events["placements"] = write_table(placements, root / "placements.csv")
+    url = f"sqlite:///{root / 'l.sqlite'}"
+    init_db(url)
+    op = User("op", Role.OPERATOR)
+    svc.import_path("scenario", scenario, op, url=url)
+    svc.import_path("plan", world.plan_dir, op, url=url)
+    for kind in ("charters", "charter_riders", "arrivals", "insurance", "headcount",
+                 "placements"):
+        svc.import_path(kind, events[kind], op, url=url)
+    svc.compute_claims(op, url=url)
+    yield url
+    dispose_engine(url)
+
+
+def test_ledger_exports_with_formula_names(poisoned_url: str, world, tmp_path: Path) -> None:
+    """Through the ledger service, the finance list, the notice (xlsx, csv) and the returns
+    report of a ledger full of formula names have 0 formula cells, and the notice shows 0
+    unmasked ID numbers or phones."""
+    from stdnum.cn import uscc
+
+    from planner.services import ledger as svc
+
+    files = [svc.export_finance_list(tmp_path / "finance.xlsx", url=poisoned_url),
+             svc.export_notice(tmp_path / "notice.xlsx", url=poisoned_url),
+             svc.export_notice(tmp_path / "notice.csv", url=poisoned_url),
+             svc.export_returns(tmp_path / "returns.xlsx", url=poisoned_url)]
+    assert [formula_cells(p) for p in files] == [0, 0, 0, 0]
+    names = [c.value for c in xlsx_cells(files[0])]
+    assert any(isinstance(v, str) and v.startswith("=HYPERLINK") for v in names)
+    for path in files[1:3]:  # companies' credit codes are public registers: set aside
+        text = re.sub(r"[0-9A-Z]{18}", lambda m: "" if uscc.is_valid(m[0]) else m[0],
+                      notice_text(path))
+        assert not re.search(r"\d{15}", text) and not re.search(r"1[3-9]\d{9}", text)
+        assert not any(w.id_number in text for w in world.scenario.workers)
