@@ -30,6 +30,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from planner.io.safe_cells import write_safe_csv
 from planner.paths import user_data_dir
 from planner.problems import Problem, Severity
 from ui.i18n import current_language
@@ -196,7 +197,7 @@ def check_upload(upload: Upload) -> Upload:
         target.unlink(missing_ok=True)
         target = target.with_suffix(".csv")
         _set_table_file(candidate, upload.kind, target.name)
-    frame.to_csv(target, index=False, encoding="utf-8-sig")
+    write_safe_csv(frame, target, encoding="utf-8-sig")
     _, problems = check_scenario(candidate, gazetteer())
     rows = list(upload.frame.index)
     mapped = []

@@ -50,6 +50,7 @@ from planner.domain.model import (
     VehicleKind,
     VehicleType,
 )
+from planner.io.safe_cells import protect_cell, write_safe_csv
 from planner.io.schemas import (
     ASSIGNMENTS,
     LEGS,
@@ -203,7 +204,7 @@ def write_table(
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         to_xlsx({(headers.name if headers else path.stem): df}, path)
     else:
-        df.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+        write_safe_csv(df, path, encoding="utf-8-sig", lineterminator="\r\n")
     return path
 
 
@@ -236,7 +237,7 @@ def to_xlsx(frames: Mapping[str, pd.DataFrame], path: Path | str) -> Path:
     for sheet_name, df in frames.items():
         title = _sheet_title(str(sheet_name), used)
         ws = wb.create_sheet(title=title)
-        ws.append([str(c) for c in df.columns])
+        ws.append([protect_cell(WriteOnlyCell(ws, value=str(c))) for c in df.columns])
         for values in df.itertuples(index=False, name=None):
             row = []
             for v in values:
@@ -245,7 +246,7 @@ def to_xlsx(frames: Mapping[str, pd.DataFrame], path: Path | str) -> Path:
                     continue
                 if isinstance(v, pd.Timestamp):
                     v = v.to_pydatetime()
-                cell = WriteOnlyCell(ws, value=v)
+                cell = protect_cell(WriteOnlyCell(ws, value=v))
                 if isinstance(v, str):
                     cell.number_format = "@"
                 row.append(cell)

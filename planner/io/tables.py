@@ -45,6 +45,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from planner.io.safe_cells import unquote_text
 from planner.io.schemas import Column, Kind, Schema
 from planner.problems import Problem, Severity
 
@@ -366,7 +367,7 @@ def cell_text(cell: Cell) -> str:
         return cell.isoformat(sep=" ") if cell.time() != dt.time() else cell.date().isoformat()
     if isinstance(cell, dt.date):
         return cell.isoformat()
-    return clean_text(str(cell))
+    return unquote_text(clean_text(str(cell)))
 
 
 Parsed = tuple[Any, str | None, Severity]

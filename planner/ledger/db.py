@@ -4,6 +4,8 @@ Rules implemented here:
 
 - the database URL is ``JOBBUS_DATABASE_URL`` when set, else an embedded SQLite file
   ``jobbus.sqlite`` in the user data folder;
+- an embedded SQLite ledger is private to its owner: the file (and its ``-wal``/``-shm``) 0600,
+  a folder made for it 0700, also for an existing ledger when jobbus first opens it;
 - on SQLite every connection enforces foreign keys, uses write-ahead logging and waits up to
   30 s for a lock instead of failing at once;
 - the schema is made and upgraded only by Alembic (``init_db`` runs ``upgrade head``).
@@ -11,6 +13,7 @@ Rules implemented here:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from pathlib import Path
@@ -40,6 +43,35 @@ def default_database_url() -> str:
     return f"sqlite:///{user_data_dir() / 'jobbus.sqlite'}"
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL, ``None`` for an in-memory database or another backend."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    if str(parsed.database).startswith("file:"):
+        return None  # a URI filename: left to SQLite
+    return Path(str(parsed.database))
+
+
+def make_ledger_private(url: str) -> None:
+    """Create the SQLite ledger file 0600 (its folder 0700 when we create it) before SQLite
+    opens it, so it is never readable by others, and take group and other rights away from an
+    existing ledger and its ``-wal``/``-shm`` files. SQLite gives the ``-wal`` and ``-shm``
+    files it creates the database file's rights."""
+    from planner.paths import make_private
+
+    path = sqlite_file(url)
+    if path is None:
+        return
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):  # an existing ledger is narrowed below
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    for part in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        make_private(part)
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -65,6 +97,7 @@ def get_engine(url: str | None = None) -> Engine:
         engine = _engines.get(url)
         if engine is None:
             if url.startswith("sqlite"):
+                make_ledger_private(url)
                 engine = create_engine(url, connect_args={"timeout": 30})
                 event.listen(engine, "connect", _sqlite_pragmas)
             else:
@@ -107,8 +140,7 @@ def init_db(url: str | None = None) -> str:
     from alembic import command
 
     url = url or default_database_url()
-    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    make_ledger_private(url)
     engine = get_engine(url)
     cfg = alembic_config(url)
     with engine.begin() as connection:

@@ -9,10 +9,14 @@ Rules implemented here:
   summary's total is the sum of the rule totals; Chinese headers, fitted column widths, the
   header row frozen;
 - public notice (xlsx or csv by suffix): the same lines with people's names masked (``张*``,
-  ``欧阳**``), ID numbers masked (``5224**********1234``) and mobile numbers masked wherever they
-  appear, evidence included — never a full ID number or phone; companies keep their name and
-  credit code (public registers);
-- returns report (xlsx): one sheet per report of ``planner.ledger.reports``.
+  ``欧阳**``), ID numbers masked (``5224**********1234``); every free-text field (company and
+  agency names, evidence) scrubbed of any ID-like number (15 or more digits, whatever its
+  checksum or birthplace code), mobile and landline — never a full ID number or phone;
+  companies keep their credit code (public registers); the evidence is in Chinese with places
+  named, not coded (``planner.ledger.public_evidence``);
+- returns report (xlsx): one sheet per report of ``planner.ledger.reports``;
+- no cell of any of these files is a formula (``planner.io.safe_cells``): a name such as
+  ``=HYPERLINK(…)`` is written as text.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from planner.io.safe_cells import save_workbook, write_safe_csv
 from planner.ledger.reports import RULE_ZH
 from planner.ledger.workflow import STATE_ZH
 
@@ -49,8 +54,16 @@ NOTICE_HEADERS = ["序号", "补助类别", "收款方", "收款方类型", "证
                   "状态"]
 MONEY_FORMAT = "#,##0.00"
 
-_ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx])(?![0-9A-Za-z])")
-_PHONE_RE = re.compile(r"(?<!\d)(1[3-9]\d{9})(?!\d)")
+#: An ID-like run: 15 or more digits (the last may be X), single spaces allowed between them
+#: ("5224 0119 9104 2682 67"); its checksum and birthplace code are not checked.
+_ID_RE = re.compile(r"(?<!\d)\d(?: ?\d){13,} ?[\dXx](?!\d)")
+#: A mainland mobile, with or without +86, spaces or hyphens (138-1234-5678).
+_PHONE_RE = re.compile(r"(?<![\d+])(?:\+?86[ -]?)?(1[3-9]\d(?:[ -]?\d){8})(?!\d)")
+#: A landline with its area code: 010-12345678, (0851)8681234, 0571 87654321-801.
+_LANDLINE_RE = re.compile(
+    r"(?<!\d)(\(0\d{2,3}\)|0\d{2,3})([ -]?)([2-9]\d{6,7})(?:-\d{1,5})?(?!\d)")
+#: Full-width digits and signs people type in Chinese input methods, as ASCII.
+_HALF_WIDTH = str.maketrans("０１２３４５６７８９Ｘｘ＋－", "0123456789Xx+-")
 
 
 def mask_name(name: str) -> str:
@@ -77,14 +90,17 @@ def mask_phone(phone: str) -> str:
 
 
 def scrub(text: str) -> str:
-    """``text`` with every resident ID number and mobile number in it masked."""
-    from stdnum.cn import ric
+    """``text`` with every ID-like number (any checksum, any birthplace code), mobile and
+    landline in it masked; full-width digits are read as digits."""
+    text = (text or "").translate(_HALF_WIDTH)
+    text = _ID_RE.sub(lambda m: mask_id(m.group(0).replace(" ", "")), text)
+    text = _PHONE_RE.sub(lambda m: mask_phone(re.sub(r"[ -]", "", m.group(1))), text)
+    return _LANDLINE_RE.sub(lambda m: m.group(1) + m.group(2) + _mask_local(m.group(3)), text)
 
-    def id_sub(match: re.Match[str]) -> str:
-        value = match.group(1)
-        return mask_id(value) if ric.is_valid(value) else value
 
-    return _PHONE_RE.sub(lambda mt: mask_phone(mt.group(1)), _ID_RE.sub(id_sub, text or ""))
+def _mask_local(number: str) -> str:
+    """A landline's local number with all but its last two digits starred."""
+    return "*" * (len(number) - 2) + number[-2:]
 
 
 def _fit(ws: Worksheet, widths: Mapping[int, float] | None = None) -> None:
@@ -163,27 +179,45 @@ def write_finance_list(lines: pd.DataFrame, path: Path | str) -> Path:
     summary.cell(summary.max_row, 4).number_format = MONEY_FORMAT
     _fit(summary)
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    save_workbook(wb, path)
     return path
 
 
 def notice_frame(lines: pd.DataFrame) -> pd.DataFrame:
     """The public-notice table: the lines with people's names, IDs and phones masked."""
+    from planner.ledger.public_evidence import public_evidence
+
     rows = []
     records: list[dict[Any, Any]] = lines.to_dict("records")
+    names = _company_names(records)
     for n, r in enumerate(records, start=1):
         person = r["payee_kind"] == "person"
         rows.append({
             "序号": n,
             "补助类别": RULE_ZH.get(str(r["rule"]), str(r["rule"])),
-            "收款方": mask_name(str(r["payee_name"])) if person else str(r["payee_name"]),
+            "收款方": mask_name(str(r["payee_name"])) if person else scrub(str(r["payee_name"])),
             "收款方类型": PAYEE_ZH.get(str(r["payee_kind"]), str(r["payee_kind"])),
-            "证件号码": mask_id(str(r["payee_id"])) if person else scrub(str(r["payee_id"])),
+            "证件号码": mask_id(str(r["payee_id"])) if person else _public_code(r["payee_id"]),
             "金额（元）": f"{int(r['amount_fen']) / 100:,.2f}",
-            "依据": scrub(str(r["evidence"] or "")),
+            "依据": public_evidence(r["evidence"], str(r["rule"]), names),
             "状态": STATE_ZH.get(str(r["state"]), str(r["state"])),
         })
     return pd.DataFrame(rows, columns=NOTICE_HEADERS)
+
+
+def _company_names(records: list[dict[Any, Any]]) -> dict[str, str]:
+    """Credit code → name of the employers and agencies paid in the notice's lines."""
+    return {str(r["payee_id"]): str(r["payee_name"] or "") for r in records
+            if r["payee_kind"] in ("employer", "agency")}
+
+
+def _public_code(code: object) -> str:
+    """A company's credit code or an area's code as published: a valid USCC is public and kept;
+    anything else is scrubbed (an ID number typed as a credit code is masked)."""
+    from stdnum.cn import uscc
+
+    text = str(code or "").strip()
+    return text if uscc.is_valid(text) else scrub(text)
 
 
 def write_notice(lines: pd.DataFrame, path: Path | str) -> Path:
@@ -192,7 +226,7 @@ def write_notice(lines: pd.DataFrame, path: Path | str) -> Path:
     frame = notice_frame(lines)
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix.lower() == ".csv":
-        frame.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+        write_safe_csv(frame, path, encoding="utf-8-sig", lineterminator="\r\n")
         return path
     wb = Workbook()
     ws = wb.active
@@ -206,7 +240,7 @@ def write_notice(lines: pd.DataFrame, path: Path | str) -> Path:
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     _fit(ws)
-    wb.save(path)
+    save_workbook(wb, path)
     return path
 
 
@@ -228,7 +262,7 @@ def write_report_book(sheets: Mapping[str, pd.DataFrame], path: Path | str) -> P
         for row in frame.itertuples(index=False):
             ws.append([_cell(v) for v in row])
         _fit(ws)
-    wb.save(path)
+    save_workbook(wb, path)
     return path
 
 
