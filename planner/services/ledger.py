@@ -32,7 +32,7 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from planner.ledger import models as m
@@ -215,32 +215,53 @@ def import_path(
             return ImportResult(kind, path.name, sha, 0, 0, already=True,
                                 seconds=time.perf_counter() - started)
     records, count = _read(kind, path)
-    with UnitOfWork(url) as uow:
-        if uow.repo.import_of(kind, sha) is not None:  # someone was faster
-            return ImportResult(kind, path.name, sha, count, 0, already=True)
-        imp = m.Import(kind=kind, file_name=path.name, sha256=sha, rows=count, rows_added=0,
-                       by=actor.username)
-        uow.repo.add(imp)
-        uow.session.flush()
-        merges, notes = _merge(uow.repo, kind, records, imp, path, actor)
-        problems = [p for mg in merges for p in mg.problems]
-        if problems:
-            if kind not in ("scenario", "plan"):
-                problems = _locate(kind, path, problems)
-            raise InputError(problems)
-        imp.rows_added = sum(mg.added for mg in merges)
-        uow.repo.audit(actor.username, "import", imp.id, f"import_{kind}", None,
-                       row_dict(imp))
-        uow.session.flush()
-        if before_import_commit is not None:
-            before_import_commit()
-        try:
+    try:
+        with UnitOfWork(url) as uow:
+            if uow.repo.import_of(kind, sha) is not None:  # someone was faster
+                return ImportResult(kind, path.name, sha, count, 0, already=True)
+            imp = m.Import(kind=kind, file_name=path.name, sha256=sha, rows=count,
+                           rows_added=0, by=actor.username)
+            uow.repo.add(imp)
+            uow.session.flush()
+            merges, notes = _merge(uow.repo, kind, records, imp, path, actor)
+            problems = [p for mg in merges for p in mg.problems]
+            if problems:
+                if kind not in ("scenario", "plan"):
+                    problems = _locate(kind, path, problems)
+                raise InputError(problems)
+            imp.rows_added = sum(mg.added for mg in merges)
+            uow.repo.audit(actor.username, "import", imp.id, f"import_{kind}", None,
+                           row_dict(imp))
+            uow.session.flush()
+            if before_import_commit is not None:
+                before_import_commit()
             uow.commit()
-        except IntegrityError as exc:  # a concurrent import of overlapping rows
-            raise InputError([Problem(path.name, f"conflicting concurrent change: {exc.orig}")]
-                             ) from None
-        return ImportResult(kind, path.name, sha, count, imp.rows_added,
-                            seconds=time.perf_counter() - started, notes=tuple(notes))
+            return ImportResult(kind, path.name, sha, count, imp.rows_added,
+                                seconds=time.perf_counter() - started, notes=tuple(notes))
+    except (IntegrityError, OperationalError, StaleDataError) as exc:
+        raise _lost_race(kind, sha, path, exc, url) from None
+
+
+def _lost_race(kind: str, sha: str, path: Path, exc: Exception, url: str | None) -> Exception:
+    """The refusal for an import that lost a race with another one (nothing of it was
+    written): the same file just imported by someone else, another import still writing
+    (SQLite's lock timed out), overlapping rows written at the same moment, or claims a
+    concurrent bank file changed (their version counter moved)."""
+    if isinstance(exc, OperationalError) and "locked" not in str(exc.orig).lower():
+        return exc  # a real database failure, not a race
+    with UnitOfWork(url) as uow:
+        winner = uow.repo.import_of(kind, sha)
+        if winner is not None:
+            return InputError([Problem(path.name, f"already imported by {winner.by} just now "
+                                       f"(import #{winner.id}); nothing was written twice")])
+    if isinstance(exc, OperationalError):
+        return InputError([Problem(path.name, "another import is being written to the ledger "
+                                   "right now; import this file again when it is done")])
+    if isinstance(exc, StaleDataError):
+        return InputError([Problem(path.name, "another user changed the same claims at the "
+                                   "same moment; import this file again")])
+    return InputError([Problem(path.name, "another import wrote some of the same rows at the "
+                               "same moment; import this file again to add what is new")])
 
 
 def _read(kind: str, path: Path) -> tuple[Any, int]:
