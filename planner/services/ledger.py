@@ -158,11 +158,19 @@ def content_sha256(path: Path) -> str:
         for child in sorted(p for p in path.rglob("*") if p.is_file()):
             digest.update(str(child.relative_to(path)).encode())
             digest.update(b"\0")
-            digest.update(child.read_bytes())
+            _digest_file(digest, child)
             digest.update(b"\0")
     else:
-        digest.update(path.read_bytes())
+        _digest_file(digest, path)
     return digest.hexdigest()
+
+
+def _digest_file(digest: Any, path: Path) -> None:
+    """Feed a file to ``digest`` in 1 MB pieces (a file too big to read is refused later
+    without having been held in memory)."""
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
 
 
 def import_path(
