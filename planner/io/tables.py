@@ -49,7 +49,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from planner.io.schemas import Column, Kind, Schema
+from planner.io.schemas import Column, Kind, Schema, money_ceiling_yuan
 from planner.problems import Problem, Severity
 
 Cell = Any  # str | int | float | bool | datetime | date | time | None
@@ -450,7 +450,13 @@ def parse_cell(col: Column, cell: Cell) -> Parsed:
         return None, None, OK
     if col.kind in _CACHED_KINDS:
         return _parse_cached(col.kind, type(cell).__name__, cell)
-    return _PARSERS[col.kind](cell)
+    parsed = _PARSERS[col.kind](cell)
+    if col.kind is Kind.MONEY and parsed[0] is not None:
+        ceiling = money_ceiling_yuan(col.name)
+        if parsed[0] > ceiling * 100:
+            return (None, f"{cell_text(cell)} is above the ceiling of {ceiling:,} yuan for "
+                    f"{col.name}; check the amount", Severity.ERROR)
+    return parsed
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -672,18 +678,29 @@ _DATETIME = re.compile(
     r"(?:\.\d+)?$"
 )
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
+EARLIEST_DATE = dt.date(2000, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
+"""No date in any table (available_from, arrived_on, a trip's, a payment's) is before 2000 or
+after 2100: such a date is a typo (1900-01-01 is Excel's zero) and is refused."""
+
+
+def _plausible(day: dt.date, text: str) -> dt.date | str:
+    if EARLIEST_DATE <= day <= LATEST_DATE:
+        return day
+    return (f"{text} is outside the plausible dates {EARLIEST_DATE.isoformat()} to "
+            f"{LATEST_DATE.isoformat()}")
 
 
 def to_date(cell: Cell) -> dt.date | str:
-    """A cell as a date, or the message saying why not."""
+    """A cell as a date, or the message saying why not (also when outside 2000..2100)."""
     if isinstance(cell, dt.datetime):
-        return cell.date()
+        return _plausible(cell.date(), cell.date().isoformat())
     if isinstance(cell, dt.date):
-        return cell
+        return _plausible(cell, cell.isoformat())
     if isinstance(cell, int | float) and not isinstance(cell, bool):
-        if 20000 <= cell <= 80000:  # an Excel date serial in a cell not formatted as a date
-            return _EXCEL_EPOCH + dt.timedelta(days=int(cell))
         text = cell_text(cell)
+        if 20000 <= cell <= 80000:  # an Excel date serial in a cell not formatted as a date
+            return _plausible(_EXCEL_EPOCH + dt.timedelta(days=int(cell)), text)
     else:
         text = unicodedata.normalize("NFKC", clean_text(str(cell)))
     m = _DATE.match(text) or _DATE_COMPACT.match(text)
@@ -695,9 +712,10 @@ def to_date(cell: Cell) -> dt.date | str:
         return f"{text} is not a date; write YYYY-MM-DD, e.g. 2020-02-15"
     y, mo, d = (int(g) for g in m.groups())
     try:
-        return dt.date(y, mo, d)
+        day = dt.date(y, mo, d)
     except ValueError:
         return f"{text} is not a real date"
+    return _plausible(day, text)
 
 
 def parse_date(cell: Cell) -> Parsed:

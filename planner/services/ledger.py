@@ -223,6 +223,7 @@ def import_path(
             return ImportResult(kind, path.name, sha, 0, 0, already=True,
                                 seconds=time.perf_counter() - started)
     records, count = _read(kind, path)
+    _check_event_dates(kind, records, path, url)
     try:
         with UnitOfWork(url) as uow:
             if uow.repo.import_of(kind, sha) is not None:  # someone was faster
@@ -270,6 +271,33 @@ def _lost_race(kind: str, sha: str, path: Path, exc: Exception, url: str | None)
                                    "same moment; import this file again")])
     return InputError([Problem(path.name, "another import wrote some of the same rows at the "
                                "same moment; import this file again to add what is new")])
+
+
+EVENT_DATES = {"arrivals": "arrived_on", "charters": "depart_date", "bank_results": "paid_on"}
+"""The date of each event file checked against the active policy's validity."""
+
+PLAUSIBLE_MARGIN = dt.timedelta(days=366)
+
+
+def _check_event_dates(kind: str, records: Any, path: Path, url: str | None) -> None:
+    """Refuse an event file with a date more than a year before the active policy starts or
+    after it ends (an open-ended policy: after today), naming file, row and column."""
+    field = EVENT_DATES.get(kind)
+    active = load_active_policy(url) if field else None
+    if field is None or active is None:
+        return
+    policy = active[1]
+    first = policy.valid_from - PLAUSIBLE_MARGIN
+    last = (policy.valid_to or dt.date.today()) + PLAUSIBLE_MARGIN
+    problems = [
+        Problem(path.name, f"{day} is implausible: more than a year outside policy "
+                f"{policy.name!r} ({policy.valid_from} to {policy.valid_to or 'today'}); "
+                f"expected {first} to {last}", i + 2, field)
+        for i, r in enumerate(records)
+        if (day := getattr(r, field, None)) is not None and not first <= day <= last
+    ]
+    if problems:
+        raise InputError(_locate(kind, path, problems))
 
 
 def _read(kind: str, path: Path) -> tuple[Any, int]:

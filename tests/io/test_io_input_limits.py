@@ -9,7 +9,8 @@ import pytest
 from planner.io.schemas import WORKERS
 from planner.io.tables import read_table
 
-ZH_HEADER = "身份证号\t姓名\t手机号\t户籍地区划代码\t返岗企业信用代码\t可出发日期\t建档立卡\t出行方式\r\n"
+ZH_HEADER = ("身份证号\t姓名\t手机号\t户籍地区划代码\t返岗企业信用代码\t可出发日期\t建档立卡\t"
+             "出行方式\r\n")
 
 
 def _rows(ids) -> str:
@@ -62,3 +63,36 @@ def test_validate_refuses_a_big_file_with_exit_2(tmp_path: Path, monkeypatch, ca
     assert main(["validate", str(tmp_path / "s")]) == 2
     err = capsys.readouterr().err
     assert "workers.csv: is 0.8 MB; files above 0.5 MB are not read" in err
+
+
+@pytest.mark.parametrize("day", ["1900-01-01", "2101-01-01", "1"])
+def test_implausible_date_is_refused_with_row_and_column(tmp_path: Path, ids, day: str) -> None:
+    """available_from 1900-01-01 (Excel's zero) or after 2100 is an error on its row and
+    column."""
+    p = tmp_path / "workers.csv"
+    p.write_text("id_number,name,home_adcode,available_from\n"
+                 f"{ids.W1},张三,422801,2020-02-16\n{ids.W2},李四,522425,{day}\n", "utf-8")
+    t = read_table(p, WORKERS)
+    errors = [(q.row, q.column) for q in t.problems if q.severity.value == "error"]
+    assert errors == [(3, "available_from")]
+    assert t.rows[0].values["available_from"] is not None
+
+
+def test_amount_above_its_ceiling_is_refused(tmp_path: Path, ids) -> None:
+    """A 99,999,999,999.99-yuan ticket and a 200,000,000-yuan invoice are refused on their
+    row and column; a 9,999-yuan ticket is read."""
+    from planner.io.schemas import EVENT_TABLES
+
+    p = tmp_path / "arrivals.csv"
+    p.write_text("id_number,employer_uscc,arrived_on,ticket_amount\n"
+                 f"{ids.W1},{ids.E1},2020-02-16,9999.00\n"
+                 f"{ids.W2},{ids.E1},2020-02-16,\"99,999,999,999.99\"\n", "utf-8")
+    t = read_table(p, EVENT_TABLES["arrivals"])
+    assert [(q.row, q.column) for q in t.problems] == [(3, "ticket_amount")]
+    assert "above the ceiling of 10,000 yuan" in t.problems[0].message
+    assert t.rows[0].values["ticket_amount"] == 999_900
+    q = tmp_path / "charters.csv"
+    q.write_text("employer_uscc,contract_no,depart_date,origin_adcode,seats,riders,"
+                 f"invoice_amount\n{ids.E1},C1,2020-02-16,422801,53,40,200000000\n", "utf-8")
+    t = read_table(q, EVENT_TABLES["charters"])
+    assert [(q.row, q.column) for q in t.problems] == [(2, "invoice_amount")]

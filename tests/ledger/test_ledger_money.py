@@ -94,3 +94,27 @@ def test_thirty_million_yuan_invoice_imports(ledger_url: str, world, tmp_path: P
     with UnitOfWork(ledger_url) as uow:
         charter = uow.session.query(m.Charter).filter_by(contract_no="BIG-1").one()
         assert charter.invoice_amount_fen == THIRTY_MILLION_YUAN_FEN
+
+
+def test_arrival_far_outside_the_policy_is_refused(ledger_url: str, world,
+                                                   tmp_path: Path) -> None:
+    """An arrival dated 2099-12-31 under the 2020 policy is refused on its row and column
+    (as the file spells it); nothing is imported."""
+    import pandas as pd
+    import pytest
+
+    from planner.problems import InputError
+
+    op = User("op", Role.OPERATOR)
+    svc.import_path("scenario", world.scenario_dir, op, url=ledger_url)
+    svc.import_path("plan", world.plan_dir, op, url=ledger_url)
+    arrivals = pd.read_csv(world.events["arrivals"], dtype=str).iloc[:3]
+    arrivals = arrivals.drop(columns=[c for c in ("trip_id",) if c in arrivals])
+    arrivals.loc[1, "arrived_on"] = "2099-12-31"
+    arrivals.rename(columns={"arrived_on": "到岗日期"}).to_csv(tmp_path / "arrivals.csv",
+                                                               index=False)
+    with pytest.raises(InputError) as err:
+        svc.import_path("arrivals", tmp_path / "arrivals.csv", op, url=ledger_url)
+    assert [(p.row, p.column) for p in err.value.problems] == [(3, "到岗日期")]
+    assert "more than a year outside policy" in str(err.value)
+    assert svc.ledger_counts(url=ledger_url)["events"] == len(world.scenario.workers)
