@@ -203,7 +203,52 @@ TEMPLATES: tuple[tuple[str, str], ...] = (
         r"is a web page \(HTML/XML\), not a CSV table; export the table itself",
     ),
     ("io_binary", r"is a binary file, not a CSV table"),
-    ("io_not_text", r"is not text in UTF-8 or GBK; save it as CSV \(UTF-8\)"),
+    ("io_not_text", r"is not text in UTF-8, UTF-16 or GBK; save it as CSV \(UTF-8\)"),
+    (
+        "io_too_big",
+        r"is (?P<size>[\d,.]+) MB; files above (?P<limit>[\d.]+) MB are not read \(split it, "
+        r"or raise the limit with JOBBUS_MAX_INPUT_MB if the machine has the memory: about 25 "
+        r"times the file size\)",
+    ),
+    (
+        "io_xlsx_too_big",
+        r"unpacks to (?P<size>[\d,.]+) MB of sheets; workbooks above (?P<limit>[\d.]+) MB "
+        r"unpacked are not read \(save it as CSV, split it, or raise JOBBUS_MAX_INPUT_MB\)",
+    ),
+    (
+        "io_date_implausible",
+        rf"(?P<raw>.*?) is outside the plausible dates (?P<first>{_D}) to (?P<last>{_D})",
+    ),
+    (
+        "io_money_ceiling",
+        r"(?P<raw>.*?) is above the ceiling of (?P<ceiling>[\d,]+) yuan for (?P<column>\S+); "
+        r"check the amount",
+    ),
+    (
+        "ledger_date_outside_policy",
+        rf"(?P<date>{_D}) is implausible: more than a year outside policy (?P<policy>.+) "
+        rf"\((?P<start>{_D}) to (?P<end>{_D}|today)\); expected (?P<first>{_D}) to "
+        rf"(?P<last>{_D})",
+    ),
+    (
+        "ledger_import_raced",
+        r"already imported by (?P<who>\S+) just now \(import #(?P<id>\d+)\); nothing was "
+        r"written twice",
+    ),
+    (
+        "ledger_import_busy",
+        r"another import is being written to the ledger right now; import this file again "
+        r"when it is done",
+    ),
+    (
+        "ledger_import_overlap",
+        r"another import wrote some of the same rows at the same moment; import this file "
+        r"again to add what is new",
+    ),
+    (
+        "ledger_import_claims_raced",
+        r"another user changed the same claims at the same moment; import this file again",
+    ),
     ("io_bad_csv", r"is not a readable CSV table \((?P<why>.+)\)"),
     ("io_bad_xlsx", r"is not a readable \.xlsx workbook \((?P<why>.+)\)"),
     ("io_bad_sheet", r"sheet (?P<sheet>.+) cannot be read \((?P<why>.+)\)"),

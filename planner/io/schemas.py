@@ -49,6 +49,24 @@ class Kind(StrEnum):
     STATUS = "status"  # paid / failed
 
 
+MONEY_CEILING_YUAN = 100_000_000
+"""The largest amount of money in any cell, in yuan (1亿元): a whole charter invoice, a special
+train, a bank line. Anything larger is a typo and is refused with file, row and column."""
+
+MONEY_CEILINGS_YUAN: dict[str, int] = {
+    "ticket_amount": 10_000,  # one person's ticket home (arrivals.csv)
+    "expected_subsidy": 100_000,  # one person's subsidy (self_returns.csv)
+    "cost_per_km": 10_000,  # yuan per km of one vehicle (fleet.csv)
+    "driver_cost": 100_000,  # yuan per day for a second driver (fleet.csv)
+}
+"""Lower ceilings for columns whose amount is per person, per km or per day."""
+
+
+def money_ceiling_yuan(column: str) -> int:
+    """The largest amount in yuan a money column may hold."""
+    return MONEY_CEILINGS_YUAN.get(column, MONEY_CEILING_YUAN)
+
+
 @dataclass(frozen=True, slots=True)
 class Column:
     """One column of a table: English ``name``, Chinese ``aliases`` (first one is the header

@@ -2,8 +2,11 @@
 
 Rules implemented here:
 
-- CSV in UTF-8 with or without BOM, or GBK/GB18030 (Excel on Chinese Windows); comma, tab or
-  semicolon separated (whichever splits the header line most);
+- CSV in UTF-8 with or without BOM, GBK/GB18030 (Excel on Chinese Windows) or UTF-16 (Excel's
+  "Unicode text"; with a BOM, or without one when recognisable); comma, tab or semicolon
+  separated (whichever splits the header line most);
+- a file above ``JOBBUS_MAX_INPUT_MB`` (default 30 MB) is refused before it is read, naming its
+  size and the limit (memory: about 25 times the file size);
 - ``.xlsx``: the sheet named like the file stem, the table name (``workers``) or its Chinese
   title (``人员登记表``), else the first sheet; a ``.csv`` that is really an xlsx is read as one
   (with a warning);
@@ -37,6 +40,7 @@ import csv
 import datetime as dt
 import functools
 import io
+import os
 import re
 import unicodedata
 import zipfile
@@ -46,7 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.io.safe_cells import unquote_text
-from planner.io.schemas import Column, Kind, Schema
+from planner.io.schemas import Column, Kind, Schema, money_ceiling_yuan
 from planner.problems import Problem, Severity
 
 Cell = Any  # str | int | float | bool | datetime | date | time | None
@@ -123,6 +127,9 @@ def read_raw(
     if path.is_dir():
         return fail("is a folder, not a file")
     try:
+        too_big = _too_big(path.stat().st_size)
+        if too_big:
+            return fail(too_big)
         data = path.read_bytes()
     except OSError as exc:
         return fail(f"cannot be read ({exc.strerror or exc})")
@@ -148,26 +155,78 @@ def read_raw(
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith((b"<!doctype", b"<html", b"<?xml", b"<head", b"<body", b"<table")):
         return fail("is a web page (HTML/XML), not a CSV table; export the table itself")
-    if b"\x00" in data[:8192]:
-        return fail("is a binary file, not a CSV table")
-    text = _decode(data)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:8192]:
+        text = _decode_utf16(data)
+        if text is None:
+            return fail("is a binary file, not a CSV table")
+    else:
+        text = _decode(data)
     if text is None:
-        return fail("is not text in UTF-8 or GBK; save it as CSV (UTF-8)")
+        return fail("is not text in UTF-8, UTF-16 or GBK; save it as CSV (UTF-8)")
+    if not text.strip():
+        return fail("the file is empty")
     try:
         return _read_csv_text(text), problems
     except csv.Error as exc:
         return fail(f"is not a readable CSV table ({exc})")
 
 
+MB = 1024 * 1024
+DEFAULT_MAX_INPUT_MB = 30
+"""Largest input file read, in MB (``JOBBUS_MAX_INPUT_MB``). Reading and checking a table takes
+about 25 times its size in memory on top of ~150 MB, so 30 MB (some 350,000 workers) stays
+under 1 GB; a larger file is refused before it is read."""
+
+
+XLSX_UNPACKED_FACTOR = 4
+"""An xlsx sheet's XML is about 4 times the CSV of the same table: a workbook whose contents
+unpack to more than 4 times the limit is refused before it is parsed."""
+
+
+def max_input_mb() -> float:
+    """The size limit of an input file in MB: ``JOBBUS_MAX_INPUT_MB`` (a positive number) or
+    ``DEFAULT_MAX_INPUT_MB``."""
+    try:
+        limit = float(os.environ.get("JOBBUS_MAX_INPUT_MB", DEFAULT_MAX_INPUT_MB))
+    except ValueError:
+        return DEFAULT_MAX_INPUT_MB
+    return limit if limit > 0 else DEFAULT_MAX_INPUT_MB
+
+
+def _too_big(size: int) -> str | None:
+    limit = max_input_mb()
+    if size <= limit * MB:
+        return None
+    return (f"is {size / MB:,.1f} MB; files above {limit:g} MB are not read (split it, or "
+            "raise the limit with JOBBUS_MAX_INPUT_MB if the machine has the memory: about "
+            "25 times the file size)")
+
+
+def _decode_utf16(data: bytes) -> str | None:
+    """UTF-16 text (Excel's "Unicode text") with a BOM, or without one when its zero bytes all
+    fall on one side of each code unit (ASCII letters, digits and separators in LE or BE);
+    ``None`` for anything else (a binary file)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
+    else:
+        sample = data[: min(len(data), 8192) // 2 * 2]
+        zeros_even, zeros_odd = sample[0::2].count(0), sample[1::2].count(0)
+        if len(data) % 2 or (zeros_even and zeros_odd):
+            return None
+        encoding = "utf-16-le" if zeros_odd else "utf-16-be"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    if any(ord(c) < 32 and c not in "\t\r\n" for c in text[:4096]):
+        return None  # control characters: not a table
+    return text
+
+
 def _decode(data: bytes) -> str | None:
     if data.startswith(b"\xef\xbb\xbf"):
         try:
             return data[3:].decode("utf-8")
-        except UnicodeDecodeError:
-            return None
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
         except UnicodeDecodeError:
             return None
     for encoding in ("utf-8", "gb18030"):
@@ -195,6 +254,15 @@ def _read_xlsx(
 ) -> tuple[list[tuple[int, list[Cell]]], list[Problem]]:
     import openpyxl
 
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        return [], [Problem(display, "is not a valid .xlsx workbook (not a zip archive)")]
+    if unpacked > XLSX_UNPACKED_FACTOR * max_input_mb() * MB:
+        return [], [Problem(display, f"unpacks to {unpacked / MB:,.1f} MB of sheets; workbooks "
+                            f"above {XLSX_UNPACKED_FACTOR * max_input_mb():g} MB unpacked are not "
+                            "read (save it as CSV, split it, or raise JOBBUS_MAX_INPUT_MB)")]
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except zipfile.BadZipFile:
@@ -383,7 +451,13 @@ def parse_cell(col: Column, cell: Cell) -> Parsed:
         return None, None, OK
     if col.kind in _CACHED_KINDS:
         return _parse_cached(col.kind, type(cell).__name__, cell)
-    return _PARSERS[col.kind](cell)
+    parsed = _PARSERS[col.kind](cell)
+    if col.kind is Kind.MONEY and parsed[0] is not None:
+        ceiling = money_ceiling_yuan(col.name)
+        if parsed[0] > ceiling * 100:
+            return (None, f"{cell_text(cell)} is above the ceiling of {ceiling:,} yuan for "
+                    f"{col.name}; check the amount", Severity.ERROR)
+    return parsed
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -605,18 +679,29 @@ _DATETIME = re.compile(
     r"(?:\.\d+)?$"
 )
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
+EARLIEST_DATE = dt.date(2000, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
+"""No date in any table (available_from, arrived_on, a trip's, a payment's) is before 2000 or
+after 2100: such a date is a typo (1900-01-01 is Excel's zero) and is refused."""
+
+
+def _plausible(day: dt.date, text: str) -> dt.date | str:
+    if EARLIEST_DATE <= day <= LATEST_DATE:
+        return day
+    return (f"{text} is outside the plausible dates {EARLIEST_DATE.isoformat()} to "
+            f"{LATEST_DATE.isoformat()}")
 
 
 def to_date(cell: Cell) -> dt.date | str:
-    """A cell as a date, or the message saying why not."""
+    """A cell as a date, or the message saying why not (also when outside 2000..2100)."""
     if isinstance(cell, dt.datetime):
-        return cell.date()
+        return _plausible(cell.date(), cell.date().isoformat())
     if isinstance(cell, dt.date):
-        return cell
+        return _plausible(cell, cell.isoformat())
     if isinstance(cell, int | float) and not isinstance(cell, bool):
-        if 20000 <= cell <= 80000:  # an Excel date serial in a cell not formatted as a date
-            return _EXCEL_EPOCH + dt.timedelta(days=int(cell))
         text = cell_text(cell)
+        if 20000 <= cell <= 80000:  # an Excel date serial in a cell not formatted as a date
+            return _plausible(_EXCEL_EPOCH + dt.timedelta(days=int(cell)), text)
     else:
         text = unicodedata.normalize("NFKC", clean_text(str(cell)))
     m = _DATE.match(text) or _DATE_COMPACT.match(text)
@@ -628,9 +713,10 @@ def to_date(cell: Cell) -> dt.date | str:
         return f"{text} is not a date; write YYYY-MM-DD, e.g. 2020-02-15"
     y, mo, d = (int(g) for g in m.groups())
     try:
-        return dt.date(y, mo, d)
+        day = dt.date(y, mo, d)
     except ValueError:
         return f"{text} is not a real date"
+    return _plausible(day, text)
 
 
 def parse_date(cell: Cell) -> Parsed:

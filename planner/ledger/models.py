@@ -11,7 +11,8 @@ Rules implemented here:
 - a claim has at most one payment row (``payments.claim_id`` is unique) and a payment id is
   unique, so nothing is paid twice;
 - the audit log keeps who did what, when, and the row before and after, as JSON;
-- money is integer fen everywhere.
+- money is integer fen everywhere, in 64-bit columns (PostgreSQL's 32-bit ``integer`` stops
+  at 21,474,836.47 yuan).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -127,7 +129,7 @@ class Trip(Base):
     seats: Mapped[int] = mapped_column(Integer)
     load: Mapped[int] = mapped_column(Integer)
     distance_km: Mapped[float] = mapped_column(Float, default=0.0)
-    cost_fen: Mapped[int] = mapped_column(Integer, default=0)
+    cost_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     origin_adcode: Mapped[str] = mapped_column(String(6), default="")
     parent_trip_id: Mapped[str | None] = mapped_column(String(64))
     import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
@@ -164,7 +166,7 @@ class Event(Base):
     ref: Mapped[str | None] = mapped_column(String(64))  # trip id or charter contract as given
     on_date: Mapped[dt.date | None] = mapped_column(Date)
     month: Mapped[str | None] = mapped_column(String(7))
-    amount_fen: Mapped[int | None] = mapped_column(Integer)
+    amount_fen: Mapped[int | None] = mapped_column(BigInteger)
     import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
 
 
@@ -179,7 +181,7 @@ class Charter(Base):
     origin_adcode: Mapped[str] = mapped_column(String(6))
     seats: Mapped[int] = mapped_column(Integer)
     riders: Mapped[int] = mapped_column(Integer)
-    invoice_amount_fen: Mapped[int] = mapped_column(Integer)
+    invoice_amount_fen: Mapped[int] = mapped_column(BigInteger)
     import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
 
 
@@ -244,14 +246,14 @@ class Claim(Base):
     payee_kind: Mapped[str] = mapped_column(String(16))
     payee_id: Mapped[str] = mapped_column(String(64))
     payee_name: Mapped[str] = mapped_column(String(200))
-    amount_fen: Mapped[int] = mapped_column(Integer)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
     evidence: Mapped[list[Any]] = mapped_column(JSON, default=list)
     basis: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     policy_version_id: Mapped[int | None] = mapped_column(ForeignKey("policy_versions.id"))
     state: Mapped[str] = mapped_column(String(16), index=True, default="draft")
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
     review_note: Mapped[str | None] = mapped_column(Text)
-    proposed_amount_fen: Mapped[int | None] = mapped_column(Integer)
+    proposed_amount_fen: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -307,7 +309,7 @@ class Payment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     payment_id: Mapped[str] = mapped_column(String(64), unique=True)
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), unique=True)
-    amount_fen: Mapped[int] = mapped_column(Integer)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     paid_on: Mapped[dt.date | None] = mapped_column(Date)
     bank_file_sha256: Mapped[str | None] = mapped_column(String(64))
@@ -327,7 +329,7 @@ class BankLine(Base):
     payment_id: Mapped[str] = mapped_column(String(64), index=True)
     status: Mapped[str] = mapped_column(String(16))
     paid_on: Mapped[dt.date | None] = mapped_column(Date)
-    amount_fen: Mapped[int] = mapped_column(Integer)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
     reason: Mapped[str | None] = mapped_column(Text)
     import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
 

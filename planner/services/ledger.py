@@ -33,7 +33,7 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from planner.ledger import models as m
@@ -162,11 +162,19 @@ def content_sha256(path: Path) -> str:
         for child in sorted(p for p in path.rglob("*") if p.is_file()):
             digest.update(str(child.relative_to(path)).encode())
             digest.update(b"\0")
-            digest.update(child.read_bytes())
+            _digest_file(digest, child)
             digest.update(b"\0")
     else:
-        digest.update(path.read_bytes())
+        _digest_file(digest, path)
     return digest.hexdigest()
+
+
+def _digest_file(digest: Any, path: Path) -> None:
+    """Feed a file to ``digest`` in 1 MB pieces (a file too big to read is refused later
+    without having been held in memory)."""
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
 
 
 def import_path(
@@ -219,32 +227,81 @@ def import_path(
             return ImportResult(kind, path.name, sha, 0, 0, already=True,
                                 seconds=time.perf_counter() - started)
     records, count = _read(kind, path)
-    with UnitOfWork(url) as uow:
-        if uow.repo.import_of(kind, sha) is not None:  # someone was faster
-            return ImportResult(kind, path.name, sha, count, 0, already=True)
-        imp = m.Import(kind=kind, file_name=path.name, sha256=sha, rows=count, rows_added=0,
-                       by=actor.username)
-        uow.repo.add(imp)
-        uow.session.flush()
-        merges, notes = _merge(uow.repo, kind, records, imp, path, actor)
-        problems = [p for mg in merges for p in mg.problems]
-        if problems:
-            if kind not in ("scenario", "plan"):
-                problems = _locate(kind, path, problems)
-            raise InputError(problems)
-        imp.rows_added = sum(mg.added for mg in merges)
-        uow.repo.audit(actor.username, "import", imp.id, f"import_{kind}", None,
-                       row_dict(imp))
-        uow.session.flush()
-        if before_import_commit is not None:
-            before_import_commit()
-        try:
+    _check_event_dates(kind, records, path, url)
+    try:
+        with UnitOfWork(url) as uow:
+            if uow.repo.import_of(kind, sha) is not None:  # someone was faster
+                return ImportResult(kind, path.name, sha, count, 0, already=True)
+            imp = m.Import(kind=kind, file_name=path.name, sha256=sha, rows=count,
+                           rows_added=0, by=actor.username)
+            uow.repo.add(imp)
+            uow.session.flush()
+            merges, notes = _merge(uow.repo, kind, records, imp, path, actor)
+            problems = [p for mg in merges for p in mg.problems]
+            if problems:
+                if kind not in ("scenario", "plan"):
+                    problems = _locate(kind, path, problems)
+                raise InputError(problems)
+            imp.rows_added = sum(mg.added for mg in merges)
+            uow.repo.audit(actor.username, "import", imp.id, f"import_{kind}", None,
+                           row_dict(imp))
+            uow.session.flush()
+            if before_import_commit is not None:
+                before_import_commit()
             uow.commit()
-        except IntegrityError as exc:  # a concurrent import of overlapping rows
-            raise InputError([Problem(path.name, f"conflicting concurrent change: {exc.orig}")]
-                             ) from None
-        return ImportResult(kind, path.name, sha, count, imp.rows_added,
-                            seconds=time.perf_counter() - started, notes=tuple(notes))
+            return ImportResult(kind, path.name, sha, count, imp.rows_added,
+                                seconds=time.perf_counter() - started, notes=tuple(notes))
+    except (IntegrityError, OperationalError, StaleDataError) as exc:
+        raise _lost_race(kind, sha, path, exc, url) from None
+
+
+def _lost_race(kind: str, sha: str, path: Path, exc: Exception, url: str | None) -> Exception:
+    """The refusal for an import that lost a race with another one (nothing of it was
+    written): the same file just imported by someone else, another import still writing
+    (SQLite's lock timed out), overlapping rows written at the same moment, or claims a
+    concurrent bank file changed (their version counter moved)."""
+    if isinstance(exc, OperationalError) and "locked" not in str(exc.orig).lower():
+        return exc  # a real database failure, not a race
+    with UnitOfWork(url) as uow:
+        winner = uow.repo.import_of(kind, sha)
+        if winner is not None:
+            return InputError([Problem(path.name, f"already imported by {winner.by} just now "
+                                       f"(import #{winner.id}); nothing was written twice")])
+    if isinstance(exc, OperationalError):
+        return InputError([Problem(path.name, "another import is being written to the ledger "
+                                   "right now; import this file again when it is done")])
+    if isinstance(exc, StaleDataError):
+        return InputError([Problem(path.name, "another user changed the same claims at the "
+                                   "same moment; import this file again")])
+    return InputError([Problem(path.name, "another import wrote some of the same rows at the "
+                               "same moment; import this file again to add what is new")])
+
+
+EVENT_DATES = {"arrivals": "arrived_on", "charters": "depart_date", "bank_results": "paid_on"}
+"""The date of each event file checked against the active policy's validity."""
+
+PLAUSIBLE_MARGIN = dt.timedelta(days=366)
+
+
+def _check_event_dates(kind: str, records: Any, path: Path, url: str | None) -> None:
+    """Refuse an event file with a date more than a year before the active policy starts or
+    after it ends (an open-ended policy: after today), naming file, row and column."""
+    field = EVENT_DATES.get(kind)
+    active = load_active_policy(url) if field else None
+    if field is None or active is None:
+        return
+    policy = active[1]
+    first = policy.valid_from - PLAUSIBLE_MARGIN
+    last = (policy.valid_to or dt.date.today()) + PLAUSIBLE_MARGIN
+    problems = [
+        Problem(path.name, f"{day} is implausible: more than a year outside policy "
+                f"{policy.name!r} ({policy.valid_from} to {policy.valid_to or 'today'}); "
+                f"expected {first} to {last}", i + 2, field)
+        for i, r in enumerate(records)
+        if (day := getattr(r, field, None)) is not None and not first <= day <= last
+    ]
+    if problems:
+        raise InputError(_locate(kind, path, problems))
 
 
 def _read(kind: str, path: Path) -> tuple[Any, int]:
