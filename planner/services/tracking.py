@@ -160,7 +160,8 @@ def missing(url: str, as_of: dt.date) -> pd.DataFrame:
 
 
 def to_reseat(url: str, as_of: dt.date | None = None) -> pd.DataFrame:
-    """People on the manifest of a trip cancelled (by ``as_of``), waiting to be re-seated.
+    """People on the manifest of a trip cancelled (by ``as_of``) and not checked in, waiting
+    to be re-seated.
 
     Returns
     -------
@@ -178,7 +179,8 @@ def to_reseat(url: str, as_of: dt.date | None = None) -> pd.DataFrame:
             if as_of is None or e.at.date() <= as_of
         }
     lines = manifest(url, as_of=as_of)
-    lines = lines[lines["trip_id"].isin(list(cancelled))].reset_index(drop=True)
+    lines = lines[lines["trip_id"].isin(list(cancelled)) & lines["arrived_on"].isna()
+                  ].reset_index(drop=True)
     lines["cancelled_at"] = [cancelled[t][0] for t in lines["trip_id"]]
     lines["note"] = [cancelled[t][1] for t in lines["trip_id"]]
     return lines
