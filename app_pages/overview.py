@@ -1,6 +1,6 @@
 """总览 Overview: people brought back against what was registered, by province, by day and by
 mode; trips under way; subsidies owed, approved and paid — as numbers at the top and charts
-below."""
+below. People and trips count as of the day picked at the top; money is as the ledger stands."""
 
 import datetime as dt
 
@@ -19,12 +19,17 @@ if ledger is None:
     backend.unavailable("reports")
     st.stop()
 url = backend.database_url()
-report = ledger.returns_report(url=url)
+last = reads.last_day(url) or dt.date.today()
+first = reads.trips(url, last)["depart_date"].min() if reads.last_day(url) else last
+# one day for every figure on the screen: arrivals, trips and the timeline count as of it
+as_of = st.slider(t("overview.as_of"), min_value=first, max_value=last,
+                  value=min(max(dt.date.today(), first), last), format="YYYY-MM-DD",
+                  key="ov_as_of") if first < last else last
+report = reads.returns_report(url, as_of)
 money = ledger.money_by_rule(url=url)
 province = report["province"]
 registered = int(province["registered"].sum())
 arrived = int(province["arrived"].sum())
-as_of = reads.last_day(url) or dt.date.today()
 trips = reads.trips(url, as_of)
 totals = money[money["rule"] == "total"]
 owed, approved, paid = (
@@ -84,11 +89,6 @@ st.subheader(t("overview.timeline"))
 if trips.empty:
     st.caption(t("common.none"))
 else:
-    first, last = min(trips["depart_date"]), max(trips["arrive_date"])
-    as_of = st.slider(t("overview.as_of"), min_value=first, max_value=last,
-                      value=min(max(dt.date.today(), first), last), format="YYYY-MM-DD",
-                      key="ov_as_of")
-    trips = reads.trips(url, as_of)
     st.altair_chart(charts.timeline_chart(trips, as_of), width="stretch")
     moving = trips[trips["status"] == "under_way"]
     st.markdown(t("overview.under_way", day=fmt.date(as_of), n=len(moving)))

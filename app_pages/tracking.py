@@ -1,10 +1,9 @@
-"""跟踪 Tracking: which trips have left and which have arrived, checking people in (import an
-arrivals list, or tick them on a trip's manifest), who is missing, and arrivals at each
-employer against what it wanted."""
+"""跟踪 Tracking: which trips have left, arrived, are late or cancelled (as recorded, else as
+planned), recording a trip's movement, checking people in (import an arrivals list, or tick
+them on a trip's manifest) and undoing a wrong check-in, who is missing, re-seating the people
+of a cancelled trip, and arrivals at each employer against what it wanted — all as of a day."""
 
 import datetime as dt
-import tempfile
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -12,6 +11,7 @@ import streamlit as st
 from planner.services import tracking as reads
 from ui import backend, fmt
 from ui import claim_views as views
+from ui import tracking_views as tv
 from ui.auth import current_user, may
 from ui.i18n import t
 from ui.layout import DATE_FORMAT, kpi
@@ -20,7 +20,8 @@ st.title(t("tracking.title"))
 st.caption(t("tracking.intro"))
 
 ledger = backend.service("ledger", "import_path")
-if ledger is None:
+movements = backend.service("movements", "record_trip_event", "undo_check_in", "reseat")
+if ledger is None or movements is None:
     backend.unavailable("ledger")
     st.stop()
 url = backend.database_url()
@@ -29,43 +30,34 @@ user = current_user()
 as_of = st.date_input(t("tracking.as_of"), reads.last_day(url) or dt.date.today(),
                       key="trk_as_of", help=t("tracking.as_of_help"), format=DATE_FORMAT,
                       width=220)
+tv.show_flash()
 trips = reads.trips(url, as_of)
 missing = reads.missing(url, as_of)
+waiting = reads.to_reseat(url, as_of)
 if trips.empty:
     st.info(t("tracking.no_trips"))
     st.stop()
 
 counts = trips["status"].value_counts()
-c = st.columns(5)
-kpi(c[0], t("tracking.planned"), fmt.count(counts.get("planned", 0)))
+c = st.columns(6)
+kpi(c[0], t("tracking.planned"), fmt.count(counts.get("planned", 0) + counts.get("delayed", 0)),
+    t("tracking.delayed_n", n=int(counts.get("delayed", 0))))
 kpi(c[1], t("tracking.under_way"), fmt.count(counts.get("under_way", 0)))
 kpi(c[2], t("tracking.arrived_trips"), fmt.count(counts.get("arrived", 0)))
 kpi(c[3], t("tracking.checked_in"), fmt.count(int(trips["arrived"].sum())),
     t("tracking.of", n=fmt.count(int(trips["on_manifest"].sum()))))
 kpi(c[4], t("tracking.missing"), fmt.count(len(missing)))
+kpi(c[5], t("tracking.to_reseat"), fmt.count(len(waiting)),
+    t("tracking.cancelled_n", n=int(counts.get("cancelled", 0))))
 
-st.dataframe(
-    pd.DataFrame({
-        t("trips.id"): trips["trip_id"],
-        t("trips.kind"): [t(f"modes.{k}") for k in trips["kind"]],
-        t("trips.vehicle"): trips["vehicle"],
-        t("trips.depart"): [fmt.date(d) for d in trips["depart_date"]],
-        t("trips.arrive"): [fmt.date(d) for d in trips["arrive_date"]],
-        t("tracking.status"): [t(f"tracking.status_{s}") for s in trips["status"]],
-        t("tracking.progress"): [a / n if n else 0.0 for a, n in
-                                 zip(trips["arrived"], trips["on_manifest"], strict=True)],
-        t("tracking.checked_in"): [f"{a} / {n}" for a, n in
-                                   zip(trips["arrived"], trips["on_manifest"], strict=True)],
-        t("trips.stops"): trips["stops"],
-    }),
-    hide_index=True, width="stretch",
-    column_config={t("tracking.progress"): st.column_config.ProgressColumn(
-        format="percent", min_value=0.0, max_value=1.0)},
-)
+st.dataframe(tv.trips_table(trips), hide_index=True, width="stretch",
+             column_config={t("tracking.progress"): st.column_config.ProgressColumn(
+                 format="percent", min_value=0.0, max_value=1.0)})
 
-check_tab, import_tab, missing_tab, employer_tab = st.tabs([
-    t("tracking.tab_check"), t("tracking.tab_import"),
-    t("tracking.tab_missing", n=len(missing)), t("tracking.tab_employers"),
+check_tab, move_tab, import_tab, missing_tab, reseat_tab, employer_tab = st.tabs([
+    t("tracking.tab_check"), t("tracking.tab_move"), t("tracking.tab_import"),
+    t("tracking.tab_missing", n=len(missing)), t("tracking.tab_reseat", n=len(waiting)),
+    t("tracking.tab_employers"),
 ])
 
 with check_tab:
@@ -73,8 +65,9 @@ with check_tab:
                            index=None, placeholder=t("planning.trip_placeholder"))
     if trip_id:
         lines = reads.manifest(url, trip_id)
+        here = lines["arrived_on"].notna()
         table = pd.DataFrame({
-            t("tracking.here"): lines["arrived_on"].notna(),
+            t("tracking.here"): here,
             t("manifest.name"): lines["name"],
             t("manifest.id_number"): lines["id_number"],
             t("manifest.phone"): lines["phone"],
@@ -85,35 +78,43 @@ with check_tab:
         edited = st.data_editor(table, hide_index=True, width="stretch", key="trk_checkin",
                                 disabled=[col for col in table.columns
                                           if col != t("tracking.here")])
-        day = st.date_input(t("tracking.day"), as_of, key="trk_day", format=DATE_FORMAT,
-                            width=220)
-        newly = lines[edited[t("tracking.here")].to_numpy() & lines["arrived_on"].isna()]
+        day = st.date_input(t("tracking.day"), reads.check_in_day(url, trip_id) or as_of,
+                            key=f"trk_day_{trip_id}", format=DATE_FORMAT, width=220)
+        ticked = edited[t("tracking.here")].to_numpy()
+        newly, unticked = lines[ticked & ~here.to_numpy()], lines[~ticked & here.to_numpy()]
         if not may("import"):
             st.caption(t("registration.operator_only"))
-        elif st.button(t("tracking.save", n=len(newly)), key="trk_save", disabled=newly.empty):
-            arrivals = pd.DataFrame({
-                "id_number": newly["id_number"], "employer_uscc": newly["employer_uscc"],
-                "arrived_on": day.isoformat(), "trip_id": trip_id,
-            })
-            with tempfile.TemporaryDirectory(prefix="jobbus-arrivals-") as tmp:
-                path = Path(tmp) / f"arrivals-{trip_id}-{day:%Y%m%d}.csv"
-                arrivals.to_csv(path, index=False, encoding="utf-8-sig")
-                result = backend.call(ledger, "import_path", "arrivals", path, user, url=url)
-            if result is not None:
-                backend.ledger_changed()
-                st.success(t("tracking.saved", added=result.added))
-                st.rerun()
+        else:
+            left, right = st.columns(2)
+            if left.button(t("tracking.save", n=len(newly)), key="trk_save",
+                           disabled=newly.empty):
+                tv.check_in(ledger, newly, trip_id, day, user, url)
+            if may("record_movement") and right.button(
+                    t("tracking.undo", n=len(unticked)), key="trk_undo",
+                    disabled=unticked.empty, help=t("tracking.undo_help")):
+                tv.undo_check_ins(movements, unticked, trip_id, user, url)
+
+with move_tab:
+    st.caption(t("tracking.move_help"))
+    if not may("record_movement"):
+        st.caption(t("registration.operator_only"))
+    else:
+        tv.movement_form(movements, list(trips["trip_id"]), as_of, user, url)
 
 with import_tab:
-    st.caption(t("tracking.import_help"))
+    kinds = {"arrivals": t("tracking.import_arrivals"),
+             "trip_events": t("tracking.import_trip_events")}
+    kind = st.radio(t("tracking.import_kind"), list(kinds), key="trk_import_kind",
+                    format_func=kinds.__getitem__, horizontal=True)
+    helps = {"arrivals": t("tracking.import_help"), "trip_events": t("tracking.import_help_trips")}
+    st.caption(helps[kind])
     uploaded = st.file_uploader(t("tracking.import_file"), type=["csv", "xlsx"], key="trk_file")
     if not may("import"):
         st.caption(t("registration.operator_only"))
     elif uploaded is not None and st.button(t("tracking.import"), key="trk_import"):
-        result = views.import_upload(ledger, "arrivals", uploaded, user, url)
+        result = views.import_upload(ledger, kind, uploaded, user, url)
         if result is not None:
-            backend.ledger_changed()
-            st.success(t("tracking.imported", rows=result.rows, added=result.added))
+            tv.flash(t("tracking.imported", rows=result.rows, added=result.added))
 
 with missing_tab:
     if missing.empty:
@@ -126,18 +127,26 @@ with missing_tab:
             t("manifest.employer"): missing["employer_name"],
         }), hide_index=True, width="stretch", key="trk_missing")
 
-with employer_tab:
-    report = backend.service("ledger", "returns_report")
-    if report is None:
-        backend.unavailable("reports")
-    else:
-        employers = report.returns_report(url=url)["employer"]
+with reseat_tab:
+    if waiting.empty:
+        st.success(t("tracking.none_to_reseat"))
+    elif not may("record_movement"):
         st.dataframe(pd.DataFrame({
-            t("manifest.employer"): employers["employer_name"],
-            t("tracking.uscc"): employers["employer_uscc"],
-            t("tracking.demand"): employers["demand"],
-            t("overview.arrived"): employers["arrived"],
-            t("tracking.progress"): employers["share"].fillna(0.0).clip(upper=1.0),
-        }), hide_index=True, width="stretch",
-            column_config={t("tracking.progress"): st.column_config.ProgressColumn(
-                format="percent", min_value=0.0, max_value=1.0)})
+            t("tracking.cancelled_trip"): waiting["trip_id"], t("manifest.name"): waiting["name"],
+            t("manifest.id_number"): waiting["id_number"], t("manifest.phone"): waiting["phone"],
+            t("manifest.employer"): waiting["employer_name"],
+        }), hide_index=True, width="stretch")
+    else:
+        tv.reseat_form(movements, waiting, reads.reseat_targets(url, as_of), user, url)
+
+with employer_tab:
+    employers = reads.returns_report(url, as_of)["employer"]
+    st.dataframe(pd.DataFrame({
+        t("manifest.employer"): employers["employer_name"],
+        t("tracking.uscc"): employers["employer_uscc"],
+        t("tracking.demand"): employers["demand"],
+        t("overview.arrived"): employers["arrived"],
+        t("tracking.progress"): employers["share"].fillna(0.0).clip(upper=1.0),
+    }), hide_index=True, width="stretch",
+        column_config={t("tracking.progress"): st.column_config.ProgressColumn(
+            format="percent", min_value=0.0, max_value=1.0)})

@@ -28,6 +28,7 @@ from ui.i18n import translate
 _D = r"\d{4}-\d{2}-\d{2}"
 _M = r"\d{4}-\d{2}(?:\.\.\d{4}-\d{2})?"
 _Y = r"[\d,]+\.\d{2}"
+_T = rf"{_D} \d{{2}}:\d{{2}}"
 _SUBSIDY = rf"(?P<sub>{_Y}) yuan self-return subsidy"
 _HINT = re.escape(MANGLED_HINT)
 
@@ -400,6 +401,23 @@ TEMPLATES: tuple[tuple[str, str], ...] = (
     ("io_paid_needs_date", r"a paid line needs paid_on"),
     ("io_not_in_workers", r"(?P<id>\S+) is not in workers\.csv"),
     ("io_give_id_or_employer", r"give id_number or employer_uscc"),
+    # ---- trip movements, check-ins and re-seating (planner/ledger/trip_events.py,
+    # planner/services/movements.py, planner/ledger/importers.py)
+    ("te_unknown_trip", r"unknown trip (?P<trip>\S+)"),
+    ("te_duplicate", rf"trip (?P<trip>\S+) (?P<trip_event>\w+) at (?P<at>{_T}) is already "
+                     r"recorded"),
+    ("te_cancelled", r"trip (?P<trip>\S+) is cancelled; nothing more can be recorded for it"),
+    ("te_already", rf"trip (?P<trip>\S+) already (?P<trip_event>\w+) at (?P<at>{_T})"),
+    ("te_has_arrived", r"trip (?P<trip>\S+) has arrived; it cannot be (?P<trip_event>\w+)"),
+    ("te_arrival_early", rf"arrival (?P<at>{_T}) is before the departure (?P<dep>{_T})"),
+    ("te_cancel_early", rf"cancellation (?P<at>{_T}) is before the departure (?P<dep>{_T})"),
+    ("te_departure_late", rf"departure (?P<at>{_T}) is after the arrival (?P<arr>{_T})"),
+    ("te_not_on_trip", r"(?P<id>\S+) is not on trip (?P<trip>\S+)"),
+    ("te_no_check_in", r"(?P<id>\S+) has no check-in on trip (?P<trip>\S+)"),
+    ("te_not_cancelled", r"(?P<id>\S+) is not on a cancelled trip"),
+    ("te_target_left", r"trip (?P<trip>\S+) has left or is cancelled; choose another trip"),
+    ("te_target_full", r"trip (?P<trip>\S+) has (?P<free>\d+) free places, not (?P<n>\d+)"),
+    ("te_already_on", r"(?P<id>\S+) is already on trip (?P<trip>\S+)"),
 )
 
 _COMPILED: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
@@ -411,6 +429,7 @@ _NAMED_VALUES: dict[str, Callable[[str], str]] = {
     "label": lambda v: v.replace(" ", "_"),
     "region": lambda v: v,
     "axis": lambda v: v,
+    "trip_event": lambda v: v,
 }
 
 #: groups written with Python's ``repr`` (quoted): shown in Chinese quotation marks.

@@ -13,6 +13,7 @@ from planner.domain.events import (
     CharterRider,
     Headcount,
     InsuredMonth,
+    TripMovement,
 )
 from planner.domain.model import (
     Assignment,
@@ -56,6 +57,7 @@ __all__ = [
     "StopKind",
     "Travel",
     "Trip",
+    "TripMovement",
     "Unserved",
     "VehicleKind",
     "VehicleType",

@@ -64,3 +64,14 @@ class BankResult:
     status: str  # "paid" or "failed"
     paid_on: dt.date | None
     amount_fen: int
+
+
+@dataclass(frozen=True, slots=True)
+class TripMovement:
+    """What happened to a trip (trip_events.csv): ``event`` is ``departed``, ``arrived``,
+    ``delayed`` or ``cancelled``, ``at`` when (a delay: when it was reported)."""
+
+    trip_id: str
+    event: str
+    at: dt.datetime
+    note: str | None = None

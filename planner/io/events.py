@@ -4,7 +4,9 @@ Rules implemented here (format checks only; whether a person, employer or trip i
 ledger's job):
 
 - one reader for every kind: ``arrivals``, ``insurance``, ``charters``, ``charter_riders``,
-  ``headcount``, ``bank_results`` and ``placements`` (an extension: people an agency placed);
+  ``headcount``, ``bank_results``, ``placements`` (an extension: people an agency placed)
+  and ``trip_events`` (an extension: a trip's recorded departure, arrival, delay or
+  cancellation);
 - all or nothing: any error and ``InputError`` is raised with every problem; warnings are kept
   on the records' side only as messages (``read_events_checked`` returns them);
 - ID numbers and USCCs checksummed, dates real, months ``YYYY-MM``, money non-negative yuan
@@ -12,7 +14,7 @@ ledger's job):
 - duplicate rows are errors on the later row naming the first; the key is: arrivals
   (id_number, employer_uscc), insurance (id_number, employer_uscc, month), charters
   (contract_no), charter_riders (contract_no, id_number), headcount (employer_uscc, month),
-  bank_results (payment_id), placements (id_number);
+  bank_results (payment_id), placements (id_number), trip_events (trip_id, event, at);
 - a charter's riders must not exceed its seats; a paid bank line needs ``paid_on``.
 """
 
@@ -29,12 +31,16 @@ from planner.domain.events import (
     CharterRider,
     Headcount,
     InsuredMonth,
+    TripMovement,
 )
 from planner.io.schemas import EVENT_TABLES, Placement
 from planner.io.tables import Row, Table, check_duplicates, read_table
 from planner.problems import InputError, Problem, Severity
 
-EventRecord = Arrival | InsuredMonth | Charter | CharterRider | Headcount | BankResult | Placement
+EventRecord = (
+    Arrival | InsuredMonth | Charter | CharterRider | Headcount | BankResult | Placement
+    | TripMovement
+)
 
 _BUILDERS: dict[str, Callable[[dict[str, Any]], EventRecord]] = {
     "arrivals": lambda v: Arrival(
@@ -62,6 +68,7 @@ _BUILDERS: dict[str, Callable[[dict[str, Any]], EventRecord]] = {
     "placements": lambda v: Placement(
         v["agency_uscc"], v["agency_name"], v["id_number"], v["employer_uscc"]
     ),
+    "trip_events": lambda v: TripMovement(v["trip_id"], v["event"], v["at"], v.get("note") or None),
 }
 
 EVENT_KINDS: tuple[str, ...] = tuple(_BUILDERS)

@@ -12,6 +12,8 @@ Rules implemented here:
   the agency placement reward;
 - ``fleet.csv`` also accepts the optional ``dest_station``, ``dest_lat``, ``dest_lon`` (where a
   train unloads; default the hub) and ``driver_cost`` (yuan per day for a second driver);
+- ``trip_events.csv`` [车次动态] is an extension too: a trip's recorded departure, arrival,
+  delay or cancellation (trip_id, event, at, note);
 - the plan tables also accept the extra columns ``write_plan`` writes (see ``planner.io.plans``).
 """
 
@@ -47,6 +49,7 @@ class Kind(StrEnum):
     VEHICLE_KIND = "vehicle_kind"  # coach / train
     STOP_KIND = "stop_kind"
     STATUS = "status"  # paid / failed
+    TRIP_EVENT = "trip_event"  # departed / arrived / delayed / cancelled
 
 
 MONEY_CEILING_YUAN = 100_000_000
@@ -407,13 +410,26 @@ PLACEMENTS = Schema(
     key=("id_number",),
 )
 
+TRIP_EVENTS = Schema(
+    "trip_events",
+    "车次动态",
+    (
+        C("trip_id", Kind.TEXT, "车次编号", "车次", required=True),
+        C("event", Kind.TRIP_EVENT, "动态", "事件", "状态", required=True),
+        C("at", Kind.DATETIME, "时间", "发生时间", "日期时间", required=True),
+        C("note", Kind.TEXT, "备注", "说明"),
+    ),
+    key=("trip_id", "event", "at"),
+)
+
 SCENARIO_TABLES: dict[str, Schema] = {s.name: s for s in (WORKERS, EMPLOYERS, FLEET, LOAD_CAPS)}
 PLAN_TABLES: dict[str, Schema] = {
     s.name: s for s in (TRIPS, ASSIGNMENTS, SELF_RETURN, UNSERVED, LEGS)
 }
 EVENT_TABLES: dict[str, Schema] = {
     s.name: s
-    for s in (ARRIVALS, INSURANCE, CHARTERS, CHARTER_RIDERS, HEADCOUNT, BANK_RESULTS, PLACEMENTS)
+    for s in (ARRIVALS, INSURANCE, CHARTERS, CHARTER_RIDERS, HEADCOUNT, BANK_RESULTS, PLACEMENTS,
+              TRIP_EVENTS)
 }
 ALL_TABLES: dict[str, Schema] = {**SCENARIO_TABLES, **PLAN_TABLES, **EVENT_TABLES}
 

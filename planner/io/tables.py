@@ -909,6 +909,12 @@ STATUS_VALUES = {
     **dict.fromkeys(["paid", "已支付", "支付成功", "成功", "已付款"], "paid"),
     **dict.fromkeys(["failed", "失败", "支付失败", "退回", "退票"], "failed"),
 }
+TRIP_EVENT_VALUES = {
+    **dict.fromkeys(["departed", "depart", "出发", "已出发", "发车", "已发车"], "departed"),
+    **dict.fromkeys(["arrived", "arrive", "到达", "已到达", "抵达", "到站"], "arrived"),
+    **dict.fromkeys(["delayed", "delay", "延误", "晚点", "延迟"], "delayed"),
+    **dict.fromkeys(["cancelled", "canceled", "取消", "已取消", "停运"], "cancelled"),
+}
 
 _PARSERS: dict[Kind, Any] = {
     Kind.TEXT: _text,
@@ -932,6 +938,8 @@ _PARSERS: dict[Kind, Any] = {
     Kind.VEHICLE_KIND: _enum(KIND_VALUES, "coach, train"),
     Kind.STOP_KIND: _enum(STOP_KIND_VALUES, "pickup, station, dropoff"),
     Kind.STATUS: _enum(STATUS_VALUES, "paid, failed"),
+    Kind.TRIP_EVENT: _enum(TRIP_EVENT_VALUES,
+                           "departed, arrived, delayed, cancelled (出发, 到达, 延误, 取消)"),
 }
 
 

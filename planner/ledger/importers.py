@@ -8,7 +8,8 @@ Rules implemented here:
   line: person and trip); a row whose key is already in the ledger with the same values is
   skipped, with different values it is a problem naming the file, row and column;
 - references must resolve: an unknown person, employer, trip or contract is a problem naming the
-  file, row and column (referential checks live here, where the ledger is known);
+  file, row and column (referential checks live here, where the ledger is known); an arrival
+  on a government trip must name a person on that trip's manifest;
 - record ``i`` of a file is on spreadsheet row ``i + 2`` (the header is row 1);
 - the merge functions only add rows to the session; the caller commits all or nothing.
 """
@@ -328,6 +329,8 @@ def merge_arrivals(repo: LedgerRepository, records: Sequence[Any], imp: m.Import
         }
     )
     boarded = set(_events_by_key(repo, "boarded"))
+    on_manifest = set(repo.session.execute(
+        select(m.ManifestEntry.person_id, m.ManifestEntry.trip_pk)).all())
     rows: list[dict[str, Any]] = []
     for i, r in enumerate(records):
         row = merge.at(i)
@@ -339,6 +342,9 @@ def merge_arrivals(repo: LedgerRepository, records: Sequence[Any], imp: m.Import
             merge.problem(row, "trip_id",
                           f"unknown trip {r.trip_id}: neither a planned trip nor a charter")
         if person is None or employer is None or unknown_trip:
+            continue
+        if trip is not None and (person.id, trip.id) not in on_manifest:
+            merge.problem(row, "trip_id", f"{r.id_number} is not on trip {r.trip_id}")
             continue
         key = f"arrived|{r.id_number}|{r.employer_uscc}"
         values = {"arrived_on": r.arrived_on, "trip_id": r.trip_id or None,
@@ -497,6 +503,14 @@ def merge_placements(repo: LedgerRepository, records: Sequence[Any], imp: m.Impo
     return merge
 
 
+def merge_trip_events(repo: LedgerRepository, records: Sequence[Any], imp: m.Import,
+                      merge: Merge) -> Merge:
+    """Add trip events (see ``planner.ledger.trip_events``, which holds their rules)."""
+    from planner.ledger.trip_events import merge_trip_events as merge_events
+
+    return merge_events(repo, records, imp, merge)
+
+
 #: kind -> merge function for the event files (scenario, plan and bank results are special).
 EVENT_MERGES: dict[str, Callable[[LedgerRepository, Sequence[Any], m.Import, Merge], Merge]] = {
     "arrivals": merge_arrivals,
@@ -505,4 +519,5 @@ EVENT_MERGES: dict[str, Callable[[LedgerRepository, Sequence[Any], m.Import, Mer
     "charter_riders": merge_charter_riders,
     "headcount": merge_headcounts,
     "placements": merge_placements,
+    "trip_events": merge_trip_events,
 }

@@ -170,6 +170,26 @@ class Event(Base):
     import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
 
 
+class TripEvent(Base):
+    """Something that happened to a trip: it ``departed``, ``arrived``, was ``delayed`` or
+    ``cancelled``, at a date and time, with a note and who recorded it.
+
+    ``natural_key`` is unique: a trip departs, arrives and is cancelled once
+    (``<event>|<trip_id>``); each delay is its own (``delayed|<trip_id>|<at>``).
+    """
+
+    __tablename__ = "trip_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    natural_key: Mapped[str] = mapped_column(String(200), unique=True)
+    trip_pk: Mapped[int] = mapped_column(ForeignKey("trips.id"), index=True)
+    event: Mapped[str] = mapped_column(String(16))
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class Charter(Base):
     """A coach an employer chartered itself (charters.csv)."""
 

@@ -19,6 +19,7 @@ Rules implemented here:
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from typing import Any
 
@@ -104,8 +105,10 @@ class _Arrivals:
         return _add_months(row["month"], months) in self.insured.get(row["person_id"], set())
 
 
-def returns_report(repo: LedgerRepository) -> dict[str, pd.DataFrame]:
-    """People brought back against demand, by province, county, employer, day and mode.
+def returns_report(repo: LedgerRepository, as_of: dt.date | None = None
+                   ) -> dict[str, pd.DataFrame]:
+    """People brought back against demand, by province, county, employer, day and mode;
+    with ``as_of``, only arrivals on or before that day count.
 
     Returns
     -------
@@ -117,6 +120,9 @@ def returns_report(repo: LedgerRepository) -> dict[str, pd.DataFrame]:
     """
     data = _Arrivals(repo)
     arrivals = data.frame()
+    if as_of is not None:
+        due = arrivals["day"].map(lambda d: d is not None and d <= as_of).astype(bool)
+        arrivals = arrivals.loc[due]
     gaz, _ = _names()
     people = pd.DataFrame(
         [{"home_adcode": p.home_adcode, "province": p.home_adcode[:2],

@@ -56,6 +56,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "import": frozenset({Role.OPERATOR}),
     "import_bank_results": frozenset({Role.FINANCE}),
     "compute_claims": frozenset({Role.OPERATOR}),
+    "record_movement": frozenset({Role.OPERATOR}),
     "review": frozenset({Role.REVIEWER}),
     "reject": frozenset({Role.REVIEWER, Role.APPROVER}),
     "approve": frozenset({Role.APPROVER}),

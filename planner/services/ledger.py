@@ -109,6 +109,7 @@ IMPORT_KINDS: tuple[str, ...] = (
     "headcount",
     "bank_results",
     "placements",
+    "trip_events",
 )
 
 CLAIM_COLUMNS = [

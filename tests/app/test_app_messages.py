@@ -270,3 +270,31 @@ def test_unknown_text_comes_back_unchanged(text: str) -> None:
     assert localise("arrival 2020-02-18 at X (own travel)", "en") == (
         "arrival 2020-02-18 at X (own travel)"
     )
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "unknown trip T010",
+        "trip T010 departed at 2020-02-17 06:00 is already recorded",
+        "trip T010 is cancelled; nothing more can be recorded for it",
+        "trip T010 already arrived at 2020-02-18 09:40",
+        "trip T010 has arrived; it cannot be cancelled",
+        "arrival 2020-02-16 23:00 is before the departure 2020-02-17 06:00",
+        "cancellation 2020-02-17 05:00 is before the departure 2020-02-17 06:00",
+        "departure 2020-02-19 06:00 is after the arrival 2020-02-18 09:40",
+        "11010519491231002X is not on trip T010",
+        "11010519491231002X has no check-in on trip T010",
+        "11010519491231002X is not on a cancelled trip",
+        "trip T011 has left or is cancelled; choose another trip",
+        "trip T011 has 0 free places, not 3",
+        "11010519491231002X is already on trip T011",
+    ],
+)
+def test_movement_refusals_read_in_chinese(sentence: str) -> None:
+    """Each refusal of a trip movement, check-in undo or re-seat reads in Chinese and keeps
+    its trip, person and times."""
+    zh = localise(sentence, "zh")
+    assert english_left(zh) == []
+    for value in re.findall(r"T\d+|\d{17}[\dX]|\d{4}-\d{2}-\d{2} \d{2}:\d{2}", sentence):
+        assert value in zh

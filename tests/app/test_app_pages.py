@@ -219,7 +219,63 @@ def test_tracking_checks_a_person_in(sign_in, env_home):
     assert not at.exception, at.exception
     after = ledger_reads.manifest(url, person["trip_id"])
     arrived = after.loc[after["id_number"] == person["id_number"], "arrived_on"].iloc[0]
-    assert arrived == day
+    assert arrived == ledger_reads.check_in_day(url, person["trip_id"])
+    assert "已登记到岗 1 人" in _messages(at)
+    assert len(ledger_reads.missing(url, day)) == len(missing) - 1
+    assert at.tabs[3].label == f"未到岗人员（{len(missing) - 1}）"
+
+
+def test_tracking_undoes_a_check_in(sign_in, env_home):
+    """Unticking a checked-in person and clicking undo removes their arrival."""
+    from planner.services import tracking as ledger_reads
+
+    url = _url(env_home)
+    lines = ledger_reads.manifest(url)
+    person = lines[lines["arrived_on"].notna()].iloc[0]
+    trip_lines = ledger_reads.manifest(url, person["trip_id"])
+    row = int(trip_lines.index[trip_lines["id_number"] == person["id_number"]][0])
+    at = sign_in("operator")
+    at.switch_page("app_pages/tracking.py").run()
+    at.selectbox(key="trk_trip").select(person["trip_id"]).run()
+    at.session_state["trk_checkin"] = {
+        "edited_rows": {row: {"已到岗": False}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    at.button(key="trk_undo").click().run()
+    assert not at.exception, at.exception
+    after = ledger_reads.manifest(url, person["trip_id"]).set_index("id_number")
+    assert after.loc[person["id_number"], "arrived_on"] is None
+    assert "已撤销 1 人的到岗登记" in _messages(at)
+
+
+def test_tracking_records_a_cancellation_and_reseats(sign_in, env_home):
+    """Cancelling a trip in the app makes it 已取消 and lists its people 待改派; one of them
+    sent to self-return leaves the list."""
+    from planner.services import tracking as ledger_reads
+
+    url = _url(env_home)
+    day = ledger_reads.last_day(url)
+    trips = ledger_reads.trips(url, day)
+    trip = trips[trips["on_manifest"] > trips["arrived"]].iloc[-1]
+    at = sign_in("operator")
+    at.switch_page("app_pages/tracking.py").run()
+    at.selectbox(key="trk_mv_trip").select(trip["trip_id"]).run()
+    at.selectbox(key="trk_mv_event").select("cancelled").run()
+    at.date_input(key="trk_mv_day").set_value(trip["depart_date"]).run()
+    at.text_input(key="trk_mv_note").input("车辆故障").run()
+    at.button(key="trk_mv_save").click().run()
+    assert not at.exception, at.exception
+    after = ledger_reads.trips(url, day).set_index("trip_id").loc[trip["trip_id"]]
+    assert (after["status"], after["note"]) == ("cancelled", "车辆故障")
+    assert "已记录：车次" in _messages(at)
+    waiting = ledger_reads.to_reseat(url, day)
+    assert len(waiting) == trip["on_manifest"] - trip["arrived"]
+    at.session_state["trk_reseat_pick"] = {
+        "edited_rows": {0: {"选择": True}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    at.button(key="trk_reseat").click().run()
+    assert not at.exception, at.exception
+    assert len(ledger_reads.to_reseat(url, day)) == len(waiting) - 1
+    assert "已改派 1 人" in _messages(at)
 
 
 def test_reviewer_reviews_a_draft_claim(sign_in, env_home):

@@ -7,7 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from planner.domain import Arrival, BankResult, Charter, CharterRider, Headcount, InsuredMonth
+from planner.domain import (
+    Arrival,
+    BankResult,
+    Charter,
+    CharterRider,
+    Headcount,
+    InsuredMonth,
+    TripMovement,
+)
 from planner.io import EVENT_KINDS, Placement, read_events
 from planner.problems import InputError
 
@@ -40,6 +48,9 @@ def test_every_kind_reads(tmp_path: Path, ids) -> None:
             f"agency_uscc,agency_name,id_number,employer_uscc\n"
             f"{ids.make_uscc('MA2AGENT1')},某人力资源公司,{W1},{E1}\n"
         ),
+        "trip_events": (
+            "车次编号,动态,时间,备注\nC2,已出发,2020-02-17 06:30,\nC2,晚点,2020/2/17 20:05,堵车\n"
+        ),
     }
     got = {k: read_events(k, _write(tmp_path, f"{k}.csv", v)) for k, v in files.items()}
     assert set(got) == set(EVENT_KINDS)
@@ -58,6 +69,10 @@ def test_every_kind_reads(tmp_path: Path, ids) -> None:
         BankResult("P2", "failed", None, 80_000),
     ]
     assert isinstance(got["placements"][0], Placement)
+    assert got["trip_events"] == [
+        TripMovement("C2", "departed", dt.datetime(2020, 2, 17, 6, 30)),
+        TripMovement("C2", "delayed", dt.datetime(2020, 2, 17, 20, 5), "堵车"),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,129 @@
+"""A trip's recorded movements: departed, arrived, delayed, cancelled — the rules both the
+``trip_events`` import and the app's "record a movement" obey.
+
+Rules implemented here:
+
+- a trip departs, arrives and is cancelled at most once; it may be delayed many times (natural
+  key ``<event>|<trip_id>``, a delay ``delayed|<trip_id>|<at>``). The same event at the same time
+  again is a duplicate: skipped by an import of an overlapping file, refused in the app; the same
+  event at another time is a problem;
+- nothing is recorded for a cancelled trip; an arrived trip cannot be cancelled or delayed;
+- an arrival or a cancellation cannot be before the recorded departure, nor a departure after
+  the recorded arrival;
+- the events of one file are checked departures first, then in time order (a file may list
+  them in any order), against what the ledger already holds, so a wrong arrival or
+  cancellation is blamed on its own row; any problem refuses the whole file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from planner.ledger import models as m
+from planner.ledger.importers import Merge, bulk_insert
+from planner.ledger.repository import LedgerRepository
+
+TRIP_EVENTS: tuple[str, ...] = ("departed", "arrived", "delayed", "cancelled")
+ONCE = frozenset({"departed", "arrived", "cancelled"})
+
+
+def event_key(trip_id: str, event: str, at: dt.datetime) -> str:
+    """The natural key of a trip event (a delay is keyed by its time too)."""
+    if event in ONCE:
+        return f"{event}|{trip_id}"
+    return f"{event}|{trip_id}|{at:%Y-%m-%dT%H:%M}"
+
+
+def show(at: dt.datetime) -> str:
+    """A time as the messages write it: ``2020-02-17 06:30``."""
+    return f"{at:%Y-%m-%d %H:%M}"
+
+
+@dataclass
+class Timeline:
+    """What is recorded for one trip so far: the time of each once-only event, and delays."""
+
+    trip_id: str
+    once: dict[str, dt.datetime] = field(default_factory=dict)
+    delays: set[dt.datetime] = field(default_factory=set)
+
+    def refusal(self, event: str, at: dt.datetime) -> tuple[str, str] | None:
+        """Why ``event`` at ``at`` cannot be recorded: ``(column, message)``; ``None``: it can.
+
+        A duplicate (same event, same time) is refused with the column ``duplicate``.
+        """
+        if event not in TRIP_EVENTS:
+            return "event", f"{event} is not one of {', '.join(TRIP_EVENTS)}"
+        if self.duplicate(event, at):
+            return "duplicate", f"trip {self.trip_id} {event} at {show(at)} is already recorded"
+        if "cancelled" in self.once:
+            return "event", (f"trip {self.trip_id} is cancelled; nothing more can be recorded "
+                             "for it")
+        if event in ONCE and event in self.once:
+            return "at", f"trip {self.trip_id} already {event} at {show(self.once[event])}"
+        arrived, departed = self.once.get("arrived"), self.once.get("departed")
+        if event in ("cancelled", "delayed") and arrived is not None:
+            return "event", f"trip {self.trip_id} has arrived; it cannot be {event}"
+        if event == "arrived" and departed is not None and at < departed:
+            return "at", f"arrival {show(at)} is before the departure {show(departed)}"
+        if event == "cancelled" and departed is not None and at < departed:
+            return "at", f"cancellation {show(at)} is before the departure {show(departed)}"
+        if event == "departed" and arrived is not None and at > arrived:
+            return "at", f"departure {show(at)} is after the arrival {show(arrived)}"
+        return None
+
+    def duplicate(self, event: str, at: dt.datetime) -> bool:
+        """Whether exactly this event is recorded already."""
+        return at in self.delays if event == "delayed" else self.once.get(event) == at
+
+    def add(self, event: str, at: dt.datetime) -> None:
+        """Remember a recorded event."""
+        if event == "delayed":
+            self.delays.add(at)
+        else:
+            self.once[event] = at
+
+
+def timelines(repo: LedgerRepository, trips: Iterable[m.Trip]) -> dict[str, Timeline]:
+    """The recorded timeline of each trip given, by trip id."""
+    by_pk = {t.id: t.trip_id for t in trips}
+    out = {trip_id: Timeline(trip_id) for trip_id in by_pk.values()}
+    for e in repo.session.scalars(select(m.TripEvent).where(m.TripEvent.trip_pk.in_(by_pk))):
+        out[by_pk[e.trip_pk]].add(e.event, e.at)
+    return out
+
+
+def merge_trip_events(repo: LedgerRepository, records: Sequence[Any], imp: m.Import,
+                      merge: Merge) -> Merge:
+    """Add trip events (``TripMovement``) of a file, checked per trip in time order."""
+    trips = repo.trips_by_id()
+    known = timelines(repo, trips.values())
+    order = sorted(range(len(records)),
+                   key=lambda i: (records[i].event != "departed", records[i].at, i))
+    rows: list[dict[str, Any]] = []
+    for i in order:
+        r, row = records[i], merge.at(i)
+        trip = trips.get(r.trip_id)
+        if trip is None:
+            merge.problem(row, "trip_id", f"unknown trip {r.trip_id}")
+            continue
+        line = known[r.trip_id]
+        refused = line.refusal(r.event, r.at)
+        if refused is not None and refused[0] == "duplicate":
+            continue  # the same event at the same time: an overlapping file, nothing new
+        if refused is not None:
+            merge.problem(row, refused[0], refused[1])
+            continue
+        line.add(r.event, r.at)
+        rows.append({"natural_key": event_key(r.trip_id, r.event, r.at), "trip_pk": trip.id,
+                     "event": r.event, "at": r.at, "note": r.note,
+                     "recorded_by": imp.by, "import_id": imp.id, "created_at": m.utcnow()})
+    if not merge.problems:
+        bulk_insert(repo, m.TripEvent, rows)
+        merge.added += len(rows)
+    return merge

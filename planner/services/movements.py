@@ -1,0 +1,253 @@
+"""Recording what really happened to trips and their people: a trip's departure, arrival, delay
+or cancellation; undoing a wrong check-in; re-seating the people of a cancelled trip.
+
+Rules implemented here:
+
+- who may act on a trip is decided in one place, :func:`check_trip_action` (today: an
+  operator; a trip leader for their own trips can be added there);
+- a movement obeys the rules of ``planner.ledger.trip_events`` (once-only departure, arrival
+  and cancellation, nothing after a cancellation, arrival not before departure); a refused one
+  raises ``MovementRefused`` and changes nothing;
+- undoing a check-in deletes the person's arrival on that trip (and the boarding recorded with
+  it), with an audit entry holding who, when and the arrival as it was; claims computed from it
+  are revisited by the next compute;
+- re-seating moves the people of a cancelled trip (their manifest lines on it) to another trip
+  that has not left, is not cancelled and has a free place (its seats under the load cap in
+  force), or takes them off the manifest as self-returners; each move is audited;
+- every change writes the audit log in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import select
+
+from planner.domain.model import LoadCap
+from planner.ledger import models as m
+from planner.ledger.repository import LedgerRepository, UnitOfWork, row_dict
+from planner.ledger.trip_events import TRIP_EVENTS, Timeline, event_key, timelines
+from planner.services.auth import PermissionDenied, User, check_permission
+
+__all__ = [
+    "TRIP_EVENTS",
+    "MovementRefused",
+    "PermissionDenied",
+    "check_trip_action",
+    "record_trip_event",
+    "reseat",
+    "undo_check_in",
+]
+
+
+class MovementRefused(ValueError):
+    """The movement, undo or re-seat breaks a rule; nothing was changed."""
+
+
+def check_trip_action(actor: User, trip_id: str) -> None:
+    """Raise ``PermissionDenied`` unless ``actor`` may record what happens on ``trip_id``.
+
+    The one place deciding it: today the operator's ``record_movement`` permission; a trip
+    leader's right to their own trips belongs here.
+    """
+    check_permission(actor, "record_movement")
+
+
+def _trip(repo: LedgerRepository, trip_id: str) -> m.Trip:
+    trip = repo.session.scalars(select(m.Trip).where(m.Trip.trip_id == trip_id)).first()
+    if trip is None:
+        raise MovementRefused(f"unknown trip {trip_id}")
+    return trip
+
+
+def _timeline(repo: LedgerRepository, trip: m.Trip) -> Timeline:
+    return timelines(repo, [trip])[trip.trip_id]
+
+
+def record_trip_event(trip_id: str, event: str, at: dt.datetime, actor: User,
+                      note: str | None = None, url: str | None = None) -> int:
+    """Record that a trip departed, arrived, was delayed or cancelled.
+
+    Parameters
+    ----------
+    trip_id
+        The trip.
+    event
+        One of ``TRIP_EVENTS``: ``departed``, ``arrived``, ``delayed``, ``cancelled``.
+    at
+        When (a delay: when it was reported); local time, no tzinfo.
+    actor
+        Who records it (see :func:`check_trip_action`).
+    note
+        Free text (a delay's cause, a cancellation's reason).
+    url
+        Ledger URL.
+
+    Returns
+    -------
+    int
+        The trip event's id.
+
+    Raises
+    ------
+    MovementRefused
+        Unknown trip, a duplicate, an arrival before the departure, anything after a
+        cancellation (the message says which).
+    PermissionDenied
+        The actor may not record movements of this trip.
+    """
+    check_trip_action(actor, trip_id)
+    at = at.replace(tzinfo=None, second=0, microsecond=0)
+    with UnitOfWork(url) as uow:
+        trip = _trip(uow.repo, trip_id)
+        refused = _timeline(uow.repo, trip).refusal(event, at)
+        if refused is not None:
+            raise MovementRefused(refused[1])
+        row = m.TripEvent(natural_key=event_key(trip_id, event, at), trip_pk=trip.id,
+                          event=event, at=at, note=(note or "").strip() or None,
+                          recorded_by=actor.username)
+        uow.repo.add(row)
+        uow.session.flush()
+        uow.repo.audit(actor.username, "trip", trip_id, f"trip_{event}", None,
+                       row_dict(row, ("event", "at", "note", "recorded_by")))
+        uow.commit()
+        return row.id
+
+
+def undo_check_in(id_number: str, trip_id: str, actor: User, url: str | None = None) -> None:
+    """Undo a person's check-in on a trip: their arrival (and the boarding recorded with it)
+    is deleted; the audit log keeps who, when and the arrival as it was.
+
+    Raises
+    ------
+    MovementRefused
+        Unknown trip or person, or no check-in of that person on that trip.
+    PermissionDenied
+        The actor may not act on this trip.
+    """
+    check_trip_action(actor, trip_id)
+    with UnitOfWork(url) as uow:
+        s = uow.session
+        trip = _trip(uow.repo, trip_id)
+        person = uow.repo.people_by_id_number().get(id_number)
+        arrival = None if person is None else s.scalars(select(m.Event).where(
+            m.Event.kind == "arrived", m.Event.person_id == person.id,
+            m.Event.trip_pk == trip.id)).first()
+        if person is None or arrival is None:
+            raise MovementRefused(f"{id_number} has no check-in on trip {trip_id}")
+        before = row_dict(arrival, ("natural_key", "ref", "on_date", "employer_id",
+                                    "amount_fen", "import_id"))
+        boarding = s.scalars(select(m.Event).where(
+            m.Event.kind == "boarded", m.Event.person_id == person.id,
+            m.Event.trip_pk == trip.id, m.Event.import_id == arrival.import_id)).first()
+        for gone in (arrival, boarding):
+            if gone is not None:
+                s.delete(gone)
+        uow.repo.audit(actor.username, "check_in", f"{id_number}|{trip_id}", "undo_check_in",
+                       before, None)
+        uow.commit()
+
+
+def free_places(repo: LedgerRepository, trip: m.Trip, load_caps: Sequence[LoadCap] = ()) -> int:
+    """Places left on a trip: floor(seats × load cap in force) less the people on it."""
+    shares = [float(c.max_load) for c in load_caps
+              if c.applies(trip.depart_date, trip.origin_adcode or "")]
+    capacity = int(trip.seats * min(shares, default=1.0) + 1e-9)
+    on = repo.session.scalars(select(m.ManifestEntry.person_id).where(
+        m.ManifestEntry.trip_pk == trip.id)).all()
+    return capacity - len(set(on))
+
+
+def reseat(id_numbers: Sequence[str], to_trip_id: str | None, actor: User,
+           url: str | None = None, *, load_caps: Sequence[LoadCap] = ()) -> int:
+    """Move people of a cancelled trip to another trip, or (``to_trip_id`` ``None``) to
+    self-return.
+
+    Parameters
+    ----------
+    id_numbers
+        People on the manifest of a cancelled trip.
+    to_trip_id
+        A trip that has not departed, is not cancelled and has room for all of them; ``None``:
+        they come on their own (taken off the cancelled trip's manifest).
+    actor
+        Who re-seats (see :func:`check_trip_action`, checked for the target trip too).
+    url
+        Ledger URL.
+    load_caps
+        The scenario's load caps (``planner.domain.LoadCap``); none: a trip's seats.
+
+    Returns
+    -------
+    int
+        How many people were moved.
+
+    Raises
+    ------
+    MovementRefused
+        A person not on a cancelled trip, a target trip that left, is cancelled or is full.
+    """
+    with UnitOfWork(url) as uow:
+        moves = _cancelled_lines(uow.repo, id_numbers, actor)
+        target = None if to_trip_id is None else _target(uow.repo, to_trip_id, actor,
+                                                         len(moves), load_caps)
+        if target is not None:
+            _not_on(uow.repo, target, [entry for _, entry, _ in moves])
+        for id_number, entry, from_trip in moves:
+            before = {"trip_id": from_trip, **row_dict(entry, ("leg", "pickup_stop", "main"))}
+            if target is None:
+                uow.session.delete(entry)
+                after = None
+            else:
+                entry.trip_pk = target.id
+                after = {"trip_id": target.trip_id, **row_dict(entry, ("leg", "pickup_stop"))}
+            uow.repo.audit(actor.username, "manifest", f"{id_number}|{from_trip}",
+                           "reseat" if target else "reseat_self_return", before, after)
+        uow.commit()
+        return len(moves)
+
+
+def _cancelled_lines(repo: LedgerRepository, id_numbers: Sequence[str], actor: User
+                     ) -> list[tuple[str, m.ManifestEntry, str]]:
+    """Each person's manifest line on a cancelled trip (person, line, cancelled trip id)."""
+    cancelled = {e.trip_pk for e in repo.session.scalars(
+        select(m.TripEvent).where(m.TripEvent.event == "cancelled"))}
+    trips = {t.id: t.trip_id for t in repo.session.scalars(select(m.Trip))}
+    people = repo.people_by_id_number()
+    out = []
+    for id_number in dict.fromkeys(id_numbers):
+        person = people.get(id_number)
+        entry = None if person is None else repo.session.scalars(select(m.ManifestEntry).where(
+            m.ManifestEntry.person_id == person.id,
+            m.ManifestEntry.trip_pk.in_(cancelled))).first()
+        if entry is None:
+            raise MovementRefused(f"{id_number} is not on a cancelled trip")
+        check_trip_action(actor, trips[entry.trip_pk])
+        out.append((id_number, entry, trips[entry.trip_pk]))
+    return out
+
+
+def _target(repo: LedgerRepository, trip_id: str, actor: User, n: int,
+            load_caps: Sequence[LoadCap]) -> m.Trip:
+    """The trip people are moved to, checked: not left, not cancelled, room for ``n``."""
+    check_trip_action(actor, trip_id)
+    trip = _trip(repo, trip_id)
+    line = _timeline(repo, trip)
+    if line.once.keys() & {"departed", "arrived", "cancelled"}:
+        raise MovementRefused(f"trip {trip_id} has left or is cancelled; choose another trip")
+    free = free_places(repo, trip, load_caps)
+    if n > free:
+        raise MovementRefused(f"trip {trip_id} has {max(free, 0)} free places, not {n}")
+    return trip
+
+
+def _not_on(repo: LedgerRepository, target: m.Trip, entries: Sequence[m.ManifestEntry]) -> None:
+    """Refuse a move of someone who is on the target trip already."""
+    on = set(repo.session.scalars(select(m.ManifestEntry.person_id).where(
+        m.ManifestEntry.trip_pk == target.id)))
+    for entry in entries:
+        if entry.person_id in on:
+            person = repo.session.get(m.Person, entry.person_id)
+            who = person.id_number if person else str(entry.person_id)
+            raise MovementRefused(f"{who} is already on trip {target.trip_id}")

@@ -1,0 +1,288 @@
+"""Real movements: trip events (import and app), the status they give, check-in undo, counts
+as of a day, and re-seating the people of a cancelled trip."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from planner.cli import main
+from planner.problems import InputError
+from planner.services import ledger as svc
+from planner.services import movements as mv
+from planner.services import tracking as reads
+from planner.services.auth import PermissionDenied
+
+
+@pytest.fixture
+def planned(ledger_url: str, world, actors) -> str:
+    """A ledger holding the world's scenario and plan (no events yet)."""
+    op = actors["operator"]
+    svc.import_path("scenario", world.scenario_dir, op, url=ledger_url)
+    svc.import_path("plan", world.plan_dir, op, url=ledger_url)
+    return ledger_url
+
+
+def _trips(world) -> tuple[str, str, dt.date]:
+    """Two trip ids of the plan and the day they leave."""
+    first, second = world.plan.trips[0], world.plan.trips[1]
+    return first.trip_id, second.trip_id, first.depart.date()
+
+
+def _write(tmp_path: Path, text: str, name: str = "trip_events.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _count(url: str) -> int:
+    from planner.ledger import UnitOfWork
+    from planner.ledger import models as m
+
+    with UnitOfWork(url) as uow:
+        return uow.repo.count(m.TripEvent)
+
+
+def test_imported_events_decide_the_status(planned: str, world, actors, tmp_path) -> None:
+    """An imported departure and arrival (Chinese headers and values) give the status, with
+    the recorded times, as of each day."""
+    trip, _, day = _trips(world)
+    path = _write(tmp_path, f"车次编号,动态,时间,备注\n{trip},已到达,{day + dt.timedelta(days=2)} "
+                            f"09:40,晚到\n{trip},已出发,{day} 07:15,\n")
+    result = svc.import_path("trip_events", path, actors["operator"], url=planned)
+    assert result.added == 2
+    on_day = reads.trips(planned, day).set_index("trip_id").loc[trip]
+    assert (on_day["status"], on_day["recorded"]) == ("under_way", True)
+    assert on_day["departed_at"] == dt.datetime.combine(day, dt.time(7, 15))
+    assert on_day["arrived_at"] is None
+    # planned arrival is day + 1, but the recorded arrival is day + 2: still under way
+    assert reads.trips(planned, day + dt.timedelta(days=1)).set_index("trip_id").loc[
+        trip, "status"] == "under_way"
+    later = reads.trips(planned, day + dt.timedelta(days=2)).set_index("trip_id").loc[trip]
+    assert (later["status"], later["note"]) == ("arrived", "晚到")
+
+
+def test_app_records_a_delay_then_a_cancellation(planned: str, world, actors) -> None:
+    """Recorded in the app, a delay shows before departure and a cancellation beats it."""
+    trip, _, day = _trips(world)
+    op = actors["operator"]
+    before = day - dt.timedelta(days=1)
+    mv.record_trip_event(trip, "delayed", dt.datetime.combine(before, dt.time(18)), op,
+                         "雪天封路", url=planned)
+    assert reads.trips(planned, before).set_index("trip_id").loc[trip, "status"] == "delayed"
+    mv.record_trip_event(trip, "cancelled", dt.datetime.combine(before, dt.time(20)), op,
+                         url=planned)
+    row = reads.trips(planned, day).set_index("trip_id").loc[trip]
+    assert row["status"] == "cancelled" and row["cancelled_at"].hour == 20
+    log = svc.audit_log("trip", trip, url=planned)
+    assert list(log["action"]) == ["trip_delayed", "trip_cancelled"]
+    assert set(log["actor"]) == {op.username}
+
+
+def test_bad_trip_events_are_refused_whole(planned: str, world, actors, tmp_path) -> None:
+    """Unknown trip, arrival before departure, a cancellation before the departure and a
+    second departure are each a problem with file, row and column; nothing is written."""
+    trip, other, day = _trips(world)
+    path = _write(tmp_path, "trip_id,event,at,note\n"
+                            f"NOPE,departed,{day} 06:00,\n"
+                            f"{trip},departed,{day} 06:00,\n"
+                            f"{trip},arrived,{day - dt.timedelta(days=1)} 23:00,\n"
+                            f"{other},cancelled,{day} 05:00,\n"
+                            f"{other},departed,{day} 06:00,\n"
+                            f"{trip},departed,{day} 08:00,\n")
+    with pytest.raises(InputError) as err:
+        svc.import_path("trip_events", path, actors["operator"], url=planned)
+    got = {(p.file, p.row, p.column) for p in err.value.problems}
+    assert got == {("trip_events.csv", 2, "trip_id"), ("trip_events.csv", 4, "at"),
+                   ("trip_events.csv", 5, "at"), ("trip_events.csv", 7, "at")}
+    assert _count(planned) == 0
+
+
+def test_nothing_is_recorded_after_a_cancellation(planned: str, world, actors) -> None:
+    """Once a trip is cancelled, a departure of it is refused in the app."""
+    trip, _, day = _trips(world)
+    op = actors["operator"]
+    mv.record_trip_event(trip, "cancelled", dt.datetime.combine(day, dt.time(5)), op,
+                         url=planned)
+    with pytest.raises(mv.MovementRefused, match="is cancelled"):
+        mv.record_trip_event(trip, "departed", dt.datetime.combine(day, dt.time(6)), op,
+                             url=planned)
+    assert _count(planned) == 1
+
+
+def test_duplicate_event_is_refused(planned: str, world, actors, tmp_path) -> None:
+    """The same event twice in a file is a problem; recorded again in the app it is refused;
+    an overlapping file adds nothing new."""
+    trip, _, day = _trips(world)
+    op = actors["operator"]
+    line = f"{trip},departed,{day} 06:00,\n"
+    with pytest.raises(InputError) as err:
+        svc.import_path("trip_events", _write(tmp_path, "trip_id,event,at,note\n" + line * 2),
+                        op, url=planned)
+    assert [(p.row, p.column) for p in err.value.problems] == [(3, "trip_id")]
+    mv.record_trip_event(trip, "departed", dt.datetime.combine(day, dt.time(6)), op, url=planned)
+    with pytest.raises(mv.MovementRefused, match="already recorded"):
+        mv.record_trip_event(trip, "departed", dt.datetime.combine(day, dt.time(6)), op,
+                             url=planned)
+    again = svc.import_path("trip_events", _write(tmp_path, "trip_id,event,at,note\n" + line,
+                                                  "again.csv"), op, url=planned)
+    assert again.added == 0 and _count(planned) == 1
+
+
+def test_cli_imports_trip_events_and_exits_2_on_bad_input(planned: str, world, tmp_path,
+                                                          capsys, monkeypatch) -> None:
+    """`jobbus ledger import trip_events FILE` imports; an unknown trip exits 2 naming the
+    file, row and column."""
+    trip, _, day = _trips(world)
+    monkeypatch.setenv("JOBBUS_DATABASE_URL", planned)
+    good = _write(tmp_path, f"trip_id,event,at,note\n{trip},departed,{day} 06:10,\n")
+    assert main(["ledger", "import", "trip_events", str(good)]) == 0
+    bad = _write(tmp_path, f"trip_id,event,at,note\nX9,arrived,{day} 06:10,\n", "bad.csv")
+    capsys.readouterr()
+    assert main(["ledger", "import", "trip_events", str(bad)]) == 2
+    assert "bad.csv:2: trip_id: unknown trip X9" in capsys.readouterr().err
+    assert _count(planned) == 1
+
+
+def test_only_an_operator_records_movements(planned: str, world, actors) -> None:
+    """A reviewer may not record a movement or undo a check-in; nothing changes."""
+    trip, _, day = _trips(world)
+    with pytest.raises(PermissionDenied):
+        mv.record_trip_event(trip, "departed", dt.datetime.combine(day, dt.time(6)),
+                             actors["reviewer"], url=planned)
+    with pytest.raises(PermissionDenied):
+        mv.undo_check_in("x", trip, actors["reviewer"], url=planned)
+    assert _count(planned) == 0
+
+
+def _arrive(url: str, world, op, tmp_path: Path, trip_id: str, day: dt.date, n: int = 2
+            ) -> list[str]:
+    """Check in the first ``n`` people of a trip on ``day`` (an arrivals import)."""
+    people = [a for a in world.plan.assignments if a.trip_id == trip_id][:n]
+    rows = "".join(f"{a.id_number},{a.employer_uscc},{day},{trip_id},\n" for a in people)
+    path = tmp_path / f"arrivals-{trip_id}-{day}.csv"
+    path.write_text("id_number,employer_uscc,arrived_on,trip_id,ticket_amount\n" + rows,
+                    encoding="utf-8")
+    svc.import_path("arrivals", path, op, url=url)
+    return [a.id_number for a in people]
+
+
+def test_undo_check_in_removes_the_arrival_and_audits(planned: str, world, actors,
+                                                      tmp_path) -> None:
+    """An undone check-in is no longer an arrival; the audit log keeps who and the arrival."""
+    trip, _, day = _trips(world)
+    op = actors["operator"]
+    arrive = day + dt.timedelta(days=1)
+    who = _arrive(planned, world, op, tmp_path, trip, arrive)[0]
+    mv.undo_check_in(who, trip, op, url=planned)
+    lines = reads.manifest(planned, trip)
+    assert lines.set_index("id_number").loc[who, "arrived_on"] is None
+    assert who in set(reads.missing(planned, arrive)["id_number"])
+    log = svc.audit_log("check_in", f"{who}|{trip}", url=planned).iloc[0]
+    assert (log["actor"], log["action"]) == (op.username, "undo_check_in")
+    assert log["before"]["on_date"] == arrive.isoformat() and log["after"] is None
+    with pytest.raises(mv.MovementRefused, match="no check-in"):
+        mv.undo_check_in(who, trip, op, url=planned)
+
+
+def test_check_in_for_someone_not_on_the_trip_is_a_problem(planned: str, world, actors,
+                                                           tmp_path) -> None:
+    """An arrival naming a trip the person is not on is refused with row and column."""
+    trip, other, day = _trips(world)
+    stranger = next(a for a in world.plan.assignments if a.trip_id == other)
+    path = tmp_path / "arrivals.csv"
+    path.write_text("id_number,employer_uscc,arrived_on,trip_id,ticket_amount\n"
+                    f"{stranger.id_number},{stranger.employer_uscc},{day},{trip},\n",
+                    encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        svc.import_path("arrivals", path, actors["operator"], url=planned)
+    (problem,) = err.value.problems
+    assert (problem.row, problem.column) == (2, "trip_id")
+    assert "is not on trip" in problem.message
+
+
+def test_counts_follow_the_as_of_day(planned: str, world, actors, tmp_path) -> None:
+    """Arrivals after the as-of day count neither on the trip, nor in the returns report."""
+    trip, _, day = _trips(world)
+    op = actors["operator"]
+    early, late = day + dt.timedelta(days=1), day + dt.timedelta(days=5)
+    _arrive(planned, world, op, tmp_path, trip, early, n=2)
+    other = [a for a in world.plan.assignments if a.trip_id == trip][2]
+    path = tmp_path / "late.csv"
+    path.write_text("id_number,employer_uscc,arrived_on,trip_id,ticket_amount\n"
+                    f"{other.id_number},{other.employer_uscc},{late},{trip},\n",
+                    encoding="utf-8")
+    svc.import_path("arrivals", path, op, url=planned)
+    as_of_early = reads.trips(planned, early).set_index("trip_id").loc[trip, "arrived"]
+    as_of_late = reads.trips(planned, late).set_index("trip_id").loc[trip, "arrived"]
+    assert (as_of_early, as_of_late) == (2, 3)
+    report = reads.returns_report(planned, early)
+    assert int(report["province"]["arrived"].sum()) == 2
+    assert int(reads.returns_report(planned)["province"]["arrived"].sum()) == 3
+
+
+def _cancel(url: str, trip: str, day: dt.date, op) -> None:
+    mv.record_trip_event(trip, "cancelled", dt.datetime.combine(day, dt.time(5)), op, url=url)
+
+
+def test_cancelled_trip_people_are_to_reseat_and_move(planned: str, world, actors) -> None:
+    """A cancelled trip's people are listed to re-seat, not missing; moved to a trip with
+    room they are on its manifest; a move is audited."""
+    trip, other, day = _trips(world)
+    op = actors["operator"]
+    _cancel(planned, trip, day, op)
+    waiting = reads.to_reseat(planned, day)
+    assert set(waiting["trip_id"]) == {trip} and len(waiting) == world.plan.trips[0].load
+    assert trip not in set(reads.missing(planned, day + dt.timedelta(days=3))["trip_id"])
+    moved = list(waiting["id_number"][:3])
+    assert mv.reseat(moved, other, op, url=planned) == 3
+    on_other = set(reads.manifest(planned, other)["id_number"])
+    assert set(moved) <= on_other
+    assert len(reads.to_reseat(planned, day)) == len(waiting) - 3
+    log = svc.audit_log("manifest", f"{moved[0]}|{trip}", url=planned).iloc[0]
+    assert log["action"] == "reseat" and log["after"]["trip_id"] == other
+
+
+def test_reseat_refuses_a_full_or_departed_trip(planned: str, world, actors) -> None:
+    """A move beyond the seats under the load cap, or onto a trip that left, changes
+    nothing."""
+    from planner.domain import LoadCap
+
+    trip, other, day = _trips(world)
+    op = actors["operator"]
+    _cancel(planned, trip, day, op)
+    waiting = list(reads.to_reseat(planned, day)["id_number"])
+    on_other = len(reads.manifest(planned, other))
+    full = [LoadCap(day - dt.timedelta(days=30), day + dt.timedelta(days=30),
+                    on_other / world.plan.trips[1].seats)]  # the cap leaves no place free
+    with pytest.raises(mv.MovementRefused, match="0 free places"):
+        mv.reseat(waiting[:1], other, op, url=planned, load_caps=full)
+    mv.record_trip_event(other, "departed", dt.datetime.combine(day, dt.time(6)), op,
+                         url=planned)
+    with pytest.raises(mv.MovementRefused, match="has left"):
+        mv.reseat(waiting[:1], other, op, url=planned)
+    assert len(reads.to_reseat(planned, day)) == len(waiting)
+
+
+def test_reseat_to_self_return(planned: str, world, actors) -> None:
+    """Sent to self-return, a person leaves the cancelled trip's manifest and the list."""
+    trip, _, day = _trips(world)
+    op = actors["operator"]
+    _cancel(planned, trip, day, op)
+    who = reads.to_reseat(planned, day)["id_number"].iloc[0]
+    assert mv.reseat([who], None, op, url=planned) == 1
+    assert who not in set(reads.to_reseat(planned, day)["id_number"])
+    assert who not in set(reads.manifest(planned)["id_number"])
+    log = svc.audit_log("manifest", f"{who}|{trip}", url=planned).iloc[0]
+    assert log["action"] == "reseat_self_return"
+
+
+def test_check_in_defaults_to_the_recorded_arrival(planned: str, world, actors) -> None:
+    """A new check-in's day is the trip's recorded arrival, else its planned arrival."""
+    trip, _, day = _trips(world)
+    assert reads.check_in_day(planned, trip) == world.plan.trips[0].arrive.date()
+    late = dt.datetime.combine(day + dt.timedelta(days=3), dt.time(1, 30))
+    mv.record_trip_event(trip, "arrived", late, actors["operator"], url=planned)
+    assert reads.check_in_day(planned, trip) == late.date()

@@ -1,0 +1,152 @@
+"""Pieces of the 跟踪 screen: the trips table with real times, recording a trip's movement,
+checking people in and undoing a check-in, and re-seating a cancelled trip's people.
+
+Rules implemented:
+
+- a time recorded for a trip is shown as it happened; where nothing is recorded the planned
+  day is shown, marked 计划;
+- a success message survives the rerun that refreshes the counts (a flash in session state,
+  shown once at the top of the screen);
+- every change goes through ``planner.services`` and clears the cached reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from ui import backend, fmt
+from ui.i18n import t
+from ui.layout import DATE_FORMAT
+
+FLASH = "trk_flash"
+EVENTS = ("departed", "arrived", "delayed", "cancelled")
+
+
+def flash(message: str) -> None:
+    """Keep ``message`` for the next run and rerun (counts and tabs refresh)."""
+    backend.ledger_changed()
+    st.session_state[FLASH] = message
+    st.rerun()
+
+
+def show_flash() -> None:
+    """Show (once) the message kept by :func:`flash`."""
+    if FLASH in st.session_state:
+        st.success(st.session_state.pop(FLASH), icon=":material/check:")
+
+
+def _when(recorded: Any, planned: dt.date) -> str:
+    if recorded is not None and not pd.isna(recorded):
+        return fmt.datetime(recorded)
+    return t("tracking.planned_day", day=fmt.date(planned))
+
+
+def trips_table(trips: pd.DataFrame) -> pd.DataFrame:
+    """The trips as the screen shows them: status, real or planned departure and arrival."""
+    return pd.DataFrame({
+        t("trips.id"): trips["trip_id"],
+        t("trips.kind"): [t(f"modes.{k}") for k in trips["kind"]],
+        t("trips.vehicle"): trips["vehicle"],
+        t("tracking.status"): [t(f"tracking.status_{s}") for s in trips["status"]],
+        t("trips.depart"): [_when(r, p) for r, p in
+                            zip(trips["departed_at"], trips["depart_date"], strict=True)],
+        t("trips.arrive"): [_when(r, p) for r, p in
+                            zip(trips["arrived_at"], trips["arrive_date"], strict=True)],
+        t("tracking.progress"): [a / n if n else 0.0 for a, n in
+                                 zip(trips["arrived"], trips["on_manifest"], strict=True)],
+        t("tracking.checked_in"): [f"{a} / {n}" for a, n in
+                                   zip(trips["arrived"], trips["on_manifest"], strict=True)],
+        t("tracking.note"): trips["note"],
+        t("trips.stops"): trips["stops"],
+    })
+
+
+def movement_form(module: Any, trip_ids: list[str], as_of: dt.date, user: Any, url: str
+                  ) -> None:
+    """Record that a trip departed, arrived, was delayed or cancelled."""
+    c = st.columns([2, 1, 1, 1])
+    trip_id = c[0].selectbox(t("tracking.trip"), trip_ids, key="trk_mv_trip", index=None,
+                             placeholder=t("planning.trip_placeholder"))
+    labels = {e: t(f"tracking.event_{e}") for e in EVENTS}
+    event = c[1].selectbox(t("tracking.event"), EVENTS, key="trk_mv_event",
+                           format_func=labels.__getitem__)
+    day = c[2].date_input(t("tracking.event_day"), as_of, key="trk_mv_day", format=DATE_FORMAT)
+    time = c[3].time_input(t("tracking.event_time"), dt.time(8, 0), key="trk_mv_time")
+    note = st.text_input(t("tracking.note"), key="trk_mv_note")
+    if st.button(t("tracking.record"), key="trk_mv_save", disabled=trip_id is None):
+        done = backend.call(module, "record_trip_event", trip_id, event,
+                            dt.datetime.combine(day, time), user, note or None, url=url)
+        if done is not None:
+            flash(t("tracking.recorded", trip=trip_id, event=labels[event]))
+
+
+def check_in(ledger: Any, lines: pd.DataFrame, trip_id: str, day: dt.date, user: Any,
+             url: str) -> None:
+    """Record the arrival of ``lines`` (people of one trip) on ``day``."""
+    arrivals = pd.DataFrame({
+        "id_number": lines["id_number"], "employer_uscc": lines["employer_uscc"],
+        "arrived_on": day.isoformat(), "trip_id": trip_id,
+    })
+    with tempfile.TemporaryDirectory(prefix="jobbus-arrivals-") as tmp:
+        path = Path(tmp) / f"arrivals-{trip_id}-{day:%Y%m%d}.csv"
+        arrivals.to_csv(path, index=False, encoding="utf-8-sig")
+        result = backend.call(ledger, "import_path", "arrivals", path, user, url=url)
+    if result is not None:
+        flash(t("tracking.saved", added=result.added))
+
+
+def undo_check_ins(module: Any, lines: pd.DataFrame, trip_id: str, user: Any, url: str) -> None:
+    """Undo the check-in of each of ``lines`` (stops at the first refusal)."""
+    done = 0
+    for id_number in lines["id_number"]:
+        if not backend.attempt(module, "undo_check_in", id_number, trip_id, user, url=url):
+            break
+        done += 1
+    if done:
+        flash(t("tracking.undone", n=done))
+
+
+def load_caps() -> tuple[Any, ...]:
+    """The working scenario's load caps (none if it cannot be read)."""
+    try:
+        from ui import workspace
+
+        folder = workspace.scenario_dir()
+        scenario, _ = workspace.load_scenario(str(folder), workspace.scenario_version(folder))
+    except Exception:  # the caps only tighten a check the service makes anyway
+        return ()
+    return tuple(scenario.load_caps) if scenario is not None else ()
+
+
+def reseat_form(module: Any, waiting: pd.DataFrame, targets: pd.DataFrame, user: Any,
+                url: str) -> None:
+    """Pick people of cancelled trips and move them to a trip with room or to self-return."""
+    table = pd.DataFrame({
+        t("tracking.pick"): False,
+        t("tracking.cancelled_trip"): waiting["trip_id"],
+        t("manifest.name"): waiting["name"], t("manifest.id_number"): waiting["id_number"],
+        t("manifest.phone"): waiting["phone"], t("manifest.pickup"): waiting["pickup_stop"],
+        t("manifest.employer"): waiting["employer_name"], t("tracking.note"): waiting["note"],
+    })
+    edited = st.data_editor(table, hide_index=True, width="stretch", key="trk_reseat_pick",
+                            disabled=[c for c in table.columns if c != t("tracking.pick")])
+    picked = waiting[edited[t("tracking.pick")].to_numpy()]
+    options = {"": t("tracking.self_return")}
+    options.update({
+        str(r.trip_id): t("tracking.target", trip=r.trip_id, day=fmt.date(r.depart_date),
+                          free=int(r.free), stops=r.stops)
+        for r in targets.itertuples()
+    })
+    target = st.selectbox(t("tracking.reseat_to"), list(options), key="trk_reseat_to",
+                          format_func=options.__getitem__)
+    if st.button(t("tracking.reseat", n=len(picked)), key="trk_reseat", disabled=picked.empty):
+        moved = backend.call(module, "reseat", list(picked["id_number"]), target or None, user,
+                             url=url, load_caps=load_caps())
+        if moved is not None:
+            flash(t("tracking.reseated", n=moved, to=options[target]))
