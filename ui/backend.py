@@ -78,7 +78,8 @@ def _invoke(module: ModuleType, function: str, *args: Any, **kwargs: Any) -> tup
     except InputError as exc:
         show_problems_inline(exc.problems)
     except refusals() as exc:
-        st.error(t("common.refused", reason=str(exc)), icon=":material/block:")
+        st.error(t("common.refused", reason=localise(str(exc), current_language())),
+                 icon=":material/block:")
     return False, None
 
 

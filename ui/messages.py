@@ -355,6 +355,14 @@ TEMPLATES: tuple[tuple[str, str], ...] = (
     ("io_paid_needs_date", r"a paid line needs paid_on"),
     ("io_not_in_workers", r"(?P<id>\S+) is not in workers\.csv"),
     ("io_give_id_or_employer", r"give id_number or employer_uscc"),
+    # ---- password rules (planner/services/auth.py check_password)
+    ("password_short", r"password: at least (?P<min>\d+) characters"),
+    ("password_has_name", r"password: must not contain the user name"),
+    (
+        "password_weak",
+        r"password: too easy to guess \(strength (?P<score>\d) of 4, needs (?P<need>\d)\): "
+        r"(?P<hint>.*)",
+    ),
 )
 
 _COMPILED: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
