@@ -211,3 +211,15 @@ def test_export_is_audited_with_rows_and_checksum(loaded_url: str, tmp_path: Pat
     assert entry["after"]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
     assert entry["after"]["rows"] == len(svc.finance_lines("draft", url=loaded_url))
     assert entry["after"]["state"] == "draft"
+
+
+def test_serve_refuses_a_weak_admin_password_naming_it(tmp_path: Path, capsys,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """`jobbus serve` with JOBBUS_ADMIN_PASSWORD=abc exits 2 naming the variable; no ledger."""
+    from planner.cli import main
+
+    monkeypatch.setenv("JOBBUS_ADMIN_PASSWORD", "abc")
+    monkeypatch.setenv("JOBBUS_DATABASE_URL", f"sqlite:///{tmp_path / 'l.sqlite'}")
+    assert main(["serve", "--no-seed"]) == 2
+    assert "JOBBUS_ADMIN_PASSWORD: password: at least 10 characters" in capsys.readouterr().err
+    assert not (tmp_path / "l.sqlite").exists()
