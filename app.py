@@ -8,10 +8,11 @@ opens right after signing in.
 
 import streamlit as st
 
-from ui.auth import current_user, login_form, sidebar_badge
+from ui.auth import check_session, current_user, login_form, sidebar_badge
 from ui.i18n import language_picker, t
 
 st.set_page_config(page_title=t("app.title"), page_icon="🚌", layout="wide")
+check_session()  # a user deactivated or given another role meanwhile is signed out now
 signed_in = current_user() is not None
 page = st.navigation(
     [

@@ -5,6 +5,11 @@ Rules implemented:
 - local accounts only by default: the form calls ``planner.services.auth.authenticate``, which
   checks an argon2 hash in the ledger; the password is never kept in the session;
 - the signed-in user (``planner.services.auth.User``) lives in ``st.session_state["user"]``;
+  on every rerun app.py checks it against the ledger (``check_session``: one indexed read,
+  ``auth.session_user``): a user deactivated or given another role is signed out at once and
+  told why;
+- repeated failed sign-ins lock the name (and the browser's address, when Streamlit knows it)
+  for a while; the form then says how long to wait;
 - the sidebar shows the user's name and role (translated) and a logout button;
 - the UI hides what a role may not do (``may``), but the service layer is what refuses;
 - optional single sign-on: only when ``.streamlit/secrets.toml`` has an ``[auth]`` section (an
@@ -28,6 +33,35 @@ USER_KEY = "user"
 def current_user() -> Any | None:
     """The signed-in ``User``, or ``None``."""
     return st.session_state.get(USER_KEY)
+
+
+def check_session() -> None:
+    """Sign the user out if the ledger no longer has them active in the same role (called once
+    per rerun by app.py; the login form then explains why)."""
+    user = st.session_state.get(USER_KEY)
+    if user is None:
+        return
+    auth = service("auth", "session_user")
+    if auth is not None and auth.session_user(user, url=database_url()) is None:
+        _sign_out()
+        st.session_state[ENDED_KEY] = True
+
+
+ENDED_KEY = "session_ended"
+
+
+def _sign_out() -> None:
+    for key in list(st.session_state.keys()):
+        if key != "lang":
+            del st.session_state[key]
+
+
+def _client_address() -> str | None:
+    try:
+        address = getattr(st.context, "ip_address", None)
+    except Exception:  # no script run context or an old Streamlit
+        return None
+    return address if isinstance(address, str) and address else None  # AppTest gives a mock
 
 
 def role_label(role: str) -> str:
@@ -79,6 +113,8 @@ def login_form() -> None:
     if auth is None:
         unavailable("auth")
         return
+    if st.session_state.pop(ENDED_KEY, False):
+        st.warning(t("login.session_ended"), icon=":material/logout:")
     if single_sign_on_configured():
         _single_sign_on(auth)
     with st.form("login", clear_on_submit=False):
@@ -86,7 +122,12 @@ def login_form() -> None:
         password = st.text_input(t("login.password"), type="password", key="login_password")
         submitted = st.form_submit_button(t("login.submit"), type="primary", key="login_submit")
     if submitted:
-        user = auth.authenticate(username.strip(), password, url=database_url())
+        try:
+            user = auth.authenticate(username.strip(), password, url=database_url(),
+                                     address=_client_address())
+        except getattr(auth, "LoginLocked", ()) as exc:
+            st.error(t("login.locked", seconds=exc.seconds), icon=":material/lock_clock:")
+            return
         if user is None:
             st.error(t("login.failed"), icon=":material/lock:")
         else:
@@ -104,7 +145,5 @@ def sidebar_badge() -> None:
         t("login.signed_in_as", user=user.username, role=role_label(str(user.role)))
     )
     if st.sidebar.button(t("login.logout"), key="logout", icon=":material/logout:"):
-        for key in list(st.session_state.keys()):
-            if key != "lang":
-                del st.session_state[key]
+        _sign_out()
         st.rerun()

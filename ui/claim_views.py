@@ -195,6 +195,10 @@ def claim_detail(ledger: Any, frame: pd.DataFrame, claim_id: int, url: str) -> N
             st.dataframe(history, hide_index=True, width="stretch")
 
 
+#: export name -> the permission it needs (``auth.PERMISSIONS``)
+EXPORT_PERMISSIONS = {"finance": "export_finance_list", "notice": "export_notice",
+                      "returns": "export_returns"}
+
 #: export name -> (candidate service functions, file name)
 EXPORTS: dict[str, tuple[tuple[str, ...], str]] = {
     "finance": (("export_finance_list", "export_finance"), "finance-list.xlsx"),
@@ -215,30 +219,36 @@ def export_function(name: str) -> Callable[..., Any] | None:
     return None
 
 
-def make_export(name: str, url: str) -> bytes:
-    """Produce an export through the ledger service and return the file's bytes (called when
-    the user clicks the download button)."""
+def make_export(name: str, url: str, user: Any) -> bytes:
+    """Produce an export through the ledger service as ``user`` and return the file's bytes
+    (called when the user clicks the download button; the service audits it then)."""
     fn = export_function(name)
     if fn is None:
         raise LookupError(f"export {name} is not available")
     file_name = EXPORTS[name][1]
     with tempfile.TemporaryDirectory(prefix="jobbus-export-") as tmp:
         path = Path(tmp) / file_name
-        written = fn(path, url=url)
+        written = fn(path, user, url=url)
         target = Path(written) if isinstance(written, str | Path) else path
         return target.read_bytes()
 
 
-def export_buttons(url: str) -> None:
-    """One download button per export; the file is made when the button is clicked."""
+def export_buttons(url: str, user: Any) -> None:
+    """One download button per export the user's role may make; the file is made (and
+    audited) when the button is clicked."""
+    from ui.auth import may
+
     for name in EXPORTS:
         if export_function(name) is None:
             st.caption(t(f"subsidies.export_{name}") + " — " +
                        t("common.unavailable", what=t("service.exports")))
             continue
+        if not may(EXPORT_PERMISSIONS[name]):
+            st.caption(t(f"subsidies.export_{name}") + " — " + t("subsidies.export_not_allowed"))
+            continue
         st.download_button(
             t("subsidies.download", what=t(f"subsidies.export_{name}")),
-            data=functools.partial(make_export, name, url),
+            data=functools.partial(make_export, name, url, user),
             file_name=f"{dt.date.today():%Y%m%d}-{EXPORTS[name][1]}", mime=XLSX,
             key=f"sub_export_{name}", icon=":material/download:", on_click="ignore",
         )

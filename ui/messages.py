@@ -418,6 +418,14 @@ TEMPLATES: tuple[tuple[str, str], ...] = (
     ("te_target_left", r"trip (?P<trip>\S+) has left or is cancelled; choose another trip"),
     ("te_target_full", r"trip (?P<trip>\S+) has (?P<free>\d+) free places, not (?P<n>\d+)"),
     ("te_already_on", r"(?P<id>\S+) is already on trip (?P<trip>\S+)"),
+    # ---- password rules (planner/services/auth.py check_password)
+    ("password_short", r"password: at least (?P<min>\d+) characters"),
+    ("password_has_name", r"password: must not contain the user name"),
+    (
+        "password_weak",
+        r"password: too easy to guess \(strength (?P<score>\d) of 4, needs (?P<need>\d)\): "
+        r"(?P<hint>.*)",
+    ),
 )
 
 _COMPILED: tuple[tuple[str, re.Pattern[str]], ...] = tuple(

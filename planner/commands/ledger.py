@@ -60,6 +60,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_database_option(seed)
     seed.set_defaults(func=_seed)
 
+    act = sub.add_parser("activate-policy", help="put a stored policy version in force (e.g. "
+                         "the draft an imported scenario brought)")
+    act.add_argument("version", type=int, nargs="?", default=None, metavar="VERSION",
+                     help="the version's id (default: the newest stored version)")
+    add_database_option(act)
+    act.set_defaults(func=_activate_policy)
+
     counts = sub.add_parser("status", help="how many rows each ledger table holds")
     add_database_option(counts)
     counts.set_defaults(func=_status)
@@ -88,6 +95,20 @@ def _import(args: argparse.Namespace) -> int:
               f"({result.seconds:.2f} s)")
     for note in result.notes:
         print(f"  {note}")
+    return 0
+
+
+def _activate_policy(args: argparse.Namespace) -> int:
+    from planner.services.ledger import activate_policy, policy_versions
+
+    url = ledger_url(args)
+    versions = policy_versions(url=url)
+    if versions.empty:
+        raise InputError([Problem("policy", "no policy stored: import a scenario first")])
+    version = int(versions["id"].max()) if args.version is None else args.version
+    activate_policy(version, url=url)  # the command line is a trusted administrator
+    name = versions.set_index("id")["name"].get(version, "?")
+    print(f"policy version {version} ({name}) is in force")
     return 0
 
 

@@ -7,7 +7,9 @@ Rules implemented:
 - an empty ledger is seeded with the Shangyu 2020 demo (``planner.services.ledger.seed_demo``,
   ``JOBBUS_DEMO_WORKERS`` people when set) — never a ledger that already holds people;
 - the ``admin`` user exists afterwards; its password comes from ``JOBBUS_ADMIN_PASSWORD`` or is
-  generated and printed once, here, in the terminal;
+  generated and printed once, here, in the terminal; a weak ``JOBBUS_ADMIN_PASSWORD`` (see
+  ``planner.services.auth.check_password``) stops the command before anything is written, with
+  a message naming the variable (exit 2);
 - when the demo is seeded now, one user per workflow role (operator, reviewer, approver,
   finance, auditor) is added with the administrator's password, so the claim workflow can be
   tried at once (the administrator itself takes no part in it);
@@ -64,6 +66,7 @@ def prepare_ledger(url: str, seed: bool = True) -> tuple[bool, str | None]:
     """
     from planner.ledger.db import init_db
 
+    _check_admin_password()
     init_db(url)
     seeded = False
     if seed and _is_empty(url):
@@ -74,6 +77,21 @@ def prepare_ledger(url: str, seed: bool = True) -> tuple[bool, str | None]:
     if seeded:
         _add_demo_users(url, password or os.environ.get("JOBBUS_ADMIN_PASSWORD"))
     return seeded, password
+
+
+def _check_admin_password() -> None:
+    """Refuse a weak ``JOBBUS_ADMIN_PASSWORD`` before anything is written (exit 2)."""
+    given = os.environ.get("JOBBUS_ADMIN_PASSWORD")
+    if not given:
+        return
+    from planner.problems import InputError, Problem
+    from planner.services.auth import check_admin_password
+
+    try:
+        check_admin_password(given)
+    except ValueError as exc:
+        message = str(exc).removeprefix("JOBBUS_ADMIN_PASSWORD: ")
+        raise InputError([Problem("JOBBUS_ADMIN_PASSWORD", message)]) from None
 
 
 DEMO_ROLES = ("operator", "reviewer", "approver", "finance", "auditor")

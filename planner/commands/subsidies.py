@@ -3,8 +3,9 @@ the public notice and the returns report.
 
 ``compute`` applies the active policy to everything in the ledger and upserts the claims (new
 lines as drafts; a changed amount on a claim past draft is flagged for review, never changed
-silently). ``export finance|notice|returns --out FILE [--state STATE]`` writes every line with
-its state as a column, or only the lines of ``STATE``.
+silently). ``export finance|notice|returns --out FILE [--state STATE] [--as-role ROLE]`` writes
+every line with its state as a column, or only the lines of ``STATE``, as ``system:ROLE``
+(default finance), who must be allowed that export; the export is audited.
 """
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         help="finance, returns: .xlsx; notice: .xlsx or .csv")
     export.add_argument("--state", default=None, metavar="STATE",
                         help="only lines in this state (default: every line but rejected)")
+    export.add_argument("--as-role", default="finance", metavar="ROLE",
+                        help="the role the export is made and audited as, system:ROLE "
+                        "(default finance; the finance list needs finance, auditor or admin, "
+                        "the notice approver, finance, auditor or admin)")
     add_database_option(export)
     export.set_defaults(func=_export)
 
@@ -72,18 +77,24 @@ def _export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from planner.services import ledger as svc
+    from planner.services.auth import Role, system_actor
 
     out = Path(args.out)
     suffixes = {"finance": (".xlsx",), "notice": (".xlsx", ".csv"), "returns": (".xlsx",)}
     if out.suffix.lower() not in suffixes[args.what]:
         raise InputError([Problem(str(out), f"--out: {args.what} is written as "
                                   f"{' or '.join(suffixes[args.what])}")])
+    try:
+        actor = system_actor(args.as_role)
+    except ValueError:
+        raise InputError([Problem("--as-role", f"unknown role {args.as_role!r}; choose one of "
+                                  f"{', '.join(r.value for r in Role)}")]) from None
     url = ledger_url(args)
     if args.what == "finance":
-        path = svc.export_finance_list(out, state=args.state, url=url)
+        path = svc.export_finance_list(out, actor, state=args.state, url=url)
     elif args.what == "notice":
-        path = svc.export_notice(out, state=args.state, url=url)
+        path = svc.export_notice(out, actor, state=args.state, url=url)
     else:
-        path = svc.export_returns(out, url=url)
+        path = svc.export_returns(out, actor, url=url)
     print(f"wrote {path}")
     return 0

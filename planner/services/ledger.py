@@ -17,7 +17,13 @@ Rules implemented here:
   idempotently — ``paid`` marks the claim paid (the amount must match), ``failed`` leaves it at
   notice_done with the bank's reason so it can be paid again, and a line seen before changes
   nothing;
-- every change writes the audit log (who, when, before, after) in the same transaction.
+- every change writes the audit log (who, when, before, after) in the same transaction;
+- exports name their actor: the finance list (full ID numbers) is for finance, auditor and
+  admin; the public notice (masked) for approver, finance, auditor and admin; the returns report
+  for every role; each export writes an audit entry (entity ``export``: who, what, when, file
+  name, row count, SHA-256 of the file written, the state selected);
+- a scenario's policy.toml imported by an operator is stored as a draft, never made active:
+  only an administrator (or the trusted command line) activates a policy.
 """
 
 from __future__ import annotations
@@ -65,6 +71,7 @@ __all__ = [
     "ImportResult",
     "PermissionDenied",
     "TransitionRefused",
+    "activate_policy",
     "add_policy_version",
     "approve",
     "audit_log",
@@ -88,6 +95,7 @@ __all__ = [
     "money_by_rule",
     "notice_working_days",
     "payment_id_for",
+    "policy_versions",
     "publish_notice",
     "raise_objection",
     "record_payment",
@@ -215,7 +223,7 @@ def import_path(
     if kind not in IMPORT_KINDS:
         raise InputError([Problem(str(path), f"unknown kind {kind!r}; choose one of "
                                   f"{', '.join(IMPORT_KINDS)}")])
-    check_permission(actor, "import_bank_results" if kind == "bank_results" else "import")
+    check_permission(actor, "import_bank_results" if kind == "bank_results" else "import", url)
     path = Path(path)
     if kind in ("scenario", "plan"):
         if not path.is_dir():
@@ -384,14 +392,15 @@ def _store_policy(repo: LedgerRepository, policy: Any, actor: str, source: str) 
         if version.name == policy.name and version.valid_from == policy.valid_from:
             return (f"policy {policy.name!r} from {policy.valid_from} is already stored with "
                     f"different rules; kept the stored one")
-    activate = repo.active_policy() is None
+    # only an administrator activates a policy: the scenario's is kept as a draft
     row = m.PolicyVersion(name=policy.name, valid_from=policy.valid_from, toml_text=text,
-                          sha256=sha, active=activate, created_by=actor)
+                          sha256=sha, active=False, created_by=actor)
     repo.add(row)
     repo.session.flush()
     repo.audit(actor, "policy", row.id, "add_policy", None,
                row_dict(row, ("name", "valid_from", "active", "sha256")))
-    return f"stored policy {policy.name!r}" + (" (active)" if activate else "")
+    return (f"stored policy {policy.name!r} as draft version {row.id}, not in force; "
+            "an administrator activates it")
 
 
 def add_policy_version(
@@ -423,7 +432,7 @@ def add_policy_version(
         The policy version's id (an existing one if the same text is stored already).
     """
     if actor is not None:
-        check_permission(actor, "manage_policies")
+        check_permission(actor, "manage_policies", url)
     who = actor.username if actor else "system"
     policy = _policy_module().parse_policy(toml_text, file_name)
     sha = hashlib.sha256(toml_text.encode()).hexdigest()
@@ -432,22 +441,26 @@ def add_policy_version(
             select(m.PolicyVersion).where(m.PolicyVersion.sha256 == sha)
         ).first()
         if row is None:
-            clash = uow.session.scalars(
+            clash: m.PolicyVersion | None = uow.session.scalars(
                 select(m.PolicyVersion).where(
                     m.PolicyVersion.name == policy.name,
                     m.PolicyVersion.valid_from == policy.valid_from,
                 )
             ).first()
-            if clash is not None:
+            if clash is not None and _same_rules(clash, policy):
+                row = clash  # the same rules, written differently (e.g. a scenario's draft)
+            elif clash is not None:
                 raise InputError([Problem(file_name, f"a different policy {policy.name!r} valid "
                                           f"from {policy.valid_from} is stored already; give "
                                           "the new version another name or valid_from")])
-            row = m.PolicyVersion(name=policy.name, valid_from=policy.valid_from,
-                                  toml_text=toml_text, sha256=sha, active=False, created_by=who)
-            uow.repo.add(row)
-            uow.session.flush()
-            uow.repo.audit(who, "policy", row.id, "add_policy", None,
-                           row_dict(row, ("name", "valid_from", "sha256")))
+            else:
+                row = m.PolicyVersion(name=policy.name, valid_from=policy.valid_from,
+                                      toml_text=toml_text, sha256=sha, active=False,
+                                      created_by=who)
+                uow.repo.add(row)
+                uow.session.flush()
+                uow.repo.audit(who, "policy", row.id, "add_policy", None,
+                               row_dict(row, ("name", "valid_from", "sha256")))
         if activate and not row.active:
             for other in uow.repo.policy_versions():
                 if other.active:
@@ -457,6 +470,45 @@ def add_policy_version(
                            {"active": True})
         uow.commit()
         return row.id
+
+
+def activate_policy(version_id: int, actor: User | None = None, *,
+                    url: str | None = None) -> None:
+    """Put a stored policy version (e.g. a scenario's draft) in force (administrators; ``None``:
+    the command line); the others are deactivated."""
+    if actor is not None:
+        check_permission(actor, "manage_policies", url)
+    who = actor.username if actor else "system"
+    with UnitOfWork(url) as uow:
+        versions = uow.repo.policy_versions()
+        row = next((v for v in versions if v.id == version_id), None)
+        if row is None:
+            raise InputError([Problem("policy", f"no policy version {version_id}")])
+        if row.active:
+            return
+        for other in versions:
+            other.active = False
+        row.active = True
+        uow.repo.audit(who, "policy", row.id, "activate_policy", {"active": False},
+                       {"active": True})
+        uow.commit()
+
+
+def policy_versions(*, url: str | None = None) -> pd.DataFrame:
+    """Stored policy versions, newest first: id, name, valid_from, active, created_at,
+    created_by."""
+    with UnitOfWork(url) as uow:
+        rows = [row_dict(v, ("id", "name", "valid_from", "active", "created_at", "created_by"))
+                for v in uow.repo.policy_versions()]
+    return pd.DataFrame(rows, columns=["id", "name", "valid_from", "active", "created_at",
+                                       "created_by"])
+
+
+def _same_rules(row: m.PolicyVersion, policy: Any) -> bool:
+    try:
+        return bool(_policy_module().parse_policy(row.toml_text, f"{row.name}.toml") == policy)
+    except InputError:
+        return False
 
 
 def load_active_policy(url: str | None = None) -> tuple[int, Any] | None:
@@ -513,12 +565,13 @@ def compute_claims(actor: User, *, url: str | None = None) -> ComputeResult:
     InputError
         No active policy.
     """
-    check_permission(actor, "compute_claims")
+    check_permission(actor, "compute_claims", url)
     from planner.ledger.facts import build_facts
 
     found = load_active_policy(url)
     if found is None:
-        raise InputError([Problem("policy", "no active policy: import a scenario or add one")])
+        raise InputError([Problem("policy", "no active policy: an administrator adds or "
+                                  "activates one")])
     policy_id, policy = found
     subsidies = _policy_module()
     with UnitOfWork(url) as uow:
@@ -646,7 +699,7 @@ def _refuse_races(url: str | None) -> Iterator[UnitOfWork]:
 
 def _simple(action: str, permission: str, claim_ids: Iterable[int], actor: User,
             reason: str | None, url: str | None) -> int:
-    check_permission(actor, permission)
+    check_permission(actor, permission, url)
     ids = list(claim_ids)
     with _refuse_races(url) as uow:
         changes = []
@@ -708,7 +761,7 @@ def publish_notice(claim_ids: Iterable[int], actor: User, *, on: dt.date | None 
     A notice reaching into a year the holiday library does not cover is counted Monday–Friday:
     it warns (``NoticeCalendarWarning``) and the warning is the reason of each claim's
     publish decision."""
-    check_permission(actor, "publish_notice")
+    check_permission(actor, "publish_notice", url)
     on = on or dt.date.today()
     days, holidays, workdays = _notice_calendar(url)
     ends_on = add_working_days(on, days, holidays, workdays=workdays)
@@ -729,7 +782,7 @@ def publish_notice(claim_ids: Iterable[int], actor: User, *, on: dt.date | None 
 def raise_objection(claim_id: int, actor: User, reason: str, *,
                     url: str | None = None) -> None:
     """Record an objection to a claim in notice (reviewer); the claim goes back to reviewed."""
-    check_permission(actor, "object")
+    check_permission(actor, "object", url)
     if not reason.strip():
         raise ValueError("an objection needs a reason")
     with _refuse_races(url) as uow:
@@ -752,7 +805,7 @@ def close_notice(claim_ids: Iterable[int], actor: User, *, on: dt.date | None = 
     TransitionRefused
         A claim is not in notice, or its notice has not ended by ``on``.
     """
-    check_permission(actor, "close_notice")
+    check_permission(actor, "close_notice", url)
     on = on or dt.date.today()
     ids = list(claim_ids)
     with _refuse_races(url) as uow:
@@ -790,7 +843,7 @@ def issue_payments(claim_ids: Iterable[int] | None, actor: User, *,
     list of str
         The payment ids issued.
     """
-    check_permission(actor, "issue_payment")
+    check_permission(actor, "issue_payment", url)
     issued: list[str] = []
     with _refuse_races(url) as uow:
         claims = (uow.repo.claims(ClaimState.NOTICE_DONE.value) if claim_ids is None
@@ -839,7 +892,7 @@ def record_payment(claim_id: int, actor: User, *, paid_on: dt.date | None = None
     TransitionRefused
         The claim is not notice_done, or it was paid at the same moment by someone else.
     """
-    check_permission(actor, "record_payment")
+    check_permission(actor, "record_payment", url)
     paid_on = paid_on or dt.date.today()
     with _refuse_races(url) as uow:
         claim, before = _transition(uow, claim_id, "record_payment", actor)
@@ -1020,20 +1073,46 @@ def finance_lines(state: str | None = None, *, url: str | None = None) -> pd.Dat
                    "amount_fen", "evidence", "state"]].reset_index(drop=True)
 
 
-def export_finance_list(path: str | Path, *, state: str | None = None,
+def export_finance_list(path: str | Path, actor: User, *, state: str | None = None,
                         url: str | None = None) -> Path:
-    """Write the finance list xlsx (summary sheet + one sheet per rule, totals that add up)."""
+    """Write the finance list xlsx (summary sheet + one sheet per rule, totals that add up).
+
+    It carries full ID numbers: finance, auditor and admin only; audited (``_audit_export``).
+    """
     from planner.ledger.exports import write_finance_list
 
-    return write_finance_list(finance_lines(state, url=url), path)
+    check_permission(actor, "export_finance_list", url)
+    lines = finance_lines(state, url=url)
+    written = write_finance_list(lines, path)
+    _audit_export(actor, "finance_list", written, len(lines), state, url)
+    return written
 
 
-def export_notice(path: str | Path, *, state: str | None = None,
+def export_notice(path: str | Path, actor: User, *, state: str | None = None,
                   url: str | None = None) -> Path:
-    """Write the public notice (xlsx or csv by suffix), names, IDs and phones masked."""
+    """Write the public notice (xlsx or csv by suffix), names, IDs and phones masked.
+
+    Approver, finance, auditor and admin; audited (``_audit_export``).
+    """
     from planner.ledger.exports import write_notice
 
-    return write_notice(finance_lines(state, url=url), path)
+    check_permission(actor, "export_notice", url)
+    lines = finance_lines(state, url=url)
+    written = write_notice(lines, path)
+    _audit_export(actor, "notice", written, len(lines), state, url)
+    return written
+
+
+def _audit_export(actor: User, what: str, path: str | Path, rows: int, state: str | None,
+                  url: str | None) -> None:
+    """One audit entry per export: who (the actor), what, when (the entry's time), the file
+    name, row count, the file's SHA-256 and the state selected."""
+    path = Path(path)
+    with UnitOfWork(url) as uow:
+        uow.repo.audit(actor.username, "export", what, f"export_{what}", None,
+                       {"file": path.name, "rows": rows, "sha256": content_sha256(path),
+                        "state": state})
+        uow.commit()
 
 
 def returns_report(*, url: str | None = None) -> dict[str, pd.DataFrame]:
@@ -1069,10 +1148,12 @@ def money_by_rule(*, url: str | None = None) -> pd.DataFrame:
         return reports.money_report(uow.repo)
 
 
-def export_returns(path: str | Path, *, url: str | None = None) -> Path:
-    """Write the returns report xlsx: returns against demand, retention, east–west, money."""
+def export_returns(path: str | Path, actor: User, *, url: str | None = None) -> Path:
+    """Write the returns report xlsx: returns against demand, retention, east–west, money
+    (any signed-in role; audited, the row count being the rows of every sheet)."""
     from planner.ledger.exports import write_report_book
 
+    check_permission(actor, "export_returns", url)
     returns = returns_report(url=url)
     retention = retention_report(url=url)
     sheets = {
@@ -1086,7 +1167,10 @@ def export_returns(path: str | Path, *, url: str | None = None) -> Path:
         "东西部协作": east_west_report(url=url),
         "补助资金": money_by_rule(url=url),
     }
-    return write_report_book(sheets, path)
+    written = write_report_book(sheets, path)
+    _audit_export(actor, "returns", written, sum(len(frame) for frame in sheets.values()),
+                  None, url)
+    return written
 
 
 # ============================================================================== demo

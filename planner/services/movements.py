@@ -45,13 +45,13 @@ class MovementRefused(ValueError):
     """The movement, undo or re-seat breaks a rule; nothing was changed."""
 
 
-def check_trip_action(actor: User, trip_id: str) -> None:
+def check_trip_action(actor: User, trip_id: str, url: str | None = None) -> None:
     """Raise ``PermissionDenied`` unless ``actor`` may record what happens on ``trip_id``.
 
     The one place deciding it: today the operator's ``record_movement`` permission; a trip
     leader's right to their own trips belongs here.
     """
-    check_permission(actor, "record_movement")
+    check_permission(actor, "record_movement", url)
 
 
 def _trip(repo: LedgerRepository, trip_id: str) -> m.Trip:
@@ -97,7 +97,7 @@ def record_trip_event(trip_id: str, event: str, at: dt.datetime, actor: User,
     PermissionDenied
         The actor may not record movements of this trip.
     """
-    check_trip_action(actor, trip_id)
+    check_trip_action(actor, trip_id, url)
     at = at.replace(tzinfo=None, second=0, microsecond=0)
     with UnitOfWork(url) as uow:
         trip = _trip(uow.repo, trip_id)
@@ -126,7 +126,7 @@ def undo_check_in(id_number: str, trip_id: str, actor: User, url: str | None = N
     PermissionDenied
         The actor may not act on this trip.
     """
-    check_trip_action(actor, trip_id)
+    check_trip_action(actor, trip_id, url)
     with UnitOfWork(url) as uow:
         s = uow.session
         trip = _trip(uow.repo, trip_id)
@@ -189,9 +189,9 @@ def reseat(id_numbers: Sequence[str], to_trip_id: str | None, actor: User,
         A person not on a cancelled trip, a target trip that left, is cancelled or is full.
     """
     with UnitOfWork(url) as uow:
-        moves = _cancelled_lines(uow.repo, id_numbers, actor)
+        moves = _cancelled_lines(uow.repo, id_numbers, actor, url)
         target = None if to_trip_id is None else _target(uow.repo, to_trip_id, actor,
-                                                         len(moves), load_caps)
+                                                         len(moves), load_caps, url)
         if target is not None:
             _not_on(uow.repo, target, [entry for _, entry, _ in moves])
         for id_number, entry, from_trip in moves:
@@ -208,8 +208,8 @@ def reseat(id_numbers: Sequence[str], to_trip_id: str | None, actor: User,
         return len(moves)
 
 
-def _cancelled_lines(repo: LedgerRepository, id_numbers: Sequence[str], actor: User
-                     ) -> list[tuple[str, m.ManifestEntry, str]]:
+def _cancelled_lines(repo: LedgerRepository, id_numbers: Sequence[str], actor: User,
+                     url: str | None) -> list[tuple[str, m.ManifestEntry, str]]:
     """Each person's manifest line on a cancelled trip (person, line, cancelled trip id)."""
     cancelled = {e.trip_pk for e in repo.session.scalars(
         select(m.TripEvent).where(m.TripEvent.event == "cancelled"))}
@@ -223,15 +223,15 @@ def _cancelled_lines(repo: LedgerRepository, id_numbers: Sequence[str], actor: U
             m.ManifestEntry.trip_pk.in_(cancelled))).first()
         if entry is None:
             raise MovementRefused(f"{id_number} is not on a cancelled trip")
-        check_trip_action(actor, trips[entry.trip_pk])
+        check_trip_action(actor, trips[entry.trip_pk], url)
         out.append((id_number, entry, trips[entry.trip_pk]))
     return out
 
 
 def _target(repo: LedgerRepository, trip_id: str, actor: User, n: int,
-            load_caps: Sequence[LoadCap]) -> m.Trip:
+            load_caps: Sequence[LoadCap], url: str | None) -> m.Trip:
     """The trip people are moved to, checked: not left, not cancelled, room for ``n``."""
-    check_trip_action(actor, trip_id)
+    check_trip_action(actor, trip_id, url)
     trip = _trip(repo, trip_id)
     line = _timeline(repo, trip)
     if line.once.keys() & {"departed", "arrived", "cancelled"}:

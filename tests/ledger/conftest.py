@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from planner.ledger import init_db
-from planner.services.auth import Role, User
+from planner.services.auth import Role, User, system_actor
 
 
 @pytest.fixture
@@ -30,8 +30,9 @@ def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def actors() -> dict[str, User]:
-    """One actor per role, by role name."""
-    return {r.value: User(f"{r.value}1", r) for r in Role}
+    """One trusted system actor per role (``system:<role>``), by role name: named users must
+    exist in the ledger, whose role and active flag every action re-reads."""
+    return {r.value: system_actor(r) for r in Role}
 
 
 # ------------------------------------------------------------------ a tiny world
@@ -151,8 +152,9 @@ def loaded_url(request: pytest.FixtureRequest, world: World,
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
         url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
     init_db(url)
-    op = User("op", Role.OPERATOR)
+    op = system_actor(Role.OPERATOR)
     svc.import_path("scenario", world.scenario_dir, op, url=url)
+    svc.ensure_default_policy(url)  # the scenario's policy is a draft until activated
     svc.import_path("plan", world.plan_dir, op, url=url)
     for kind in EVENT_FILES:
         svc.import_path(kind, world.events[kind], op, url=url)

@@ -19,6 +19,8 @@ def test_cli_import_compute_export(db_url: str, world, tmp_path: Path, capsys,
     monkeypatch.setenv("JOBBUS_DATABASE_URL", db_url)
     assert main(["ledger", "init"]) == 0
     assert main(["ledger", "import", "scenario", str(world.scenario_dir)]) == 0
+    assert "as draft version" in capsys.readouterr().out
+    assert main(["ledger", "activate-policy"]) == 0
     assert main(["ledger", "import", "plan", str(world.plan_dir)]) == 0
     for kind in ("charters", "charter_riders", "arrivals", "insurance", "headcount",
                  "placements"):

@@ -14,6 +14,9 @@ import pytest
 
 from planner.ledger.exports import mask_id, mask_name, scrub
 from planner.services import ledger as svc
+from planner.services.auth import Role, system_actor
+
+FINANCE = system_actor(Role.FINANCE)
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -107,7 +110,7 @@ def test_finance_list_matches_hand_calculation(loaded_url: str, world, tmp_path:
     """Each rule's total in the finance list equals the Shangyu 2020 policy worked out by hand
     from the event files, every sheet's total is the sum of its lines, and the summary's total
     the sum of the rules."""
-    path = svc.export_finance_list(tmp_path / "finance.xlsx", url=loaded_url)
+    path = svc.export_finance_list(tmp_path / "finance.xlsx", FINANCE, url=loaded_url)
     wb = openpyxl.load_workbook(path)
     summary = list(wb["汇总"].iter_rows(min_row=2, values_only=True))
     by_rule = {r[1]: round(r[3] * 100) for r in summary[:-1]}
@@ -127,7 +130,7 @@ def test_notice_never_shows_a_full_id_or_phone(loaded_url: str, world, tmp_path:
     """Scanning every cell of the notice (xlsx and csv) finds no full ID number, phone or
     person's name."""
     for suffix in (".xlsx", ".csv"):
-        path = svc.export_notice(tmp_path / f"notice{suffix}", url=loaded_url)
+        path = svc.export_notice(tmp_path / f"notice{suffix}", FINANCE, url=loaded_url)
         if suffix == ".csv":
             with open(path, encoding="utf-8-sig") as f:
                 cells = [c for row in csv.reader(f) for c in row]
@@ -172,7 +175,8 @@ def test_masking_rules() -> None:
 def test_returns_report_sheets(loaded_url: str, world, tmp_path: Path) -> None:
     """The returns report has every sheet; arrivals by mode add up to all arrivals."""
     ledger_url = loaded_url
-    wb = openpyxl.load_workbook(svc.export_returns(tmp_path / "returns.xlsx", url=ledger_url))
+    wb = openpyxl.load_workbook(svc.export_returns(tmp_path / "returns.xlsx", FINANCE,
+                                                   url=ledger_url))
     assert {"按省份", "按县", "按企业", "按日期", "按方式", "留存-省份", "留存-企业", "东西部协作",
             "补助资金"} <= set(wb.sheetnames)
     modes = svc.returns_report(url=ledger_url)["mode"]

@@ -37,7 +37,7 @@ def test_every_kind_imports_once(ledger_url: str, world, actors) -> None:
     op = actors["operator"]
     first = svc.import_path("scenario", world.scenario_dir, op, url=ledger_url)
     assert first.added == len(world.scenario.workers) + len(world.scenario.employers)
-    assert svc.load_active_policy(ledger_url) is not None
+    assert svc.load_active_policy(ledger_url) is None  # the policy is only a draft
     plan = svc.import_path("plan", world.plan_dir, op, url=ledger_url)
     assert plan.added == len(world.plan.trips) + len(world.plan.assignments)
     for kind in ORDER:
@@ -132,13 +132,13 @@ def test_injected_failure_leaves_ledger_as_it_was(ledger_url: str, world, actors
 KILLED = """
 import sys, time, pathlib
 import planner.services.ledger as svc
-from planner.services.auth import User, Role
+from planner.services.auth import Role, system_actor
 flag = pathlib.Path(sys.argv[3])
 def hang():
     flag.write_text("in transaction")
     time.sleep(120)
 svc.before_import_commit = hang
-svc.import_path("plan", sys.argv[2], User("op", Role.OPERATOR), url=sys.argv[1])
+svc.import_path("plan", sys.argv[2], system_actor(Role.OPERATOR), url=sys.argv[1])
 """
 
 

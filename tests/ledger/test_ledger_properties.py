@@ -19,10 +19,10 @@ from planner.ledger import init_db
 from planner.ledger.exports import write_finance_list
 from planner.paths import DATA_DIR
 from planner.services import ledger as svc
-from planner.services.auth import Role, User
+from planner.services.auth import Role, system_actor
 from planner.subsidies import LedgerFacts, Person, compute_entitlements, load_policy
 
-FINANCE = User("fin", Role.FINANCE)
+FINANCE = system_actor(Role.FINANCE)
 SETTINGS = settings(max_examples=15, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
 

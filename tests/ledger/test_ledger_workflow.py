@@ -62,7 +62,7 @@ def test_full_path_to_paid_is_audited(ledger_url: str, actors: dict[str, User]) 
                                    "record_payment"]
     assert log.iloc[0]["before"]["state"] == "draft"
     assert log.iloc[0]["after"]["state"] == "reviewed"
-    assert log.iloc[1]["actor"] == "approver1"
+    assert log.iloc[1]["actor"] == "system:approver"
 
 
 FORBIDDEN = [
@@ -147,16 +147,17 @@ def test_users_and_authentication(ledger_url: str, monkeypatch: pytest.MonkeyPat
     assert auth.ensure_admin(url=ledger_url) is None
     admin = auth.authenticate("admin", generated, url=ledger_url)
     assert admin == User("admin", Role.ADMIN)
-    auth.add_user("li", "s3cret-pass", "reviewer", actor=admin, url=ledger_url)
+    auth.add_user("li", "Tea-kettle-Harbour-42", "reviewer", actor=admin, url=ledger_url)
     with UnitOfWork(ledger_url) as uow:
         row = uow.repo.user("li")
         assert row is not None and row.password_hash.startswith("$argon2")
     assert auth.authenticate("li", "wrong-pass", url=ledger_url) is None
-    assert auth.authenticate("li", "s3cret-pass", url=ledger_url) == User("li", Role.REVIEWER)
+    assert auth.authenticate("li", "Tea-kettle-Harbour-42", url=ledger_url) == User(
+        "li", Role.REVIEWER)
     auth.set_active("li", False, actor=admin, url=ledger_url)
-    assert auth.authenticate("li", "s3cret-pass", url=ledger_url) is None
+    assert auth.authenticate("li", "Tea-kettle-Harbour-42", url=ledger_url) is None
     with pytest.raises(ValueError, match="already exists"):
-        auth.add_user("li", "another-pass", "finance", url=ledger_url)
+        auth.add_user("li", "Harbour-kettle-Tea-43", "finance", url=ledger_url)
 
 
 def _race(url: str, action: object) -> list[object]:
