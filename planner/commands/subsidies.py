@@ -3,8 +3,11 @@ the public notice and the returns report.
 
 ``compute`` applies the active policy to everything in the ledger and upserts the claims (new
 lines as drafts; a changed amount on a claim past draft is flagged for review, never changed
-silently). ``export finance|notice|returns --out FILE [--state STATE]`` writes every line with
-its state as a column, or only the lines of ``STATE``.
+silently; a draft whose entitlement became zero is voided). ``export finance --out FILE``
+writes the lines payable now (notice over, not paid, not flagged) as a numbered payment batch,
+as the command line's finance; ``export notice`` writes the claims in notice; ``--state STATE``
+(one, several comma-separated, or ``all``) selects other claims explicitly, without a batch.
+Each file says which states it holds.
 """
 
 from __future__ import annotations
@@ -36,7 +39,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     export.add_argument("--out", required=True, metavar="FILE",
                         help="finance, returns: .xlsx; notice: .xlsx or .csv")
     export.add_argument("--state", default=None, metavar="STATE",
-                        help="only lines in this state (default: every line but rejected)")
+                        help="claims in these states (comma-separated, or 'all': every claim "
+                        "but rejected and void); default: finance — payable now, as a payment "
+                        "batch; notice — in notice")
     add_database_option(export)
     export.set_defaults(func=_export)
 
@@ -48,7 +53,8 @@ def _compute(args: argparse.Namespace) -> int:
     url = ledger_url(args)
     r = compute_claims(system_actor(Role.OPERATOR), url=url)
     print(f"policy {r.policy!r}: {r.lines} lines; {r.added} new claims, {r.updated} drafts "
-          f"updated, {r.flagged} flagged for review, {r.unchanged} unchanged")
+          f"updated, {r.voided} drafts voided (entitlement 0), {r.flagged} flagged for review, "
+          f"{r.unchanged} unchanged")
     for key in r.flagged_keys:
         print(f"  flagged: {key}")
     return 0
@@ -81,6 +87,10 @@ def _export(args: argparse.Namespace) -> int:
     url = ledger_url(args)
     if args.what == "finance":
         path = svc.export_finance_list(out, state=args.state, url=url)
+        if args.state is None:
+            lines = svc.finance_lines(url=url)
+            batch = max((str(b) for b in lines["batch"] if b), default=None)
+            print(f"payment batch {batch or '(none: nothing payable)'}")
     elif args.what == "notice":
         path = svc.export_notice(out, state=args.state, url=url)
     else:

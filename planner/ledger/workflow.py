@@ -5,6 +5,8 @@ Rules implemented here:
 - a claim moves draft → reviewed → approved → in_notice → notice_done → paid; it may be
   rejected from draft, reviewed or approved; an objection during the notice sends it back to
   reviewed; a failed bank payment leaves it at notice_done, ready to be paid again;
+- a draft whose entitlement became zero on a recompute is voided (``void``, only from draft;
+  the claim stays, with its history); a voided claim owed money again is revived as a draft;
 - each transition is named (an *action*); any other move is refused;
 - a notice lasts N working days counted from the day after publication, weekends (and any
   listed holidays) skipped: published on a Friday with N = 5, it ends on the next Friday.
@@ -25,6 +27,7 @@ class ClaimState(StrEnum):
     NOTICE_DONE = "notice_done"
     PAID = "paid"
     REJECTED = "rejected"
+    VOID = "void"
 
 
 S = ClaimState
@@ -38,7 +41,14 @@ TRANSITIONS: dict[str, tuple[frozenset[ClaimState], ClaimState]] = {
     "object": (frozenset({S.IN_NOTICE}), S.REVIEWED),
     "close_notice": (frozenset({S.IN_NOTICE}), S.NOTICE_DONE),
     "record_payment": (frozenset({S.NOTICE_DONE}), S.PAID),
+    "void": (frozenset({S.DRAFT}), S.VOID),
+    "revive": (frozenset({S.VOID}), S.DRAFT),
 }
+
+#: States a recompute still revisits: the claim is not yet paid, rejected or void.
+OPEN_STATES: frozenset[ClaimState] = frozenset(
+    {S.DRAFT, S.REVIEWED, S.APPROVED, S.IN_NOTICE, S.NOTICE_DONE}
+)
 
 #: The order states are listed in (reports, exports).
 STATE_ORDER: tuple[ClaimState, ...] = (
@@ -49,6 +59,7 @@ STATE_ORDER: tuple[ClaimState, ...] = (
     S.NOTICE_DONE,
     S.PAID,
     S.REJECTED,
+    S.VOID,
 )
 
 #: Chinese labels for files meant for people.
@@ -60,6 +71,7 @@ STATE_ZH: dict[str, str] = {
     "notice_done": "公示期满",
     "paid": "已拨付",
     "rejected": "不予补助",
+    "void": "已作废",
 }
 
 

@@ -249,10 +249,12 @@ class PlanningParams:
 
 @dataclass(frozen=True, slots=True)
 class WorkflowParams:
-    """Public notice length in working days, and finance's rounding to the fen."""
+    """Public notice length in working days, finance's rounding to the fen, and whether the
+    finance user issuing a payment must be someone other than the claim's approver."""
 
     notice_working_days: int = 5
     rounding: str = decimal.ROUND_HALF_UP
+    issuer_not_approver: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -546,13 +546,15 @@ def _read_workflow(r: _Reader, doc: dict[str, Any]) -> WorkflowParams:
     if t is None:
         return WorkflowParams()
     p = "workflow"
-    r.known_keys(t, p, {"notice_working_days", "rounding"})
+    r.known_keys(t, p, {"notice_working_days", "rounding", "issuer_not_approver"})
     default = WorkflowParams()
     return WorkflowParams(
         notice_working_days=r.value(
             t, p, "notice_working_days", _integer(0), default.notice_working_days
         ),
         rounding=r.value(t, p, "rounding", _rounding, default.rounding),
+        issuer_not_approver=r.value(t, p, "issuer_not_approver", _boolean,
+                                    default.issuer_not_approver),
     )
 
 
@@ -807,6 +809,8 @@ def policy_to_toml(policy: Policy) -> str:
         [
             f"notice_working_days = {w.notice_working_days}",
             f"rounding = {_str(w.rounding)}",
+            # written only when set, so policies stored before the key existed keep their text
+            *(["issuer_not_approver = true"] if w.issuer_not_approver else []),
         ],
     )
     return "\n".join(out) + "\n"
