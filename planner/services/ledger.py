@@ -1141,6 +1141,8 @@ def payment_batch(actor: User, *, url: str | None = None) -> tuple[str | None, p
     """Put the payable lines not yet sent to the bank into a new payment batch (issuing their
     payments) and return the newest open batch's number and its pending lines.
 
+    First every claim whose notice is done is checked against its entitlement on the facts
+    now (``_recheck_entitlements``): a claim that no longer matches is flagged, not batched.
     A batch is open while any of its payments is pending (the bank has not answered). A line
     in an open batch is never batched again; a line whose payment failed goes into the next
     batch. Exporting again with nothing new re-exports the newest open batch (same number,
@@ -1154,7 +1156,10 @@ def payment_batch(actor: User, *, url: str | None = None) -> tuple[str | None, p
     """
     check_permission(actor, "issue_payment")
     issuer_not_approver = _issuer_not_approver(url)
+    found = load_active_policy(url)
     with _refuse_races(url) as uow:
+        if found is not None:
+            _recheck_entitlements(uow, found, actor)
         payments = {p.claim_id: p for p in uow.session.scalars(select(m.Payment))}
         fresh = [c for c in uow.repo.claims(ClaimState.NOTICE_DONE.value)
                  if _payable(c, payments.get(c.id)) and (
@@ -1184,6 +1189,27 @@ def payment_batch(actor: User, *, url: str | None = None) -> tuple[str | None, p
                                     m.Payment.status == "pending").order_by(m.Payment.id))]
         claims = [c for c in (uow.repo.claim(i) for i in pending) if c is not None]
         return newest.number, _finance_rows(uow, claims)
+
+
+def _recheck_entitlements(uow: UnitOfWork, policy: tuple[int, Any], actor: User) -> None:
+    """Before a batch: compare each claim whose notice is done with its entitlement on the
+    ledger's facts now (evidence imported since the last compute included); one that no longer
+    matches is flagged for review, as a recompute would, and so is left out of the batch."""
+    from planner.ledger.facts import build_facts
+
+    subsidies = _policy_module()
+    try:
+        lines = subsidies.compute_entitlements(policy[1], build_facts(uow.repo),
+                                               include_zero=True)
+    except subsidies.FactsConflict as exc:
+        raise InputError([Problem("ledger", f"contradictory facts: {exc}")]) from None
+    fresh = {line.key: line for line in lines}
+    tally = _Tally(flagged_keys=[])
+    for claim in uow.repo.claims(ClaimState.NOTICE_DONE.value):
+        line = fresh.get(claim.key)
+        amount = int(line.amount_fen) if line is not None else 0
+        _revisit(uow, claim, (amount, list(claim.evidence or []), claim.basis), policy[0],
+                 actor, tally)
 
 
 def _state_label(state: str | None, default: tuple[str, ...], payable: bool) -> str:
