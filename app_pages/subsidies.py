@@ -93,7 +93,7 @@ st.divider()
 left, right = st.columns(2)
 with left:
     st.subheader(t("subsidies.exports"))
-    views.export_buttons(url)
+    views.export_buttons(url, user)
 with right:
     st.subheader(t("subsidies.bank"))
     bank = st.file_uploader(t("subsidies.bank_file"), type=["csv", "xlsx"], key="sub_bank_file")

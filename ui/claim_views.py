@@ -215,22 +215,25 @@ def export_function(name: str) -> Callable[..., Any] | None:
     return None
 
 
-def make_export(name: str, url: str) -> bytes:
+def make_export(name: str, url: str, user: Any = None) -> bytes:
     """Produce an export through the ledger service and return the file's bytes (called when
-    the user clicks the download button)."""
+    the user clicks the download button). The finance list is the payable list: for a finance
+    user it is a numbered payment batch, for others an unbatched preview."""
     fn = export_function(name)
     if fn is None:
         raise LookupError(f"export {name} is not available")
     file_name = EXPORTS[name][1]
     with tempfile.TemporaryDirectory(prefix="jobbus-export-") as tmp:
         path = Path(tmp) / file_name
-        written = fn(path, url=url)
+        written = fn(path, url=url, actor=user) if name == "finance" and user else fn(path,
+                                                                                      url=url)
         target = Path(written) if isinstance(written, str | Path) else path
         return target.read_bytes()
 
 
-def export_buttons(url: str) -> None:
-    """One download button per export; the file is made when the button is clicked."""
+def export_buttons(url: str, user: Any = None) -> None:
+    """One download button per export; the file is made when the button is clicked (the
+    finance list as ``user``: a payment batch for finance)."""
     for name in EXPORTS:
         if export_function(name) is None:
             st.caption(t(f"subsidies.export_{name}") + " — " +
@@ -238,10 +241,12 @@ def export_buttons(url: str) -> None:
             continue
         st.download_button(
             t("subsidies.download", what=t(f"subsidies.export_{name}")),
-            data=functools.partial(make_export, name, url),
+            data=functools.partial(make_export, name, url, user),
             file_name=f"{dt.date.today():%Y%m%d}-{EXPORTS[name][1]}", mime=XLSX,
             key=f"sub_export_{name}", icon=":material/download:", on_click="ignore",
         )
+        if name == "finance":
+            st.caption(t("subsidies.finance_batch_hint"))
 
 
 def import_upload(ledger: Any, kind: str, uploaded: Any, user: Any, url: str) -> Any:

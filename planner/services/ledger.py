@@ -1132,8 +1132,8 @@ def _next_batch_number(uow: UnitOfWork, today: dt.date) -> str:
 
 def _lines_sha256(lines: pd.DataFrame) -> str:
     digest = hashlib.sha256()
-    for r in lines.sort_values("payment_id").itertuples():
-        digest.update(f"{r.payment_id}|{r.payee_id}|{int(r.amount_fen)}\n".encode())
+    for r in lines.sort_values("payment_id").to_dict("records"):
+        digest.update(f"{r['payment_id']}|{r['payee_id']}|{int(r['amount_fen'])}\n".encode())
     return digest.hexdigest()
 
 

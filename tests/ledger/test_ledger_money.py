@@ -242,3 +242,28 @@ def test_policy_may_require_issuer_not_approver(ledger_url: str, actors) -> None
     with pytest.raises(PermissionDenied, match="four eyes"):
         svc.issue_payments([claim_id], User("carl", Role.FINANCE), url=ledger_url)
     assert svc.issue_payments([claim_id], actors["finance"], url=ledger_url)
+
+
+def test_bank_fields_of_workers_and_employers_reach_the_ledger(ledger_url: str, world, actors,
+                                                               tmp_path: Path) -> None:
+    """Optional 开户银行/银行账号 columns of workers.csv and employers.csv are stored with the
+    person and the employer (the finance list's payee bank fields)."""
+    import shutil
+
+    folder = tmp_path / "scenario"
+    shutil.copytree(world.scenario_dir, folder)
+    workers = pd.read_csv(folder / "workers.csv", dtype=str)
+    workers["开户银行"] = ["农业银行"] + [""] * (len(workers) - 1)
+    workers["银行账号"] = ["6228480012345678901"] + [""] * (len(workers) - 1)
+    workers.to_csv(folder / "workers.csv", index=False)
+    employers = pd.read_csv(folder / "employers.csv", dtype=str)
+    employers["bank_account"] = "33050161000000001234"
+    employers.to_csv(folder / "employers.csv", index=False)
+    svc.import_path("scenario", folder, actors["operator"], url=ledger_url)
+    with UnitOfWork(ledger_url) as uow:
+        person = uow.repo.people_by_id_number()[str(workers["id_number"].iloc[0])]
+        assert (person.bank_name, person.bank_account) == ("农业银行", "6228480012345678901")
+        others = [p.bank_account for p in uow.repo.people_by_id_number().values()]
+        assert others.count(None) == len(workers) - 1
+        assert {e.bank_account for e in uow.repo.employers_by_uscc().values()} == {
+            "33050161000000001234"}
