@@ -221,7 +221,9 @@ def export_function(name: str) -> Callable[..., Any] | None:
 
 def make_export(name: str, url: str, user: Any) -> bytes:
     """Produce an export through the ledger service as ``user`` and return the file's bytes
-    (called when the user clicks the download button; the service audits it then)."""
+    (called when the user clicks the download button; the service audits it then). The finance
+    list is the payable list: for a finance user a numbered payment batch, for the other roles
+    allowed to see it an unbatched preview."""
     fn = export_function(name)
     if fn is None:
         raise LookupError(f"export {name} is not available")
@@ -235,7 +237,8 @@ def make_export(name: str, url: str, user: Any) -> bytes:
 
 def export_buttons(url: str, user: Any) -> None:
     """One download button per export the user's role may make; the file is made (and
-    audited) when the button is clicked."""
+    audited) when the button is clicked (the finance list as ``user``: a payment batch for
+    finance)."""
     from ui.auth import may
 
     for name in EXPORTS:
@@ -252,6 +255,8 @@ def export_buttons(url: str, user: Any) -> None:
             file_name=f"{dt.date.today():%Y%m%d}-{EXPORTS[name][1]}", mime=XLSX,
             key=f"sub_export_{name}", icon=":material/download:", on_click="ignore",
         )
+        if name == "finance":
+            st.caption(t("subsidies.finance_batch_hint"))
 
 
 def import_upload(ledger: Any, kind: str, uploaded: Any, user: Any, url: str) -> Any:

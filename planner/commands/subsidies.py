@@ -3,9 +3,12 @@ the public notice and the returns report.
 
 ``compute`` applies the active policy to everything in the ledger and upserts the claims (new
 lines as drafts; a changed amount on a claim past draft is flagged for review, never changed
-silently). ``export finance|notice|returns --out FILE [--state STATE] [--as-role ROLE]`` writes
-every line with its state as a column, or only the lines of ``STATE``, as ``system:ROLE``
-(default finance), who must be allowed that export; the export is audited.
+silently; a draft whose entitlement became zero is voided). ``export finance --out FILE``
+writes the lines payable now (notice over, not paid, not flagged) as a numbered payment batch;
+``export notice`` writes the claims in notice; ``--state STATE`` (one, several comma-separated,
+or ``all``) selects other claims explicitly, without a batch. Each file says which states it
+holds. Exports are made as ``system:ROLE`` (``--as-role``, default finance), who must be
+allowed that export; the export is audited.
 """
 
 from __future__ import annotations
@@ -37,7 +40,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     export.add_argument("--out", required=True, metavar="FILE",
                         help="finance, returns: .xlsx; notice: .xlsx or .csv")
     export.add_argument("--state", default=None, metavar="STATE",
-                        help="only lines in this state (default: every line but rejected)")
+                        help="claims in these states (comma-separated, or 'all': every claim "
+                        "but rejected and void); default: finance — payable now, as a payment "
+                        "batch; notice — in notice")
     export.add_argument("--as-role", default="finance", metavar="ROLE",
                         help="the role the export is made and audited as, system:ROLE "
                         "(default finance; the finance list needs finance, auditor or admin, "
@@ -53,7 +58,8 @@ def _compute(args: argparse.Namespace) -> int:
     url = ledger_url(args)
     r = compute_claims(system_actor(Role.OPERATOR), url=url)
     print(f"policy {r.policy!r}: {r.lines} lines; {r.added} new claims, {r.updated} drafts "
-          f"updated, {r.flagged} flagged for review, {r.unchanged} unchanged")
+          f"updated, {r.voided} drafts voided (entitlement 0), {r.flagged} flagged for review, "
+          f"{r.unchanged} unchanged")
     for key in r.flagged_keys:
         print(f"  flagged: {key}")
     return 0
@@ -92,6 +98,10 @@ def _export(args: argparse.Namespace) -> int:
     url = ledger_url(args)
     if args.what == "finance":
         path = svc.export_finance_list(out, actor, state=args.state, url=url)
+        if args.state is None and actor.role == Role.FINANCE:
+            lines = svc.finance_lines(url=url)
+            batch = max((str(b) for b in lines["batch"] if b), default=None)
+            print(f"payment batch {batch or '(none: nothing payable)'}")
     elif args.what == "notice":
         path = svc.export_notice(out, actor, state=args.state, url=url)
     else:

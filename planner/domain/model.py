@@ -62,6 +62,8 @@ class Worker:
     employer_uscc: str | None = None
     poverty_registered: bool = False
     travel: Travel = Travel.SEAT
+    bank_name: str | None = None
+    bank_account: str | None = None
 
     @property
     def is_returning(self) -> bool:
@@ -78,6 +80,8 @@ class Employer:
     lon: float
     new_hires_wanted: int
     needed_by: dt.date
+    bank_name: str | None = None
+    bank_account: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

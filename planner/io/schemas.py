@@ -180,6 +180,9 @@ WORKERS = Schema(
             "是否建档立卡贫困户",
         ),
         C("travel", Kind.TRAVEL, "出行方式", "返岗方式"),
+        # format extension (docs/FORMATS-EXTENSIONS.md): the payee's bank, for the finance list
+        C("bank_name", Kind.TEXT, "开户银行", "开户行"),
+        C("bank_account", Kind.TEXT, "银行账号", "银行卡号", "收款账号"),
     ),
     key=("id_number",),
 )
@@ -210,6 +213,9 @@ EMPLOYERS = Schema(
             required=True,
         ),
         C("needed_by", Kind.DATE, "需求日期", "到岗日期", "最迟到岗日期"),
+        # format extension (docs/FORMATS-EXTENSIONS.md): the payee's bank, for the finance list
+        C("bank_name", Kind.TEXT, "开户银行", "开户行"),
+        C("bank_account", Kind.TEXT, "银行账号", "对公账号", "收款账号"),
     ),
     key=("uscc",),
 )

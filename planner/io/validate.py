@@ -434,7 +434,8 @@ class _Context:
             if lat is None or lon is None:
                 lat, lon = (dest.lat, dest.lon) if dest else (0.0, 0.0)
             e = Employer(
-                v["uscc"], v["name"], lat, lon, v["new_hires_wanted"], needed_by or dt.date.min
+                v["uscc"], v["name"], lat, lon, v["new_hires_wanted"], needed_by or dt.date.min,
+                bank_name=v.get("bank_name"), bank_account=v.get("bank_account"),
             )
             self.employer_by_uscc.setdefault(e.uscc, e)
             out.append(e)
@@ -529,6 +530,8 @@ class _Context:
                     employer_uscc=emp,
                     poverty_registered=bool(v.get("poverty_registered")),
                     travel=Travel(v.get("travel") or "seat"),
+                    bank_name=v.get("bank_name"),
+                    bank_account=v.get("bank_account"),
                 )
             )
         return out

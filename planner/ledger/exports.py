@@ -7,13 +7,15 @@ Rules implemented here:
   thousands separators and two decimals), evidence and state; each sheet ends with a bold total
   row whose amount is the sum of its lines (computed in fen, so it adds up exactly), and the
   summary's total is the sum of the rule totals; Chinese headers, fitted column widths, the
-  header row frozen;
+  header row frozen; the payee's bank and account where the registration has them; beside the
+  summary table, the payment batch number and which claim states the file holds;
 - public notice (xlsx or csv by suffix): the same lines with people's names masked (``张*``,
   ``欧阳**``), ID numbers masked (``5224**********1234``); every free-text field (company and
   agency names, evidence) scrubbed of any ID-like number (15 or more digits, whatever its
   checksum or birthplace code), mobile and landline — never a full ID number or phone;
   companies keep their credit code (public registers); the evidence is in Chinese with places
-  named, not coded (``planner.ledger.public_evidence``);
+  named, not coded (``planner.ledger.public_evidence``); never a bank account; the xlsx says
+  which states it holds;
 - returns report (xlsx): one sheet per report of ``planner.ledger.reports``;
 - no cell of any of these files is a formula (``planner.io.safe_cells``): a name such as
   ``=HYPERLINK(…)`` is written as text.
@@ -49,7 +51,7 @@ COMPOUND_SURNAMES = frozenset(
 )
 
 FINANCE_HEADERS = ["支付编号", "补助类别", "收款方", "收款方类型", "身份证号/统一社会信用代码",
-                   "金额（元）", "依据", "状态"]
+                   "金额（元）", "依据", "状态", "开户银行", "银行账号"]
 NOTICE_HEADERS = ["序号", "补助类别", "收款方", "收款方类型", "证件号码", "金额（元）", "依据",
                   "状态"]
 MONEY_FORMAT = "#,##0.00"
@@ -128,16 +130,29 @@ def _sheet_title(text: str) -> str:
     return re.sub(r"[\[\]:*?/\\]", "_", text)[:31]
 
 
-def write_finance_list(lines: pd.DataFrame, path: Path | str) -> Path:
+def _text(value: object) -> str:
+    """A cell's text; missing (None, NaN) is empty."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value)
+
+
+def write_finance_list(lines: pd.DataFrame, path: Path | str, *, states: str | None = None,
+                       batch: str | None = None) -> Path:
     """Write the finance list.
 
     Parameters
     ----------
     lines
         Columns: payment_id, rule, payee_name, payee_kind, payee_id, amount_fen, evidence,
-        state (as ``planner.services.ledger.finance_lines`` gives them).
+        state, and optionally bank_name, bank_account (as
+        ``planner.services.ledger.finance_lines`` gives them).
     path
         The ``.xlsx`` to write.
+    states
+        Which claim states the file holds, in words (written beside the summary).
+    batch
+        The payment batch number (or why there is none).
 
     Returns
     -------
@@ -161,10 +176,11 @@ def write_finance_list(lines: pd.DataFrame, path: Path | str) -> Path:
             ws.append([r["payment_id"] or "", RULE_ZH.get(rule, rule), r["payee_name"],
                        PAYEE_ZH.get(str(r["payee_kind"]), str(r["payee_kind"])), r["payee_id"],
                        int(r["amount_fen"]) / 100, r["evidence"],
-                       STATE_ZH.get(str(r["state"]), str(r["state"]))])
+                       STATE_ZH.get(str(r["state"]), str(r["state"])),
+                       _text(r.get("bank_name")), _text(r.get("bank_account"))])
             ws.cell(ws.max_row, 6).number_format = MONEY_FORMAT
         total_fen = int(part["amount_fen"].sum())
-        ws.append(["合计", "", f"{len(part)} 笔", "", "", total_fen / 100, "", ""])
+        ws.append(["合计", "", f"{len(part)} 笔", "", "", total_fen / 100, "", "", "", ""])
         for cell in ws[ws.max_row]:
             cell.font = Font(bold=True)
         ws.cell(ws.max_row, 6).number_format = MONEY_FORMAT
@@ -177,6 +193,10 @@ def write_finance_list(lines: pd.DataFrame, path: Path | str) -> Path:
     for cell in summary[summary.max_row]:
         cell.font = Font(bold=True)
     summary.cell(summary.max_row, 4).number_format = MONEY_FORMAT
+    for row, (label, value) in enumerate((("拨付批次", batch or "—"),
+                                          ("所含状态", states or "—")), start=1):
+        summary.cell(row, 6, label).font = Font(bold=True)
+        summary.cell(row, 7, value)
     _fit(summary)
     path.parent.mkdir(parents=True, exist_ok=True)
     save_workbook(wb, path)
@@ -220,8 +240,10 @@ def _public_code(code: object) -> str:
     return text if uscc.is_valid(text) else scrub(text)
 
 
-def write_notice(lines: pd.DataFrame, path: Path | str) -> Path:
-    """Write the public notice (公示) as xlsx or csv (UTF-8 with BOM), by the suffix."""
+def write_notice(lines: pd.DataFrame, path: Path | str, *, states: str | None = None) -> Path:
+    """Write the public notice (公示) as xlsx or csv (UTF-8 with BOM), by the suffix; the
+    xlsx ends with a line naming the claim states it holds (``states``), the csv has them in
+    its 状态 column."""
     path = Path(path)
     frame = notice_frame(lines)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -239,6 +261,8 @@ def write_notice(lines: pd.DataFrame, path: Path | str) -> Path:
     ws.append(["合计", "", "", "", "", f"{total / 100:,.2f}", "", ""])
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
+    if states:
+        ws.append([f"所含状态：{states}"])
     _fit(ws)
     save_workbook(wb, path)
     return path

@@ -107,6 +107,8 @@ def merge_employers(
                     uscc=e.uscc,
                     lat=e.lat,
                     lon=e.lon,
+                    bank_name=getattr(e, "bank_name", None),
+                    bank_account=getattr(e, "bank_account", None),
                     import_id=imp.id,
                     **values,
                 )
@@ -149,6 +151,8 @@ def merge_people(
         if seen.check(merge, merge.at(i), f"person {w.id_number}", w.id_number, values):
             rows.append({"id_number": w.id_number, "phone": w.phone,
                          "home_address": w.home_address, "available_from": w.available_from,
+                         "bank_name": getattr(w, "bank_name", None),
+                         "bank_account": getattr(w, "bank_account", None),
                          "import_id": imp.id, **values})
     if merge.problems:
         return merge

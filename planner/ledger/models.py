@@ -10,6 +10,10 @@ Rules implemented here:
   concurrent transitions of the same claim exactly one wins;
 - a claim has at most one payment row (``payments.claim_id`` is unique) and a payment id is
   unique, so nothing is paid twice;
+- a payment belongs to at most one payment batch (the finance list sent to the bank); a batch
+  is open while any of its payments is still pending, so a claim is never in two open batches;
+- a claim the bank paid although it was flagged (or its amount changed) keeps
+  ``paid_exception`` and a note, for the auditor;
 - the audit log keeps who did what, when, and the row before and after, as JSON;
 - money is integer fen everywhere, in 64-bit columns (PostgreSQL's 32-bit ``integer`` stops
   at 21,474,836.47 yuan).
@@ -109,6 +113,8 @@ class Employer(Base):
     lon: Mapped[float | None] = mapped_column(Float)
     new_hires_wanted: Mapped[int] = mapped_column(Integer, default=0)
     needed_by: Mapped[dt.date | None] = mapped_column(Date)
+    bank_name: Mapped[str | None] = mapped_column(String(100))
+    bank_account: Mapped[str | None] = mapped_column(String(34))
     import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
 
 
@@ -126,6 +132,8 @@ class Person(Base):
     available_from: Mapped[dt.date | None] = mapped_column(Date)
     poverty_registered: Mapped[bool] = mapped_column(Boolean, default=False)
     travel: Mapped[str] = mapped_column(String(8), default="seat")
+    bank_name: Mapped[str | None] = mapped_column(String(100))
+    bank_account: Mapped[str | None] = mapped_column(String(34))
     import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
 
 
@@ -288,6 +296,8 @@ class Claim(Base):
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
     review_note: Mapped[str | None] = mapped_column(Text)
     proposed_amount_fen: Mapped[int | None] = mapped_column(BigInteger)
+    paid_exception: Mapped[bool] = mapped_column(Boolean, default=False)
+    exception_note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -336,6 +346,20 @@ class Objection(Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class PaymentBatch(Base):
+    """A finance list sent to the bank: its number, its lines and what they add up to."""
+
+    __tablename__ = "payment_batches"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(64))
+    lines: Mapped[int] = mapped_column(Integer)
+    total_fen: Mapped[int] = mapped_column(BigInteger)
+    lines_sha256: Mapped[str] = mapped_column(String(64))
+    file_sha256: Mapped[str | None] = mapped_column(String(64))
+
+
 class Payment(Base):
     """The one payment of a claim. ``status``: pending, paid or failed."""
 
@@ -348,6 +372,7 @@ class Payment(Base):
     paid_on: Mapped[dt.date | None] = mapped_column(Date)
     bank_file_sha256: Mapped[str | None] = mapped_column(String(64))
     failure_reason: Mapped[str | None] = mapped_column(Text)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("payment_batches.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(64))
 

@@ -262,6 +262,8 @@ def money_report(repo: LedgerRepository) -> pd.DataFrame:
         if c.state == "rejected":
             a["rejected"] += 1
             continue
+        if c.state == "void":  # entitlement became zero: owes nothing
+            continue
         a["claims"] += 1
         a["owed"] += c.amount_fen
         if c.state in APPROVED_STATES:

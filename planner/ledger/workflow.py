@@ -5,6 +5,8 @@ Rules implemented here:
 - a claim moves draft → reviewed → approved → in_notice → notice_done → paid; it may be
   rejected from draft, reviewed or approved; an objection during the notice sends it back to
   reviewed; a failed bank payment leaves it at notice_done, ready to be paid again;
+- a draft whose entitlement became zero on a recompute is voided (``void``, only from draft;
+  the claim stays, with its history); a voided claim owed money again is revived as a draft;
 - each transition is named (an *action*); any other move is refused;
 - a notice lasts N Chinese working days counted from the day after publication: the State
   Council's public holidays are skipped and its make-up workdays (调休, a Saturday or Sunday
@@ -33,6 +35,7 @@ class ClaimState(StrEnum):
     NOTICE_DONE = "notice_done"
     PAID = "paid"
     REJECTED = "rejected"
+    VOID = "void"
 
 
 S = ClaimState
@@ -46,7 +49,14 @@ TRANSITIONS: dict[str, tuple[frozenset[ClaimState], ClaimState]] = {
     "object": (frozenset({S.IN_NOTICE}), S.REVIEWED),
     "close_notice": (frozenset({S.IN_NOTICE}), S.NOTICE_DONE),
     "record_payment": (frozenset({S.NOTICE_DONE}), S.PAID),
+    "void": (frozenset({S.DRAFT}), S.VOID),
+    "revive": (frozenset({S.VOID}), S.DRAFT),
 }
+
+#: States a recompute still revisits: the claim is not yet paid, rejected or void.
+OPEN_STATES: frozenset[ClaimState] = frozenset(
+    {S.DRAFT, S.REVIEWED, S.APPROVED, S.IN_NOTICE, S.NOTICE_DONE}
+)
 
 #: The order states are listed in (reports, exports).
 STATE_ORDER: tuple[ClaimState, ...] = (
@@ -57,6 +67,7 @@ STATE_ORDER: tuple[ClaimState, ...] = (
     S.NOTICE_DONE,
     S.PAID,
     S.REJECTED,
+    S.VOID,
 )
 
 #: Chinese labels for files meant for people.
@@ -68,6 +79,7 @@ STATE_ZH: dict[str, str] = {
     "notice_done": "公示期满",
     "paid": "已拨付",
     "rejected": "不予补助",
+    "void": "已作废",
 }
 
 

@@ -54,6 +54,7 @@ from planner.ledger.importers import (
 )
 from planner.ledger.repository import LedgerRepository, UnitOfWork, row_dict
 from planner.ledger.workflow import (
+    OPEN_STATES,
     ClaimState,
     NoticeCalendarWarning,
     TransitionRefused,
@@ -62,7 +63,14 @@ from planner.ledger.workflow import (
     next_state,
 )
 from planner.problems import InputError, Problem
-from planner.services.auth import PermissionDenied, Role, User, check_permission, system_actor
+from planner.services.auth import (
+    PERMISSIONS,
+    PermissionDenied,
+    Role,
+    User,
+    check_permission,
+    system_actor,
+)
 
 __all__ = [
     "IMPORT_KINDS",
@@ -94,6 +102,7 @@ __all__ = [
     "load_active_policy",
     "money_by_rule",
     "notice_working_days",
+    "payment_batch",
     "payment_id_for",
     "policy_versions",
     "publish_notice",
@@ -136,6 +145,8 @@ CLAIM_COLUMNS = [
     "paid_on",
     "evidence",
     "version",
+    "paid_exception",
+    "exception_note",
 ]
 
 #: Test hooks: called inside the transaction just before an import commits, and after a
@@ -535,7 +546,7 @@ def ensure_default_policy(url: str | None = None) -> int:
 # ============================================================================ claims
 @dataclass(frozen=True, slots=True)
 class ComputeResult:
-    """What ``compute_claims`` did, in claims."""
+    """What ``compute_claims`` did, in claims. ``voided``: drafts whose entitlement became 0."""
 
     added: int
     updated: int
@@ -544,10 +555,26 @@ class ComputeResult:
     lines: int
     policy: str
     flagged_keys: tuple[str, ...] = ()
+    voided: int = 0
+
+
+@dataclass(slots=True)
+class _Tally:
+    added: int = 0
+    updated: int = 0
+    flagged: int = 0
+    unchanged: int = 0
+    voided: int = 0
+    flagged_keys: list[str] | None = None
 
 
 def compute_claims(actor: User, *, url: str | None = None) -> ComputeResult:
     """Compute entitlements from the ledger with the active policy and upsert the claims.
+
+    Every open claim (draft up to notice_done) is compared with its fresh entitlement, a fresh
+    zero included (a line refused, or no line at all): a draft is updated, or voided when it
+    became 0; a claim past draft is flagged for review (``needs_review``) and so cannot be paid
+    until it is resolved; a flagged claim whose entitlement is back at its amount is unflagged.
 
     Parameters
     ----------
@@ -577,63 +604,96 @@ def compute_claims(actor: User, *, url: str | None = None) -> ComputeResult:
     with UnitOfWork(url) as uow:
         facts = build_facts(uow.repo)
         try:
-            lines = subsidies.compute_entitlements(policy, facts)
+            lines = subsidies.compute_entitlements(policy, facts, include_zero=True)
         except subsidies.FactsConflict as exc:
             raise InputError([Problem("ledger", f"contradictory facts: {exc}")]) from None
         existing = uow.repo.claims_by_key()
-        added = updated = flagged = unchanged = 0
-        flagged_keys: list[str] = []
+        tally = _Tally(flagged_keys=[])
         created: list[m.Claim] = []
         for line in lines:
-            evidence = list(line.evidence)
-            basis = _jsonable(line.basis)
-            claim = existing.get(line.key)
-            if claim is None and int(line.amount_fen) <= 0:
-                continue  # nothing owed: no claim to pay
-            if claim is None:
+            claim = existing.pop(line.key, None)
+            fresh = (int(line.amount_fen), list(line.evidence), _jsonable(line.basis))
+            if claim is None and fresh[0] > 0:
                 claim = m.Claim(key=line.key, rule=str(line.rule),
                                 payee_kind=str(getattr(line.payee_kind, "value", line.payee_kind)),
                                 payee_id=line.payee_id, payee_name=line.payee_name,
-                                amount_fen=int(line.amount_fen), evidence=evidence, basis=basis,
+                                amount_fen=fresh[0], evidence=fresh[1], basis=fresh[2],
                                 policy_version_id=policy_id, state=ClaimState.DRAFT.value)
                 uow.repo.add(claim)
                 created.append(claim)
-                added += 1
-                continue
-            if claim.amount_fen == int(line.amount_fen) and claim.evidence == evidence:
-                unchanged += 1
-                continue
-            before = _claim_dict(claim)
-            if claim.state == ClaimState.DRAFT:
-                claim.amount_fen = int(line.amount_fen)
-                claim.evidence = evidence
-                claim.basis = basis
-                claim.policy_version_id = policy_id
-                uow.session.flush()
-                uow.repo.audit(actor.username, "claim", claim.id, "recompute", before,
-                               _claim_dict(claim))
-                updated += 1
-            elif claim.amount_fen != int(line.amount_fen) and (
-                claim.proposed_amount_fen != int(line.amount_fen) or not claim.needs_review
-            ):
-                note = (f"recomputed amount {int(line.amount_fen) / 100:.2f} differs from "
-                        f"{claim.amount_fen / 100:.2f} while {claim.state}: review needed")
-                claim.needs_review = True
-                claim.review_note = note
-                claim.proposed_amount_fen = int(line.amount_fen)
-                uow.session.flush()
-                uow.repo.audit(actor.username, "claim", claim.id, "flag_for_review", before,
-                               _claim_dict(claim))
-                flagged += 1
-                flagged_keys.append(claim.key)
-            else:
-                unchanged += 1
+                tally.added += 1
+            elif claim is not None:
+                _revisit(uow, claim, fresh, policy_id, actor, tally)
+        for claim in existing.values():  # no line at all any more: nothing is owed
+            _revisit(uow, claim, (0, list(claim.evidence or []), dict(claim.basis or {})),
+                     policy_id, actor, tally)
         uow.session.flush()
         for claim in created:
             uow.repo.audit(actor.username, "claim", claim.id, "create", None, _claim_dict(claim))
         uow.commit()
-    return ComputeResult(added, updated, flagged, unchanged, len(lines), policy.name,
-                         tuple(flagged_keys))
+    return ComputeResult(tally.added, tally.updated, tally.flagged, tally.unchanged,
+                         sum(1 for line in lines if line.amount_fen > 0), policy.name,
+                         tuple(tally.flagged_keys or ()), tally.voided)
+
+
+def _revisit(uow: UnitOfWork, claim: m.Claim, fresh: tuple[int, list[Any], Any],
+             policy_id: int, actor: User, tally: _Tally) -> None:
+    """Compare one existing claim with its fresh entitlement ``(amount, evidence, basis)``."""
+    amount, evidence, _basis = fresh
+    before = _claim_dict(claim)
+    if claim.state == ClaimState.VOID and amount > 0:
+        _decide(uow, claim, "revive", actor, f"entitlement is {amount / 100:.2f} again")
+        _set_line(claim, fresh, policy_id)
+        action = "revive"
+        tally.updated += 1
+    elif claim.state not in OPEN_STATES:
+        tally.unchanged += 1  # paid, rejected or void: history, not revisited
+        return
+    elif claim.state == ClaimState.DRAFT and amount <= 0:
+        _decide(uow, claim, "void", actor, "recomputed entitlement is 0.00")
+        action = "void"
+        tally.voided += 1
+    elif claim.state == ClaimState.DRAFT and (claim.amount_fen, claim.evidence) != (amount,
+                                                                                    evidence):
+        _set_line(claim, fresh, policy_id)
+        action = "recompute"
+        tally.updated += 1
+    elif claim.state != ClaimState.DRAFT and claim.amount_fen != amount:
+        if claim.needs_review and claim.proposed_amount_fen == amount:
+            tally.unchanged += 1
+            return
+        claim.needs_review = True
+        claim.review_note = (f"recomputed amount {amount / 100:.2f} differs from "
+                             f"{claim.amount_fen / 100:.2f} while {claim.state}: review needed")
+        claim.proposed_amount_fen = amount
+        action = "flag_for_review"
+        tally.flagged += 1
+        assert tally.flagged_keys is not None
+        tally.flagged_keys.append(claim.key)
+    elif claim.needs_review and claim.amount_fen == amount:
+        claim.needs_review = False
+        claim.review_note = f"recomputed amount is {amount / 100:.2f} again: flag cleared"
+        claim.proposed_amount_fen = None
+        action = "unflag"
+        tally.updated += 1
+    else:
+        tally.unchanged += 1
+        return
+    uow.session.flush()
+    uow.repo.audit(actor.username, "claim", claim.id, action, before, _claim_dict(claim))
+
+
+def _set_line(claim: m.Claim, fresh: tuple[int, list[Any], Any], policy_id: int) -> None:
+    claim.amount_fen, claim.evidence, claim.basis = fresh
+    claim.policy_version_id = policy_id
+
+
+def _decide(uow: UnitOfWork, claim: m.Claim, action: str, actor: User, reason: str) -> None:
+    """Move ``claim`` by ``action`` (state machine checked), recorded as a decision."""
+    target = next_state(claim.state, action)
+    uow.repo.add(m.Decision(claim_id=claim.id, action=action, from_state=claim.state,
+                            to_state=target.value, actor=actor.username, reason=reason))
+    claim.state = target.value
 
 
 def _jsonable(value: Any) -> Any:
@@ -650,7 +710,7 @@ def _jsonable(value: Any) -> Any:
 
 def _claim_dict(claim: m.Claim) -> dict[str, Any]:
     return row_dict(claim, ("key", "rule", "payee_id", "amount_fen", "state", "needs_review",
-                            "version"))
+                            "paid_exception", "version"))
 
 
 # ========================================================================== workflow
@@ -704,6 +764,8 @@ def _simple(action: str, permission: str, claim_ids: Iterable[int], actor: User,
     with _refuse_races(url) as uow:
         changes = []
         for claim_id in ids:
+            if action == "approve":
+                _four_eyes(uow, claim_id, actor, "review", "approve")
             claim, before = _transition(uow, claim_id, action, actor, reason)
             if action == "review" and claim.needs_review:
                 claim.needs_review = False
@@ -713,6 +775,25 @@ def _simple(action: str, permission: str, claim_ids: Iterable[int], actor: User,
             changes.append((claim, before, action))
         _finish(uow, changes, actor)
     return len(ids)
+
+
+def _four_eyes(uow: UnitOfWork, claim_id: int, actor: User, earlier: str, now: str) -> None:
+    """Refuse ``now`` on a claim whose ``earlier`` decision (from its history) was ``actor``'s.
+
+    Raises
+    ------
+    PermissionDenied
+        The same person would do both steps; nothing changed.
+    """
+    done_by = uow.session.scalars(
+        select(m.Decision.actor).where(m.Decision.claim_id == claim_id,
+                                       m.Decision.action == earlier)
+    ).all()
+    if actor.username in done_by:
+        raise PermissionDenied(
+            f"claim {claim_id}: {actor.username} did the {earlier.replace('_', ' ')} of this "
+            f"claim and so may not {now.replace('_', ' ')} it (four eyes: another person must)"
+        )
 
 
 def review(claim_ids: Iterable[int], actor: User, *, note: str | None = None,
@@ -844,38 +925,59 @@ def issue_payments(claim_ids: Iterable[int] | None, actor: User, *,
         The payment ids issued.
     """
     check_permission(actor, "issue_payment", url)
+    issuer_not_approver = _issuer_not_approver(url)
     issued: list[str] = []
     with _refuse_races(url) as uow:
         claims = (uow.repo.claims(ClaimState.NOTICE_DONE.value) if claim_ids is None
                   else [c for c in (uow.repo.claim(i) for i in claim_ids) if c is not None])
         for claim in claims:
-            if claim.state != ClaimState.NOTICE_DONE:
-                raise TransitionRefused(f"claim {claim.id} is {claim.state}: payments are issued "
-                                        "only after the notice")
-            if claim.needs_review:
-                raise TransitionRefused(f"claim {claim.id} is flagged for review: "
-                                        f"{claim.review_note}")
-            payment = uow.repo.payment_of(claim.id)
-            if payment is None:
-                payment = m.Payment(payment_id=payment_id_for(claim.id), claim_id=claim.id,
-                                    amount_fen=claim.amount_fen, status="pending",
-                                    created_by=actor.username)
-                uow.repo.add(payment)
-                uow.session.flush()
-                uow.repo.audit(actor.username, "payment", payment.payment_id, "issue", None,
-                               row_dict(payment, ("payment_id", "claim_id", "amount_fen",
-                                                  "status")))
-            elif payment.status == "failed":
-                before = row_dict(payment, ("status", "failure_reason"))
-                payment.status = "pending"
-                payment.amount_fen = claim.amount_fen
-                uow.repo.audit(actor.username, "payment", payment.payment_id, "reissue", before,
-                               row_dict(payment, ("status", "failure_reason")))
-            else:
-                continue
-            issued.append(payment.payment_id)
+            payment = _issue(uow, claim, actor, issuer_not_approver)
+            if payment is not None:
+                issued.append(payment.payment_id)
         uow.commit()
     return issued
+
+
+def _issuer_not_approver(url: str | None) -> bool:
+    """Whether the active policy's ``[workflow]`` wants payment issuer ≠ approver."""
+    found = load_active_policy(url)
+    return bool(found is not None and found[1].workflow.issuer_not_approver)
+
+
+def _issue(uow: UnitOfWork, claim: m.Claim, actor: User, issuer_not_approver: bool,
+           batch: m.PaymentBatch | None = None) -> m.Payment | None:
+    """Issue (or re-issue after a bank failure) the payment of one claim whose notice is done
+    and which is not flagged; ``None`` if it is pending or paid already."""
+    if claim.state != ClaimState.NOTICE_DONE:
+        raise TransitionRefused(f"claim {claim.id} is {claim.state}: payments are issued "
+                                "only after the notice")
+    if claim.needs_review:
+        raise TransitionRefused(f"claim {claim.id} is flagged for review: "
+                                f"{claim.review_note}")
+    if issuer_not_approver:
+        _four_eyes(uow, claim.id, actor, "approve", "issue_payment")
+    payment = uow.repo.payment_of(claim.id)
+    if payment is None:
+        payment = m.Payment(payment_id=payment_id_for(claim.id), claim_id=claim.id,
+                            amount_fen=claim.amount_fen, status="pending",
+                            created_by=actor.username, batch_id=batch.id if batch else None)
+        uow.repo.add(payment)
+        uow.session.flush()
+        uow.repo.audit(actor.username, "payment", payment.payment_id, "issue", None,
+                       row_dict(payment, ("payment_id", "claim_id", "amount_fen", "status",
+                                          "batch_id")))
+    elif payment.status == "failed" or (batch is not None and payment.status == "pending"
+                                        and payment.batch_id is None):
+        before = row_dict(payment, ("status", "failure_reason", "batch_id"))
+        payment.status = "pending"
+        payment.amount_fen = claim.amount_fen
+        payment.batch_id = batch.id if batch else None
+        uow.repo.audit(actor.username, "payment", payment.payment_id,
+                       "reissue" if before["status"] == "failed" else "batch", before,
+                       row_dict(payment, ("status", "failure_reason", "batch_id")))
+    else:
+        return None
+    return payment
 
 
 def record_payment(claim_id: int, actor: User, *, paid_on: dt.date | None = None,
@@ -890,11 +992,16 @@ def record_payment(claim_id: int, actor: User, *, paid_on: dt.date | None = None
     Raises
     ------
     TransitionRefused
-        The claim is not notice_done, or it was paid at the same moment by someone else.
+        The claim is not notice_done, is flagged for review, or it was paid at the same
+        moment by someone else.
     """
     check_permission(actor, "record_payment", url)
     paid_on = paid_on or dt.date.today()
     with _refuse_races(url) as uow:
+        flagged = uow.repo.claim(claim_id)
+        if flagged is not None and flagged.needs_review:
+            raise TransitionRefused(f"claim {claim_id} is flagged for review: "
+                                    f"{flagged.review_note}; it cannot be recorded as paid")
         claim, before = _transition(uow, claim_id, "record_payment", actor)
         payment = uow.repo.payment_of(claim.id)
         if payment is None:
@@ -941,17 +1048,7 @@ def _reconcile_bank(repo: LedgerRepository, records: Sequence[Any], imp: m.Impor
                 merge.problem(row, "status", f"claim {claim.id} of payment {r.payment_id} is "
                               f"{claim.state}, not notice_done")
                 continue
-            claim_before = _claim_dict(claim)
-            repo.add(m.Decision(claim_id=claim.id, action="record_payment",
-                                from_state=claim.state, to_state=ClaimState.PAID.value,
-                                actor=actor.username, reason=f"bank file {file}"))
-            claim.state = ClaimState.PAID.value
-            payment.status = "paid"
-            payment.paid_on = r.paid_on or dt.date.today()
-            payment.bank_file_sha256 = imp.sha256
-            repo.session.flush()
-            repo.audit(actor.username, "claim", claim.id, "record_payment", claim_before,
-                       _claim_dict(claim))
+            _bank_paid(repo, claim, payment, r.paid_on, imp, actor, file)
         else:
             payment.status = "failed"
             payment.failure_reason = reason or "failed (no reason given by the bank)"
@@ -959,6 +1056,35 @@ def _reconcile_bank(repo: LedgerRepository, records: Sequence[Any], imp: m.Impor
         repo.audit(actor.username, "payment", payment.payment_id, f"bank_{status}", before,
                    row_dict(payment, ("status", "paid_on", "failure_reason")))
     return merge
+
+
+def _bank_paid(repo: LedgerRepository, claim: m.Claim, payment: m.Payment,
+               paid_on: dt.date | None, imp: m.Import, actor: User, file: str) -> None:
+    """The bank paid: the claim becomes paid. Money that has left is never refused; if the
+    claim was flagged for review or its amount no longer matches the payment, it is marked
+    ``paid_exception`` with a note and an audit entry, for the auditor."""
+    claim_before = _claim_dict(claim)
+    problems = []
+    if claim.needs_review:
+        problems.append(f"flagged for review ({claim.review_note})")
+    if claim.amount_fen != payment.amount_fen:
+        problems.append(f"claim amount {claim.amount_fen / 100:.2f} differs from the "
+                        f"payment's {payment.amount_fen / 100:.2f}")
+    repo.add(m.Decision(claim_id=claim.id, action="record_payment",
+                        from_state=claim.state, to_state=ClaimState.PAID.value,
+                        actor=actor.username, reason=f"bank file {file}"))
+    claim.state = ClaimState.PAID.value
+    if problems:
+        claim.paid_exception = True
+        claim.exception_note = (f"paid by the bank (file {file}) although "
+                                f"{'; '.join(problems)}")
+    payment.status = "paid"
+    payment.paid_on = paid_on or dt.date.today()
+    payment.bank_file_sha256 = imp.sha256
+    repo.session.flush()
+    repo.audit(actor.username, "claim", claim.id,
+               "paid_with_exception" if problems else "record_payment", claim_before,
+               _claim_dict(claim))
 
 
 # ============================================================================= reads
@@ -971,7 +1097,8 @@ def list_claims(state: str | None = None, rule: str | None = None, *,
     pandas.DataFrame
         Columns ``CLAIM_COLUMNS``: claim_id, key, rule, payee_kind, payee_id, payee_name,
         amount_fen, state, needs_review, review_note, payment_id, payment_status, paid_on,
-        evidence (``;``-joined), version.
+        evidence (``;``-joined), version, paid_exception (the bank paid it although it was
+        flagged or its amount changed) and exception_note.
     """
     with UnitOfWork(url) as uow:
         payments = {p.claim_id: p for p in uow.session.scalars(select(m.Payment))}
@@ -987,6 +1114,8 @@ def list_claims(state: str | None = None, rule: str | None = None, *,
                 "paid_on": p.paid_on if p else None,
                 "evidence": ";".join(str(e) for e in (c.evidence or [])),
                 "version": c.version,
+                "paid_exception": bool(c.paid_exception),
+                "exception_note": c.exception_note,
             })
     return pd.DataFrame(rows, columns=CLAIM_COLUMNS)
 
@@ -1054,23 +1183,182 @@ def operator_for(role: Role | str) -> User:
 
 
 # =========================================================================== exports
+#: ``--state all``: every claim still owed or paid (not rejected, not void).
+ALL_OWED = "all"
+
+FINANCE_COLUMNS = ["claim_id", "payment_id", "rule", "payee_kind", "payee_id", "payee_name",
+                   "amount_fen", "evidence", "state", "bank_name", "bank_account", "batch"]
+
+
+def _states(state: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
+    """The states ``--state`` names (one, several comma-separated, or ``all``)."""
+    if state is None:
+        return default
+    if state.strip() == ALL_OWED:
+        return tuple(s.value for s in ClaimState
+                     if s not in (ClaimState.REJECTED, ClaimState.VOID))
+    names = tuple(s.strip() for s in state.split(",") if s.strip())
+    known = {s.value for s in ClaimState}
+    bad = [n for n in names if n not in known]
+    if bad or not names:
+        raise InputError([Problem("--state", f"unknown state {', '.join(bad) or state!r}; "
+                                  f"choose {ALL_OWED} or one or more (comma-separated) of "
+                                  f"{', '.join(s.value for s in ClaimState)}")])
+    return names
+
+
+def _payable(claim: m.Claim, payment: m.Payment | None) -> bool:
+    """May be paid now: notice over and closed, not flagged, not paid."""
+    return (claim.state == ClaimState.NOTICE_DONE and not claim.needs_review
+            and (payment is None or payment.status != "paid"))
+
+
+def _finance_rows(uow: UnitOfWork, claims: Iterable[m.Claim]) -> pd.DataFrame:
+    """Finance-list rows of ``claims``, with the payee's bank fields and the payment batch."""
+    payments = {p.claim_id: p for p in uow.session.scalars(select(m.Payment))}
+    batches = {b.id: b.number for b in uow.session.scalars(select(m.PaymentBatch))}
+    banks = {p.id_number: (p.bank_name, p.bank_account)
+             for p in uow.session.scalars(select(m.Person))}
+    banks.update({e.uscc: (e.bank_name, e.bank_account)
+                  for e in uow.session.scalars(select(m.Employer))})
+    rows = []
+    for c in claims:
+        p = payments.get(c.id)
+        bank_name, bank_account = banks.get(c.payee_id, (None, None))
+        rows.append({
+            "claim_id": c.id, "payment_id": p.payment_id if p else None, "rule": c.rule,
+            "payee_kind": c.payee_kind, "payee_id": c.payee_id, "payee_name": c.payee_name,
+            "amount_fen": c.amount_fen, "evidence": ";".join(str(e) for e in c.evidence or []),
+            "state": c.state, "bank_name": bank_name, "bank_account": bank_account,
+            "batch": batches.get(p.batch_id) if p and p.batch_id and p.status == "pending"
+            else None,
+        })
+    return pd.DataFrame(rows, columns=FINANCE_COLUMNS)
+
+
 def finance_lines(state: str | None = None, *, url: str | None = None) -> pd.DataFrame:
-    """The payable lines: every claim but the rejected ones (or only those of ``state``).
+    """The lines of the finance list.
+
+    Parameters
+    ----------
+    state
+        ``None``: the lines payable now — notice over (notice_done), not flagged for review,
+        not paid. Otherwise the claims of that state (several comma-separated, or ``all``:
+        every claim but the rejected and void ones).
 
     Returns
     -------
     pandas.DataFrame
-        claim_id, payment_id, rule, payee_kind, payee_id (ID number or credit code),
-        payee_name, amount_fen, evidence, state.
+        ``FINANCE_COLUMNS``: claim_id, payment_id, rule, payee_kind, payee_id (ID number or
+        credit code), payee_name, amount_fen, evidence, state, bank_name, bank_account (the
+        payee's registration, where it has them) and batch (the open payment batch holding the
+        line).
     """
-    if state is not None and state not in {s.value for s in ClaimState}:
-        raise InputError([Problem("--state", f"unknown state {state!r}; choose one of "
-                                  f"{', '.join(s.value for s in ClaimState)}")])
-    claims = list_claims(state, url=url)
-    if state is None:
-        claims = claims[claims["state"] != ClaimState.REJECTED.value]
-    return claims[["claim_id", "payment_id", "rule", "payee_kind", "payee_id", "payee_name",
-                   "amount_fen", "evidence", "state"]].reset_index(drop=True)
+    states = _states(state, (ClaimState.NOTICE_DONE.value,))
+    with UnitOfWork(url) as uow:
+        payments = {p.claim_id: p for p in uow.session.scalars(select(m.Payment))}
+        claims = [c for c in uow.repo.claims() if c.state in states
+                  and (state is not None or _payable(c, payments.get(c.id)))]
+        return _finance_rows(uow, claims)
+
+
+def _next_batch_number(uow: UnitOfWork, today: dt.date) -> str:
+    prefix = f"PB-{today.year}-"
+    taken = uow.session.scalars(
+        select(m.PaymentBatch.number).where(m.PaymentBatch.number.like(f"{prefix}%"))).all()
+    return f"{prefix}{max((int(n[len(prefix):]) for n in taken), default=0) + 1:04d}"
+
+
+def _lines_sha256(lines: pd.DataFrame) -> str:
+    digest = hashlib.sha256()
+    for r in lines.sort_values("payment_id").to_dict("records"):
+        digest.update(f"{r['payment_id']}|{r['payee_id']}|{int(r['amount_fen'])}\n".encode())
+    return digest.hexdigest()
+
+
+def payment_batch(actor: User, *, url: str | None = None) -> tuple[str | None, pd.DataFrame]:
+    """Put the payable lines not yet sent to the bank into a new payment batch (issuing their
+    payments) and return the newest open batch's number and its pending lines.
+
+    First every claim whose notice is done is checked against its entitlement on the facts
+    now (``_recheck_entitlements``): a claim that no longer matches is flagged, not batched.
+    A batch is open while any of its payments is pending (the bank has not answered). A line
+    in an open batch is never batched again; a line whose payment failed goes into the next
+    batch. Exporting again with nothing new re-exports the newest open batch (same number,
+    same lines). ``(None, empty)`` if nothing is payable or pending.
+
+    Raises
+    ------
+    PermissionDenied
+        The actor may not issue payments (finance), or the policy wants issuer ≠ approver and
+        the actor approved one of the lines.
+    """
+    check_permission(actor, "issue_payment", url)
+    issuer_not_approver = _issuer_not_approver(url)
+    found = load_active_policy(url)
+    with _refuse_races(url) as uow:
+        if found is not None:
+            _recheck_entitlements(uow, found, actor)
+        payments = {p.claim_id: p for p in uow.session.scalars(select(m.Payment))}
+        fresh = [c for c in uow.repo.claims(ClaimState.NOTICE_DONE.value)
+                 if _payable(c, payments.get(c.id)) and (
+                     c.id not in payments or payments[c.id].status == "failed"
+                     or payments[c.id].batch_id is None)]
+        if fresh:
+            batch = m.PaymentBatch(number=_next_batch_number(uow, dt.date.today()),
+                                   created_by=actor.username, lines=len(fresh),
+                                   total_fen=sum(c.amount_fen for c in fresh), lines_sha256="")
+            uow.repo.add(batch)
+            uow.session.flush()
+            for claim in fresh:
+                _issue(uow, claim, actor, issuer_not_approver, batch)
+            uow.session.flush()
+            batch.lines_sha256 = _lines_sha256(_finance_rows(uow, fresh))
+            uow.repo.audit(actor.username, "payment_batch", batch.number, "create_batch", None,
+                           row_dict(batch, ("number", "lines", "total_fen", "lines_sha256")))
+            uow.commit()
+        open_ids = {p.batch_id for p in uow.session.scalars(select(m.Payment))
+                    if p.status == "pending" and p.batch_id is not None}
+        if not open_ids:
+            return None, _finance_rows(uow, [])
+        newest = uow.session.get(m.PaymentBatch, max(open_ids))
+        assert newest is not None
+        pending = [p.claim_id for p in uow.session.scalars(
+            select(m.Payment).where(m.Payment.batch_id == newest.id,
+                                    m.Payment.status == "pending").order_by(m.Payment.id))]
+        claims = [c for c in (uow.repo.claim(i) for i in pending) if c is not None]
+        return newest.number, _finance_rows(uow, claims)
+
+
+def _recheck_entitlements(uow: UnitOfWork, policy: tuple[int, Any], actor: User) -> None:
+    """Before a batch: compare each claim whose notice is done with its entitlement on the
+    ledger's facts now (evidence imported since the last compute included); one that no longer
+    matches is flagged for review, as a recompute would, and so is left out of the batch."""
+    from planner.ledger.facts import build_facts
+
+    subsidies = _policy_module()
+    try:
+        lines = subsidies.compute_entitlements(policy[1], build_facts(uow.repo),
+                                               include_zero=True)
+    except subsidies.FactsConflict as exc:
+        raise InputError([Problem("ledger", f"contradictory facts: {exc}")]) from None
+    fresh = {line.key: line for line in lines}
+    tally = _Tally(flagged_keys=[])
+    for claim in uow.repo.claims(ClaimState.NOTICE_DONE.value):
+        line = fresh.get(claim.key)
+        amount = int(line.amount_fen) if line is not None else 0
+        _revisit(uow, claim, (amount, list(claim.evidence or []), claim.basis), policy[0],
+                 actor, tally)
+
+
+def _state_label(state: str | None, default: tuple[str, ...], payable: bool) -> str:
+    """What the file says about the states it holds (Chinese)."""
+    from planner.ledger.workflow import STATE_ZH
+
+    names = "、".join(STATE_ZH.get(s, s) for s in _states(state, default))
+    if state is not None and state.strip() == ALL_OWED:
+        return f"全部应付（{names}）"
+    return f"可拨付：{names}，未拨付，无复核标记" if payable else names
 
 
 def export_finance_list(path: str | Path, actor: User, *, state: str | None = None,
@@ -1078,27 +1366,59 @@ def export_finance_list(path: str | Path, actor: User, *, state: str | None = No
     """Write the finance list xlsx (summary sheet + one sheet per rule, totals that add up).
 
     It carries full ID numbers: finance, auditor and admin only; audited (``_audit_export``).
+    By default it holds the lines payable now as a numbered payment batch (``payment_batch``)
+    when ``actor`` is finance; another allowed role gets the payable lines as a preview, not
+    batched. ``state`` selects other claims explicitly (no batch). The file names the batch
+    and the states it holds.
     """
     from planner.ledger.exports import write_finance_list
 
-    check_permission(actor, "export_finance_list", url)
-    lines = finance_lines(state, url=url)
-    written = write_finance_list(lines, path)
+    actor = check_permission(actor, "export_finance_list", url)
+    default = (ClaimState.NOTICE_DONE.value,)
+    label = _state_label(state, default, payable=state is None)
+    if state is not None:
+        lines = finance_lines(state, url=url)
+        written = write_finance_list(lines, path, states=label)
+    elif actor.role not in PERMISSIONS["issue_payment"]:
+        lines = finance_lines(None, url=url)
+        written = write_finance_list(lines, path, states=label,
+                                     batch="预览（未编入拨付批次，不作拨付依据）")
+    else:
+        number, lines = payment_batch(actor, url=url)
+        written = write_finance_list(lines, path, states=label,
+                                     batch=number or "（无可拨付条目）")
+        if number is not None:
+            _record_batch_file(number, written, actor, url)
     _audit_export(actor, "finance_list", written, len(lines), state, url)
     return written
 
 
+def _record_batch_file(number: str, path: Path, actor: User, url: str | None) -> None:
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    with UnitOfWork(url) as uow:
+        batch = uow.session.scalars(
+            select(m.PaymentBatch).where(m.PaymentBatch.number == number)).one()
+        before = row_dict(batch, ("number", "file_sha256"))
+        batch.file_sha256 = sha
+        uow.repo.audit(actor.username, "payment_batch", number, "export_batch", before,
+                       row_dict(batch, ("number", "file_sha256")))
+        uow.commit()
+
+
 def export_notice(path: str | Path, actor: User, *, state: str | None = None,
                   url: str | None = None) -> Path:
-    """Write the public notice (xlsx or csv by suffix), names, IDs and phones masked.
+    """Write the public notice (xlsx or csv by suffix), names, IDs and phones masked. By
+    default it holds the claims in notice; ``state`` selects others explicitly.
 
     Approver, finance, auditor and admin; audited (``_audit_export``).
     """
     from planner.ledger.exports import write_notice
 
     check_permission(actor, "export_notice", url)
-    lines = finance_lines(state, url=url)
-    written = write_notice(lines, path)
+    default = (ClaimState.IN_NOTICE.value,)
+    states = _states(state, default)
+    lines = finance_lines(",".join(states), url=url)
+    written = write_notice(lines, path, states=_state_label(state, default, payable=False))
     _audit_export(actor, "notice", written, len(lines), state, url)
     return written
 

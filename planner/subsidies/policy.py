@@ -249,7 +249,9 @@ class PlanningParams:
 
 @dataclass(frozen=True, slots=True)
 class WorkflowParams:
-    """Public notice length in working days, and finance's rounding to the fen.
+    """Public notice length in working days, finance's rounding to the fen, whether the
+    finance user issuing a payment must be someone other than the claim's approver, and the
+    county's own days off and days worked.
 
     ``local_holidays`` and ``local_workdays`` (sorted, distinct, never the same day in both)
     override the official holiday calendar when the notice is counted: a day the county gave
@@ -257,6 +259,7 @@ class WorkflowParams:
 
     notice_working_days: int = 5
     rounding: str = decimal.ROUND_HALF_UP
+    issuer_not_approver: bool = False
     local_holidays: tuple[dt.date, ...] = ()
     local_workdays: tuple[dt.date, ...] = ()
 

@@ -561,7 +561,8 @@ def _read_workflow(r: _Reader, doc: dict[str, Any]) -> WorkflowParams:
     if t is None:
         return WorkflowParams()
     p = "workflow"
-    r.known_keys(t, p, {"notice_working_days", "rounding", "local_holidays", "local_workdays"})
+    r.known_keys(t, p, {"notice_working_days", "rounding", "issuer_not_approver",
+                        "local_holidays", "local_workdays"})
     default = WorkflowParams()
     none: tuple[dt.date, ...] = ()
     holidays = r.value(t, p, "local_holidays", _date_list, none)
@@ -576,6 +577,8 @@ def _read_workflow(r: _Reader, doc: dict[str, Any]) -> WorkflowParams:
         rounding=r.value(t, p, "rounding", _rounding, default.rounding),
         local_holidays=holidays,
         local_workdays=workdays,
+        issuer_not_approver=r.value(t, p, "issuer_not_approver", _boolean,
+                                    default.issuer_not_approver),
     )
 
 
@@ -833,6 +836,8 @@ def policy_to_toml(policy: Policy) -> str:
             *(f"{key} = [{', '.join(d.isoformat() for d in days)}]"
               for key, days in (("local_holidays", w.local_holidays),
                                 ("local_workdays", w.local_workdays)) if days),
+            # written only when set, so policies stored before the key existed keep their text
+            *(["issuer_not_approver = true"] if w.issuer_not_approver else []),
         ],
     )
     return "\n".join(out) + "\n"

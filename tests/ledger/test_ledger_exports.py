@@ -110,7 +110,8 @@ def test_finance_list_matches_hand_calculation(loaded_url: str, world, tmp_path:
     """Each rule's total in the finance list equals the Shangyu 2020 policy worked out by hand
     from the event files, every sheet's total is the sum of its lines, and the summary's total
     the sum of the rules."""
-    path = svc.export_finance_list(tmp_path / "finance.xlsx", FINANCE, url=loaded_url)
+    path = svc.export_finance_list(tmp_path / "finance.xlsx", FINANCE, state="all",
+                                   url=loaded_url)
     wb = openpyxl.load_workbook(path)
     summary = list(wb["汇总"].iter_rows(min_row=2, values_only=True))
     by_rule = {r[1]: round(r[3] * 100) for r in summary[:-1]}
@@ -130,7 +131,8 @@ def test_notice_never_shows_a_full_id_or_phone(loaded_url: str, world, tmp_path:
     """Scanning every cell of the notice (xlsx and csv) finds no full ID number, phone or
     person's name."""
     for suffix in (".xlsx", ".csv"):
-        path = svc.export_notice(tmp_path / f"notice{suffix}", FINANCE, url=loaded_url)
+        path = svc.export_notice(tmp_path / f"notice{suffix}", FINANCE, state="all",
+                                 url=loaded_url)
         if suffix == ".csv":
             with open(path, encoding="utf-8-sig") as f:
                 cells = [c for row in csv.reader(f) for c in row]

@@ -1,120 +1,269 @@
-"""Money in 64-bit fen: migration 0002 upgrades a ledger holding data, and amounts above the
-32-bit limit (21,474,836.47 yuan) are stored on every backend."""
+"""Money you can trust: late evidence revisits open claims, a flagged claim is never paid
+(except as a visible bank exception), the finance list is the payable batch, four eyes."""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
 
-from alembic import command
-from sqlalchemy import text
+import openpyxl
+import pandas as pd
+import pytest
+from sqlalchemy import select
 
-from planner.ledger import UnitOfWork, get_engine
+from planner.ledger import UnitOfWork
 from planner.ledger import models as m
-from planner.ledger.db import alembic_config, init_db
+from planner.ledger.workflow import TransitionRefused
+from planner.paths import DATA_DIR
 from planner.services import ledger as svc
-from planner.services.auth import Role, User
+from planner.services.auth import PermissionDenied, Role, User
 
-THIRTY_MILLION_YUAN_FEN = 3_000_000_000  # above 2**31 - 1 fen
-NOW = dt.datetime(2020, 2, 20, 8, 0)
-
-
-def _migrate_to(url: str, revision: str) -> None:
-    cfg = alembic_config(url)
-    with get_engine(url).begin() as connection:
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, revision)
+D = dt.date
+MONDAY = D(2020, 3, 2)
+SHANGYU = (DATA_DIR / "policies" / "shangyu-2020.toml").read_text(encoding="utf-8")
 
 
-def _seed_revision_0001(url: str) -> None:
-    """Rows in every money table, written with plain SQL as a 0001 ledger held them."""
-    rows = [
-        "INSERT INTO imports (id, kind, file_name, sha256, rows, rows_added, at, by) "
-        "VALUES (1, 'plan', 'plan', 'abc', 1, 1, :now, 'op')",
-        "INSERT INTO employers (id, uscc, name, new_hires_wanted) VALUES (1, 'E1', '甲', 1)",
-        "INSERT INTO people (id, id_number, name, home_adcode, poverty_registered, travel) "
-        "VALUES (1, 'P1', '张三', '522401', false, 'seat')",
-        "INSERT INTO trips (id, trip_id, kind, vehicle, depart_date, arrive_date, stops, seats, "
-        "load, distance_km, cost_fen, origin_adcode) VALUES (1, 'T1', 'coach', 'bus', "
-        ":day, :day, '', 53, 1, 10.0, 2000000, '522401')",
-        "INSERT INTO events (id, kind, natural_key, person_id, amount_fen) "
-        "VALUES (1, 'arrived', 'arrived|P1|E1', 1, 35000)",
-        "INSERT INTO charters (id, contract_no, employer_id, depart_date, origin_adcode, seats, "
-        "riders, invoice_amount_fen) VALUES (1, 'C1', 1, :day, '522401', 53, 40, 1200000)",
-        "INSERT INTO claims (id, key, rule, payee_kind, payee_id, payee_name, amount_fen, "
-        "evidence, basis, state, needs_review, proposed_amount_fen, created_at, updated_at, "
-        "version) VALUES (1, 'k1', 'ticket', 'person', 'P1', '张三', 35000, '[]', '{}', "
-        "'notice_done', false, 36000, :now, :now, 3)",
-        "INSERT INTO decisions (id, claim_id, action, from_state, to_state, actor, at) "
-        "VALUES (1, 1, 'approve', 'reviewed', 'approved', 'rev', :now)",
-        "INSERT INTO payments (id, payment_id, claim_id, amount_fen, status, created_at, "
-        "created_by) VALUES (1, 'PAY1', 1, 35000, 'pending', :now, 'fin')",
-        "INSERT INTO bank_lines (id, natural_key, payment_id, status, amount_fen) "
-        "VALUES (1, 'PAY1|paid', 'PAY1', 'paid', 35000)",
-    ]
-    with get_engine(url).begin() as conn:
-        for sql in rows:
-            conn.execute(text(sql), {"now": NOW, "day": dt.date(2020, 2, 20)})
-
-
-def test_upgrade_keeps_amounts_and_widens_money(db_url: str) -> None:
-    """A ledger created at 0001 with rows in every money table upgrades to head: every amount
-    and the rows that point at the rebuilt tables are kept, and 30,000,000 yuan then fits."""
-    _migrate_to(db_url, "0001")
-    _seed_revision_0001(db_url)
-    init_db(db_url)
-    with UnitOfWork(db_url) as uow:
-        s = uow.session
-        assert s.get(m.Trip, 1).cost_fen == 2_000_000
-        assert s.get(m.Event, 1).amount_fen == 35_000
-        claim = s.get(m.Claim, 1)
-        assert (claim.amount_fen, claim.proposed_amount_fen, claim.version) == (35_000, 36_000, 3)
-        assert s.get(m.Payment, 1).claim_id == 1
-        assert s.get(m.BankLine, 1).amount_fen == 35_000
-        charter = s.get(m.Charter, 1)
-        charter.invoice_amount_fen = THIRTY_MILLION_YUAN_FEN
+def small_world(url: str, *, bank: bool = False) -> None:
+    """Two employers; P1 (Guizhou) and P2 (Anhui) came on their own and are insured; E2
+    chartered coach C1 whose roster is not imported yet."""
+    with UnitOfWork(url) as uow:
+        add = uow.repo.add
+        e1, e2 = m.Employer(uscc="E1", name="甲厂"), m.Employer(uscc="E2", name="乙厂")
+        add(e1), add(e2)
+        people = [m.Person(id_number=pid, name=f"张{pid}", home_adcode=code,
+                           bank_name="农业银行" if bank else None,
+                           bank_account=f"6228480{pid}" if bank else None)
+                  for pid, code in (("P1", "520102"), ("P2", "340102"))]
+        for p in people:
+            add(p)
+        uow.session.flush()
+        add(m.Charter(contract_no="C1", employer_id=e2.id, depart_date=D(2020, 2, 20),
+                      origin_adcode="520102", seats=53, riders=25, invoice_amount_fen=2_000_000))
+        for p in people:
+            add(m.Event(kind="arrived", natural_key=f"a|{p.id_number}", person_id=p.id,
+                        employer_id=e1.id, on_date=D(2020, 2, 21)))
+            for mo in ("2020-02", "2020-03", "2020-04"):
+                add(m.Event(kind="insured", natural_key=f"i|{p.id_number}|{mo}", person_id=p.id,
+                            employer_id=e1.id, month=mo))
         uow.commit()
-    with UnitOfWork(db_url) as uow:
-        assert uow.session.get(m.Charter, 1).invoice_amount_fen == THIRTY_MILLION_YUAN_FEN
 
 
-def test_thirty_million_yuan_invoice_imports(ledger_url: str, world, tmp_path: Path) -> None:
-    """A charters.csv with a 30,000,000-yuan invoice is imported and read back to the fen."""
-    op = User("op", Role.OPERATOR)
-    svc.import_path("scenario", world.scenario_dir, op, url=ledger_url)
-    uscc = world.scenario.employers[0].uscc
-    origin = world.scenario.workers[0].home_adcode
-    day = world.scenario.plan_from.isoformat()
-    path = tmp_path / "charters.csv"
-    path.write_text("employer_uscc,contract_no,depart_date,origin_adcode,seats,riders,"
-                    f"invoice_amount\n{uscc},BIG-1,{day},{origin},53,40,30000000.00\n",
-                    encoding="utf-8")
-    result = svc.import_path("charters", path, op, url=ledger_url)
-    assert result.added == 1
+def late_roster(url: str, pid: str = "P1") -> None:
+    """E2's charter roster arrives late and names ``pid``."""
+    with UnitOfWork(url) as uow:
+        person = uow.session.scalars(select(m.Person).where(m.Person.id_number == pid)).one()
+        charter = uow.session.scalars(select(m.Charter).where(m.Charter.contract_no == "C1")
+                                      ).one()
+        uow.repo.add(m.CharterRider(charter_id=charter.id, person_id=person.id))
+        uow.commit()
+
+
+def _key_ids(url: str) -> dict[str, int]:
+    claims = svc.list_claims(url=url)
+    return {k: int(i) for k, i in zip(claims["key"], claims["claim_id"], strict=True)}
+
+
+def _claim(url: str, key: str) -> pd.Series:
+    return svc.list_claims(url=url).set_index("key").loc[key]
+
+
+def _to_notice_done(url: str, ids: list[int], a: dict[str, User]) -> None:
+    svc.review(ids, a["reviewer"], url=url)
+    svc.approve(ids, a["approver"], url=url)
+    svc.publish_notice(ids, a["approver"], on=MONDAY, url=url)
+    svc.close_notice(ids, a["approver"], on=MONDAY + dt.timedelta(days=8), url=url)
+
+
+def _bank_file(path: Path, url: str, status: str = "paid") -> Path:
+    claims = svc.list_claims(url=url)
+    pending = claims[claims["payment_status"] == "pending"]
+    pd.DataFrame([{"payment_id": r.payment_id, "status": status,
+                   "paid_on": "2020-03-20" if status == "paid" else "",
+                   "amount": f"{int(r.amount_fen) / 100:.2f}"}
+                  for r in pending.itertuples()]).to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture
+def money_url(ledger_url: str, actors: dict[str, User]) -> str:
+    """The small world under the Shangyu 2020 policy, claims computed (all drafts)."""
+    small_world(ledger_url, bank=True)
+    svc.add_policy_version(SHANGYU, actors["admin"], url=ledger_url)
+    svc.compute_claims(actors["operator"], url=ledger_url)
+    return ledger_url
+
+
+def test_late_roster_voids_the_self_return_draft(money_url: str, actors) -> None:
+    """A roster naming P1 imported after P1's self-return draft voids the draft (kept, with
+    its decision), so only the charter refund can be paid."""
+    late_roster(money_url)
+    result = svc.compute_claims(actors["operator"], url=money_url)
+    assert result.voided == 1
+    claim = _claim(money_url, "self_return:P1")
+    assert claim["state"] == "void"
+    history = svc.claim_history(int(claim["claim_id"]), url=money_url)
+    assert list(history["action"]) == ["void"]
+    with pytest.raises(TransitionRefused):
+        svc.review([int(claim["claim_id"])], actors["reviewer"], url=money_url)
+
+
+def test_late_roster_flags_a_claim_past_draft_and_it_is_never_paid(money_url: str, actors,
+                                                                    tmp_path: Path) -> None:
+    """P1's self-return at notice_done when the roster arrives is flagged: not on the finance
+    list, refused by issue_payments and record_payment, and P1 is paid once (the charter)."""
+    ids = _key_ids(money_url)
+    _to_notice_done(money_url, list(ids.values()), actors)
+    late_roster(money_url)
+    assert svc.compute_claims(actors["operator"], url=money_url).flagged_keys == (
+        "self_return:P1",)
+    assert "self_return:P1" not in set(svc.list_claims(url=money_url).loc[
+        lambda f: f["claim_id"].isin(svc.finance_lines(url=money_url)["claim_id"]), "key"])
+    with pytest.raises(TransitionRefused, match="flagged"):
+        svc.issue_payments([ids["self_return:P1"]], actors["finance"], url=money_url)
+    with pytest.raises(TransitionRefused, match="flagged"):
+        svc.record_payment(ids["self_return:P1"], actors["finance"], url=money_url)
+    svc.export_finance_list(tmp_path / "f.xlsx", actor=actors["finance"], url=money_url)
+    svc.import_path("bank_results", _bank_file(tmp_path / "bank.csv", money_url),
+                    actors["finance"], url=money_url)
+    paid = svc.list_claims(url=money_url).query("state == 'paid'")
+    assert sorted(paid["key"]) == ["charter:C1", "self_return:P2"]
+
+
+def test_roster_since_the_last_compute_keeps_a_claim_out_of_the_batch(money_url: str, actors,
+                                                                      tmp_path: Path) -> None:
+    """Even with no recompute after the roster, the payment batch re-checks entitlements: P1's
+    self-return is flagged and left out."""
+    _to_notice_done(money_url, list(_key_ids(money_url).values()), actors)
+    late_roster(money_url)
+    svc.export_finance_list(tmp_path / "f.xlsx", actor=actors["finance"], url=money_url)
+    lines = svc.finance_lines(url=money_url)
+    assert set(lines["payee_id"]) == {"E2", "P2"}
+    assert bool(_claim(money_url, "self_return:P1")["needs_review"])
+
+
+def test_bank_paying_a_flagged_claim_is_recorded_as_an_exception(money_url: str, actors,
+                                                                 tmp_path: Path) -> None:
+    """The bank pays a claim flagged after its batch was sent: it is recorded paid (money has
+    left) with an exception mark, a note and an audit entry — never silently."""
+    ids = _key_ids(money_url)
+    _to_notice_done(money_url, list(ids.values()), actors)
+    svc.export_finance_list(tmp_path / "f.xlsx", actor=actors["finance"], url=money_url)
+    late_roster(money_url)
+    svc.compute_claims(actors["operator"], url=money_url)
+    svc.import_path("bank_results", _bank_file(tmp_path / "bank.csv", money_url),
+                    actors["finance"], url=money_url)
+    claim = _claim(money_url, "self_return:P1")
+    assert claim["state"] == "paid" and claim["paid_exception"]
+    assert "flagged" in claim["exception_note"]
+    log = svc.audit_log("claim", ids["self_return:P1"], url=money_url)
+    assert "paid_with_exception" in set(log["action"])
+    assert not _claim(money_url, "self_return:P2")["paid_exception"]
+
+
+def test_finance_list_is_the_payable_batch(money_url: str, actors, tmp_path: Path) -> None:
+    """The default finance list holds only lines payable now, as batch PB-<year>-0001 with the
+    payee's bank fields and a payable total; exporting again re-uses the open batch; a line
+    that became payable later goes into the next batch alone."""
+    ids = _key_ids(money_url)
+    _to_notice_done(money_url, [ids["self_return:P1"], ids["charter:C1"]], actors)
+    svc.review([ids["self_return:P2"]], actors["reviewer"], url=money_url)
+    first = openpyxl.load_workbook(svc.export_finance_list(
+        tmp_path / "a.xlsx", actor=actors["finance"], url=money_url))
+    number = f"PB-{dt.date.today().year}-0001"
+    summary = first["汇总"]
+    assert summary["G1"].value == number and "公示期满" in summary["G2"].value
+    rows = list(summary.iter_rows(min_row=2, max_col=4, values_only=True))
+    assert round(rows[-1][3] * 100) == 80_000 + 2_000_000
+    sheet = first["自行返岗补贴"]
+    assert sheet.cell(2, 5).value == "P1" and sheet.cell(2, 10).value == "6228480P1"
+    again = openpyxl.load_workbook(svc.export_finance_list(
+        tmp_path / "b.xlsx", actor=actors["finance"], url=money_url))
+    assert again["汇总"]["G1"].value == number
+    svc.approve([ids["self_return:P2"]], actors["approver"], url=money_url)
+    svc.publish_notice([ids["self_return:P2"]], actors["approver"], on=MONDAY, url=money_url)
+    svc.close_notice([ids["self_return:P2"]], actors["approver"], on=MONDAY + dt.timedelta(8),
+                     url=money_url)
+    second = openpyxl.load_workbook(svc.export_finance_list(
+        tmp_path / "c.xlsx", actor=actors["finance"], url=money_url))
+    assert second["汇总"]["G1"].value == f"PB-{dt.date.today().year}-0002"
+    assert second.sheetnames == ["汇总", "自行返岗补贴"]
+    assert [r[4] for r in second["自行返岗补贴"].iter_rows(min_row=2, values_only=True)][:-1] == [
+        "P2"]
+
+
+def test_finance_list_for_another_role_is_an_unbatched_preview(money_url: str, actors,
+                                                              tmp_path: Path) -> None:
+    """An auditor's download shows the payable lines but creates no batch and issues nothing."""
+    ids = _key_ids(money_url)
+    _to_notice_done(money_url, [ids["charter:C1"]], actors)
+    wb = openpyxl.load_workbook(svc.export_finance_list(
+        tmp_path / "a.xlsx", actor=actors["auditor"], url=money_url))
+    assert "预览" in wb["汇总"]["G1"].value
+    assert svc.list_claims(url=money_url)["payment_id"].isna().all()
+
+
+def test_notice_holds_the_claims_in_notice(money_url: str, actors, tmp_path: Path) -> None:
+    """The public notice lists by default only claims in notice and says so."""
+    ids = _key_ids(money_url)
+    svc.review([ids["charter:C1"]], actors["reviewer"], url=money_url)
+    svc.approve([ids["charter:C1"]], actors["approver"], url=money_url)
+    svc.publish_notice([ids["charter:C1"]], actors["approver"], on=MONDAY, url=money_url)
+    ws = openpyxl.load_workbook(svc.export_notice(tmp_path / "n.xlsx", url=money_url)).active
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert [r[2] for r in rows[:-2]] == ["乙厂"]
+    assert rows[-1][0] == "所含状态：公示中"
+
+
+def test_approver_never_approves_her_own_review(money_url: str) -> None:
+    """A reviewer made approver cannot approve the claim she reviewed; another approver can."""
+    claim_id = _key_ids(money_url)["charter:C1"]
+    svc.review([claim_id], User("anna", Role.REVIEWER), url=money_url)
+    with pytest.raises(PermissionDenied, match="four eyes"):
+        svc.approve([claim_id], User("anna", Role.APPROVER), url=money_url)
+    assert _claim(money_url, "charter:C1")["state"] == "reviewed"
+    svc.approve([claim_id], User("bert", Role.APPROVER), url=money_url)
+    assert _claim(money_url, "charter:C1")["state"] == "approved"
+
+
+def test_policy_may_require_issuer_not_approver(ledger_url: str, actors) -> None:
+    """With ``[workflow] issuer_not_approver = true`` an approver made finance may not issue
+    the payment of a claim she approved; another finance user may."""
+    small_world(ledger_url)
+    strict = SHANGYU.replace('rounding = "ROUND_HALF_UP"',
+                             'rounding = "ROUND_HALF_UP"\nissuer_not_approver = true')
+    assert strict != SHANGYU
+    svc.add_policy_version(strict, actors["admin"], url=ledger_url)
+    svc.compute_claims(actors["operator"], url=ledger_url)
+    claim_id = _key_ids(ledger_url)["charter:C1"]
+    svc.review([claim_id], actors["reviewer"], url=ledger_url)
+    svc.approve([claim_id], User("carl", Role.APPROVER), url=ledger_url)
+    svc.publish_notice([claim_id], actors["approver"], on=MONDAY, url=ledger_url)
+    svc.close_notice([claim_id], actors["approver"], on=MONDAY + dt.timedelta(8), url=ledger_url)
+    with pytest.raises(PermissionDenied, match="four eyes"):
+        svc.issue_payments([claim_id], User("carl", Role.FINANCE), url=ledger_url)
+    assert svc.issue_payments([claim_id], actors["finance"], url=ledger_url)
+
+
+def test_bank_fields_of_workers_and_employers_reach_the_ledger(ledger_url: str, world, actors,
+                                                               tmp_path: Path) -> None:
+    """Optional 开户银行/银行账号 columns of workers.csv and employers.csv are stored with the
+    person and the employer (the finance list's payee bank fields)."""
+    import shutil
+
+    folder = tmp_path / "scenario"
+    shutil.copytree(world.scenario_dir, folder)
+    workers = pd.read_csv(folder / "workers.csv", dtype=str)
+    workers["开户银行"] = ["农业银行"] + [""] * (len(workers) - 1)
+    workers["银行账号"] = ["6228480012345678901"] + [""] * (len(workers) - 1)
+    workers.to_csv(folder / "workers.csv", index=False)
+    employers = pd.read_csv(folder / "employers.csv", dtype=str)
+    employers["bank_account"] = "33050161000000001234"
+    employers.to_csv(folder / "employers.csv", index=False)
+    svc.import_path("scenario", folder, actors["operator"], url=ledger_url)
     with UnitOfWork(ledger_url) as uow:
-        charter = uow.session.query(m.Charter).filter_by(contract_no="BIG-1").one()
-        assert charter.invoice_amount_fen == THIRTY_MILLION_YUAN_FEN
-
-
-def test_arrival_far_outside_the_policy_is_refused(ledger_url: str, world,
-                                                   tmp_path: Path) -> None:
-    """An arrival dated 2099-12-31 under the 2020 policy is refused on its row and column
-    (as the file spells it); nothing is imported."""
-    import pandas as pd
-    import pytest
-
-    from planner.problems import InputError
-
-    op = User("op", Role.OPERATOR)
-    svc.import_path("scenario", world.scenario_dir, op, url=ledger_url)
-    svc.import_path("plan", world.plan_dir, op, url=ledger_url)
-    arrivals = pd.read_csv(world.events["arrivals"], dtype=str).iloc[:3]
-    arrivals = arrivals.drop(columns=[c for c in ("trip_id",) if c in arrivals])
-    arrivals.loc[1, "arrived_on"] = "2099-12-31"
-    arrivals.rename(columns={"arrived_on": "到岗日期"}).to_csv(tmp_path / "arrivals.csv",
-                                                               index=False)
-    with pytest.raises(InputError) as err:
-        svc.import_path("arrivals", tmp_path / "arrivals.csv", op, url=ledger_url)
-    assert [(p.row, p.column) for p in err.value.problems] == [(3, "到岗日期")]
-    assert "more than a year outside policy" in str(err.value)
-    assert svc.ledger_counts(url=ledger_url)["events"] == len(world.scenario.workers)
+        person = uow.repo.people_by_id_number()[str(workers["id_number"].iloc[0])]
+        assert (person.bank_name, person.bank_account) == ("农业银行", "6228480012345678901")
+        others = [p.bank_account for p in uow.repo.people_by_id_number().values()]
+        assert others.count(None) == len(workers) - 1
+        assert {e.bank_account for e in uow.repo.employers_by_uscc().values()} == {
+            "33050161000000001234"}
