@@ -13,7 +13,7 @@ from planner.ledger import UnitOfWork, get_engine
 from planner.ledger import models as m
 from planner.ledger.db import alembic_config, init_db
 from planner.services import ledger as svc
-from planner.services.auth import Role, User
+from planner.services.auth import Role, system_actor
 
 THIRTY_MILLION_YUAN_FEN = 3_000_000_000  # above 2**31 - 1 fen
 NOW = dt.datetime(2020, 2, 20, 8, 0)
@@ -80,7 +80,7 @@ def test_upgrade_keeps_amounts_and_widens_money(db_url: str) -> None:
 
 def test_thirty_million_yuan_invoice_imports(ledger_url: str, world, tmp_path: Path) -> None:
     """A charters.csv with a 30,000,000-yuan invoice is imported and read back to the fen."""
-    op = User("op", Role.OPERATOR)
+    op = system_actor(Role.OPERATOR)
     svc.import_path("scenario", world.scenario_dir, op, url=ledger_url)
     uscc = world.scenario.employers[0].uscc
     origin = world.scenario.workers[0].home_adcode
@@ -105,8 +105,9 @@ def test_arrival_far_outside_the_policy_is_refused(ledger_url: str, world,
 
     from planner.problems import InputError
 
-    op = User("op", Role.OPERATOR)
+    op = system_actor(Role.OPERATOR)
     svc.import_path("scenario", world.scenario_dir, op, url=ledger_url)
+    svc.ensure_default_policy(ledger_url)  # the window comes from the active policy
     svc.import_path("plan", world.plan_dir, op, url=ledger_url)
     arrivals = pd.read_csv(world.events["arrivals"], dtype=str).iloc[:3]
     arrivals = arrivals.drop(columns=[c for c in ("trip_id",) if c in arrivals])

@@ -20,13 +20,14 @@ from planner.services import ledger as svc
 WINNER = """
 import sys, time, pathlib
 import planner.services.ledger as svc
-from planner.services.auth import User, Role
+from planner.services.auth import Role, add_user
 flag = pathlib.Path(sys.argv[4])
 def hold():
     flag.write_text("in transaction")
     time.sleep(3)
 svc.before_import_commit = hold
-svc.import_path(sys.argv[2], sys.argv[3], User("winner", Role.OPERATOR), url=sys.argv[1])
+winner = add_user("winner", "Tea-kettle-Harbour-42", Role.OPERATOR, url=sys.argv[1])
+svc.import_path(sys.argv[2], sys.argv[3], winner, url=sys.argv[1])
 """
 
 
@@ -93,6 +94,6 @@ def test_overlapping_files_at_once(ledger_url: str, world, actors, tmp_path: Pat
 @pytest.fixture
 def actors() -> dict[str, object]:
     """An operator, as the in-process imports need one."""
-    from planner.services.auth import Role, User
+    from planner.services.auth import Role, system_actor
 
-    return {"operator": User("op", Role.OPERATOR)}
+    return {"operator": system_actor(Role.OPERATOR)}

@@ -16,10 +16,11 @@ from planner.ledger import models as m
 from planner.ledger.workflow import TransitionRefused
 from planner.paths import DATA_DIR
 from planner.services import ledger as svc
-from planner.services.auth import PermissionDenied, Role, User
+from planner.services.auth import PermissionDenied, Role, User, add_user, set_role
 
 D = dt.date
 MONDAY = D(2020, 3, 2)
+STRONG = "Tea-kettle-Harbour-42"  # passes the password rules
 SHANGYU = (DATA_DIR / "policies" / "shangyu-2020.toml").read_text(encoding="utf-8")
 
 
@@ -208,7 +209,8 @@ def test_notice_holds_the_claims_in_notice(money_url: str, actors, tmp_path: Pat
     svc.review([ids["charter:C1"]], actors["reviewer"], url=money_url)
     svc.approve([ids["charter:C1"]], actors["approver"], url=money_url)
     svc.publish_notice([ids["charter:C1"]], actors["approver"], on=MONDAY, url=money_url)
-    ws = openpyxl.load_workbook(svc.export_notice(tmp_path / "n.xlsx", url=money_url)).active
+    notice = svc.export_notice(tmp_path / "n.xlsx", actors["approver"], url=money_url)
+    ws = openpyxl.load_workbook(notice).active
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     assert [r[2] for r in rows[:-2]] == ["乙厂"]
     assert rows[-1][0] == "所含状态：公示中"
@@ -217,11 +219,14 @@ def test_notice_holds_the_claims_in_notice(money_url: str, actors, tmp_path: Pat
 def test_approver_never_approves_her_own_review(money_url: str) -> None:
     """A reviewer made approver cannot approve the claim she reviewed; another approver can."""
     claim_id = _key_ids(money_url)["charter:C1"]
-    svc.review([claim_id], User("anna", Role.REVIEWER), url=money_url)
+    anna = add_user("anna", STRONG, Role.REVIEWER, url=money_url)
+    bert = add_user("bert", STRONG, Role.APPROVER, url=money_url)
+    svc.review([claim_id], anna, url=money_url)
+    set_role("anna", Role.APPROVER, url=money_url)
     with pytest.raises(PermissionDenied, match="four eyes"):
-        svc.approve([claim_id], User("anna", Role.APPROVER), url=money_url)
+        svc.approve([claim_id], anna, url=money_url)
     assert _claim(money_url, "charter:C1")["state"] == "reviewed"
-    svc.approve([claim_id], User("bert", Role.APPROVER), url=money_url)
+    svc.approve([claim_id], bert, url=money_url)
     assert _claim(money_url, "charter:C1")["state"] == "approved"
 
 
@@ -236,11 +241,13 @@ def test_policy_may_require_issuer_not_approver(ledger_url: str, actors) -> None
     svc.compute_claims(actors["operator"], url=ledger_url)
     claim_id = _key_ids(ledger_url)["charter:C1"]
     svc.review([claim_id], actors["reviewer"], url=ledger_url)
-    svc.approve([claim_id], User("carl", Role.APPROVER), url=ledger_url)
+    carl = add_user("carl", STRONG, Role.APPROVER, url=ledger_url)
+    svc.approve([claim_id], carl, url=ledger_url)
     svc.publish_notice([claim_id], actors["approver"], on=MONDAY, url=ledger_url)
     svc.close_notice([claim_id], actors["approver"], on=MONDAY + dt.timedelta(8), url=ledger_url)
     with pytest.raises(PermissionDenied, match="four eyes"):
-        svc.issue_payments([claim_id], User("carl", Role.FINANCE), url=ledger_url)
+        set_role("carl", Role.FINANCE, url=ledger_url)
+        svc.issue_payments([claim_id], carl, url=ledger_url)
     assert svc.issue_payments([claim_id], actors["finance"], url=ledger_url)
 
 

@@ -124,8 +124,8 @@ def test_nobody_is_paid_twice_whatever_the_order(template_ledger, files) -> None
 
 
 # ------------------------------------------------- late evidence: nobody is paid twice
-REVIEWER, APPROVER = User("rev", Role.REVIEWER), User("appr", Role.APPROVER)
-OPERATOR, ADMIN = User("op", Role.OPERATOR), User("adm", Role.ADMIN)
+REVIEWER, APPROVER = system_actor(Role.REVIEWER), system_actor(Role.APPROVER)
+OPERATOR, ADMIN = system_actor(Role.OPERATOR), system_actor(Role.ADMIN)
 PEOPLE = (("P1", "520102"), ("P2", "340102"), ("P3", "330102"))
 OPS = st.one_of(
     st.tuples(st.just("roster"), st.integers(0, len(PEOPLE) - 1)),

@@ -172,7 +172,7 @@ def poisoned_url(world, tmp_path_factory: pytest.TempPathFactory) -> Iterator[st
     from planner.io import read_scenario_tables, write_scenario, write_table
     from planner.ledger.db import dispose_engine, init_db
     from planner.services import ledger as svc
-    from planner.services.auth import Role, User
+    from planner.services.auth import Role, system_actor
 
     root = tmp_path_factory.mktemp("poisoned")
     tables = read_scenario_tables(world.scenario_dir)
@@ -187,12 +187,13 @@ def poisoned_url(world, tmp_path_factory: pytest.TempPathFactory) -> Iterator[st
     events["placements"] = write_table(placements, root / "placements.csv")
     url = f"sqlite:///{root / 'l.sqlite'}"
     init_db(url)
-    op = User("op", Role.OPERATOR)
+    op = system_actor(Role.OPERATOR)
     svc.import_path("scenario", scenario, op, url=url)
     svc.import_path("plan", world.plan_dir, op, url=url)
     for kind in ("charters", "charter_riders", "arrivals", "insurance", "headcount",
                  "placements"):
         svc.import_path(kind, events[kind], op, url=url)
+    svc.ensure_default_policy(url)
     svc.compute_claims(op, url=url)
     yield url
     dispose_engine(url)
@@ -205,11 +206,14 @@ def test_ledger_exports_with_formula_names(poisoned_url: str, world, tmp_path: P
     from stdnum.cn import uscc
 
     from planner.services import ledger as svc
+    from planner.services.auth import Role, system_actor
 
-    files = [svc.export_finance_list(tmp_path / "finance.xlsx", url=poisoned_url),
-             svc.export_notice(tmp_path / "notice.xlsx", url=poisoned_url),
-             svc.export_notice(tmp_path / "notice.csv", url=poisoned_url),
-             svc.export_returns(tmp_path / "returns.xlsx", url=poisoned_url)]
+    auditor = system_actor(Role.AUDITOR)  # every claim, whatever its state
+    files = [svc.export_finance_list(tmp_path / "finance.xlsx", auditor, state="all",
+                                     url=poisoned_url),
+             svc.export_notice(tmp_path / "notice.xlsx", auditor, state="all", url=poisoned_url),
+             svc.export_notice(tmp_path / "notice.csv", auditor, state="all", url=poisoned_url),
+             svc.export_returns(tmp_path / "returns.xlsx", auditor, url=poisoned_url)]
     assert [formula_cells(p) for p in files] == [0, 0, 0, 0]
     names = [c.value for c in xlsx_cells(files[0])]
     assert any(isinstance(v, str) and v.startswith("=HYPERLINK") for v in names)
