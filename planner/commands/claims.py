@@ -140,7 +140,7 @@ def _signed_in(action: Action) -> Callable[[argparse.Namespace], int]:
 
 
 def _sign_in(username: str | None, url: str) -> User:
-    from planner.services.auth import authenticate
+    from planner.services.auth import LoginLocked, authenticate
 
     username = username or os.environ.get("JOBBUS_USER")
     if not username:
@@ -154,7 +154,10 @@ def _sign_in(username: str | None, url: str) -> User:
         import getpass
 
         password = getpass.getpass(f"password for {username}: ")
-    user = authenticate(username, password, url=url)
+    try:
+        user = authenticate(username, password, url=url)
+    except LoginLocked as exc:
+        raise InputError([Problem(username, str(exc))]) from None
     if user is None:
         raise InputError([Problem(username, "wrong user name or password, or the user is "
                                   "inactive")])

@@ -14,7 +14,7 @@ from planner.problems import InputError
 from planner.services import auth
 from planner.services import ledger as svc
 
-PASSWORD = "a-long-password"
+PASSWORD = "Tea-kettle-Harbour-42"  # passes the password rules
 USERS = {"zhang": "reviewer", "li": "approver", "wang": "finance"}
 
 
@@ -86,6 +86,20 @@ def test_wrong_password_changes_nothing(url: str, capsys: pytest.CaptureFixture[
     assert "wrong user name or password" in capsys.readouterr().err
     assert _states(url) == ["draft"] * 3
     assert svc.audit_log("claim", url=url).empty
+
+
+def test_locked_sign_in_is_refused_with_exit_2(url: str, capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """After five wrong passwords even the right one is refused for a while: exit 2 saying
+    when to try again, and no claim moves."""
+    monkeypatch.setenv("JOBBUS_PASSWORD", "not-the-password")
+    for _ in range(5):
+        assert main(["claims", "review", "1", "--user", "zhang"]) == 2
+    monkeypatch.setenv("JOBBUS_PASSWORD", PASSWORD)
+    capsys.readouterr()
+    assert main(["claims", "review", "1", "--user", "zhang"]) == 2
+    assert "too many failed sign-ins" in capsys.readouterr().err
+    assert _states(url) == ["draft"] * 3
 
 
 def test_no_password_without_a_terminal_is_a_clear_error(
