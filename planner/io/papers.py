@@ -24,11 +24,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 from typing import Any
+from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from planner.domain.model import Plan, Scenario, StopKind, Trip, VehicleKind
 
@@ -38,7 +40,9 @@ TIME_FORMAT = "hh:mm"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 TEXT_FORMAT = "@"
 BLANK_LINE = "____________"  # a line to fill in by hand
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FIXED_STAMP = dt.datetime(2020, 1, 1)
+FIXED_STAMP_TEXT = b"2020-01-01T00:00:00Z"
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
 STOP_KIND_ZH = {StopKind.PICKUP: "上车", StopKind.STATION: "车站", StopKind.DROPOFF: "下车"}
 
@@ -192,6 +196,7 @@ def _print_setup(ws: Any, title_rows: str, landscape: bool) -> None:
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.6
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    ws.oddFooter.right.text = "打印日期 &D"  # the day it is printed, not the day it was written
 
 
 def _new_workbook() -> Any:
@@ -204,14 +209,26 @@ def _new_workbook() -> Any:
 
 
 def xlsx_bytes(wb: Any) -> bytes:
-    """A workbook as the bytes of an xlsx file (for a download)."""
+    """A workbook as the bytes of an xlsx file; the same papers give the same bytes (the file's
+    created/modified stamps and the zip entries' times are fixed), so ``jobbus plan`` under a
+    work limit stays reproducible byte for byte."""
     buf = BytesIO()
+    wb.properties.created = FIXED_STAMP
     wb.save(buf)
-    return buf.getvalue()
+    out = BytesIO()
+    with ZipFile(BytesIO(buf.getvalue())) as src, ZipFile(out, "w", ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "docProps/core.xml":
+                data = _MODIFIED.sub(rb"\g<1>" + FIXED_STAMP_TEXT + rb"\g<2>", data)
+            entry = ZipInfo(info.filename, date_time=FIXED_STAMP.timetuple()[:6])
+            entry.compress_type = ZIP_DEFLATED
+            dst.writestr(entry, data)
+    return out.getvalue()
 
 
 def _save(wb: Any, path: Path | str) -> Path:
-    wb.save(Path(path))
+    Path(path).write_bytes(xlsx_bytes(wb))
     return Path(path)
 
 
@@ -234,10 +251,15 @@ def on_board(plan: Plan) -> dict[str, set[str]]:
     return out
 
 
+def _clock(time: dt.datetime | None, depart: dt.datetime) -> str:
+    """A stop's time: ``hh:mm`` on the day of departure, ``mm-dd hh:mm`` on a later day."""
+    if time is None:
+        return ""
+    return f"{time:%H:%M}" if time.date() == depart.date() else f"{time:%m-%d %H:%M}"
+
+
 def _dispatch_values(n: int, tr: Trip, people: int) -> list[tuple[Any, str | None]]:
-    stops = " → ".join(
-        f"{s.name} {s.time:%H:%M}" if s.time is not None else s.name for s in tr.stops
-    )
+    stops = " → ".join(f"{s.name} {_clock(s.time, tr.depart)}".strip() for s in tr.stops)
     return [
         (n, None),
         (tr.trip_id, None),
@@ -262,7 +284,7 @@ def _dispatch_values(n: int, tr: Trip, people: int) -> list[tuple[Any, str | Non
     ]
 
 
-def dispatch_workbook(plan: Plan, made_on: dt.date | None = None) -> Any:
+def dispatch_workbook(plan: Plan) -> Any:
     """The dispatch sheet as an openpyxl workbook: a summary block, then one row per trip in
     order of departure, a total row, and a signature column."""
     wb = _new_workbook()
@@ -275,7 +297,7 @@ def dispatch_workbook(plan: Plan, made_on: dt.date | None = None) -> Any:
         ("车次数", len(plan.trips), None),
         ("乘车人数", len(plan.assignments), None),
         ("总费用（元）", _yuan(total_fen), MONEY_FORMAT),
-        ("制表日期", made_on or dt.date.today(), DATE_FORMAT),
+        ("乘车人次", sum(len(p) for p in board.values()), None),
     ]
     for i, (label, value, fmt) in enumerate(summary):
         _put(ws, 2, 1 + 3 * i, label).font = _styles()["bold"]

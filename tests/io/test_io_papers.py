@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -158,6 +159,9 @@ def test_dispatch_sheet_times_are_excel_dates_and_times(tmp_path: Path, ids) -> 
     assert first_day.number_format == "yyyy-mm-dd"
     assert first_time.is_date and first_time.value == dt.time(6, 0)
     assert first_time.number_format == "hh:mm"
+    stops = _find(ws, "停靠点（依次）")
+    train_stops = ws.cell(stops.row + 2, stops.column).value
+    assert train_stops == "贵阳北站 06:00 → 绍兴北站 02-17 02:00"  # a later day shows its date
 
 
 def test_one_manifest_sheet_per_trip_with_header_block(tmp_path: Path, ids, scenario) -> None:
@@ -273,3 +277,41 @@ def test_plan_without_trips_still_gives_a_manifest_workbook(tmp_path: Path, ids,
     plan = dataclasses.replace(_plan(ids), trips=(), assignments=(), legs=())
     wb = load_workbook(pp.write_manifests(plan, scenario, tmp_path / "m.xlsx"))
     assert wb.sheetnames == ["乘车名单"]
+
+
+def test_same_plan_gives_byte_identical_papers(tmp_path: Path, ids, scenario) -> None:
+    """Writing the papers twice gives the same bytes, so a plan under a work limit stays
+    reproducible byte for byte with its papers."""
+    a = write_plan(_plan(ids), tmp_path / "a", scenario)
+    b = write_plan(_plan(ids), tmp_path / "b", scenario)
+    for name in ("dispatch.xlsx", "manifests.xlsx", "self_return_calls.xlsx"):
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+        with zipfile.ZipFile(a / name) as z:  # no clock in the file: stamps are fixed
+            assert {i.date_time for i in z.infolist()} == {(2020, 1, 1, 0, 0, 0)}
+            core = z.read("docProps/core.xml").decode()
+            assert core.count("2020-01-01T00:00:00Z") == 2  # created and modified
+
+
+def test_jobbus_plan_writes_the_papers(tmp_path: Path, ids, make_scenario) -> None:
+    """`jobbus plan` writes dispatch.xlsx and manifests.xlsx (one sheet per planned trip) and
+    the call list beside the CSVs."""
+    from planner.cli import main
+
+    def busload(tables):  # 30 people from 恩施市 for one employer: worth a coach
+        first = tables["workers"][0]
+        tables["workers"] += [
+            {**first, "id_number": ids.make_id("422801", "19900101", f"{n:03d}"), "name": f"工{n}"}
+            for n in range(200, 230)
+        ]
+
+    out = tmp_path / "plan"
+    scenario = make_scenario(edit=busload)
+    assert main(["plan", str(scenario), "--out", str(out), "--work-limit", "1"]) == 0
+    plan = read_plan(out)
+    assert plan.trips
+    manifests = load_workbook(out / "manifests.xlsx")
+    assert sorted(manifests.sheetnames) == sorted(t.trip_id for t in plan.trips)
+    dispatch = load_workbook(out / "dispatch.xlsx")["派车单"]
+    _check_print_setup(dispatch, "landscape")
+    calls = load_workbook(out / "self_return_calls.xlsx")["建议自行返岗"]
+    assert _find(calls, "王五")  # registered to come on their own
