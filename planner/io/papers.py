@@ -40,6 +40,18 @@ TIME_FORMAT = "hh:mm"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 TEXT_FORMAT = "@"
 BLANK_LINE = "____________"  # a line to fill in by hand
+KM_FORMAT = "0.0"
+TITLE, LABEL, VALUE, HEAD = "paper-title", "paper-label", "paper-value", "paper-head"
+PLAIN = "paper-plain"
+CELL_STYLES: dict[str | None, str] = {  # a bordered table cell, by number format
+    None: "paper-cell",
+    MONEY_FORMAT: "paper-money",
+    TEXT_FORMAT: "paper-text",
+    DATE_FORMAT: "paper-date",
+    TIME_FORMAT: "paper-time",
+    DATETIME_FORMAT: "paper-datetime",
+    KM_FORMAT: "paper-km",
+}
 FIXED_STAMP = dt.datetime(2020, 1, 1)
 FIXED_STAMP_TEXT = b"2020-01-01T00:00:00Z"
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
@@ -114,16 +126,24 @@ def _text(cell: Any, value: Any) -> Any:
     return cell
 
 
-def _put(ws: Any, row: int, col: int, value: Any, fmt: str | None = None) -> Any:
-    """Write one cell: text through ``_text``, numbers, dates and times with ``fmt``."""
+def _put(
+    ws: Any, row: int, col: int, value: Any, fmt: str | None = None, style: str = VALUE
+) -> Any:
+    """Write one cell in a named ``style``: text through ``_text``, numbers, dates and times
+    with ``fmt``."""
     cell = ws.cell(row=row, column=col)
     if isinstance(value, str) or value is None:
         _text(cell, value)
     else:
         cell.value = value
+    cell.style = style  # a named style: far cheaper than a font, border, … per cell
     if fmt is not None:
         cell.number_format = fmt
     return cell
+
+
+def _label(ws: Any, row: int, col: int, text: str) -> Any:
+    return _put(ws, row, col, text, style=LABEL)
 
 
 def _yuan(fen: int) -> float:
@@ -140,24 +160,31 @@ def kind_label(trip: Trip) -> str:
 # --- layout -------------------------------------------------------------------------------------
 
 
-def _styles() -> dict[str, Any]:
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+def _add_styles(wb: Any) -> None:
+    """The papers' named styles: title, label, table header, and a bordered table cell per
+    number format."""
+    from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 
     thin = Side(style="thin", color="808080")
-    return {
-        "title": Font(bold=True, size=16),
-        "bold": Font(bold=True),
-        "border": Border(left=thin, right=thin, top=thin, bottom=thin),
-        "fill": PatternFill("solid", fgColor="E7E6E6"),
-        "wrap": Alignment(wrap_text=True, vertical="center"),
-        "center": Alignment(horizontal="center", vertical="center", wrap_text=True),
-    }
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    wrap = Alignment(wrap_text=True, vertical="center")
+    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    wb.add_named_style(NamedStyle(TITLE, font=Font(bold=True, size=16), alignment=center))
+    wb.add_named_style(NamedStyle(LABEL, font=Font(bold=True), alignment=wrap))
+    wb.add_named_style(NamedStyle(VALUE, alignment=wrap))
+    wb.add_named_style(NamedStyle(PLAIN, alignment=Alignment(vertical="center")))
+    fill = PatternFill("solid", fgColor="E7E6E6")
+    wb.add_named_style(
+        NamedStyle(HEAD, font=Font(bold=True), fill=fill, border=border, alignment=center)
+    )
+    for fmt, name in CELL_STYLES.items():
+        wb.add_named_style(
+            NamedStyle(name, border=border, alignment=wrap, number_format=fmt or "General")
+        )
 
 
 def _title(ws: Any, text: str, width: int) -> None:
-    cell = _put(ws, 1, 1, text)
-    cell.font = _styles()["title"]
-    cell.alignment = _styles()["center"]
+    _put(ws, 1, 1, text, style=TITLE)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     ws.row_dimensions[1].height = 28
 
@@ -166,21 +193,15 @@ def _table_header(ws: Any, row: int, columns: Sequence[tuple[str, float]]) -> No
     """The table's column names at ``row``, and the column widths."""
     from openpyxl.utils import get_column_letter
 
-    st = _styles()
     for col, (name, width) in enumerate(columns, start=1):
-        cell = _put(ws, row, col, name)
-        cell.font, cell.fill, cell.border = st["bold"], st["fill"], st["border"]
-        cell.alignment = st["center"]
+        _put(ws, row, col, name, style=HEAD)
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = ws.cell(row=row + 1, column=1)
 
 
 def _table_row(ws: Any, row: int, values: Sequence[tuple[Any, str | None]]) -> None:
-    st = _styles()
     for col, (value, fmt) in enumerate(values, start=1):
-        cell = _put(ws, row, col, value, fmt)
-        cell.border = st["border"]
-        cell.alignment = st["wrap"]
+        _put(ws, row, col, value, style=CELL_STYLES[fmt])
     ws.row_dimensions[row].height = 24  # room for a signature
 
 
@@ -205,6 +226,7 @@ def _new_workbook() -> Any:
     wb = Workbook()
     for ws in list(wb.worksheets):  # the default sheet
         wb.remove(ws)
+    _add_styles(wb)
     return wb
 
 
@@ -274,7 +296,7 @@ def _dispatch_values(n: int, tr: Trip, people: int) -> list[tuple[Any, str | Non
         (people, None),
         (tr.capacity, None),
         (tr.drivers, None),
-        (round(tr.distance_km, 1) if math.isfinite(tr.distance_km) else None, "0.0"),
+        (round(tr.distance_km, 1) if math.isfinite(tr.distance_km) else None, KM_FORMAT),
         (_yuan(tr.cost_fen), MONEY_FORMAT),
         (tr.leader_name or "", None),
         (tr.leader_phone or "", TEXT_FORMAT),
@@ -300,7 +322,7 @@ def dispatch_workbook(plan: Plan) -> Any:
         ("乘车人次", sum(len(p) for p in board.values()), None),
     ]
     for i, (label, value, fmt) in enumerate(summary):
-        _put(ws, 2, 1 + 3 * i, label).font = _styles()["bold"]
+        _label(ws, 2, 1 + 3 * i, label)
         _put(ws, 2, 2 + 3 * i, value, fmt)
     head = 4
     _table_header(ws, head, DISPATCH_COLUMNS)
@@ -308,9 +330,9 @@ def dispatch_workbook(plan: Plan) -> Any:
     for n, tr in enumerate(trips, start=1):
         _table_row(ws, head + n, _dispatch_values(n, tr, len(board.get(tr.trip_id, ()))))
     last = head + len(trips) + 1
-    _put(ws, last, 2, "合计").font = _styles()["bold"]
+    _label(ws, last, 2, "合计")
     _put(ws, last, 11, sum(len(board.get(tr.trip_id, ())) for tr in trips))
-    _put(ws, last, 15, _yuan(total_fen), MONEY_FORMAT).font = _styles()["bold"]
+    _put(ws, last, 15, _yuan(total_fen), MONEY_FORMAT, style=LABEL)
     _print_setup(ws, f"{head}:{head}", landscape=True)
     return wb
 
@@ -334,14 +356,35 @@ def write_dispatch_sheet(plan: Plan, path: Path | str) -> Path:
 # --- the manifests ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class _People:
+    """A plan's people looked up once for all its manifests."""
+
+    workers: Mapping[str, Any]
+    employers: Mapping[str, str]
+    main: Mapping[str, Any]  # id number → assignment
+    board: Mapping[str, set[str]]  # trip id → id numbers
+
+    @classmethod
+    def of(cls, plan: Plan, scenario: Scenario) -> _People:
+        return cls(
+            {w.id_number: w for w in scenario.workers},
+            {e.uscc: e.name for e in scenario.employers},
+            {a.id_number: a for a in plan.assignments},
+            on_board(plan),
+        )
+
+
 def manifest_lines(plan: Plan, scenario: Scenario, trip: Trip) -> list[ManifestLine]:
     """Who is on ``trip``, in the order of the stops where they board, then by name."""
-    workers = {w.id_number: w for w in scenario.workers}
-    employers = {e.uscc: e.name for e in scenario.employers}
-    main = {a.id_number: a for a in plan.assignments}
+    return _lines(_People.of(plan, scenario), trip)
+
+
+def _lines(people: _People, trip: Trip) -> list[ManifestLine]:
+    workers, employers, main = people.workers, people.employers, people.main
     order = {s.name: i for i, s in reversed(list(enumerate(trip.stops)))}
     lines = []
-    for id_number in on_board(plan).get(trip.trip_id, set()):
+    for id_number in people.board.get(trip.trip_id, set()):
         w, a = workers.get(id_number), main.get(id_number)
         if a is not None and a.trip_id == trip.trip_id:
             pickup = a.pickup_stop
@@ -361,15 +404,14 @@ def manifest_lines(plan: Plan, scenario: Scenario, trip: Trip) -> list[ManifestL
 
 
 def _crew(ws: Any, row: int, role: str, name: str | None, phone: str | None) -> None:
-    _put(ws, row, 1, role).font = _styles()["bold"]
+    _label(ws, row, 1, role)
     _put(ws, row, 2, name or BLANK_LINE)
-    _put(ws, row, 3, f"{role}电话").font = _styles()["bold"]
+    _label(ws, row, 3, f"{role}电话")
     _put(ws, row, 4, phone or BLANK_LINE, TEXT_FORMAT)
 
 
 def _manifest_header(ws: Any, trip: Trip, count: int) -> int:
     """The header block of a manifest; returns the row of the table header."""
-    bold = _styles()["bold"]
     _title(ws, f"就业大巴乘车名单　车次 {trip.trip_id}", len(MANIFEST_COLUMNS))
     block: list[list[tuple[str, Any, str | None]]] = [
         [
@@ -385,20 +427,19 @@ def _manifest_header(ws: Any, trip: Trip, count: int) -> int:
     ]
     for r, cells in enumerate(block, start=2):
         for i, (label, value, fmt) in enumerate(cells):
-            _put(ws, r, 1 + 2 * i, label).font = bold
-            _put(ws, r, 2 + 2 * i, value, fmt).alignment = _styles()["wrap"]
+            _label(ws, r, 1 + 2 * i, label)
+            _put(ws, r, 2 + 2 * i, value, fmt)
     _crew(ws, 4, "领队", trip.leader_name, trip.leader_phone)
-    _put(ws, 4, 5, "限载").font = bold
+    _label(ws, 4, 5, "限载")
     _put(ws, 4, 6, trip.capacity)
     _crew(ws, 5, "司机", trip.driver_name, trip.driver_phone)
     if trip.parent_trip_id:
-        _put(ws, 5, 5, "所属专列").font = bold
+        _label(ws, 5, 5, "所属专列")
         _put(ws, 5, 6, trip.parent_trip_id)
     row = 6
     for i, stop in enumerate(trip.stops, start=1):
-        _put(ws, row, 1, f"停靠 {i}").font = bold
-        _put(ws, row, 2, stop.name).alignment = _styles()["wrap"]
-        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=5)
+        _label(ws, row, 1, f"停靠 {i}")
+        _put(ws, row, 2, stop.name, style=PLAIN)  # runs on over the empty cells to its right
         _put(ws, row, 6, STOP_KIND_ZH.get(stop.kind, str(stop.kind)))
         _put(ws, row, 7, stop.time, DATETIME_FORMAT if stop.time else None)
         row += 1
@@ -434,9 +475,10 @@ def manifests_workbook(
     wanted = None if trip_ids is None else set(trip_ids)
     wb = _new_workbook()
     used: set[str] = set()
+    people = _People.of(plan, scenario)
     for trip in sorted(plan.trips, key=lambda tr: (tr.depart, tr.trip_id)):
         if wanted is None or trip.trip_id in wanted:
-            lines = manifest_lines(plan, scenario, trip)
+            lines = _lines(people, trip)
             _manifest_sheet(wb, _sheet_name(trip.trip_id, used), trip, lines)
     if not wb.sheetnames:  # a workbook needs a sheet
         ws = wb.create_sheet("乘车名单")
@@ -496,9 +538,9 @@ def self_return_workbook(
     wb = _new_workbook()
     ws = wb.create_sheet("建议自行返岗")
     _title(ws, "建议自行返岗人员联系表", len(CALL_COLUMNS))
-    _put(ws, 2, 1, "人数").font = _styles()["bold"]
+    _label(ws, 2, 1, "人数")
     _put(ws, 2, 2, len(plan.self_returns))
-    _put(ws, 2, 4, "预计补贴合计（元）").font = _styles()["bold"]
+    _label(ws, 2, 4, "预计补贴合计（元）")
     total = sum(s.expected_subsidy_fen for s in plan.self_returns)
     _put(ws, 2, 5, _yuan(total), MONEY_FORMAT)
     head = 4
