@@ -73,20 +73,20 @@ DISPATCH_COLUMNS: tuple[tuple[str, float], ...] = (
     ("限载", 7),
     ("司机人数", 8),
     ("里程（公里）", 11),
-    ("费用（元）", 14),
+    ("费用（元）", 15),
     ("领队", 10),
     ("领队电话", 13.5),
     ("司机", 10),
     ("司机电话", 13.5),
     ("调度签字", 12),
 )
-MANIFEST_COLUMNS: tuple[tuple[str, float], ...] = (
-    ("序号", 9),
-    ("姓名", 12),
+MANIFEST_COLUMNS: tuple[tuple[str, float], ...] = (  # B, D and F also hold header values
+    ("序号", 8),
+    ("姓名", 17),
     ("身份证号", 21),
-    ("手机号", 14),
-    ("上车点", 18),
-    ("返岗企业", 28),
+    ("手机号", 17),
+    ("上车点", 16),
+    ("返岗企业", 26),
     ("乘车签字", 14),
 )
 CALL_COLUMNS: tuple[tuple[str, float], ...] = (
@@ -309,6 +309,8 @@ def _dispatch_values(n: int, tr: Trip, people: int) -> list[tuple[Any, str | Non
 def dispatch_workbook(plan: Plan) -> Any:
     """The dispatch sheet as an openpyxl workbook: a summary block, then one row per trip in
     order of departure, a total row, and a signature column."""
+    from openpyxl.styles import Alignment
+
     wb = _new_workbook()
     ws = wb.create_sheet("派车单")
     width = len(DISPATCH_COLUMNS)
@@ -318,13 +320,14 @@ def dispatch_workbook(plan: Plan) -> Any:
     summary = [
         ("车次数", len(plan.trips), None),
         ("乘车人数", len(plan.assignments), None),
-        ("总费用（元）", _yuan(total_fen), MONEY_FORMAT),
-        ("乘车人次", sum(len(p) for p in board.values()), None),
+        ("乘车人次（含换乘）", sum(len(p) for p in board.values()), None),
+        ("车辆费用合计（元）", _yuan(total_fen), MONEY_FORMAT),
     ]
-    for i, (label, value, fmt) in enumerate(summary):
-        _label(ws, 2, 1 + 3 * i, label)
-        _put(ws, 2, 2 + 3 * i, value, fmt)
-    head = 4
+    for row, (label, value, fmt) in enumerate(summary, start=2):  # label A:C, value D
+        _label(ws, row, 1, label)
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
+        _put(ws, row, 4, value, fmt).alignment = Alignment(horizontal="left")
+    head = len(summary) + 3
     _table_header(ws, head, DISPATCH_COLUMNS)
     trips = sorted(plan.trips, key=lambda tr: (tr.depart, tr.trip_id))
     for n, tr in enumerate(trips, start=1):
@@ -440,8 +443,8 @@ def _manifest_header(ws: Any, trip: Trip, count: int) -> int:
     for i, stop in enumerate(trip.stops, start=1):
         _label(ws, row, 1, f"停靠 {i}")
         _put(ws, row, 2, stop.name, style=PLAIN)  # runs on over the empty cells to its right
-        _put(ws, row, 6, STOP_KIND_ZH.get(stop.kind, str(stop.kind)))
-        _put(ws, row, 7, stop.time, DATETIME_FORMAT if stop.time else None)
+        _put(ws, row, 5, STOP_KIND_ZH.get(stop.kind, str(stop.kind)))
+        _put(ws, row, 6, stop.time, DATETIME_FORMAT if stop.time else None)
         row += 1
     return row + 1
 

@@ -178,6 +178,7 @@ def test_one_manifest_sheet_per_trip_with_header_block(tmp_path: Path, ids, scen
     assert _find(ws, "车型").offset(0, 1).value == "53座大客车"
     depart = _find(ws, "出发").offset(0, 1)
     assert depart.value == T0 and depart.number_format == "yyyy-mm-dd hh:mm"
+    assert ws.column_dimensions[depart.column_letter].width >= 16  # no ##### on paper
     assert _find(ws, "停靠 1").offset(0, 1).value == "恩施市"
     assert _find(ws, "停靠 2").offset(0, 1).value == "绍兴甲纺织有限公司"
     assert _find(ws, "领队").offset(0, 1).value == "赵领队"
