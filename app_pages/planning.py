@@ -169,6 +169,10 @@ d2.download_button(t("planning.download_manifests"),
                    pv.manifests_xlsx(plan, used, key, current_language()),
                    file_name=f"manifests-{dt.date.today():%Y%m%d}.xlsx", mime=pv.XLSX,
                    key="plan_dl_manifests", icon=":material/download:")
+d2.download_button(t("planning.download_self_returns"),
+                   pv.self_return_calls_xlsx(plan, used, key, current_language()),
+                   file_name=f"self-return-calls-{dt.date.today():%Y%m%d}.xlsx", mime=pv.XLSX,
+                   key="plan_dl_self_returns", icon=":material/call:")
 if may("import"):
     if d3.button(t("planning.dispatch"), key="plan_dispatch", icon=":material/send:"):
         ledger = backend.service("ledger", "import_path")

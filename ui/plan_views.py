@@ -9,7 +9,8 @@ Rules implemented:
   a re-plan keeps them exactly and fits everyone else;
 - a comparison puts plans side by side: cost, people served, people coming alone, unserved,
   trips by mode, the subsidy forecast and the gap to the lower bound;
-- the dispatch sheet and the manifests are xlsx with Chinese headers, ID numbers as text.
+- the dispatch sheet, the manifests and the self-return call list are the print-ready papers
+  of ``planner.io.papers`` (Chinese, A4 print setup, money as numbers, ID numbers as text).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import streamlit as st
 from planner.domain.model import Plan, Scenario, VehicleKind
 from ui import fmt
 from ui.i18n import current_language, t
+from ui.messages import localise
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -222,25 +224,30 @@ def xlsx_bytes(frames: dict[str, pd.DataFrame]) -> bytes:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def dispatch_xlsx(_plan: Plan, plan_key: str, lang: str) -> bytes:
-    """The dispatch sheet: every trip with its stops, times, load and cost."""
-    del plan_key, lang  # cache keys
-    return xlsx_bytes({t("planning.sheet_trips"): trips_frame(_plan)})
+    """The print-ready dispatch sheet (派车单, ``planner.io.papers``): every trip with its
+    stops, times, people, cost (a number in yuan), crew and a signature column."""
+    from planner.io import papers
+
+    del plan_key, lang  # cache keys; the papers are Chinese for the bus leaders
+    return papers.xlsx_bytes(papers.dispatch_workbook(_plan))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def manifests_xlsx(_plan: Plan, _scenario: Scenario, plan_key: str, lang: str) -> bytes:
-    """All manifests: one sheet with every trip's people, and one sheet per trip (≤ 100)."""
+    """The print-ready manifests (乘车名单): one sheet per trip with its header block."""
+    from planner.io import papers
+
     del plan_key, lang
-    frames: dict[str, pd.DataFrame] = {}
-    parts = []
-    for tr in _plan.trips:
-        frame = manifest_frame(_plan, _scenario, tr.trip_id)
-        if frame.empty:
-            continue
-        frame.insert(0, t("trips.id"), tr.trip_id)
-        parts.append(frame)
-    frames[t("planning.sheet_all")] = pd.concat(parts) if parts else pd.DataFrame()
-    if len(_plan.trips) <= 100:
-        for tr in _plan.trips:
-            frames[tr.trip_id[:31]] = manifest_frame(_plan, _scenario, tr.trip_id)
-    return xlsx_bytes(frames)
+    return papers.xlsx_bytes(papers.manifests_workbook(_plan, _scenario))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def self_return_calls_xlsx(_plan: Plan, _scenario: Scenario, plan_key: str, lang: str) -> bytes:
+    """The 建议自行返岗 call list: name, phone, home county, employer, expected subsidy and
+    the reason in Chinese."""
+    from planner.io import papers
+
+    del plan_key, lang
+    return papers.xlsx_bytes(
+        papers.self_return_workbook(_plan, _scenario, lambda r: localise(r, "zh"))
+    )

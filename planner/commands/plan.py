@@ -2,7 +2,8 @@
 
 Reads and checks the scenario (bad input: every problem as ``file:row: column: what is wrong``,
 exit 2, nothing written), plans it, writes trips.csv, assignments.csv, self_return.csv,
-unserved.csv, legs.csv and summary.json to DIR (atomically) and prints a short summary.
+unserved.csv, legs.csv and summary.json to DIR, with the print-ready papers (dispatch.xlsx,
+manifests.xlsx, self_return_calls.xlsx), atomically, and prints a short summary.
 With ``--work-limit`` the plan is reproducible byte for byte (same input, seed and limit).
 """
 
@@ -107,7 +108,7 @@ def handler(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     plan = plan_scenario(scenario, params)
     seconds = time.perf_counter() - t0
-    out = write_plan(plan, Path(args.out))
+    out = write_plan(plan, Path(args.out), scenario)  # with the papers
     s = plan.summary
     ex = s.extra
     people = ex.get("people_by_mode", {})

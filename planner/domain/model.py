@@ -142,6 +142,8 @@ class Trip:
     ``load`` is the most people on board at any point; ``capacity`` = floor(seats × max_load in
     force). ``parent_trip_id`` links a feeder coach to its train. ``cost_fen`` is everything the
     trip costs the public: km actually driven (empty legs included) × price, fixed cost, drivers.
+    ``leader_*``/``driver_*``: the bus leader and the driver, when the dispatcher has named them
+    (trips.csv extension columns; the planner leaves them empty).
     """
 
     trip_id: str
@@ -159,6 +161,10 @@ class Trip:
     origin_adcode: str = ""
     parent_trip_id: str | None = None
     fixed: bool = False
+    leader_name: str | None = None
+    leader_phone: str | None = None
+    driver_name: str | None = None
+    driver_phone: str | None = None
 
     @property
     def depart_date(self) -> dt.date:

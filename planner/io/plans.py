@@ -7,7 +7,10 @@ Rules implemented here:
   ``depart_time``, ``arrive_time`` (ISO ``YYYY-MM-DDTHH:MM``), ``drivers``, ``capacity``,
   ``origin_adcode``, ``parent_trip_id``, ``stop_refs`` (``;``-separated: county adcode, station
   name or employer USCC), ``stop_kinds`` (pickup/station/dropoff), ``stop_lats``, ``stop_lons``,
-  ``stop_times`` and ``fixed``; unserved.csv adds ``count`` (places left empty for a vacancy);
+  ``stop_times``, ``fixed`` and the crew (``leader_name``, ``leader_phone``, ``driver_name``,
+  ``driver_phone``; blank unless the dispatcher named them); unserved.csv adds ``count`` (places
+  left empty for a vacancy); given the scenario it also writes the print-ready papers
+  (``PAPER_FILES``, ``planner.io.papers``);
 - money columns are yuan with two decimals (summary.json too: ``total_cost``, ``lower_bound``,
   ``subsidy_forecast`` in yuan); ``km`` has at most three decimals;
 - CSVs are UTF-8 with BOM so Excel on Chinese Windows opens them correctly;
@@ -42,6 +45,7 @@ from planner.domain.model import (
     Place,
     Plan,
     PlanSummary,
+    Scenario,
     SelfReturn,
     Stop,
     StopKind,
@@ -77,6 +81,8 @@ SUMMARY_MONEY = {
     "subsidy_forecast": "subsidy_forecast_fen",
 }
 SUMMARY_PLAIN = ("workers_planned", "trips", "gap", "solve_seconds")
+CREW_COLUMNS = ("leader_name", "leader_phone", "driver_name", "driver_phone")
+PAPER_FILES = ("dispatch.xlsx", "manifests.xlsx", "self_return_calls.xlsx")
 
 
 # --- formatting ---------------------------------------------------------------------------------
@@ -121,6 +127,7 @@ def trips_frame(trips: Iterable[Trip]) -> pd.DataFrame:
                 "stop_lons": ";".join(_num(s.lon, 6) for s in t.stops),
                 "stop_times": ";".join(_time(s.time) for s in t.stops),
                 "fixed": "true" if t.fixed else "false",
+                **{k: getattr(t, k) or "" for k in CREW_COLUMNS},
             }
         )
     return pd.DataFrame(rows, columns=list(TRIPS.names), dtype=object)
@@ -278,7 +285,8 @@ def _sheet_title(name: str, used: set[str]) -> str:
 
 
 def _atomic_write(out_dir: Path, files: Mapping[str, Any]) -> Path:
-    """Write ``files`` (name → DataFrame, dict for JSON or str) into ``out_dir`` atomically."""
+    """Write ``files`` (name → DataFrame, dict for JSON, a function writing the given path, or
+    str) into ``out_dir`` atomically."""
     out_dir = Path(out_dir)
     parent = out_dir.resolve().parent
     parent.mkdir(parents=True, exist_ok=True)
@@ -292,6 +300,8 @@ def _atomic_write(out_dir: Path, files: Mapping[str, Any]) -> Path:
                 target.write_text(
                     json.dumps(content, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
                 )
+            elif callable(content):
+                content(target)
             else:
                 target.write_text(str(content), encoding="utf-8")
         if not out_dir.exists():
@@ -306,7 +316,7 @@ def _atomic_write(out_dir: Path, files: Mapping[str, Any]) -> Path:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def write_plan(plan: Plan, out_dir: Path | str) -> Path:
+def write_plan(plan: Plan, out_dir: Path | str, scenario: Scenario | None = None) -> Path:
     """Write a plan's files (FORMATS.md, "What ``plan`` writes") atomically.
 
     Parameters
@@ -314,6 +324,9 @@ def write_plan(plan: Plan, out_dir: Path | str) -> Path:
     plan : Plan
     out_dir : Path or str
         Created if missing; files of the same names are replaced, other files kept.
+    scenario : Scenario, optional
+        The scenario planned: with it the print-ready papers are written too (``PAPER_FILES``:
+        the dispatch sheet, the manifests and the self-return call list; ``planner.io.papers``).
 
     Returns
     -------
@@ -322,6 +335,14 @@ def write_plan(plan: Plan, out_dir: Path | str) -> Path:
     """
     files: dict[str, Any] = dict(plan_frames(plan))
     files["summary.json"] = summary_dict(plan.summary)
+    if scenario is not None:
+        from planner.io import papers
+
+        files["dispatch.xlsx"] = lambda p: papers.write_dispatch_sheet(plan, p)
+        files["manifests.xlsx"] = lambda p: papers.write_manifests(plan, scenario, p)
+        files["self_return_calls.xlsx"] = lambda p: papers.write_self_return_calls(
+            plan, scenario, p
+        )
     return _atomic_write(Path(out_dir), files)
 
 
@@ -544,6 +565,7 @@ def trips_from_table(table: Table, resolver: PlaceResolver, fixed: bool = False)
                 origin_adcode=origin,
                 parent_trip_id=v.get("parent_trip_id") or None,
                 fixed=fixed or bool(v.get("fixed")),
+                **{k: v.get(k) or None for k in CREW_COLUMNS},
             )
         )
     return out

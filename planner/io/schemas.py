@@ -280,6 +280,10 @@ TRIPS = Schema(
         C("stop_lons", Kind.TEXT, "停靠点经度"),
         C("stop_times", Kind.TEXT, "停靠时间"),
         C("fixed", Kind.BOOL, "已固定"),
+        C("leader_name", Kind.TEXT, "领队姓名", "领队", "带队人"),
+        C("leader_phone", Kind.PHONE, "领队电话", "领队手机", "带队人电话"),
+        C("driver_name", Kind.TEXT, "司机姓名", "司机"),
+        C("driver_phone", Kind.PHONE, "司机电话", "司机手机"),
     ),
     key=("trip_id",),
 )
