@@ -33,6 +33,7 @@ from typing import Any
 from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from planner.domain.model import Plan, Scenario, StopKind, Trip, VehicleKind
+from planner.io.safe_cells import protect_cell, protect_workbook
 
 MONEY_FORMAT = '"¥"#,##0.00'
 DATE_FORMAT = "yyyy-mm-dd"
@@ -116,14 +117,14 @@ class ManifestLine:
 
 
 def _text(cell: Any, value: Any) -> Any:
-    """Set ``value`` as a string, never a formula (``=…``, ``+…``, ``-…``, ``@…`` stay text)."""
-    # TODO(merge): use planner.io.safe_cells
+    """Set ``value`` as a string, never a formula (``=…``, ``+…``, ``-…``, ``@…`` stay text,
+    shown as typed: ``planner.io.safe_cells.protect_cell``)."""
     if value is None or value == "":
         cell.value = None
         return cell
     cell.value = str(value)
     cell.data_type = "s"
-    return cell
+    return protect_cell(cell)
 
 
 def _put(
@@ -236,7 +237,7 @@ def xlsx_bytes(wb: Any) -> bytes:
     work limit stays reproducible byte for byte."""
     buf = BytesIO()
     wb.properties.created = FIXED_STAMP
-    wb.save(buf)
+    protect_workbook(wb).save(buf)
     out = BytesIO()
     with ZipFile(BytesIO(buf.getvalue())) as src, ZipFile(out, "w", ZIP_DEFLATED) as dst:
         for info in src.infolist():
