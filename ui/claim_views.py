@@ -27,7 +27,8 @@ from ui.i18n import current_language, t
 from ui.layout import kpi
 from ui.messages import localise
 
-CLAIM_STATES = ("draft", "reviewed", "approved", "in_notice", "notice_done", "paid", "rejected")
+CLAIM_STATES = ("draft", "reviewed", "approved", "in_notice", "notice_done", "paid", "rejected",
+                "void")
 RULES = ("charter", "self_return", "recruitment", "agency", "retention", "sending_area")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -118,6 +119,7 @@ CLAIM_ACTIONS = (
     ClaimAction("review", "review"),
     ClaimAction("approve", "approve"),
     ClaimAction("reject", "reject"),
+    ClaimAction("reopen", "review"),
     ClaimAction("publish_notice", "publish_notice"),
     ClaimAction("object", "object"),
     ClaimAction("close_notice", "close_notice"),
@@ -134,10 +136,13 @@ def actions_for(actions: list[ClaimAction], frame: pd.DataFrame,
 
     if not picked:
         return []
-    states = set(frame.loc[frame["claim_id"].isin(picked), "state"])
+    rows = frame.loc[frame["claim_id"].isin(picked)]
+    states = set(rows["state"])
     starts = {name: {str(s) for s in sources} for name, (sources, _) in TRANSITIONS.items()}
     starts["issue_payment"] = {"notice_done"}
-    return [a for a in actions if states and states <= starts.get(a.name, set())]
+    flagged = bool(len(rows)) and bool(rows["needs_review"].astype(bool).all())
+    return [a for a in actions if states and states <= starts.get(a.name, set())
+            and (a.name != "reopen" or flagged)]
 
 
 def run_action(ledger: Any, action: ClaimAction, ids: list[int], user: Any, reason: str,
@@ -154,6 +159,7 @@ def run_action(ledger: Any, action: ClaimAction, ids: list[int], user: Any, reas
         "review": lambda: ledger.review(ids, user, note=note, url=url),
         "approve": lambda: ledger.approve(ids, user, note=note, url=url),
         "reject": lambda: ledger.reject(ids, user, reason, url=url),
+        "reopen": lambda: ledger.reopen_flagged(ids, user, note=note, url=url),
         "publish_notice": lambda: ledger.publish_notice(ids, user, url=url),
         "object": lambda: [ledger.raise_objection(i, user, reason, url=url) for i in ids],
         "close_notice": lambda: ledger.close_notice(ids, user, url=url),

@@ -1,7 +1,8 @@
 """``jobbus claims``: the claim workflow from the command line, acting as a named user.
 
 ``jobbus claims list [--state S] [--rule R]``, ``review IDS``, ``approve IDS``,
-``reject IDS --reason TEXT``, ``publish IDS [--on DATE]``, ``close-notice IDS [--on DATE]``,
+``reject IDS --reason TEXT``, ``reopen IDS`` (flagged claims back to draft at their
+recomputed amount), ``publish IDS [--on DATE]``, ``close-notice IDS [--on DATE]``,
 ``issue [IDS | --all]``, ``pay ID [--paid-on DATE]``.
 
 Rules implemented here:
@@ -85,6 +86,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--note", default=None, metavar="TEXT")
     _add_batch(sub, "reject", "reject claims (reviewer, approver)", _reject).add_argument(
         "--reason", required=True, metavar="TEXT")
+    _add_batch(sub, "reopen", "take claims flagged for review back to draft at their "
+               "recomputed amount, void if zero (reviewer)", _reopen).add_argument(
+        "--note", default=None, metavar="TEXT")
     _add_batch(sub, "publish", "put approved claims on public notice (approver)",
                _publish).add_argument("--on", default=None, metavar="DATE",
                                       help="day of publication (default today)")
@@ -239,6 +243,14 @@ def _review(args: argparse.Namespace, user: User, url: str) -> int:
     ids = _batch(args, url)
     return 0 if ids is None else _moved("reviewed", review(ids, user, note=args.note, url=url),
                                         user)
+
+
+def _reopen(args: argparse.Namespace, user: User, url: str) -> int:
+    from planner.services.ledger import reopen_flagged
+
+    ids = _batch(args, url)
+    return 0 if ids is None else _moved("reopened", reopen_flagged(ids, user, note=args.note,
+                                                                   url=url), user)
 
 
 def _approve(args: argparse.Namespace, user: User, url: str) -> int:

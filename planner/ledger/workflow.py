@@ -7,6 +7,9 @@ Rules implemented here:
   reviewed; a failed bank payment leaves it at notice_done, ready to be paid again;
 - a draft whose entitlement became zero on a recompute is voided (``void``, only from draft;
   the claim stays, with its history); a voided claim owed money again is revived as a draft;
+- a claim past draft that a recompute flagged for review (its entitlement changed) is
+  reopened by a reviewer: back to draft at the recomputed amount (void if that is zero), to be
+  reviewed, approved and noticed again;
 - each transition is named (an *action*); any other move is refused;
 - a notice lasts N Chinese working days counted from the day after publication: the State
   Council's public holidays are skipped and its make-up workdays (调休, a Saturday or Sunday
@@ -50,6 +53,7 @@ TRANSITIONS: dict[str, tuple[frozenset[ClaimState], ClaimState]] = {
     "close_notice": (frozenset({S.IN_NOTICE}), S.NOTICE_DONE),
     "record_payment": (frozenset({S.NOTICE_DONE}), S.PAID),
     "void": (frozenset({S.DRAFT}), S.VOID),
+    "reopen": (frozenset({S.REVIEWED, S.APPROVED, S.IN_NOTICE, S.NOTICE_DONE}), S.DRAFT),
     "revive": (frozenset({S.VOID}), S.DRAFT),
 }
 

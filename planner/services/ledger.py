@@ -109,6 +109,7 @@ __all__ = [
     "raise_objection",
     "record_payment",
     "reject",
+    "reopen_flagged",
     "retention_report",
     "returns_report",
     "review",
@@ -814,6 +815,83 @@ def reject(claim_ids: Iterable[int], actor: User, reason: str, *,
     if not reason.strip():
         raise ValueError("a rejection needs a reason")
     return _simple("reject", "reject", claim_ids, actor, reason, url)
+
+
+def reopen_flagged(claim_ids: Iterable[int], actor: User, *, note: str | None = None,
+                   url: str | None = None) -> int:
+    """Take claims a recompute flagged for review back to draft at their entitlement now
+    (reviewer), to go through review, approval and notice again; one whose entitlement is now
+    zero is voided. An open notice of the claim ends (outcome ``reopened``).
+
+    Returns
+    -------
+    int
+        How many claims were reopened.
+
+    Raises
+    ------
+    TransitionRefused
+        A claim is not flagged, is not past draft and open, or its payment is with the bank
+        (pending: wait for the bank's answer; a payment the bank made anyway is recorded as
+        paid with exception). Nothing changed.
+    InputError
+        No active policy, or contradictory facts.
+    """
+    check_permission(actor, "review", url)
+    found = load_active_policy(url)
+    if found is None:
+        raise InputError([Problem("policy", "no active policy: an administrator adds or "
+                                  "activates one")])
+    policy_id, policy = found
+    ids = list(claim_ids)
+    with _refuse_races(url) as uow:
+        fresh = _entitlements_now(uow, policy)
+        changes = []
+        for claim_id in ids:
+            _reopenable(uow, claim_id)
+            claim, before = _transition(uow, claim_id, "reopen", actor, note or None)
+            notice = uow.repo.open_notice(claim.id)
+            if notice is not None:
+                notice.closed_on = dt.date.today()
+                notice.outcome = "reopened"
+            line = fresh.get(claim.key)
+            _set_line(claim, (int(line.amount_fen), list(line.evidence), _jsonable(line.basis))
+                      if line is not None else (0, list(claim.evidence or []),
+                                                dict(claim.basis or {})), policy_id)
+            claim.needs_review = False
+            claim.proposed_amount_fen = None
+            claim.review_note = f"reopened at the recomputed amount {claim.amount_fen / 100:.2f}"
+            if claim.amount_fen <= 0:
+                _decide(uow, claim, "void", actor, "recomputed entitlement is 0.00")
+            changes.append((claim, before, "reopen"))
+        _finish(uow, changes, actor)
+    return len(ids)
+
+
+def _entitlements_now(uow: UnitOfWork, policy: Any) -> dict[str, Any]:
+    """Entitlement lines by key on the ledger's facts now (zero lines included)."""
+    from planner.ledger.facts import build_facts
+
+    subsidies = _policy_module()
+    try:
+        lines = subsidies.compute_entitlements(policy, build_facts(uow.repo), include_zero=True)
+    except subsidies.FactsConflict as exc:
+        raise InputError([Problem("ledger", f"contradictory facts: {exc}")]) from None
+    return {line.key: line for line in lines}
+
+
+def _reopenable(uow: UnitOfWork, claim_id: int) -> None:
+    """Refuse to reopen a claim that is not flagged, or whose payment is with the bank."""
+    claim = uow.repo.claim(claim_id)
+    if claim is None:
+        raise TransitionRefused(f"no claim {claim_id}")
+    if not claim.needs_review:
+        raise TransitionRefused(f"claim {claim_id} is not flagged for review: nothing to "
+                                "reopen")
+    payment = uow.repo.payment_of(claim.id)
+    if payment is not None and payment.status == "pending":
+        raise TransitionRefused(f"claim {claim_id}: payment {payment.payment_id} is with the "
+                                "bank; wait for the bank's answer before reopening it")
 
 
 def notice_working_days(url: str | None = None) -> int:

@@ -130,6 +130,48 @@ def test_late_roster_flags_a_claim_past_draft_and_it_is_never_paid(money_url: st
     assert sorted(paid["key"]) == ["charter:C1", "self_return:P2"]
 
 
+def test_reviewer_reopens_a_flagged_claim_at_its_new_amount(money_url: str, actors) -> None:
+    """A flagged claim in notice is reopened by a reviewer: back to draft at the recomputed
+    amount (here zero, so void), its notice ended; an unflagged claim is refused."""
+    ids = _key_ids(money_url)
+    _to_notice_done(money_url, [ids["self_return:P2"]], actors)
+    svc.review([ids["self_return:P1"]], actors["reviewer"], url=money_url)
+    svc.approve([ids["self_return:P1"]], actors["approver"], url=money_url)
+    svc.publish_notice([ids["self_return:P1"]], actors["approver"], on=MONDAY, url=money_url)
+    late_roster(money_url)
+    svc.compute_claims(actors["operator"], url=money_url)
+    with pytest.raises(TransitionRefused, match="not flagged"):
+        svc.reopen_flagged([ids["self_return:P2"]], actors["reviewer"], url=money_url)
+    with pytest.raises(PermissionDenied):
+        svc.reopen_flagged([ids["self_return:P1"]], actors["approver"], url=money_url)
+    assert svc.reopen_flagged([ids["self_return:P1"]], actors["reviewer"], url=money_url) == 1
+    claim = _claim(money_url, "self_return:P1")
+    assert (claim["state"], int(claim["amount_fen"]), bool(claim["needs_review"])) == (
+        "void", 0, False)
+    history = svc.claim_history(ids["self_return:P1"], url=money_url)
+    assert list(history["action"])[-2:] == ["reopen", "void"]
+    assert _claim(money_url, "self_return:P2")["state"] == "notice_done"
+
+
+def test_reopened_claim_with_money_owed_goes_through_review_again(money_url: str, actors
+                                                                  ) -> None:
+    """A claim flagged because a policy change altered its amount is reopened as a draft at
+    the new amount and must be reviewed and approved again before it can be noticed."""
+    ids = _key_ids(money_url)
+    _to_notice_done(money_url, [ids["self_return:P1"]], actors)
+    with UnitOfWork(money_url) as uow:  # the claim was approved at an older, higher amount
+        claim = uow.repo.claim(ids["self_return:P1"])
+        claim.amount_fen += 10_000
+        uow.commit()
+    svc.compute_claims(actors["operator"], url=money_url)
+    assert bool(_claim(money_url, "self_return:P1")["needs_review"])
+    svc.reopen_flagged([ids["self_return:P1"]], actors["reviewer"], url=money_url)
+    claim = _claim(money_url, "self_return:P1")
+    assert claim["state"] == "draft" and int(claim["amount_fen"]) == 80_000
+    with pytest.raises(TransitionRefused):
+        svc.approve([ids["self_return:P1"]], actors["approver"], url=money_url)
+
+
 def test_roster_since_the_last_compute_keeps_a_claim_out_of_the_batch(money_url: str, actors,
                                                                       tmp_path: Path) -> None:
     """Even with no recompute after the roster, the payment batch re-checks entitlements: P1's
