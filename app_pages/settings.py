@@ -56,7 +56,7 @@ with policy_tab:
                         backend.ledger_changed()
                         st.success(t("settings.policy_saved", version=new_id))
             if hasattr(ledger, "audit_log"):
-                with st.expander(t("settings.versions")):
+                with st.expander(t("settings.versions_log")):
                     log = ledger.audit_log("policy", url=url)
                     if log.empty:
                         st.caption(t("common.none"))
@@ -67,6 +67,9 @@ with policy_tab:
                                          "entity_id": t("settings.version"),
                                          "action": t("history.action")}),
                             hide_index=True, width="stretch")
+
+    if ledger is not None and hasattr(ledger, "policy_versions"):
+        policy_views.versions_panel(ledger, url, user)
 
 with fleet_tab:
     folder = workspace.scenario_dir()

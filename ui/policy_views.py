@@ -119,3 +119,37 @@ def rows_to_toml(original_text: str, rows: pd.DataFrame) -> str:
             continue
         _assign(data, str(setting).split("."), _parse_like(known[setting], str(value), setting))
     return tomli_w.dumps(data)
+
+
+def versions_panel(ledger: Any, url: str, user: Any) -> None:
+    """Every stored policy version (the one in force marked); an administrator may put a draft
+    in force — e.g. the policy a scenario import stored as a draft."""
+    import streamlit as st
+
+    from ui import backend, fmt
+    from ui.auth import may
+    from ui.i18n import t
+
+    versions = ledger.policy_versions(url=url)
+    if versions.empty:
+        return
+    drafts = versions[~versions["active"].astype(bool)]
+    st.markdown(t("settings.versions"))
+    st.dataframe(pd.DataFrame({
+        t("settings.version"): versions["id"].astype(int),
+        t("settings.policy_name"): versions["name"],
+        t("settings.valid_from"): [fmt.date(d) for d in versions["valid_from"]],
+        t("settings.in_force"): [t("common.yes") if a else "" for a in versions["active"]],
+        t("history.actor"): versions["created_by"],
+    }), hide_index=True, width="stretch", key="set_policy_versions")
+    if drafts.empty or not may("manage_policies"):
+        return
+    names = {int(r.id): f"{r.id} · {r.name}" for r in drafts.itertuples()}
+    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    pick = c1.selectbox(t("settings.activate_pick"), list(names), format_func=names.__getitem__,
+                        key="set_policy_activate_pick")
+    if c2.button(t("settings.activate"), key="set_policy_activate") and backend.attempt(
+        ledger, "activate_policy", int(pick), user, url=url
+    ):
+        backend.ledger_changed()
+        st.success(t("settings.activated", version=pick))
