@@ -107,6 +107,29 @@ def headers(kind: str) -> dict[str, str]:
     return {c.name: (c.zh if chinese else c.name) for c in schemas.ALL_TABLES[kind].columns}
 
 
+#: How normalised values read in Chinese in the editors (the readers accept both spellings).
+SHOWN_ZH = {
+    "bool": {"true": "是", "false": "否"},
+    "travel": {"seat": "统一乘车", "own": "自行返岗", "either": "均可"},
+    "vehicle_kind": {"coach": "大巴", "train": "专列"},
+}
+
+
+def shown_values(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """``frame`` (English column names) with yes/no, travel and vehicle kind values in the
+    session's language: 是/否, 统一乘车/自行返岗/均可, 大巴/专列 in Chinese."""
+    from planner.io import schemas
+
+    if current_language() != "zh":
+        return frame
+    out = frame.copy()
+    for column in schemas.ALL_TABLES[kind].columns:
+        words = SHOWN_ZH.get(str(column.kind))
+        if words and column.name in out.columns:
+            out[column.name] = [words.get(str(v), v) for v in out[column.name]]
+    return out
+
+
 def table_frame(folder: Path, kind: str) -> pd.DataFrame:
     """A table of the working scenario as text (index = spreadsheet row), for editing."""
     from planner.io import schemas
@@ -114,7 +137,7 @@ def table_frame(folder: Path, kind: str) -> pd.DataFrame:
     from planner.io.tables import read_table
 
     table = read_table(folder / table_file(folder, kind), schemas.ALL_TABLES[kind])
-    frame = frame_of(table).rename(columns=headers(kind))
+    frame = shown_values(frame_of(table), kind).rename(columns=headers(kind))
     frame.index = pd.Index([r.row for r in table.rows], name="row")
     return frame
 
@@ -168,7 +191,7 @@ def read_upload(kind: str, file_name: str, data: bytes) -> Upload:
         path = Path(tmp) / Path(file_name).name
         path.write_bytes(data)
         table = read_table(path, schema, display=file_name)
-    frame = table_frame(table).rename(columns=headers(kind))
+    frame = shown_values(table_frame(table), kind).rename(columns=headers(kind))
     frame.index = pd.Index([r.row for r in table.rows], name="row")
     upload = Upload(kind, file_name, frame, list(table.problems))
     if table.ok:

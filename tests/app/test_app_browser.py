@@ -177,12 +177,21 @@ def test_main_flow(server: str, page: Any) -> None:
     page.get_by_role("button", name="审批通过").click()
     settle(page)
     page.get_by_text("已完成 — 审批通过：1 条。").wait_for(timeout=30_000)
+    assert page.get_by_role("button", name="下载财务拨付清单").count() == 0, (
+        "the finance list with full ID numbers is not for approvers")
+    page.get_by_role("button", name="退出登录").click()
+    settle(page)
+
+    sign_in(page, server, "finance")
+    open_page(page, "subsidies")
     with page.expect_download() as download:
         page.get_by_role("button", name="下载财务拨付清单").click()
     data = Path(download.value.path()).read_bytes()
     book = load_workbook(io.BytesIO(data))
     assert len(book.sheetnames) >= 2, "a summary sheet and a sheet per rule"
-    assert book[book.sheetnames[0]].max_row > 1
+    summary = book[book.sheetnames[0]]
+    assert summary.max_row > 1
+    assert str(summary["G1"].value).startswith("PB-"), "finance's download is a payment batch"
     shoot(page, "subsidies")
     open_page(page, "settings")
     shoot(page, "settings")

@@ -135,6 +135,24 @@ def test_registration_lists_problems_then_saves_the_fixed_table(sign_in, env_hom
     assert fixed in workers and good in workers
 
 
+def test_registration_editor_speaks_chinese_and_saves_it(sign_in, env_home):
+    """An uploaded table's yes/no and travel cells read 是/否 and 统一乘车/自行返岗 in the
+    editor, and the table checks clean as shown."""
+    csv = ("身份证号,姓名,户籍地区划代码,可出发日期,建档立卡,出行方式\n"
+           f"{_id_number(103)},测试丙,520324,2020-02-20,yes,own\n"
+           f"{_id_number(104)},测试丁,520324,2020-02-20,false,seat\n")
+    at = sign_in("operator")
+    at.switch_page("app_pages/registration.py").run()
+    at.file_uploader(key="reg_file_workers").upload("是否.csv", csv.encode("utf-8"),
+                                                    "text/csv").run()
+    assert not at.exception, at.exception
+    upload = at.session_state["reg_upload_workers"]
+    assert not upload.errors
+    frame = upload.frame
+    assert list(frame["建档立卡"]) == ["是", "否"]
+    assert list(frame["出行方式"]) == ["自行返岗", "统一乘车"]
+
+
 def test_registration_saves_nothing_while_errors_remain(sign_in, env_home):
     """Pressing save with an error left changes neither the scenario nor the ledger."""
     from planner.services.ledger import ledger_counts
