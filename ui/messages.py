@@ -355,6 +355,26 @@ TEMPLATES: tuple[tuple[str, str], ...] = (
     ("io_paid_needs_date", r"a paid line needs paid_on"),
     ("io_not_in_workers", r"(?P<id>\S+) is not in workers\.csv"),
     ("io_give_id_or_employer", r"give id_number or employer_uscc"),
+    # ---- dispatching a plan (planner/services/plans.py, planner/ledger/importers.py)
+    (
+        "trip_cost_differs",
+        rf"trip (?P<trip>\S+) is already dispatched with cost (?P<old>{_Y}) yuan; this plan "
+        rf"has (?P<new>{_Y}) yuan",
+    ),
+    (
+        "trip_value_differs",
+        r"trip (?P<trip>\S+) is already dispatched with (?P<field>\w+) (?P<old>.+); this plan "
+        r"has (?P<new>.+)",
+    ),
+    (
+        "trip_already_ran",
+        r"trip (?P<trip>\S+) has already carried people \((?P<n>\d+) boarded or arrived\) "
+        r"and is not in this plan",
+    ),
+    (
+        "person_on_other_trip",
+        r"(?P<id>\S+) is already in the ledger on trip (?P<old>\S+), not (?P<new>\S+)",
+    ),
 )
 
 _COMPILED: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
@@ -366,6 +386,7 @@ _NAMED_VALUES: dict[str, Callable[[str], str]] = {
     "label": lambda v: v.replace(" ", "_"),
     "region": lambda v: v,
     "axis": lambda v: v,
+    "field": lambda v: v,
 }
 
 #: groups written with Python's ``repr`` (quoted): shown in Chinese quotation marks.

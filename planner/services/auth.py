@@ -54,6 +54,8 @@ class User:
 #: action -> the roles that may do it. Reading (lists, exports, reports) is open to every role.
 PERMISSIONS: dict[str, frozenset[Role]] = {
     "import": frozenset({Role.OPERATOR}),
+    "save_plan": frozenset(Role),
+    "dispatch_plan": frozenset({Role.OPERATOR}),
     "import_bank_results": frozenset({Role.FINANCE}),
     "compute_claims": frozenset({Role.OPERATOR}),
     "review": frozenset({Role.REVIEWER}),
