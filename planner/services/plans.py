@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import defer
 
 from planner.domain.model import Plan
 from planner.ledger import models as m
@@ -294,7 +295,8 @@ def _saved(row: m.PlanVersion, renumbered: bool = False) -> SavedPlan:
 def list_plans(url: str | None = None) -> list[SavedPlan]:
     """Every saved plan, newest first."""
     with UnitOfWork(url) as uow:
-        rows = uow.session.scalars(select(m.PlanVersion).order_by(m.PlanVersion.id.desc()))
+        rows = uow.session.scalars(select(m.PlanVersion).options(defer(m.PlanVersion.files))
+                                   .order_by(m.PlanVersion.id.desc()))
         return [_saved(r) for r in rows]
 
 
