@@ -140,6 +140,8 @@ if st.session_state.get("plan_pick") not in by_id:
 pick = st.selectbox(t("planning.show"), list(by_id), key="plan_pick",
                     format_func=lambda i: pv.saved_label(by_id[i]))
 info = by_id[pick]
+if "plan_flash" in st.session_state:
+    st.success(st.session_state.pop("plan_flash"))
 plan, used = backend.saved_plan(backend.database_url(), pick), scenario
 st.caption(pv.saved_caption(info))
 row = pv.summary_row(info.name, plan)
@@ -208,7 +210,8 @@ if may("dispatch_plan"):
             st.info(t("planning.dispatch_already", id=pick))
         elif result is not None:
             backend.ledger_changed()
-            st.success(pv.dispatch_message(result))
+            st.session_state["plan_flash"] = pv.dispatch_message(result)
+            st.rerun()  # the list above shows the new states
 else:
     d3.caption(t("registration.operator_only"))
 

@@ -16,7 +16,8 @@ Rules implemented here:
   already there with the same values is kept, with other values it is refused naming the trip
   and what differs (money in yuan); trips of earlier plans that carried people this plan
   places anew are withdrawn when nothing happened on them yet (no boarding, arrival or other
-  event), and refused otherwise; an earlier dispatched plan losing a trip becomes superseded;
+  event), and refused otherwise; an earlier dispatched plan losing a trip, and the plan a
+  dispatched re-plan re-plans, become superseded;
 - dispatching a plan already dispatched changes nothing and says so;
 - saving needs the ``save_plan`` permission (every role), dispatching ``dispatch_plan``
   (operator); reading needs none.
@@ -368,7 +369,8 @@ def dispatch_into(
         return [trips], DispatchResult(row.id, already=False)
     manifest = merge_manifest(repo, plan.assignments, plan.legs, imp, "assignments.csv",
                               "legs.csv")
-    superseded = _supersede(repo, row, withdraw.plans, actor)
+    replaced = withdraw.plans | ({row.parent_id} if row.parent_id else set())
+    superseded = _supersede(repo, row, replaced, actor)
     row.state = "dispatched"
     row.dispatched_at = m.utcnow()
     row.dispatched_by = actor
