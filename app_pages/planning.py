@@ -116,6 +116,26 @@ if job is not None:
         st.success(t("planning.run_saved", name=job.name, id=job.saved_id))
 
 
+if may("save_plan"):
+    with st.expander(t("planning.upload")):
+        uploads = st.file_uploader(t("planning.upload_files"), type=["csv", "xlsx", "json"],
+                                   accept_multiple_files=True, key="plan_upload")
+        upload_name = st.text_input(t("planning.name"), key="plan_upload_name")
+        if st.button(t("planning.upload_save"), key="plan_upload_save", disabled=not uploads):
+            plans_service = backend.service("plans", "save_uploaded_plan")
+            if plans_service is None:
+                backend.unavailable("ledger")
+                st.stop()
+            files = {f.name: f.getvalue() for f in uploads or []}
+            result = backend.call(plans_service, "save_uploaded_plan", files,
+                                  upload_name.strip() or t("planning.upload_default"),
+                                  current_user(), backend.database_url())
+            if result is not None:
+                st.session_state["plan_pick"] = result.id
+                st.session_state["plan_flash"] = t("planning.upload_saved", id=result.id)
+                st.rerun()
+
+
 def poll() -> None:
     """While the planner runs, draw the page again every second (the run itself lives on)."""
     if running:

@@ -371,6 +371,9 @@ TEMPLATES: tuple[tuple[str, str], ...] = (
         r"trip (?P<trip>\S+) has already carried people \((?P<n>\d+) boarded or arrived\) "
         r"and is not in this plan",
     ),
+    ("trip_not_in_table", r"trip (?P<trip>\S+) is not in the trips table"),
+    ("parent_not_in_trips", r"parent trip (?P<trip>\S+) is not in trips\.csv"),
+    ("unknown_trip", r"unknown trip (?P<trip>\S+)"),
     (
         "person_on_other_trip",
         r"(?P<id>\S+) is already in the ledger on trip (?P<old>\S+), not (?P<new>\S+)",

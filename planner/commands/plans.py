@@ -62,16 +62,14 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
-def save_folder(folder: str, name: str | None, url: str, source: str = "cli") -> int:
+def save_folder(folder: str, name: str | None, url: str, source: str = "import") -> int:
     """Save the plan folder ``folder`` as a new version; prints and returns its number."""
     from pathlib import Path
 
-    from planner.io import read_plan
-    from planner.services.plans import save_plan
+    from planner.services.plans import save_plan_folder
 
-    plan = read_plan(folder)  # InputError → exit 2, nothing written
-    saved = save_plan(plan, name or Path(folder).resolve().name, _operator(),  # type: ignore[arg-type]
-                      {"folder": str(folder)}, url, source=source)
+    saved = save_plan_folder(folder, name or Path(folder).resolve().name,
+                             _operator(), url, source=source)  # type: ignore[arg-type]
     print(f"saved as plan {saved.id} ({saved.trips} trips, trip ids P{saved.id:03d}-…)")
     return saved.id
 

@@ -54,6 +54,8 @@ __all__ = [
     "load_plan",
     "plan_info",
     "save_plan",
+    "save_plan_folder",
+    "save_uploaded_plan",
 ]
 
 PLAN_STATES = ("saved", "dispatched", "superseded")
@@ -282,6 +284,35 @@ def save_plan(
                                         params=params, parent_id=parent_id)
         uow.commit()
         return _saved(row, renumbered)
+
+
+def save_plan_folder(folder: Path | str, name: str, actor: User, url: str | None = None, *,
+                     source: str = "import") -> SavedPlan:
+    """Save a plan folder (``planner.io.read_plan``) as a new version, not dispatched.
+
+    Raises
+    ------
+    InputError
+        The folder's files disagree or hold bad values (file, row and column named); nothing
+        was saved.
+    """
+    from planner.io import read_plan
+
+    check_permission(actor, "save_plan")
+    plan = read_plan(folder)
+    return save_plan(plan, name, actor, {"folder": Path(folder).name}, url, source=source)
+
+
+def save_uploaded_plan(files: Mapping[str, bytes], name: str, actor: User,
+                       url: str | None = None) -> SavedPlan:
+    """Save a plan's files as uploaded (file name → bytes: trips.csv, assignments.csv, …)."""
+    check_permission(actor, "save_plan")
+    with tempfile.TemporaryDirectory(prefix="jobbus-upload-") as tmp:
+        folder = Path(tmp) / "plan"
+        folder.mkdir()
+        for file_name, data in files.items():
+            (folder / Path(file_name).name).write_bytes(data)
+        return save_plan_folder(folder, name, actor, url)
 
 
 def _saved(row: m.PlanVersion, renumbered: bool = False) -> SavedPlan:

@@ -92,3 +92,26 @@ def test_replan_dispatched_after_its_parent_then_nothing_changes(fresh: Path) ->
     table = next(d.value for d in at.dataframe if "方案编号" in d.value.columns)
     states = dict(zip(table["方案编号"], table["状态"], strict=True))
     assert states[f"P{a:03d}"] == "已被取代" and states[f"P{b:03d}"] == "已下达"
+
+
+def test_uploaded_plan_files_that_disagree_are_named_in_chinese(fresh: Path) -> None:
+    """Plan files whose assignments name a trip missing from trips.csv are refused with file,
+    row and column, the message in Chinese; no plan is saved."""
+    from planner.problems import InputError
+    from planner.services.auth import Role, User
+    from planner.services.plans import list_plans, save_uploaded_plan
+    from ui.messages import localise
+
+    url = f"sqlite:///{fresh / 'jobbus.sqlite'}"
+    trips = "trip_id,kind,vehicle,depart_date,arrive_date,stops,seats,load,km,cost\n"
+    trips += "C0001,coach,53座大客车,2020-02-20,2020-02-21,正安县;上虞,53,1,1500,20000.00\n"
+    assignments = "id_number,trip_id,pickup_stop,employer_uscc\n"
+    assignments += "11010519491231002X,C0002,正安县,91330604MA20EUXP3H\n"
+    before = list_plans(url)
+    with pytest.raises(InputError) as err:
+        save_uploaded_plan({"trips.csv": trips.encode(), "assignments.csv": assignments.encode()},
+                           "坏方案", User("op", Role.OPERATOR), url)
+    problem = next(p for p in err.value.problems if p.file == "assignments.csv")
+    assert (problem.row, problem.column) == (2, "trip_id")
+    assert localise(problem.message, "zh") == "车次 C0002 不在车次表（trips.csv）中"
+    assert list_plans(url) == before

@@ -172,3 +172,20 @@ def test_import_of_a_saved_plans_folder_dispatches_that_plan(registered: str, wo
     folder = ps.write_plan_files(ps.plan_files_of(saved.id, registered), tmp_path / "A")
     svc.import_path("plan", folder, op, url=registered)
     assert [(p.id, p.state) for p in ps.list_plans(registered)] == [(saved.id, "dispatched")]
+
+
+def test_cli_plan_save_then_import_dispatches_the_saved_plan(registered: str, world,
+                                                              tmp_path: Path, capsys) -> None:
+    """`jobbus plan --save` writes the folder with the ledger's trip ids P001-…, and importing
+    that folder dispatches plan 1 rather than saving a copy."""
+    out = tmp_path / "plan"
+    db = ["--database-url", registered]
+    assert main(["plan", str(world.scenario_dir), "--out", str(out), "--work-limit", "1",
+                 "--save", "--name", "CLI", *db]) == 0
+    assert "Saved in the ledger as plan 1" in capsys.readouterr().out
+    trips = pd.read_csv(out / "trips.csv", dtype=str, keep_default_na=False)
+    assert trips["trip_id"].str.startswith("P001-").all()
+    assert main(["ledger", "import", "plan", str(out), *db]) == 0
+    assert [(p.id, p.name, p.source, p.state) for p in ps.list_plans(registered)] == [
+        (1, "CLI", "cli", "dispatched")]
+    assert _trip_ids(registered) == set(trips["trip_id"])
