@@ -40,7 +40,7 @@ user = current_user()
 job = runs.get(user.username) if user is not None else None
 
 # ---------------------------------------------------------------- parameters
-with st.expander(t("planning.parameters"), expanded=not saved):
+with st.expander(t("planning.parameters"), expanded=not any(p.source == "app" for p in saved)):
     c1, c2, c3, c4 = st.columns(4)
     plan_from = c1.date_input(t("planning.plan_from"), scenario.plan_from, key="plan_from",
                               format=DATE_FORMAT)
@@ -103,18 +103,29 @@ elif st.button(t("planning.run"), key="plan_run", type="primary", icon=":materia
     run(scenario, name.strip() or t("planning.default_name", n=len(saved) + 1))
     st.rerun()
 
-if job is not None:
-    if job.running:
-        st.progress(job.fraction, text=t("planning.run_progress", name=job.name,
-                                         share=fmt.percent(job.fraction, 0)))
-    elif job.error is not None:
-        st.error(t("planning.run_failed", name=job.name, reason=localise(job.error, lang)))
-    elif job.saved_id is not None and not job.seen:
-        job.seen = True
-        st.session_state["plan_pick"] = job.saved_id
-        saved = backend.saved_plans()
-        st.success(t("planning.run_saved", name=job.name, id=job.saved_id))
 
+@st.fragment(run_every=1.0 if running else None)
+def run_status() -> None:
+    """The run's progress, redrawn every second on its own; the whole page is drawn again
+    once the run is over (the run itself lives on if the user leaves)."""
+    current = runs.get(user.username) if user is not None else None
+    if current is None:
+        return
+    if current.running:
+        st.progress(current.fraction, text=t("planning.run_progress", name=current.name,
+                                             share=fmt.percent(current.fraction, 0)))
+    elif running:
+        st.rerun()
+    elif current.error is not None:
+        st.error(t("planning.run_failed", name=current.name,
+                   reason=localise(current.error, lang)))
+    elif current.saved_id is not None and not current.seen:
+        current.seen = True
+        st.session_state["plan_pick"] = current.saved_id
+        st.success(t("planning.run_saved", name=current.name, id=current.saved_id))
+
+
+run_status()
 
 if may("save_plan"):
     with st.expander(t("planning.upload")):
@@ -136,18 +147,8 @@ if may("save_plan"):
                 st.rerun()
 
 
-def poll() -> None:
-    """While the planner runs, draw the page again every second (the run itself lives on)."""
-    if running:
-        import time
-
-        time.sleep(1.0)
-        st.rerun()
-
-
 if not saved:
     st.pydeck_chart(maps.plan_deck(None, scenario.destination), height=520)
-    poll()
     st.stop()
 
 # ---------------------------------------------------------------- saved plans, one plan
@@ -157,8 +158,9 @@ with st.expander(t("planning.saved", n=len(saved)), expanded=False):
                  key="plan_saved_table")
 if st.session_state.get("plan_pick") not in by_id:
     st.session_state.pop("plan_pick", None)
+labels = {p.id: pv.saved_label(p) for p in saved}  # made now, in the session's language
 pick = st.selectbox(t("planning.show"), list(by_id), key="plan_pick",
-                    format_func=lambda i: pv.saved_label(by_id[i]))
+                    format_func=labels.__getitem__)
 info = by_id[pick]
 if "plan_flash" in st.session_state:
     st.success(st.session_state.pop("plan_flash"))
@@ -251,12 +253,11 @@ if len(saved) < 2:
     st.caption(t("planning.compare_hint"))
 else:
     chosen = st.multiselect(t("planning.compare_pick"), list(by_id), default=list(by_id)[:2],
-                            key="plan_compare", format_func=lambda i: pv.saved_label(by_id[i]))
-    rows = [pv.summary_row(pv.saved_label(by_id[i]),
+                            key="plan_compare", format_func=labels.__getitem__)
+    rows = [pv.summary_row(labels[i],
                            backend.saved_plan(backend.database_url(), i)) for i in chosen]
     if rows:
         st.dataframe(pv.comparison_frame(rows), width="stretch", key="plan_compare_table")
         from ui import charts
 
         st.altair_chart(charts.compare_chart(rows), width="stretch")
-poll()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.app.conftest import PASSWORD, REPO_ROOT, _sign_in
+from tests.app.conftest import PASSWORD, REPO_ROOT, _sign_in, finish_plan_run
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +57,7 @@ def test_plan_is_still_there_after_a_reload(fresh: Path) -> None:
     at.number_input(key="plan_time_limit").set_value(5)
     at.text_input(key="plan_name").input("五成载客").run()
     at.button(key="plan_run").click().run()
-    assert not at.exception, at.exception
+    finish_plan_run(at, "operator")
     plan_id = at.session_state["plan_pick"]
     again = _planning()
     pick = again.selectbox(key="plan_pick")
@@ -74,13 +74,13 @@ def test_replan_dispatched_after_its_parent_then_nothing_changes(fresh: Path) ->
     at = _planning()
     at.number_input(key="plan_time_limit").set_value(5)
     at.button(key="plan_run").click().run()
-    a = at.session_state["plan_pick"]
+    a = finish_plan_run(at, "operator").session_state["plan_pick"]
     at.button(key="plan_dispatch").click().run()
     assert f"方案 P{a:03d} 已下达" in _messages(at)
     locked = at.selectbox(key="plan_trip").options[0]
     at.multiselect(key="plan_lock").select(locked).run()
     at.button(key="plan_replan").click().run()
-    b = at.session_state["plan_pick"]
+    b = finish_plan_run(at, "operator").session_state["plan_pick"]
     assert b != a
     at.button(key="plan_dispatch").click().run()
     assert "保留已下达车次 1，" in _messages(at), _messages(at)
