@@ -1,24 +1,24 @@
 """规划 Planning: set the parameters (dates, load cap, fleet, time limit, policy), run the
-planner with a progress bar, see the origins, trains and coach routes into the district on a map
-that needs no internet, read the trips and a trip's manifest, lock trips and re-plan, compare two
-scenarios side by side, download the dispatch sheet and manifests, and hand the plan to the
-ledger for tracking."""
+planner in the background (it goes on while the user is elsewhere; every plan is saved in the
+ledger as a numbered version and listed here, with the one dispatched), see the origins,
+trains and coach routes into the district on a map that needs no internet, read the trips and
+a trip's manifest, lock trips and re-plan, compare two saved plans side by side, download the
+dispatch sheet and manifests, and dispatch a plan to the ledger for tracking."""
 
 import dataclasses
 import datetime as dt
-import tempfile
-from pathlib import Path
 
 import streamlit as st
 
 from planner.domain.model import Scenario
-from ui import backend, fmt, maps, workspace
+from ui import backend, fmt, maps, plan_runs, workspace
 from ui import plan_views as pv
 from ui.auth import current_user, may
 from ui.i18n import current_language, t
 from ui.layout import DATE_FORMAT, kpi
 from ui.messages import localise
 
+lang = current_language()
 st.title(t("planning.title"))
 st.caption(t("planning.intro"))
 
@@ -33,11 +33,14 @@ if scenario is None:
     backend.show_problems_inline([p for p in problems if str(p.severity) == "error"])
     st.stop()
 
-plans: dict = st.session_state.setdefault("plans", {})
 planning = backend.service("planning", "plan_scenario")
+saved = backend.saved_plans()
+runs = plan_runs.registry()
+user = current_user()
+job = runs.get(user.username) if user is not None else None
 
 # ---------------------------------------------------------------- parameters
-with st.expander(t("planning.parameters"), expanded=not plans):
+with st.expander(t("planning.parameters"), expanded=not any(p.source == "app" for p in saved)):
     c1, c2, c3, c4 = st.columns(4)
     plan_from = c1.date_input(t("planning.plan_from"), scenario.plan_from, key="plan_from",
                               format=DATE_FORMAT)
@@ -68,13 +71,14 @@ with st.expander(t("planning.parameters"), expanded=not plans):
         disabled=[t("fleet.name"), t("fleet.kind"), t("fleet.seats")],
         hide_index=True, width="stretch", key="plan_fleet",
     )
-    name = st.text_input(t("planning.name"), t("planning.default_name", n=len(plans) + 1),
+    name = st.text_input(t("planning.name"), t("planning.default_name", n=len(saved) + 1),
                          key="plan_name")
 
 
-def run(base_scenario: Scenario, label: str) -> None:
-    """Plan ``base_scenario`` with the parameters above and keep the result as ``label``."""
-    assert planning is not None
+def run(base_scenario: Scenario, label: str, parent_id: int | None = None) -> None:
+    """Plan ``base_scenario`` with the parameters above in the background; the plan is saved
+    in the ledger as ``label`` when done."""
+    assert planning is not None and user is not None
     available = {row[t("fleet.name")]: (None if row[t("fleet.available")] in (None, "")
                                          else int(row[t("fleet.available")])) for row in fleet}
     policy = None
@@ -87,34 +91,82 @@ def run(base_scenario: Scenario, label: str) -> None:
     params = planning.PlanParams(time_limit_s=float(time_limit), seed=int(seed),
                                  allow_trains=bool(allow_trains),
                                  max_wait_days=int(max_wait) if wait_limited else None)
-    bar = st.progress(0.0, text=t("planning.running"))
-    result = backend.call(planning, "plan_scenario", chosen, params, pv.progress_callback(bar))
-    bar.empty()
-    if result is not None:
-        plans[label] = {"plan": result, "scenario": chosen,
-                        "made": dt.datetime.now().strftime("%H:%M:%S")}
-        st.session_state["plan_pick_next"] = label  # shown after the rerun
+    if runs.start(user, chosen, params, label, backend.database_url(), parent_id) is None:
+        st.warning(t("planning.run_busy"))
 
 
+running = job is not None and job.running
 if planning is None:
     backend.unavailable("planning")
-elif st.button(t("planning.run"), key="plan_run", type="primary", icon=":material/play_arrow:"):
-    before = len(plans)
-    run(scenario, name.strip() or t("planning.default_name", n=len(plans) + 1))
-    if len(plans) > before:
-        st.rerun()
+elif st.button(t("planning.run"), key="plan_run", type="primary", icon=":material/play_arrow:",
+               disabled=running):
+    run(scenario, name.strip() or t("planning.default_name", n=len(saved) + 1))
+    st.rerun()
 
-if not plans:
+
+@st.fragment(run_every=1.0 if running else None)
+def run_status() -> None:
+    """The run's progress, redrawn every second on its own; the whole page is drawn again
+    once the run is over (the run itself lives on if the user leaves)."""
+    current = runs.get(user.username) if user is not None else None
+    if current is None:
+        return
+    if current.running:
+        st.progress(current.fraction, text=t("planning.run_progress", name=current.name,
+                                             share=fmt.percent(current.fraction, 0)))
+    elif running:
+        st.rerun()
+    elif current.error is not None:
+        st.error(t("planning.run_failed", name=current.name,
+                   reason=localise(current.error, lang)))
+    elif current.saved_id is not None and not current.seen:
+        current.seen = True
+        st.session_state["plan_pick"] = current.saved_id
+        st.success(t("planning.run_saved", name=current.name, id=current.saved_id))
+
+
+run_status()
+
+if may("save_plan"):
+    with st.expander(t("planning.upload")):
+        uploads = st.file_uploader(t("planning.upload_files"), type=["csv", "xlsx", "json"],
+                                   accept_multiple_files=True, key="plan_upload")
+        upload_name = st.text_input(t("planning.name"), key="plan_upload_name")
+        if st.button(t("planning.upload_save"), key="plan_upload_save", disabled=not uploads):
+            plans_service = backend.service("plans", "save_uploaded_plan")
+            if plans_service is None:
+                backend.unavailable("ledger")
+                st.stop()
+            files = {f.name: f.getvalue() for f in uploads or []}
+            result = backend.call(plans_service, "save_uploaded_plan", files,
+                                  upload_name.strip() or t("planning.upload_default"),
+                                  current_user(), backend.database_url())
+            if result is not None:
+                st.session_state["plan_pick"] = result.id
+                st.session_state["plan_flash"] = t("planning.upload_saved", id=result.id)
+                st.rerun()
+
+
+if not saved:
     st.pydeck_chart(maps.plan_deck(None, scenario.destination), height=520)
     st.stop()
 
-# ---------------------------------------------------------------- one plan
-if "plan_pick_next" in st.session_state:
-    st.session_state["plan_pick"] = st.session_state.pop("plan_pick_next")
-pick = st.selectbox(t("planning.show"), list(plans), key="plan_pick")
-entry = plans[pick]
-plan, used = entry["plan"], entry["scenario"]
-row = pv.summary_row(pick, plan)
+# ---------------------------------------------------------------- saved plans, one plan
+by_id = {p.id: p for p in saved}
+with st.expander(t("planning.saved", n=len(saved)), expanded=False):
+    st.dataframe(pv.saved_plans_frame(saved), hide_index=True, width="stretch",
+                 key="plan_saved_table")
+if st.session_state.get("plan_pick") not in by_id:
+    st.session_state.pop("plan_pick", None)
+labels = {p.id: pv.saved_label(p) for p in saved}  # made now, in the session's language
+pick = st.selectbox(t("planning.show"), list(by_id), key="plan_pick",
+                    format_func=labels.__getitem__)
+info = by_id[pick]
+if "plan_flash" in st.session_state:
+    st.success(st.session_state.pop("plan_flash"))
+plan, used = backend.saved_plan(backend.database_url(), pick), scenario
+st.caption(pv.saved_caption(info))
+row = pv.summary_row(info.name, plan)
 m = st.columns(3)
 kpi(m[0], t("compare.served"), fmt.count(row["served"]),
     t("planning.also", alone=fmt.count(row["self_return"]), unserved=fmt.count(row["unserved"])))
@@ -146,7 +198,6 @@ with map_col:
 
 st.subheader(t("planning.trips"))
 st.dataframe(pv.trips_frame(plan), hide_index=True, width="stretch", key="plan_trips_table")
-lang = current_language()
 with st.expander(t("planning.self_returns", n=len(plan.self_returns))):
     st.dataframe(
         [{t("manifest.id_number"): s.id_number, t("planning.reason"): localise(s.reason, lang),
@@ -159,35 +210,34 @@ with st.expander(t("planning.unserved", n=len(plan.unserved))):
          for u in plan.unserved], hide_index=True, width="stretch")
 
 # ---------------------------------------------------------------- downloads, dispatch
-key = f"{pick}-{entry['made']}"
+key = f"plan-{pick}"
 d1, d2, d3 = st.columns(3)
 d1.download_button(t("planning.download_dispatch"),
                    pv.dispatch_xlsx(plan, key, current_language()),
-                   file_name=f"dispatch-{dt.date.today():%Y%m%d}.xlsx", mime=pv.XLSX,
+                   file_name=f"dispatch-P{pick:03d}-{dt.date.today():%Y%m%d}.xlsx", mime=pv.XLSX,
                    key="plan_dl_dispatch", icon=":material/download:")
 d2.download_button(t("planning.download_manifests"),
                    pv.manifests_xlsx(plan, used, key, current_language()),
-                   file_name=f"manifests-{dt.date.today():%Y%m%d}.xlsx", mime=pv.XLSX,
-                   key="plan_dl_manifests", icon=":material/download:")
+                   file_name=f"manifests-P{pick:03d}-{dt.date.today():%Y%m%d}.xlsx",
+                   mime=pv.XLSX, key="plan_dl_manifests", icon=":material/download:")
 d2.download_button(t("planning.download_self_returns"),
                    pv.self_return_calls_xlsx(plan, used, key, current_language()),
-                   file_name=f"self-return-calls-{dt.date.today():%Y%m%d}.xlsx", mime=pv.XLSX,
-                   key="plan_dl_self_returns", icon=":material/call:")
-if may("import"):
+                   file_name=f"self-return-calls-P{pick:03d}-{dt.date.today():%Y%m%d}.xlsx",
+                   mime=pv.XLSX, key="plan_dl_self_returns", icon=":material/call:")
+if may("dispatch_plan"):
     if d3.button(t("planning.dispatch"), key="plan_dispatch", icon=":material/send:"):
-        ledger = backend.service("ledger", "import_path")
-        from planner.io import write_plan
-
-        if ledger is None:
+        plans_service = backend.service("plans", "dispatch_plan")
+        if plans_service is None:
             backend.unavailable("ledger")
             st.stop()
-        with tempfile.TemporaryDirectory(prefix="jobbus-plan-") as tmp:
-            out = write_plan(plan, Path(tmp) / "plan")
-            result = backend.call(ledger, "import_path", "plan", out, current_user(),
-                                  url=backend.database_url())
-        if result is not None:
+        result = backend.call(plans_service, "dispatch_plan", pick, current_user(),
+                              backend.database_url())
+        if result is not None and result.already:
+            st.info(t("planning.dispatch_already", id=pick))
+        elif result is not None:
             backend.ledger_changed()
-            st.success(t("planning.dispatched", rows=result.rows, added=result.added))
+            st.session_state["plan_flash"] = pv.dispatch_message(result)
+            st.rerun()  # the list above shows the new states
 else:
     d3.caption(t("registration.operator_only"))
 
@@ -196,19 +246,20 @@ st.subheader(t("planning.lock"))
 locked = st.multiselect(t("planning.lock_pick"), trip_ids, key="plan_lock",
                         placeholder=t("planning.trip_placeholder"))
 if planning is not None and st.button(t("planning.replan"), key="plan_replan",
-                                      disabled=not locked):
+                                      disabled=not locked or running):
     run(pv.locked_scenario(dataclasses.replace(scenario), plan, locked),
-        t("planning.replan_name", name=pick, n=len(locked)))
+        t("planning.replan_name", name=info.name, n=len(locked)), parent_id=pick)
     st.rerun()
 
 # ---------------------------------------------------------------- compare
 st.subheader(t("planning.compare"))
-if len(plans) < 2:
+if len(saved) < 2:
     st.caption(t("planning.compare_hint"))
 else:
-    chosen = st.multiselect(t("planning.compare_pick"), list(plans),
-                            default=list(plans)[-2:], key="plan_compare")
-    rows = [pv.summary_row(n, plans[n]["plan"]) for n in chosen]
+    chosen = st.multiselect(t("planning.compare_pick"), list(by_id), default=list(by_id)[:2],
+                            key="plan_compare", format_func=labels.__getitem__)
+    rows = [pv.summary_row(labels[i],
+                           backend.saved_plan(backend.database_url(), i)) for i in chosen]
     if rows:
         st.dataframe(pv.comparison_frame(rows), width="stretch", key="plan_compare_table")
         from ui import charts

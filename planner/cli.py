@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "planner.commands.demo",
     "planner.commands.plan",
     "planner.commands.ledger",
+    "planner.commands.plans",
     "planner.commands.subsidies",
     "planner.commands.claims",
     "planner.commands.users",

@@ -125,3 +125,20 @@ def show_problems_inline(problems: Any) -> None:
     ]
     st.error(t("problems.count", n=len(rows)), icon=":material/error:")
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def saved_plan(url: str, plan_id: int) -> Any:
+    """A saved plan (``planner.services.plans.load_plan``); plan versions never change, so it
+    is kept once loaded."""
+    from planner.services.plans import load_plan
+
+    return load_plan(plan_id, url)
+
+
+def saved_plans() -> list[Any]:
+    """The ledger's saved plans, newest first (``[]`` without a ledger)."""
+    plans = service("plans", "list_plans")
+    if plans is None:
+        return []
+    return list(plans.list_plans(database_url()))

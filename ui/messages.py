@@ -447,6 +447,29 @@ TEMPLATES: tuple[tuple[str, str], ...] = (
         r"password: too easy to guess \(strength (?P<score>\d) of 4, needs (?P<need>\d)\): "
         r"(?P<hint>.*)",
     ),
+    # ---- dispatching a plan (planner/services/plans.py, planner/ledger/importers.py)
+    (
+        "trip_cost_differs",
+        rf"trip (?P<trip>\S+) is already dispatched with cost (?P<old>{_Y}) yuan; this plan "
+        rf"has (?P<new>{_Y}) yuan",
+    ),
+    (
+        "trip_value_differs",
+        r"trip (?P<trip>\S+) is already dispatched with (?P<field>\w+) (?P<old>.+); this plan "
+        r"has (?P<new>.+)",
+    ),
+    (
+        "trip_already_ran",
+        r"trip (?P<trip>\S+) has already carried people \((?P<n>\d+) boarded or arrived\) "
+        r"and is not in this plan",
+    ),
+    ("trip_not_in_table", r"trip (?P<trip>\S+) is not in the trips table"),
+    ("parent_not_in_trips", r"parent trip (?P<trip>\S+) is not in trips\.csv"),
+    ("unknown_trip", r"unknown trip (?P<trip>\S+)"),
+    (
+        "person_on_other_trip",
+        r"(?P<id>\S+) is already in the ledger on trip (?P<old>\S+), not (?P<new>\S+)",
+    ),
 )
 
 _COMPILED: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
@@ -462,6 +485,7 @@ _NAMED_VALUES: dict[str, Callable[[str], str]] = {
     "state": lambda v: v,
     "earlier": lambda v: v.replace(" ", "_"),
     "now": lambda v: v.replace(" ", "_"),
+    "field": lambda v: v,
 }
 
 #: groups written with Python's ``repr`` (quoted): shown in Chinese quotation marks.

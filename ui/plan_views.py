@@ -251,3 +251,44 @@ def self_return_calls_xlsx(_plan: Plan, _scenario: Scenario, plan_key: str, lang
     return papers.xlsx_bytes(
         papers.self_return_workbook(_plan, _scenario, lambda r: localise(r, "zh"))
     )
+
+
+# ------------------------------------------------------------------ saved plans
+def saved_label(info: Any) -> str:
+    """A saved plan as picked from a list: ``#3 50% 载客率（已下达）``."""
+    return t("planning.saved_label", id=info.id, name=info.name,
+             state=t(f"planning.state_{info.state}"))
+
+
+def saved_caption(info: Any) -> str:
+    """Who saved a plan, when, how, its state and the plan it re-plans."""
+    text = t("planning.saved_caption", id=info.id, by=info.created_by,
+             at=fmt.datetime(info.created_at), source=t(f"planning.source_{info.source}"),
+             state=t(f"planning.state_{info.state}"))
+    if info.parent_id:
+        text += t("planning.saved_parent", parent=info.parent_id)
+    return text
+
+
+def saved_plans_frame(plans: Iterable[Any]) -> pd.DataFrame:
+    """The saved plans as a table: number, name, state, trips, cost, who, when, parent."""
+    return pd.DataFrame([{
+        t("planning.col_id"): f"P{p.id:03d}",
+        t("planning.col_name"): p.name,
+        t("planning.col_state"): t(f"planning.state_{p.state}"),
+        t("planning.trips"): p.trips,
+        t("compare.cost_fen"): fmt.yuan(p.cost_fen),
+        t("planning.col_by"): p.created_by,
+        t("planning.col_at"): fmt.datetime(p.created_at),
+        t("planning.col_parent"): f"P{p.parent_id:03d}" if p.parent_id else "",
+    } for p in plans])
+
+
+def dispatch_message(result: Any) -> str:
+    """What a dispatch did, in the session's language."""
+    text = t("planning.dispatched", id=result.plan_id, added=result.trips_added,
+             kept=result.trips_kept, withdrawn=len(result.trips_withdrawn),
+             people=result.people_added)
+    if result.superseded:
+        text += t("planning.superseded", ids="、".join(f"P{i:03d}" for i in result.superseded))
+    return text

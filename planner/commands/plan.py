@@ -57,6 +57,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="FILE",
         help="a TOML file of planning parameters (see planner.optimise.PlanParams)",
     )
+    p.add_argument(
+        "--save",
+        action="store_true",
+        help="also save the plan in the ledger as a new numbered version (its trips get "
+        "ledger ids P001-C0001, …; the files written to --out carry them)",
+    )
+    p.add_argument("--name", default=None, help="the saved plan's name (default: --out's name)")
+    from planner.commands.ledger import add_database_option
+
+    add_database_option(p)
     p.set_defaults(func=handler)
 
 
@@ -98,6 +108,22 @@ def _params(args: argparse.Namespace) -> PlanParams:
     return base.replace(**changes)
 
 
+def _save(plan: Any, params: PlanParams, args: argparse.Namespace) -> Path:
+    """Save ``plan`` in the ledger and write its files (with the ledger's trip ids)."""
+    import dataclasses
+
+    from planner.commands.ledger import ledger_url
+    from planner.services.auth import Role, system_actor
+    from planner.services.plans import plan_files_of, save_plan, write_plan_files
+
+    url = ledger_url(args)
+    name = args.name or Path(args.out).resolve().name
+    saved = save_plan(plan, name, system_actor(Role.OPERATOR), dataclasses.asdict(params), url,
+                      source="cli")
+    print(f"Saved in the ledger as plan {saved.id} (trip ids P{saved.id:03d}-…)")
+    return write_plan_files(plan_files_of(saved.id, url), Path(args.out))
+
+
 def handler(args: argparse.Namespace) -> int:
     """Run ``jobbus plan``; returns the exit code."""
     from planner.io import load_scenario, write_plan
@@ -108,7 +134,13 @@ def handler(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     plan = plan_scenario(scenario, params)
     seconds = time.perf_counter() - t0
-    out = write_plan(plan, Path(args.out), scenario)  # with the papers
+    if args.save:
+        from planner.services.plans import load_plan
+
+        saved_id = _save(plan, params, args)
+        out = write_plan(load_plan(saved_id, ledger_url(args)), Path(args.out), scenario)
+    else:
+        out = write_plan(plan, Path(args.out), scenario)  # with the papers
     s = plan.summary
     ex = s.extra
     people = ex.get("people_by_mode", {})

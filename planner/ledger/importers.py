@@ -26,6 +26,7 @@ from sqlalchemy import insert, select
 from planner.ledger import models as m
 from planner.ledger.repository import LedgerRepository
 from planner.problems import Problem
+from planner.subsidies.money import format_yuan
 
 
 @dataclass
@@ -175,11 +176,13 @@ def bulk_insert(repo: LedgerRepository, model: type[Any], rows: list[dict[str, A
 
 
 # ----------------------------------------------------------------------- plan
-def merge_trips(repo: LedgerRepository, trips: Sequence[Any], imp: m.Import, file: str) -> Merge:
-    """Add the plan's trips (``planner.domain.model.Trip``)."""
+def merge_trips(repo: LedgerRepository, trips: Sequence[Any], imp: m.Import | None, file: str,
+                plan_id: int | None = None) -> Merge:
+    """Add the plan's trips (``planner.domain.model.Trip``); a trip already in the ledger with
+    the same values is kept, with others it is a problem naming what differs (money in yuan)."""
     merge = Merge(file)
     known = repo.trips_by_id()
-    seen = _Keyed({k: (t, _trip_values(t)) for k, t in known.items()})
+    seen = {k: _trip_values(t) for k, t in known.items()}
     for i, t in enumerate(trips):
         values = {
             "kind": str(getattr(t.kind, "value", t.kind)),
@@ -187,22 +190,27 @@ def merge_trips(repo: LedgerRepository, trips: Sequence[Any], imp: m.Import, fil
             "arrive_date": t.arrive.date() if isinstance(t.arrive, dt.datetime) else t.arrive,
             "cost_fen": int(t.cost_fen),
         }
-        if seen.check(merge, merge.at(i), f"trip {t.trip_id}", t.trip_id, values):
-            repo.add(
-                m.Trip(
-                    trip_id=t.trip_id,
-                    vehicle=t.vehicle,
-                    stops=";".join(s.name for s in t.stops),
-                    seats=int(t.seats),
-                    load=int(t.load),
-                    distance_km=float(t.distance_km),
-                    origin_adcode=t.origin_adcode or "",
-                    parent_trip_id=t.parent_trip_id,
-                    import_id=imp.id,
-                    **values,
-                )
+        old = seen.get(t.trip_id)
+        if old is not None:
+            _compare_trip(merge, merge.at(i), t.trip_id, old, values)
+            continue
+        seen[t.trip_id] = values
+        repo.add(
+            m.Trip(
+                trip_id=t.trip_id,
+                vehicle=t.vehicle,
+                stops=";".join(s.name for s in t.stops),
+                seats=int(t.seats),
+                load=int(t.load),
+                distance_km=float(t.distance_km),
+                origin_adcode=t.origin_adcode or "",
+                parent_trip_id=t.parent_trip_id,
+                import_id=imp.id if imp is not None else None,
+                plan_id=plan_id,
+                **values,
             )
-            merge.added += 1
+        )
+        merge.added += 1
     repo.session.flush()
     return merge
 
@@ -216,11 +224,27 @@ def _trip_values(t: m.Trip) -> dict[str, Any]:
     }
 
 
+def _compare_trip(merge: Merge, row: int, trip_id: str, old: dict[str, Any],
+                  new: dict[str, Any]) -> None:
+    """A problem on the first value of a known trip that differs (cost in yuan)."""
+    for column, value in new.items():
+        if old.get(column) == value:
+            continue
+        if column == "cost_fen":
+            merge.problem(row, "cost", f"trip {trip_id} is already dispatched with cost "
+                          f"{format_yuan(old[column])} yuan; this plan has "
+                          f"{format_yuan(value)} yuan")
+        else:
+            merge.problem(row, column, f"trip {trip_id} is already dispatched with {column} "
+                          f"{old.get(column)!s}; this plan has {value!s}")
+        return
+
+
 def merge_manifest(
     repo: LedgerRepository,
     assignments: Sequence[Any],
     legs: Sequence[Any],
-    imp: m.Import,
+    imp: m.Import | None,
     file: str,
     legs_file: str,
 ) -> list[Merge]:
@@ -256,7 +280,8 @@ def merge_manifest(
             return
         if seen.check(mg, row, f"{id_number} on trip {trip_id}", (id_number, trip_id), values):
             rows.append({"person_id": person.id, "trip_pk": trip.id, "main": main,
-                         "employer_uscc": employer_uscc, "import_id": imp.id, **values})
+                         "employer_uscc": employer_uscc,
+                         "import_id": imp.id if imp is not None else None, **values})
             mg.added += 1
 
     for i, a in enumerate(assignments):

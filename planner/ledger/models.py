@@ -155,6 +155,32 @@ class Trip(Base):
     origin_adcode: Mapped[str] = mapped_column(String(6), default="")
     parent_trip_id: Mapped[str | None] = mapped_column(String(64))
     import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"), index=True)
+
+
+class PlanVersion(Base):
+    """A saved plan: a numbered version (``id``) with its parameters, summary and files.
+
+    ``files`` holds the plan folder as written by ``planner.io.write_plan`` (file name → text),
+    with the trip ids the ledger gave it; ``trip_ids`` lists them (ids are unique across the
+    ledger). ``state``: saved, dispatched or superseded; ``parent_id``: the plan it re-plans.
+    """
+
+    __tablename__ = "plans"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(16))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    files: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    trip_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    state: Mapped[str] = mapped_column(String(16), default="saved", index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"))
+    dispatched_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    dispatched_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class ManifestEntry(Base):

@@ -82,6 +82,8 @@ class User:
 #: to approver, finance, auditor and admin.
 PERMISSIONS: dict[str, frozenset[Role]] = {
     "import": frozenset({Role.OPERATOR}),
+    "save_plan": frozenset(Role),
+    "dispatch_plan": frozenset({Role.OPERATOR}),
     "import_bank_results": frozenset({Role.FINANCE}),
     "compute_claims": frozenset({Role.OPERATOR}),
     "record_movement": frozenset({Role.OPERATOR}),

@@ -48,9 +48,7 @@ from planner.ledger.importers import (
     EVENT_MERGES,
     Merge,
     merge_employers,
-    merge_manifest,
     merge_people,
-    merge_trips,
 )
 from planner.ledger.repository import LedgerRepository, UnitOfWork, row_dict
 from planner.ledger.workflow import (
@@ -377,15 +375,36 @@ def _merge(
                 notes.append(note)
         return [employers, people], notes
     if kind == "plan":
-        trips = merge_trips(repo, records.trips, imp, "trips.csv")
-        if trips.problems:
-            return [trips], notes
-        return [trips, *merge_manifest(repo, records.assignments, records.legs, imp,
-                                       "assignments.csv", "legs.csv")], notes
+        return _import_plan(repo, records, imp, path, actor)
     merge = Merge(path.name)
     if kind == "bank_results":
         return [_reconcile_bank(repo, records, imp, merge, actor)], notes
     return [EVENT_MERGES[kind](repo, records, imp, merge)], notes
+
+
+def _import_plan(repo: LedgerRepository, plan: Any, imp: m.Import, path: Path, actor: User
+                 ) -> tuple[list[Merge], list[str]]:
+    """A plan folder: saved as a plan version (or the version it was written from), then
+    dispatched (``planner.services.plans``)."""
+    from planner.services.plans import dispatch_into, store_plan
+
+    row = repo.session.scalars(select(m.PlanVersion).where(
+        m.PlanVersion.sha256 == imp.sha256).order_by(m.PlanVersion.id)).first()
+    notes: list[str] = []
+    if row is None:
+        row, plan, renumbered = store_plan(repo, plan, path.name, actor.username,
+                                           source="import", always_renumber=False)
+        notes.append(f"saved as plan {row.id}")
+        if renumbered:
+            notes.append(f"trip ids were already in use: this plan's trips are numbered "
+                         f"P{row.id:03d}-…")
+    elif row.state == "dispatched":
+        notes.append(f"plan {row.id} is already dispatched; nothing changed")
+        return [], notes
+    merges, result = dispatch_into(repo, row, plan, actor.username, imp)
+    if result.trips_withdrawn:
+        notes.append(f"withdrawn trips of earlier plans: {', '.join(result.trips_withdrawn)}")
+    return merges, notes
 
 
 # ========================================================================== policies

@@ -75,3 +75,19 @@ def env_home(app_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def sign_in(env_home: Path) -> Any:
     """``sign_in(username="admin", password=..., lang="zh")`` → a signed-in AppTest."""
     return _sign_in
+
+
+def finish_plan_run(at: Any, username: str, timeout_s: float = 120.0) -> Any:
+    """Wait for ``username``'s background planner run to end, then draw the page again (the
+    browser's fragment would; an AppTest does not run fragments on a timer)."""
+    import time
+
+    from ui.plan_runs import registry
+
+    deadline = time.monotonic() + timeout_s
+    run = registry().get(username)
+    while run is not None and run.running and time.monotonic() < deadline:
+        time.sleep(0.2)
+    at.run()
+    assert not at.exception, at.exception
+    return at

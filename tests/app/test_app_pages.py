@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from stdnum.cn import ric
 
+from tests.app.conftest import finish_plan_run
+
 PAGES = ["overview", "registration", "planning", "tracking", "subsidies", "settings"]
 
 
@@ -170,15 +172,23 @@ def test_registration_saves_nothing_while_errors_remain(sign_in, env_home):
     assert ledger_counts(url=_url(env_home))["people"] == people
 
 
-def test_planning_runs_shows_a_manifest_and_replans_with_locks(sign_in):
-    """The planner runs from the screen, a trip's manifest lists its people, and a re-plan
-    with a locked trip keeps that trip and adds a second plan to compare."""
+def _saved_plan(at, env_home):
+    """The plan the page shows (saved in the ledger), loaded back from the ledger."""
+    from planner.services.plans import load_plan
+
+    return load_plan(at.session_state["plan_pick"], _url(env_home))
+
+
+def test_planning_runs_shows_a_manifest_and_replans_with_locks(sign_in, env_home):
+    """The planner runs from the screen and its plan is saved; a trip's manifest lists its
+    people, and a re-plan with a locked trip keeps that trip (same id) as a second plan."""
     at = sign_in("operator")
     at.switch_page("app_pages/planning.py").run()
     at.number_input(key="plan_time_limit").set_value(8)
     at.button(key="plan_run").click().run()
-    assert not at.exception, at.exception
-    first = next(iter(at.session_state["plans"].values()))["plan"]
+    finish_plan_run(at, "operator")
+    first_id = at.session_state["plan_pick"]
+    first = _saved_plan(at, env_home)
     trips = at.selectbox(key="plan_trip")
     trips.select_index(0).run()
     manifests = [d.value for d in at.dataframe if "身份证号" in d.value.columns]
@@ -189,30 +199,29 @@ def test_planning_runs_shows_a_manifest_and_replans_with_locks(sign_in):
     locked = first.trips[0].trip_id
     at.multiselect(key="plan_lock").select(locked).run()
     at.button(key="plan_replan").click().run()
-    assert not at.exception, at.exception
-    plans = at.session_state["plans"]
-    assert len(plans) == 2
-    second = list(plans.values())[-1]["plan"]
+    finish_plan_run(at, "operator")
+    assert at.session_state["plan_pick"] != first_id
+    second = _saved_plan(at, env_home)
     kept = next(t for t in second.trips if t.trip_id == locked)
     assert kept.fixed and kept.load == first.trips[0].load
     assert any("安排乘车人数" in list(d.value.index) for d in at.dataframe)
 
 
-def test_planning_wait_limit_reaches_the_planner(sign_in):
+def test_planning_wait_limit_reaches_the_planner(sign_in, env_home):
     """The longest-wait setting on the screen is the one the plan keeps: with a 0-day limit,
     nobody carried leaves later than the day they were ready."""
+    from planner.io import load_scenario
+
     at = sign_in("operator")
     at.switch_page("app_pages/planning.py").run()
     at.number_input(key="plan_time_limit").set_value(8)
     at.number_input(key="plan_max_wait").set_value(0)
     at.button(key="plan_run").click().run()
-    assert not at.exception, at.exception
-    entry = next(iter(at.session_state["plans"].values()))
-    plan, scenario = entry["plan"], entry.get("scenario")
+    finish_plan_run(at, "operator")
+    plan = _saved_plan(at, env_home)
     from planner.validation import check_wait_limit
 
-    assert scenario is not None
-    assert check_wait_limit(scenario, plan, 0) == []
+    assert check_wait_limit(load_scenario(env_home / "scenario"), plan, 0) == []
 
 
 def test_tracking_checks_a_person_in(sign_in, env_home):

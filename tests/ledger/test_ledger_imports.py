@@ -167,22 +167,45 @@ def test_killed_import_leaves_ledger_as_it_was(ledger_url: str, world, actors,
     assert svc.import_path("plan", world.plan_dir, op, url=ledger_url).added > 0
 
 
-def test_replan_moving_a_person_is_a_problem(ledger_url: str, world, actors,
-                                             tmp_path: Path) -> None:
-    """A second plan that puts a person already in the ledger on another trip is refused,
-    naming assignments.csv, the row and trip_id."""
+def _moved_plan(world: object, tmp_path: Path) -> Path:
+    """A copy of the world's plan with its first person on another trip."""
     import shutil
 
-    op = actors["operator"]
-    svc.import_path("scenario", world.scenario_dir, op, url=ledger_url)
-    svc.import_path("plan", world.plan_dir, op, url=ledger_url)
     moved = tmp_path / "plan2"
-    shutil.copytree(world.plan_dir, moved)
+    shutil.copytree(world.plan_dir, moved)  # type: ignore[attr-defined]
     table = pd.read_csv(moved / "assignments.csv", dtype=str, keep_default_na=False)
     other = next(t for t in table["trip_id"] if t != table.loc[0, "trip_id"])
     table.loc[0, "trip_id"] = other
     table.to_csv(moved / "assignments.csv", index=False)
+    return moved
+
+
+def test_second_plan_replaces_trips_nobody_took(ledger_url: str, world, actors,
+                                                 tmp_path: Path) -> None:
+    """A second plan of the same people, before anyone travelled, gets its own trip ids and
+    replaces the first plan's trips in the ledger."""
+    op = actors["operator"]
+    svc.import_path("scenario", world.scenario_dir, op, url=ledger_url)
+    svc.import_path("plan", world.plan_dir, op, url=ledger_url)
+    result = svc.import_path("plan", _moved_plan(world, tmp_path), op, url=ledger_url)
+    with UnitOfWork(ledger_url) as uow:
+        ids = sorted(uow.repo.trips_by_id())
+    assert ids == sorted(f"P002-{t.trip_id}" for t in world.plan.trips)
+    assert result.added == len(world.plan.trips) + len(world.plan.assignments)
+
+
+def test_second_plan_dropping_a_trip_that_ran_is_refused(ledger_url: str, world, actors,
+                                                         tmp_path: Path) -> None:
+    """Once people arrived on the first plan's trips, a plan moving them elsewhere is refused,
+    naming trips.csv, the trip and what happened on it; nothing is written."""
+    op = actors["operator"]
+    svc.import_path("scenario", world.scenario_dir, op, url=ledger_url)
+    svc.import_path("plan", world.plan_dir, op, url=ledger_url)
+    svc.import_path("charters", world.events["charters"], op, url=ledger_url)
+    svc.import_path("arrivals", world.events["arrivals"], op, url=ledger_url)
+    before = _counts(ledger_url)
     with pytest.raises(InputError) as err:
-        svc.import_path("plan", moved, op, url=ledger_url)
-    assert str(err.value.problems[0]).startswith("assignments.csv:2: trip_id:")
-    assert "already in the ledger on trip" in str(err.value.problems[0])
+        svc.import_path("plan", _moved_plan(world, tmp_path), op, url=ledger_url)
+    first = str(err.value.problems[0])
+    assert first.startswith("trips.csv: trip_id: trip T") and "already carried people" in first
+    assert _counts(ledger_url) == before

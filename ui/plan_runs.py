@@ -1,0 +1,98 @@
+"""Planner runs that outlive the page: one background thread per user, its result saved in
+the ledger.
+
+Rules implemented:
+
+- a run is owned by the server (a registry made once with ``st.cache_resource``), keyed by
+  the user's name, not by the page script: switching pages, reloading or signing out does
+  not stop it, and coming back shows its progress or its result;
+- the thread never touches Streamlit: the planner's progress callback only records the share
+  done; when the planner finishes, the plan is saved with ``planner.services.plans.save_plan``
+  (parameters, name, parent plan) and the run keeps the saved plan's number;
+- a user runs one plan at a time; a failure is kept as its message (shown, never raised).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import streamlit as st
+
+
+@dataclass
+class PlanRun:
+    """One planner run: its name, share done, and the saved plan or the failure."""
+
+    name: str
+    fraction: float = 0.0
+    message: str = ""
+    saved_id: int | None = None
+    error: str | None = None
+    seen: bool = False
+    thread: threading.Thread | None = field(default=None, repr=False)
+
+    @property
+    def running(self) -> bool:
+        return self.thread is not None and self.thread.is_alive()
+
+
+class Registry:
+    """The runs of every user of this server (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._runs: dict[str, PlanRun] = {}
+
+    def get(self, username: str) -> PlanRun | None:
+        with self._lock:
+            return self._runs.get(username)
+
+    def start(self, user: Any, scenario: Any, params: Any, name: str, url: str,
+              parent_id: int | None = None) -> PlanRun | None:
+        """Start planning ``scenario`` for ``user``; ``None`` if their last run still runs."""
+        with self._lock:
+            current = self._runs.get(user.username)
+            if current is not None and current.running:
+                return None
+            run = PlanRun(name)
+            run.thread = threading.Thread(target=_work, name=f"plan-{user.username}",
+                                          args=(run, user, scenario, params, url, parent_id),
+                                          daemon=True)
+            self._runs[user.username] = run
+        run.thread.start()
+        return run
+
+
+def _params_dict(params: Any) -> Mapping[str, Any]:
+    import dataclasses
+
+    return dataclasses.asdict(params) if dataclasses.is_dataclass(params) else dict(params)
+
+
+def _work(run: PlanRun, user: Any, scenario: Any, params: Any, url: str,
+          parent_id: int | None) -> None:
+    """The thread: plan, then save the plan in the ledger."""
+    from planner.services.planning import plan_scenario
+    from planner.services.plans import save_plan
+
+    def progress(fraction: float = 0.0, message: str = "", *_: Any) -> None:
+        run.fraction = min(max(float(fraction), 0.0), 1.0)
+        run.message = str(message)
+
+    try:
+        plan = plan_scenario(scenario, params, progress)
+        saved = save_plan(plan, run.name, user, _params_dict(params), url, source="app",
+                          parent_id=parent_id)
+        run.saved_id = saved.id
+        run.fraction = 1.0
+    except Exception as exc:  # shown on the page; the thread must not die silently
+        run.error = str(exc) or type(exc).__name__
+
+
+@st.cache_resource(show_spinner=False)
+def registry() -> Registry:
+    """The server's one registry of planner runs."""
+    return Registry()
