@@ -108,20 +108,20 @@ def _params(args: argparse.Namespace) -> PlanParams:
     return base.replace(**changes)
 
 
-def _save(plan: Any, params: PlanParams, args: argparse.Namespace) -> Path:
-    """Save ``plan`` in the ledger and write its files (with the ledger's trip ids)."""
+def _save(plan: Any, params: PlanParams, args: argparse.Namespace) -> Any:
+    """Save ``plan`` in the ledger; the saved plan, with the ledger's trip ids."""
     import dataclasses
 
     from planner.commands.ledger import ledger_url
     from planner.services.auth import Role, system_actor
-    from planner.services.plans import plan_files_of, save_plan, write_plan_files
+    from planner.services.plans import load_plan, save_plan
 
     url = ledger_url(args)
     name = args.name or Path(args.out).resolve().name
     saved = save_plan(plan, name, system_actor(Role.OPERATOR), dataclasses.asdict(params), url,
                       source="cli")
     print(f"Saved in the ledger as plan {saved.id} (trip ids P{saved.id:03d}-…)")
-    return write_plan_files(plan_files_of(saved.id, url), Path(args.out))
+    return load_plan(saved.id, url)
 
 
 def handler(args: argparse.Namespace) -> int:
@@ -135,12 +135,8 @@ def handler(args: argparse.Namespace) -> int:
     plan = plan_scenario(scenario, params)
     seconds = time.perf_counter() - t0
     if args.save:
-        from planner.services.plans import load_plan
-
-        saved_id = _save(plan, params, args)
-        out = write_plan(load_plan(saved_id, ledger_url(args)), Path(args.out), scenario)
-    else:
-        out = write_plan(plan, Path(args.out), scenario)  # with the papers
+        plan = _save(plan, params, args)  # the ledger's trip ids from here on
+    out = write_plan(plan, Path(args.out), scenario)  # with the papers
     s = plan.summary
     ex = s.extra
     people = ex.get("people_by_mode", {})

@@ -60,6 +60,7 @@ from planner.ledger.workflow import (
     calendar_warning,
     next_state,
 )
+from planner.io.plans import PAPER_FILES
 from planner.problems import InputError, Problem
 from planner.services.auth import (
     PERMISSIONS,
@@ -174,11 +175,13 @@ class ImportResult:
     notes: tuple[str, ...] = ()
 
 
-def content_sha256(path: Path) -> str:
-    """SHA-256 of a file, or of a folder's files (names and contents, in name order)."""
+def content_sha256(path: Path, skip: Iterable[str] = ()) -> str:
+    """SHA-256 of a file, or of a folder's files (names and contents, in name order; files
+    named in ``skip`` left out)."""
     digest = hashlib.sha256()
     if path.is_dir():
-        for child in sorted(p for p in path.rglob("*") if p.is_file()):
+        skipped = set(skip)
+        for child in sorted(p for p in path.rglob("*") if p.is_file() and p.name not in skipped):
             digest.update(str(child.relative_to(path)).encode())
             digest.update(b"\0")
             _digest_file(digest, child)
@@ -240,7 +243,8 @@ def import_path(
             raise InputError([Problem(str(path), f"{kind}: expected a folder")])
     elif not path.is_file():
         raise InputError([Problem(str(path), "no such file")])
-    sha = content_sha256(path)
+    # a plan folder is its data: the printed papers beside it are made from it
+    sha = content_sha256(path, PAPER_FILES if kind == "plan" else ())
     with UnitOfWork(url) as uow:
         if uow.repo.import_of(kind, sha) is not None:
             return ImportResult(kind, path.name, sha, 0, 0, already=True,
