@@ -42,6 +42,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
+from planner.io.plans import PAPER_FILES
 from planner.ledger import models as m
 from planner.ledger.db import default_database_url, init_db, is_initialised
 from planner.ledger.importers import (
@@ -60,7 +61,6 @@ from planner.ledger.workflow import (
     calendar_warning,
     next_state,
 )
-from planner.io.plans import PAPER_FILES
 from planner.problems import InputError, Problem
 from planner.services.auth import (
     PERMISSIONS,

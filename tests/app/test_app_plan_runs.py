@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from planner.services.auth import Role, User
+from planner.services.auth import Role, add_user, system_actor
 
 
 @pytest.fixture
@@ -20,7 +20,7 @@ def ledger(tmp_path: Path) -> tuple[str, object]:
 
     url = init_db(f"sqlite:///{tmp_path / 'l.sqlite'}")
     write_demo(tmp_path / "scenario", seed=7, n_workers=60)
-    svc.import_path("scenario", tmp_path / "scenario", User("op", Role.OPERATOR), url=url)
+    svc.import_path("scenario", tmp_path / "scenario", system_actor(Role.OPERATOR), url=url)
     return url, load_scenario(tmp_path / "scenario")
 
 
@@ -44,7 +44,7 @@ def test_run_saves_its_plan_with_no_page_open(ledger, monkeypatch: pytest.Monkey
 
     monkeypatch.setattr(planning, "plan_scenario", held)
     runs = Registry()
-    user = User("reviewer1", Role.REVIEWER)
+    user = add_user("reviewer1", "Tea-kettle-Harbour-42", Role.REVIEWER, url=url)
     run = runs.start(user, scenario, PlanParams(time_limit_s=2.0, seed=3), "夜间方案", url)
     assert run is not None
     assert runs.start(user, scenario, PlanParams(), "again", url) is None

@@ -18,13 +18,13 @@ def fresh_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from planner.demo import write_demo
     from planner.ledger import init_db
     from planner.services import ledger as svc
-    from planner.services.auth import Role, User, add_user
+    from planner.services.auth import Role, add_user, system_actor
 
     home = tmp_path_factory.mktemp("fresh-home")
     url = f"sqlite:///{home / 'jobbus.sqlite'}"
     write_demo(home / "scenario", n_workers=600)
     init_db(url)
-    svc.import_path("scenario", home / "scenario", User("op", Role.OPERATOR), url=url)
+    svc.import_path("scenario", home / "scenario", system_actor(Role.OPERATOR), url=url)
     add_user("operator", PASSWORD, "operator", url=url)
     return home
 
@@ -98,7 +98,7 @@ def test_uploaded_plan_files_that_disagree_are_named_in_chinese(fresh: Path) -> 
     """Plan files whose assignments name a trip missing from trips.csv are refused with file,
     row and column, the message in Chinese; no plan is saved."""
     from planner.problems import InputError
-    from planner.services.auth import Role, User
+    from planner.services.auth import Role, system_actor
     from planner.services.plans import list_plans, save_uploaded_plan
     from ui.messages import localise
 
@@ -110,7 +110,7 @@ def test_uploaded_plan_files_that_disagree_are_named_in_chinese(fresh: Path) -> 
     before = list_plans(url)
     with pytest.raises(InputError) as err:
         save_uploaded_plan({"trips.csv": trips.encode(), "assignments.csv": assignments.encode()},
-                           "坏方案", User("op", Role.OPERATOR), url)
+                           "坏方案", system_actor(Role.OPERATOR), url)
     problem = next(p for p in err.value.problems if p.file == "assignments.csv")
     assert (problem.row, problem.column) == (2, "trip_id")
     assert localise(problem.message, "zh") == "车次 C0002 不在车次表（trips.csv）中"
