@@ -175,8 +175,12 @@ def bulk_insert(repo: LedgerRepository, model: type[Any], rows: list[dict[str, A
 
 
 # ----------------------------------------------------------------------- plan
+#: The crew columns of a trip (trips.csv extension), stored as the dispatch gives them.
+CREW = ("leader_name", "leader_phone", "driver_name", "driver_phone")
+
+
 def merge_trips(repo: LedgerRepository, trips: Sequence[Any], imp: m.Import, file: str) -> Merge:
-    """Add the plan's trips (``planner.domain.model.Trip``)."""
+    """Add the plan's trips (``planner.domain.model.Trip``) with their crew, when named."""
     merge = Merge(file)
     known = repo.trips_by_id()
     seen = _Keyed({k: (t, _trip_values(t)) for k, t in known.items()})
@@ -199,6 +203,7 @@ def merge_trips(repo: LedgerRepository, trips: Sequence[Any], imp: m.Import, fil
                     origin_adcode=t.origin_adcode or "",
                     parent_trip_id=t.parent_trip_id,
                     import_id=imp.id,
+                    **{c: getattr(t, c, None) or None for c in CREW},
                     **values,
                 )
             )
