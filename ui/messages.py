@@ -418,6 +418,13 @@ TEMPLATES: tuple[tuple[str, str], ...] = (
     ("te_target_left", r"trip (?P<trip>\S+) has left or is cancelled; choose another trip"),
     ("te_target_full", r"trip (?P<trip>\S+) has (?P<free>\d+) free places, not (?P<n>\d+)"),
     ("te_already_on", r"(?P<id>\S+) is already on trip (?P<trip>\S+)"),
+    ("te_already_boarded", r"(?P<id>\S+) has already boarded trip (?P<trip>\S+)"),
+    ("te_not_boarded", r"(?P<id>\S+) has not boarded trip (?P<trip>\S+)"),
+    ("te_boarding_has_check_in",
+     r"(?P<id>\S+) has a check-in on trip (?P<trip>\S+); undo the check-in first"),
+    ("te_not_own_trip", r"(?P<who>\S+) \(leader\) may act only on the trips they lead; "
+                        r"(?P<trip>\S+) is not one of them"),
+    ("te_not_leader", r"(?P<who>\S+) is not an active user of the role leader"),
     # ---- password rules (planner/services/auth.py check_password)
     ("password_short", r"password: at least (?P<min>\d+) characters"),
     ("password_has_name", r"password: must not contain the user name"),
