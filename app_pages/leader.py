@@ -35,7 +35,7 @@ if trip_id is None:
 row = trips.set_index("trip_id").loc[trip_id].to_dict() | {"trip_id": trip_id}
 st.subheader(trip_id)
 st.caption(t("leader.status", status=lv.status(row)) + " · " + t("leader.route",
-                                                                   stops=row["stops"]))
+                                                                   stops=lv.route(row["stops"])))
 lv.crew(row)
 lv.movement_buttons(movements, row, user, url)
 lv.roster(lead, trip_id, user, url)

@@ -47,7 +47,7 @@ def pick_trip(trips: pd.DataFrame) -> str | None:
         with st.container(border=True):
             st.markdown(t("leader.trip_card", trip=row["trip_id"],
                           depart=fmt.date(row["depart_date"]), n=row["on_manifest"]))
-            st.caption(f"{status(row)} · {row['stops']}")
+            st.caption(f"{status(row)} · {route(row['stops'])}")
             if len(ids) > 1 and st.button(
                     t("leader.current") if row["trip_id"] == chosen else t("leader.open"),
                     key=f"ldr_open_{row['trip_id']}", width="stretch",
@@ -55,6 +55,14 @@ def pick_trip(trips: pd.DataFrame) -> str | None:
                 st.session_state[TRIP_KEY] = row["trip_id"]
                 st.rerun()
     return chosen
+
+
+def route(stops: str) -> str:
+    """A trip's stops, shortened on a phone to the first three and the last."""
+    names = stops.split(" → ")
+    if len(names) <= 4:
+        return stops
+    return " → ".join([*names[:3], t("leader.more_stops", n=len(names)), names[-1]])
 
 
 def tel(phone: str) -> str:
@@ -146,6 +154,8 @@ def roster(module: Any, trip_id: str, user: Any, url: str) -> None:
             st.button(t("leader.untick" if r["boarded"] else "leader.tick"),
                       key=f"ldr_tick_{trip_id}_{r['id_number']}", width="stretch",
                       type="primary" if r["boarded"] else "secondary", on_click=_toggle,
+                      icon=":material/check_box:" if r["boarded"]
+                      else ":material/check_box_outline_blank:",
                       args=(module, bool(r["boarded"]), r["id_number"], r["name"], trip_id,
                             user, url))
 
