@@ -3,7 +3,8 @@
 Run with ``jobbus serve`` (or ``streamlit run app.py``). Each screen is a thin script in
 ``app_pages/``; helpers live in ``ui/``; the work is done by ``planner.services``. Signed out,
 every address shows the login form (the pages stay routed but hidden), so a bookmarked page
-opens right after signing in.
+opens right after signing in. A bus leader (role ``leader``) gets only 我的车次, their phone
+page.
 """
 
 import streamlit as st
@@ -14,8 +15,10 @@ from ui.i18n import language_picker, t
 st.set_page_config(page_title=t("app.title"), page_icon="🚌", layout="wide")
 check_session()  # a user deactivated or given another role meanwhile is signed out now
 signed_in = current_user() is not None
+leading = signed_in and str(current_user().role) == "leader"  # a bus leader gets only their page
 page = st.navigation(
-    [
+    [st.Page("app_pages/leader.py", title=t("nav.leader"), icon=":material/directions_bus:",
+             default=True)] if leading else [
         st.Page("app_pages/overview.py", title=t("nav.overview"), icon=":material/dashboard:",
                 default=True),
         st.Page("app_pages/registration.py", title=t("nav.registration"),

@@ -100,6 +100,12 @@ with move_tab:
         st.caption(t("registration.operator_only"))
     else:
         tv.movement_form(movements, list(trips["trip_id"]), as_of, user, url)
+    leaders = backend.service("leaders", "assign_leader", "leaders")
+    if leaders is not None and may("assign_leader"):
+        from ui import leader_views
+
+        st.divider()
+        leader_views.assign_form(leaders, list(trips["trip_id"]), user, url)
 
 with import_tab:
     kinds = {"arrivals": t("tracking.import_arrivals"),

@@ -439,6 +439,13 @@ TEMPLATES: tuple[tuple[str, str], ...] = (
     ("wf_no_claim", r"no claim (?P<claim>\d+)"),
     ("wf_recomputed", rf"recomputed amount (?P<new>{_Y}) differs from (?P<old>{_Y}) while "
                       r"(?P<state>[a-z_]+): review needed"),
+    ("te_already_boarded", r"(?P<id>\S+) has already boarded trip (?P<trip>\S+)"),
+    ("te_not_boarded", r"(?P<id>\S+) has not boarded trip (?P<trip>\S+)"),
+    ("te_boarding_has_check_in",
+     r"(?P<id>\S+) has a check-in on trip (?P<trip>\S+); undo the check-in first"),
+    ("te_not_own_trip", r"(?P<who>\S+) \(leader\) may act only on the trips they lead; "
+                        r"(?P<trip>\S+) is not one of them"),
+    ("te_not_leader", r"(?P<who>\S+) is not an active user of the role leader"),
     # ---- password rules (planner/services/auth.py check_password)
     ("password_short", r"password: at least (?P<min>\d+) characters"),
     ("password_has_name", r"password: must not contain the user name"),

@@ -176,10 +176,15 @@ def bulk_insert(repo: LedgerRepository, model: type[Any], rows: list[dict[str, A
 
 
 # ----------------------------------------------------------------------- plan
+#: The crew columns of a trip (trips.csv extension), stored as the dispatch gives them.
+CREW = ("leader_name", "leader_phone", "driver_name", "driver_phone")
+
+
 def merge_trips(repo: LedgerRepository, trips: Sequence[Any], imp: m.Import | None, file: str,
                 plan_id: int | None = None) -> Merge:
-    """Add the plan's trips (``planner.domain.model.Trip``); a trip already in the ledger with
-    the same values is kept, with others it is a problem naming what differs (money in yuan)."""
+    """Add the plan's trips (``planner.domain.model.Trip``) with their crew, when named; a trip
+    already in the ledger with the same values is kept, with others it is a problem naming what
+    differs (money in yuan)."""
     merge = Merge(file)
     known = repo.trips_by_id()
     seen = {k: _trip_values(t) for k, t in known.items()}
@@ -207,6 +212,7 @@ def merge_trips(repo: LedgerRepository, trips: Sequence[Any], imp: m.Import | No
                 parent_trip_id=t.parent_trip_id,
                 import_id=imp.id if imp is not None else None,
                 plan_id=plan_id,
+                **{c: getattr(t, c, None) or None for c in CREW},
                 **values,
             )
         )

@@ -138,7 +138,9 @@ class Person(Base):
 
 
 class Trip(Base):
-    """A government job bus, special train or feeder coach from an imported plan."""
+    """A government job bus, special train or feeder coach from an imported plan; its crew
+    (leader and driver, names and phones) when the dispatch names them, and the signed-in
+    user who leads it (``leader_username``, set by an operator)."""
 
     __tablename__ = "trips"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -156,6 +158,12 @@ class Trip(Base):
     parent_trip_id: Mapped[str | None] = mapped_column(String(64))
     import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"), index=True)
+    # the crew as the dispatch names them (trips.csv), and the user leading the trip
+    leader_name: Mapped[str | None] = mapped_column(String(100))
+    leader_phone: Mapped[str | None] = mapped_column(String(20))
+    driver_name: Mapped[str | None] = mapped_column(String(100))
+    driver_phone: Mapped[str | None] = mapped_column(String(20))
+    leader_username: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class PlanVersion(Base):
@@ -181,6 +189,7 @@ class PlanVersion(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"))
     dispatched_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     dispatched_by: Mapped[str | None] = mapped_column(String(64))
+
 
 
 class ManifestEntry(Base):

@@ -4,9 +4,10 @@ Rules implemented here:
 
 - roles: ``operator`` (imports, computes claims), ``reviewer`` (reviews claims, records
   objections), ``approver`` (approves, publishes and closes notices), ``finance`` (issues and
-  records payments, imports bank results), ``auditor`` (reads everything, changes nothing) and
+  records payments, imports bank results), ``auditor`` (reads everything, changes nothing),
   ``admin`` (manages users and policies; takes no part in the claim workflow — separation of
-  duties);
+  duties) and ``leader`` (a bus leader 带队人: reads and acts only on the trips an operator
+  assigned to them, see ``planner.services.movements.check_trip_action``);
 - every action is checked here, in the service layer, whatever the UI shows: a role trying what
   it may not do gets ``PermissionDenied`` and nothing changes;
 - permissions are live: every check re-reads the acting user's role and active flag from the
@@ -52,6 +53,7 @@ class Role(StrEnum):
     FINANCE = "finance"
     AUDITOR = "auditor"
     ADMIN = "admin"
+    LEADER = "leader"
 
 
 class PermissionDenied(Exception):
@@ -77,7 +79,8 @@ class User:
     active: bool = True
 
 
-#: action -> the roles that may do it. Reading lists and reports is open to every role; the
+#: action -> the roles that may do it. Reading lists and reports is open to every role but the
+#: leader (who reads only their own trips: ``movements.check_trip_read``); the
 #: finance list (full ID numbers) only to finance, auditor and admin, the masked public notice
 #: to approver, finance, auditor and admin.
 PERMISSIONS: dict[str, frozenset[Role]] = {
@@ -87,6 +90,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "import_bank_results": frozenset({Role.FINANCE}),
     "compute_claims": frozenset({Role.OPERATOR}),
     "record_movement": frozenset({Role.OPERATOR}),
+    "assign_leader": frozenset({Role.OPERATOR}),
     "review": frozenset({Role.REVIEWER}),
     "reject": frozenset({Role.REVIEWER, Role.APPROVER}),
     "approve": frozenset({Role.APPROVER}),
@@ -99,7 +103,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "manage_policies": frozenset({Role.ADMIN}),
     "export_finance_list": frozenset({Role.FINANCE, Role.AUDITOR, Role.ADMIN}),
     "export_notice": frozenset({Role.APPROVER, Role.FINANCE, Role.AUDITOR, Role.ADMIN}),
-    "export_returns": frozenset(Role),
+    "export_returns": frozenset(Role) - {Role.LEADER},
 }
 
 #: The actor used by the command line and the demo seed: a local, trusted user of the database.

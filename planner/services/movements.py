@@ -3,8 +3,11 @@ or cancellation; undoing a wrong check-in; re-seating the people of a cancelled 
 
 Rules implemented here:
 
-- who may act on a trip is decided in one place, :func:`check_trip_action` (today: an
-  operator; a trip leader for their own trips can be added there);
+- who may act on a trip is decided in one place, :func:`check_trip_action`: an operator on
+  any trip, a leader (role ``leader``) only on the trips assigned to them
+  (``trips.leader_username``); who may read a trip, in :func:`check_trip_read` (every role may
+  read every trip, a leader only their own; :func:`readable_trips` lists them); both re-read
+  the user and the assignment from the ledger each time;
 - a movement obeys the rules of ``planner.ledger.trip_events`` (once-only departure, arrival
   and cancellation, nothing after a cancellation, arrival not before departure); a refused one
   raises ``MovementRefused`` and changes nothing;
@@ -28,13 +31,15 @@ from planner.domain.model import LoadCap
 from planner.ledger import models as m
 from planner.ledger.repository import LedgerRepository, UnitOfWork, row_dict
 from planner.ledger.trip_events import TRIP_EVENTS, Timeline, event_key, timelines
-from planner.services.auth import PermissionDenied, User, check_permission
+from planner.services.auth import PermissionDenied, Role, User, check_permission, current_actor
 
 __all__ = [
     "TRIP_EVENTS",
     "MovementRefused",
     "PermissionDenied",
     "check_trip_action",
+    "check_trip_read",
+    "readable_trips",
     "record_trip_event",
     "reseat",
     "undo_check_in",
@@ -48,10 +53,52 @@ class MovementRefused(ValueError):
 def check_trip_action(actor: User, trip_id: str, url: str | None = None) -> None:
     """Raise ``PermissionDenied`` unless ``actor`` may record what happens on ``trip_id``.
 
-    The one place deciding it: today the operator's ``record_movement`` permission; a trip
-    leader's right to their own trips belongs here.
+    The one place deciding it: the operator's ``record_movement`` permission, or a leader on a
+    trip assigned to them.
     """
-    check_permission(actor, "record_movement", url)
+    scope = _leader_scope(actor, url)
+    if scope is None:
+        check_permission(actor, "record_movement", url)
+    else:
+        _own_trip(actor, trip_id, scope)
+
+
+def check_trip_read(actor: User, trip_id: str, url: str | None = None) -> None:
+    """Raise ``PermissionDenied`` unless ``actor`` may read ``trip_id`` (its manifest, its
+    people's phones): any active user, a leader only a trip assigned to them."""
+    scope = _leader_scope(actor, url)
+    if scope is not None:
+        _own_trip(actor, trip_id, scope)
+
+
+def readable_trips(actor: User, url: str | None = None) -> frozenset[str] | None:
+    """The trip ids ``actor`` may read: ``None`` for every trip (any role but the leader), a
+    leader's assigned trips otherwise.
+
+    Raises
+    ------
+    PermissionDenied
+        An unknown or inactive user.
+    """
+    return _leader_scope(actor, url)
+
+
+def _leader_scope(actor: User, url: str | None) -> frozenset[str] | None:
+    """``None`` for an active user of another role; a leader's assigned trip ids."""
+    with UnitOfWork(url) as uow:
+        live = current_actor(actor, uow)
+        if not live.active:
+            raise PermissionDenied(f"user {live.username!r} is inactive")
+        if live.role is not Role.LEADER:
+            return None
+        return frozenset(uow.session.scalars(select(m.Trip.trip_id).where(
+            m.Trip.leader_username == live.username)))
+
+
+def _own_trip(actor: User, trip_id: str, scope: frozenset[str]) -> None:
+    if trip_id not in scope:
+        raise PermissionDenied(f"{actor.username} (leader) may act only on the trips they "
+                               f"lead; {trip_id} is not one of them")
 
 
 def _trip(repo: LedgerRepository, trip_id: str) -> m.Trip:

@@ -1,0 +1,184 @@
+"""Pieces of 我的车次, the bus leader's phone page (390 px wide): trip cards, the departed /
+arrived buttons, the roster with one big tick per person, and the operator's control that
+assigns a leader to a trip (on 跟踪).
+
+Rules implemented:
+
+- one column, full-width buttons (big tap targets), no tables: it must fit a phone;
+- a leader sees only what ``planner.services.leaders`` gives them (their own trips; the service
+  refuses anything else);
+- the status shown is what was recorded (出发 / 到达 / 取消), else 未出发: the leader's page
+  reports what happened, not the plan;
+- the roster is a fragment: ticking one person or searching redraws only the roster and its
+  counts, not the page;
+- a phone number is a ``tel:`` link (tap to call);
+- search: part of a name, or the last 4 characters of the ID number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from ui import backend, fmt
+from ui.i18n import current_language, t
+from ui.messages import localise
+
+TRIP_KEY = "ldr_trip"
+NOTE_KEY = "ldr_note"
+
+
+def status(row: Any) -> str:
+    """The trip's recorded status in words (未出发 where nothing was recorded)."""
+    return t(f"tracking.status_{row['status'] if row['recorded'] else 'planned'}")
+
+
+def pick_trip(trips: pd.DataFrame) -> str | None:
+    """The leader's trips as cards, each with a full-width button; returns the chosen trip
+    (the only one, when there is one)."""
+    ids = list(trips["trip_id"])
+    if st.session_state.get(TRIP_KEY) not in ids:
+        st.session_state[TRIP_KEY] = ids[0] if len(ids) == 1 else None
+    chosen = st.session_state[TRIP_KEY]
+    for row in trips.to_dict("records"):
+        with st.container(border=True):
+            st.markdown(t("leader.trip_card", trip=row["trip_id"],
+                          depart=fmt.date(row["depart_date"]), n=row["on_manifest"]))
+            st.caption(f"{status(row)} · {route(row['stops'])}")
+            if len(ids) > 1 and st.button(
+                    t("leader.current") if row["trip_id"] == chosen else t("leader.open"),
+                    key=f"ldr_open_{row['trip_id']}", width="stretch",
+                    disabled=row["trip_id"] == chosen):
+                st.session_state[TRIP_KEY] = row["trip_id"]
+                st.rerun()
+    return chosen
+
+
+def route(stops: str) -> str:
+    """A trip's stops, shortened on a phone to the first three and the last."""
+    names = stops.split(" → ")
+    if len(names) <= 4:
+        return stops
+    return " → ".join([*names[:3], t("leader.more_stops", n=len(names)), names[-1]])
+
+
+def tel(phone: str) -> str:
+    """A tap-to-call markdown link for ``phone``."""
+    number = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+    return f"[{t('leader.call', phone=phone)}](tel:{number})"
+
+
+def crew(row: Any) -> None:
+    """The trip's leader and driver, each with a tap-to-call link."""
+    for role in ("leader", "driver"):
+        name, phone = row[f"{role}_name"], row[f"{role}_phone"]
+        if name or phone:
+            line = t("leader.crew", role=t(f"leader.role_{role}"), name=name or "—")
+            st.markdown(f"{line} {tel(phone) if phone else ''}")
+
+
+def _when(at: Any) -> str:
+    return "" if at is None or pd.isna(at) else f"{at:%m-%d %H:%M}"
+
+
+def movement_buttons(module: Any, row: Any, user: Any, url: str) -> None:
+    """已出发 / 已到达 as two full-width buttons; a recorded one shows its time, disabled."""
+    departed, arrived = _when(row["departed_at"]), _when(row["arrived_at"])
+    over = bool(arrived) or row["status"] == "cancelled"
+    for event, done, allowed in (("departed", departed, not departed and not over),
+                                 ("arrived", arrived, bool(departed) and not over)):
+        label = t(f"leader.{event}_at", at=done) if done else t(f"leader.{event}")
+        if st.button(label, key=f"ldr_{event}", type="primary", width="stretch",
+                     disabled=not allowed, icon=":material/directions_bus:"):
+            now = dt.datetime.now().replace(second=0, microsecond=0)
+            if backend.call(module, "record_trip_event", row["trip_id"], event, now, user,
+                            url=url) is not None:
+                backend.ledger_changed()
+                st.rerun()
+
+
+def _matching(lines: pd.DataFrame, query: str) -> pd.DataFrame:
+    """People whose name contains ``query`` or whose ID number ends with it (4 characters)."""
+    query = query.strip()
+    if not query:
+        return lines
+    by_name = lines["name"].str.contains(query, regex=False)
+    by_id = lines["id_number"].str.upper().str.endswith(query.upper()) if len(query) == 4 \
+        else pd.Series(False, index=lines.index)
+    return lines[by_name | by_id]
+
+
+def _toggle(module: Any, boarded: bool, id_number: str, name: str, trip_id: str, user: Any,
+            url: str) -> None:
+    """Tick or untick one person (a button's callback); the outcome is shown by the roster."""
+    function = "undo_boarding" if boarded else "board"
+    try:
+        getattr(module, function)(id_number, trip_id, user, url=url)
+    except backend.refusals() as exc:
+        st.session_state[NOTE_KEY] = ("error", t("common.refused", reason=localise(
+            str(exc), current_language())))
+        return
+    backend.ledger_changed()
+    st.session_state[NOTE_KEY] = ("success", t("leader.unticked" if boarded else "leader.ticked",
+                                               name=name))
+
+
+@st.fragment
+def roster(module: Any, trip_id: str, user: Any, url: str) -> None:
+    """Counts, search and one card per person with a big tick / untick button."""
+    lines = backend.call(module, "roster", trip_id, user, url)
+    if lines is None:
+        return
+    on = int(lines["boarded"].sum())
+    st.markdown(t("leader.counts", on=on, off=len(lines) - on))
+    st.caption(t("leader.of_total", n=len(lines)))
+    note = st.session_state.pop(NOTE_KEY, None)
+    if note is not None:
+        getattr(st, note[0])(note[1])
+    query = st.text_input(t("leader.search"), key=f"ldr_search_{trip_id}",
+                          placeholder=t("leader.search_placeholder"))
+    shown = _matching(lines, query)
+    if shown.empty:
+        st.info(t("leader.no_match"))
+    for r in shown.to_dict("records"):
+        with st.container(border=True):
+            st.markdown(t("leader.person", name=r["name"], tail=r["id_number"][-4:]))
+            details = [t("leader.pickup", stop=r["pickup_stop"])] if r["pickup_stop"] else []
+            if r["phone"]:
+                details.append(tel(r["phone"]))
+            if details:
+                st.markdown(" · ".join(details))
+            st.button(t("leader.untick" if r["boarded"] else "leader.tick"),
+                      key=f"ldr_tick_{trip_id}_{r['id_number']}", width="stretch",
+                      type="primary" if r["boarded"] else "secondary", on_click=_toggle,
+                      icon=":material/check_box:" if r["boarded"]
+                      else ":material/check_box_outline_blank:",
+                      args=(module, bool(r["boarded"]), r["id_number"], r["name"], trip_id,
+                            user, url))
+
+
+def assign_form(module: Any, trip_ids: list[str], user: Any, url: str) -> None:
+    """An operator's control on 跟踪: give a trip to a leader (or take it back)."""
+    st.subheader(t("leader.assign_title"))
+    st.caption(t("leader.assign_help"))
+    names = module.leaders(url)
+    if not names:
+        st.caption(t("leader.no_leaders"))
+        return
+    trip_id = st.selectbox(t("leader.assign_trip"), trip_ids, key="ldr_assign_trip",
+                           index=None, placeholder=t("planning.trip_placeholder"))
+    options = {"": t("leader.assign_none"), **{n: n for n in names}}
+    who = st.selectbox(t("leader.assign_who"), list(options), key="ldr_assign_who",
+                       format_func=options.__getitem__)
+    if trip_id:
+        current = module.leader_trips(user, url).set_index("trip_id").at[trip_id,
+                                                                          "leader_username"]
+        st.caption(t("leader.assign_current", who=current or t("leader.assign_none")))
+    saved = st.button(t("leader.assign_save"), key="ldr_assign_save", disabled=trip_id is None)
+    if saved and backend.attempt(module, "assign_leader", trip_id, who or None, user, url=url):
+        from ui import tracking_views
+
+        tracking_views.flash(t("leader.assigned", trip=trip_id, who=options[who]))
