@@ -105,12 +105,11 @@ from planner.domain import (
 )
 from planner.optimise.bounding import BOUND_DEADLINE, BoundRunner, BoundTask, shares, use_worker
 from planner.optimise.build import Builder, Built
-from planner.optimise.costs import coach_timetable
 from planner.optimise.instance import Instance
 from planner.optimise.model import Context, Decision, Group, solve_province
-from planner.optimise.params import PlanParams
 from planner.optimise.prepare import Person, prepare
-from planner.optimise.schedule import day_of, to_min
+from planner.rules.params import PlanParams
+from planner.rules.timetable import coach_timetable, day_of, to_min
 
 Progress = Callable[[float, str], None]
 PLAN_PHASE = 0.6  # share of the time limit for planning the units; the bound has the rest
