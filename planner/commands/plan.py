@@ -45,6 +45,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     p.add_argument("--coaches-only", action="store_true", help="plan without special trains")
     p.add_argument(
+        "--lang",
+        choices=("zh", "en"),
+        default="zh",
+        help="language of the reasons in self_return.csv and unserved.csv (default zh)",
+    )
+    p.add_argument(
         "--max-wait-days",
         default=None,
         metavar="N",
@@ -108,7 +114,7 @@ def handler(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     plan = plan_scenario(scenario, params)
     seconds = time.perf_counter() - t0
-    out = write_plan(plan, Path(args.out), scenario)  # with the papers
+    out = write_plan(plan, Path(args.out), scenario, lang=args.lang)  # with the papers
     s = plan.summary
     ex = s.extra
     people = ex.get("people_by_mode", {})
