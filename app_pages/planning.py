@@ -200,13 +200,13 @@ st.subheader(t("planning.trips"))
 st.dataframe(pv.trips_frame(plan), hide_index=True, width="stretch", key="plan_trips_table")
 with st.expander(t("planning.self_returns", n=len(plan.self_returns))):
     st.dataframe(
-        [{t("manifest.id_number"): s.id_number, t("planning.reason"): localise(s.reason, lang),
+        [{t("manifest.id_number"): s.id_number, t("planning.reason"): s.why.render(lang),
           t("planning.expected_subsidy"): fmt.yuan(s.expected_subsidy_fen)}
          for s in plan.self_returns], hide_index=True, width="stretch")
 with st.expander(t("planning.unserved", n=len(plan.unserved))):
     st.dataframe(
         [{t("manifest.id_number"): u.id_number or "", t("manifest.employer"): u.employer_uscc
-          or "", t("planning.count"): u.count, t("planning.reason"): localise(u.reason, lang)}
+          or "", t("planning.count"): u.count, t("planning.reason"): u.why.render(lang)}
          for u in plan.unserved], hide_index=True, width="stretch")
 
 # ---------------------------------------------------------------- downloads, dispatch

@@ -32,9 +32,10 @@ from planner.demo import write_demo
 from planner.domain import Plan, Trip, VehicleType
 from planner.io import load_scenario
 from planner.optimise import PlanParams
-from planner.optimise.costs import coach_cost_fen, coach_timetable, drivers_needed
 from planner.optimise.model import Context
-from planner.optimise.schedule import coach_start, hire_days
+from planner.rules.costs import coach_cost_fen
+from planner.rules.drivers import drivers_needed
+from planner.rules.timetable import coach_start, coach_timetable, hire_days
 from planner.services.planning import build_instance, plan_by_hand
 from planner.validation import validate_plan
 
@@ -49,7 +50,7 @@ def hub_cost(
     keys = [f"c:{c}" for c in counties] + ["hub"]
     legs = [inst.km(a, b) for a, b in itertools.pairwise(keys)] + [inst.km("hub", keys[0])]
     loaded = sum(legs[:-1])
-    drivers = drivers_needed(loaded, ctx.params.two_driver_km)
+    drivers = drivers_needed(loaded, ctx.rules)
     start = coach_start(day, ctx.params.coach_start_min[0])
     sch = coach_timetable(
         start,

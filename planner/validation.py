@@ -37,11 +37,11 @@ from collections.abc import Callable
 from typing import Any
 
 from planner.domain import Plan, Scenario, StopKind, Travel, Trip, VehicleKind, VehicleType
-from planner.optimise.costs import coach_cost_fen, drivers_needed, train_cost_fen
-from planner.optimise.instance import cap_in_force
-from planner.optimise.params import PlanParams
-from planner.optimise.schedule import (
-    DrivingRules,
+from planner.rules.costs import coach_cost_fen, train_cost_fen
+from planner.rules.drivers import drivers_needed, two_driver_threshold_km
+from planner.rules.load_cap import cap_in_force
+from planner.rules.params import PlanParams
+from planner.rules.timetable import (
     Schedule,
     check_driving,
     day_of,
@@ -96,7 +96,7 @@ class _Timetables:
 
     def __init__(self, params: PlanParams) -> None:
         self.params = params
-        self.rules = DrivingRules(night_relay=params.night_relay)
+        self.rules = params.regulation
         self.cache: dict[str, tuple[list[float], Schedule]] = {}
 
     def get(self, trip: Trip) -> tuple[list[float], Schedule]:
@@ -193,7 +193,8 @@ def check_capacity(sc: Scenario, plan: Plan) -> list[str]:
 def check_drivers(
     sc: Scenario, plan: Plan, params: PlanParams, tt: _Timetables | None = None
 ) -> list[str]:
-    """Two drivers above ``two_driver_km``; stop times kept by a lawful timetable."""
+    """Two drivers above the two-driver threshold (400 km, 600 on a direct expressway); stop
+    times kept by a lawful timetable."""
     out: list[str] = []
     tt = tt or _Timetables(params)
     for t in plan.trips:
@@ -201,10 +202,11 @@ def check_drivers(
             continue
         legs, sch = tt.get(t)
         loaded = sum(legs[:-1])
-        if drivers_needed(loaded, params.two_driver_km) > t.drivers:
+        if drivers_needed(loaded, tt.rules) > t.drivers:
+            limit = two_driver_threshold_km(tt.rules)
             out.append(
                 f"coach {t.trip_id} runs {loaded:.0f} km loaded with {t.drivers} driver(s); "
-                f"above {params.two_driver_km:.0f} km it needs two"
+                f"above {limit:.0f} km it needs two"
             )
         for msg in check_driving(sch.intervals, tt.rules):
             out.append(f"coach {t.trip_id}: {msg}")

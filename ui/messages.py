@@ -1,13 +1,15 @@
-"""Back-end sentences (claim evidence, plan reasons, input problems) in the reader's language.
+"""Back-end sentences (claim evidence, input problems) in the reader's language.
+
+Plan reasons are messages (``planner.messages``, ``SelfReturn.why`` / ``Unserved.why``) and are
+rendered from their code, not matched here.
 
 Rules implemented:
 
-- the planner and the subsidy engine write evidence lines and plan reasons as English sentences
+- the subsidy engine writes evidence lines as English sentences
   (the ledger stores them so); the UI shows them in Chinese by matching each known sentence
   template with a regular expression (named groups) and rendering the ``messages.<key>`` text of
   the catalogue with the captured values;
-- groups named ``cause`` are themselves sentences and are translated the same way (a reason such
-  as "<no trip>; advised to come on their own ..." nests another template);
+- groups named ``cause`` are themselves sentences and are translated the same way;
 - money written "1,234.00 yuan" inside captured values becomes "1,234.00 元"; codes, dates,
   names and numbers are kept as written;
 - validation problems (``Problem.message`` of planner.io: ID numbers, credit codes, phones,
@@ -29,7 +31,6 @@ _D = r"\d{4}-\d{2}-\d{2}"
 _M = r"\d{4}-\d{2}(?:\.\.\d{4}-\d{2})?"
 _Y = r"[\d,]+\.\d{2}"
 _T = rf"{_D} \d{{2}}:\d{{2}}"
-_SUBSIDY = rf"(?P<sub>{_Y}) yuan self-return subsidy"
 _HINT = re.escape(MANGLED_HINT)
 
 #: (catalogue key under ``messages.``, English template as a regular expression); first full
@@ -108,89 +109,6 @@ TEMPLATES: tuple[tuple[str, str], ...] = (
     ("no_compare", rf"no headcount for (?P<month>{_M}) to compare with"),
     ("no_growth", r"no growth left to reward"),
     ("below_lowest_band", r"fewer people sent than the lowest band"),
-    # ---- plan reasons (planner/optimise/*.py)
-    ("own_travel", r"Registered to travel on their own; claims the self-return subsidy\."),
-    ("advised_alone", rf"(?P<cause>.+); advised to come on their own with the {_SUBSIDY}\."),
-    (
-        "coach_late_own_dear",
-        rf"The coach from (?P<name>.+?) planned for this person would reach the "
-        rf"employer after (?P<deadline>{_D}), and one just for the (?P<n>\d+) people late on "
-        rf"it would cost about (?P<seat>{_Y}) yuan a seat",
-    ),
-    (
-        "coach_late",
-        rf"The coach from (?P<name>.+?) planned for this person would reach the "
-        rf"employer after (?P<deadline>{_D})",
-    ),
-    (
-        "no_seat_left",
-        r"No seat was left on the vehicles planned from (?P<name>.+?) in this "
-        r"person's window",
-    ),
-    (
-        "no_seat_within",
-        rf"No seat within (?P<days>\d+) days? of (?P<release>{_D}): no coach or "
-        rf"train from (?P<name>.+?) leaving between (?P<first>{_D}) and "
-        rf"(?P<last>{_D}) can arrive by (?P<deadline>{_D})",
-    ),
-    (
-        "no_trip",
-        rf"No coach or train from (?P<name>.+?) leaving on or after (?P<release>{_D}) "
-        rf"can arrive by (?P<deadline>{_D})",
-    ),
-    (
-        "either_cheaper",
-        rf"Either way is fine for this person: coming alone costs the {_SUBSIDY}, "
-        rf"less than a seat from (?P<name>.+?) \(about (?P<seat>{_Y}) yuan\)\.",
-    ),
-    (
-        "either_full",
-        rf"Either way is fine for this person: the coaches from (?P<name>.+?) in "
-        rf"their window are full, and another one would cost more than the "
-        rf"{_SUBSIDY}\.",
-    ),
-    (
-        "few_seekers",
-        rf"Only (?P<n>\d+) seat-seekers? in (?P<name>.+?) can travel between "
-        rf"(?P<first>{_D}) and (?P<last>{_D}) with no trip nearby: a seat would cost "
-        rf"about (?P<seat>{_Y}) yuan, more than (?P<mult>[\d.]+) × the {_SUBSIDY}\.",
-    ),
-    (
-        "coaches_full",
-        rf"The coaches from (?P<name>.+?) between (?P<first>{_D}) and (?P<last>{_D}) "
-        r"are full and sharing another with (?P<n>\d+) left-over seat-seekers? costs "
-        rf"more than (?P<mult>[\d.]+) × the {_SUBSIDY} each; advised to come on their "
-        r"own\.",
-    ),
-    (
-        "no_vehicle_left",
-        rf"No vehicle was left to carry this person from (?P<name>.+?) between "
-        rf"(?P<first>{_D}) and (?P<last>{_D}): every coach and train available "
-        r"was already in use\.",
-    ),
-    (
-        "coach_reaches_late",
-        rf"The coach from (?P<name>.+?) reaches the employer after "
-        rf"(?P<deadline>{_D})\.",
-    ),
-    ("at_employer", r"(?P<cause>.+) at the employer\."),
-    (
-        "hires_short",
-        r"Employer (?P<name>.+?) wanted (?P<wanted>\d+) new hires; only "
-        r"(?P<matched>\d+) recruits could be matched\.",
-    ),
-    (
-        "not_in_gazetteer",
-        r"Home county (?P<adcode>\S+) is not in the gazetteer, so no trip can be "
-        r"planned from there\.",
-    ),
-    ("unknown_employer", r"Employer (?P<employer>\S+) is not in employers\.csv\."),
-    ("no_vacancy", r"No employer has a vacancy left for this new recruit\."),
-    (
-        "no_vacancy_late",
-        rf"No employer with a vacancy left needs workers late enough for this "
-        rf"recruit to arrive \(earliest possible arrival (?P<date>{_D})\)\.",
-    ),
     # ---- validation problems (planner/io/tables.py, planner/io/validate.py): Problem.message
     ("io_file_not_found", r"file not found"),
     ("io_is_folder", r"is a folder, not a file"),
@@ -529,7 +447,7 @@ def _localise(text: str, lang: str, depth: int) -> str:
 
 
 def localise(text: str, lang: str) -> str:
-    """A back-end sentence (evidence line, plan reason) in ``lang``.
+    """A back-end sentence (evidence line, input problem) in ``lang``.
 
     Parameters
     ----------

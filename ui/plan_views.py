@@ -29,7 +29,6 @@ import streamlit as st
 from planner.domain.model import Plan, Scenario, VehicleKind
 from ui import fmt
 from ui.i18n import current_language, t
-from ui.messages import localise
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -248,9 +247,7 @@ def self_return_calls_xlsx(_plan: Plan, _scenario: Scenario, plan_key: str, lang
     from planner.io import papers
 
     del plan_key, lang
-    return papers.xlsx_bytes(
-        papers.self_return_workbook(_plan, _scenario, lambda r: localise(r, "zh"))
-    )
+    return papers.xlsx_bytes(papers.self_return_workbook(_plan, _scenario))
 
 
 # ------------------------------------------------------------------ saved plans

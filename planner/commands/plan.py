@@ -45,6 +45,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     p.add_argument("--coaches-only", action="store_true", help="plan without special trains")
     p.add_argument(
+        "--lang",
+        choices=("zh", "en"),
+        default="zh",
+        help="language of the reasons in self_return.csv and unserved.csv (default zh)",
+    )
+    p.add_argument(
         "--max-wait-days",
         default=None,
         metavar="N",
@@ -136,7 +142,7 @@ def handler(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - t0
     if args.save:
         plan = _save(plan, params, args)  # the ledger's trip ids from here on
-    out = write_plan(plan, Path(args.out), scenario)  # with the papers
+    out = write_plan(plan, Path(args.out), scenario, lang=args.lang)  # with the papers
     s = plan.summary
     ex = s.extra
     people = ex.get("people_by_mode", {})

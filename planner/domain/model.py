@@ -1,4 +1,4 @@
-"""Facts, decisions and the plan. Frozen dataclasses, standard library only."""
+"""Facts, decisions and the plan. Frozen dataclasses; standard library and planner.messages only."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+
+from planner.messages import Message, msg
 
 
 class Travel(StrEnum):
@@ -196,25 +198,45 @@ class Leg:
 
 @dataclass(frozen=True, slots=True)
 class SelfReturn:
-    """A person advised (or who chose) to travel on their own."""
+    """A person advised (or who chose) to travel on their own, and why (a message; a plain
+    string is taken as free text, ``reason.text``)."""
 
     id_number: str
     employer_uscc: str | None
-    reason: str
+    why: Message
     expected_subsidy_fen: int
+
+    def __post_init__(self) -> None:
+        if isinstance(self.why, str):
+            object.__setattr__(self, "why", msg("reason.text", text=self.why))
+
+    @property
+    def reason(self) -> str:
+        """The reason in English."""
+        return self.why.render("en")
 
 
 @dataclass(frozen=True, slots=True)
 class Unserved:
-    """A person or a vacancy the plan does not serve, with a reason in a sentence.
+    """A person or a vacancy the plan does not serve, and why.
 
     For a vacancy ``id_number`` is ``None`` and ``count`` says how many places stay empty.
+    ``why`` is a message (a plain string is taken as free text, ``reason.text``).
     """
 
-    reason: str
+    why: Message
     id_number: str | None = None
     employer_uscc: str | None = None
     count: int = 1
+
+    def __post_init__(self) -> None:
+        if isinstance(self.why, str):
+            object.__setattr__(self, "why", msg("reason.text", text=self.why))
+
+    @property
+    def reason(self) -> str:
+        """The reason in English."""
+        return self.why.render("en")
 
 
 @dataclass(frozen=True, slots=True)

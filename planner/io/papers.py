@@ -34,6 +34,7 @@ from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from planner.domain.model import Plan, Scenario, StopKind, Trip, VehicleKind
 from planner.io.safe_cells import protect_cell, protect_workbook
+from planner.messages import Message, render
 
 MONEY_FORMAT = '"¥"#,##0.00'
 DATE_FORMAT = "yyyy-mm-dd"
@@ -529,7 +530,7 @@ def _home_county(worker: Any, gazetteer: Any) -> str:
 def self_return_workbook(
     plan: Plan,
     scenario: Scenario,
-    reason_text: Callable[[str], str] = str,
+    reason_text: Callable[[Message], str] = render,
     gazetteer: Any = None,
 ) -> Any:
     """The people advised (or choosing) to come on their own, for the phone calls."""
@@ -569,7 +570,7 @@ def self_return_workbook(
                 (_home_county(w, gazetteer) if w else "", None),
                 (employers.get(uscc, uscc), None),
                 (_yuan(s.expected_subsidy_fen), MONEY_FORMAT),
-                (reason_text(s.reason), None),
+                (reason_text(s.why), None),
                 ("", None),
             ],
         )
@@ -582,7 +583,7 @@ def write_self_return_calls(
     plan: Plan,
     scenario: Scenario,
     path: Path | str,
-    reason_text: Callable[[str], str] = str,
+    reason_text: Callable[[Message], str] = render,
 ) -> Path:
     """Write the 建议自行返岗 call list: name, phone, home county, employer, expected subsidy
     and reason of each person the plan leaves to come on their own, and a column for the
@@ -594,7 +595,7 @@ def write_self_return_calls(
     path : Path or str
         Where to write the xlsx (``xlsx_bytes(…_workbook(…))`` gives the bytes instead).
     reason_text : callable, optional
-        Renders the planner's reason (an English sentence) for the reader, e.g. in Chinese.
+        Renders the planner's reason (a message) for the reader (default: in Chinese).
 
     Returns
     -------

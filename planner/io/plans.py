@@ -9,16 +9,19 @@ Rules implemented here:
   name or employer USCC), ``stop_kinds`` (pickup/station/dropoff), ``stop_lats``, ``stop_lons``,
   ``stop_times``, ``fixed`` and the crew (``leader_name``, ``leader_phone``, ``driver_name``,
   ``driver_phone``; blank unless the dispatcher named them); unserved.csv adds ``count`` (places
-  left empty for a vacancy); given the scenario it also writes the print-ready papers
-  (``PAPER_FILES``, ``planner.io.papers``);
+  left empty for a vacancy); self_return.csv and unserved.csv add ``reason_code`` and
+  ``reason_params`` (the reason as a message: its code and its parameters as JSON; ``reason`` is
+  that message rendered in the plan's language, Chinese by default); given the scenario it
+  also writes the print-ready papers (``PAPER_FILES``, ``planner.io.papers``);
 - money columns are yuan with two decimals (summary.json too: ``total_cost``, ``lower_bound``,
   ``subsidy_forecast`` in yuan); ``km`` has at most three decimals;
 - CSVs are UTF-8 with BOM so Excel on Chinese Windows opens them correctly;
 - writing is atomic: everything goes to a temporary folder beside the target first, then is
   moved in; a failure leaves the target untouched (other files already in it are kept);
 - ``read_plan`` is the inverse (trips.csv and assignments.csv required, the rest optional) and
-  reports problems like the scenario reader; stops without ``stop_refs`` are resolved by name
-  (an employer, a fleet station, the destination, else a county address);
+  reports problems like the scenario reader (a reason with ``reason_code`` comes back as that
+  message; an older file's reason as free text, ``reason.text``); stops without ``stop_refs``
+  are resolved by name (an employer, a fleet station, the destination, else a county address);
 - ``write_scenario`` writes a scenario's tables as CSV or xlsx with English or Chinese headers,
   so a scenario round-trips CSV ↔ xlsx ↔ Chinese headers.
 """
@@ -65,6 +68,7 @@ from planner.io.schemas import (
     Schema,
 )
 from planner.io.tables import Table, check_duplicates, format_fen, read_table
+from planner.messages import Message, msg
 from planner.problems import InputError, Problem, Severity
 
 PLAN_FILES = (
@@ -133,8 +137,27 @@ def trips_frame(trips: Iterable[Trip]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(TRIPS.names), dtype=object)
 
 
-def plan_frames(plan: Plan) -> dict[str, pd.DataFrame]:
-    """The CSV files of a plan as DataFrames of text, by file name."""
+def _params_json(why: Message) -> str:
+    """A reason's parameters as JSON (nested messages as ``{"code", "params"}``)."""
+    return json.dumps(why.to_json()["params"], ensure_ascii=False, sort_keys=True)
+
+
+def _why(v: Mapping[str, Any]) -> Message:
+    """The reason of a self_return.csv / unserved.csv row: its code and parameters when the row
+    has them (files written since reasons are codes), else its text as free text."""
+    code = v.get("reason_code")
+    if code:
+        try:
+            params = json.loads(v.get("reason_params") or "{}")
+            if isinstance(params, dict):
+                return Message.from_json({"code": code, "params": params})
+        except ValueError:
+            pass
+    return msg("reason.text", text=str(v["reason"]))
+
+
+def plan_frames(plan: Plan, lang: str = "zh") -> dict[str, pd.DataFrame]:
+    """The CSV files of a plan as DataFrames of text, by file name; reasons in ``lang``."""
     return {
         "trips.csv": trips_frame(plan.trips),
         "assignments.csv": pd.DataFrame(
@@ -144,7 +167,14 @@ def plan_frames(plan: Plan) -> dict[str, pd.DataFrame]:
         ),
         "self_return.csv": pd.DataFrame(
             [
-                [s.id_number, s.employer_uscc or "", s.reason, format_fen(s.expected_subsidy_fen)]
+                [
+                    s.id_number,
+                    s.employer_uscc or "",
+                    s.why.render(lang),
+                    format_fen(s.expected_subsidy_fen),
+                    s.why.code,
+                    _params_json(s.why),
+                ]
                 for s in plan.self_returns
             ],
             columns=list(SELF_RETURN.names),
@@ -152,7 +182,14 @@ def plan_frames(plan: Plan) -> dict[str, pd.DataFrame]:
         ),
         "unserved.csv": pd.DataFrame(
             [
-                [u.id_number or "", u.employer_uscc or "", u.reason, str(u.count)]
+                [
+                    u.id_number or "",
+                    u.employer_uscc or "",
+                    u.why.render(lang),
+                    str(u.count),
+                    u.why.code,
+                    _params_json(u.why),
+                ]
                 for u in plan.unserved
             ],
             columns=list(UNSERVED.names),
@@ -316,7 +353,9 @@ def _atomic_write(out_dir: Path, files: Mapping[str, Any]) -> Path:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def write_plan(plan: Plan, out_dir: Path | str, scenario: Scenario | None = None) -> Path:
+def write_plan(
+    plan: Plan, out_dir: Path | str, scenario: Scenario | None = None, lang: str = "zh"
+) -> Path:
     """Write a plan's files (FORMATS.md, "What ``plan`` writes") atomically.
 
     Parameters
@@ -327,13 +366,16 @@ def write_plan(plan: Plan, out_dir: Path | str, scenario: Scenario | None = None
     scenario : Scenario, optional
         The scenario planned: with it the print-ready papers are written too (``PAPER_FILES``:
         the dispatch sheet, the manifests and the self-return call list; ``planner.io.papers``).
+    lang : str
+        Language of the reasons in self_return.csv and unserved.csv (``"zh"``, the default, or
+        ``"en"``); their ``reason_code`` and ``reason_params`` columns keep the message itself.
 
     Returns
     -------
     Path
         The output folder.
     """
-    files: dict[str, Any] = dict(plan_frames(plan))
+    files: dict[str, Any] = dict(plan_frames(plan, lang))
     files["summary.json"] = summary_dict(plan.summary)
     if scenario is not None:
         from planner.io import papers
@@ -706,7 +748,7 @@ def read_plan(plan_dir: Path | str, resolver: PlaceResolver | None = None) -> Pl
             if v.get("id_number") and v.get("reason") and v.get("expected_subsidy") is not None:
                 self_returns.append(
                     SelfReturn(
-                        v["id_number"], v.get("employer_uscc"), v["reason"], v["expected_subsidy"]
+                        v["id_number"], v.get("employer_uscc"), _why(v), v["expected_subsidy"]
                     )
                 )
     tu = tables.get("unserved")
@@ -725,7 +767,7 @@ def read_plan(plan_dir: Path | str, resolver: PlaceResolver | None = None) -> Pl
             if v.get("reason"):
                 unserved.append(
                     Unserved(
-                        v["reason"], v.get("id_number"), v.get("employer_uscc"), v.get("count") or 1
+                        _why(v), v.get("id_number"), v.get("employer_uscc"), v.get("count") or 1
                     )
                 )
     _one_place_each(tables, problems)

@@ -319,6 +319,8 @@ SELF_RETURN = Schema(
         C("employer_uscc", Kind.USCC, *EMPLOYER_ALIASES),
         C("reason", Kind.TEXT, "原因", "理由", required=True),
         C("expected_subsidy", Kind.MONEY, "预计补贴", "预计补贴金额", required=True),
+        C("reason_code", Kind.TEXT, "原因代码"),
+        C("reason_params", Kind.TEXT, "原因参数"),
     ),
     key=("id_number",),
 )
@@ -331,6 +333,8 @@ UNSERVED = Schema(
         C("employer_uscc", Kind.USCC, *EMPLOYER_ALIASES),
         C("reason", Kind.TEXT, "原因", "理由", required=True),
         C("count", Kind.POS_INT, "人数"),
+        C("reason_code", Kind.TEXT, "原因代码"),
+        C("reason_params", Kind.TEXT, "原因参数"),
     ),
 )
 

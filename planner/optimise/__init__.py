@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from planner.optimise.instance import Instance, Origin, cap_in_force
-from planner.optimise.params import PlanParams
+from planner.optimise.instance import Instance, Origin
+from planner.rules.load_cap import cap_in_force
+from planner.rules.params import PlanParams
 
 __all__ = [
     "Instance",

@@ -19,6 +19,7 @@ import time
 from collections import defaultdict
 
 from planner.domain import Assignment, Plan, PlanSummary, SelfReturn, Unserved
+from planner.optimise import reasons
 from planner.optimise.build import Builder, Built
 from planner.optimise.instance import Instance
 from planner.optimise.model import Context
@@ -71,8 +72,7 @@ def plan_by_hand(inst: Instance, params: PlanParams | None = None) -> Plan:
         for q in built.late:
             unserved.append(
                 Unserved(
-                    f"The coach from {inst.origins[q.county].name} reaches the employer after "
-                    f"{q.deadline}.",
+                    reasons.coach_reaches_late(inst.origins[q.county].name, q.deadline),
                     q.id_number,
                     q.employer,
                 )

@@ -30,17 +30,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from planner.domain import Stop, StopKind, Travel, Trip, Unserved, VehicleKind, VehicleType
-from planner.optimise.costs import (
-    coach_cost_fen,
-    coach_timetable,
-    drivers_needed,
-    round_km,
-    train_cost_fen,
-)
 from planner.optimise.model import Context, Decision, TrainLine
 from planner.optimise.prepare import Person
-from planner.optimise.schedule import (
+from planner.rules.costs import coach_cost_fen, round_km, train_cost_fen
+from planner.rules.drivers import drivers_needed
+from planner.rules.timetable import (
     coach_start,
+    coach_timetable,
     day_of,
     drive_minutes,
     from_min,
@@ -209,7 +205,7 @@ class Builder:
         legs = [self.km(a, b) for (a, _), (b, _) in itertools.pairwise(keys)]
         legs.append(self.km(keys[-1][0], keys[0][0]))
         loaded = sum(legs[:-1])
-        drivers = drivers_needed(loaded, p.two_driver_km)
+        drivers = drivers_needed(loaded, self.ctx.rules)
         total = round_km(sum(legs))
         chosen = None
         days_to_try = [day]

@@ -10,7 +10,6 @@ great-circle distance is one): the lower bound relies on the triangle inequality
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from planner.domain import Employer, Scenario, VehicleKind
+from planner.rules.params import DEFAULT_SEAT_COST_MULTIPLE
 
 Point = tuple[float, float]
 
@@ -66,7 +66,7 @@ class Instance:
     keys: tuple[str, ...]
     distance_km: np.ndarray
     station_province: Mapping[str, str] = field(default_factory=dict)
-    seat_cost_multiple: float = 3.0
+    seat_cost_multiple: float = DEFAULT_SEAT_COST_MULTIPLE
     unmet_penalty_fen: int = 500_000
     fixed_legs_km: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
     index: dict[str, int] = field(init=False, repr=False, compare=False)
@@ -111,7 +111,7 @@ class Instance:
         matrix_km: Callable[[Sequence[Point]], np.ndarray],
         *,
         station_province: Mapping[str, str] | None = None,
-        seat_cost_multiple: float = 3.0,
+        seat_cost_multiple: float = DEFAULT_SEAT_COST_MULTIPLE,
         unmet_penalty_fen: int = 500_000,
         road_km: Callable[[Point, Point], float] | None = None,
     ) -> Instance:
@@ -164,20 +164,3 @@ class Instance:
             fixed_legs_km=legs,
         )
 
-
-def cap_in_force(
-    seats: int, fleet_max_load: float, caps: Sequence[object], day: dt.date, adcodes: Sequence[str]
-) -> int:
-    """floor(seats × load cap in force) for a trip leaving on ``day`` from ``adcodes``.
-
-    The strictest applicable load-cap row over every origin code wins; none applies: the
-    fleet's ``max_load``.
-    """
-    best: float | None = None
-    for c in caps:
-        for a in adcodes or ("",):
-            if c.applies(day, a):  # type: ignore[attr-defined]
-                ml = float(c.max_load)  # type: ignore[attr-defined]
-                best = ml if best is None else min(best, ml)
-    share = fleet_max_load if best is None else best
-    return int(seats * share + 1e-9)

@@ -48,8 +48,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from planner.domain import LoadCap, Travel, VehicleKind, VehicleType
-from planner.optimise.costs import coach_cost_fen, coach_profile, coach_timetable, train_cost_fen
-from planner.optimise.instance import Instance, cap_in_force
+from planner.optimise.instance import Instance
 from planner.optimise.linmodel import (
     LinModel,
     Solution,
@@ -58,11 +57,15 @@ from planner.optimise.linmodel import (
     solve_model,
     solve_rins,
 )
-from planner.optimise.params import PlanParams
 from planner.optimise.prepare import Person
-from planner.optimise.schedule import (
-    DrivingRules,
+from planner.rules.costs import coach_cost_fen, collector_cost_fen, feeder_cost_fen, train_cost_fen
+from planner.rules.drivers import drivers_needed
+from planner.rules.load_cap import cap_in_force
+from planner.rules.params import PlanParams
+from planner.rules.timetable import (
+    coach_profile,
     coach_start,
+    coach_timetable,
     day_of,
     drive_minutes,
     min_elapsed,
@@ -151,7 +154,7 @@ class Context:
         self.inst = inst
         self.params = params
         sc = inst.scenario
-        self.rules = DrivingRules(night_relay=params.night_relay)
+        self.rules = params.regulation
         self.caps: tuple[LoadCap, ...] = sc.load_caps
         self.coach_types = sorted(
             (v for v in sc.fleet if v.kind is VehicleKind.COACH), key=lambda v: (-v.seats, v.name)
@@ -209,7 +212,6 @@ class Context:
                     speed_kmh=p.speed_kmh,
                     rules=self.rules,
                     dwell_min=p.stop_dwell_min,
-                    two_driver_km=p.two_driver_km,
                 )
             else:
                 best = None
@@ -284,7 +286,7 @@ class Context:
         it may board and each person it may carry)."""
         d = self.dmin(f"c:{a}")
         km = 2 * d + reach_km
-        options = [2] if d > self.params.two_driver_km else [1, 2]
+        options = [2] if drivers_needed(d, self.rules) == 2 else [1, 2]
         best = None
         for k in options:
             hire = self._bound_days(km, k, legs) + 1
@@ -393,22 +395,22 @@ class Context:
     def collector_cost(self, c: str, line: TrainLine) -> int:
         km = self.inst.km(f"c:{c}", line.station_key)
         _lag, hire, drivers = self.profile((round(km, 1), round(km, 1)), 1)
-        return coach_cost_fen(self.feeder, 2 * km, hire, drivers)
+        return collector_cost_fen(self.feeder, km, hire, drivers)
 
     def bound_collector_cost(self, c: str, line: TrainLine) -> int:
         """No collector from ``c`` to the line's station costs less: it drives there and back
         (≥ 2·km by the triangle inequality), is hired for at least a day, with ≥ 1 driver."""
         km = self.inst.km(f"c:{c}", line.station_key)
-        return max(0, coach_cost_fen(self.feeder, 2 * km, 1, 1) - 1)
+        return max(0, collector_cost_fen(self.feeder, km, 1, 1) - 1)
 
     def feeder_cost_plan(self, line: TrainLine) -> int:
         i = self.inst.index[line.dest_key]
         idx = [self.inst.index[k] for k in self.emp_keys] or [self.inst.index["hub"]]
         avg = float(self.inst.distance_km[i, idx].mean())
-        return coach_cost_fen(self.feeder, 2 * avg + self.params.dropoff_allowance_km / 2, 1, 1)
+        return feeder_cost_fen(self.feeder, avg, self.params.dropoff_allowance_km / 2)
 
     def feeder_cost_bound(self, line: TrainLine) -> int:
-        return coach_cost_fen(self.feeder, 2 * self.dmin(line.dest_key), 1, 1)
+        return feeder_cost_fen(self.feeder, self.dmin(line.dest_key))
 
     def feeder_cap_bound(self, line: TrainLine, day: dt.date) -> int:
         """No feeder of a train leaving on ``day`` or before carries more: the best cap in

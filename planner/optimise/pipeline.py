@@ -103,14 +103,15 @@ from planner.domain import (
     VehicleKind,
     Worker,
 )
+from planner.messages import Message
+from planner.optimise import reasons
 from planner.optimise.bounding import BOUND_DEADLINE, BoundRunner, BoundTask, shares, use_worker
 from planner.optimise.build import Builder, Built
-from planner.optimise.costs import coach_timetable
 from planner.optimise.instance import Instance
 from planner.optimise.model import Context, Decision, Group, solve_province
-from planner.optimise.params import PlanParams
 from planner.optimise.prepare import Person, prepare
-from planner.optimise.schedule import day_of, to_min
+from planner.rules.params import PlanParams
+from planner.rules.timetable import coach_timetable, day_of, to_min
 
 Progress = Callable[[float, str], None]
 PLAN_PHASE = 0.6  # share of the time limit for planning the units; the bound has the rest
@@ -285,15 +286,14 @@ def solve(
     bound_shares = shares(bound_weights)
     plan_phase = PLAN_PHASE_BESIDE if bounds.parallel else PLAN_PHASE
 
-    def advise_alone(q: Person, cause: str) -> None:
+    def advise_alone(q: Person, cause: Message) -> None:
         """``q`` comes alone because of ``cause``; a seat-seeker so advised is stranded (their
         subsidy is a constant of the bound)."""
         selfs.append(
             SelfReturn(
                 q.id_number,
                 q.employer,
-                f"{cause}; advised to come on their own with the "
-                f"{_yuan(q.subsidy_fen)} yuan self-return subsidy.",
+                reasons.advised_alone(cause, q.subsidy_fen),
                 q.subsidy_fen,
             )
         )
@@ -332,26 +332,18 @@ def solve(
         builder.build_trains(built, dec, take)
 
         for q in built.late:
-            advise_alone(
-                q,
-                f"The coach from {inst.origins[q.county].name} planned for this person would "
-                f"reach the employer after {q.deadline}",
-            )
+            advise_alone(q, reasons.coach_late(inst.origins[q.county].name, q.deadline))
         built.late.clear()
         for q, seat, n_late in built.late_alone:
             advise_alone(
                 q,
-                f"The coach from {inst.origins[q.county].name} planned for this person would "
-                f"reach the employer after {q.deadline}, and one just for the {n_late} people "
-                f"late on it would cost about {_yuan(seat)} yuan a seat",
+                reasons.coach_late_own_dear(
+                    inst.origins[q.county].name, q.deadline, n_late, seat
+                ),
             )
         built.late_alone.clear()
         for q in built.overflow:
-            advise_alone(
-                q,
-                f"No seat was left on the vehicles planned from {inst.origins[q.county].name} "
-                "in this person's window",
-            )
+            advise_alone(q, reasons.no_seat_left(inst.origins[q.county].name))
         built.overflow.clear()
         alone_count: dict[tuple[str, Travel], int] = defaultdict(int)
         for gi, cnt in dec.self_return.items():
@@ -359,10 +351,14 @@ def solve(
         for gi, cnt in sorted(dec.self_return.items()):
             g = dec.groups[gi]
             n_alone = alone_count[(g.county, g.travel)]
+            seat = _seat_estimate(ctx, g, n_alone) if g.coach or g.train else 0
             for q in take(gi, cnt):
                 selfs.append(
                     SelfReturn(
-                        q.id_number, q.employer, _alone_reason(ctx, g, q, n_alone), q.subsidy_fen
+                        q.id_number,
+                        q.employer,
+                        reasons.alone(ctx, g, q, n_alone, seat),
+                        q.subsidy_fen,
                     )
                 )
                 if q.travel is Travel.SEAT:
@@ -370,7 +366,7 @@ def solve(
         for gi, cnt in sorted(dec.unmet.items()):
             g = dec.groups[gi]
             for q in take(gi, cnt):
-                unserved.append(Unserved(_unmet_reason(ctx, g, q), q.id_number, q.employer))
+                unserved.append(Unserved(reasons.unmet(ctx, g, q), q.id_number, q.employer))
         unit_trips[pv] = {t.trip_id for t in built.trips[first_new:]}
         unit_people = tuple(q for q in by_prov[pv] if q.id_number not in stranded)
         if unit_people:
@@ -435,8 +431,9 @@ def solve(
         if gap_n > 0:
             unserved.append(
                 Unserved(
-                    reason=f"Employer {e.name} wanted {e.new_hires_wanted} new hires; only "
-                    f"{served_recruits[e.uscc]} recruits could be matched.",
+                    why=reasons.hires_short(
+                        e.name, e.new_hires_wanted, served_recruits[e.uscc]
+                    ),
                     employer_uscc=e.uscc,
                     count=gap_n,
                 )
@@ -549,64 +546,3 @@ def _seat_estimate(ctx: Context, g: Group, n: int) -> int:
     return ctx.plan_coach_cost(g.county, v) // max(1, min(n, cap))
 
 
-def _last_day(q: Person) -> dt.date:
-    """The last day ``q`` may leave (deadline or service level, the earlier)."""
-    return q.deadline if q.depart_by is None else min(q.deadline, q.depart_by)
-
-
-def _no_trip(ctx: Context, q: Person, name: str) -> str:
-    """Why no vehicle fits ``q``'s window (the service level named when it binds)."""
-    if q.depart_by is not None and q.depart_by < q.deadline:
-        wait = (q.depart_by - q.release).days
-        return (
-            f"No seat within {wait} day{'s' if wait != 1 else ''} of {q.release}: no coach or "
-            f"train from {name} leaving between {q.release} and {q.depart_by} can arrive by "
-            f"{q.deadline}"
-        )
-    return (
-        f"No coach or train from {name} leaving on or after {q.release} can arrive by {q.deadline}"
-    )
-
-
-def _alone_reason(ctx: Context, g: Group, q: Person, n: int) -> str:
-    """Why ``q`` (one of ``n`` people of group ``g`` sent alone) comes on their own."""
-    name = ctx.inst.origins[q.county].name
-    sub = _yuan(q.subsidy_fen)
-    if not g.coach and not g.train:
-        return (
-            f"{_no_trip(ctx, q, name)}; advised to come on their own with the {sub} yuan "
-            "self-return subsidy."
-        )
-    seat = _seat_estimate(ctx, g, n)
-    if q.travel is Travel.EITHER:
-        if seat > q.subsidy_fen:
-            return (
-                f"Either way is fine for this person: coming alone costs the {sub} yuan "
-                f"self-return subsidy, less than a seat from {name} (about {_yuan(seat)} yuan)."
-            )
-        return (
-            f"Either way is fine for this person: the coaches from {name} in their window are "
-            f"full, and another one would cost more than the {sub} yuan self-return subsidy."
-        )
-    mult = ctx.inst.seat_cost_multiple
-    if seat > mult * q.subsidy_fen:
-        return (
-            f"Only {n} seat-seeker{'s' if n != 1 else ''} in {name} can travel between "
-            f"{q.release} and {_last_day(q)} with no trip nearby: a seat would cost about "
-            f"{_yuan(seat)} yuan, more than {mult:g} × the {sub} yuan self-return subsidy."
-        )
-    return (
-        f"The coaches from {name} between {q.release} and {_last_day(q)} are full and sharing "
-        f"another with {n} left-over seat-seeker{'s' if n != 1 else ''} costs more than "
-        f"{mult:g} × the {sub} yuan self-return subsidy each; advised to come on their own."
-    )
-
-
-def _unmet_reason(ctx: Context, g: Group, q: Person) -> str:
-    name = ctx.inst.origins[q.county].name
-    if not g.coach and not g.train:
-        return f"{_no_trip(ctx, q, name)} at the employer."
-    return (
-        f"No vehicle was left to carry this person from {name} between {q.release} and "
-        f"{_last_day(q)}: every coach and train available was already in use."
-    )

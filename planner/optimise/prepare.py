@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from planner.domain import SelfReturn, Travel, Unserved, Worker
+from planner.optimise import reasons
 from planner.optimise.instance import Instance
 
 
@@ -96,8 +97,7 @@ def prepare(
         if w.home_adcode not in inst.origins:
             unserved.append(
                 Unserved(
-                    reason=f"Home county {w.home_adcode} is not in the gazetteer, so no trip "
-                    "can be planned from there.",
+                    why=reasons.not_in_gazetteer(w.home_adcode),
                     id_number=w.id_number,
                     employer_uscc=w.employer_uscc,
                 )
@@ -109,7 +109,7 @@ def prepare(
             if w.employer_uscc not in employers:
                 unserved.append(
                     Unserved(
-                        reason=f"Employer {w.employer_uscc} is not in employers.csv.",
+                        why=reasons.unknown_employer(w.employer_uscc),
                         id_number=w.id_number,
                         employer_uscc=w.employer_uscc,
                     )
@@ -167,13 +167,10 @@ def prepare(
         uscc = final.get(w.id_number)
         if uscc is None:
             if total_wanted == 0 or sum(wanted.values()) <= len(final):
-                why = "No employer has a vacancy left for this new recruit."
+                why = reasons.no_vacancy()
             else:
-                why = (
-                    "No employer with a vacancy left needs workers late enough for this recruit "
-                    f"to arrive (earliest possible arrival {_earliest.isoformat()})."
-                )
-            unserved.append(Unserved(reason=why, id_number=w.id_number))
+                why = reasons.no_vacancy(_earliest)
+            unserved.append(Unserved(why=why, id_number=w.id_number))
             continue
         matched_count[uscc] += 1
         subsidy = int(inst.subsidy_fen.get(w.id_number, 0))
@@ -209,7 +206,7 @@ def _place(
             SelfReturn(
                 id_number=w.id_number,
                 employer_uscc=uscc,
-                reason="Registered to travel on their own; claims the self-return subsidy.",
+                why=reasons.own_travel(),
                 expected_subsidy_fen=subsidy,
             )
         )

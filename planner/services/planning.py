@@ -25,6 +25,7 @@ from collections.abc import Callable
 from planner.domain import Plan, Scenario
 from planner.geo import DistanceModel, load_gazetteer
 from planner.optimise import Instance, Origin, PlanParams
+from planner.rules.params import DEFAULT_SEAT_COST_MULTIPLE
 
 Progress = Callable[[float, str], None]
 
@@ -103,7 +104,7 @@ def build_instance(scenario: Scenario, params: PlanParams | None = None) -> Inst
         origins,
         subsidy,
         dm.matrix_km,
-        seat_cost_multiple=3.0 if multiple is None else float(multiple),
+        seat_cost_multiple=DEFAULT_SEAT_COST_MULTIPLE if multiple is None else float(multiple),
         unmet_penalty_fen=500_000 if penalty is None else int(penalty),
     )
 

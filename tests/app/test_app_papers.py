@@ -23,6 +23,7 @@ from planner.domain.model import (  # noqa: E402
     SelfReturn,
     Worker,
 )
+from planner.messages import msg  # noqa: E402
 
 WORKER = "42280119900101123X"
 EMPLOYER = "91330604MA2BCDEF1M"
@@ -39,8 +40,7 @@ def _plan_and_scenario() -> tuple[Plan, Scenario]:
         employers=(Employer(EMPLOYER, "绍兴甲纺织有限公司", 30.03, 120.87, 0, day),),
         fleet=(),
     )
-    reason = "Registered to travel on their own; claims the self-return subsidy."
-    plan = Plan((), (), (SelfReturn(WORKER, EMPLOYER, reason, 80_000),), (), (),
+    plan = Plan((), (), (SelfReturn(WORKER, EMPLOYER, msg("reason.own_travel"), 80_000),), (), (),
                 PlanSummary(0, 0, 0, 0, 0.0, 80_000, 0.0))
     return plan, scenario
 
@@ -56,7 +56,7 @@ def test_call_list_download_has_chinese_reasons_and_numeric_subsidy():
     row = [c.value for c in ws[5]]
     assert row[1:6] == ["张三", "13800138000", "湖北省恩施土家族苗族自治州恩施市",
                         "绍兴甲纺织有限公司", 800]
-    assert row[6] == "登记为自行返岗；申领自行返岗补贴。"
+    assert row[6] == "本人登记为自行返岗，申领自行返岗补贴。"
 
 
 def test_dispatch_and_manifest_downloads_are_the_papers():

@@ -131,13 +131,14 @@ def test_night_halt_no_driving_between_two_and_five(kit: Any) -> None:
     """Long coach runs halt 02:00–05:00: the validator's recomputed timetable never drives then."""
     sc, inst = kit.build(kit.workers("520502", 50), [kit.employer("E001")])
     plan = run(sc, inst)
-    from planner.optimise.schedule import DrivingRules, check_driving
+    from planner.rules.params import Regulation
+    from planner.rules.timetable import check_driving
     from planner.validation import _Timetables
 
     tt = _Timetables(P)
     for t in coaches(plan):
         _legs, sch = tt.get(t)
-        assert check_driving(sch.intervals, DrivingRules()) == []
+        assert check_driving(sch.intervals, Regulation()) == []
         assert all(not (120 <= s % 1440 < 300) for s, e, _ in sch.intervals)
 
 
@@ -484,9 +485,8 @@ def test_bound_days_allow_half_a_minute_of_rounding_per_leg(kit: Any) -> None:
     day; each leg is rounded to the nearest minute, so a route of 10 legs drives at least
     16 h 5 min and the bound counts the second day, as the real timetable does. Without the
     legs known the bound allows 40 minutes of rounding and counts one day."""
-    from planner.optimise.costs import coach_timetable
     from planner.optimise.model import Context
-    from planner.optimise.schedule import coach_start, drive_minutes, hire_days
+    from planner.rules.timetable import coach_start, coach_timetable, drive_minutes, hire_days
 
     _sc, inst = kit.build(kit.workers("340102", 1), [kit.employer("E001")])
     ctx = Context(inst, P)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from planner.optimise.schedule import (
-    DrivingRules,
+from planner.rules.params import Regulation
+from planner.rules.timetable import (
     check_driving,
     coach_start,
     drive_schedule,
@@ -13,7 +13,7 @@ from planner.optimise.schedule import (
 )
 
 DAY = dt.date(2020, 2, 20)
-R = DrivingRules()
+R = Regulation()
 
 
 def test_long_drive_halts_from_two_to_five() -> None:
@@ -25,7 +25,7 @@ def test_long_drive_halts_from_two_to_five() -> None:
 
 def test_night_relay_drives_through_the_night() -> None:
     """With night relay the coach may drive at 03:00."""
-    rules = DrivingRules(night_relay=True)
+    rules = Regulation(night_relay=True)
     sch = drive_schedule(coach_start(DAY, 22 * 60), [600], drivers=2, rules=rules)
     assert any(
         s % 1440 <= 180 < e % 1440 or (s % 1440) in range(120, 300) for s, e, _ in sch.intervals
@@ -55,3 +55,15 @@ def test_min_elapsed_is_below_any_timetable() -> None:
         for drivers in (1, 2):
             sch = drive_schedule(coach_start(DAY, 6 * 60), [minutes], drivers=drivers, rules=R)
             assert min_elapsed(minutes, drivers, R) <= sch.end - coach_start(DAY, 6 * 60)
+
+
+def test_guizhou_to_shaoxing_is_about_a_day() -> None:
+    """DOMAIN.md: at ~70 km/h with breaks, Guizhou → Shaoxing (~1,600 km) is about a day with
+    two drivers: leaving at 05:00 it arrives the next day, the 02:00–05:00 halt included."""
+    from planner.rules.timetable import coach_timetable, day_of
+
+    start = coach_start(DAY, 5 * 60)
+    sch = coach_timetable(start, [1600.0], drivers=2, speed_kmh=70.0, rules=R, dwell_min=10)
+    hours = (sch.arrive[0] - start) / 60
+    assert 1600 / 70 + 3 <= hours <= 36
+    assert (day_of(sch.arrive[0]) - DAY).days == 1

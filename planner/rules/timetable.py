@@ -1,4 +1,5 @@
-"""Coach timetables under the drivers' rules, and an independent check of any timetable.
+"""The driving timetable: coach timetables under the drivers' rules (the 02:00–05:00 halt
+included), and an independent check of any timetable.
 
 Imports no solver: the optimiser builds timetables with it and ``planner.validation`` checks
 them with it.
@@ -25,6 +26,9 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from planner.rules.drivers import drivers_needed
+from planner.rules.params import Regulation
+
 EPOCH = dt.datetime(2000, 1, 1)
 DAY = 1440
 
@@ -39,29 +43,13 @@ def from_min(m: int) -> dt.datetime:
     return EPOCH + dt.timedelta(minutes=m)
 
 
-@dataclass(frozen=True, slots=True)
-class DrivingRules:
-    """The drivers' rules as numbers (minutes; times of day as minutes after midnight)."""
-
-    night_relay: bool = False
-    day_limit_min: int = 240
-    night_limit_min: int = 120
-    break_min: int = 20
-    daily_limit_min: int = 480
-    window_min: int = DAY
-    halt_from: int = 120  # 02:00
-    halt_to: int = 300  # 05:00
-    night_from: int = 22 * 60
-    night_to: int = 6 * 60
-
-
-def is_night(m: int, rules: DrivingRules) -> bool:
+def is_night(m: int, rules: Regulation) -> bool:
     """Whether minute ``m`` (since EPOCH) lies in the night."""
     tod = m % DAY
     return tod >= rules.night_from or tod < rules.night_to
 
 
-def _next_boundary(m: int, rules: DrivingRules) -> int:
+def _next_boundary(m: int, rules: Regulation) -> int:
     """The next minute after ``m`` where night or the halt starts or ends."""
     tod = m % DAY
     base = m - tod
@@ -72,7 +60,7 @@ def _next_boundary(m: int, rules: DrivingRules) -> int:
     return base + DAY + marks[0]
 
 
-def in_halt(m: int, rules: DrivingRules) -> bool:
+def in_halt(m: int, rules: Regulation) -> bool:
     """Whether minute ``m`` lies in the 02:00–05:00 halt (when it applies)."""
     if rules.night_relay:
         return False
@@ -115,7 +103,7 @@ class _Driver:
         return total
 
 
-def _daily_allowance(d: _Driver, t: int, rules: DrivingRules) -> int:
+def _daily_allowance(d: _Driver, t: int, rules: Regulation) -> int:
     """Most minutes driver ``d`` may drive from ``t`` on without more than the daily limit in
     any 24 h window: the largest ``x`` with ``driven in [t + x − 24 h, t) + x ≤ limit``. The
     left side never decreases as ``x`` grows (old driving leaves the window at most as fast as
@@ -137,7 +125,7 @@ def _daily_allowance(d: _Driver, t: int, rules: DrivingRules) -> int:
     return lo
 
 
-def _wait_for_daily(d: _Driver, t: int, rules: DrivingRules) -> int:
+def _wait_for_daily(d: _Driver, t: int, rules: Regulation) -> int:
     """Earliest minute after ``t`` at which driver ``d`` regains some daily allowance: when the
     24 h window starts to slide over earlier driving."""
     since = t - rules.window_min
@@ -152,7 +140,7 @@ def drive_schedule(
     legs_min: Sequence[int],
     *,
     drivers: int,
-    rules: DrivingRules,
+    rules: Regulation,
     dwell_min: int = 20,
     wait_before_last: int = 0,
 ) -> Schedule:
@@ -266,7 +254,7 @@ def lawful_timetable(
     legs_min: Sequence[int],
     *,
     drivers: int,
-    rules: DrivingRules,
+    rules: Regulation,
     dwell_min: int = 20,
 ) -> Schedule:
     """The coach timetable used everywhere: ``drive_schedule``, letting the crew rest up to
@@ -290,7 +278,7 @@ def lawful_timetable(
     return best
 
 
-def check_driving(intervals: Sequence[tuple[int, int, int]], rules: DrivingRules) -> list[str]:
+def check_driving(intervals: Sequence[tuple[int, int, int]], rules: Regulation) -> list[str]:
     """Every breach of the drivers' rules in a list of driving spells.
 
     Parameters
@@ -355,7 +343,7 @@ def check_driving(intervals: Sequence[tuple[int, int, int]], rules: DrivingRules
     return out
 
 
-def min_elapsed(drive_min: int, drivers: int, rules: DrivingRules) -> int:
+def min_elapsed(drive_min: int, drivers: int, rules: Regulation) -> int:
     """A lower bound on the minutes any lawful timetable needs to drive ``drive_min`` minutes.
 
     Every 24 h window holds at most ``daily_limit_min`` of driving per driver, so after the
@@ -389,3 +377,53 @@ def drive_minutes(km: float, speed_kmh: float) -> int:
     if km <= 0:
         return 0
     return max(1, round(km / speed_kmh * 60))
+
+
+def coach_timetable(
+    start_min: int,
+    legs_km: Sequence[float],
+    *,
+    drivers: int,
+    speed_kmh: float,
+    rules: Regulation,
+    dwell_min: int,
+) -> Schedule:
+    """Timetable of a coach driving ``legs_km`` (the last leg is the empty return)."""
+    return lawful_timetable(
+        start_min,
+        [drive_minutes(k, speed_kmh) for k in legs_km],
+        drivers=drivers,
+        rules=rules,
+        dwell_min=dwell_min,
+    )
+
+
+def coach_profile(
+    legs_km: Sequence[float],
+    *,
+    loaded_legs: int,
+    start_times: Sequence[int],
+    speed_kmh: float,
+    rules: Regulation,
+    dwell_min: int,
+    day: dt.date = dt.date(2020, 1, 1),
+) -> tuple[int, int, int]:
+    """``(arrival day offset, hire days, drivers)`` for the best start time of a route.
+
+    The best start time gives the fewest hire days, then the earliest arrival. The result does
+    not depend on the date (the rules repeat every day).
+    """
+    loaded_km = sum(legs_km[:loaded_legs])
+    drivers = drivers_needed(loaded_km, rules)
+    best: tuple[int, int, int] | None = None
+    for st in start_times:
+        start = coach_start(day, st)
+        sch = coach_timetable(
+            start, legs_km, drivers=drivers, speed_kmh=speed_kmh, rules=rules, dwell_min=dwell_min
+        )
+        lag = (day_of(sch.arrive[loaded_legs - 1]) - day).days
+        cand = (hire_days(start, sch.end), lag, st)
+        if best is None or cand < best:
+            best = cand
+    assert best is not None
+    return best[1], best[0], drivers
