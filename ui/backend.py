@@ -119,7 +119,7 @@ def show_problems_inline(problems: Any) -> None:
             t("problems.file"): p.file,
             t("problems.row"): p.row,
             t("problems.column"): p.column or "",
-            t("problems.message"): localise(p.message, current_language()),
+            t("problems.message"): p.text(current_language()),
         }
         for p in problems
     ]

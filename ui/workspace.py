@@ -34,7 +34,6 @@ from planner.io.safe_cells import write_safe_csv
 from planner.paths import user_data_dir
 from planner.problems import Problem, Severity
 from ui.i18n import current_language
-from ui.messages import localise
 
 TABLE_KINDS = ("workers", "employers")
 #: An uploaded table adds to the registered one: rows with a new key are added, rows with a
@@ -228,10 +227,10 @@ def check_upload(upload: Upload) -> Upload:
         if p.file == target.name:
             row = p.row
             if row is not None and 2 <= row < len(rows) + 2:
-                p = Problem(upload.file_name, p.message, _row_number(rows[row - 2]), p.column,
+                p = Problem(upload.file_name, p.what, _row_number(rows[row - 2]), p.column,
                             p.severity)
             else:  # a row already registered, checked again beside the new ones
-                p = Problem(name, p.message, None, p.column, p.severity)
+                p = Problem(name, p.what, None, p.column, p.severity)
         mapped.append(p)
     if upload.candidate is not None:
         shutil.rmtree(upload.candidate, ignore_errors=True)
@@ -281,7 +280,7 @@ def save_upload(upload: Upload) -> Path:
 def problems_frame(problems: list[Problem], labels: dict[str, str]) -> pd.DataFrame:
     """Problems as a table with translated headers: file, row, column, message (and level).
 
-    The message is shown in the session language (``ui.messages.localise``).
+    The message is shown in the session language (``Problem.text``).
     """
     lang = current_language()
     return pd.DataFrame(
@@ -290,7 +289,7 @@ def problems_frame(problems: list[Problem], labels: dict[str, str]) -> pd.DataFr
                 labels["file"]: p.file,
                 labels["row"]: p.row,
                 labels["column"]: p.column or "",
-                labels["message"]: localise(p.message, lang),
+                labels["message"]: p.text(lang),
                 labels["severity"]: labels[str(p.severity)],
             }
             for p in problems

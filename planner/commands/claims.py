@@ -28,7 +28,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from planner.commands.ledger import add_database_option, ledger_url
-from planner.problems import InputError, Problem
+from planner.problems import InputError, problem
 
 if TYPE_CHECKING:  # the ledger is imported only when a command runs
     from planner.services.auth import User
@@ -53,15 +53,14 @@ def parse_ids(text: str, option: str = "IDS") -> list[int]:
     for item in text.split(","):
         match = _RANGE.match(item.strip())
         if not match:
-            raise InputError([Problem(option, f"{item.strip()!r}: not a claim id or a range "
-                                      "such as 5-9 (write IDS as 1,2,5-9)")])
+            raise InputError([problem(option, "problem.cli_not_claim_id", raw=repr(item.strip()))])
         low = int(match.group(1))
         high = int(match.group(2) or low)
         if high < low:
-            raise InputError([Problem(option, f"{item.strip()!r}: the range runs backwards")])
+            raise InputError([problem(option, "problem.cli_range_backwards",
+                                      raw=repr(item.strip()))])
         if high - low + len(ids) >= MAX_IDS:
-            raise InputError([Problem(option, f"more than {MAX_IDS:,} claim ids; use "
-                                      "--all-in-state for a whole state")])
+            raise InputError([problem(option, "problem.cli_too_many_ids", max=MAX_IDS)])
         ids.update(dict.fromkeys(range(low, high + 1)))
     return list(ids)
 
@@ -148,23 +147,20 @@ def _sign_in(username: str | None, url: str) -> User:
 
     username = username or os.environ.get("JOBBUS_USER")
     if not username:
-        raise InputError([Problem("--user", "who is acting? give --user NAME or set "
-                                  "JOBBUS_USER")])
+        raise InputError([problem("--user", "problem.cli_no_user")])
     password = os.environ.get("JOBBUS_PASSWORD")
     if password is None:
         if not sys.stdin.isatty():
-            raise InputError([Problem("password", "no password: set JOBBUS_PASSWORD, or run "
-                                      "on a terminal to be asked")])
+            raise InputError([problem("password", "problem.cli_no_password")])
         import getpass
 
         password = getpass.getpass(f"password for {username}: ")
     try:
         user = authenticate(username, password, url=url)
     except LoginLocked as exc:
-        raise InputError([Problem(username, str(exc))]) from None
+        raise InputError([problem(username, "problem.refused", why=str(exc))]) from None
     if user is None:
-        raise InputError([Problem(username, "wrong user name or password, or the user is "
-                                  "inactive")])
+        raise InputError([problem(username, "problem.cli_wrong_login")])
     return user
 
 
@@ -174,15 +170,15 @@ def _day(text: str | None, option: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise InputError([Problem(option, f"{text!r}: not a date such as 2020-02-22")]) from None
+        raise InputError([problem(option, "problem.cli_not_date", raw=repr(text))]) from None
 
 
 def _state(text: str) -> str:
     from planner.ledger.workflow import STATE_ORDER
 
     if text not in STATE_ORDER:
-        raise InputError([Problem("--all-in-state", f"{text!r}: choose one of "
-                                  f"{', '.join(STATE_ORDER)}")])
+        raise InputError([problem("--all-in-state", "problem.cli_not_state", raw=repr(text),
+                                  states=", ".join(STATE_ORDER))])
     return text
 
 
@@ -191,13 +187,12 @@ def _selected(args: argparse.Namespace, url: str) -> list[int]:
     from planner.services.ledger import list_claims
 
     if args.ids is not None and args.all_in_state is not None:
-        raise InputError([Problem("IDS", "give IDS or --all-in-state, not both")])
+        raise InputError([problem("IDS", "problem.cli_ids_or_state")])
     if args.all_in_state is not None:
         claims = list_claims(_state(args.all_in_state), url=url)
         return [int(i) for i in claims["claim_id"]]
     if args.ids is None:
-        raise InputError([Problem("IDS", "which claims? give IDS such as 1,2,5-9 or "
-                                  "--all-in-state STATE")])
+        raise InputError([problem("IDS", "problem.cli_which_claims")])
     return parse_ids(args.ids)
 
 
@@ -311,7 +306,7 @@ def _issue(args: argparse.Namespace, user: User, url: str) -> int:
     from planner.services.ledger import issue_payments
 
     if (args.ids is None) == (not args.all):
-        raise InputError([Problem("IDS", "give IDS such as 1,2,5-9 or --all, one of them")])
+        raise InputError([problem("IDS", "problem.cli_ids_or_all")])
     ids = None if args.all else parse_ids(args.ids)
     issued = issue_payments(ids, user, url=url)
     if not issued:
@@ -335,5 +330,5 @@ def _pay(args: argparse.Namespace, user: User, url: str) -> int:
 def _one_id(text: str) -> list[int]:
     ids = parse_ids(text, "ID")
     if len(ids) != 1:
-        raise InputError([Problem("ID", f"{text!r}: pay takes one claim id")])
+        raise InputError([problem("ID", "problem.cli_one_claim", raw=repr(text))])
     return ids

@@ -11,7 +11,7 @@ import argparse
 import sys
 import warnings
 
-from planner.problems import InputError, Problem
+from planner.problems import InputError, problem
 
 
 def _whole(text: str, minimum: int) -> int:
@@ -74,7 +74,8 @@ def handler(args: argparse.Namespace) -> int:
                 n_employers=args.employers, force=args.force,
             )
         except PermissionError as exc:
-            raise InputError([Problem(args.folder, f"cannot write here: {exc.strerror}")]) from None
+            raise InputError([problem(args.folder, "problem.cli_cannot_write",
+                                      why=str(exc.strerror))]) from None
     for w in caught:
         print(f"warning: {w.message}", file=sys.stderr)
     workers = tables.workers

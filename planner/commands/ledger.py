@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 
-from planner.problems import InputError, Problem
+from planner.problems import InputError, problem
 
 
 def add_database_option(p: argparse.ArgumentParser) -> None:
@@ -83,8 +83,8 @@ def _import(args: argparse.Namespace) -> int:
     from planner.services.ledger import IMPORT_KINDS, import_path
 
     if args.kind not in IMPORT_KINDS:
-        raise InputError([Problem(args.kind, f"unknown kind; choose one of "
-                                  f"{', '.join(IMPORT_KINDS)}")])
+        raise InputError([problem(args.kind, "problem.cli_unknown_kind",
+                                  kinds=", ".join(IMPORT_KINDS))])
     url = ledger_url(args)
     role = Role.FINANCE if args.kind == "bank_results" else Role.OPERATOR
     result = import_path(args.kind, args.path, system_actor(role), url=url)
@@ -104,7 +104,7 @@ def _activate_policy(args: argparse.Namespace) -> int:
     url = ledger_url(args)
     versions = policy_versions(url=url)
     if versions.empty:
-        raise InputError([Problem("policy", "no policy stored: import a scenario first")])
+        raise InputError([problem("policy", "problem.cli_no_policy_stored")])
     version = int(versions["id"].max()) if args.version is None else args.version
     activate_policy(version, url=url)  # the command line is a trusted administrator
     name = versions.set_index("id")["name"].get(version, "?")

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.optimise.params import PlanParams
-from planner.problems import InputError, Problem
+from planner.problems import InputError, problem
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -83,17 +83,17 @@ def _params(args: argparse.Namespace) -> PlanParams:
         try:
             base = PlanParams.from_file(args.params)
         except (OSError, ValueError) as exc:
-            raise InputError([Problem(file=str(args.params), message=str(exc))]) from exc
+            raise InputError([problem(str(args.params), "problem.refused", why=str(exc))]) from exc
     changes: dict[str, Any] = {}
     if args.time_limit is not None:
         if args.time_limit <= 0:
-            raise InputError([Problem(file="--time-limit", message="must be positive")])
+            raise InputError([problem("--time-limit", "problem.cli_positive")])
         changes["time_limit_s"] = float(args.time_limit)
     if args.seed is not None:
         changes["seed"] = int(args.seed)
     if args.work_limit is not None:
         if args.work_limit <= 0:
-            raise InputError([Problem(file="--work-limit", message="must be positive")])
+            raise InputError([problem("--work-limit", "problem.cli_positive")])
         changes["work_limit"] = float(args.work_limit)
     if args.max_wait_days is not None:
         text = str(args.max_wait_days).strip().lower()
@@ -106,7 +106,7 @@ def _params(args: argparse.Namespace) -> PlanParams:
                 n = -1
             if n < 0:
                 raise InputError(
-                    [Problem(file="--max-wait-days", message="must be a whole number ≥ 0 or none")]
+                    [problem("--max-wait-days", "problem.cli_max_wait_days")]
                 )
             changes["max_wait_days"] = n
     if args.coaches_only:

@@ -84,14 +84,15 @@ def _check_admin_password() -> None:
     given = os.environ.get("JOBBUS_ADMIN_PASSWORD")
     if not given:
         return
-    from planner.problems import InputError, Problem
+    from planner.problems import InputError, problem
     from planner.services.auth import check_admin_password
 
     try:
         check_admin_password(given)
     except ValueError as exc:
         message = str(exc).removeprefix("JOBBUS_ADMIN_PASSWORD: ")
-        raise InputError([Problem("JOBBUS_ADMIN_PASSWORD", message)]) from None
+        raise InputError([problem("JOBBUS_ADMIN_PASSWORD", "problem.refused",
+                                  why=message)]) from None
 
 
 DEMO_ROLES = ("operator", "reviewer", "approver", "finance", "auditor")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 
 from planner.commands.ledger import add_database_option, ledger_url
-from planner.problems import InputError, Problem
+from planner.problems import InputError, problem
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -88,13 +88,14 @@ def _export(args: argparse.Namespace) -> int:
     out = Path(args.out)
     suffixes = {"finance": (".xlsx",), "notice": (".xlsx", ".csv"), "returns": (".xlsx",)}
     if out.suffix.lower() not in suffixes[args.what]:
-        raise InputError([Problem(str(out), f"--out: {args.what} is written as "
-                                  f"{' or '.join(suffixes[args.what])}")])
+        raise InputError([problem(str(out), "problem.cli_out_suffix", what=args.what,
+                                  suffixes=" or ".join(suffixes[args.what]))])
     try:
         actor = system_actor(args.as_role)
     except ValueError:
-        raise InputError([Problem("--as-role", f"unknown role {args.as_role!r}; choose one of "
-                                  f"{', '.join(r.value for r in Role)}")]) from None
+        raise InputError([problem("--as-role", "problem.cli_unknown_role",
+                                  role=repr(args.as_role),
+                                  roles=", ".join(r.value for r in Role))]) from None
     url = ledger_url(args)
     if args.what == "finance":
         path = svc.export_finance_list(out, actor, state=args.state, url=url)

@@ -12,7 +12,7 @@ import secrets
 import sys
 
 from planner.commands.ledger import add_database_option, ledger_url
-from planner.problems import InputError, Problem
+from planner.problems import InputError, problem
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -46,14 +46,14 @@ def _add(args: argparse.Namespace) -> int:
 
         password = getpass.getpass("password: ")
         if getpass.getpass("again: ") != password:
-            raise InputError([Problem("password", "the two passwords differ")])
+            raise InputError([problem("password", "problem.cli_passwords_differ")])
     else:
         password = secrets.token_urlsafe(12)
         generated = True
     try:
         user = add_user(args.username, password, args.role, url=url)
     except ValueError as exc:
-        raise InputError([Problem(args.username, str(exc))]) from None
+        raise InputError([problem(args.username, "problem.refused", why=str(exc))]) from None
     print(f"added {user.username} ({user.role})")
     if generated:
         print(f"password: {password}  (shown once)")

@@ -42,7 +42,7 @@ from planner.demo.generate import (
     generate_demo,
 )
 from planner.demo.readme import render_readme
-from planner.problems import InputError, Problem
+from planner.problems import InputError, problem
 
 TABLES = ("workers", "employers", "fleet", "load_caps")
 POLICY_COPIES = (
@@ -298,10 +298,10 @@ def write_demo(
     """
     target = Path(folder)
     if target.exists() and not target.is_dir():
-        raise InputError([Problem(str(target), "exists and is not a folder")])
+        raise InputError([problem(str(target), "problem.demo_not_folder")])
     if target.is_dir() and not _is_empty_dir(target) and not force:
         raise InputError(
-            [Problem(str(target), "folder is not empty; use --force to replace the demo files")]
+            [problem(str(target), "problem.demo_not_empty")]
         )
     tables = generate_demo(seed, n_workers, n_employers=n_employers)
     parent = target.resolve().parent

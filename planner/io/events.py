@@ -35,6 +35,7 @@ from planner.domain.events import (
 )
 from planner.io.schemas import EVENT_TABLES, Placement
 from planner.io.tables import Row, Table, check_duplicates, read_table
+from planner.messages import msg
 from planner.problems import InputError, Problem, Severity
 
 EventRecord = (
@@ -82,7 +83,8 @@ def _row_checks(kind: str, table: Table, row: Row) -> None:
         and v.get("seats") is not None
         and v["riders"] > v["seats"]
     ):
-        table.problem(f"{v['riders']} riders on {v['seats']} seats", row.row, "riders")
+        table.problem(msg("problem.riders_seats", riders=v["riders"], seats=v["seats"]), row.row,
+                      "riders")
     if (
         kind == "bank_results"
         and v.get("status") == "paid"
@@ -90,7 +92,7 @@ def _row_checks(kind: str, table: Table, row: Row) -> None:
         and not row.text.get("paid_on")
     ):
         table.problem(
-            "a paid line needs paid_on",
+            msg("problem.paid_needs_date"),
             row.row,
             "paid_on" if "paid_on" in table.headers else "status",
         )

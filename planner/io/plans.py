@@ -69,7 +69,7 @@ from planner.io.schemas import (
 )
 from planner.io.tables import Table, check_duplicates, format_fen, read_table
 from planner.messages import Message, msg
-from planner.problems import InputError, Problem, Severity
+from planner.problems import InputError, Problem, Severity, problem
 
 PLAN_FILES = (
     "trips.csv",
@@ -421,7 +421,7 @@ class PlaceResolver:
 
     def stop(
         self, name: str, ref: str | None, kind: str | None
-    ) -> tuple[StopKind, str, float, float] | str:
+    ) -> tuple[StopKind, str, float, float] | Message:
         """(kind, ref, lat, lon), or a message saying why the stop is unknown."""
         key = ref or name
         e = self.employers.get(key) or self._employer_names.get(name)
@@ -451,7 +451,7 @@ class PlaceResolver:
                 return StopKind(kind or "pickup"), div.adcode, div.lat, div.lon
         if kind is not None and ref is not None:  # nothing to look it up in: keep as written
             return StopKind(kind), ref, math.nan, math.nan
-        return f"stop {name!r} is not an employer, a station or a county that is known"
+        return msg("problem.stop_unknown", name=name)
 
 
 def _split(text: str | None) -> list[str]:
@@ -485,14 +485,15 @@ def trips_from_table(table: Table, resolver: PlaceResolver, fixed: bool = False)
         v = r.values
         names = _split(v.get("stops"))
         if v.get("stops") is not None and not all(names):
-            table.problem("a stop name is blank (stops are ;-separated)", r.row, "stops")
+            table.problem(msg("problem.stop_blank"), r.row, "stops")
             continue
         extras: dict[str, list[str]] = {}
         bad = False
         for col in ("stop_refs", "stop_kinds", "stop_lats", "stop_lons", "stop_times"):
             parts = _split(v.get(col))
             if parts and len(parts) != len(names):
-                table.problem(f"{len(parts)} entries for {len(names)} stops", r.row, col)
+                table.problem(msg("problem.stop_entries", n=len(parts), stops=len(names)), r.row,
+                              col)
                 bad = True
             extras[col] = parts
         if bad or not names:
@@ -502,9 +503,7 @@ def trips_from_table(table: Table, resolver: PlaceResolver, fixed: bool = False)
             ref = extras["stop_refs"][i] if extras["stop_refs"] else None
             kind = extras["stop_kinds"][i] if extras["stop_kinds"] else None
             if kind is not None and kind not in ("pickup", "station", "dropoff"):
-                table.problem(
-                    f"stop kind {kind!r} is not pickup, station or dropoff", r.row, "stop_kinds"
-                )
+                table.problem(msg("problem.stop_kind", kind=kind), r.row, "stop_kinds")
                 bad = True
                 continue
             lat = lon = None
@@ -517,19 +516,20 @@ def trips_from_table(table: Table, resolver: PlaceResolver, fixed: bool = False)
                 try:
                     lat, lon = float(extras["stop_lats"][i]), float(extras["stop_lons"][i])
                 except ValueError:
-                    table.problem(f"stop {name!r}: coordinates are not numbers", r.row, "stop_lats")
+                    table.problem(msg("problem.stop_coordinates", name=name), r.row, "stop_lats")
                     bad = True
                     continue
             if lat is not None and lon is not None and kind is not None and ref is not None:
                 skind, sref = StopKind(kind), ref
             else:
                 found = resolver.stop(name, ref, kind)
-                if isinstance(found, str) and resolver.strict:
+                if isinstance(found, Message) and resolver.strict:
                     table.problem(found, r.row, "stops")
                     bad = True
                     continue
-                if isinstance(found, str):
-                    table.problem(f"{found}; kept as written", r.row, "stops", Severity.WARNING)
+                if isinstance(found, Message):
+                    table.problem(msg("problem.kept_as_written", why=found), r.row, "stops",
+                                  Severity.WARNING)
                     guess = "dropoff" if i == len(names) - 1 else "pickup"
                     found = (StopKind(kind or guess), ref or name, math.nan, math.nan)
                 skind, sref, flat, flon = found
@@ -537,9 +537,10 @@ def trips_from_table(table: Table, resolver: PlaceResolver, fixed: bool = False)
                 lon = flon if lon is None else lon
             when = None
             if extras["stop_times"] and extras["stop_times"][i]:
-                parsed, msg, _ = parse_datetime(extras["stop_times"][i])
-                if msg:
-                    table.problem(f"stop {name!r}: {msg}", r.row, "stop_times")
+                parsed, wrong, _ = parse_datetime(extras["stop_times"][i])
+                if wrong:
+                    table.problem(msg("problem.stop_time", name=name, why=wrong), r.row,
+                                  "stop_times")
                     bad = True
                     continue
                 when = parsed
@@ -560,21 +561,16 @@ def trips_from_table(table: Table, resolver: PlaceResolver, fixed: bool = False)
         depart = v.get("depart_time") or dt.datetime.combine(v["depart_date"], dt.time())
         arrive = v.get("arrive_time") or dt.datetime.combine(v["arrive_date"], dt.time(23, 59))
         if depart.date() != v["depart_date"]:
-            table.problem(
-                f"depart_time {depart} is not on depart_date {v['depart_date']}",
-                r.row,
-                "depart_time",
-            )
+            table.problem(msg("problem.depart_time_date", time=str(depart),
+                              date=str(v["depart_date"])), r.row, "depart_time")
             continue
         if arrive.date() != v["arrive_date"]:
-            table.problem(
-                f"arrive_time {arrive} is not on arrive_date {v['arrive_date']}",
-                r.row,
-                "arrive_time",
-            )
+            table.problem(msg("problem.arrive_time_date", time=str(arrive),
+                              date=str(v["arrive_date"])), r.row, "arrive_time")
             continue
         if arrive < depart:
-            table.problem(f"arrives ({arrive}) before it departs ({depart})", r.row, "arrive_date")
+            table.problem(msg("problem.arrives_before_departs", arrive=str(arrive),
+                              depart=str(depart)), r.row, "arrive_date")
             continue
         seats = v["seats"]
         capacity = v.get("capacity")
@@ -582,10 +578,12 @@ def trips_from_table(table: Table, resolver: PlaceResolver, fixed: bool = False)
             vt = resolver.fleet.get(v["vehicle"])
             capacity = math.floor(seats * vt.max_load + 1e-9) if vt else seats
         if capacity > seats:
-            table.problem(f"capacity {capacity} is more than the {seats} seats", r.row, "capacity")
+            table.problem(msg("problem.capacity_above_seats", capacity=capacity, seats=seats),
+                          r.row, "capacity")
             continue
         if v["load"] > seats:
-            table.problem(f"load {v['load']} is more than the {seats} seats", r.row, "load")
+            table.problem(msg("problem.load_above_seats", load=v["load"], seats=seats), r.row,
+                          "load")
             continue
         origin = v.get("origin_adcode") or next(
             (s.ref for s in stops if s.kind is StopKind.PICKUP and s.ref.isdigit()), ""
@@ -627,15 +625,14 @@ def assignments_from_table(
         v = r.values
         ok = True
         if v.get("trip_id") is not None and v["trip_id"] not in trip_ids:
-            table.problem(f"trip {v['trip_id']} is not in the trips table", r.row, "trip_id")
+            table.problem(msg("problem.trip_not_in_trips", trip=v["trip_id"]), r.row, "trip_id")
             ok = False
         if people is not None and v.get("id_number") and v["id_number"] not in people:
-            table.problem(f"{v['id_number']} is not in workers.csv", r.row, "id_number")
+            table.problem(msg("problem.not_in_workers", id=v["id_number"]), r.row, "id_number")
             ok = False
         if employers is not None and v.get("employer_uscc") and v["employer_uscc"] not in employers:
-            table.problem(
-                f"employer {v['employer_uscc']} is not in employers.csv", r.row, "employer_uscc"
-            )
+            table.problem(msg("problem.employer_unknown", employer=v["employer_uscc"]), r.row,
+                          "employer_uscc")
             ok = False
         if ok and all(v.get(k) is not None for k in ASSIGNMENTS.names):
             out.append(
@@ -652,10 +649,10 @@ def legs_from_table(table: Table, trip_ids: set[Any], people: set[str] | None = 
         v = r.values
         ok = True
         if v.get("trip_id") is not None and v["trip_id"] not in trip_ids:
-            table.problem(f"trip {v['trip_id']} is not in the trips table", r.row, "trip_id")
+            table.problem(msg("problem.trip_not_in_trips", trip=v["trip_id"]), r.row, "trip_id")
             ok = False
         if people is not None and v.get("id_number") and v["id_number"] not in people:
-            table.problem(f"{v['id_number']} is not carried on any trip", r.row, "id_number")
+            table.problem(msg("problem.not_carried", id=v["id_number"]), r.row, "id_number")
             ok = False
         if ok and all(v.get(k) is not None for k in LEGS.names):
             out.append(Leg(v["id_number"], v["trip_id"], v["leg"]))
@@ -688,12 +685,8 @@ def read_plan(plan_dir: Path | str, resolver: PlaceResolver | None = None) -> Pl
     problems: list[Problem] = []
     if not folder.is_dir():
         raise InputError(
-            [
-                Problem(
-                    str(plan_dir),
-                    "plan folder not found" if not folder.exists() else "is not a folder",
-                )
-            ]
+            [problem(str(plan_dir), "problem.plan_folder_not_found" if not folder.exists()
+                     else "problem.not_a_plan_folder")]
         )
     resolver = resolver or PlaceResolver(strict=False, auto_gazetteer=True)
 
@@ -715,7 +708,7 @@ def read_plan(plan_dir: Path | str, resolver: PlaceResolver | None = None) -> Pl
         p = find(schema.name)
         if p is None:
             if required:
-                problems.append(Problem(f"{schema.name}.csv", "file not found"))
+                problems.append(problem(f"{schema.name}.csv", "problem.file_not_found"))
             continue
         tables[schema.name] = read_table(p, schema)
     trips: list[Trip] = []
@@ -731,9 +724,8 @@ def read_plan(plan_dir: Path | str, resolver: PlaceResolver | None = None) -> Pl
         for tr in trips:
             if tr.parent_trip_id and tr.parent_trip_id not in trip_ids:
                 row = next(r.row for r in t.rows if r.values.get("trip_id") == tr.trip_id)
-                t.problem(
-                    f"parent trip {tr.parent_trip_id} is not in trips.csv", row, "parent_trip_id"
-                )
+                t.problem(msg("problem.parent_trip_unknown", trip=tr.parent_trip_id), row,
+                          "parent_trip_id")
     ta = tables.get("assignments")
     if ta is not None and ta.ok:
         assignments = assignments_from_table(ta, trip_ids)
@@ -762,7 +754,7 @@ def read_plan(plan_dir: Path | str, resolver: PlaceResolver | None = None) -> Pl
                 and not r.text.get("id_number")
                 and not r.text.get("employer_uscc")
             ):
-                tu.problem("give id_number or employer_uscc", r.row, "id_number")
+                tu.problem(msg("problem.give_id_or_employer"), r.row, "id_number")
                 continue
             if v.get("reason"):
                 unserved.append(
@@ -795,12 +787,8 @@ def _one_place_each(tables: Mapping[str, Table], problems: list[Problem]) -> Non
                 continue
             first = seen.get(pid)
             if first is not None and first[0] != t.file:
-                t.problem(
-                    f"{pid} is also in {first[0]} (row {first[1]}); a person is in "
-                    "exactly one of assignments, self_return, unserved",
-                    r.row,
-                    "id_number",
-                )
+                t.problem(msg("problem.person_twice", id=pid, file=first[0], first=first[1]),
+                          r.row, "id_number")
             else:
                 seen.setdefault(pid, (t.file, r.row))
 
@@ -826,9 +814,9 @@ def _read_summary(
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return default, [Problem(path.name, f"is not valid JSON ({exc})")]
+        return default, [problem(path.name, "problem.not_json", why=str(exc))]
     if not isinstance(data, dict):
-        return default, [Problem(path.name, "must hold a JSON object")]
+        return default, [problem(path.name, "problem.json_not_object")]
     from decimal import Decimal, InvalidOperation
 
     problems: list[Problem] = []
@@ -838,7 +826,8 @@ def _read_summary(
             value = Decimal(str(data.get(key, format_fen(getattr(default, attr)))))
             fen[attr] = int((value * 100).to_integral_value())
         except InvalidOperation:
-            problems.append(Problem(path.name, f"{data[key]!r} is not an amount", None, key))
+            problems.append(problem(path.name, "problem.not_amount", None, key,
+                                    raw=repr(data[key])))
             fen[attr] = getattr(default, attr)
     try:
         summary = PlanSummary(
@@ -852,7 +841,7 @@ def _read_summary(
             **fen,
         )
     except (TypeError, ValueError) as exc:
-        return default, [*problems, Problem(path.name, f"has a value of the wrong type ({exc})")]
+        return default, [*problems, problem(path.name, "problem.wrong_type", why=str(exc))]
     return summary, problems
 
 

@@ -63,7 +63,8 @@ from planner.io.schemas import (
     Schema,
 )
 from planner.io.tables import Table, check_duplicates, read_table, to_date
-from planner.problems import InputError, Problem, Severity
+from planner.messages import Message, msg
+from planner.problems import InputError, Problem, Severity, problem
 
 TOML = "scenario.toml"
 REQUIRED_KEYS = ("destination", "plan_from", "plan_to", "workers", "employers", "fleet", "policy")
@@ -132,14 +133,14 @@ def _key_line(text: str, key: str) -> int | None:
     return text.count("\n", 0, m.start()) + 1 if m else None
 
 
-def _toml_date(value: Any) -> dt.date | str:
+def _toml_date(value: Any) -> dt.date | Message:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
         return to_date(value)
-    return f"{value!r} is not a date; write YYYY-MM-DD"
+    return msg("problem.date", raw=repr(value))
 
 
 def read_scenario_files(folder: Path | str) -> ScenarioFiles:
@@ -161,24 +162,50 @@ def read_scenario_files(folder: Path | str) -> ScenarioFiles:
     else:
         toml_path = path / TOML
     sf = ScenarioFiles(path)
-    probs = sf.problems
+    if not _read_toml(sf, str(folder), toml_path):
+        return sf
+    config, tname, text = sf.config, toml_path.name, sf.toml_text
+
+    def bad(key: str, what: Message, severity: Severity = Severity.ERROR) -> None:
+        sf.problems.append(Problem(tname, what, _key_line(text, key), key, severity))
+
+    _check_settings(sf, tname, bad)
+    for key in (*TABLE_KEYS, "policy"):
+        if key not in config:
+            continue
+        value = config[key]
+        if not isinstance(value, str) or not value.strip():
+            bad(key, msg("problem.file_name_in_quotes"))
+            continue
+        sf.files[key] = value.strip()
+    if "fixed" in sf.files:
+        sf.files.setdefault("fixed_assignments", "fixed_assignments.csv")
+        if "fixed_legs" not in sf.files and (path / "fixed_legs.csv").exists():
+            sf.files["fixed_legs"] = "fixed_legs.csv"
+    _read_tables(sf, bad)
+    return sf
+
+
+def _read_toml(sf: ScenarioFiles, given: str, toml_path: Path) -> bool:
+    """Read and parse scenario.toml into ``sf.config``; ``False`` (with a problem) if it can't."""
+    path, probs = sf.folder, sf.problems
     try:
         if not path.exists():
-            probs.append(Problem(str(folder), "scenario folder not found"))
-            return sf
+            probs.append(problem(given, "problem.scenario_not_found"))
+            return False
         if not path.is_dir():
-            probs.append(Problem(str(folder), "is not a folder (give the scenario folder)"))
-            return sf
+            probs.append(problem(given, "problem.not_a_folder"))
+            return False
         if not toml_path.is_file():
-            probs.append(Problem(toml_path.name, f"not found in {path}"))
-            return sf
+            probs.append(problem(toml_path.name, "problem.not_found_in", path=str(path)))
+            return False
         raw = toml_path.read_bytes()
     except PermissionError:
-        probs.append(Problem(str(folder), "permission denied: cannot read the scenario"))
-        return sf
+        probs.append(problem(given, "problem.permission_denied"))
+        return False
     except OSError as exc:
-        probs.append(Problem(str(folder), f"cannot be read ({exc.strerror or exc})"))
-        return sf
+        probs.append(problem(given, "problem.cannot_read", why=str(exc.strerror or exc)))
+        return False
     tname = toml_path.name
     try:
         sf.toml_text = raw.decode("utf-8-sig")
@@ -186,68 +213,59 @@ def read_scenario_files(folder: Path | str) -> ScenarioFiles:
         try:
             sf.toml_text = raw.decode("gb18030")  # saved by Notepad on Chinese Windows
         except UnicodeDecodeError:
-            probs.append(Problem(tname, "is not UTF-8 text"))
-            return sf
-    text = sf.toml_text
+            probs.append(problem(tname, "problem.not_utf8"))
+            return False
     try:
-        config = tomllib.loads(text)
+        sf.config = tomllib.loads(sf.toml_text)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+)", str(exc))
-        probs.append(Problem(tname, f"is not valid TOML: {exc}", int(m.group(1)) if m else None))
-        return sf
-    sf.config = config
+        probs.append(problem(tname, "problem.not_toml", int(m.group(1)) if m else None,
+                             why=str(exc)))
+        return False
+    return True
 
-    def bad(key: str, message: str, severity: Severity = Severity.ERROR) -> None:
-        probs.append(Problem(tname, message, _key_line(text, key), key, severity))
 
+def _check_settings(sf: ScenarioFiles, tname: str, bad: Any) -> None:
+    """The settings of scenario.toml: required and unknown keys, the plan window, destination."""
+    config, path = sf.config, sf.folder
     for key in REQUIRED_KEYS:
         if key not in config:
-            probs.append(Problem(tname, f"the key {key} is missing", None, key))
+            sf.problems.append(problem(tname, "problem.key_missing", None, key, setting=key))
     for key in config:
         if key not in REQUIRED_KEYS and key not in OPTIONAL_KEYS:
-            bad(key, "unknown key, ignored", Severity.WARNING)
+            bad(key, msg("problem.unknown_key"), Severity.WARNING)
     name = config.get("name", path.resolve().name)
     sf.name = str(name) if not isinstance(name, dict | list) else path.resolve().name
     for key in ("plan_from", "plan_to"):
         if key in config:
             value = _toml_date(config[key])
-            if isinstance(value, str):
+            if isinstance(value, Message):
                 bad(key, value)
             else:
                 setattr(sf, key, value)
     if sf.plan_from and sf.plan_to and sf.plan_to < sf.plan_from:
-        bad("plan_to", f"plan_to {sf.plan_to} is before plan_from {sf.plan_from}")
+        bad("plan_to", msg("problem.plan_to_early", plan_to=sf.plan_to.isoformat(),
+                           plan_from=sf.plan_from.isoformat()))
     if "destination" in config:
         sf.destination = _destination(config["destination"], bad)
-    for key in (*TABLE_KEYS, "policy"):
-        if key not in config:
-            continue
-        value = config[key]
-        if not isinstance(value, str) or not value.strip():
-            bad(key, "must be a file name in quotes")
-            continue
-        sf.files[key] = value.strip()
-    if "fixed" in sf.files:
-        sf.files.setdefault("fixed_assignments", "fixed_assignments.csv")
-        if "fixed_legs" not in sf.files and (path / "fixed_legs.csv").exists():
-            sf.files["fixed_legs"] = "fixed_legs.csv"
+
+
+def _read_tables(sf: ScenarioFiles, bad: Any) -> None:
+    """Read each table scenario.toml names (the other format when only that one is there)."""
     for key, fname in list(sf.files.items()):
-        fpath = path / fname
+        fpath = sf.folder / fname
         other = _other_format(fpath) if key != "policy" else None
         if not fpath.is_file() and other is not None:
-            bad(key, f"{fname} not found; reading {other.name} instead", Severity.WARNING)
+            bad(key, msg("problem.other_format", file=fname, other=other.name), Severity.WARNING)
             fpath, fname = other, other.name
             sf.files[key] = fname
         if not fpath.is_file():
-            what = "folder" if fpath.is_dir() else "file"
-            where = "" if fpath.is_dir() else " not found"
-            msg = f"{fname}: {what}{where}" if where else f"{fname} is a {what}, not a file"
-            bad(key, msg)
+            code = "problem.named_is_folder" if fpath.is_dir() else "problem.named_not_found"
+            bad(key, msg(code, file=fname))
             continue
         if key == "policy":
             continue
         sf.tables[key] = read_table(fpath, TABLE_KEYS[key], fname)
-    return sf
 
 
 def _other_format(path: Path) -> Path | None:
@@ -261,18 +279,19 @@ def _other_format(path: Path) -> Path | None:
 
 def _destination(value: Any, bad: Any) -> Place | None:
     if not isinstance(value, dict):
-        bad("destination", 'must be a table: { name = "上虞区", lat = 30.03, lon = 120.87 }')
+        bad("destination", msg("problem.destination_table"))
         return None
     name = value.get("name")
     missing = [k for k in ("name", "lat", "lon") if k not in value]
     if missing:
-        bad("destination", f"destination is missing {', '.join(missing)}")
+        bad("destination", msg("problem.destination_missing", keys=", ".join(missing)))
         return None
     lat, lon = value["lat"], value["lon"]
     ok = True
     for key, v, lim in (("lat", lat, 90), ("lon", lon, 180)):
         if isinstance(v, bool) or not isinstance(v, int | float) or not -lim <= v <= lim:
-            bad("destination", f"destination {key} {v!r} is not a number in [-{lim}, {lim}]")
+            bad("destination", msg("problem.destination_coordinate", key=key, value=repr(v),
+                                   lim=lim))
             ok = False
     if not ok:
         return None
@@ -372,15 +391,7 @@ def _load_policy(sf: ScenarioFiles) -> tuple[Any, list[Problem]]:
     try:
         from planner.subsidies import load_policy  # type: ignore[attr-defined,unused-ignore]
     except ImportError:
-        return None, [
-            Problem(
-                fname,
-                "not checked: the policy reader is not installed",
-                None,
-                None,
-                Severity.WARNING,
-            )
-        ]
+        return None, [problem(fname, "problem.policy_not_checked", severity=Severity.WARNING)]
     try:
         return load_policy(sf.folder / fname), []
     except InputError as exc:
@@ -397,7 +408,7 @@ class _Context:
         self.employer_codes: set[str] = set()  # every code in employers.csv, rows in error too
         self.worker_ids: set[str] = set()
         self.fleet_by_name: dict[str, VehicleType] = {}
-        self._addr_cache: dict[str, tuple[str | None, str | None]] = {}
+        self._addr_cache: dict[str, tuple[str | None, Message | None]] = {}
         # rows are checked against the plan window only when the window itself is sound
         self.dates_ok = bool(sf.plan_from and sf.plan_to and sf.plan_from <= sf.plan_to)
 
@@ -419,16 +430,11 @@ class _Context:
             v = r.values
             lat, lon = v.get("lat"), v.get("lon")
             if (lat is None) != (lon is None) and not (r.text.get("lat") and r.text.get("lon")):
-                t.problem(
-                    "give both lat and lon, or neither", r.row, "lon" if lon is None else "lat"
-                )
+                t.problem(msg("problem.lat_lon_pair"), r.row, "lon" if lon is None else "lat")
             needed_by = v.get("needed_by") or self.sf.plan_to
             if v.get("needed_by") and self.dates_ok and v["needed_by"] < self.sf.plan_from:
-                t.problem(
-                    f"needed_by {needed_by} is before plan_from {self.sf.plan_from}",
-                    r.row,
-                    "needed_by",
-                )
+                t.problem(msg("problem.needed_by_early", needed_by=str(needed_by),
+                              plan_from=str(self.sf.plan_from)), r.row, "needed_by")
             if v.get("uscc") is None or v.get("name") is None or v.get("new_hires_wanted") is None:
                 continue
             if lat is None or lon is None:
@@ -441,11 +447,11 @@ class _Context:
             out.append(e)
         return out
 
-    def _resolve_address(self, text: str) -> tuple[str | None, str | None]:
+    def _resolve_address(self, text: str) -> tuple[str | None, Message | None]:
         """(current adcode, None) or (None, why not)."""
         if text in self._addr_cache:
             return self._addr_cache[text]
-        result: tuple[str | None, str | None]
+        result: tuple[str | None, Message | None]
         detail_fn = getattr(self.gaz, "resolve_address_detail", None)
         division = None
         candidates: list[str] = []
@@ -460,17 +466,10 @@ class _Context:
         if division is not None and len(candidates) <= 1:
             result = (division.adcode, None)
         elif len(candidates) > 1:
-            result = (
-                None,
-                f"address {text!r} is ambiguous: it could be "
-                f"{', '.join(candidates[:6])}; add the province or city",
-            )
+            result = (None, msg("problem.address_ambiguous", address=text,
+                                candidates=", ".join(candidates[:6])))
         else:
-            result = (
-                None,
-                f"address {text!r} cannot be resolved to a county; "
-                "write province, city and county, or give home_adcode",
-            )
+            result = (None, msg("problem.address_unresolved", address=text))
         self._addr_cache[text] = result
         return result
 
@@ -490,11 +489,7 @@ class _Context:
                 raw = v["home_adcode"]
                 current = self.gaz.current_code(raw)
                 if current is None or self.gaz.get(current) is None:
-                    t.problem(
-                        f"{raw} is not a county-level division code the gazetteer knows",
-                        r.row,
-                        "home_adcode",
-                    )
+                    t.problem(msg("problem.adcode_unknown", raw=raw), r.row, "home_adcode")
                 else:
                     code = current
             elif v.get("home_address"):
@@ -503,7 +498,7 @@ class _Context:
                     t.problem(why, r.row, "home_address")
             elif not r.text.get("home_adcode"):
                 t.problem(
-                    "give home_adcode or home_address",
+                    msg("problem.home_missing"),
                     r.row,
                     "home_adcode"
                     if "home_adcode" in t.headers
@@ -511,12 +506,11 @@ class _Context:
                 )
             emp = v.get("employer_uscc")
             if emp and has_employers and emp not in self.employer_codes:
-                t.problem(f"employer {emp} is not in employers.csv", r.row, "employer_uscc")
+                t.problem(msg("problem.employer_unknown", employer=emp), r.row, "employer_uscc")
             avail = v.get("available_from")
             if avail and self.dates_ok and avail > plan_to:
-                t.problem(
-                    f"available_from {avail} is after plan_to {plan_to}", r.row, "available_from"
-                )
+                t.problem(msg("problem.available_late", date=str(avail), plan_to=str(plan_to)),
+                          r.row, "available_from")
             if v.get("id_number") is None or v.get("name") is None or code is None:
                 continue
             out.append(
@@ -547,7 +541,7 @@ class _Context:
             kind = v.get("kind")
             if kind == "coach" and v.get("cost_per_km") is None and not r.text.get("cost_per_km"):
                 t.problem(
-                    "a coach needs cost_per_km (yuan per km)",
+                    msg("problem.coach_needs_cost"),
                     r.row,
                     "cost_per_km" if "cost_per_km" in t.headers else "kind",
                 )
@@ -555,12 +549,12 @@ class _Context:
                 for col in ("origin_station", "origin_lat", "origin_lon"):
                     if v.get(col) is None and not r.text.get(col):
                         t.problem(
-                            f"a train needs {col} (where it loads)",
+                            msg("problem.train_needs", column=col),
                             r.row,
                             col if col in t.headers else "kind",
                         )
             if (v.get("dest_lat") is None) != (v.get("dest_lon") is None):
-                t.problem("give both dest_lat and dest_lon, or neither", r.row, "dest_lat")
+                t.problem(msg("problem.dest_lat_lon_pair"), r.row, "dest_lat")
             if kind is None or v.get("name") is None or v.get("seats") is None:
                 continue
             vt = VehicleType(
@@ -597,10 +591,11 @@ class _Context:
             v = r.values
             f, to = v.get("from_date"), v.get("to_date")
             if f and to and to < f:
-                t.problem(f"to_date {to} is before from_date {f}", r.row, "to_date")
+                t.problem(msg("problem.to_before_from", to=str(to), start=str(f)), r.row,
+                          "to_date")
             origin = v.get("origin") or ""
             if origin and not self._prefix_known(origin):
-                t.problem(f"{origin} is not the code prefix of any known division", r.row, "origin")
+                t.problem(msg("problem.origin_unknown", raw=origin), r.row, "origin")
             if f and to and v.get("max_load"):
                 out.append(LoadCap(f, to, v["max_load"], origin))
         return out

@@ -25,8 +25,8 @@ from sqlalchemy import insert, select
 
 from planner.ledger import models as m
 from planner.ledger.repository import LedgerRepository
+from planner.messages import Message, msg
 from planner.problems import Problem
-from planner.subsidies.money import format_yuan
 
 
 @dataclass
@@ -43,17 +43,18 @@ class Merge:
         """The spreadsheet row of record ``i`` (the reader's, else ``i + 2``)."""
         return self.rownums[i] if i < len(self.rownums) else i + 2
 
-    def problem(self, row: int | None, column: str | None, message: str) -> None:
-        """Note a problem; ``column`` by English name, reported as the file spells it."""
+    def problem(self, row: int | None, column: str | None, what: Message) -> None:
+        """Note a problem (a message code); ``column`` by English name, reported as the file
+        spells it."""
         if column is not None:
             column = self.headers.get(column, column)
-        self.problems.append(Problem(self.file, message, row, column))
+        self.problems.append(Problem(self.file, what, row, column))
 
 
 def _compare(
     merge: Merge,
     row: int,
-    what: str,
+    what: Message,
     old: dict[str, Any],
     new: dict[str, Any],
 ) -> bool:
@@ -63,8 +64,8 @@ def _compare(
             merge.problem(
                 row,
                 column,
-                f"{what} is already in the ledger with {column} {old.get(column)!s}, "
-                f"not {value!s}",
+                msg("problem.ledger_differs", what=what, column=column,
+                    old=str(old.get(column)), new=str(value)),
             )
             return False
     return True
@@ -77,7 +78,7 @@ class _Keyed:
         self.rows = rows
 
     def check(
-        self, merge: Merge, row: int, what: str, key: Any, values: dict[str, Any]
+        self, merge: Merge, row: int, what: Message, key: Any, values: dict[str, Any]
     ) -> bool:
         """True if the row is new (and remembers it); False if known (or conflicting)."""
         known = self.rows.get(key)
@@ -102,7 +103,8 @@ def merge_employers(
             "new_hires_wanted": int(e.new_hires_wanted),
             "needed_by": e.needed_by,
         }
-        if seen.check(merge, merge.at(i), f"employer {e.uscc}", e.uscc, values):
+        if seen.check(merge, merge.at(i), msg("problem.what_employer", employer=e.uscc),
+                      e.uscc, values):
             repo.add(
                 m.Employer(
                     uscc=e.uscc,
@@ -147,9 +149,11 @@ def merge_people(
     for i, w in enumerate(workers):
         values = _person_values(w)
         if w.employer_uscc and w.employer_uscc not in employer_usccs:
-            merge.problem(merge.at(i), "employer_uscc", f"unknown employer {w.employer_uscc}")
+            merge.problem(merge.at(i), "employer_uscc",
+                          msg("problem.unknown_employer", employer=w.employer_uscc))
             continue
-        if seen.check(merge, merge.at(i), f"person {w.id_number}", w.id_number, values):
+        if seen.check(merge, merge.at(i), msg("problem.what_person", id=w.id_number),
+                      w.id_number, values):
             rows.append({"id_number": w.id_number, "phone": w.phone,
                          "home_address": w.home_address, "available_from": w.available_from,
                          "bank_name": getattr(w, "bank_name", None),
@@ -237,12 +241,12 @@ def _compare_trip(merge: Merge, row: int, trip_id: str, old: dict[str, Any],
         if old.get(column) == value:
             continue
         if column == "cost_fen":
-            merge.problem(row, "cost", f"trip {trip_id} is already dispatched with cost "
-                          f"{format_yuan(old[column])} yuan; this plan has "
-                          f"{format_yuan(value)} yuan")
+            merge.problem(row, "cost", msg("problem.trip_cost_differs", trip=trip_id,
+                                           old=int(old[column]), new=int(value)))
         else:
-            merge.problem(row, column, f"trip {trip_id} is already dispatched with {column} "
-                          f"{old.get(column)!s}; this plan has {value!s}")
+            merge.problem(row, column, msg("problem.trip_value_differs", trip=trip_id,
+                                           field=msg(f"trip_field.{column}"),
+                                           old=str(old.get(column)), new=str(value)))
         return
 
 
@@ -279,12 +283,13 @@ def merge_manifest(
         person = people.get(id_number)
         trip = trips.get(trip_id)
         if person is None:
-            mg.problem(row, "id_number", f"unknown person {id_number}")
+            mg.problem(row, "id_number", msg("problem.unknown_person", id=id_number))
             return
         if trip is None:
-            mg.problem(row, "trip_id", f"unknown trip {trip_id}")
+            mg.problem(row, "trip_id", msg("problem.te_unknown_trip", trip=trip_id))
             return
-        if seen.check(mg, row, f"{id_number} on trip {trip_id}", (id_number, trip_id), values):
+        if seen.check(mg, row, msg("problem.what_on_trip", id=id_number, trip=trip_id),
+                      (id_number, trip_id), values):
             rows.append({"person_id": person.id, "trip_pk": trip.id, "main": main,
                          "employer_uscc": employer_uscc,
                          "import_id": imp.id if imp is not None else None, **values})
@@ -292,13 +297,14 @@ def merge_manifest(
 
     for i, a in enumerate(assignments):
         if a.employer_uscc not in employers:
-            merge.problem(merge.at(i), "employer_uscc", f"unknown employer {a.employer_uscc}")
+            merge.problem(merge.at(i), "employer_uscc",
+                          msg("problem.unknown_employer", employer=a.employer_uscc))
             continue
         employer_of[a.id_number] = a.employer_uscc
         known_trip = main_trip.get(a.id_number)
         if known_trip is not None and known_trip != a.trip_id:
-            merge.problem(merge.at(i), "trip_id", f"{a.id_number} is already in the ledger on "
-                          f"trip {known_trip}, not {a.trip_id}")
+            merge.problem(merge.at(i), "trip_id", msg("problem.ledger_other_trip", id=a.id_number,
+                                                      known=known_trip, trip=a.trip_id))
             continue
         values = {"leg": leg_of.get((a.id_number, a.trip_id), 1), "pickup_stop": a.pickup_stop}
         add(merge, merge.at(i), a.id_number, a.trip_id, values, a.employer_uscc, True)
@@ -336,14 +342,15 @@ class Refs:
     def person(self, merge: Merge, row: int, id_number: str) -> m.Person | None:
         p = self.people.get(id_number)
         if p is None:
-            merge.problem(row, "id_number", f"unknown person {id_number}: not registered")
+            merge.problem(row, "id_number", msg("problem.unknown_person_unregistered",
+                                                id=id_number))
         return p
 
     def employer(self, merge: Merge, row: int, uscc: str, column: str = "employer_uscc"
                  ) -> m.Employer | None:
         e = self.employers.get(uscc)
         if e is None:
-            merge.problem(row, column, f"unknown employer {uscc}")
+            merge.problem(row, column, msg("problem.unknown_employer", employer=uscc))
         return e
 
 
@@ -374,17 +381,18 @@ def merge_arrivals(repo: LedgerRepository, records: Sequence[Any], imp: m.Import
         trip = refs.trips.get(r.trip_id) if r.trip_id else None
         unknown_trip = bool(r.trip_id) and trip is None and r.trip_id not in refs.charters
         if unknown_trip:
-            merge.problem(row, "trip_id",
-                          f"unknown trip {r.trip_id}: neither a planned trip nor a charter")
+            merge.problem(row, "trip_id", msg("problem.unknown_trip_or_charter", trip=r.trip_id))
         if person is None or employer is None or unknown_trip:
             continue
         if trip is not None and (person.id, trip.id) not in on_manifest:
-            merge.problem(row, "trip_id", f"{r.id_number} is not on trip {r.trip_id}")
+            merge.problem(row, "trip_id", msg("problem.te_not_on_trip", id=r.id_number,
+                                              trip=r.trip_id))
             continue
         key = f"arrived|{r.id_number}|{r.employer_uscc}"
         values = {"arrived_on": r.arrived_on, "trip_id": r.trip_id or None,
                   "ticket_amount": r.ticket_amount_fen}
-        if not seen.check(merge, row, f"arrival of {r.id_number} at {r.employer_uscc}", key,
+        if not seen.check(merge, row, msg("problem.what_arrival", id=r.id_number,
+                                              employer=r.employer_uscc), key,
                           values):
             continue
         rows.append({"kind": "arrived", "natural_key": key, "person_id": person.id,
@@ -449,7 +457,8 @@ def merge_charters(repo: LedgerRepository, records: Sequence[Any], imp: m.Import
             "riders": int(r.riders),
             "invoice_amount": int(r.invoice_amount_fen),
         }
-        if seen.check(merge, row, f"contract {r.contract_no}", r.contract_no, values):
+        if seen.check(merge, row, msg("problem.what_contract", contract=r.contract_no),
+                      r.contract_no, values):
             repo.add(m.Charter(contract_no=r.contract_no, employer_id=employer.id,
                                depart_date=r.depart_date, origin_adcode=r.origin_adcode,
                                seats=int(r.seats), riders=int(r.riders),
@@ -479,7 +488,7 @@ def merge_charter_riders(repo: LedgerRepository, records: Sequence[Any], imp: m.
         charter = refs.charters.get(r.contract_no)
         if charter is None:
             merge.problem(row, "contract_no",
-                          f"unknown contract {r.contract_no}: import its charter first")
+                          msg("problem.unknown_contract", contract=r.contract_no))
         person = refs.person(merge, row, r.id_number)
         if charter is None or person is None:
             continue
@@ -505,7 +514,8 @@ def merge_headcounts(repo: LedgerRepository, records: Sequence[Any], imp: m.Impo
         if employer is None:
             continue
         values = {"insured_headcount": int(r.insured_headcount)}
-        if seen.check(merge, row, f"headcount of {r.employer_uscc} in {r.month}",
+        if seen.check(merge, row, msg("problem.what_headcount", employer=r.employer_uscc,
+                                              month=r.month),
                       (r.employer_uscc, r.month), values):
             repo.add(m.Headcount(employer_id=employer.id, month=r.month, import_id=imp.id,
                                  **values))
@@ -529,7 +539,8 @@ def merge_placements(repo: LedgerRepository, records: Sequence[Any], imp: m.Impo
         if person is None or employer is None:
             continue
         values = {"agency_uscc": r.agency_uscc}
-        if seen.check(merge, row, f"placement of {r.id_number} at {r.employer_uscc}",
+        if seen.check(merge, row, msg("problem.what_placement", id=r.id_number,
+                                              employer=r.employer_uscc),
                       (r.id_number, r.employer_uscc), values):
             repo.add(m.Placement(agency_uscc=r.agency_uscc, agency_name=r.agency_name,
                                  person_id=person.id, employer_id=employer.id,

@@ -27,9 +27,21 @@ from sqlalchemy import select
 from planner.ledger import models as m
 from planner.ledger.importers import Merge, bulk_insert
 from planner.ledger.repository import LedgerRepository
+from planner.messages import Message, msg
 
 TRIP_EVENTS: tuple[str, ...] = ("departed", "arrived", "delayed", "cancelled")
 ONCE = frozenset({"departed", "arrived", "cancelled"})
+_EVENT_NAMES = {
+    "departed": msg("problem.te_event_departed"),
+    "arrived": msg("problem.te_event_arrived"),
+    "delayed": msg("problem.te_event_delayed"),
+    "cancelled": msg("problem.te_event_cancelled"),
+}
+
+
+def _event(event: str) -> Message | str:
+    """A trip event's name as a message (shown in the reader's language)."""
+    return _EVENT_NAMES.get(event, event)
 
 
 def event_key(trip_id: str, event: str, at: dt.datetime) -> str:
@@ -52,29 +64,33 @@ class Timeline:
     once: dict[str, dt.datetime] = field(default_factory=dict)
     delays: set[dt.datetime] = field(default_factory=set)
 
-    def refusal(self, event: str, at: dt.datetime) -> tuple[str, str] | None:
-        """Why ``event`` at ``at`` cannot be recorded: ``(column, message)``; ``None``: it can.
+    def refusal(self, event: str, at: dt.datetime) -> tuple[str, Message] | None:
+        """Why ``event`` at ``at`` cannot be recorded: ``(column, message code)``; ``None``: it
+        can.
 
         A duplicate (same event, same time) is refused with the column ``duplicate``.
         """
         if event not in TRIP_EVENTS:
-            return "event", f"{event} is not one of {', '.join(TRIP_EVENTS)}"
+            return "event", msg("problem.te_not_event", raw=event, events=", ".join(TRIP_EVENTS))
         if self.duplicate(event, at):
-            return "duplicate", f"trip {self.trip_id} {event} at {show(at)} is already recorded"
+            return "duplicate", msg("problem.te_duplicate", trip=self.trip_id,
+                                    trip_event=_event(event), at=show(at))
         if "cancelled" in self.once:
-            return "event", (f"trip {self.trip_id} is cancelled; nothing more can be recorded "
-                             "for it")
+            return "event", msg("problem.te_cancelled", trip=self.trip_id)
         if event in ONCE and event in self.once:
-            return "at", f"trip {self.trip_id} already {event} at {show(self.once[event])}"
+            return "at", msg("problem.te_already", trip=self.trip_id,
+                             trip_event=_event(event),
+                             at=show(self.once[event]))
         arrived, departed = self.once.get("arrived"), self.once.get("departed")
         if event in ("cancelled", "delayed") and arrived is not None:
-            return "event", f"trip {self.trip_id} has arrived; it cannot be {event}"
+            return "event", msg("problem.te_has_arrived", trip=self.trip_id,
+                                trip_event=_event(event))
         if event == "arrived" and departed is not None and at < departed:
-            return "at", f"arrival {show(at)} is before the departure {show(departed)}"
+            return "at", msg("problem.te_arrival_early", at=show(at), dep=show(departed))
         if event == "cancelled" and departed is not None and at < departed:
-            return "at", f"cancellation {show(at)} is before the departure {show(departed)}"
+            return "at", msg("problem.te_cancel_early", at=show(at), dep=show(departed))
         if event == "departed" and arrived is not None and at > arrived:
-            return "at", f"departure {show(at)} is after the arrival {show(arrived)}"
+            return "at", msg("problem.te_departure_late", at=show(at), arr=show(arrived))
         return None
 
     def duplicate(self, event: str, at: dt.datetime) -> bool:
@@ -110,7 +126,7 @@ def merge_trip_events(repo: LedgerRepository, records: Sequence[Any], imp: m.Imp
         r, row = records[i], merge.at(i)
         trip = trips.get(r.trip_id)
         if trip is None:
-            merge.problem(row, "trip_id", f"unknown trip {r.trip_id}")
+            merge.problem(row, "trip_id", msg("problem.te_unknown_trip", trip=r.trip_id))
             continue
         line = known[r.trip_id]
         refused = line.refusal(r.event, r.at)

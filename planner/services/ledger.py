@@ -61,7 +61,8 @@ from planner.ledger.workflow import (
     calendar_warning,
     next_state,
 )
-from planner.problems import InputError, Problem
+from planner.messages import msg
+from planner.problems import InputError, Problem, problem
 from planner.services.auth import (
     PERMISSIONS,
     PermissionDenied,
@@ -234,15 +235,15 @@ def import_path(
 
     started = time.perf_counter()
     if kind not in IMPORT_KINDS:
-        raise InputError([Problem(str(path), f"unknown kind {kind!r}; choose one of "
-                                  f"{', '.join(IMPORT_KINDS)}")])
+        raise InputError([problem(str(path), "problem.unknown_import_kind", kind=kind,
+                                  kinds=", ".join(IMPORT_KINDS))])
     check_permission(actor, "import_bank_results" if kind == "bank_results" else "import", url)
     path = Path(path)
     if kind in ("scenario", "plan"):
         if not path.is_dir():
-            raise InputError([Problem(str(path), f"{kind}: expected a folder")])
+            raise InputError([problem(str(path), "problem.expected_folder", kind=kind)])
     elif not path.is_file():
-        raise InputError([Problem(str(path), "no such file")])
+        raise InputError([problem(str(path), "problem.no_such_file")])
     # a plan folder is its data: the printed papers beside it are made from it
     sha = content_sha256(path, PAPER_FILES if kind == "plan" else ())
     with UnitOfWork(url) as uow:
@@ -288,16 +289,13 @@ def _lost_race(kind: str, sha: str, path: Path, exc: Exception, url: str | None)
     with UnitOfWork(url) as uow:
         winner = uow.repo.import_of(kind, sha)
         if winner is not None:
-            return InputError([Problem(path.name, f"already imported by {winner.by} just now "
-                                       f"(import #{winner.id}); nothing was written twice")])
+            return InputError([problem(path.name, "problem.ledger_import_raced", who=winner.by,
+                                       id=winner.id)])
     if isinstance(exc, OperationalError):
-        return InputError([Problem(path.name, "another import is being written to the ledger "
-                                   "right now; import this file again when it is done")])
+        return InputError([problem(path.name, "problem.ledger_import_busy")])
     if isinstance(exc, StaleDataError):
-        return InputError([Problem(path.name, "another user changed the same claims at the "
-                                   "same moment; import this file again")])
-    return InputError([Problem(path.name, "another import wrote some of the same rows at the "
-                               "same moment; import this file again to add what is new")])
+        return InputError([problem(path.name, "problem.ledger_import_claims_raced")])
+    return InputError([problem(path.name, "problem.ledger_import_overlap")])
 
 
 EVENT_DATES = {"arrivals": "arrived_on", "charters": "depart_date", "bank_results": "paid_on"}
@@ -317,9 +315,10 @@ def _check_event_dates(kind: str, records: Any, path: Path, url: str | None) -> 
     first = policy.valid_from - PLAUSIBLE_MARGIN
     last = (policy.valid_to or dt.date.today()) + PLAUSIBLE_MARGIN
     problems = [
-        Problem(path.name, f"{day} is implausible: more than a year outside policy "
-                f"{policy.name!r} ({policy.valid_from} to {policy.valid_to or 'today'}); "
-                f"expected {first} to {last}", i + 2, field)
+        problem(path.name, "problem.ledger_date_outside_policy", i + 2, field, date=str(day),
+                policy=policy.name, start=str(policy.valid_from),
+                end=str(policy.valid_to) if policy.valid_to else msg("problem.today"),
+                first=str(first), last=str(last))
         for i, r in enumerate(records)
         if (day := getattr(r, field, None)) is not None and not first <= day <= last
     ]
@@ -485,9 +484,8 @@ def add_policy_version(
             if clash is not None and _same_rules(clash, policy):
                 row = clash  # the same rules, written differently (e.g. a scenario's draft)
             elif clash is not None:
-                raise InputError([Problem(file_name, f"a different policy {policy.name!r} valid "
-                                          f"from {policy.valid_from} is stored already; give "
-                                          "the new version another name or valid_from")])
+                raise InputError([problem(file_name, "problem.policy_clash", name=policy.name,
+                                          valid_from=str(policy.valid_from))])
             else:
                 row = m.PolicyVersion(name=policy.name, valid_from=policy.valid_from,
                                       toml_text=toml_text, sha256=sha, active=False,
@@ -518,7 +516,7 @@ def activate_policy(version_id: int, actor: User | None = None, *,
         versions = uow.repo.policy_versions()
         row = next((v for v in versions if v.id == version_id), None)
         if row is None:
-            raise InputError([Problem("policy", f"no policy version {version_id}")])
+            raise InputError([problem("policy", "problem.no_policy_version", id=version_id)])
         if row.active:
             return
         for other in versions:
@@ -621,8 +619,7 @@ def compute_claims(actor: User, *, url: str | None = None) -> ComputeResult:
 
     found = load_active_policy(url)
     if found is None:
-        raise InputError([Problem("policy", "no active policy: an administrator adds or "
-                                  "activates one")])
+        raise InputError([problem("policy", "problem.no_active_policy")])
     policy_id, policy = found
     subsidies = _policy_module()
     with UnitOfWork(url) as uow:
@@ -630,7 +627,8 @@ def compute_claims(actor: User, *, url: str | None = None) -> ComputeResult:
         try:
             lines = subsidies.compute_entitlements(policy, facts, include_zero=True)
         except subsidies.FactsConflict as exc:
-            raise InputError([Problem("ledger", f"contradictory facts: {exc}")]) from None
+            raise InputError([problem("ledger", "problem.contradictory_facts",
+                                      why=str(exc))]) from None
         existing = uow.repo.claims_by_key()
         tally = _Tally(flagged_keys=[])
         created: list[m.Claim] = []
@@ -863,8 +861,7 @@ def reopen_flagged(claim_ids: Iterable[int], actor: User, *, note: str | None = 
     check_permission(actor, "review", url)
     found = load_active_policy(url)
     if found is None:
-        raise InputError([Problem("policy", "no active policy: an administrator adds or "
-                                  "activates one")])
+        raise InputError([problem("policy", "problem.no_active_policy")])
     policy_id, policy = found
     ids = list(claim_ids)
     with _refuse_races(url) as uow:
@@ -899,7 +896,7 @@ def _entitlements_now(uow: UnitOfWork, policy: Any) -> dict[str, Any]:
     try:
         lines = subsidies.compute_entitlements(policy, build_facts(uow.repo), include_zero=True)
     except subsidies.FactsConflict as exc:
-        raise InputError([Problem("ledger", f"contradictory facts: {exc}")]) from None
+        raise InputError([problem("ledger", "problem.contradictory_facts", why=str(exc))]) from None
     return {line.key: line for line in lines}
 
 
@@ -1128,11 +1125,11 @@ def _reconcile_bank(repo: LedgerRepository, records: Sequence[Any], imp: m.Impor
         seen.add(key)
         payment = repo.payment(r.payment_id)
         if payment is None:
-            merge.problem(row, "payment_id", f"unknown payment {r.payment_id}")
+            merge.problem(row, "payment_id", msg("problem.unknown_payment", payment=r.payment_id))
             continue
         if int(r.amount_fen) != payment.amount_fen:
-            merge.problem(row, "amount", f"the bank reports {r.amount_fen / 100:.2f} but payment "
-                          f"{r.payment_id} is for {payment.amount_fen / 100:.2f}")
+            merge.problem(row, "amount", msg("problem.bank_amount_differs", reported=r.amount_fen,
+                                             payment=r.payment_id, amount=payment.amount_fen))
             continue
         reason = getattr(r, "reason", None) or getattr(r, "message", None)
         repo.add(m.BankLine(natural_key=key, payment_id=r.payment_id, status=status,
@@ -1146,8 +1143,8 @@ def _reconcile_bank(repo: LedgerRepository, records: Sequence[Any], imp: m.Impor
             continue  # paid once; a later failure or repeat never unpays or pays twice
         if status == "paid":
             if claim.state != ClaimState.NOTICE_DONE:
-                merge.problem(row, "status", f"claim {claim.id} of payment {r.payment_id} is "
-                              f"{claim.state}, not notice_done")
+                merge.problem(row, "status", msg("problem.bank_claim_state", claim=claim.id,
+                                                 payment=r.payment_id, state=str(claim.state)))
                 continue
             _bank_paid(repo, claim, payment, r.paid_on, imp, actor, file)
         else:
@@ -1302,9 +1299,9 @@ def _states(state: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
     known = {s.value for s in ClaimState}
     bad = [n for n in names if n not in known]
     if bad or not names:
-        raise InputError([Problem("--state", f"unknown state {', '.join(bad) or state!r}; "
-                                  f"choose {ALL_OWED} or one or more (comma-separated) of "
-                                  f"{', '.join(s.value for s in ClaimState)}")])
+        raise InputError([problem("--state", "problem.cli_unknown_state",
+                                  state=", ".join(bad) or repr(state), all_owed=ALL_OWED,
+                                  states=", ".join(s.value for s in ClaimState))])
     return names
 
 
@@ -1442,7 +1439,7 @@ def _recheck_entitlements(uow: UnitOfWork, policy: tuple[int, Any], actor: User)
         lines = subsidies.compute_entitlements(policy[1], build_facts(uow.repo),
                                                include_zero=True)
     except subsidies.FactsConflict as exc:
-        raise InputError([Problem("ledger", f"contradictory facts: {exc}")]) from None
+        raise InputError([problem("ledger", "problem.contradictory_facts", why=str(exc))]) from None
     fresh = {line.key: line for line in lines}
     tally = _Tally(flagged_keys=[])
     for claim in uow.repo.claims(ClaimState.NOTICE_DONE.value):

@@ -150,7 +150,7 @@ def record_trip_event(trip_id: str, event: str, at: dt.datetime, actor: User,
         trip = _trip(uow.repo, trip_id)
         refused = _timeline(uow.repo, trip).refusal(event, at)
         if refused is not None:
-            raise MovementRefused(refused[1])
+            raise MovementRefused(str(refused[1]))
         row = m.TripEvent(natural_key=event_key(trip_id, event, at), trip_pk=trip.id,
                           event=event, at=at, note=(note or "").strip() or None,
                           recorded_by=actor.username)

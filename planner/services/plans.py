@@ -42,6 +42,7 @@ from planner.domain.model import Plan
 from planner.ledger import models as m
 from planner.ledger.importers import Merge, merge_manifest, merge_trips
 from planner.ledger.repository import LedgerRepository, UnitOfWork, row_dict
+from planner.messages import msg
 from planner.problems import InputError
 from planner.services.auth import User, check_permission
 
@@ -442,8 +443,8 @@ def withdraw_replaced(repo: LedgerRepository, plan: Plan, merge: Merge) -> _With
     ran = _events_on(repo, replaced.values())
     for trip in sorted(replaced.values(), key=lambda t: t.trip_id):
         if ran.get(trip.id):
-            out.problem(None, "trip_id", f"trip {trip.trip_id} has already carried people "
-                        f"({ran[trip.id]} boarded or arrived) and is not in this plan")
+            out.problem(None, "trip_id", msg("problem.trip_already_ran", trip=trip.trip_id,
+                                             n=ran[trip.id]))
     if out.problems:
         return out
     pks = list(replaced)

@@ -18,7 +18,6 @@ Rules implemented:
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import tomllib
 from collections.abc import Callable, Iterator
@@ -29,8 +28,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from planner.domain.model import Region
-from planner.problems import InputError, Problem
-from planner.subsidies.money import ROUNDING_MODES, fen_to_decimal, fraction_text, yuan_to_fen
+from planner.messages import Message, msg
+from planner.problems import InputError, Problem, problem
+from planner.subsidies.money import ROUNDING_MODES, yuan_to_fen
 from planner.subsidies.policy import (
     AgencyRule,
     AreaLevel,
@@ -86,19 +86,21 @@ class _Reader:
         self.file = file_name
         self.problems: list[Problem] = []
 
-    def problem(self, key: str, message: str) -> None:
-        self.problems.append(Problem(file=self.file, message=message, row=None, column=key))
+    def problem(self, key: str, code: str, **params: Any) -> None:
+        """Note a problem at the dotted ``key``: a ``policy_file.*`` code and its parameters."""
+        self.problems.append(Problem(self.file, msg(code, **params), None, key))
 
     def known_keys(self, table: dict[str, Any], prefix: str, allowed: set[str]) -> None:
         for key in sorted(set(table) - allowed):
-            self.problem(_join(prefix, key), f"unknown key (allowed: {', '.join(sorted(allowed))})")
+            self.problem(_join(prefix, key), "policy_file.unknown_key",
+                         allowed=", ".join(sorted(allowed)))
 
     def table(self, parent: dict[str, Any], prefix: str, key: str) -> dict[str, Any] | None:
         if key not in parent:
             return None
         value = parent[key]
         if not isinstance(value, dict):
-            self.problem(_join(prefix, key), f"must be a table, not {_kind(value)}")
+            self.problem(_join(prefix, key), "policy_file.not_table", kind=_kind(value))
             return None
         return value
 
@@ -111,13 +113,13 @@ class _Reader:
         value = parent[key]
         full = _join(prefix, key)
         if not isinstance(value, list):
-            self.problem(full, f"must be an array of tables ([[{full}]]), not {_kind(value)}")
+            self.problem(full, "policy_file.not_array_of_tables", table=full, kind=_kind(value))
             return
         for i, entry in enumerate(value, start=1):
             if isinstance(entry, dict):
                 yield f"{full}[{i}]", entry
             else:
-                self.problem(f"{full}[{i}]", f"must be a table, not {_kind(entry)}")
+                self.problem(f"{full}[{i}]", "policy_file.not_table", kind=_kind(entry))
 
     def value(
         self,
@@ -128,68 +130,76 @@ class _Reader:
         default: T,
         required: bool = False,
     ) -> T:
-        """``convert(raw)``; a ``ValueError`` from it becomes a problem and gives ``default``."""
+        """``convert(raw)``; a ``PolicyValueError`` from it becomes a problem and gives
+        ``default``."""
         if key not in table:
             if required:
-                self.problem(_join(prefix, key), "missing: this key is required")
+                self.problem(_join(prefix, key), "policy_file.required")
             return default
         try:
             return convert(table[key])
-        except ValueError as exc:
-            self.problem(_join(prefix, key), str(exc))
+        except PolicyValueError as exc:
+            self.problems.append(Problem(self.file, exc.what, None, _join(prefix, key)))
             return default
+
+
+class PolicyValueError(ValueError):
+    """A policy value refused: ``what`` says why, as a ``policy_file.*`` message code."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        self.what = msg(code, **params)
+        super().__init__(self.what.render("en"))
 
 
 def _join(prefix: str, key: str) -> str:
     return f"{prefix}.{key}" if prefix else key
 
 
-def _kind(value: Any) -> str:
+def _kind(value: Any) -> Message:
+    """What a TOML value is, for a message (``a string ('x')``)."""
     if isinstance(value, bool):
-        return f"a boolean ({str(value).lower()})"
+        return msg("policy_file.kind_boolean", value=str(value).lower())
     if isinstance(value, dict):
-        return "a table"
+        return msg("policy_file.kind_table")
     if isinstance(value, list):
-        return "an array"
+        return msg("policy_file.kind_array")
     if isinstance(value, str):
-        return f"a string ({value!r})"
-    if isinstance(value, dt.datetime):
-        return f"a date-time ({value.isoformat()})"
-    if isinstance(value, dt.date):
-        return f"a date ({value.isoformat()})"
-    if isinstance(value, dt.time):
-        return f"a time ({value.isoformat()})"
-    return f"{type(value).__name__} ({value!r})"
+        return msg("policy_file.kind_string", value=repr(value))
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        code = ("policy_file.kind_datetime" if isinstance(value, dt.datetime) else
+                "policy_file.kind_date" if isinstance(value, dt.date) else "policy_file.kind_time")
+        return msg(code, value=value.isoformat())
+    return msg("policy_file.kind_other", type=type(value).__name__, value=repr(value))
 
 
-# --- converters: raw TOML value → Python, raising ValueError with a readable message ---------
+# --- converters: raw TOML value → Python, raising PolicyValueError with a message code -------
 
 
 def _text(raw: Any) -> str:
     if not isinstance(raw, str):
-        raise ValueError(f"must be a string, not {_kind(raw)}")
+        raise PolicyValueError("policy_file.not_string", kind=_kind(raw))
     return raw
 
 
 def _name(raw: Any) -> str:
     text = _text(raw)
     if not text.strip():
-        raise ValueError("must not be empty")
+        raise PolicyValueError("policy_file.empty")
     return text
 
 
 def _boolean(raw: Any) -> bool:
     if not isinstance(raw, bool):
-        raise ValueError(f"must be true or false, not {_kind(raw)}")
+        raise PolicyValueError("policy_file.not_boolean", kind=_kind(raw))
     return raw
 
 
 def _integer(minimum: int) -> Callable[[Any], int]:
     def convert(raw: Any) -> int:
         if isinstance(raw, bool) or not isinstance(raw, int):
-            raise ValueError(f"must be a whole number, not {_kind(raw)}")
+            raise PolicyValueError("policy_file.not_whole", kind=_kind(raw))
         if raw < minimum:
-            raise ValueError(f"must be at least {minimum}, not {raw}")
+            raise PolicyValueError("policy_file.below_minimum", minimum=minimum, value=raw)
         return raw
 
     return convert
@@ -198,19 +208,19 @@ def _integer(minimum: int) -> Callable[[Any], int]:
 def _amount_fen(raw: Any) -> int:
     """Yuan (int, float or numeric string, at most two decimals, not negative) → fen."""
     if isinstance(raw, bool) or not isinstance(raw, int | float | str):
-        raise ValueError(f"must be an amount in yuan such as 1200.00, not {_kind(raw)}")
+        raise PolicyValueError("policy_file.not_amount", kind=_kind(raw))
     try:
         yuan = Decimal(raw.strip().replace(",", "")) if isinstance(raw, str) else Decimal(str(raw))
     except InvalidOperation:
-        raise ValueError(f"must be an amount in yuan such as 1200.00, not {raw!r}") from None
+        raise PolicyValueError("policy_file.not_amount_text", value=repr(raw)) from None
     if not yuan.is_finite():
-        raise ValueError(f"must be a finite amount in yuan, not {raw!r}")
+        raise PolicyValueError("policy_file.amount_infinite", value=repr(raw))
     if yuan < 0:
-        raise ValueError(f"must not be negative ({raw} yuan)")
+        raise PolicyValueError("policy_file.amount_negative", value=str(raw))
     try:
         return yuan_to_fen(yuan)
     except ValueError:
-        raise ValueError(f"yuan have at most two decimals (fen), not {raw}") from None
+        raise PolicyValueError("policy_file.amount_decimals", value=str(raw)) from None
 
 
 def _optional_amount_fen(raw: Any) -> int | None:
@@ -219,35 +229,31 @@ def _optional_amount_fen(raw: Any) -> int | None:
 
 def _fraction(raw: Any) -> Fraction:
     if isinstance(raw, bool) or not isinstance(raw, int | float | str):
-        raise ValueError(
-            f'must be a number such as 0.5 or a fraction such as "2/3", not {_kind(raw)}'
-        )
+        raise PolicyValueError("policy_file.not_fraction", kind=_kind(raw))
     try:
         value = Fraction(raw.strip()) if isinstance(raw, str) else Fraction(str(raw))
     except (ValueError, ZeroDivisionError):
-        raise ValueError(
-            f'must be a number such as 0.5 or a fraction such as "2/3", not {raw!r}'
-        ) from None
+        raise PolicyValueError("policy_file.not_fraction_text", value=repr(raw)) from None
     return value
 
 
 def _share(raw: Any) -> Fraction:
     value = _fraction(raw)
     if not 0 <= value <= 1:
-        raise ValueError(f"a share must lie between 0 and 1, not {raw}")
+        raise PolicyValueError("policy_file.share_range", value=str(raw))
     return value
 
 
 def _multiple(raw: Any) -> Fraction:
     value = _fraction(raw)
     if value <= 0:
-        raise ValueError(f"must be greater than 0, not {raw}")
+        raise PolicyValueError("policy_file.not_positive", value=str(raw))
     return value
 
 
 def _date(raw: Any) -> dt.date:
     if isinstance(raw, dt.datetime):
-        raise ValueError(f"must be a date such as 2020-02-22, not {_kind(raw)}")
+        raise PolicyValueError("policy_file.not_date", kind=_kind(raw))
     if isinstance(raw, dt.date):
         return raw
     if isinstance(raw, str):
@@ -255,7 +261,7 @@ def _date(raw: Any) -> dt.date:
             return dt.date.fromisoformat(raw.strip())
         except ValueError:
             pass
-    raise ValueError(f"must be a date such as 2020-02-22, not {_kind(raw)}")
+    raise PolicyValueError("policy_file.not_date", kind=_kind(raw))
 
 
 def _optional_date(raw: Any) -> dt.date | None:
@@ -265,13 +271,13 @@ def _optional_date(raw: Any) -> dt.date | None:
 def _date_list(raw: Any) -> tuple[dt.date, ...]:
     """An array of dates → sorted distinct dates; the message names the bad item (1-based)."""
     if not isinstance(raw, list):
-        raise ValueError(f"must be an array of dates such as [2020-02-10], not {_kind(raw)}")
+        raise PolicyValueError("policy_file.not_date_list", kind=_kind(raw))
     days: set[dt.date] = set()
     for i, item in enumerate(raw, start=1):
         try:
             days.add(_date(item))
-        except ValueError as exc:
-            raise ValueError(f"item {i}: {exc}") from None
+        except PolicyValueError as exc:
+            raise PolicyValueError("policy_file.item", item=i, why=exc.what) from None
     return tuple(sorted(days))
 
 
@@ -279,7 +285,7 @@ def _month(raw: Any) -> str | None:
     text = _text(raw).strip()
     match = _MONTH.match(text)
     if not match or not 1 <= int(match.group(2)) <= 12:
-        raise ValueError(f"must be a month written YYYY-MM, not {raw!r}")
+        raise PolicyValueError("policy_file.not_month", value=repr(raw))
     return text
 
 
@@ -290,7 +296,8 @@ def _choice(enum: type[E]) -> Callable[[Any], E]:
             return enum(text)
         except ValueError:
             allowed = ", ".join(f'"{e.value}"' for e in enum)
-            raise ValueError(f"must be one of {allowed}, not {raw!r}") from None
+            raise PolicyValueError("policy_file.not_one_of", allowed=allowed,
+                                   value=repr(raw)) from None
 
     return convert
 
@@ -298,23 +305,23 @@ def _choice(enum: type[E]) -> Callable[[Any], E]:
 def _payee(raw: Any) -> PayeeKind:
     kind = _choice(PayeeKind)(raw)
     if kind not in (PayeeKind.PERSON, PayeeKind.EMPLOYER):
-        raise ValueError(f'must be "person" or "employer", not {raw!r}')
+        raise PolicyValueError("policy_file.not_payee", value=repr(raw))
     return kind
 
 
 def _rounding(raw: Any) -> str:
     text = _text(raw).strip()
     if text not in ROUNDING_MODES:
-        raise ValueError(f"must be one of {', '.join(sorted(ROUNDING_MODES))}, not {raw!r}")
+        raise PolicyValueError("policy_file.not_one_of", allowed=", ".join(sorted(ROUNDING_MODES)),
+                               value=repr(raw))
     return text
 
 
 def _currency(raw: Any) -> str:
     text = _text(raw).strip()
     if text not in CURRENCIES:
-        raise ValueError(
-            f"must be one of {', '.join(sorted(CURRENCIES))} (amounts are yuan), not {raw!r}"
-        )
+        raise PolicyValueError("policy_file.not_currency", allowed=", ".join(sorted(CURRENCIES)),
+                               value=repr(raw))
     return text
 
 
@@ -392,7 +399,7 @@ def _read_self_return(r: _Reader, doc: dict[str, Any]) -> SelfReturnRule:
         r.known_keys(tier_table, tp, {region.value for region in Region})
         for region in Region:
             if region.value not in tier_table:
-                r.problem(f"{tp}.{region.value}", "missing: every region needs an amount")
+                r.problem(f"{tp}.{region.value}", "policy_file.region_amount_missing")
                 continue
             tiers.append((region, r.value(tier_table, tp, region.value, _amount_fen, 0)))
 
@@ -402,18 +409,12 @@ def _read_self_return(r: _Reader, doc: dict[str, Any]) -> SelfReturnRule:
         up_to = r.value(entry, bp, "up_to_km", _integer(1), None)
         amount = r.value(entry, bp, "amount", _amount_fen, 0, required=True)
         if bands and bands[-1].up_to_km is None:
-            r.problem(bp, "out of order: only the last band may leave out up_to_km")
+            r.problem(bp, "policy_file.band_open_not_last")
         elif bands and up_to is not None and up_to <= (bands[-1].up_to_km or 0):
-            r.problem(
-                f"{bp}.up_to_km",
-                f"out of order: must be above the previous band's {bands[-1].up_to_km} km",
-            )
+            r.problem(f"{bp}.up_to_km", "policy_file.band_km_order", km=bands[-1].up_to_km)
         bands.append(DistanceBand(up_to_km=up_to, amount_fen=amount))
     if enabled and basis is SelfReturnBasis.DISTANCE and not bands:
-        r.problem(
-            f"{p}.distance_bands",
-            'missing: basis = "distance" needs [[self_return.distance_bands]]',
-        )
+        r.problem(f"{p}.distance_bands", "policy_file.distance_bands_missing")
 
     taper: list[TaperStep] = []
     for sp, entry in r.tables(t, p, "taper"):
@@ -423,10 +424,8 @@ def _read_self_return(r: _Reader, doc: dict[str, Any]) -> SelfReturnRule:
         if until is None:
             continue
         if taper and until <= taper[-1].until:
-            r.problem(
-                f"{sp}.until",
-                f"out of order: {until} must come after the previous step's {taper[-1].until}",
-            )
+            r.problem(f"{sp}.until", "policy_file.taper_order", until=until.isoformat(),
+                      previous=taper[-1].until.isoformat())
         taper.append(TaperStep(until=until, share=share))
 
     return SelfReturnRule(
@@ -466,7 +465,7 @@ def _read_recruitment(r: _Reader, doc: dict[str, Any]) -> RecruitmentRule:
     )
     month = r.value(t, p, "month", _month, None)
     if enabled and mode is RecruitmentMode.HEADCOUNT_GROWTH and month is None and "month" not in t:
-        r.problem(f"{p}.month", 'missing: mode = "headcount_growth" needs the month to measure')
+        r.problem(f"{p}.month", "policy_file.month_missing")
     return RecruitmentRule(
         enabled=enabled,
         mode=mode,
@@ -525,15 +524,11 @@ def _read_sending_area(r: _Reader, doc: dict[str, Any]) -> SendingAreaRule:
         if min_sent is None:
             continue
         if bands and min_sent <= bands[-1].min_sent:
-            r.problem(
-                f"{bp}.min_sent",
-                f"out of order: must be above the previous band's {bands[-1].min_sent}",
-            )
+            r.problem(f"{bp}.min_sent", "policy_file.band_sent_order",
+                      min_sent=bands[-1].min_sent)
         bands.append(SendingBand(min_sent=min_sent, amount_fen=amount))
     if enabled and not bands and "bands" not in t:
-        r.problem(
-            f"{p}.bands", "missing: an enabled sending-area reward needs [[sending_area.bands]]"
-        )
+        r.problem(f"{p}.bands", "policy_file.sending_bands_missing")
     return SendingAreaRule(
         enabled=enabled,
         level=r.value(t, p, "level", _choice(AreaLevel), AreaLevel.COUNTY),
@@ -568,8 +563,7 @@ def _read_workflow(r: _Reader, doc: dict[str, Any]) -> WorkflowParams:
     holidays = r.value(t, p, "local_holidays", _date_list, none)
     workdays = r.value(t, p, "local_workdays", _date_list, none)
     for day in sorted(set(holidays) & set(workdays)):
-        r.problem(f"{p}.local_workdays", f"{day} is also in local_holidays: a day is either "
-                  "off or worked, list it once")
+        r.problem(f"{p}.local_workdays", "policy_file.day_twice", day=day.isoformat())
     return WorkflowParams(
         notice_working_days=r.value(
             t, p, "notice_working_days", _integer(0), default.notice_working_days
@@ -611,9 +605,7 @@ def parse_policy(text: str, file_name: str = "policy.toml") -> Policy:
     except tomllib.TOMLDecodeError as exc:
         match = _LINE.search(str(exc))
         row = int(match.group(1)) if match else None
-        raise InputError(
-            [Problem(file=file_name, row=row, message=f"not valid TOML: {exc}")]
-        ) from None
+        raise InputError([problem(file_name, "policy_file.not_toml", row, why=str(exc))]) from None
 
     r = _Reader(file_name)
     r.known_keys(doc, "", _TOP_KEYS)
@@ -621,7 +613,8 @@ def parse_policy(text: str, file_name: str = "policy.toml") -> Policy:
     valid_from = r.value(doc, "", "valid_from", _date, None, required=True)
     valid_to = r.value(doc, "", "valid_to", _optional_date, None)
     if valid_from is not None and valid_to is not None and valid_to < valid_from:
-        r.problem("valid_to", f"out of order: {valid_to} is before valid_from {valid_from}")
+        r.problem("valid_to", "policy_file.valid_to_early", valid_to=valid_to.isoformat(),
+                  valid_from=valid_from.isoformat())
     policy = Policy(
         name=name,
         valid_from=valid_from or dt.date.min,
@@ -667,177 +660,10 @@ def load_policy(path: str | Path) -> Policy:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(
-            [Problem(file=path.name, message=f"cannot read the file: {exc}")]
-        ) from None
+        raise InputError([problem(path.name, "policy_file.cannot_read", why=str(exc))]) from None
     return parse_policy(text, path.name)
 
 
-# --- writing -------------------------------------------------------------------------------
+from planner.subsidies.policy_write import policy_to_toml  # noqa: E402  (the writer; re-exported)
 
-
-def _str(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007F")
-
-
-def _yuan(fen: int) -> str:
-    return str(fen_to_decimal(fen))
-
-
-def _bool(value: bool) -> str:
-    return "true" if value else "false"
-
-
-def policy_to_toml(policy: Policy) -> str:
-    """Write a policy as policy.toml text; ``parse_policy`` reads it back equal.
-
-    Parameters
-    ----------
-    policy : Policy
-
-    Returns
-    -------
-    str
-        TOML with every field written out, amounts as yuan with two decimals.
-    """
-    out: list[str] = [f"name = {_str(policy.name)}"]
-    if policy.region:
-        out.append(f"region = {_str(policy.region)}")
-    if policy.issuer:
-        out.append(f"issuer = {_str(policy.issuer)}")
-    if policy.posted_on is not None:
-        out.append(f"posted_on = {policy.posted_on.isoformat()}")
-    out.append(f"valid_from = {policy.valid_from.isoformat()}")
-    if policy.valid_to is not None:
-        out.append(f"valid_to = {policy.valid_to.isoformat()}")
-    out.append(f"currency = {_str(policy.currency)}")
-    if policy.notes:
-        out.append(f"notes = {_str(policy.notes)}")
-
-    def section(name: str, lines: list[str]) -> None:
-        out.extend(["", f"[{name}]", *lines])
-
-    def optional_amount(key: str, fen: int | None) -> list[str]:
-        return [] if fen is None else [f"{key} = {_yuan(fen)}"]
-
-    c = policy.charter
-    section(
-        "charter",
-        [
-            f"enabled = {_bool(c.enabled)}",
-            f"share = {fraction_text(c.share)}",
-            *optional_amount("cap_per_trip", c.cap_per_trip_fen),
-            *optional_amount("cap_per_seat", c.cap_per_seat_fen),
-            *optional_amount("cap_per_rider", c.cap_per_rider_fen),
-            *optional_amount("cap_per_employer", c.cap_per_employer_fen),
-            f"min_riders = {c.min_riders}",
-        ],
-    )
-
-    g = policy.government_trips
-    section(
-        "government_trips", [f"enabled = {_bool(g.enabled)}", f"share = {fraction_text(g.share)}"]
-    )
-
-    s = policy.self_return
-    lines = [
-        f"enabled = {_bool(s.enabled)}",
-        f"basis = {_str(s.basis.value)}",
-        f"requires_insured = {_bool(s.requires_insured)}",
-        f"payee = {_str(s.payee.value)}",
-        f"after_taper_share = {fraction_text(s.after_taper_share)}",
-    ]
-    if s.tiers:
-        inner = ", ".join(f"{region.value} = {_yuan(fen)}" for region, fen in s.tiers)
-        lines.append(f"tiers = {{ {inner} }}")
-    section("self_return", lines)
-    for band in s.distance_bands:
-        out.extend(["", "[[self_return.distance_bands]]"])
-        if band.up_to_km is not None:
-            out.append(f"up_to_km = {band.up_to_km}")
-        out.append(f"amount = {_yuan(band.amount_fen)}")
-    for step in s.taper:
-        out.extend(
-            [
-                "",
-                "[[self_return.taper]]",
-                f"until = {step.until.isoformat()}",
-                f"share = {fraction_text(step.share)}",
-            ]
-        )
-
-    rc = policy.recruitment
-    section(
-        "recruitment",
-        [
-            f"enabled = {_bool(rc.enabled)}",
-            f"mode = {_str(rc.mode.value)}",
-            f"amount_per_head = {_yuan(rc.amount_per_head_fen)}",
-            *([] if rc.month is None else [f"month = {_str(rc.month)}"]),
-            f"compare_months_back = {rc.compare_months_back}",
-            f"min_insured_months = {rc.min_insured_months}",
-            f"requires_arrival = {_bool(rc.requires_arrival)}",
-            *optional_amount("cap_per_employer", rc.cap_per_employer_fen),
-        ],
-    )
-
-    a = policy.agency
-    section(
-        "agency",
-        [
-            f"enabled = {_bool(a.enabled)}",
-            f"amount_per_person = {_yuan(a.amount_per_person_fen)}",
-            f"min_placed = {a.min_placed}",
-            f"min_insured_months = {a.min_insured_months}",
-        ],
-    )
-
-    rt = policy.retention
-    section(
-        "retention",
-        [
-            f"enabled = {_bool(rt.enabled)}",
-            f"amount_per_person = {_yuan(rt.amount_per_person_fen)}",
-            f"after_months = {rt.after_months}",
-            f"poverty_registered_only = {_bool(rt.poverty_registered_only)}",
-            f"payee = {_str(rt.payee.value)}",
-        ],
-    )
-
-    sa = policy.sending_area
-    section("sending_area", [f"enabled = {_bool(sa.enabled)}", f"level = {_str(sa.level.value)}"])
-    if not sa.bands:
-        out.append("bands = []")
-    for sband in sa.bands:
-        out.extend(
-            [
-                "",
-                "[[sending_area.bands]]",
-                f"min_sent = {sband.min_sent}",
-                f"amount = {_yuan(sband.amount_fen)}",
-            ]
-        )
-
-    pl = policy.planning
-    section(
-        "planning",
-        [
-            f"seat_cost_multiple = {fraction_text(pl.seat_cost_multiple)}",
-            f"unmet_penalty = {_yuan(pl.unmet_penalty_fen)}",
-        ],
-    )
-
-    w = policy.workflow
-    section(
-        "workflow",
-        [
-            f"notice_working_days = {w.notice_working_days}",
-            f"rounding = {_str(w.rounding)}",
-            *(f"{key} = [{', '.join(d.isoformat() for d in days)}]"
-              for key, days in (("local_holidays", w.local_holidays),
-                                ("local_workdays", w.local_workdays)) if days),
-            # written only when set, so policies stored before the key existed keep their text
-            *(["issuer_not_approver = true"] if w.issuer_not_approver else []),
-        ],
-    )
-    return "\n".join(out) + "\n"
+__all__ = ["PolicyValueError", "load_policy", "parse_policy", "policy_to_toml"]

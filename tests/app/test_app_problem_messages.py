@@ -1,4 +1,5 @@
-"""Validation problems of uploaded tables (Problem.message) reach the Chinese screens in Chinese."""
+"""Validation problems of uploaded tables reach the Chinese screens in Chinese: each problem is a
+message code rendered from the catalogue (``Problem.text``), no English left but names and codes."""
 
 from __future__ import annotations
 
@@ -10,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from planner.io import tables as io_tables
+from planner.io import cells as io_tables
+from planner.messages import Message, msg
 from planner.paths import DATA_DIR
-from planner.problems import Problem
+from planner.problems import Problem, problem
 from planner.services.scenario import check_scenario
-from ui.messages import TEMPLATES, localise
 
 _SPEC = importlib.util.spec_from_file_location(
     "io_test_helpers", Path(__file__).parents[1] / "io" / "conftest.py"
@@ -139,12 +140,12 @@ def upload_problems(tmp_path_factory: pytest.TempPathFactory) -> list[Problem]:
 
 
 def test_upload_problems_are_all_chinese(upload_problems: list[Problem]) -> None:
-    """Every problem of a bad workers/employers upload localises to Chinese, no English left."""
+    """Every problem of a bad workers/employers upload renders in Chinese, no English left."""
     assert len(upload_problems) >= 30
     left = {
-        p.message: localise(p.message, "zh")
+        p.message: p.text("zh")
         for p in upload_problems
-        if english_left(localise(p.message, "zh")) or not HAN.search(localise(p.message, "zh"))
+        if english_left(p.text("zh")) or not HAN.search(p.text("zh"))
     }
     assert left == {}
 
@@ -191,11 +192,11 @@ def test_each_upload_rule_is_met_and_translated(
     upload_problems: list[Problem], needle: str
 ) -> None:
     """Each rule a county office meets is among the problems and its message is rendered."""
-    hits = [p.message for p in upload_problems if needle in p.message]
+    hits = [p for p in upload_problems if needle in p.message]
     assert hits, needle
-    for message in hits:
-        assert localise(message, "zh") != message
-        assert HAN.search(localise(message, "zh"))
+    for p in hits:
+        assert p.text("zh") != p.message
+        assert HAN.search(p.text("zh"))
 
 
 @pytest.mark.parametrize(
@@ -221,37 +222,31 @@ def test_cell_parser_messages_are_chinese(parse: Any, cell: Any) -> None:
     """Cell messages that a CSV upload rarely meets (Excel numbers, months, money) are Chinese."""
     _, message, _ = parse(cell)
     assert message
-    zh = localise(message, "zh")
+    zh = message.render("zh")
     assert HAN.search(zh) and english_left(zh) == [], (message, zh)
 
 
-def test_problem_templates_are_specific_first() -> None:
-    """The Excel-rounding hint wins over the bare check-digit template, and unknowns stay."""
-    keys = [k for k, _ in TEMPLATES]
-    assert keys.index("io_id_check_rounded") < keys.index("io_id_check")
-    assert keys.index("io_date_example") < keys.index("io_date")
-    assert keys.index("io_travel") < keys.index("io_not_one_of")
-    odd = "the moon is not a county"
-    assert localise(odd, "zh") == odd
-    assert localise("12345 is not a 6-digit division code", "en") == (
-        "12345 is not a 6-digit division code"
-    )
-    assert localise("12345 is not a 6-digit division code", "zh") == "12345 不是 6 位行政区划代码"
+def test_problem_text_is_english_for_the_cli_and_chinese_for_the_app() -> None:
+    """One problem code gives the CLI's English line and the app's Chinese text."""
+    p = problem("homes.csv", "problem.adcode", 3, "home_adcode", raw="12345")
+    assert str(p) == "homes.csv:3: home_adcode: 12345 is not a 6-digit division code"
+    assert p.text("zh") == "12345 不是 6 位行政区划代码"
+    assert p.text("en") == p.message
 
 
 @pytest.mark.parametrize(
     "message",
     [
-        "fleet.csv: file not found",
-        "workers.csv not found; reading workers.xlsx instead",
-        "60 riders on 53 seats",
-        "a paid line needs paid_on",
-        "42280119900101123X is not in workers.csv",
-        "give id_number or employer_uscc",
-        "the key plan_from is missing",
+        msg("problem.named_not_found", file="fleet.csv"),
+        msg("problem.other_format", file="workers.csv", other="workers.xlsx"),
+        msg("problem.riders_seats", riders=60, seats=53),
+        msg("problem.paid_needs_date"),
+        msg("problem.not_in_workers", id="42280119900101123X"),
+        msg("problem.give_id_or_employer"),
+        msg("problem.key_missing", setting="plan_from"),
     ],
 )
-def test_scenario_and_event_messages_are_chinese(message: str) -> None:
-    """Messages of scenario.toml and event uploads (as planner.io writes them) are Chinese."""
-    zh = localise(message, "zh")
+def test_scenario_and_event_messages_are_chinese(message: Message) -> None:
+    """Messages of scenario.toml and event uploads (as planner.io raises them) are Chinese."""
+    zh = message.render("zh")
     assert HAN.search(zh) and english_left(zh) == [], zh
