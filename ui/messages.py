@@ -1,15 +1,14 @@
-"""Back-end sentences (claim evidence, plan reasons, input problems) in the reader's language.
+"""Back-end sentences (plan reasons, input problems) in the reader's language.
 
 Rules implemented:
 
-- the planner and the subsidy engine write evidence lines and plan reasons as English sentences
-  (the ledger stores them so); the UI shows them in Chinese by matching each known sentence
-  template with a regular expression (named groups) and rendering the ``messages.<key>`` text of
-  the catalogue with the captured values;
+- the planner writes plan reasons as English sentences; the UI shows them in Chinese by
+  matching each known sentence template with a regular expression (named groups) and
+  rendering the ``messages.<key>`` text of the catalogue with the captured values;
 - groups named ``cause`` are themselves sentences and are translated the same way (a reason such
   as "<no trip>; advised to come on their own ..." nests another template);
-- money written "1,234.00 yuan" inside captured values becomes "1,234.00 元"; codes, dates,
-  names and numbers are kept as written;
+- codes, dates, names and numbers are kept as written (claim evidence is not here: it is
+  message codes, ``planner.ledger.evidence``);
 - validation problems (``Problem.message`` of planner.io: ID numbers, credit codes, phones,
   division codes, addresses, dates, numbers, yes/no and travel values, missing columns, unreadable
   files) are templates too; quoted values (``'朝阳区'``) are shown in Chinese quotation marks;
@@ -35,79 +34,6 @@ _HINT = re.escape(MANGLED_HINT)
 #: (catalogue key under ``messages.``, English template as a regular expression); first full
 #: match wins, so more specific templates come before general ones.
 TEMPLATES: tuple[tuple[str, str], ...] = (
-    # ---- claim evidence (planner/subsidies/entitlements.py)
-    (
-        "charter_contract",
-        rf"charter contract (?P<contract>.+?), invoice (?P<invoice>{_Y}) yuan, "
-        r"(?P<riders>\d+) riders",
-    ),
-    (
-        "charter_departed_no_roster",
-        rf"departed (?P<date>{_D}) from (?P<origin>\S+), "
-        r"(?P<seats>\d+) seats \(riders as declared; no roster\)",
-    ),
-    ("charter_departed", rf"departed (?P<date>{_D}) from (?P<origin>\S+), (?P<seats>\d+) seats"),
-    ("charter_shared", r"shared by (?P<list>.+)"),
-    ("capped_label", rf"capped (?P<label>per trip|per seat|per rider) at (?P<amount>{_Y}) yuan"),
-    ("capped_employer", rf"capped per employer at (?P<amount>{_Y}) yuan"),
-    (
-        "employer_cap",
-        rf"employer cap (?P<cap>{_Y}) yuan: (?P<paid>{_Y}) yuan already paid on "
-        r"earlier charters",
-    ),
-    ("carried_government", r"carried on government trip (?P<trip>.+)"),
-    ("carried_charter", r"carried on subsidised charter (?P<trip>.+)"),
-    ("on_roster", r"on the roster of subsidised charter (?P<contract>.+)"),
-    ("arrival_own", rf"arrival (?P<date>{_D}) at (?P<employer>\S+) \(own travel\)"),
-    ("arrival", rf"arrival (?P<date>{_D}) at (?P<employer>\S+)"),
-    (
-        "insured_after",
-        rf"insured (?P<month>{_M}) at (?P<employer>\S+) \((?P<n>\d+) months after "
-        r"arrival\)",
-    ),
-    ("insured_at", rf"insured (?P<months>{_M}) at (?P<employer>\S+)"),
-    ("home", r"home (?P<adcode>\d+) \(province (?P<province>\d+), region (?P<region>\w+)\)"),
-    ("taper", rf"arrived (?P<date>{_D}): taper share (?P<share>\S+)"),
-    (
-        "placed",
-        rf"placed (?P<id>\S+) at (?P<employer>\S+), insured (?P<first>{_M})\.\."
-        rf"(?P<last>{_M}) \((?P<n>\d+) months\)",
-    ),
-    (
-        "placements",
-        r"(?P<count>\d+) placements insured more than (?P<months>\d+) months "
-        r"\(at least (?P<min>\d+) needed\)",
-    ),
-    ("headcount_at", rf"insured headcount (?P<month>{_M}): (?P<n>\d+) at (?P<employer>\S+)"),
-    ("headcount", rf"insured headcount (?P<month>{_M}): (?P<n>\d+)"),
-    ("growth", r"growth (?P<growth>\d+); (?P<n>\d+) of them placed by a rewarded agency"),
-    (
-        "new_recruit",
-        rf"new recruit (?P<id>\S+) insured (?P<first>{_M})\.\.(?P<last>{_M}) "
-        r"\((?P<n>\d+) months\) at (?P<employer>\S+)",
-    ),
-    ("registered_poor", r"registered poor \(建档立卡\)"),
-    ("sent", rf"sent (?P<count>\d+) people \(arrivals (?P<first>{_D})\.\.(?P<last>{_D})\)"),
-    ("band", rf"band: at least (?P<min>\d+) sent → (?P<amount>{_Y}) yuan"),
-    # ---- reasons a claim line is zero (basis["reason"])
-    ("outside_window_arrived", rf"arrived (?P<date>{_D}), outside the policy window"),
-    ("outside_window_departed", rf"departed (?P<date>{_D}), outside the policy window"),
-    ("too_few_riders", r"(?P<riders>\d+) riders, fewer than the (?P<min>\d+) required"),
-    (
-        "too_few_placements",
-        r"(?P<count>\d+) placements insured more than (?P<months>\d+) months, "
-        r"fewer than the (?P<min>\d+) required",
-    ),
-    ("employer_cap_reached", r"employer cap already reached"),
-    ("nothing_left", r"nothing left after the share and caps"),
-    ("not_registered", r"not in the register of people: home unknown"),
-    ("distance_unknown", r"distance from home unknown"),
-    ("tier_zero", r"the tier for this arrival is 0"),
-    ("not_insured_from", rf"not insured at (?P<employer>\S+) from (?P<month>{_M}) on"),
-    ("not_insured_in", rf"not insured in (?P<month>{_M})"),
-    ("no_compare", rf"no headcount for (?P<month>{_M}) to compare with"),
-    ("no_growth", r"no growth left to reward"),
-    ("below_lowest_band", r"fewer people sent than the lowest band"),
     # ---- plan reasons (planner/optimise/*.py)
     ("own_travel", r"Registered to travel on their own; claims the self-return subsidy\."),
     ("advised_alone", rf"(?P<cause>.+); advised to come on their own with the {_SUBSIDY}\."),
@@ -452,11 +378,8 @@ TEMPLATES: tuple[tuple[str, str], ...] = (
 _COMPILED: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (key, re.compile(pattern)) for key, pattern in TEMPLATES
 )
-_YUAN = re.compile(rf"({_Y}) yuan")
 #: groups whose English values name a catalogue entry (``messages.<group>.<value>``).
 _NAMED_VALUES: dict[str, Callable[[str], str]] = {
-    "label": lambda v: v.replace(" ", "_"),
-    "region": lambda v: v,
     "axis": lambda v: v,
     "trip_event": lambda v: v,
     "state": lambda v: v,
@@ -477,10 +400,6 @@ def _value(name: str, value: str, lang: str, depth: int) -> str:
         return value if text == key else text
     if name in _QUOTED and len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
         return f"“{value[1:-1]}”"
-    if name == "months":
-        return value.replace("..", translate("messages.to", lang))
-    if name == "list":
-        return _YUAN.sub(lambda m: translate("messages.yuan", lang, amount=m.group(1)), value)
     return value
 
 

@@ -44,6 +44,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from planner.ledger import models as m
 from planner.ledger.db import default_database_url, init_db, is_initialised
+from planner.ledger.evidence import evidence_messages, stored_evidence
 from planner.ledger.importers import (
     EVENT_MERGES,
     Merge,
@@ -62,6 +63,7 @@ from planner.ledger.workflow import (
     calendar_warning,
     next_state,
 )
+from planner.messages import Message
 from planner.problems import InputError, Problem
 from planner.services.auth import (
     PERMISSIONS,
@@ -613,7 +615,7 @@ def compute_claims(actor: User, *, url: str | None = None) -> ComputeResult:
         created: list[m.Claim] = []
         for line in lines:
             claim = existing.pop(line.key, None)
-            fresh = (int(line.amount_fen), list(line.evidence), _jsonable(line.basis))
+            fresh = (int(line.amount_fen), stored_evidence(line.evidence), _jsonable(line.basis))
             if claim is None and fresh[0] > 0:
                 claim = m.Claim(key=line.key, rule=str(line.rule),
                                 payee_kind=str(getattr(line.payee_kind, "value", line.payee_kind)),
@@ -706,6 +708,8 @@ def _jsonable(value: Any) -> Any:
         return value
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, Message):
+        return value.to_json()
     return str(value)
 
 
@@ -855,7 +859,8 @@ def reopen_flagged(claim_ids: Iterable[int], actor: User, *, note: str | None = 
                 notice.closed_on = dt.date.today()
                 notice.outcome = "reopened"
             line = fresh.get(claim.key)
-            _set_line(claim, (int(line.amount_fen), list(line.evidence), _jsonable(line.basis))
+            _set_line(claim, (int(line.amount_fen), stored_evidence(line.evidence),
+                              _jsonable(line.basis))
                       if line is not None else (0, list(claim.evidence or []),
                                                 dict(claim.basis or {})), policy_id)
             claim.needs_review = False
@@ -1190,7 +1195,7 @@ def list_claims(state: str | None = None, rule: str | None = None, *,
                 "payment_id": p.payment_id if p else None,
                 "payment_status": p.status if p else None,
                 "paid_on": p.paid_on if p else None,
-                "evidence": ";".join(str(e) for e in (c.evidence or [])),
+                "evidence": evidence_messages(c.evidence, c.rule),
                 "version": c.version,
                 "paid_exception": bool(c.paid_exception),
                 "exception_note": c.exception_note,
@@ -1306,7 +1311,7 @@ def _finance_rows(uow: UnitOfWork, claims: Iterable[m.Claim]) -> pd.DataFrame:
         rows.append({
             "claim_id": c.id, "payment_id": p.payment_id if p else None, "rule": c.rule,
             "payee_kind": c.payee_kind, "payee_id": c.payee_id, "payee_name": c.payee_name,
-            "amount_fen": c.amount_fen, "evidence": ";".join(str(e) for e in c.evidence or []),
+            "amount_fen": c.amount_fen, "evidence": evidence_messages(c.evidence, c.rule),
             "state": c.state, "bank_name": bank_name, "bank_account": bank_account,
             "batch": batches.get(p.batch_id) if p and p.batch_id and p.status == "pending"
             else None,
