@@ -169,7 +169,7 @@ def run_action(ledger: Any, action: ClaimAction, ids: list[int], user: Any, reas
     try:
         result = calls[action.name]()
     except backend.refusals() as exc:
-        st.error(t("common.refused", reason=str(exc)), icon=":material/block:")
+        st.error(t("common.refused", reason=backend.refusal_text(exc)), icon=":material/block:")
         return None
     what = t(f"subsidies.do_{action.name}")
     if isinstance(result, dt.date):

@@ -344,35 +344,6 @@ TEMPLATES: tuple[tuple[str, str], ...] = (
     ("te_target_left", r"trip (?P<trip>\S+) has left or is cancelled; choose another trip"),
     ("te_target_full", r"trip (?P<trip>\S+) has (?P<free>\d+) free places, not (?P<n>\d+)"),
     ("te_already_on", r"(?P<id>\S+) is already on trip (?P<trip>\S+)"),
-    # ---- claim workflow refusals (planner/services/ledger.py, planner/ledger/workflow.py)
-    (
-        "wf_four_eyes",
-        r"claim (?P<claim>\d+): (?P<user>\S+) did the (?P<earlier>[a-z ]+) of this claim and so "
-        r"may not (?P<now>[a-z ]+) it \(four eyes: another person must\)",
-    ),
-    ("wf_flagged_record", r"claim (?P<claim>\d+) is flagged for review: (?P<cause>.+); it cannot "
-                          r"be recorded as paid"),
-    ("wf_flagged", r"claim (?P<claim>\d+) is flagged for review: (?P<cause>.+)"),
-    ("wf_not_flagged", r"claim (?P<claim>\d+) is not flagged for review: nothing to reopen"),
-    ("wf_with_bank", r"claim (?P<claim>\d+): payment (?P<payment>\S+) is with the bank; wait for "
-                     r"the bank's answer before reopening it"),
-    ("wf_notice_runs", rf"claim (?P<claim>\d+): the notice runs until (?P<date>{_D}); it can be "
-                       r"closed after that day"),
-    ("wf_not_after_notice", r"claim (?P<claim>\d+) is (?P<state>[a-z_]+): payments are issued "
-                            r"only after the notice"),
-    ("wf_race", r"the claim was changed by someone else at the same time; nothing was done — "
-                r"reload and try again"),
-    ("wf_no_claim", r"no claim (?P<claim>\d+)"),
-    ("wf_recomputed", rf"recomputed amount (?P<new>{_Y}) differs from (?P<old>{_Y}) while "
-                      r"(?P<state>[a-z_]+): review needed"),
-    # ---- password rules (planner/services/auth.py check_password)
-    ("password_short", r"password: at least (?P<min>\d+) characters"),
-    ("password_has_name", r"password: must not contain the user name"),
-    (
-        "password_weak",
-        r"password: too easy to guess \(strength (?P<score>\d) of 4, needs (?P<need>\d)\): "
-        r"(?P<hint>.*)",
-    ),
 )
 
 _COMPILED: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
@@ -382,9 +353,6 @@ _COMPILED: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 _NAMED_VALUES: dict[str, Callable[[str], str]] = {
     "axis": lambda v: v,
     "trip_event": lambda v: v,
-    "state": lambda v: v,
-    "earlier": lambda v: v.replace(" ", "_"),
-    "now": lambda v: v.replace(" ", "_"),
 }
 
 #: groups written with Python's ``repr`` (quoted): shown in Chinese quotation marks.

@@ -7,18 +7,22 @@ Rules implemented here:
 - a ledger written before evidence became codes holds English sentences: such a string is a
   legacy line, read as the message ``evidence.legacy`` — its English text as written, in
   Chinese only the claim's rule (``按包车补贴规定核定``), since the sentence is not parsed;
+- a claim's review note is stored as a message's JSON text (``note_json``); an older ledger's
+  English note reads as written in English and as 需复核 in Chinese;
 - a line is rendered in Chinese or English from the message catalogue; lines are joined by
   ``；`` in Chinese and ``; `` in English.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from planner.messages import Message, msg, render
 
-__all__ = ["evidence_messages", "evidence_text", "legacy_line", "stored_evidence"]
+__all__ = ["evidence_messages", "evidence_text", "legacy_line", "note_json", "note_message",
+           "stored_evidence"]
 
 _JOIN = {"zh": "；", "en": "; "}
 
@@ -67,3 +71,22 @@ def evidence_text(messages: Iterable[Message], lang: str = "zh") -> str:
         if text not in lines:
             lines.append(text)
     return _JOIN.get(lang, "；").join(lines)
+
+
+def note_json(message: Message) -> str:
+    """The text ``claims.review_note`` stores for a review note: the message's JSON."""
+    return json.dumps(message.to_json(), ensure_ascii=False)
+
+
+def note_message(note: str | None) -> Message | None:
+    """A stored review note as a message: JSON written by ``note_json``, or an older ledger's
+    English note (``review_note.legacy``: as written in English, 需复核 in Chinese)."""
+    if note is None or not str(note).strip():
+        return None
+    try:
+        data = json.loads(note)
+    except ValueError:
+        data = None
+    if isinstance(data, dict) and "code" in data:
+        return Message.from_json(data)
+    return msg("review_note.legacy", text=str(note))

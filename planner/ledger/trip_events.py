@@ -27,6 +27,7 @@ from sqlalchemy import select
 from planner.ledger import models as m
 from planner.ledger.importers import Merge, bulk_insert
 from planner.ledger.repository import LedgerRepository
+from planner.messages import Message, msg
 
 TRIP_EVENTS: tuple[str, ...] = ("departed", "arrived", "delayed", "cancelled")
 ONCE = frozenset({"departed", "arrived", "cancelled"})
@@ -52,29 +53,33 @@ class Timeline:
     once: dict[str, dt.datetime] = field(default_factory=dict)
     delays: set[dt.datetime] = field(default_factory=set)
 
-    def refusal(self, event: str, at: dt.datetime) -> tuple[str, str] | None:
-        """Why ``event`` at ``at`` cannot be recorded: ``(column, message)``; ``None``: it can.
+    def refusal(self, event: str, at: dt.datetime) -> tuple[str, Message] | None:
+        """Why ``event`` at ``at`` cannot be recorded: ``(column, message)`` (a ``refusal.*``
+        code); ``None``: it can.
 
         A duplicate (same event, same time) is refused with the column ``duplicate``.
         """
+        trip = self.trip_id
         if event not in TRIP_EVENTS:
-            return "event", f"{event} is not one of {', '.join(TRIP_EVENTS)}"
+            return "event", msg("refusal.trip_event_unknown", event=event,
+                                events=", ".join(TRIP_EVENTS))
+        named = msg(f"trip_event.{event}")
         if self.duplicate(event, at):
-            return "duplicate", f"trip {self.trip_id} {event} at {show(at)} is already recorded"
+            return "duplicate", msg("refusal.trip_duplicate", trip=trip, event=named, at=show(at))
         if "cancelled" in self.once:
-            return "event", (f"trip {self.trip_id} is cancelled; nothing more can be recorded "
-                             "for it")
+            return "event", msg("refusal.trip_cancelled", trip=trip)
         if event in ONCE and event in self.once:
-            return "at", f"trip {self.trip_id} already {event} at {show(self.once[event])}"
+            return "at", msg("refusal.trip_already", trip=trip, event=named,
+                             at=show(self.once[event]))
         arrived, departed = self.once.get("arrived"), self.once.get("departed")
         if event in ("cancelled", "delayed") and arrived is not None:
-            return "event", f"trip {self.trip_id} has arrived; it cannot be {event}"
+            return "event", msg("refusal.trip_has_arrived", trip=trip, event=named)
         if event == "arrived" and departed is not None and at < departed:
-            return "at", f"arrival {show(at)} is before the departure {show(departed)}"
+            return "at", msg("refusal.arrival_early", at=show(at), departed=show(departed))
         if event == "cancelled" and departed is not None and at < departed:
-            return "at", f"cancellation {show(at)} is before the departure {show(departed)}"
+            return "at", msg("refusal.cancel_early", at=show(at), departed=show(departed))
         if event == "departed" and arrived is not None and at > arrived:
-            return "at", f"departure {show(at)} is after the arrival {show(arrived)}"
+            return "at", msg("refusal.departure_late", at=show(at), arrived=show(arrived))
         return None
 
     def duplicate(self, event: str, at: dt.datetime) -> bool:
@@ -117,7 +122,7 @@ def merge_trip_events(repo: LedgerRepository, records: Sequence[Any], imp: m.Imp
         if refused is not None and refused[0] == "duplicate":
             continue  # the same event at the same time: an overlapping file, nothing new
         if refused is not None:
-            merge.problem(row, refused[0], refused[1])
+            merge.problem(row, refused[0], str(refused[1]))
             continue
         line.add(r.event, r.at)
         rows.append({"natural_key": event_key(r.trip_id, r.event, r.at), "trip_pk": trip.id,
