@@ -24,6 +24,7 @@ import pandas as pd
 import streamlit as st
 
 from planner.ledger.evidence import evidence_messages, evidence_text
+from planner.messages import Message
 from ui import backend, fmt
 from ui.i18n import current_language, t
 from ui.layout import kpi
@@ -74,7 +75,8 @@ def claims_table(frame: pd.DataFrame) -> pd.DataFrame:
             t("claims.amount"): [fmt.yuan(int(a)) for a in frame["amount_fen"]],
             t("claims.state"): [t(f"states.{s}") for s in frame["state"]],
             t("claims.flag"): [
-                (note or t("common.yes")) if flag else "" for flag, note in
+                (note.render(current_language()) if isinstance(note, Message)
+                 else note or t("common.yes")) if flag else "" for flag, note in
                 zip(frame["needs_review"], frame["review_note"], strict=True)
             ],
             t("claims.payment"): [
