@@ -22,7 +22,6 @@ from typing import Any
 import streamlit as st
 
 from ui.i18n import current_language, t
-from ui.messages import localise
 
 
 def service(name: str, *functions: str) -> ModuleType | None:
@@ -78,9 +77,19 @@ def _invoke(module: ModuleType, function: str, *args: Any, **kwargs: Any) -> tup
     except InputError as exc:
         show_problems_inline(exc.problems)
     except refusals() as exc:
-        st.error(t("common.refused", reason=localise(str(exc), current_language())),
-                 icon=":material/block:")
+        st.error(t("common.refused", reason=refusal_text(exc)), icon=":material/block:")
     return False, None
+
+
+def refusal_text(exc: BaseException) -> str:
+    """A service's refusal in the session's language: a ``planner.refusal.Refusal`` renders its
+    message code; any other refusal shows as the service wrote it."""
+    from planner.messages import Message
+
+    message = getattr(exc, "message", None)
+    if isinstance(message, Message):
+        return message.render(current_language())
+    return str(exc)
 
 
 def call(module: ModuleType, function: str, *args: Any, **kwargs: Any) -> Any:
@@ -100,6 +109,7 @@ def refusals() -> tuple[type[BaseException], ...]:
     """The exceptions by which a service says no (shown as a message, not a traceback)."""
     found: list[type[BaseException]] = [PermissionError, ValueError, LookupError, RuntimeError]
     for module_name, name in (
+        ("planner.refusal", "Refusal"),
         ("planner.services.auth", "PermissionDenied"),
         ("planner.ledger.workflow", "TransitionRefused"),
     ):

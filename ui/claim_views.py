@@ -3,7 +3,8 @@
 Rules implemented:
 
 - amounts are shown as ``¥12,345.00`` (``ui.fmt``), states and rules in the session's language;
-- each line carries its evidence (the service's ``;``-joined list) and, on demand, its history;
+- each line carries its evidence (the service's messages, rendered in the session's language;
+  a legacy English line reads as its rule in Chinese) and, on demand, its history;
 - an action button is drawn only for a role the service would let act (``auth.PERMISSIONS``);
   the service still checks and its refusal is shown as a message;
 - exports are produced by the ledger service into a temporary file and offered as downloads.
@@ -22,10 +23,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from planner.ledger.evidence import evidence_messages, evidence_text
+from planner.messages import Message
 from ui import backend, fmt
 from ui.i18n import current_language, t
 from ui.layout import kpi
-from ui.messages import localise
 
 CLAIM_STATES = ("draft", "reviewed", "approved", "in_notice", "notice_done", "paid", "rejected",
                 "void")
@@ -57,11 +59,9 @@ def claim_metrics(frame: pd.DataFrame) -> None:
         t("subsidies.lines", n=len(paid)))
 
 
-def _evidence_text(evidence: Any) -> str:
-    """The service's ``;``-joined evidence, each line in the session's language."""
-    lang = current_language()
-    return "； ".join(localise(item.strip(), lang) for item in str(evidence).split(";")
-                     if item.strip())
+def _evidence_text(evidence: Any, rule: str) -> str:
+    """A claim's evidence (messages), each line in the session's language."""
+    return evidence_text(evidence_messages(evidence, rule), current_language())
 
 
 def claims_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -75,14 +75,16 @@ def claims_table(frame: pd.DataFrame) -> pd.DataFrame:
             t("claims.amount"): [fmt.yuan(int(a)) for a in frame["amount_fen"]],
             t("claims.state"): [t(f"states.{s}") for s in frame["state"]],
             t("claims.flag"): [
-                (note or t("common.yes")) if flag else "" for flag, note in
+                (note.render(current_language()) if isinstance(note, Message)
+                 else note or t("common.yes")) if flag else "" for flag, note in
                 zip(frame["needs_review"], frame["review_note"], strict=True)
             ],
             t("claims.payment"): [
                 "" if pd.isna(p) or not p else f"{p} · {t('payments.' + str(s))}"
                 for p, s in zip(frame["payment_id"], frame["payment_status"], strict=True)
             ],
-            t("claims.evidence"): [_evidence_text(e) for e in frame["evidence"]],
+            t("claims.evidence"): [_evidence_text(e, r) for e, r in
+                                   zip(frame["evidence"], frame["rule"], strict=True)],
         }
     )
 
@@ -169,7 +171,7 @@ def run_action(ledger: Any, action: ClaimAction, ids: list[int], user: Any, reas
     try:
         result = calls[action.name]()
     except backend.refusals() as exc:
-        st.error(t("common.refused", reason=str(exc)), icon=":material/block:")
+        st.error(t("common.refused", reason=backend.refusal_text(exc)), icon=":material/block:")
         return None
     what = t(f"subsidies.do_{action.name}")
     if isinstance(result, dt.date):
@@ -186,9 +188,8 @@ def claim_detail(ledger: Any, frame: pd.DataFrame, claim_id: int, url: str) -> N
     st.markdown(t("subsidies.detail", rule=t(f"rules.{line['rule']}"), payee=line["payee_name"],
                   amount=fmt.yuan(int(line["amount_fen"]))))
     lang = current_language()
-    for item in str(line["evidence"]).split(";"):
-        if item.strip():
-            st.markdown(f"- {localise(item.strip(), lang)}")
+    for message in evidence_messages(line["evidence"], str(line["rule"])):
+        st.markdown(f"- {message.render(lang)}")
     if hasattr(ledger, "claim_history"):
         history = ledger.claim_history(claim_id, url=url)
         if not history.empty:

@@ -4,11 +4,12 @@ Rules implemented here:
 
 - finance list (xlsx): a summary sheet and one sheet per subsidy rule; one row per line with
   payment id, rule, payee, ID number or credit code, amount (yuan, real numbers shown with
-  thousands separators and two decimals), evidence and state; each sheet ends with a bold total
-  row whose amount is the sum of its lines (computed in fen, so it adds up exactly), and the
-  summary's total is the sum of the rule totals; Chinese headers, fitted column widths, the
-  header row frozen; the payee's bank and account where the registration has them; beside the
-  summary table, the payment batch number and which claim states the file holds;
+  thousands separators and two decimals), evidence (in Chinese, from its message codes) and
+  state; each sheet ends with a bold total row whose amount is the sum of its lines (computed
+  in fen, so it adds up exactly), and the summary's total is the sum of the rule totals;
+  Chinese headers, fitted column widths, the header row frozen; the payee's bank and account
+  where the registration has them; beside the summary table, the payment batch number and
+  which claim states the file holds;
 - public notice (xlsx or csv by suffix): the same lines with people's names masked (``张*``,
   ``欧阳**``), ID numbers masked (``5224**********1234``); every free-text field (company and
   agency names, evidence) scrubbed of any ID-like number (15 or more digits, whatever its
@@ -35,6 +36,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from planner.io.safe_cells import save_workbook, write_safe_csv
+from planner.ledger.evidence import evidence_messages, evidence_text
 from planner.ledger.reports import RULE_ZH
 from planner.ledger.workflow import STATE_ZH
 
@@ -175,7 +177,8 @@ def write_finance_list(lines: pd.DataFrame, path: Path | str, *, states: str | N
         for r in part.to_dict("records"):
             ws.append([r["payment_id"] or "", RULE_ZH.get(rule, rule), r["payee_name"],
                        PAYEE_ZH.get(str(r["payee_kind"]), str(r["payee_kind"])), r["payee_id"],
-                       int(r["amount_fen"]) / 100, r["evidence"],
+                       int(r["amount_fen"]) / 100,
+                       evidence_text(evidence_messages(r["evidence"], str(rule)), "zh"),
                        STATE_ZH.get(str(r["state"]), str(r["state"])),
                        _text(r.get("bank_name")), _text(r.get("bank_account"))])
             ws.cell(ws.max_row, 6).number_format = MONEY_FORMAT

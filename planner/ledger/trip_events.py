@@ -65,32 +65,32 @@ class Timeline:
     delays: set[dt.datetime] = field(default_factory=set)
 
     def refusal(self, event: str, at: dt.datetime) -> tuple[str, Message] | None:
-        """Why ``event`` at ``at`` cannot be recorded: ``(column, message code)``; ``None``: it
-        can.
+        """Why ``event`` at ``at`` cannot be recorded: ``(column, message)`` (a ``refusal.*``
+        code); ``None``: it can.
 
         A duplicate (same event, same time) is refused with the column ``duplicate``.
         """
+        trip = self.trip_id
         if event not in TRIP_EVENTS:
-            return "event", msg("problem.te_not_event", raw=event, events=", ".join(TRIP_EVENTS))
+            return "event", msg("refusal.trip_event_unknown", event=event,
+                                events=", ".join(TRIP_EVENTS))
+        named = msg(f"trip_event.{event}")
         if self.duplicate(event, at):
-            return "duplicate", msg("problem.te_duplicate", trip=self.trip_id,
-                                    trip_event=_event(event), at=show(at))
+            return "duplicate", msg("refusal.trip_duplicate", trip=trip, event=named, at=show(at))
         if "cancelled" in self.once:
-            return "event", msg("problem.te_cancelled", trip=self.trip_id)
+            return "event", msg("refusal.trip_cancelled", trip=trip)
         if event in ONCE and event in self.once:
-            return "at", msg("problem.te_already", trip=self.trip_id,
-                             trip_event=_event(event),
+            return "at", msg("refusal.trip_already", trip=trip, event=named,
                              at=show(self.once[event]))
         arrived, departed = self.once.get("arrived"), self.once.get("departed")
         if event in ("cancelled", "delayed") and arrived is not None:
-            return "event", msg("problem.te_has_arrived", trip=self.trip_id,
-                                trip_event=_event(event))
+            return "event", msg("refusal.trip_has_arrived", trip=trip, event=named)
         if event == "arrived" and departed is not None and at < departed:
-            return "at", msg("problem.te_arrival_early", at=show(at), dep=show(departed))
+            return "at", msg("refusal.arrival_early", at=show(at), departed=show(departed))
         if event == "cancelled" and departed is not None and at < departed:
-            return "at", msg("problem.te_cancel_early", at=show(at), dep=show(departed))
+            return "at", msg("refusal.cancel_early", at=show(at), departed=show(departed))
         if event == "departed" and arrived is not None and at > arrived:
-            return "at", msg("problem.te_departure_late", at=show(at), arr=show(arrived))
+            return "at", msg("refusal.departure_late", at=show(at), arrived=show(arrived))
         return None
 
     def duplicate(self, event: str, at: dt.datetime) -> bool:

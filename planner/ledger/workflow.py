@@ -29,6 +29,9 @@ from enum import StrEnum
 
 import chinese_calendar
 
+from planner.messages import msg
+from planner.refusal import Refusal
+
 
 class ClaimState(StrEnum):
     DRAFT = "draft"
@@ -87,9 +90,9 @@ STATE_ZH: dict[str, str] = {
 }
 
 
-class TransitionRefused(Exception):
+class TransitionRefused(Refusal):
     """The claim is not in a state this action may start from (or lost a race); nothing
-    changed."""
+    changed. ``message`` says why (codes ``refusal.*``)."""
 
 
 def next_state(state: str, action: str) -> ClaimState:
@@ -103,12 +106,12 @@ def next_state(state: str, action: str) -> ClaimState:
     try:
         sources, target = TRANSITIONS[action]
     except KeyError:
-        raise TransitionRefused(f"unknown action {action!r}") from None
+        raise TransitionRefused(msg("refusal.unknown_action", action=action)) from None
     if ClaimState(state) not in sources:
-        allowed = ", ".join(sorted(s.value for s in sources))
-        raise TransitionRefused(
-            f"cannot {action.replace('_', ' ')} a claim that is {state} (only from {allowed})"
-        )
+        raise TransitionRefused(msg(
+            "refusal.wrong_state", action=msg(f"action.{action}"),
+            state=msg(f"claim_state.{state}"),
+            allowed=[msg(f"claim_state.{s.value}") for s in sorted(sources)]))
     return target
 
 

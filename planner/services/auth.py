@@ -44,6 +44,8 @@ from sqlalchemy.exc import IntegrityError
 
 from planner.ledger import models as m
 from planner.ledger.repository import UnitOfWork, row_dict
+from planner.messages import msg
+from planner.refusal import InvalidRequest, Refusal
 
 
 class Role(StrEnum):
@@ -56,8 +58,8 @@ class Role(StrEnum):
     LEADER = "leader"
 
 
-class PermissionDenied(Exception):
-    """The actor's role may not do this; nothing was changed."""
+class PermissionDenied(Refusal):
+    """The actor's role may not do this; nothing was changed. ``message`` says why."""
 
 
 class LoginLocked(PermissionDenied):
@@ -66,8 +68,8 @@ class LoginLocked(PermissionDenied):
     def __init__(self, until: dt.datetime, now: dt.datetime) -> None:
         self.until = until
         self.seconds = max(1, int((until - now).total_seconds() + 0.999))
-        super().__init__(f"too many failed sign-ins; try again in {self.seconds} s "
-                         f"(after {until:%H:%M:%S} UTC)")
+        super().__init__(msg("refusal.login_locked", seconds=self.seconds,
+                             until=f"{until:%H:%M:%S}"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +145,7 @@ def current_actor(actor: User, uow: UnitOfWork) -> User:
         return actor
     row = uow.repo.user(actor.username)
     if row is None:
-        raise PermissionDenied(f"no user {actor.username!r}: sign in again")
+        raise PermissionDenied(msg("refusal.no_user", user=actor.username))
     return User(row.username, Role(row.role), bool(row.active))
 
 
@@ -185,13 +187,11 @@ def check_permission(actor: User, action: str, url: str | None = None) -> User:
 def _require(actor: User, action: str) -> None:
     allowed = PERMISSIONS[action]
     if not actor.active:
-        raise PermissionDenied(f"user {actor.username!r} is inactive")
+        raise PermissionDenied(msg("refusal.inactive", user=actor.username))
     if actor.role not in allowed:
-        roles = ", ".join(sorted(allowed))
-        raise PermissionDenied(
-            f"{actor.username} ({actor.role}) may not {action.replace('_', ' ')}; "
-            f"that needs the role {roles}"
-        )
+        raise PermissionDenied(msg(
+            "refusal.role_needed", user=actor.username, role=msg(f"role.{actor.role}"),
+            action=msg(f"action.{action}"), roles=[msg(f"role.{r}") for r in sorted(allowed)]))
 
 
 def system_actor(role: Role | str) -> User:
@@ -212,14 +212,14 @@ def check_password(password: str, username: str) -> None:
     from zxcvbn import zxcvbn
 
     if len(password.strip()) < MIN_PASSWORD_LENGTH:
-        raise ValueError(f"password: at least {MIN_PASSWORD_LENGTH} characters")
+        raise InvalidRequest(msg("refusal.password_short", min=MIN_PASSWORD_LENGTH))
     if username and username.casefold() in password.casefold():
-        raise ValueError("password: must not contain the user name")
+        raise InvalidRequest(msg("refusal.password_has_name"))
     result = zxcvbn(password[:100], user_inputs=[username, "jobbus"])
     if result["score"] < MIN_PASSWORD_SCORE:
         warning = result.get("feedback", {}).get("warning") or "add more unusual words"
-        raise ValueError(f"password: too easy to guess (strength {result['score']} of 4, "
-                         f"needs {MIN_PASSWORD_SCORE}): {warning}")
+        raise InvalidRequest(msg("refusal.password_weak", score=result["score"],
+                                 need=MIN_PASSWORD_SCORE, hint=warning))
 
 
 def add_user(
@@ -256,11 +256,11 @@ def add_user(
         actor = check_permission(actor, "manage_users", url)
     role = _role(role)
     if not _USERNAME.match(username):
-        raise ValueError(f"username {username!r}: use 2-64 letters, digits, _ . @ -")
+        raise InvalidRequest(msg("refusal.bad_username", user=username))
     check_password(password, username)
     with UnitOfWork(url) as uow:
         if uow.repo.user(username) is not None:
-            raise ValueError(f"user {username!r} already exists")
+            raise InvalidRequest(msg("refusal.user_exists", user=username))
         row = m.User(username=username, password_hash=hash_password(password), role=role.value)
         uow.repo.add(row)
         uow.session.flush()
@@ -415,8 +415,8 @@ def check_admin_password(password: str) -> None:
     """Raise ``ValueError`` naming ``JOBBUS_ADMIN_PASSWORD`` if it is too weak for ``admin``."""
     try:
         check_password(password, "admin")
-    except ValueError as exc:
-        raise ValueError(f"JOBBUS_ADMIN_PASSWORD: {exc}") from None
+    except InvalidRequest as exc:
+        raise InvalidRequest(msg("refusal.admin_password", why=exc.message)) from None
 
 
 def list_users(*, url: str | None = None) -> list[User]:
@@ -456,7 +456,7 @@ def _change_user(username: str, actor: User | None, url: str | None, **changes: 
             _require(actor, "manage_users")
         row = uow.repo.user(username)
         if row is None:
-            raise ValueError(f"no user {username!r}")
+            raise InvalidRequest(msg("refusal.unknown_user", user=username))
         before = _public(row)
         for name, value in changes.items():
             setattr(row, name, value)
@@ -473,6 +473,5 @@ def _role(role: Role | str) -> Role:
     try:
         return Role(role)
     except ValueError:
-        raise ValueError(
-            f"role {role!r}: choose one of {', '.join(r.value for r in Role)}"
-        ) from None
+        raise InvalidRequest(msg("refusal.unknown_role", role=str(role),
+                                 roles=", ".join(r.value for r in Role))) from None

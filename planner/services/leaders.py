@@ -29,6 +29,8 @@ from sqlalchemy import select
 
 from planner.ledger import models as m
 from planner.ledger.repository import UnitOfWork, row_dict
+from planner.messages import msg
+from planner.refusal import InvalidRequest
 from planner.services import tracking
 from planner.services.auth import PermissionDenied, Role, User, check_permission, current_actor
 from planner.services.movements import (
@@ -77,11 +79,11 @@ def assign_leader(trip_id: str, username: str | None, actor: User,
     with UnitOfWork(url) as uow:
         trip = uow.session.scalars(select(m.Trip).where(m.Trip.trip_id == trip_id)).first()
         if trip is None:
-            raise ValueError(f"unknown trip {trip_id}")
+            raise InvalidRequest(msg("refusal.unknown_trip", trip=trip_id))
         if username is not None:
             user = uow.repo.user(username)
             if user is None or user.role != Role.LEADER or not user.active:
-                raise ValueError(f"{username} is not an active user of the role leader")
+                raise InvalidRequest(msg("refusal.not_a_leader", user=username))
         before = row_dict(trip, ("leader_username",))
         trip.leader_username = username
         uow.repo.audit(actor.username, "trip", trip_id, "assign_leader", before,
@@ -172,12 +174,11 @@ def board(id_number: str, trip_id: str, actor: User, url: str | None = None) -> 
         who = current_actor(actor, uow).username
         trip = _trip(uow.repo, trip_id)
         if "cancelled" in _timeline(uow.repo, trip).once:
-            raise MovementRefused(f"trip {trip_id} is cancelled; nothing more can be recorded "
-                                  "for it")
+            raise MovementRefused(msg("refusal.trip_cancelled", trip=trip_id))
         entry = _manifest_line(uow, id_number, trip)
         key = f"boarded|{id_number}|{trip_id}"
         if uow.session.scalars(select(m.Event.id).where(m.Event.natural_key == key)).first():
-            raise MovementRefused(f"{id_number} has already boarded trip {trip_id}")
+            raise MovementRefused(msg("refusal.already_boarded", person=id_number, trip=trip_id))
         employer = None if not entry.employer_uscc else uow.session.scalars(
             select(m.Employer.id).where(m.Employer.uscc == entry.employer_uscc)).first()
         row = m.Event(kind="boarded", natural_key=key, person_id=entry.person_id,
@@ -196,7 +197,7 @@ def _manifest_line(uow: UnitOfWork, id_number: str, trip: m.Trip) -> m.ManifestE
     entry = None if person is None else uow.session.scalars(select(m.ManifestEntry).where(
         m.ManifestEntry.person_id == person.id, m.ManifestEntry.trip_pk == trip.id)).first()
     if entry is None:
-        raise MovementRefused(f"{id_number} is not on trip {trip.trip_id}")
+        raise MovementRefused(msg("refusal.not_on_trip", person=id_number, trip=trip.trip_id))
     return entry
 
 
@@ -219,13 +220,13 @@ def undo_boarding(id_number: str, trip_id: str, actor: User, url: str | None = N
         boarding = uow.session.scalars(select(m.Event).where(
             m.Event.natural_key == f"boarded|{id_number}|{trip_id}")).first()
         if boarding is None:
-            raise MovementRefused(f"{id_number} has not boarded trip {trip_id}")
+            raise MovementRefused(msg("refusal.not_boarded", person=id_number, trip=trip_id))
         arrived = uow.session.scalars(select(m.Event.id).where(
             m.Event.kind == "arrived", m.Event.person_id == boarding.person_id,
             m.Event.trip_pk == trip.id)).first()
         if arrived is not None:
-            raise MovementRefused(f"{id_number} has a check-in on trip {trip_id}; undo the "
-                                  "check-in first")
+            raise MovementRefused(msg("refusal.boarding_has_check_in", person=id_number,
+                                      trip=trip_id))
         before = row_dict(boarding, ("natural_key", "ref", "on_date", "import_id"))
         uow.session.delete(boarding)
         uow.repo.audit(who, "boarding", f"{id_number}|{trip_id}", "undo_boarding", before,

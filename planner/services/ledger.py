@@ -45,6 +45,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from planner.io.plans import PAPER_FILES
 from planner.ledger import models as m
 from planner.ledger.db import default_database_url, init_db, is_initialised
+from planner.ledger.evidence import evidence_messages, note_json, note_message, stored_evidence
 from planner.ledger.importers import (
     EVENT_MERGES,
     Merge,
@@ -61,8 +62,9 @@ from planner.ledger.workflow import (
     calendar_warning,
     next_state,
 )
-from planner.messages import msg
+from planner.messages import Message, msg
 from planner.problems import InputError, Problem, problem
+from planner.refusal import InvalidRequest
 from planner.services.auth import (
     PERMISSIONS,
     PermissionDenied,
@@ -634,7 +636,7 @@ def compute_claims(actor: User, *, url: str | None = None) -> ComputeResult:
         created: list[m.Claim] = []
         for line in lines:
             claim = existing.pop(line.key, None)
-            fresh = (int(line.amount_fen), list(line.evidence), _jsonable(line.basis))
+            fresh = (int(line.amount_fen), stored_evidence(line.evidence), _jsonable(line.basis))
             if claim is None and fresh[0] > 0:
                 claim = m.Claim(key=line.key, rule=str(line.rule),
                                 payee_kind=str(getattr(line.payee_kind, "value", line.payee_kind)),
@@ -685,8 +687,9 @@ def _revisit(uow: UnitOfWork, claim: m.Claim, fresh: tuple[int, list[Any], Any],
             tally.unchanged += 1
             return
         claim.needs_review = True
-        claim.review_note = (f"recomputed amount {amount / 100:.2f} differs from "
-                             f"{claim.amount_fen / 100:.2f} while {claim.state}: review needed")
+        claim.review_note = note_json(msg("review_note.recomputed", new=amount,
+                                          old=claim.amount_fen,
+                                          state=msg(f"claim_state.{claim.state}")))
         claim.proposed_amount_fen = amount
         action = "flag_for_review"
         tally.flagged += 1
@@ -694,7 +697,7 @@ def _revisit(uow: UnitOfWork, claim: m.Claim, fresh: tuple[int, list[Any], Any],
         tally.flagged_keys.append(claim.key)
     elif claim.needs_review and claim.amount_fen == amount:
         claim.needs_review = False
-        claim.review_note = f"recomputed amount is {amount / 100:.2f} again: flag cleared"
+        claim.review_note = note_json(msg("review_note.flag_cleared", amount=amount))
         claim.proposed_amount_fen = None
         action = "unflag"
         tally.updated += 1
@@ -727,6 +730,8 @@ def _jsonable(value: Any) -> Any:
         return value
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, Message):
+        return value.to_json()
     return str(value)
 
 
@@ -745,7 +750,7 @@ def _transition(
 ) -> tuple[m.Claim, dict[str, Any]]:
     claim = uow.repo.claim(claim_id)
     if claim is None:
-        raise TransitionRefused(f"no claim {claim_id}")
+        raise TransitionRefused(msg("refusal.no_claim", claim=claim_id))
     if after_claim_read is not None:
         after_claim_read()
     target = next_state(claim.state, action)
@@ -773,10 +778,7 @@ def _refuse_races(url: str | None) -> Iterator[UnitOfWork]:
             yield uow
         except (StaleDataError, IntegrityError):
             uow.rollback()
-            raise TransitionRefused(
-                "the claim was changed by someone else at the same time; nothing was done — "
-                "reload and try again"
-            ) from None
+            raise TransitionRefused(msg("refusal.race")) from None
 
 
 def _simple(action: str, permission: str, claim_ids: Iterable[int], actor: User,
@@ -812,10 +814,8 @@ def _four_eyes(uow: UnitOfWork, claim_id: int, actor: User, earlier: str, now: s
                                        m.Decision.action == earlier)
     ).all()
     if actor.username in done_by:
-        raise PermissionDenied(
-            f"claim {claim_id}: {actor.username} did the {earlier.replace('_', ' ')} of this "
-            f"claim and so may not {now.replace('_', ' ')} it (four eyes: another person must)"
-        )
+        raise PermissionDenied(msg("refusal.four_eyes", claim=claim_id, user=actor.username,
+                                   earlier=msg(f"action.{earlier}"), now=msg(f"action.{now}")))
 
 
 def review(claim_ids: Iterable[int], actor: User, *, note: str | None = None,
@@ -834,7 +834,7 @@ def reject(claim_ids: Iterable[int], actor: User, reason: str, *,
            url: str | None = None) -> int:
     """Reject claims (reviewer or approver), with a reason. Returns how many moved."""
     if not reason.strip():
-        raise ValueError("a rejection needs a reason")
+        raise InvalidRequest(msg("refusal.reason_needed"))
     return _simple("reject", "reject", claim_ids, actor, reason, url)
 
 
@@ -875,12 +875,13 @@ def reopen_flagged(claim_ids: Iterable[int], actor: User, *, note: str | None = 
                 notice.closed_on = dt.date.today()
                 notice.outcome = "reopened"
             line = fresh.get(claim.key)
-            _set_line(claim, (int(line.amount_fen), list(line.evidence), _jsonable(line.basis))
+            _set_line(claim, (int(line.amount_fen), stored_evidence(line.evidence),
+                              _jsonable(line.basis))
                       if line is not None else (0, list(claim.evidence or []),
                                                 dict(claim.basis or {})), policy_id)
             claim.needs_review = False
             claim.proposed_amount_fen = None
-            claim.review_note = f"reopened at the recomputed amount {claim.amount_fen / 100:.2f}"
+            claim.review_note = note_json(msg("review_note.reopened", amount=claim.amount_fen))
             if claim.amount_fen <= 0:
                 _decide(uow, claim, "void", actor, "recomputed entitlement is 0.00")
             changes.append((claim, before, "reopen"))
@@ -904,14 +905,13 @@ def _reopenable(uow: UnitOfWork, claim_id: int) -> None:
     """Refuse to reopen a claim that is not flagged, or whose payment is with the bank."""
     claim = uow.repo.claim(claim_id)
     if claim is None:
-        raise TransitionRefused(f"no claim {claim_id}")
+        raise TransitionRefused(msg("refusal.no_claim", claim=claim_id))
     if not claim.needs_review:
-        raise TransitionRefused(f"claim {claim_id} is not flagged for review: nothing to "
-                                "reopen")
+        raise TransitionRefused(msg("refusal.not_flagged", claim=claim_id))
     payment = uow.repo.payment_of(claim.id)
     if payment is not None and payment.status == "pending":
-        raise TransitionRefused(f"claim {claim_id}: payment {payment.payment_id} is with the "
-                                "bank; wait for the bank's answer before reopening it")
+        raise TransitionRefused(msg("refusal.with_bank", claim=claim_id,
+                                    payment=payment.payment_id))
 
 
 def notice_working_days(url: str | None = None) -> int:
@@ -963,7 +963,7 @@ def raise_objection(claim_id: int, actor: User, reason: str, *,
     """Record an objection to a claim in notice (reviewer); the claim goes back to reviewed."""
     check_permission(actor, "object", url)
     if not reason.strip():
-        raise ValueError("an objection needs a reason")
+        raise InvalidRequest(msg("refusal.objection_needs_reason"))
     with _refuse_races(url) as uow:
         claim, before = _transition(uow, claim_id, "object", actor, reason)
         notice = uow.repo.open_notice(claim.id)
@@ -994,10 +994,8 @@ def close_notice(claim_ids: Iterable[int], actor: User, *, on: dt.date | None = 
             notice = uow.repo.open_notice(claim.id)
             if notice is not None:
                 if on <= notice.ends_on:
-                    raise TransitionRefused(
-                        f"claim {claim.id}: the notice runs until {notice.ends_on}; "
-                        f"it can be closed after that day"
-                    )
+                    raise TransitionRefused(msg("refusal.notice_runs", claim=claim.id,
+                                                day=notice.ends_on.isoformat()))
                 notice.closed_on = on
                 notice.outcome = "done"
             changes.append((claim, before, "close_notice"))
@@ -1047,11 +1045,11 @@ def _issue(uow: UnitOfWork, claim: m.Claim, actor: User, issuer_not_approver: bo
     """Issue (or re-issue after a bank failure) the payment of one claim whose notice is done
     and which is not flagged; ``None`` if it is pending or paid already."""
     if claim.state != ClaimState.NOTICE_DONE:
-        raise TransitionRefused(f"claim {claim.id} is {claim.state}: payments are issued "
-                                "only after the notice")
+        raise TransitionRefused(msg("refusal.not_after_notice", claim=claim.id,
+                                    state=msg(f"claim_state.{claim.state}")))
     if claim.needs_review:
-        raise TransitionRefused(f"claim {claim.id} is flagged for review: "
-                                f"{claim.review_note}")
+        raise TransitionRefused(msg("refusal.flagged", claim=claim.id,
+                                    why=note_message(claim.review_note) or ""))
     if issuer_not_approver:
         _four_eyes(uow, claim.id, actor, "approve", "issue_payment")
     payment = uow.repo.payment_of(claim.id)
@@ -1098,8 +1096,8 @@ def record_payment(claim_id: int, actor: User, *, paid_on: dt.date | None = None
     with _refuse_races(url) as uow:
         flagged = uow.repo.claim(claim_id)
         if flagged is not None and flagged.needs_review:
-            raise TransitionRefused(f"claim {claim_id} is flagged for review: "
-                                    f"{flagged.review_note}; it cannot be recorded as paid")
+            raise TransitionRefused(msg("refusal.flagged_record", claim=claim_id,
+                                        why=note_message(flagged.review_note) or ""))
         claim, before = _transition(uow, claim_id, "record_payment", actor)
         payment = uow.repo.payment_of(claim.id)
         if payment is None:
@@ -1164,7 +1162,7 @@ def _bank_paid(repo: LedgerRepository, claim: m.Claim, payment: m.Payment,
     claim_before = _claim_dict(claim)
     problems = []
     if claim.needs_review:
-        problems.append(f"flagged for review ({claim.review_note})")
+        problems.append(f"flagged for review ({note_message(claim.review_note)})")
     if claim.amount_fen != payment.amount_fen:
         problems.append(f"claim amount {claim.amount_fen / 100:.2f} differs from the "
                         f"payment's {payment.amount_fen / 100:.2f}")
@@ -1206,11 +1204,12 @@ def list_claims(state: str | None = None, rule: str | None = None, *,
             rows.append({
                 "claim_id": c.id, "key": c.key, "rule": c.rule, "payee_kind": c.payee_kind,
                 "payee_id": c.payee_id, "payee_name": c.payee_name, "amount_fen": c.amount_fen,
-                "state": c.state, "needs_review": c.needs_review, "review_note": c.review_note,
+                "state": c.state, "needs_review": c.needs_review,
+                "review_note": note_message(c.review_note),
                 "payment_id": p.payment_id if p else None,
                 "payment_status": p.status if p else None,
                 "paid_on": p.paid_on if p else None,
-                "evidence": ";".join(str(e) for e in (c.evidence or [])),
+                "evidence": evidence_messages(c.evidence, c.rule),
                 "version": c.version,
                 "paid_exception": bool(c.paid_exception),
                 "exception_note": c.exception_note,
@@ -1326,7 +1325,7 @@ def _finance_rows(uow: UnitOfWork, claims: Iterable[m.Claim]) -> pd.DataFrame:
         rows.append({
             "claim_id": c.id, "payment_id": p.payment_id if p else None, "rule": c.rule,
             "payee_kind": c.payee_kind, "payee_id": c.payee_id, "payee_name": c.payee_name,
-            "amount_fen": c.amount_fen, "evidence": ";".join(str(e) for e in c.evidence or []),
+            "amount_fen": c.amount_fen, "evidence": evidence_messages(c.evidence, c.rule),
             "state": c.state, "bank_name": bank_name, "bank_account": bank_account,
             "batch": batches.get(p.batch_id) if p and p.batch_id and p.status == "pending"
             else None,

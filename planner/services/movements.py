@@ -31,6 +31,8 @@ from planner.domain.model import LoadCap
 from planner.ledger import models as m
 from planner.ledger.repository import LedgerRepository, UnitOfWork, row_dict
 from planner.ledger.trip_events import TRIP_EVENTS, Timeline, event_key, timelines
+from planner.messages import msg
+from planner.refusal import Refusal
 from planner.services.auth import PermissionDenied, Role, User, check_permission, current_actor
 
 __all__ = [
@@ -46,8 +48,9 @@ __all__ = [
 ]
 
 
-class MovementRefused(ValueError):
-    """The movement, undo or re-seat breaks a rule; nothing was changed."""
+class MovementRefused(Refusal, ValueError):
+    """The movement, undo or re-seat breaks a rule; nothing was changed. ``message`` says
+    why (a ``refusal.*`` code)."""
 
 
 def check_trip_action(actor: User, trip_id: str, url: str | None = None) -> None:
@@ -88,7 +91,7 @@ def _leader_scope(actor: User, url: str | None) -> frozenset[str] | None:
     with UnitOfWork(url) as uow:
         live = current_actor(actor, uow)
         if not live.active:
-            raise PermissionDenied(f"user {live.username!r} is inactive")
+            raise PermissionDenied(msg("refusal.inactive", user=live.username))
         if live.role is not Role.LEADER:
             return None
         return frozenset(uow.session.scalars(select(m.Trip.trip_id).where(
@@ -97,14 +100,13 @@ def _leader_scope(actor: User, url: str | None) -> frozenset[str] | None:
 
 def _own_trip(actor: User, trip_id: str, scope: frozenset[str]) -> None:
     if trip_id not in scope:
-        raise PermissionDenied(f"{actor.username} (leader) may act only on the trips they "
-                               f"lead; {trip_id} is not one of them")
+        raise PermissionDenied(msg("refusal.not_own_trip", user=actor.username, trip=trip_id))
 
 
 def _trip(repo: LedgerRepository, trip_id: str) -> m.Trip:
     trip = repo.session.scalars(select(m.Trip).where(m.Trip.trip_id == trip_id)).first()
     if trip is None:
-        raise MovementRefused(f"unknown trip {trip_id}")
+        raise MovementRefused(msg("refusal.unknown_trip", trip=trip_id))
     return trip
 
 
@@ -150,7 +152,7 @@ def record_trip_event(trip_id: str, event: str, at: dt.datetime, actor: User,
         trip = _trip(uow.repo, trip_id)
         refused = _timeline(uow.repo, trip).refusal(event, at)
         if refused is not None:
-            raise MovementRefused(str(refused[1]))
+            raise MovementRefused(refused[1])
         row = m.TripEvent(natural_key=event_key(trip_id, event, at), trip_pk=trip.id,
                           event=event, at=at, note=(note or "").strip() or None,
                           recorded_by=actor.username)
@@ -182,7 +184,7 @@ def undo_check_in(id_number: str, trip_id: str, actor: User, url: str | None = N
             m.Event.kind == "arrived", m.Event.person_id == person.id,
             m.Event.trip_pk == trip.id)).first()
         if person is None or arrival is None:
-            raise MovementRefused(f"{id_number} has no check-in on trip {trip_id}")
+            raise MovementRefused(msg("refusal.no_check_in", person=id_number, trip=trip_id))
         before = row_dict(arrival, ("natural_key", "ref", "on_date", "employer_id",
                                     "amount_fen", "import_id"))
         boarding = s.scalars(select(m.Event).where(
@@ -269,7 +271,7 @@ def _cancelled_lines(repo: LedgerRepository, id_numbers: Sequence[str], actor: U
             m.ManifestEntry.person_id == person.id,
             m.ManifestEntry.trip_pk.in_(cancelled))).first()
         if entry is None:
-            raise MovementRefused(f"{id_number} is not on a cancelled trip")
+            raise MovementRefused(msg("refusal.not_cancelled", person=id_number))
         check_trip_action(actor, trips[entry.trip_pk], url)
         out.append((id_number, entry, trips[entry.trip_pk]))
     return out
@@ -282,10 +284,10 @@ def _target(repo: LedgerRepository, trip_id: str, actor: User, n: int,
     trip = _trip(repo, trip_id)
     line = _timeline(repo, trip)
     if line.once.keys() & {"departed", "arrived", "cancelled"}:
-        raise MovementRefused(f"trip {trip_id} has left or is cancelled; choose another trip")
+        raise MovementRefused(msg("refusal.target_left", trip=trip_id))
     free = free_places(repo, trip, load_caps)
     if n > free:
-        raise MovementRefused(f"trip {trip_id} has {max(free, 0)} free places, not {n}")
+        raise MovementRefused(msg("refusal.target_full", trip=trip_id, free=max(free, 0), n=n))
     return trip
 
 
@@ -297,4 +299,4 @@ def _not_on(repo: LedgerRepository, target: m.Trip, entries: Sequence[m.Manifest
         if entry.person_id in on:
             person = repo.session.get(m.Person, entry.person_id)
             who = person.id_number if person else str(entry.person_id)
-            raise MovementRefused(f"{who} is already on trip {target.trip_id}")
+            raise MovementRefused(msg("refusal.already_on", person=who, trip=target.trip_id))

@@ -23,6 +23,7 @@ from planner.ledger.exports import (
     write_report_book,
 )
 from planner.ledger.public_evidence import public_evidence
+from planner.messages import msg
 
 EMPLOYER = "91330604MA2BCDEF1X"
 AGENCY = "91330604MA2BCDEF2X"
@@ -35,16 +36,20 @@ def lines(**changes: object) -> pd.DataFrame:
     rows = [
         {"claim_id": 1, "payment_id": "P1", "rule": "self_return", "payee_kind": "person",
          "payee_id": OLD_PLACE_ID, "payee_name": HYPERLINK, "amount_fen": 80_000,
-         "evidence": f"arrival 2020-02-20 at {EMPLOYER} (own travel);"
-                     "home 522401 (province 52, region other)", "state": "approved"},
+         "evidence": (msg("evidence.arrival_own", day="2020-02-20", employer=EMPLOYER),
+                      msg("evidence.home", home="522401", province="52",
+                          region=msg("subsidy_region.other"))), "state": "approved"},
         {"claim_id": 2, "payment_id": None, "rule": "charter", "payee_kind": "employer",
          "payee_id": EMPLOYER, "payee_name": "个体户张三 13812345678", "amount_fen": 1_200_000,
-         "evidence": "charter contract SY-01, invoice 12,000.00 yuan, 40 riders;"
-                     "departed 2020-02-15 from 520502, 53 seats", "state": "approved"},
+         "evidence": (msg("evidence.charter_contract", contract="SY-01", invoice=1_200_000,
+                          riders=40),
+                      msg("evidence.charter_departed", day="2020-02-15", origin="520502",
+                          seats=53)), "state": "approved"},
         {"claim_id": 3, "payment_id": None, "rule": "agency", "payee_kind": "agency",
          "payee_id": AGENCY, "payee_name": "+cmd|' /C calc'!A0",
-         "evidence": "10 placements insured more than 3 months (at least 10 needed);"
-                     f"placed {OLD_PLACE_ID} at {EMPLOYER}, insured 2020-03..2020-09 (7 months)",
+         "evidence": (msg("evidence.placements", count=10, months=3, min=10),
+                      msg("evidence.placed", id=OLD_PLACE_ID, employer=EMPLOYER,
+                          first="2020-03", last="2020-09", n=7)),
          "amount_fen": 1_000_000, "state": "approved"},
     ]
     for key, value in changes.items():
@@ -114,17 +119,21 @@ def test_notice_evidence_is_chinese_with_places_named() -> None:
 def test_employer_named_when_notice_pays_it() -> None:
     """An employer the notice also pays is named in others' evidence (its landline masked);
     one it does not pay is called 用人单位, never shown by its code."""
-    text = public_evidence(f"arrival 2020-02-20 at {EMPLOYER}", "retention",
-                           {EMPLOYER: "上虞乙机械 0575-82123456"})
+    text = public_evidence([msg("evidence.arrival", day="2020-02-20", employer=EMPLOYER)],
+                           "retention", {EMPLOYER: "上虞乙机械 0575-82123456"})
     assert text == "2020-02-20 到岗 上虞乙机械 0575-******56"
-    assert public_evidence(f"arrival 2020-02-20 at {AGENCY}", "retention",
-                           {EMPLOYER: "上虞乙机械"}) == "2020-02-20 到岗 用人单位"
+    assert public_evidence([msg("evidence.arrival", day="2020-02-20", employer=AGENCY)],
+                           "retention", {EMPLOYER: "上虞乙机械"}) == "2020-02-20 到岗 用人单位"
 
 
 def test_unknown_evidence_falls_back_to_the_rule() -> None:
-    """A sentence no template knows (an older ledger) is replaced by the rule, once."""
-    text = public_evidence(f"legacy note {OLD_PLACE_ID};another 13812345678", "charter")
+    """Legacy English sentences (an older ledger, stored as strings) and a code the catalogue
+    does not know are replaced by the rule, once."""
+    text = public_evidence([f"legacy note {OLD_PLACE_ID}", "another 13812345678",
+                            msg("evidence.of_a_newer_release", id=OLD_PLACE_ID)], "charter")
     assert text == "按包车补贴规定核定"
+    legacy_text = f"legacy note {OLD_PLACE_ID};another"
+    assert public_evidence(legacy_text, "agency") == "按中介介绍奖励规定核定"
 
 
 def test_scrub_masks_ids_phones_and_landlines() -> None:
@@ -155,8 +164,12 @@ def test_random_ids_and_phones_never_survive(id_number: str, phone: str, before:
     frame = lines()
     frame.loc[1, "payee_name"] = f"{before}{phone}{after}"
     frame.loc[2, "payee_name"] = f"{before}{id_number}{after}"
-    frame.loc[2, "evidence"] = (f"placed {id_number} at {EMPLOYER}, insured 2020-03..2020-09 "
-                                f"(7 months);{before}{id_number} {phone}{after}")
+    frame.at[2, "evidence"] = (
+        msg("evidence.placed", id=id_number, employer=EMPLOYER, first="2020-03", last="2020-09",
+            n=7),
+        msg("evidence.charter_contract", contract=f"{before}{id_number} {phone}{after}",
+            invoice=1, riders=1),
+        f"{before}{id_number} {phone}{after}")
     text = notice_frame(frame).to_csv(index=False)
     assert id_number not in text and id_number[:17] not in text
     assert phone not in text

@@ -1,0 +1,92 @@
+"""A claim's evidence as the ledger stores it and as people read it.
+
+Rules implemented here:
+
+- the ledger stores each evidence line as a message's JSON (``{"code": …, "params": {…}}``,
+  ``planner.messages.Message.to_json``) in ``claims.evidence`` (a JSON list);
+- a ledger written before evidence became codes holds English sentences: such a string is a
+  legacy line, read as the message ``evidence.legacy`` — its English text as written, in
+  Chinese only the claim's rule (``按包车补贴规定核定``), since the sentence is not parsed;
+- a claim's review note is stored as a message's JSON text (``note_json``); an older ledger's
+  English note reads as written in English and as 需复核 in Chinese;
+- a line is rendered in Chinese or English from the message catalogue; lines are joined by
+  ``；`` in Chinese and ``; `` in English.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from planner.messages import Message, msg, render
+
+__all__ = ["evidence_messages", "evidence_text", "legacy_line", "note_json", "note_message",
+           "stored_evidence"]
+
+_JOIN = {"zh": "；", "en": "; "}
+
+
+def stored_evidence(messages: Iterable[Message]) -> list[dict[str, Any]]:
+    """The JSON the ledger stores for evidence ``messages``."""
+    return [m.to_json() for m in messages]
+
+
+def legacy_line(text: str, rule: str) -> Message:
+    """An English evidence sentence of an older ledger, under the claim's ``rule``."""
+    return msg("evidence.legacy", text=text.strip(), rule=msg(f"subsidy_rule.{rule}"))
+
+
+def evidence_messages(stored: object, rule: str) -> tuple[Message, ...]:
+    """A claim's evidence as messages, from what the ledger stored (or a service frame holds).
+
+    Parameters
+    ----------
+    stored
+        A list of message JSON dicts or legacy English strings (``claims.evidence``), messages
+        already, one ``;``-joined legacy text, or ``None``.
+    rule
+        The claim's rule, named by legacy lines in Chinese.
+    """
+    if stored is None or (isinstance(stored, float) and stored != stored):
+        return ()
+    items: Iterable[Any] = (stored.split(";") if isinstance(stored, str)
+                            else stored)  # type: ignore[assignment]
+    out: list[Message] = []
+    for item in items:
+        if isinstance(item, Message):
+            out.append(item)
+        elif isinstance(item, Mapping) and "code" in item:
+            out.append(Message.from_json(item))
+        elif str(item).strip():
+            out.append(legacy_line(str(item), rule))
+    return tuple(out)
+
+
+def evidence_text(messages: Iterable[Message], lang: str = "zh") -> str:
+    """Evidence lines rendered in ``lang`` and joined (a repeated line shown once)."""
+    lines: list[str] = []
+    for m in messages:
+        text = render(m, lang)
+        if text not in lines:
+            lines.append(text)
+    return _JOIN.get(lang, "；").join(lines)
+
+
+def note_json(message: Message) -> str:
+    """The text ``claims.review_note`` stores for a review note: the message's JSON."""
+    return json.dumps(message.to_json(), ensure_ascii=False)
+
+
+def note_message(note: str | None) -> Message | None:
+    """A stored review note as a message: JSON written by ``note_json``, or an older ledger's
+    English note (``review_note.legacy``: as written in English, 需复核 in Chinese)."""
+    if note is None or not str(note).strip():
+        return None
+    try:
+        data = json.loads(note)
+    except ValueError:
+        data = None
+    if isinstance(data, dict) and "code" in data:
+        return Message.from_json(data)
+    return msg("review_note.legacy", text=str(note))
