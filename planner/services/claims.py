@@ -47,6 +47,7 @@ from planner.services.auth import (
     User,
     check_permission,
 )
+from planner.services.context import Ledger, using
 from planner.services.policies import _policy_module, load_active_policy
 
 CLAIM_COLUMNS = [
@@ -95,7 +96,8 @@ class _Tally:
     flagged_keys: list[str] | None = None
 
 
-def compute_claims(actor: User, *, url: str | None = None) -> ComputeResult:
+def compute_claims(actor: User, *, url: str | None = None,
+                   ledger: Ledger | None = None) -> ComputeResult:
     """Compute entitlements from the ledger with the active policy and upsert the claims.
 
     Every open claim (draft up to notice_done) is compared with its fresh entitlement, a fresh
@@ -119,15 +121,15 @@ def compute_claims(actor: User, *, url: str | None = None) -> ComputeResult:
     InputError
         No active policy.
     """
-    check_permission(actor, "compute_claims", url)
+    check_permission(actor, "compute_claims", url, ledger=ledger)
     from planner.ledger.facts import build_facts
 
-    found = load_active_policy(url)
+    found = load_active_policy(url, ledger=ledger)
     if found is None:
         raise InputError([problem("policy", "problem.no_active_policy")])
     policy_id, policy = found
     subsidies = _policy_module()
-    with UnitOfWork(url) as uow:
+    with using(url, ledger).uow() as uow:
         facts = build_facts(uow.repo)
         try:
             lines = subsidies.compute_entitlements(policy, facts, include_zero=True)
@@ -272,10 +274,10 @@ def _finish(uow: UnitOfWork, changes: list[tuple[m.Claim, dict[str, Any], str]],
 
 
 @contextmanager
-def _refuse_races(url: str | None) -> Iterator[UnitOfWork]:
+def _refuse_races(url: str | None, *, ledger: Ledger | None = None) -> Iterator[UnitOfWork]:
     """A unit of work whose lost races (stale version, duplicate payment) become a clear
     ``TransitionRefused``; nothing of it is written."""
-    with UnitOfWork(url) as uow:
+    with using(url, ledger).uow() as uow:
         try:
             yield uow
         except (StaleDataError, IntegrityError):
@@ -284,10 +286,10 @@ def _refuse_races(url: str | None) -> Iterator[UnitOfWork]:
 
 
 def _simple(action: str, permission: str, claim_ids: Iterable[int], actor: User,
-            reason: str | None, url: str | None) -> int:
-    check_permission(actor, permission, url)
+            reason: str | None, url: str | None, *, ledger: Ledger | None = None) -> int:
+    check_permission(actor, permission, url, ledger=ledger)
     ids = list(claim_ids)
-    with _refuse_races(url) as uow:
+    with _refuse_races(url, ledger=ledger) as uow:
         changes = []
         for claim_id in ids:
             if action == "approve":
@@ -321,27 +323,27 @@ def _four_eyes(uow: UnitOfWork, claim_id: int, actor: User, earlier: str, now: s
 
 
 def review(claim_ids: Iterable[int], actor: User, *, note: str | None = None,
-           url: str | None = None) -> int:
+           url: str | None = None, ledger: Ledger | None = None) -> int:
     """Mark draft claims reviewed (reviewer). Returns how many claims moved."""
-    return _simple("review", "review", claim_ids, actor, note, url)
+    return _simple("review", "review", claim_ids, actor, note, url, ledger=ledger)
 
 
 def approve(claim_ids: Iterable[int], actor: User, *, note: str | None = None,
-            url: str | None = None) -> int:
+            url: str | None = None, ledger: Ledger | None = None) -> int:
     """Approve reviewed claims (approver). Returns how many claims moved."""
-    return _simple("approve", "approve", claim_ids, actor, note, url)
+    return _simple("approve", "approve", claim_ids, actor, note, url, ledger=ledger)
 
 
 def reject(claim_ids: Iterable[int], actor: User, reason: str, *,
-           url: str | None = None) -> int:
+           url: str | None = None, ledger: Ledger | None = None) -> int:
     """Reject claims (reviewer or approver), with a reason. Returns how many moved."""
     if not reason.strip():
         raise InvalidRequest(msg("refusal.reason_needed"))
-    return _simple("reject", "reject", claim_ids, actor, reason, url)
+    return _simple("reject", "reject", claim_ids, actor, reason, url, ledger=ledger)
 
 
 def reopen_flagged(claim_ids: Iterable[int], actor: User, *, note: str | None = None,
-                   url: str | None = None) -> int:
+                   url: str | None = None, ledger: Ledger | None = None) -> int:
     """Take claims a recompute flagged for review back to draft at their entitlement now
     (reviewer), to go through review, approval and notice again; one whose entitlement is now
     zero is voided. An open notice of the claim ends (outcome ``reopened``).
@@ -360,13 +362,13 @@ def reopen_flagged(claim_ids: Iterable[int], actor: User, *, note: str | None = 
     InputError
         No active policy, or contradictory facts.
     """
-    check_permission(actor, "review", url)
-    found = load_active_policy(url)
+    check_permission(actor, "review", url, ledger=ledger)
+    found = load_active_policy(url, ledger=ledger)
     if found is None:
         raise InputError([problem("policy", "problem.no_active_policy")])
     policy_id, policy = found
     ids = list(claim_ids)
-    with _refuse_races(url) as uow:
+    with _refuse_races(url, ledger=ledger) as uow:
         fresh = _entitlements_now(uow, policy)
         changes = []
         for claim_id in ids:
@@ -416,17 +418,18 @@ def _reopenable(uow: UnitOfWork, claim_id: int) -> None:
                                     payment=payment.payment_id))
 
 
-def notice_working_days(url: str | None = None) -> int:
+def notice_working_days(url: str | None = None, *, ledger: Ledger | None = None) -> int:
     """The active policy's notice length in working days (5 if no policy is stored)."""
-    found = load_active_policy(url)
+    found = load_active_policy(url, ledger=ledger)
     if found is None:
         return 5
     return int(found[1].workflow.notice_working_days)
 
 
-def _notice_calendar(url: str | None) -> tuple[int, tuple[dt.date, ...], tuple[dt.date, ...]]:
+def _notice_calendar(url: str | None, *, ledger: Ledger | None = None
+                     ) -> tuple[int, tuple[dt.date, ...], tuple[dt.date, ...]]:
     """The active policy's notice length and its local holidays and workdays."""
-    found = load_active_policy(url)
+    found = load_active_policy(url, ledger=ledger)
     if found is None:
         return 5, (), ()
     w = found[1].workflow
@@ -434,7 +437,7 @@ def _notice_calendar(url: str | None) -> tuple[int, tuple[dt.date, ...], tuple[d
 
 
 def publish_notice(claim_ids: Iterable[int], actor: User, *, on: dt.date | None = None,
-                   url: str | None = None) -> dt.date:
+                   url: str | None = None, ledger: Ledger | None = None) -> dt.date:
     """Put approved claims on public notice from ``on`` (default today) for the policy's N
     Chinese working days (the policy's local holidays and workdays win over the official
     calendar). Returns the notice's last day.
@@ -442,14 +445,14 @@ def publish_notice(claim_ids: Iterable[int], actor: User, *, on: dt.date | None 
     A notice reaching into a year the holiday library does not cover is counted Monday–Friday:
     it warns (``NoticeCalendarWarning``) and the warning is the reason of each claim's
     publish decision."""
-    check_permission(actor, "publish_notice", url)
+    check_permission(actor, "publish_notice", url, ledger=ledger)
     on = on or dt.date.today()
-    days, holidays, workdays = _notice_calendar(url)
+    days, holidays, workdays = _notice_calendar(url, ledger=ledger)
     ends_on = add_working_days(on, days, holidays, workdays=workdays)
     warning = calendar_warning(on, ends_on)
     if warning:
         warnings.warn(NoticeCalendarWarning(warning), stacklevel=2)
-    with _refuse_races(url) as uow:
+    with _refuse_races(url, ledger=ledger) as uow:
         changes = []
         for claim_id in claim_ids:
             claim, before = _transition(uow, claim_id, "publish_notice", actor, warning)
@@ -461,12 +464,12 @@ def publish_notice(claim_ids: Iterable[int], actor: User, *, on: dt.date | None 
 
 
 def raise_objection(claim_id: int, actor: User, reason: str, *,
-                    url: str | None = None) -> None:
+                    url: str | None = None, ledger: Ledger | None = None) -> None:
     """Record an objection to a claim in notice (reviewer); the claim goes back to reviewed."""
-    check_permission(actor, "object", url)
+    check_permission(actor, "object", url, ledger=ledger)
     if not reason.strip():
         raise InvalidRequest(msg("refusal.objection_needs_reason"))
-    with _refuse_races(url) as uow:
+    with _refuse_races(url, ledger=ledger) as uow:
         claim, before = _transition(uow, claim_id, "object", actor, reason)
         notice = uow.repo.open_notice(claim.id)
         if notice is not None:
@@ -478,7 +481,7 @@ def raise_objection(claim_id: int, actor: User, reason: str, *,
 
 
 def close_notice(claim_ids: Iterable[int], actor: User, *, on: dt.date | None = None,
-                 url: str | None = None) -> int:
+                 url: str | None = None, ledger: Ledger | None = None) -> int:
     """End the notice of claims whose notice period is over (approver).
 
     Raises
@@ -486,10 +489,10 @@ def close_notice(claim_ids: Iterable[int], actor: User, *, on: dt.date | None = 
     TransitionRefused
         A claim is not in notice, or its notice has not ended by ``on``.
     """
-    check_permission(actor, "close_notice", url)
+    check_permission(actor, "close_notice", url, ledger=ledger)
     on = on or dt.date.today()
     ids = list(claim_ids)
-    with _refuse_races(url) as uow:
+    with _refuse_races(url, ledger=ledger) as uow:
         changes = []
         for claim_id in ids:
             claim, before = _transition(uow, claim_id, "close_notice", actor)
@@ -506,7 +509,7 @@ def close_notice(claim_ids: Iterable[int], actor: User, *, on: dt.date | None = 
 
 
 def list_claims(state: str | None = None, rule: str | None = None, *,
-                url: str | None = None) -> pd.DataFrame:
+                url: str | None = None, ledger: Ledger | None = None) -> pd.DataFrame:
     """Claims as a table.
 
     Returns
@@ -517,7 +520,7 @@ def list_claims(state: str | None = None, rule: str | None = None, *,
         evidence (``;``-joined), version, paid_exception (the bank paid it although it was
         flagged or its amount changed) and exception_note.
     """
-    with UnitOfWork(url) as uow:
+    with using(url, ledger).uow() as uow:
         payments = {p.claim_id: p for p in uow.session.scalars(select(m.Payment))}
         rows = []
         for c in uow.repo.claims(state, rule):
@@ -538,9 +541,10 @@ def list_claims(state: str | None = None, rule: str | None = None, *,
     return pd.DataFrame(rows, columns=CLAIM_COLUMNS)
 
 
-def claim_history(claim_id: int, *, url: str | None = None) -> pd.DataFrame:
+def claim_history(claim_id: int, *, url: str | None = None,
+                  ledger: Ledger | None = None) -> pd.DataFrame:
     """A claim's decisions: at, actor, action, from_state, to_state, reason."""
-    with UnitOfWork(url) as uow:
+    with using(url, ledger).uow() as uow:
         rows = [
             {"at": d.at, "actor": d.actor, "action": d.action, "from_state": d.from_state,
              "to_state": d.to_state, "reason": d.reason}

@@ -23,7 +23,7 @@ from planner.services.claims import (
     reject,
     review,
 )
-from planner.services.context import ensure_ledger
+from planner.services.context import Ledger, ensure_ledger
 from planner.services.imports import import_path
 from planner.services.payments import issue_payments
 from planner.services.policies import ensure_default_policy
@@ -41,6 +41,7 @@ def seed_demo(
     folder: str | Path | None = None,
     plan: Any = None,
     shipped: bool = True,
+    ledger: Ledger | None = None,
 ) -> str | None:
     """Fill an empty ledger with the demo, so a first start shows a living ledger.
 
@@ -80,8 +81,8 @@ def seed_demo(
     from planner.ledger.demo_events import EVENT_ORDER, simulate_events
     from planner.paths import user_data_dir
 
-    url = ensure_ledger(url)
-    if not is_empty(url=url):
+    url = ensure_ledger(url, ledger=ledger)
+    if not is_empty(url=url, ledger=ledger):
         return None
     root = Path(folder) if folder else user_data_dir() / "demo-ledger"
     if not (shipped and write_shipped_demo_sample(root / "scenario", n_workers, seed)):
@@ -92,15 +93,15 @@ def seed_demo(
     events = simulate_events(scenario, plan, seed)
     (root / "events").mkdir(parents=True, exist_ok=True)
     operator = system_actor(Role.OPERATOR)
-    import_path("scenario", root / "scenario", operator, url=url)
-    import_path("plan", root / "plan", operator, url=url)
+    import_path("scenario", root / "scenario", operator, url=url, ledger=ledger)
+    import_path("plan", root / "plan", operator, url=url, ledger=ledger)
     for kind in EVENT_ORDER:
         import_path(kind, write_table(events[kind], root / "events" / f"{kind}.csv"), operator,
-                    url=url)
-    ensure_default_policy(url)
-    computed = compute_claims(operator, url=url)
-    _walk_demo_claims(url, root)
-    states = list_claims(url=url)["state"].value_counts().to_dict()
+                    url=url, ledger=ledger)
+    ensure_default_policy(url, ledger=ledger)
+    computed = compute_claims(operator, url=url, ledger=ledger)
+    _walk_demo_claims(url, root, ledger=ledger)
+    states = list_claims(url=url, ledger=ledger)["state"].value_counts().to_dict()
     return (f"demo ledger: {len(scenario.workers)} people, {len(plan.trips)} trips, "
             f"{computed.added} claims ({', '.join(f'{k} {v}' for k, v in sorted(states.items()))})")
 
@@ -145,11 +146,11 @@ def write_shipped_demo_sample(folder: Path, n_workers: int, seed: int) -> bool:
     return True
 
 
-def _walk_demo_claims(url: str, root: Path) -> None:
+def _walk_demo_claims(url: str, root: Path, *, ledger: Ledger | None = None) -> None:
     reviewer = system_actor(Role.REVIEWER)
     approver = system_actor(Role.APPROVER)
     finance = system_actor(Role.FINANCE)
-    claims = list_claims(url=url)
+    claims = list_claims(url=url, ledger=ledger)
     if claims.empty:
         return
     # round robin over the rules, so every rule has claims in every state
@@ -174,20 +175,23 @@ def _walk_demo_claims(url: str, root: Path) -> None:
     through_notice = paid + done
     in_notice = notice + objected
     beyond_review = through_notice + in_notice + approved
-    review(beyond_review + buckets["reviewed"] + buckets["rejected"], reviewer, url=url)
+    review(beyond_review + buckets["reviewed"] + buckets["rejected"], reviewer, url=url,
+           ledger=ledger)
     if buckets["rejected"]:
-        reject(buckets["rejected"], approver, "duplicate of an employer charter roster", url=url)
-    approve(beyond_review, approver, url=url)
+        reject(buckets["rejected"], approver, "duplicate of an employer charter roster", url=url,
+               ledger=ledger)
+    approve(beyond_review, approver, url=url, ledger=ledger)
     if through_notice:
-        publish_notice(through_notice, approver, on=dt.date(2020, 4, 1), url=url)
+        publish_notice(through_notice, approver, on=dt.date(2020, 4, 1), url=url, ledger=ledger)
         # Qingming (2020-04-04..06) is off: the notice from 04-01 runs to 04-09
-        close_notice(through_notice, approver, on=dt.date(2020, 4, 10), url=url)
+        close_notice(through_notice, approver, on=dt.date(2020, 4, 10), url=url, ledger=ledger)
     if in_notice:
-        publish_notice(in_notice, approver, on=dt.date(2020, 4, 20), url=url)
+        publish_notice(in_notice, approver, on=dt.date(2020, 4, 20), url=url, ledger=ledger)
     for claim_id in objected:
-        raise_objection(claim_id, reviewer, "异议：该人员已乘坐政府专车返岗", url=url)
-    issued = issue_payments(paid, finance, url=url)
-    after = list_claims(url=url)
+        raise_objection(claim_id, reviewer, "异议：该人员已乘坐政府专车返岗", url=url,
+                        ledger=ledger)
+    issued = issue_payments(paid, finance, url=url, ledger=ledger)
+    after = list_claims(url=url, ledger=ledger)
     amounts = dict(zip(after["payment_id"], after["amount_fen"], strict=True))
     rows = []
     for k, pid in enumerate(issued):
@@ -199,4 +203,4 @@ def _walk_demo_claims(url: str, root: Path) -> None:
         from planner.io import write_table
 
         bank = write_table(pd.DataFrame(rows), root / "events" / "bank_results.csv")
-        import_path("bank_results", bank, finance, url=url)
+        import_path("bank_results", bank, finance, url=url, ledger=ledger)

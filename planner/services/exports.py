@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from planner.ledger import models as m
-from planner.ledger.repository import UnitOfWork, row_dict
+from planner.ledger.repository import row_dict
 from planner.ledger.workflow import (
     ClaimState,
 )
@@ -26,6 +26,7 @@ from planner.services.auth import (
     User,
     check_permission,
 )
+from planner.services.context import Ledger, using
 from planner.services.imports import content_sha256
 from planner.services.payments import ALL_OWED, _states, finance_lines, payment_batch
 from planner.services.reports import (
@@ -47,7 +48,7 @@ def _state_label(state: str | None, default: tuple[str, ...], payable: bool) -> 
 
 
 def export_finance_list(path: str | Path, actor: User, *, state: str | None = None,
-                        url: str | None = None) -> Path:
+                        url: str | None = None, ledger: Ledger | None = None) -> Path:
     """Write the finance list xlsx (summary sheet + one sheet per rule, totals that add up).
 
     It carries full ID numbers: finance, auditor and admin only; audited (``_audit_export``).
@@ -58,29 +59,30 @@ def export_finance_list(path: str | Path, actor: User, *, state: str | None = No
     """
     from planner.ledger.exports import write_finance_list
 
-    actor = check_permission(actor, "export_finance_list", url)
+    actor = check_permission(actor, "export_finance_list", url, ledger=ledger)
     default = (ClaimState.NOTICE_DONE.value,)
     label = _state_label(state, default, payable=state is None)
     if state is not None:
-        lines = finance_lines(state, url=url)
+        lines = finance_lines(state, url=url, ledger=ledger)
         written = write_finance_list(lines, path, states=label)
     elif actor.role not in PERMISSIONS["issue_payment"]:
-        lines = finance_lines(None, url=url)
+        lines = finance_lines(None, url=url, ledger=ledger)
         written = write_finance_list(lines, path, states=label,
                                      batch="预览（未编入拨付批次，不作拨付依据）")
     else:
-        number, lines = payment_batch(actor, url=url)
+        number, lines = payment_batch(actor, url=url, ledger=ledger)
         written = write_finance_list(lines, path, states=label,
                                      batch=number or "（无可拨付条目）")
         if number is not None:
-            _record_batch_file(number, written, actor, url)
-    _audit_export(actor, "finance_list", written, len(lines), state, url)
+            _record_batch_file(number, written, actor, url, ledger=ledger)
+    _audit_export(actor, "finance_list", written, len(lines), state, url, ledger=ledger)
     return written
 
 
-def _record_batch_file(number: str, path: Path, actor: User, url: str | None) -> None:
+def _record_batch_file(number: str, path: Path, actor: User, url: str | None,
+                       *, ledger: Ledger | None = None) -> None:
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
-    with UnitOfWork(url) as uow:
+    with using(url, ledger).uow() as uow:
         batch = uow.session.scalars(
             select(m.PaymentBatch).where(m.PaymentBatch.number == number)).one()
         before = row_dict(batch, ("number", "file_sha256"))
@@ -91,7 +93,7 @@ def _record_batch_file(number: str, path: Path, actor: User, url: str | None) ->
 
 
 def export_notice(path: str | Path, actor: User, *, state: str | None = None,
-                  url: str | None = None) -> Path:
+                  url: str | None = None, ledger: Ledger | None = None) -> Path:
     """Write the public notice (xlsx or csv by suffix), names, IDs and phones masked. By
     default it holds the claims in notice; ``state`` selects others explicitly.
 
@@ -99,35 +101,36 @@ def export_notice(path: str | Path, actor: User, *, state: str | None = None,
     """
     from planner.ledger.exports import write_notice
 
-    check_permission(actor, "export_notice", url)
+    check_permission(actor, "export_notice", url, ledger=ledger)
     default = (ClaimState.IN_NOTICE.value,)
     states = _states(state, default)
-    lines = finance_lines(",".join(states), url=url)
+    lines = finance_lines(",".join(states), url=url, ledger=ledger)
     written = write_notice(lines, path, states=_state_label(state, default, payable=False))
-    _audit_export(actor, "notice", written, len(lines), state, url)
+    _audit_export(actor, "notice", written, len(lines), state, url, ledger=ledger)
     return written
 
 
 def _audit_export(actor: User, what: str, path: str | Path, rows: int, state: str | None,
-                  url: str | None) -> None:
+                  url: str | None, *, ledger: Ledger | None = None) -> None:
     """One audit entry per export: who (the actor), what, when (the entry's time), the file
     name, row count, the file's SHA-256 and the state selected."""
     path = Path(path)
-    with UnitOfWork(url) as uow:
+    with using(url, ledger).uow() as uow:
         uow.repo.audit(actor.username, "export", what, f"export_{what}", None,
                        {"file": path.name, "rows": rows, "sha256": content_sha256(path),
                         "state": state})
         uow.commit()
 
 
-def export_returns(path: str | Path, actor: User, *, url: str | None = None) -> Path:
+def export_returns(path: str | Path, actor: User, *, url: str | None = None,
+                   ledger: Ledger | None = None) -> Path:
     """Write the returns report xlsx: returns against demand, retention, east–west, money
     (any signed-in role; audited, the row count being the rows of every sheet)."""
     from planner.ledger.exports import write_report_book
 
-    check_permission(actor, "export_returns", url)
-    returns = returns_report(url=url)
-    retention = retention_report(url=url)
+    check_permission(actor, "export_returns", url, ledger=ledger)
+    returns = returns_report(url=url, ledger=ledger)
+    retention = retention_report(url=url, ledger=ledger)
     sheets = {
         "按省份": returns["province"],
         "按县": returns["county"],
@@ -136,10 +139,10 @@ def export_returns(path: str | Path, actor: User, *, url: str | None = None) -> 
         "按方式": returns["mode"],
         "留存-省份": retention["province"],
         "留存-企业": retention["employer"],
-        "东西部协作": east_west_report(url=url),
-        "补助资金": money_by_rule(url=url),
+        "东西部协作": east_west_report(url=url, ledger=ledger),
+        "补助资金": money_by_rule(url=url, ledger=ledger),
     }
     written = write_report_book(sheets, path)
     _audit_export(actor, "returns", written, sum(len(frame) for frame in sheets.values()),
-                  None, url)
+                  None, url, ledger=ledger)
     return written

@@ -33,13 +33,14 @@ from planner.ledger.importers import (
     merge_employers,
     merge_people,
 )
-from planner.ledger.repository import LedgerRepository, UnitOfWork, row_dict
+from planner.ledger.repository import LedgerRepository, row_dict
 from planner.messages import msg
 from planner.problems import InputError, Problem, problem
 from planner.services.auth import (
     User,
     check_permission,
 )
+from planner.services.context import Ledger, using
 from planner.services.payments import _reconcile_bank
 from planner.services.policies import _store_policy, load_active_policy
 
@@ -105,6 +106,7 @@ def import_path(
     actor: User,
     *,
     url: str | None = None,
+    ledger: Ledger | None = None,
 ) -> ImportResult:
     """Import a scenario folder, a plan folder or an event file into the ledger.
 
@@ -136,7 +138,8 @@ def import_path(
     if kind not in IMPORT_KINDS:
         raise InputError([problem(str(path), "problem.unknown_import_kind", kind=kind,
                                   kinds=", ".join(IMPORT_KINDS))])
-    check_permission(actor, "import_bank_results" if kind == "bank_results" else "import", url)
+    check_permission(actor, "import_bank_results" if kind == "bank_results" else "import", url,
+                     ledger=ledger)
     path = Path(path)
     if kind in ("scenario", "plan"):
         if not path.is_dir():
@@ -145,14 +148,14 @@ def import_path(
         raise InputError([problem(str(path), "problem.no_such_file")])
     # a plan folder is its data: the printed papers beside it are made from it
     sha = content_sha256(path, PAPER_FILES if kind == "plan" else ())
-    with UnitOfWork(url) as uow:
+    with using(url, ledger).uow() as uow:
         if uow.repo.import_of(kind, sha) is not None:
             return ImportResult(kind, path.name, sha, 0, 0, already=True,
                                 seconds=time.perf_counter() - started)
     records, count = _read(kind, path)
-    _check_event_dates(kind, records, path, url)
+    _check_event_dates(kind, records, path, url, ledger=ledger)
     try:
-        with UnitOfWork(url) as uow:
+        with using(url, ledger).uow() as uow:
             if uow.repo.import_of(kind, sha) is not None:  # someone was faster
                 return ImportResult(kind, path.name, sha, count, 0, already=True)
             imp = m.Import(kind=kind, file_name=path.name, sha256=sha, rows=count,
@@ -175,17 +178,18 @@ def import_path(
             return ImportResult(kind, path.name, sha, count, imp.rows_added,
                                 seconds=time.perf_counter() - started, notes=tuple(notes))
     except (IntegrityError, OperationalError, StaleDataError) as exc:
-        raise _lost_race(kind, sha, path, exc, url) from None
+        raise _lost_race(kind, sha, path, exc, url, ledger=ledger) from None
 
 
-def _lost_race(kind: str, sha: str, path: Path, exc: Exception, url: str | None) -> Exception:
+def _lost_race(kind: str, sha: str, path: Path, exc: Exception, url: str | None,
+               *, ledger: Ledger | None = None) -> Exception:
     """The refusal for an import that lost a race with another one (nothing of it was
     written): the same file just imported by someone else, another import still writing
     (SQLite's lock timed out), overlapping rows written at the same moment, or claims a
     concurrent bank file changed (their version counter moved)."""
     if isinstance(exc, OperationalError) and "locked" not in str(exc.orig).lower():
         return exc  # a real database failure, not a race
-    with UnitOfWork(url) as uow:
+    with using(url, ledger).uow() as uow:
         winner = uow.repo.import_of(kind, sha)
         if winner is not None:
             return InputError([problem(path.name, "problem.ledger_import_raced", who=winner.by,
@@ -203,11 +207,12 @@ EVENT_DATES = {"arrivals": "arrived_on", "charters": "depart_date", "bank_result
 PLAUSIBLE_MARGIN = dt.timedelta(days=366)
 
 
-def _check_event_dates(kind: str, records: Any, path: Path, url: str | None) -> None:
+def _check_event_dates(kind: str, records: Any, path: Path, url: str | None,
+                       *, ledger: Ledger | None = None) -> None:
     """Refuse an event file with a date more than a year before the active policy starts or
     after it ends (an open-ended policy: after today), naming file, row and column."""
     field = EVENT_DATES.get(kind)
-    active = load_active_policy(url) if field else None
+    active = load_active_policy(url, ledger=ledger) if field else None
     if field is None or active is None:
         return
     policy = active[1]

@@ -45,6 +45,7 @@ from planner.services.claims import (
     _Tally,
     _transition,
 )
+from planner.services.context import Ledger, using
 from planner.services.policies import _policy_module, load_active_policy
 
 
@@ -54,7 +55,7 @@ def payment_id_for(claim_id: int) -> str:
 
 
 def issue_payments(claim_ids: Iterable[int] | None, actor: User, *,
-                   url: str | None = None) -> list[str]:
+                   url: str | None = None, ledger: Ledger | None = None) -> list[str]:
     """Issue payment orders for claims whose notice is done (finance).
 
     A claim gets one payment, ever: issuing again after a bank failure re-opens the same
@@ -65,10 +66,10 @@ def issue_payments(claim_ids: Iterable[int] | None, actor: User, *,
     list of str
         The payment ids issued.
     """
-    check_permission(actor, "issue_payment", url)
-    issuer_not_approver = _issuer_not_approver(url)
+    check_permission(actor, "issue_payment", url, ledger=ledger)
+    issuer_not_approver = _issuer_not_approver(url, ledger=ledger)
     issued: list[str] = []
-    with _refuse_races(url) as uow:
+    with _refuse_races(url, ledger=ledger) as uow:
         claims = (uow.repo.claims(ClaimState.NOTICE_DONE.value) if claim_ids is None
                   else [c for c in (uow.repo.claim(i) for i in claim_ids) if c is not None])
         for claim in claims:
@@ -79,9 +80,9 @@ def issue_payments(claim_ids: Iterable[int] | None, actor: User, *,
     return issued
 
 
-def _issuer_not_approver(url: str | None) -> bool:
+def _issuer_not_approver(url: str | None, *, ledger: Ledger | None = None) -> bool:
     """Whether the active policy's ``[workflow]`` wants payment issuer ≠ approver."""
-    found = load_active_policy(url)
+    found = load_active_policy(url, ledger=ledger)
     return bool(found is not None and found[1].workflow.issuer_not_approver)
 
 
@@ -122,7 +123,7 @@ def _issue(uow: UnitOfWork, claim: m.Claim, actor: User, issuer_not_approver: bo
 
 
 def record_payment(claim_id: int, actor: User, *, paid_on: dt.date | None = None,
-                   url: str | None = None) -> str:
+                   url: str | None = None, ledger: Ledger | None = None) -> str:
     """Record that a claim's payment went through (finance): the claim becomes paid, once.
 
     Returns
@@ -136,9 +137,9 @@ def record_payment(claim_id: int, actor: User, *, paid_on: dt.date | None = None
         The claim is not notice_done, is flagged for review, or it was paid at the same
         moment by someone else.
     """
-    check_permission(actor, "record_payment", url)
+    check_permission(actor, "record_payment", url, ledger=ledger)
     paid_on = paid_on or dt.date.today()
-    with _refuse_races(url) as uow:
+    with _refuse_races(url, ledger=ledger) as uow:
         flagged = uow.repo.claim(claim_id)
         if flagged is not None and flagged.needs_review:
             raise TransitionRefused(msg("refusal.flagged_record", claim=claim_id,
@@ -282,7 +283,8 @@ def _finance_rows(uow: UnitOfWork, claims: Iterable[m.Claim]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=FINANCE_COLUMNS)
 
 
-def finance_lines(state: str | None = None, *, url: str | None = None) -> pd.DataFrame:
+def finance_lines(state: str | None = None, *, url: str | None = None,
+                  ledger: Ledger | None = None) -> pd.DataFrame:
     """The lines of the finance list.
 
     Parameters
@@ -301,7 +303,7 @@ def finance_lines(state: str | None = None, *, url: str | None = None) -> pd.Dat
         line).
     """
     states = _states(state, (ClaimState.NOTICE_DONE.value,))
-    with UnitOfWork(url) as uow:
+    with using(url, ledger).uow() as uow:
         payments = {p.claim_id: p for p in uow.session.scalars(select(m.Payment))}
         claims = [c for c in uow.repo.claims() if c.state in states
                   and (state is not None or _payable(c, payments.get(c.id)))]
@@ -322,7 +324,8 @@ def _lines_sha256(lines: pd.DataFrame) -> str:
     return digest.hexdigest()
 
 
-def payment_batch(actor: User, *, url: str | None = None) -> tuple[str | None, pd.DataFrame]:
+def payment_batch(actor: User, *, url: str | None = None,
+                  ledger: Ledger | None = None) -> tuple[str | None, pd.DataFrame]:
     """Put the payable lines not yet sent to the bank into a new payment batch (issuing their
     payments) and return the newest open batch's number and its pending lines.
 
@@ -339,10 +342,10 @@ def payment_batch(actor: User, *, url: str | None = None) -> tuple[str | None, p
         The actor may not issue payments (finance), or the policy wants issuer ≠ approver and
         the actor approved one of the lines.
     """
-    check_permission(actor, "issue_payment", url)
-    issuer_not_approver = _issuer_not_approver(url)
-    found = load_active_policy(url)
-    with _refuse_races(url) as uow:
+    check_permission(actor, "issue_payment", url, ledger=ledger)
+    issuer_not_approver = _issuer_not_approver(url, ledger=ledger)
+    found = load_active_policy(url, ledger=ledger)
+    with _refuse_races(url, ledger=ledger) as uow:
         if found is not None:
             _recheck_entitlements(uow, found, actor)
         payments = {p.claim_id: p for p in uow.session.scalars(select(m.Payment))}

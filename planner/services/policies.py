@@ -17,12 +17,13 @@ import pandas as pd
 from sqlalchemy import select
 
 from planner.ledger import models as m
-from planner.ledger.repository import LedgerRepository, UnitOfWork, row_dict
+from planner.ledger.repository import LedgerRepository, row_dict
 from planner.problems import InputError, problem
 from planner.services.auth import (
     User,
     check_permission,
 )
+from planner.services.context import Ledger, using
 
 
 def _policy_module() -> Any:
@@ -58,6 +59,7 @@ def add_policy_version(
     file_name: str = "policy.toml",
     activate: bool = True,
     url: str | None = None,
+    ledger: Ledger | None = None,
 ) -> int:
     """Store a policy (TOML text, checked by the rule engine) as a new version.
 
@@ -80,11 +82,11 @@ def add_policy_version(
         The policy version's id (an existing one if the same text is stored already).
     """
     if actor is not None:
-        check_permission(actor, "manage_policies", url)
+        check_permission(actor, "manage_policies", url, ledger=ledger)
     who = actor.username if actor else "system"
     policy = _policy_module().parse_policy(toml_text, file_name)
     sha = hashlib.sha256(toml_text.encode()).hexdigest()
-    with UnitOfWork(url) as uow:
+    with using(url, ledger).uow() as uow:
         row = uow.session.scalars(
             select(m.PolicyVersion).where(m.PolicyVersion.sha256 == sha)
         ).first()
@@ -120,13 +122,13 @@ def add_policy_version(
 
 
 def activate_policy(version_id: int, actor: User | None = None, *,
-                    url: str | None = None) -> None:
+                    url: str | None = None, ledger: Ledger | None = None) -> None:
     """Put a stored policy version (e.g. a scenario's draft) in force (administrators; ``None``:
     the command line); the others are deactivated."""
     if actor is not None:
-        check_permission(actor, "manage_policies", url)
+        check_permission(actor, "manage_policies", url, ledger=ledger)
     who = actor.username if actor else "system"
-    with UnitOfWork(url) as uow:
+    with using(url, ledger).uow() as uow:
         versions = uow.repo.policy_versions()
         row = next((v for v in versions if v.id == version_id), None)
         if row is None:
@@ -141,10 +143,10 @@ def activate_policy(version_id: int, actor: User | None = None, *,
         uow.commit()
 
 
-def policy_versions(*, url: str | None = None) -> pd.DataFrame:
+def policy_versions(*, url: str | None = None, ledger: Ledger | None = None) -> pd.DataFrame:
     """Stored policy versions, newest first: id, name, valid_from, active, created_at,
     created_by."""
-    with UnitOfWork(url) as uow:
+    with using(url, ledger).uow() as uow:
         rows = [row_dict(v, ("id", "name", "valid_from", "active", "created_at", "created_by"))
                 for v in uow.repo.policy_versions()]
     return pd.DataFrame(rows, columns=["id", "name", "valid_from", "active", "created_at",
@@ -158,22 +160,23 @@ def _same_rules(row: m.PolicyVersion, policy: Any) -> bool:
         return False
 
 
-def load_active_policy(url: str | None = None) -> tuple[int, Any] | None:
+def load_active_policy(url: str | None = None,
+                       *, ledger: Ledger | None = None) -> tuple[int, Any] | None:
     """The active policy version's id and parsed ``Policy``, or ``None`` if none is stored."""
-    with UnitOfWork(url) as uow:
+    with using(url, ledger).uow() as uow:
         row = uow.repo.active_policy()
         if row is None:
             return None
         return row.id, _policy_module().parse_policy(row.toml_text, f"{row.name}.toml")
 
 
-def ensure_default_policy(url: str | None = None) -> int:
+def ensure_default_policy(url: str | None = None, *, ledger: Ledger | None = None) -> int:
     """Store and activate the shipped default policy (shangyu-2020) if no policy is active."""
-    found = load_active_policy(url)
+    found = load_active_policy(url, ledger=ledger)
     if found is not None:
         return found[0]
     from planner.paths import DATA_DIR
 
     path = DATA_DIR / "policies" / "shangyu-2020.toml"
     return add_policy_version(path.read_text(encoding="utf-8"), None, file_name=path.name,
-                              url=url)
+                              url=url, ledger=ledger)
