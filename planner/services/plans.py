@@ -44,6 +44,7 @@ from planner.ledger.importers import Merge, merge_manifest, merge_trips
 from planner.ledger.repository import LedgerRepository, row_dict
 from planner.messages import msg
 from planner.problems import InputError
+from planner.refusal import Refusal
 from planner.services.auth import User, check_permission
 from planner.services.context import Ledger, using
 
@@ -65,8 +66,8 @@ SOURCES = ("app", "cli", "import")
 _PREFIX = re.compile(r"^P\d{3,}-")
 
 
-class PlanNotFound(LookupError):
-    """No saved plan has this number."""
+class PlanNotFound(Refusal, LookupError):
+    """No saved plan has this number (a ``LookupError`` too, for older callers)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -359,7 +360,7 @@ def plan_files_of(plan_id: int, url: str | None = None,
 def _get(repo: LedgerRepository, plan_id: int) -> m.PlanVersion:
     row = repo.session.get(m.PlanVersion, int(plan_id))
     if row is None:
-        raise PlanNotFound(f"there is no plan {plan_id}")
+        raise PlanNotFound(msg("refusal.no_plan", plan=plan_id))
     return row
 
 
