@@ -6,6 +6,7 @@ rest."""
 
 import streamlit as st
 
+from planner.services import leaders
 from ui import backend
 from ui import leader_views as lv
 from ui.auth import current_user
@@ -14,15 +15,10 @@ from ui.i18n import t
 st.title(t("leader.title"))
 st.caption(t("leader.intro"))
 
-lead = backend.service("leaders", "leader_trips", "roster", "board", "undo_boarding")
-movements = backend.service("movements", "record_trip_event")
-if lead is None or movements is None:
-    backend.unavailable("ledger")
-    st.stop()
 url = backend.database_url()
 user = current_user()
 
-trips = backend.call(lead, "leader_trips", user, url)
+trips = backend.run(leaders.leader_trips, user, url)
 if trips is None:
     st.stop()
 if trips.empty:
@@ -37,5 +33,5 @@ st.subheader(trip_id)
 st.caption(t("leader.status", status=lv.status(row)) + " · " + t("leader.route",
                                                                    stops=lv.route(row["stops"])))
 lv.crew(row)
-lv.movement_buttons(movements, row, user, url)
-lv.roster(lead, trip_id, user, url)
+lv.movement_buttons(row, user, url)
+lv.roster(trip_id, user, url)

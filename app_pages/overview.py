@@ -7,6 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from planner.services import reports
 from planner.services import tracking as reads
 from ui import backend, charts, fmt
 from ui.i18n import t
@@ -14,10 +15,6 @@ from ui.layout import kpi
 
 st.title(t("overview.title"))
 
-ledger = backend.service("ledger", "returns_report", "money_by_rule")
-if ledger is None:
-    backend.unavailable("reports")
-    st.stop()
 url = backend.database_url()
 last = reads.last_day(url) or dt.date.today()
 first = reads.trips(url, last)["depart_date"].min() if reads.last_day(url) else last
@@ -26,7 +23,7 @@ as_of = st.slider(t("overview.as_of"), min_value=first, max_value=last,
                   value=min(max(dt.date.today(), first), last), format="YYYY-MM-DD",
                   key="ov_as_of") if first < last else last
 report = reads.returns_report(url, as_of)
-money = ledger.money_by_rule(url=url)
+money = reports.money_by_rule(url=url)
 province = report["province"]
 registered = int(province["registered"].sum())
 arrived = int(province["arrived"].sum())

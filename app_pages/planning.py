@@ -11,6 +11,8 @@ import datetime as dt
 import streamlit as st
 
 from planner.domain.model import Scenario
+from planner.services import plans
+from planner.services.planning import PlanParams
 from ui import backend, fmt, maps, plan_runs, workspace
 from ui import plan_views as pv
 from ui.auth import current_user, may
@@ -22,10 +24,6 @@ lang = current_language()
 st.title(t("planning.title"))
 st.caption(t("planning.intro"))
 
-scenario_service = backend.service("scenario", "check_scenario")
-if scenario_service is None:
-    backend.unavailable("scenario")
-    st.stop()
 folder = workspace.scenario_dir()
 scenario, problems = workspace.load_scenario(str(folder), workspace.scenario_version(folder))
 if scenario is None:
@@ -33,7 +31,6 @@ if scenario is None:
     backend.show_problems_inline([p for p in problems if str(p.severity) == "error"])
     st.stop()
 
-planning = backend.service("planning", "plan_scenario")
 saved = backend.saved_plans()
 runs = plan_runs.registry()
 user = current_user()
@@ -78,7 +75,7 @@ with st.expander(t("planning.parameters"), expanded=not any(p.source == "app" fo
 def run(base_scenario: Scenario, label: str, parent_id: int | None = None) -> None:
     """Plan ``base_scenario`` with the parameters above in the background; the plan is saved
     in the ledger as ``label`` when done."""
-    assert planning is not None and user is not None
+    assert user is not None
     available = {row[t("fleet.name")]: (None if row[t("fleet.available")] in (None, "")
                                          else int(row[t("fleet.available")])) for row in fleet}
     policy = None
@@ -88,7 +85,7 @@ def run(base_scenario: Scenario, label: str, parent_id: int | None = None) -> No
         policy = load_policy(policies[policy_name])
     chosen = pv.scenario_with(base_scenario, plan_from, plan_to,
                               None if dated_caps else float(cap), available, policy)
-    params = planning.PlanParams(time_limit_s=float(time_limit), seed=int(seed),
+    params = PlanParams(time_limit_s=float(time_limit), seed=int(seed),
                                  allow_trains=bool(allow_trains),
                                  max_wait_days=int(max_wait) if wait_limited else None)
     if runs.start(user, chosen, params, label, backend.database_url(), parent_id) is None:
@@ -96,10 +93,8 @@ def run(base_scenario: Scenario, label: str, parent_id: int | None = None) -> No
 
 
 running = job is not None and job.running
-if planning is None:
-    backend.unavailable("planning")
-elif st.button(t("planning.run"), key="plan_run", type="primary", icon=":material/play_arrow:",
-               disabled=running):
+if st.button(t("planning.run"), key="plan_run", type="primary", icon=":material/play_arrow:",
+             disabled=running):
     run(scenario, name.strip() or t("planning.default_name", n=len(saved) + 1))
     st.rerun()
 
@@ -133,12 +128,8 @@ if may("save_plan"):
                                    accept_multiple_files=True, key="plan_upload")
         upload_name = st.text_input(t("planning.name"), key="plan_upload_name")
         if st.button(t("planning.upload_save"), key="plan_upload_save", disabled=not uploads):
-            plans_service = backend.service("plans", "save_uploaded_plan")
-            if plans_service is None:
-                backend.unavailable("ledger")
-                st.stop()
             files = {f.name: f.getvalue() for f in uploads or []}
-            result = backend.call(plans_service, "save_uploaded_plan", files,
+            result = backend.run(plans.save_uploaded_plan, files,
                                   upload_name.strip() or t("planning.upload_default"),
                                   current_user(), backend.database_url())
             if result is not None:
@@ -226,12 +217,8 @@ d2.download_button(t("planning.download_self_returns"),
                    mime=pv.XLSX, key="plan_dl_self_returns", icon=":material/call:")
 if may("dispatch_plan"):
     if d3.button(t("planning.dispatch"), key="plan_dispatch", icon=":material/send:"):
-        plans_service = backend.service("plans", "dispatch_plan")
-        if plans_service is None:
-            backend.unavailable("ledger")
-            st.stop()
-        result = backend.call(plans_service, "dispatch_plan", pick, current_user(),
-                              backend.database_url())
+        result = backend.run(plans.dispatch_plan, pick, current_user(),
+                             backend.database_url())
         if result is not None and result.already:
             st.info(t("planning.dispatch_already", id=pick))
         elif result is not None:
@@ -245,7 +232,7 @@ else:
 st.subheader(t("planning.lock"))
 locked = st.multiselect(t("planning.lock_pick"), trip_ids, key="plan_lock",
                         placeholder=t("planning.trip_placeholder"))
-if planning is not None and st.button(t("planning.replan"), key="plan_replan",
+if st.button(t("planning.replan"), key="plan_replan",
                                       disabled=not locked or running):
     run(pv.locked_scenario(dataclasses.replace(scenario), plan, locked),
         t("planning.replan_name", name=info.name, n=len(locked)), parent_id=pick)

@@ -7,6 +7,8 @@ import functools
 
 import streamlit as st
 
+from planner.services import imports
+from planner.services.scenario import scenario_summary
 from ui import backend, fmt, workspace
 from ui.auth import current_user, may
 from ui.i18n import t
@@ -16,10 +18,6 @@ from ui.plan_views import XLSX
 st.title(t("registration.title"))
 st.caption(t("registration.intro"))
 
-if backend.service("scenario", "check_scenario") is None:
-    backend.unavailable("scenario")
-    st.stop()
-
 folder = workspace.scenario_dir()
 scenario, _ = workspace.load_scenario(str(folder), workspace.scenario_version(folder))
 if scenario is not None:
@@ -28,15 +26,13 @@ if scenario is not None:
     kpi(c2, t("registration.employers"), fmt.count(len(scenario.employers)))
     demand = sum(e.new_hires_wanted for e in scenario.employers)
     kpi(c3, t("registration.demand"), fmt.count(demand))
-    summary = backend.service("scenario", "scenario_summary")
-    if summary is not None:
-        with st.expander(t("registration.by_province")):
-            counts = summary.scenario_summary(scenario, workspace.gazetteer())
-            st.dataframe(
-                [{t("overview.province"): p.name, t("registration.people"): p.people,
-                  t("registration.returning"): p.returning, t("registration.new"): p.new}
-                 for p in counts.provinces],
-                hide_index=True, width="stretch", key="reg_provinces")
+    with st.expander(t("registration.by_province")):
+        counts = scenario_summary(scenario, workspace.gazetteer())
+        st.dataframe(
+            [{t("overview.province"): p.name, t("registration.people"): p.people,
+              t("registration.returning"): p.returning, t("registration.new"): p.new}
+             for p in counts.provinces],
+            hide_index=True, width="stretch", key="reg_provinces")
 
 labels = {k: t(f"problems.{k}") for k in ("file", "row", "column", "message", "severity",
                                           "error", "warning")}
@@ -86,12 +82,8 @@ for kind, tab in zip(workspace.TABLE_KINDS, tabs, strict=True):
             if upload.errors:
                 st.session_state[state_key] = upload
                 st.rerun()
-            ledger = backend.service("ledger", "import_path")
-            if ledger is None:
-                backend.unavailable("ledger")
-                st.stop()
-            result = backend.call(ledger, "import_path", "scenario", upload.candidate,
-                                  current_user(), url=backend.database_url())
+            result = backend.run(imports.import_path, "scenario", upload.candidate,
+                                 current_user(), url=backend.database_url())
             if result is not None:
                 workspace.save_upload(upload)
                 backend.ledger_changed()

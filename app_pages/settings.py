@@ -4,6 +4,7 @@ and their roles (administrator)."""
 
 import streamlit as st
 
+from planner.services import auth, policies, reports
 from ui import backend, fmt, policy_views, workspace
 from ui.auth import current_user, may, role_label
 from ui.i18n import t
@@ -17,59 +18,53 @@ policy_tab, fleet_tab, users_tab = st.tabs(
 )
 
 with policy_tab:
-    ledger = backend.service("ledger", "load_active_policy", "add_policy_version")
-    if ledger is None:
-        backend.unavailable("ledger")
+    found = policies.load_active_policy(url)
+    if found is None:
+        st.info(t("settings.no_policy"))
     else:
-        found = ledger.load_active_policy(url)
-        if found is None:
-            st.info(t("settings.no_policy"))
-        else:
-            from planner.subsidies import policy_to_toml
+        from planner.subsidies import policy_to_toml
 
-            version_id, policy = found
-            text = policy_to_toml(policy)
-            st.markdown(t("settings.policy_in_force", name=policy.name, version=version_id,
-                          since=fmt.date(policy.valid_from)))
-            rows = policy_views.policy_rows(text)
-            editable = may("manage_policies")
-            edited = st.data_editor(
-                rows.rename(columns={"setting": t("settings.setting"),
-                                     "meaning": t("settings.meaning"),
-                                     "value": t("settings.value")}),
-                disabled=[t("settings.setting"), t("settings.meaning")] if editable else True,
-                hide_index=True, width="stretch", key="set_policy_editor",
-                height=min(40 + 35 * len(rows), 2400),
-            )
-            if not editable:
-                st.caption(t("settings.admin_only"))
-            elif st.button(t("settings.save_policy"), key="set_policy_save", type="primary"):
-                edited.columns = ["setting", "meaning", "value"]
-                try:
-                    new_text = policy_views.rows_to_toml(text, edited)
-                except ValueError as exc:
-                    st.error(t("common.refused", reason=str(exc)))
-                else:
-                    new_id = backend.call(ledger, "add_policy_version", new_text, user,
-                                          file_name="policy.toml", url=url)
-                    if new_id is not None:
-                        backend.ledger_changed()
-                        st.success(t("settings.policy_saved", version=new_id))
-            if hasattr(ledger, "audit_log"):
-                with st.expander(t("settings.versions_log")):
-                    log = ledger.audit_log("policy", url=url)
-                    if log.empty:
-                        st.caption(t("common.none"))
-                    else:
-                        st.dataframe(
-                            log[["at", "actor", "entity_id", "action"]].rename(
-                                columns={"at": t("history.at"), "actor": t("history.actor"),
-                                         "entity_id": t("settings.version"),
-                                         "action": t("history.action")}),
-                            hide_index=True, width="stretch")
+        version_id, policy = found
+        text = policy_to_toml(policy)
+        st.markdown(t("settings.policy_in_force", name=policy.name, version=version_id,
+                      since=fmt.date(policy.valid_from)))
+        rows = policy_views.policy_rows(text)
+        editable = may("manage_policies")
+        edited = st.data_editor(
+            rows.rename(columns={"setting": t("settings.setting"),
+                                 "meaning": t("settings.meaning"),
+                                 "value": t("settings.value")}),
+            disabled=[t("settings.setting"), t("settings.meaning")] if editable else True,
+            hide_index=True, width="stretch", key="set_policy_editor",
+            height=min(40 + 35 * len(rows), 2400),
+        )
+        if not editable:
+            st.caption(t("settings.admin_only"))
+        elif st.button(t("settings.save_policy"), key="set_policy_save", type="primary"):
+            edited.columns = ["setting", "meaning", "value"]
+            try:
+                new_text = policy_views.rows_to_toml(text, edited)
+            except ValueError as exc:
+                st.error(t("common.refused", reason=str(exc)))
+            else:
+                new_id = backend.run(policies.add_policy_version, new_text, user,
+                                      file_name="policy.toml", url=url)
+                if new_id is not None:
+                    backend.ledger_changed()
+                    st.success(t("settings.policy_saved", version=new_id))
+        with st.expander(t("settings.versions_log")):
+            log = reports.audit_log("policy", url=url)
+            if log.empty:
+                st.caption(t("common.none"))
+            else:
+                st.dataframe(
+                    log[["at", "actor", "entity_id", "action"]].rename(
+                        columns={"at": t("history.at"), "actor": t("history.actor"),
+                                 "entity_id": t("settings.version"),
+                                 "action": t("history.action")}),
+                    hide_index=True, width="stretch")
 
-    if ledger is not None and hasattr(ledger, "policy_versions"):
-        policy_views.versions_panel(ledger, url, user)
+    policy_views.versions_panel(url, user)
 
 with fleet_tab:
     folder = workspace.scenario_dir()
@@ -90,50 +85,46 @@ with fleet_tab:
         st.caption(t("registration.operator_only"))
 
 with users_tab:
-    auth = backend.service("auth", "list_users", "add_user")
-    if auth is None:
-        backend.unavailable("auth")
+    users = auth.list_users(url=url)
+    st.dataframe(
+        [{t("settings.username"): u.username, t("settings.role"): role_label(str(u.role)),
+          t("settings.active"): t("common.yes") if u.active else t("common.no")}
+         for u in users],
+        hide_index=True, width="stretch", key="set_users_table",
+    )
+    if not may("manage_users"):
+        st.caption(t("settings.admin_only"))
     else:
-        users = auth.list_users(url=url)
-        st.dataframe(
-            [{t("settings.username"): u.username, t("settings.role"): role_label(str(u.role)),
-              t("settings.active"): t("common.yes") if u.active else t("common.no")}
-             for u in users],
-            hide_index=True, width="stretch", key="set_users_table",
-        )
-        if not may("manage_users"):
-            st.caption(t("settings.admin_only"))
-        else:
-            roles = [str(r) for r in auth.Role]
-            role_names = {r: role_label(r) for r in roles}
-            with st.form("set_add_user", clear_on_submit=True):
-                st.markdown(t("settings.add_user"))
-                c1, c2, c3 = st.columns(3)
-                name = c1.text_input(t("settings.username"), key="set_new_name")
-                password = c2.text_input(t("login.password"), type="password",
-                                         key="set_new_password")
-                role = c3.selectbox(t("settings.role"), roles, format_func=role_names.__getitem__,
-                                    key="set_new_role")
-                if st.form_submit_button(t("settings.add"), key="set_add_user_submit"):
-                    made = backend.call(auth, "add_user", name.strip(), password, role,
-                                        actor=user, url=url)
-                    if made is not None:
-                        st.success(t("settings.user_added", user=made.username))
-                        st.rerun()
+        roles = [str(r) for r in auth.Role]
+        role_names = {r: role_label(r) for r in roles}
+        with st.form("set_add_user", clear_on_submit=True):
+            st.markdown(t("settings.add_user"))
             c1, c2, c3 = st.columns(3)
-            who = c1.selectbox(t("settings.username"), [u.username for u in users],
-                               key="set_user_pick")
-            new_role = c2.selectbox(t("settings.role"), roles,
-                                    format_func=role_names.__getitem__,
-                                    key="set_user_role")
-            if c3.button(t("settings.change_role"), key="set_user_role_save") and backend.attempt(
-                auth, "set_role", who, new_role, actor=user, url=url
-            ):
-                st.success(t("settings.role_changed", user=who))
-            picked = next((u for u in users if u.username == who), None)
-            if picked is not None and picked.username != user.username:
-                flip = t("settings.disable") if picked.active else t("settings.enable")
-                if st.button(flip, key="set_user_active") and backend.attempt(
-                    auth, "set_active", who, not picked.active, actor=user, url=url
-                ):
+            name = c1.text_input(t("settings.username"), key="set_new_name")
+            password = c2.text_input(t("login.password"), type="password",
+                                     key="set_new_password")
+            role = c3.selectbox(t("settings.role"), roles, format_func=role_names.__getitem__,
+                                key="set_new_role")
+            if st.form_submit_button(t("settings.add"), key="set_add_user_submit"):
+                made = backend.run(auth.add_user, name.strip(), password, role,
+                                    actor=user, url=url)
+                if made is not None:
+                    st.success(t("settings.user_added", user=made.username))
                     st.rerun()
+        c1, c2, c3 = st.columns(3)
+        who = c1.selectbox(t("settings.username"), [u.username for u in users],
+                           key="set_user_pick")
+        new_role = c2.selectbox(t("settings.role"), roles,
+                                format_func=role_names.__getitem__,
+                                key="set_user_role")
+        if c3.button(t("settings.change_role"), key="set_user_role_save") and backend.attempt(
+            auth.set_role, who, new_role, actor=user, url=url
+        ):
+            st.success(t("settings.role_changed", user=who))
+        picked = next((u for u in users if u.username == who), None)
+        if picked is not None and picked.username != user.username:
+            flip = t("settings.disable") if picked.active else t("settings.enable")
+            if st.button(flip, key="set_user_active") and backend.attempt(
+                auth.set_active, who, not picked.active, actor=user, url=url
+            ):
+                st.rerun()

@@ -5,6 +5,7 @@ service refuses whatever a role may not do, the screen only hides it."""
 
 import streamlit as st
 
+from planner.services import claims as claims_service
 from ui import backend
 from ui import claim_views as views
 from ui.auth import current_user, may
@@ -13,10 +14,6 @@ from ui.i18n import t
 st.title(t("subsidies.title"))
 st.caption(t("subsidies.intro"))
 
-ledger = backend.service("ledger", "list_claims", "compute_claims")
-if ledger is None:
-    backend.unavailable("ledger")
-    st.stop()
 url = backend.database_url()
 user = current_user()
 assert user is not None  # app.py shows this page only when signed in
@@ -26,7 +23,7 @@ views.claim_metrics(claims)
 
 if may("compute_claims") and st.button(t("subsidies.compute"), key="sub_compute",
                                        icon=":material/calculate:"):
-    result = backend.call(ledger, "compute_claims", user, url=url)
+    result = backend.run(claims_service.compute_claims, user, url=url)
     if result is not None:
         backend.ledger_changed()
         st.session_state["sub_flash"] = t(
@@ -79,7 +76,7 @@ else:
     for col, action in zip(cols, actions, strict=False):
         if col.button(t(f"subsidies.do_{action.name}"), key=f"sub_do_{action.name}",
                       width="stretch", type="primary" if action is actions[0] else "secondary"):
-            done = views.run_action(ledger, action, picked, user, reason, url)
+            done = views.run_action(action, picked, user, reason, url)
             if done is not None:
                 backend.ledger_changed()
                 st.session_state["sub_flash"] = t("subsidies.done", what=done)
@@ -87,7 +84,7 @@ else:
 
     if picked:
         with st.expander(t("subsidies.evidence_of", claim=picked[0]), expanded=True):
-            views.claim_detail(ledger, claims, picked[0], url)
+            views.claim_detail(claims, picked[0], url)
 
 st.divider()
 left, right = st.columns(2)
@@ -100,7 +97,7 @@ with right:
     if not may("import_bank_results"):
         st.caption(t("subsidies.finance_only"))
     elif bank is not None and st.button(t("subsidies.bank_import"), key="sub_bank_import"):
-        result = views.import_upload(ledger, "bank_results", bank, user, url)
+        result = views.import_upload("bank_results", bank, user, url)
         if result is not None:
             backend.ledger_changed()
             st.success(t("subsidies.bank_done", rows=result.rows, added=result.added,

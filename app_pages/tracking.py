@@ -19,11 +19,6 @@ from ui.layout import DATE_FORMAT, kpi
 st.title(t("tracking.title"))
 st.caption(t("tracking.intro"))
 
-ledger = backend.service("ledger", "import_path")
-movements = backend.service("movements", "record_trip_event", "undo_check_in", "reseat")
-if ledger is None or movements is None:
-    backend.unavailable("ledger")
-    st.stop()
 url = backend.database_url()
 user = current_user()
 
@@ -88,24 +83,23 @@ with check_tab:
             left, right = st.columns(2)
             if left.button(t("tracking.save", n=len(newly)), key="trk_save",
                            disabled=newly.empty):
-                tv.check_in(ledger, newly, trip_id, day, user, url)
+                tv.check_in(newly, trip_id, day, user, url)
             if may("record_movement") and right.button(
                     t("tracking.undo", n=len(unticked)), key="trk_undo",
                     disabled=unticked.empty, help=t("tracking.undo_help")):
-                tv.undo_check_ins(movements, unticked, trip_id, user, url)
+                tv.undo_check_ins(unticked, trip_id, user, url)
 
 with move_tab:
     st.caption(t("tracking.move_help"))
     if not may("record_movement"):
         st.caption(t("registration.operator_only"))
     else:
-        tv.movement_form(movements, list(trips["trip_id"]), as_of, user, url)
-    leaders = backend.service("leaders", "assign_leader", "leaders")
-    if leaders is not None and may("assign_leader"):
+        tv.movement_form(list(trips["trip_id"]), as_of, user, url)
+    if may("assign_leader"):
         from ui import leader_views
 
         st.divider()
-        leader_views.assign_form(leaders, list(trips["trip_id"]), user, url)
+        leader_views.assign_form(list(trips["trip_id"]), user, url)
 
 with import_tab:
     kinds = {"arrivals": t("tracking.import_arrivals"),
@@ -118,7 +112,7 @@ with import_tab:
     if not may("import"):
         st.caption(t("registration.operator_only"))
     elif uploaded is not None and st.button(t("tracking.import"), key="trk_import"):
-        result = views.import_upload(ledger, kind, uploaded, user, url)
+        result = views.import_upload(kind, uploaded, user, url)
         if result is not None:
             tv.flash(t("tracking.imported", rows=result.rows, added=result.added))
 
@@ -143,7 +137,7 @@ with reseat_tab:
             t("manifest.employer"): waiting["employer_name"],
         }), hide_index=True, width="stretch")
     else:
-        tv.reseat_form(movements, waiting, reads.reseat_targets(url, as_of), user, url)
+        tv.reseat_form(waiting, reads.reseat_targets(url, as_of), user, url)
 
 with employer_tab:
     employers = reads.returns_report(url, as_of)["employer"]

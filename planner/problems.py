@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from planner.errors import JobbusError
 from planner.messages import Message, msg
 
 
@@ -66,7 +67,7 @@ def problem(
     return Problem(file, msg(code, **params), row, column, severity)
 
 
-class InputError(Exception):
+class InputError(JobbusError):
     """Input refused: carries every problem found. Nothing has been written."""
 
     def __init__(self, problems: Iterable[Problem]) -> None:

@@ -2,6 +2,7 @@
 
 Rules implemented here:
 
+- a ``Refusal`` is a ``planner.errors.JobbusError`` (the app shows it as a refusal);
 - every refusal of a service (a permission, a claim transition, a trip movement, a sign-in
   lock, a request the service will not do) is a ``Refusal`` holding ``.message``, a
   ``planner.messages.Message`` whose codes live in ``catalogue/refusals.*.toml``;
@@ -13,12 +14,13 @@ Rules implemented here:
 
 from __future__ import annotations
 
+from planner.errors import JobbusError
 from planner.messages import Message
 
 __all__ = ["InvalidRequest", "Refusal"]
 
 
-class Refusal(Exception):
+class Refusal(JobbusError):
     """A service refused; nothing was changed. ``message`` says why."""
 
     def __init__(self, message: Message) -> None:

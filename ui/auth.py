@@ -24,7 +24,8 @@ from typing import Any
 
 import streamlit as st
 
-from ui.backend import database_url, service, unavailable
+from planner.services import auth
+from ui.backend import database_url
 from ui.i18n import t
 
 USER_KEY = "user"
@@ -41,8 +42,7 @@ def check_session() -> None:
     user = st.session_state.get(USER_KEY)
     if user is None:
         return
-    auth = service("auth", "session_user")
-    if auth is not None and auth.session_user(user, url=database_url()) is None:
+    if auth.session_user(user, url=database_url()) is None:
         _sign_out()
         st.session_state[ENDED_KEY] = True
 
@@ -72,8 +72,7 @@ def role_label(role: str) -> str:
 def may(action: str) -> bool:
     """Whether the signed-in user's role may do ``action`` (a key of ``auth.PERMISSIONS``)."""
     user = current_user()
-    auth = service("auth", "PERMISSIONS")
-    if user is None or auth is None:
+    if user is None:
         return False
     allowed = auth.PERMISSIONS.get(action, frozenset())
     return bool(user.active and user.role in allowed)
@@ -109,10 +108,6 @@ def login_form() -> None:
     the app reruns signed in."""
     st.title(t("app.title"))
     st.caption(t("login.intro"))
-    auth = service("auth", "authenticate")
-    if auth is None:
-        unavailable("auth")
-        return
     if st.session_state.pop(ENDED_KEY, False):
         st.warning(t("login.session_ended"), icon=":material/logout:")
     if single_sign_on_configured():

@@ -1,11 +1,14 @@
-"""The app's door to ``planner.services``: which services exist yet, the ledger URL, and the
-cached loaders pages call.
+"""The app's door to ``planner.services``: calling a service, the ledger URL, and the cached
+loaders pages call.
 
 Rules implemented:
 
-- a page asks for a service with :func:`service`; when the module (or a function it needs) is
-  not there, the page calls :func:`unavailable` and shows a clear "not available yet" notice
-  instead of failing;
+- pages import the services they use and call them through :func:`run` (or :func:`attempt`),
+  so mypy checks every call;
+- a ``planner.errors.JobbusError`` is a refusal: shown in the session's language (a
+  ``Refusal`` by its message code, an ``InputError`` as its table of problems); any other
+  exception is a bug: logged with its traceback (logger ``jobbus``) and shown as a short
+  error with a reference to give the administrator, never the exception's text;
 - the ledger URL is ``JOBBUS_DATABASE_URL`` or the embedded SQLite file in ``JOBBUS_HOME``
   (``planner.ledger.db.default_database_url``);
 - caching lives here only (``st.cache_data`` / ``st.cache_resource``); anything that changes the
@@ -14,53 +17,26 @@ Rules implemented:
 
 from __future__ import annotations
 
-import importlib
-import os
-from types import ModuleType
-from typing import Any
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
 
 import streamlit as st
 
+from planner.errors import JobbusError
+from planner.ledger.db import default_database_url
+from planner.problems import InputError
 from ui.i18n import current_language, t
 
+P = ParamSpec("P")
+R = TypeVar("R")
 
-def service(name: str, *functions: str) -> ModuleType | None:
-    """The module ``planner.services.<name>`` if it exists and has every function named.
-
-    Parameters
-    ----------
-    name
-        ``"scenario"``, ``"planning"``, ``"ledger"`` or ``"auth"``.
-    *functions
-        Attributes the caller needs; missing any of them counts as not available.
-    """
-    module_name = f"planner.services.{name}"
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name == module_name:
-            return None
-        raise
-    if all(hasattr(module, f) for f in functions):
-        return module
-    return None
-
-
-def unavailable(what: str) -> None:
-    """Say plainly that a part of the screen waits for a service not built yet."""
-    st.info(t("common.unavailable", what=t(f"service.{what}")), icon=":material/construction:")
+log = logging.getLogger("jobbus")
 
 
 def database_url() -> str:
     """The ledger's SQLAlchemy URL."""
-    try:
-        from planner.ledger.db import default_database_url
-    except ModuleNotFoundError:  # pragma: no cover - the ledger package is always there
-        from planner.paths import user_data_dir
-
-        return os.environ.get(
-            "JOBBUS_DATABASE_URL", f"sqlite:///{user_data_dir() / 'jobbus.sqlite'}"
-        )
     return default_database_url()
 
 
@@ -69,55 +45,57 @@ def ledger_changed() -> None:
     st.cache_data.clear()
 
 
-def _invoke(module: ModuleType, function: str, *args: Any, **kwargs: Any) -> tuple[bool, Any]:
-    from planner.problems import InputError
-
+def _invoke(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> tuple[bool, R | None]:
     try:
-        return True, getattr(module, function)(*args, **kwargs)
+        return True, fn(*args, **kwargs)
     except InputError as exc:
         show_problems_inline(exc.problems)
-    except refusals() as exc:
+    except JobbusError as exc:
         st.error(t("common.refused", reason=refusal_text(exc)), icon=":material/block:")
+    except Exception:
+        show_bug(getattr(fn, "__qualname__", repr(fn)))
     return False, None
 
 
-def refusal_text(exc: BaseException) -> str:
-    """A service's refusal in the session's language: a ``planner.refusal.Refusal`` renders its
-    message code; any other refusal shows as the service wrote it."""
+def show_bug(where: str) -> str:
+    """Log the exception being handled with its traceback and a fresh reference, and show the
+    user only that reference; returns the reference."""
+    ref = uuid.uuid4().hex[:8]
+    log.exception("bug %s in %s", ref, where)
+    st.error(t("common.bug", ref=ref), icon=":material/error:")
+    return ref
+
+
+def refusal_text(exc: JobbusError) -> str:
+    """A refusal in the session's language: a ``Refusal`` renders its message code, an
+    ``InputError`` its problems."""
     from planner.messages import Message
 
+    lang = current_language()
+    if isinstance(exc, InputError):
+        return "; ".join(p.text(lang) for p in exc.problems)
     message = getattr(exc, "message", None)
     if isinstance(message, Message):
-        return message.render(current_language())
+        return message.render(lang)
     return str(exc)
 
 
-def call(module: ModuleType, function: str, *args: Any, **kwargs: Any) -> Any:
-    """Call ``module.function`` and turn a refusal into an error box instead of a traceback.
+def run(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R | None:
+    """Call the service ``fn`` and turn a refusal into an error box instead of a traceback.
 
-    Returns ``None`` when the service refused (the message is already on screen).
+    Returns ``None`` when the service refused or failed (the message is already on screen).
     """
-    return _invoke(module, function, *args, **kwargs)[1]
+    return _invoke(fn, *args, **kwargs)[1]
 
 
-def attempt(module: ModuleType, function: str, *args: Any, **kwargs: Any) -> bool:
-    """Like :func:`call` for a service function that returns nothing: ``True`` if it was done."""
-    return _invoke(module, function, *args, **kwargs)[0]
+def attempt(fn: Callable[P, Any], *args: P.args, **kwargs: P.kwargs) -> bool:
+    """Like :func:`run` for a service that returns nothing: ``True`` if it was done."""
+    return _invoke(fn, *args, **kwargs)[0]
 
 
 def refusals() -> tuple[type[BaseException], ...]:
     """The exceptions by which a service says no (shown as a message, not a traceback)."""
-    found: list[type[BaseException]] = [PermissionError, ValueError, LookupError, RuntimeError]
-    for module_name, name in (
-        ("planner.refusal", "Refusal"),
-        ("planner.services.auth", "PermissionDenied"),
-        ("planner.ledger.workflow", "TransitionRefused"),
-    ):
-        try:
-            found.append(getattr(importlib.import_module(module_name), name))
-        except (ModuleNotFoundError, AttributeError):
-            continue
-    return tuple(found)
+    return (JobbusError,)
 
 
 def show_problems_inline(problems: Any) -> None:
@@ -148,7 +126,6 @@ def saved_plan(url: str, plan_id: int) -> Any:
 
 def saved_plans() -> list[Any]:
     """The ledger's saved plans, newest first (``[]`` without a ledger)."""
-    plans = service("plans", "list_plans")
-    if plans is None:
-        return []
-    return list(plans.list_plans(database_url()))
+    from planner.services.plans import list_plans
+
+    return list(list_plans(database_url()))

@@ -23,8 +23,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from planner.errors import JobbusError
 from planner.ledger.evidence import evidence_messages, evidence_text
 from planner.messages import Message
+from planner.services import claims as claims_service
+from planner.services import exports, imports, payments
 from ui import backend, fmt
 from ui.i18n import current_language, t
 from ui.layout import kpi
@@ -38,9 +41,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @st.cache_data(show_spinner=False, ttl=60)
 def claims(url: str) -> pd.DataFrame:
     """Every claim (``planner.services.ledger.list_claims``), cached until the ledger changes."""
-    ledger = backend.service("ledger", "list_claims")
-    assert ledger is not None
-    return ledger.list_claims(url=url)
+    return claims_service.list_claims(url=url)
 
 
 def claim_metrics(frame: pd.DataFrame) -> None:
@@ -147,7 +148,7 @@ def actions_for(actions: list[ClaimAction], frame: pd.DataFrame,
             and (a.name != "reopen" or flagged)]
 
 
-def run_action(ledger: Any, action: ClaimAction, ids: list[int], user: Any, reason: str,
+def run_action(action: ClaimAction, ids: list[int], user: Any, reason: str,
                url: str) -> str | None:
     """Do ``action`` on the claims ``ids`` through the ledger service.
 
@@ -158,20 +159,23 @@ def run_action(ledger: Any, action: ClaimAction, ids: list[int], user: Any, reas
     """
     note = reason.strip() or None
     calls: dict[str, Callable[[], Any]] = {
-        "review": lambda: ledger.review(ids, user, note=note, url=url),
-        "approve": lambda: ledger.approve(ids, user, note=note, url=url),
-        "reject": lambda: ledger.reject(ids, user, reason, url=url),
-        "reopen": lambda: ledger.reopen_flagged(ids, user, note=note, url=url),
-        "publish_notice": lambda: ledger.publish_notice(ids, user, url=url),
-        "object": lambda: [ledger.raise_objection(i, user, reason, url=url) for i in ids],
-        "close_notice": lambda: ledger.close_notice(ids, user, url=url),
-        "issue_payment": lambda: ledger.issue_payments(ids, user, url=url),
-        "record_payment": lambda: [ledger.record_payment(i, user, url=url) for i in ids],
+        "review": lambda: claims_service.review(ids, user, note=note, url=url),
+        "approve": lambda: claims_service.approve(ids, user, note=note, url=url),
+        "reject": lambda: claims_service.reject(ids, user, reason, url=url),
+        "reopen": lambda: claims_service.reopen_flagged(ids, user, note=note, url=url),
+        "publish_notice": lambda: claims_service.publish_notice(ids, user, url=url),
+        "object": lambda: [claims_service.raise_objection(i, user, reason, url=url) for i in ids],
+        "close_notice": lambda: claims_service.close_notice(ids, user, url=url),
+        "issue_payment": lambda: payments.issue_payments(ids, user, url=url),
+        "record_payment": lambda: [payments.record_payment(i, user, url=url) for i in ids],
     }
     try:
         result = calls[action.name]()
-    except backend.refusals() as exc:
+    except JobbusError as exc:
         st.error(t("common.refused", reason=backend.refusal_text(exc)), icon=":material/block:")
+        return None
+    except Exception:
+        backend.show_bug(f"claim action {action.name}")
         return None
     what = t(f"subsidies.do_{action.name}")
     if isinstance(result, dt.date):
@@ -179,7 +183,7 @@ def run_action(ledger: Any, action: ClaimAction, ids: list[int], user: Any, reas
     return t("subsidies.moved", what=what, n=len(ids))
 
 
-def claim_detail(ledger: Any, frame: pd.DataFrame, claim_id: int, url: str) -> None:
+def claim_detail(frame: pd.DataFrame, claim_id: int, url: str) -> None:
     """One claim: its evidence, one per line, and its history of decisions."""
     row = frame[frame["claim_id"] == claim_id]
     if row.empty:
@@ -190,40 +194,27 @@ def claim_detail(ledger: Any, frame: pd.DataFrame, claim_id: int, url: str) -> N
     lang = current_language()
     for message in evidence_messages(line["evidence"], str(line["rule"])):
         st.markdown(f"- {message.render(lang)}")
-    if hasattr(ledger, "claim_history"):
-        history = ledger.claim_history(claim_id, url=url)
-        if not history.empty:
-            history = history.assign(
-                at=[fmt.datetime(a) for a in history["at"]],
-                action=[t(f"subsidies.do_{a}") for a in history["action"]],
-                from_state=[t(f"states.{s}") for s in history["from_state"]],
-                to_state=[t(f"states.{s}") for s in history["to_state"]],
-            ).rename(columns={c: t(f"history.{c}") for c in history.columns})
-            st.dataframe(history, hide_index=True, width="stretch")
+    history = claims_service.claim_history(claim_id, url=url)
+    if not history.empty:
+        history = history.assign(
+            at=[fmt.datetime(a) for a in history["at"]],
+            action=[t(f"subsidies.do_{a}") for a in history["action"]],
+            from_state=[t(f"states.{s}") for s in history["from_state"]],
+            to_state=[t(f"states.{s}") for s in history["to_state"]],
+        ).rename(columns={c: t(f"history.{c}") for c in history.columns})
+        st.dataframe(history, hide_index=True, width="stretch")
 
 
 #: export name -> the permission it needs (``auth.PERMISSIONS``)
 EXPORT_PERMISSIONS = {"finance": "export_finance_list", "notice": "export_notice",
                       "returns": "export_returns"}
 
-#: export name -> (candidate service functions, file name)
-EXPORTS: dict[str, tuple[tuple[str, ...], str]] = {
-    "finance": (("export_finance_list", "export_finance"), "finance-list.xlsx"),
-    "notice": (("export_notice", "export_public_notice"), "public-notice.xlsx"),
-    "returns": (("export_returns_report", "export_returns"), "returns-report.xlsx"),
+#: export name -> (the export service, file name)
+EXPORTS: dict[str, tuple[Callable[..., Path], str]] = {
+    "finance": (exports.export_finance_list, "finance-list.xlsx"),
+    "notice": (exports.export_notice, "public-notice.xlsx"),
+    "returns": (exports.export_returns, "returns-report.xlsx"),
 }
-
-
-def export_function(name: str) -> Callable[..., Any] | None:
-    """The ledger service's function for an export, if it exists yet."""
-    ledger = backend.service("ledger")
-    if ledger is None:
-        return None
-    for candidate in EXPORTS[name][0]:
-        fn = getattr(ledger, candidate, None)
-        if fn is not None:
-            return fn
-    return None
 
 
 def make_export(name: str, url: str, user: Any) -> bytes:
@@ -231,10 +222,7 @@ def make_export(name: str, url: str, user: Any) -> bytes:
     (called when the user clicks the download button; the service audits it then). The finance
     list is the payable list: for a finance user a numbered payment batch, for the other roles
     allowed to see it an unbatched preview."""
-    fn = export_function(name)
-    if fn is None:
-        raise LookupError(f"export {name} is not available")
-    file_name = EXPORTS[name][1]
+    fn, file_name = EXPORTS[name]
     with tempfile.TemporaryDirectory(prefix="jobbus-export-") as tmp:
         path = Path(tmp) / file_name
         written = fn(path, user, url=url)
@@ -249,10 +237,6 @@ def export_buttons(url: str, user: Any) -> None:
     from ui.auth import may
 
     for name in EXPORTS:
-        if export_function(name) is None:
-            st.caption(t(f"subsidies.export_{name}") + " — " +
-                       t("common.unavailable", what=t("service.exports")))
-            continue
         if not may(EXPORT_PERMISSIONS[name]):
             st.caption(t(f"subsidies.export_{name}") + " — " + t("subsidies.export_not_allowed"))
             continue
@@ -266,9 +250,9 @@ def export_buttons(url: str, user: Any) -> None:
             st.caption(t("subsidies.finance_batch_hint"))
 
 
-def import_upload(ledger: Any, kind: str, uploaded: Any, user: Any, url: str) -> Any:
+def import_upload(kind: str, uploaded: Any, user: Any, url: str) -> Any:
     """Import an uploaded event file (arrivals, bank results, …) through the ledger service."""
     with tempfile.TemporaryDirectory(prefix="jobbus-import-") as tmp:
         path = Path(tmp) / Path(uploaded.name).name
         path.write_bytes(uploaded.getvalue())
-        return backend.call(ledger, "import_path", kind, path, user, url=url)
+        return backend.run(imports.import_path, kind, path, user, url=url)

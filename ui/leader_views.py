@@ -23,9 +23,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from planner.errors import JobbusError
+from planner.services import leaders, movements
 from ui import backend, fmt
-from ui.i18n import current_language, t
-from ui.messages import localise
+from ui.i18n import t
 
 TRIP_KEY = "ldr_trip"
 NOTE_KEY = "ldr_note"
@@ -84,7 +85,7 @@ def _when(at: Any) -> str:
     return "" if at is None or pd.isna(at) else f"{at:%m-%d %H:%M}"
 
 
-def movement_buttons(module: Any, row: Any, user: Any, url: str) -> None:
+def movement_buttons(row: Any, user: Any, url: str) -> None:
     """已出发 / 已到达 as two full-width buttons; a recorded one shows its time, disabled."""
     departed, arrived = _when(row["departed_at"]), _when(row["arrived_at"])
     over = bool(arrived) or row["status"] == "cancelled"
@@ -94,7 +95,7 @@ def movement_buttons(module: Any, row: Any, user: Any, url: str) -> None:
         if st.button(label, key=f"ldr_{event}", type="primary", width="stretch",
                      disabled=not allowed, icon=":material/directions_bus:"):
             now = dt.datetime.now().replace(second=0, microsecond=0)
-            if backend.call(module, "record_trip_event", row["trip_id"], event, now, user,
+            if backend.run(movements.record_trip_event, row["trip_id"], event, now, user,
                             url=url) is not None:
                 backend.ledger_changed()
                 st.rerun()
@@ -111,15 +112,18 @@ def _matching(lines: pd.DataFrame, query: str) -> pd.DataFrame:
     return lines[by_name | by_id]
 
 
-def _toggle(module: Any, boarded: bool, id_number: str, name: str, trip_id: str, user: Any,
+def _toggle(boarded: bool, id_number: str, name: str, trip_id: str, user: Any,
             url: str) -> None:
     """Tick or untick one person (a button's callback); the outcome is shown by the roster."""
-    function = "undo_boarding" if boarded else "board"
+    function = leaders.undo_boarding if boarded else leaders.board
     try:
-        getattr(module, function)(id_number, trip_id, user, url=url)
-    except backend.refusals() as exc:
-        st.session_state[NOTE_KEY] = ("error", t("common.refused", reason=localise(
-            str(exc), current_language())))
+        function(id_number, trip_id, user, url=url)
+    except JobbusError as exc:
+        st.session_state[NOTE_KEY] = ("error", t("common.refused",
+                                                 reason=backend.refusal_text(exc)))
+        return
+    except Exception:
+        backend.show_bug(function.__qualname__)
         return
     backend.ledger_changed()
     st.session_state[NOTE_KEY] = ("success", t("leader.unticked" if boarded else "leader.ticked",
@@ -127,9 +131,9 @@ def _toggle(module: Any, boarded: bool, id_number: str, name: str, trip_id: str,
 
 
 @st.fragment
-def roster(module: Any, trip_id: str, user: Any, url: str) -> None:
+def roster(trip_id: str, user: Any, url: str) -> None:
     """Counts, search and one card per person with a big tick / untick button."""
-    lines = backend.call(module, "roster", trip_id, user, url)
+    lines = backend.run(leaders.roster, trip_id, user, url)
     if lines is None:
         return
     on = int(lines["boarded"].sum())
@@ -156,15 +160,15 @@ def roster(module: Any, trip_id: str, user: Any, url: str) -> None:
                       type="primary" if r["boarded"] else "secondary", on_click=_toggle,
                       icon=":material/check_box:" if r["boarded"]
                       else ":material/check_box_outline_blank:",
-                      args=(module, bool(r["boarded"]), r["id_number"], r["name"], trip_id,
+                      args=(bool(r["boarded"]), r["id_number"], r["name"], trip_id,
                             user, url))
 
 
-def assign_form(module: Any, trip_ids: list[str], user: Any, url: str) -> None:
+def assign_form(trip_ids: list[str], user: Any, url: str) -> None:
     """An operator's control on 跟踪: give a trip to a leader (or take it back)."""
     st.subheader(t("leader.assign_title"))
     st.caption(t("leader.assign_help"))
-    names = module.leaders(url)
+    names = leaders.leaders(url)
     if not names:
         st.caption(t("leader.no_leaders"))
         return
@@ -174,11 +178,11 @@ def assign_form(module: Any, trip_ids: list[str], user: Any, url: str) -> None:
     who = st.selectbox(t("leader.assign_who"), list(options), key="ldr_assign_who",
                        format_func=options.__getitem__)
     if trip_id:
-        current = module.leader_trips(user, url).set_index("trip_id").at[trip_id,
+        current = leaders.leader_trips(user, url).set_index("trip_id").at[trip_id,
                                                                           "leader_username"]
         st.caption(t("leader.assign_current", who=current or t("leader.assign_none")))
     saved = st.button(t("leader.assign_save"), key="ldr_assign_save", disabled=trip_id is None)
-    if saved and backend.attempt(module, "assign_leader", trip_id, who or None, user, url=url):
+    if saved and backend.attempt(leaders.assign_leader, trip_id, who or None, user, url=url):
         from ui import tracking_views
 
         tracking_views.flash(t("leader.assigned", trip=trip_id, who=options[who]))

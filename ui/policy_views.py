@@ -19,6 +19,8 @@ from typing import Any
 
 import pandas as pd
 
+from planner.services import policies
+
 
 def flatten(data: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
     """``[(dotted setting, scalar value)]`` in file order (lists of tables by index)."""
@@ -121,7 +123,7 @@ def rows_to_toml(original_text: str, rows: pd.DataFrame) -> str:
     return tomli_w.dumps(data)
 
 
-def versions_panel(ledger: Any, url: str, user: Any) -> None:
+def versions_panel(url: str, user: Any) -> None:
     """Every stored policy version (the one in force marked); an administrator may put a draft
     in force — e.g. the policy a scenario import stored as a draft."""
     import streamlit as st
@@ -130,7 +132,7 @@ def versions_panel(ledger: Any, url: str, user: Any) -> None:
     from ui.auth import may
     from ui.i18n import t
 
-    versions = ledger.policy_versions(url=url)
+    versions = policies.policy_versions(url=url)
     if versions.empty:
         return
     drafts = versions[~versions["active"].astype(bool)]
@@ -149,7 +151,7 @@ def versions_panel(ledger: Any, url: str, user: Any) -> None:
     pick = c1.selectbox(t("settings.activate_pick"), list(names), format_func=names.__getitem__,
                         key="set_policy_activate_pick")
     if c2.button(t("settings.activate"), key="set_policy_activate") and backend.attempt(
-        ledger, "activate_policy", int(pick), user, url=url
+        policies.activate_policy, int(pick), user, url=url
     ):
         backend.ledger_changed()
         st.success(t("settings.activated", version=pick))

@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from planner.services import imports, movements
 from ui import backend, fmt
 from ui.i18n import t
 from ui.layout import DATE_FORMAT
@@ -67,7 +68,7 @@ def trips_table(trips: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def movement_form(module: Any, trip_ids: list[str], as_of: dt.date, user: Any, url: str
+def movement_form(trip_ids: list[str], as_of: dt.date, user: Any, url: str
                   ) -> None:
     """Record that a trip departed, arrived, was delayed or cancelled."""
     c = st.columns([2, 1, 1, 1])
@@ -80,13 +81,13 @@ def movement_form(module: Any, trip_ids: list[str], as_of: dt.date, user: Any, u
     time = c[3].time_input(t("tracking.event_time"), dt.time(8, 0), key="trk_mv_time")
     note = st.text_input(t("tracking.note"), key="trk_mv_note")
     if st.button(t("tracking.record"), key="trk_mv_save", disabled=trip_id is None):
-        done = backend.call(module, "record_trip_event", trip_id, event,
+        done = backend.run(movements.record_trip_event, trip_id, event,
                             dt.datetime.combine(day, time), user, note or None, url=url)
         if done is not None:
             flash(t("tracking.recorded", trip=trip_id, event=labels[event]))
 
 
-def check_in(ledger: Any, lines: pd.DataFrame, trip_id: str, day: dt.date, user: Any,
+def check_in(lines: pd.DataFrame, trip_id: str, day: dt.date, user: Any,
              url: str) -> None:
     """Record the arrival of ``lines`` (people of one trip) on ``day``."""
     arrivals = pd.DataFrame({
@@ -96,16 +97,16 @@ def check_in(ledger: Any, lines: pd.DataFrame, trip_id: str, day: dt.date, user:
     with tempfile.TemporaryDirectory(prefix="jobbus-arrivals-") as tmp:
         path = Path(tmp) / f"arrivals-{trip_id}-{day:%Y%m%d}.csv"
         arrivals.to_csv(path, index=False, encoding="utf-8-sig")
-        result = backend.call(ledger, "import_path", "arrivals", path, user, url=url)
+        result = backend.run(imports.import_path, "arrivals", path, user, url=url)
     if result is not None:
         flash(t("tracking.saved", added=result.added))
 
 
-def undo_check_ins(module: Any, lines: pd.DataFrame, trip_id: str, user: Any, url: str) -> None:
+def undo_check_ins(lines: pd.DataFrame, trip_id: str, user: Any, url: str) -> None:
     """Undo the check-in of each of ``lines`` (stops at the first refusal)."""
     done = 0
     for id_number in lines["id_number"]:
-        if not backend.attempt(module, "undo_check_in", id_number, trip_id, user, url=url):
+        if not backend.attempt(movements.undo_check_in, id_number, trip_id, user, url=url):
             break
         done += 1
     if done:
@@ -124,7 +125,7 @@ def load_caps() -> tuple[Any, ...]:
     return tuple(scenario.load_caps) if scenario is not None else ()
 
 
-def reseat_form(module: Any, waiting: pd.DataFrame, targets: pd.DataFrame, user: Any,
+def reseat_form(waiting: pd.DataFrame, targets: pd.DataFrame, user: Any,
                 url: str) -> None:
     """Pick people of cancelled trips and move them to a trip with room or to self-return."""
     table = pd.DataFrame({
@@ -146,7 +147,7 @@ def reseat_form(module: Any, waiting: pd.DataFrame, targets: pd.DataFrame, user:
     target = st.selectbox(t("tracking.reseat_to"), list(options), key="trk_reseat_to",
                           format_func=options.__getitem__)
     if st.button(t("tracking.reseat", n=len(picked)), key="trk_reseat", disabled=picked.empty):
-        moved = backend.call(module, "reseat", list(picked["id_number"]), target or None, user,
+        moved = backend.run(movements.reseat, list(picked["id_number"]), target or None, user,
                              url=url, load_caps=load_caps())
         if moved is not None:
             flash(t("tracking.reseated", n=moved, to=options[target]))

@@ -46,6 +46,7 @@ from planner.ledger import models as m
 from planner.ledger.repository import UnitOfWork, row_dict
 from planner.messages import msg
 from planner.refusal import InvalidRequest, Refusal
+from planner.services.context import Ledger, using
 
 
 class Role(StrEnum):
@@ -149,10 +150,11 @@ def current_actor(actor: User, uow: UnitOfWork) -> User:
     return User(row.username, Role(row.role), bool(row.active))
 
 
-def session_user(user: User, *, url: str | None = None) -> User | None:
+def session_user(user: User, *, url: str | None = None,
+                 ledger: Ledger | None = None) -> User | None:
     """The signed-in ``user`` if the ledger still has them active in the same role, else
     ``None`` (the app then signs them out)."""
-    with UnitOfWork(url) as uow:
+    with using(url, ledger).uow() as uow:
         try:
             live = current_actor(user, uow)
         except PermissionDenied:
@@ -160,7 +162,8 @@ def session_user(user: User, *, url: str | None = None) -> User | None:
     return live if live.active and live.role == user.role else None
 
 
-def check_permission(actor: User, action: str, url: str | None = None) -> User:
+def check_permission(actor: User, action: str, url: str | None = None,
+                     *, ledger: Ledger | None = None) -> User:
     """Raise ``PermissionDenied`` unless ``actor`` may do ``action`` now.
 
     Parameters
@@ -178,7 +181,7 @@ def check_permission(actor: User, action: str, url: str | None = None) -> User:
         The actor as the ledger knows it now.
     """
     if not is_system_actor(actor):
-        with UnitOfWork(url) as uow:
+        with using(url, ledger).uow() as uow:
             actor = current_actor(actor, uow)
     _require(actor, action)
     return actor
@@ -229,6 +232,7 @@ def add_user(
     *,
     actor: User | None = None,
     url: str | None = None,
+    ledger: Ledger | None = None,
 ) -> User:
     """Create a user.
 
@@ -253,12 +257,12 @@ def add_user(
         Bad name, short password, unknown role or a name already taken.
     """
     if actor is not None:
-        actor = check_permission(actor, "manage_users", url)
+        actor = check_permission(actor, "manage_users", url, ledger=ledger)
     role = _role(role)
     if not _USERNAME.match(username):
         raise InvalidRequest(msg("refusal.bad_username", user=username))
     check_password(password, username)
-    with UnitOfWork(url) as uow:
+    with using(url, ledger).uow() as uow:
         if uow.repo.user(username) is not None:
             raise InvalidRequest(msg("refusal.user_exists", user=username))
         row = m.User(username=username, password_hash=hash_password(password), role=role.value)
@@ -271,7 +275,8 @@ def add_user(
 
 
 def authenticate(
-    username: str, password: str, *, url: str | None = None, address: str | None = None
+    username: str, password: str, *, url: str | None = None, address: str | None = None,
+    ledger: Ledger | None = None
 ) -> User | None:
     """The user if the password is right and the user is active, else ``None``.
 
@@ -293,7 +298,7 @@ def authenticate(
 
     now = utcnow()
     keys = _throttle_keys(username, address)
-    with UnitOfWork(url) as uow:
+    with using(url, ledger).uow() as uow:
         _refuse_if_locked(uow, keys, now)
         row = uow.repo.user(username) if _USERNAME.match(username) else None
         stored = row.password_hash if row is not None else _dummy_hash()
@@ -311,7 +316,7 @@ def authenticate(
                 row.password_hash = hash_password(password)
             uow.commit()
             return User(username=row.username, role=Role(row.role), active=row.active)
-    _record_failure(url, keys, now)
+    _record_failure(url, keys, now, ledger=ledger)
     return None
 
 
@@ -343,10 +348,11 @@ def _refuse_if_locked(uow: UnitOfWork, keys: list[tuple[str, str]], now: dt.date
         raise LoginLocked(max(locks), now)
 
 
-def _record_failure(url: str | None, keys: list[tuple[str, str]], now: dt.datetime) -> None:
+def _record_failure(url: str | None, keys: list[tuple[str, str]], now: dt.datetime,
+                    *, ledger: Ledger | None = None) -> None:
     """Count one failed sign-in for each key (a lost insert race is retried once)."""
     for attempt in (1, 2):
-        with UnitOfWork(url) as uow:
+        with using(url, ledger).uow() as uow:
             uow.session.execute(delete(m.LoginThrottle).where(
                 m.LoginThrottle.last_failure_at < now - dt.timedelta(days=1),
                 or_(m.LoginThrottle.locked_until.is_(None), m.LoginThrottle.locked_until < now)))
@@ -379,7 +385,8 @@ def _count_failure(uow: UnitOfWork, row: m.LoginThrottle, now: dt.datetime) -> N
                         "locked_until": row.locked_until.isoformat()})
 
 
-def ensure_admin(password: str | None = None, *, url: str | None = None) -> str | None:
+def ensure_admin(password: str | None = None, *, url: str | None = None,
+                 ledger: Ledger | None = None) -> str | None:
     """Make sure an administrator exists; create ``admin`` if none does.
 
     Parameters
@@ -397,7 +404,7 @@ def ensure_admin(password: str | None = None, *, url: str | None = None) -> str 
         The generated password (print it once), or ``None`` if nothing was generated (an
         administrator existed, or the password was given).
     """
-    with UnitOfWork(url) as uow:
+    with using(url, ledger).uow() as uow:
         for row in uow.repo.users():
             if row.role == Role.ADMIN and row.active:
                 return None
@@ -407,7 +414,7 @@ def ensure_admin(password: str | None = None, *, url: str | None = None) -> str 
     generated = None if given else secrets.token_urlsafe(12)
     if not password and given:
         check_admin_password(given)
-    add_user("admin", given or generated or "", Role.ADMIN, url=url)
+    add_user("admin", given or generated or "", Role.ADMIN, url=url, ledger=ledger)
     return generated
 
 
@@ -419,38 +426,42 @@ def check_admin_password(password: str) -> None:
         raise InvalidRequest(msg("refusal.admin_password", why=exc.message)) from None
 
 
-def list_users(*, url: str | None = None) -> list[User]:
+def list_users(*, url: str | None = None, ledger: Ledger | None = None) -> list[User]:
     """Every user, by name."""
-    with UnitOfWork(url) as uow:
+    with using(url, ledger).uow() as uow:
         return [User(r.username, Role(r.role), r.active) for r in uow.repo.users()]
 
 
 def set_active(
-    username: str, active: bool, *, actor: User | None = None, url: str | None = None
+    username: str, active: bool, *, actor: User | None = None, url: str | None = None,
+    ledger: Ledger | None = None
 ) -> None:
     """Enable or disable a user (administrators only)."""
-    _change_user(username, actor, url, active=active)
+    _change_user(username, actor, url, active=active, ledger=ledger)
 
 
 def set_password(
-    username: str, password: str, *, actor: User | None = None, url: str | None = None
+    username: str, password: str, *, actor: User | None = None, url: str | None = None,
+    ledger: Ledger | None = None
 ) -> None:
     """Set a user's password (administrators only, or the user themself)."""
     check_password(password, username)
     if actor is not None and actor.username == username:
         actor = None  # anyone may change their own password
-    _change_user(username, actor, url, password_hash=hash_password(password))
+    _change_user(username, actor, url, password_hash=hash_password(password), ledger=ledger)
 
 
 def set_role(
-    username: str, role: Role | str, *, actor: User | None = None, url: str | None = None
+    username: str, role: Role | str, *, actor: User | None = None, url: str | None = None,
+    ledger: Ledger | None = None
 ) -> None:
     """Change a user's role (administrators only)."""
-    _change_user(username, actor, url, role=_role(role).value)
+    _change_user(username, actor, url, role=_role(role).value, ledger=ledger)
 
 
-def _change_user(username: str, actor: User | None, url: str | None, **changes: object) -> None:
-    with UnitOfWork(url) as uow:
+def _change_user(username: str, actor: User | None, url: str | None,
+                 ledger: Ledger | None = None, **changes: object) -> None:
+    with using(url, ledger).uow() as uow:
         if actor is not None:
             actor = current_actor(actor, uow)
             _require(actor, "manage_users")

@@ -33,6 +33,7 @@ from planner.messages import msg
 from planner.refusal import InvalidRequest
 from planner.services import tracking
 from planner.services.auth import PermissionDenied, Role, User, check_permission, current_actor
+from planner.services.context import Ledger, using
 from planner.services.movements import (
     MovementRefused,
     _timeline,
@@ -57,14 +58,14 @@ CREW_COLUMNS = ["leader_username", "leader_name", "leader_phone", "driver_name",
                 "driver_phone", "boarded"]
 
 
-def leaders(url: str | None = None) -> list[str]:
+def leaders(url: str | None = None, *, ledger: Ledger | None = None) -> list[str]:
     """The active users of the role ``leader``, by name (whom a trip can be assigned to)."""
-    with UnitOfWork(url) as uow:
+    with using(url, ledger).uow() as uow:
         return [u.username for u in uow.repo.users() if u.role == Role.LEADER and u.active]
 
 
 def assign_leader(trip_id: str, username: str | None, actor: User,
-                  url: str | None = None) -> None:
+                  url: str | None = None, *, ledger: Ledger | None = None) -> None:
     """Make ``username`` (an active user of the role ``leader``) the leader of ``trip_id``;
     ``None`` clears it.
 
@@ -75,8 +76,8 @@ def assign_leader(trip_id: str, username: str | None, actor: User,
     ValueError
         Unknown trip, or no active leader of that name.
     """
-    actor = check_permission(actor, "assign_leader", url)
-    with UnitOfWork(url) as uow:
+    actor = check_permission(actor, "assign_leader", url, ledger=ledger)
+    with using(url, ledger).uow() as uow:
         trip = uow.session.scalars(select(m.Trip).where(m.Trip.trip_id == trip_id)).first()
         if trip is None:
             raise InvalidRequest(msg("refusal.unknown_trip", trip=trip_id))
@@ -91,10 +92,11 @@ def assign_leader(trip_id: str, username: str | None, actor: User,
         uow.commit()
 
 
-def _boarded(url: str | None, trip_ids: list[str]) -> dict[str, set[str]]:
+def _boarded(url: str | None, trip_ids: list[str],
+             *, ledger: Ledger | None = None) -> dict[str, set[str]]:
     """Per trip: the ID numbers of the people whose boarding is recorded."""
     out: dict[str, set[str]] = {trip_id: set() for trip_id in trip_ids}
-    with UnitOfWork(url) as uow:
+    with using(url, ledger).uow() as uow:
         rows = uow.session.execute(
             select(m.Trip.trip_id, m.Person.id_number)
             .join(m.Event, m.Event.trip_pk == m.Trip.id)
@@ -105,14 +107,16 @@ def _boarded(url: str | None, trip_ids: list[str]) -> dict[str, set[str]]:
     return out
 
 
-def _crew(url: str | None, trip_ids: list[str]) -> dict[str, dict[str, str]]:
+def _crew(url: str | None, trip_ids: list[str],
+          *, ledger: Ledger | None = None) -> dict[str, dict[str, str]]:
     """Per trip: its leader user and the dispatch's crew (blank where not named)."""
-    with UnitOfWork(url) as uow:
+    with using(url, ledger).uow() as uow:
         return {t.trip_id: {c: getattr(t, c) or "" for c in CREW_COLUMNS[:-1]}
                 for t in uow.session.scalars(select(m.Trip).where(m.Trip.trip_id.in_(trip_ids)))}
 
 
-def leader_trips(actor: User, url: str, as_of: dt.date | None = None) -> pd.DataFrame:
+def leader_trips(actor: User, url: str, as_of: dt.date | None = None,
+                 *, ledger: Ledger | None = None) -> pd.DataFrame:
     """The trips ``actor`` may read (a leader: only their own) with status, crew and boarding
     count.
 
@@ -130,20 +134,20 @@ def leader_trips(actor: User, url: str, as_of: dt.date | None = None) -> pd.Data
     pandas.DataFrame
         ``tracking.TRIP_COLUMNS`` plus ``CREW_COLUMNS``.
     """
-    scope = readable_trips(actor, url)
-    table = tracking.trips(url, as_of or dt.date.max)
+    scope = readable_trips(actor, url, ledger=ledger)
+    table = tracking.trips(url, as_of or dt.date.max, ledger=ledger)
     if scope is not None:
         table = table[table["trip_id"].isin(list(scope))].reset_index(drop=True)
     ids = list(table["trip_id"])
-    crew = _crew(url, ids)
+    crew = _crew(url, ids, ledger=ledger)
     for column in CREW_COLUMNS[:-1]:
         table[column] = [crew[i][column] for i in ids]
-    boarded = _boarded(url, ids)
+    boarded = _boarded(url, ids, ledger=ledger)
     table["boarded"] = [len(boarded[i]) for i in ids]
     return table
 
 
-def roster(trip_id: str, actor: User, url: str) -> pd.DataFrame:
+def roster(trip_id: str, actor: User, url: str, *, ledger: Ledger | None = None) -> pd.DataFrame:
     """The manifest of one trip as its leader works with it: ``tracking.MANIFEST_COLUMNS``
     plus ``boarded`` (bool).
 
@@ -152,14 +156,15 @@ def roster(trip_id: str, actor: User, url: str) -> pd.DataFrame:
     PermissionDenied
         A leader asking for another leader's trip.
     """
-    check_trip_read(actor, trip_id, url)
-    lines = tracking.manifest(url, trip_id)
-    boarded = _boarded(url, [trip_id])[trip_id]
+    check_trip_read(actor, trip_id, url, ledger=ledger)
+    lines = tracking.manifest(url, trip_id, ledger=ledger)
+    boarded = _boarded(url, [trip_id], ledger=ledger)[trip_id]
     lines["boarded"] = lines["id_number"].isin(list(boarded)).astype(bool)
     return lines
 
 
-def board(id_number: str, trip_id: str, actor: User, url: str | None = None) -> int:
+def board(id_number: str, trip_id: str, actor: User, url: str | None = None,
+          *, ledger: Ledger | None = None) -> int:
     """Tick a person as boarded on a trip (see the module's rules); returns the event's id.
 
     Raises
@@ -169,8 +174,8 @@ def board(id_number: str, trip_id: str, actor: User, url: str | None = None) -> 
     PermissionDenied
         The actor may not act on this trip.
     """
-    check_trip_action(actor, trip_id, url)
-    with UnitOfWork(url) as uow:
+    check_trip_action(actor, trip_id, url, ledger=ledger)
+    with using(url, ledger).uow() as uow:
         who = current_actor(actor, uow).username
         trip = _trip(uow.repo, trip_id)
         if "cancelled" in _timeline(uow.repo, trip).once:
@@ -201,7 +206,8 @@ def _manifest_line(uow: UnitOfWork, id_number: str, trip: m.Trip) -> m.ManifestE
     return entry
 
 
-def undo_boarding(id_number: str, trip_id: str, actor: User, url: str | None = None) -> None:
+def undo_boarding(id_number: str, trip_id: str, actor: User, url: str | None = None,
+                  *, ledger: Ledger | None = None) -> None:
     """Untick a person: their boarding on the trip is deleted; the audit log keeps who, when
     and the boarding as it was.
 
@@ -213,8 +219,8 @@ def undo_boarding(id_number: str, trip_id: str, actor: User, url: str | None = N
     PermissionDenied
         The actor may not act on this trip.
     """
-    check_trip_action(actor, trip_id, url)
-    with UnitOfWork(url) as uow:
+    check_trip_action(actor, trip_id, url, ledger=ledger)
+    with using(url, ledger).uow() as uow:
         who = current_actor(actor, uow).username
         trip = _trip(uow.repo, trip_id)
         boarding = uow.session.scalars(select(m.Event).where(

@@ -29,11 +29,12 @@ from sqlalchemy import select
 
 from planner.domain.model import LoadCap
 from planner.ledger import models as m
-from planner.ledger.repository import LedgerRepository, UnitOfWork, row_dict
+from planner.ledger.repository import LedgerRepository, row_dict
 from planner.ledger.trip_events import TRIP_EVENTS, Timeline, event_key, timelines
 from planner.messages import msg
 from planner.refusal import Refusal
 from planner.services.auth import PermissionDenied, Role, User, check_permission, current_actor
+from planner.services.context import Ledger, using
 
 __all__ = [
     "TRIP_EVENTS",
@@ -53,28 +54,31 @@ class MovementRefused(Refusal, ValueError):
     why (a ``refusal.*`` code)."""
 
 
-def check_trip_action(actor: User, trip_id: str, url: str | None = None) -> None:
+def check_trip_action(actor: User, trip_id: str, url: str | None = None,
+                      *, ledger: Ledger | None = None) -> None:
     """Raise ``PermissionDenied`` unless ``actor`` may record what happens on ``trip_id``.
 
     The one place deciding it: the operator's ``record_movement`` permission, or a leader on a
     trip assigned to them.
     """
-    scope = _leader_scope(actor, url)
+    scope = _leader_scope(actor, url, ledger=ledger)
     if scope is None:
-        check_permission(actor, "record_movement", url)
+        check_permission(actor, "record_movement", url, ledger=ledger)
     else:
         _own_trip(actor, trip_id, scope)
 
 
-def check_trip_read(actor: User, trip_id: str, url: str | None = None) -> None:
+def check_trip_read(actor: User, trip_id: str, url: str | None = None,
+                    *, ledger: Ledger | None = None) -> None:
     """Raise ``PermissionDenied`` unless ``actor`` may read ``trip_id`` (its manifest, its
     people's phones): any active user, a leader only a trip assigned to them."""
-    scope = _leader_scope(actor, url)
+    scope = _leader_scope(actor, url, ledger=ledger)
     if scope is not None:
         _own_trip(actor, trip_id, scope)
 
 
-def readable_trips(actor: User, url: str | None = None) -> frozenset[str] | None:
+def readable_trips(actor: User, url: str | None = None,
+                   *, ledger: Ledger | None = None) -> frozenset[str] | None:
     """The trip ids ``actor`` may read: ``None`` for every trip (any role but the leader), a
     leader's assigned trips otherwise.
 
@@ -83,12 +87,13 @@ def readable_trips(actor: User, url: str | None = None) -> frozenset[str] | None
     PermissionDenied
         An unknown or inactive user.
     """
-    return _leader_scope(actor, url)
+    return _leader_scope(actor, url, ledger=ledger)
 
 
-def _leader_scope(actor: User, url: str | None) -> frozenset[str] | None:
+def _leader_scope(actor: User, url: str | None,
+                  *, ledger: Ledger | None = None) -> frozenset[str] | None:
     """``None`` for an active user of another role; a leader's assigned trip ids."""
-    with UnitOfWork(url) as uow:
+    with using(url, ledger).uow() as uow:
         live = current_actor(actor, uow)
         if not live.active:
             raise PermissionDenied(msg("refusal.inactive", user=live.username))
@@ -115,7 +120,8 @@ def _timeline(repo: LedgerRepository, trip: m.Trip) -> Timeline:
 
 
 def record_trip_event(trip_id: str, event: str, at: dt.datetime, actor: User,
-                      note: str | None = None, url: str | None = None) -> int:
+                      note: str | None = None, url: str | None = None,
+                      *, ledger: Ledger | None = None) -> int:
     """Record that a trip departed, arrived, was delayed or cancelled.
 
     Parameters
@@ -146,9 +152,9 @@ def record_trip_event(trip_id: str, event: str, at: dt.datetime, actor: User,
     PermissionDenied
         The actor may not record movements of this trip.
     """
-    check_trip_action(actor, trip_id, url)
+    check_trip_action(actor, trip_id, url, ledger=ledger)
     at = at.replace(tzinfo=None, second=0, microsecond=0)
-    with UnitOfWork(url) as uow:
+    with using(url, ledger).uow() as uow:
         trip = _trip(uow.repo, trip_id)
         refused = _timeline(uow.repo, trip).refusal(event, at)
         if refused is not None:
@@ -164,7 +170,8 @@ def record_trip_event(trip_id: str, event: str, at: dt.datetime, actor: User,
         return row.id
 
 
-def undo_check_in(id_number: str, trip_id: str, actor: User, url: str | None = None) -> None:
+def undo_check_in(id_number: str, trip_id: str, actor: User, url: str | None = None,
+                  *, ledger: Ledger | None = None) -> None:
     """Undo a person's check-in on a trip: their arrival (and the boarding recorded with it)
     is deleted; the audit log keeps who, when and the arrival as it was.
 
@@ -175,8 +182,8 @@ def undo_check_in(id_number: str, trip_id: str, actor: User, url: str | None = N
     PermissionDenied
         The actor may not act on this trip.
     """
-    check_trip_action(actor, trip_id, url)
-    with UnitOfWork(url) as uow:
+    check_trip_action(actor, trip_id, url, ledger=ledger)
+    with using(url, ledger).uow() as uow:
         s = uow.session
         trip = _trip(uow.repo, trip_id)
         person = uow.repo.people_by_id_number().get(id_number)
@@ -209,7 +216,8 @@ def free_places(repo: LedgerRepository, trip: m.Trip, load_caps: Sequence[LoadCa
 
 
 def reseat(id_numbers: Sequence[str], to_trip_id: str | None, actor: User,
-           url: str | None = None, *, load_caps: Sequence[LoadCap] = ()) -> int:
+           url: str | None = None, *, load_caps: Sequence[LoadCap] = (),
+           ledger: Ledger | None = None) -> int:
     """Move people of a cancelled trip to another trip, or (``to_trip_id`` ``None``) to
     self-return.
 
@@ -237,10 +245,10 @@ def reseat(id_numbers: Sequence[str], to_trip_id: str | None, actor: User,
     MovementRefused
         A person not on a cancelled trip, a target trip that left, is cancelled or is full.
     """
-    with UnitOfWork(url) as uow:
-        moves = _cancelled_lines(uow.repo, id_numbers, actor, url)
+    with using(url, ledger).uow() as uow:
+        moves = _cancelled_lines(uow.repo, id_numbers, actor, url, ledger=ledger)
         target = None if to_trip_id is None else _target(uow.repo, to_trip_id, actor,
-                                                         len(moves), load_caps, url)
+                                                         len(moves), load_caps, url, ledger=ledger)
         if target is not None:
             _not_on(uow.repo, target, [entry for _, entry, _ in moves])
         for id_number, entry, from_trip in moves:
@@ -258,7 +266,8 @@ def reseat(id_numbers: Sequence[str], to_trip_id: str | None, actor: User,
 
 
 def _cancelled_lines(repo: LedgerRepository, id_numbers: Sequence[str], actor: User,
-                     url: str | None) -> list[tuple[str, m.ManifestEntry, str]]:
+                     url: str | None,
+                     *, ledger: Ledger | None = None) -> list[tuple[str, m.ManifestEntry, str]]:
     """Each person's manifest line on a cancelled trip (person, line, cancelled trip id)."""
     cancelled = {e.trip_pk for e in repo.session.scalars(
         select(m.TripEvent).where(m.TripEvent.event == "cancelled"))}
@@ -272,15 +281,16 @@ def _cancelled_lines(repo: LedgerRepository, id_numbers: Sequence[str], actor: U
             m.ManifestEntry.trip_pk.in_(cancelled))).first()
         if entry is None:
             raise MovementRefused(msg("refusal.not_cancelled", person=id_number))
-        check_trip_action(actor, trips[entry.trip_pk], url)
+        check_trip_action(actor, trips[entry.trip_pk], url, ledger=ledger)
         out.append((id_number, entry, trips[entry.trip_pk]))
     return out
 
 
 def _target(repo: LedgerRepository, trip_id: str, actor: User, n: int,
-            load_caps: Sequence[LoadCap], url: str | None) -> m.Trip:
+            load_caps: Sequence[LoadCap], url: str | None,
+            *, ledger: Ledger | None = None) -> m.Trip:
     """The trip people are moved to, checked: not left, not cancelled, room for ``n``."""
-    check_trip_action(actor, trip_id, url)
+    check_trip_action(actor, trip_id, url, ledger=ledger)
     trip = _trip(repo, trip_id)
     line = _timeline(repo, trip)
     if line.once.keys() & {"departed", "arrived", "cancelled"}:

@@ -41,10 +41,12 @@ from sqlalchemy.orm import defer
 from planner.domain.model import Plan
 from planner.ledger import models as m
 from planner.ledger.importers import Merge, merge_manifest, merge_trips
-from planner.ledger.repository import LedgerRepository, UnitOfWork, row_dict
+from planner.ledger.repository import LedgerRepository, row_dict
 from planner.messages import msg
 from planner.problems import InputError
+from planner.refusal import Refusal
 from planner.services.auth import User, check_permission
+from planner.services.context import Ledger, using
 
 __all__ = [
     "DispatchResult",
@@ -64,8 +66,8 @@ SOURCES = ("app", "cli", "import")
 _PREFIX = re.compile(r"^P\d{3,}-")
 
 
-class PlanNotFound(LookupError):
-    """No saved plan has this number."""
+class PlanNotFound(Refusal, LookupError):
+    """No saved plan has this number (a ``LookupError`` too, for older callers)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,6 +257,7 @@ def save_plan(
     *,
     source: str = "app",
     parent_id: int | None = None,
+    ledger: Ledger | None = None,
 ) -> SavedPlan:
     """Save ``plan`` as a new numbered version; its own trips get ledger ids ``Pnnn-…``.
 
@@ -279,8 +282,8 @@ def save_plan(
     -------
     SavedPlan
     """
-    check_permission(actor, "save_plan", url)
-    with UnitOfWork(url) as uow:
+    check_permission(actor, "save_plan", url, ledger=ledger)
+    with using(url, ledger).uow() as uow:
         row, _, renumbered = store_plan(uow.repo, plan, name, actor.username, source=source,
                                         params=params, parent_id=parent_id)
         uow.commit()
@@ -288,7 +291,7 @@ def save_plan(
 
 
 def save_plan_folder(folder: Path | str, name: str, actor: User, url: str | None = None, *,
-                     source: str = "import") -> SavedPlan:
+                     source: str = "import", ledger: Ledger | None = None) -> SavedPlan:
     """Save a plan folder (``planner.io.read_plan``) as a new version, not dispatched.
 
     Raises
@@ -299,21 +302,22 @@ def save_plan_folder(folder: Path | str, name: str, actor: User, url: str | None
     """
     from planner.io import read_plan
 
-    check_permission(actor, "save_plan", url)
+    check_permission(actor, "save_plan", url, ledger=ledger)
     plan = read_plan(folder)
-    return save_plan(plan, name, actor, {"folder": Path(folder).name}, url, source=source)
+    return save_plan(plan, name, actor, {"folder": Path(folder).name}, url, source=source,
+                     ledger=ledger)
 
 
 def save_uploaded_plan(files: Mapping[str, bytes], name: str, actor: User,
-                       url: str | None = None) -> SavedPlan:
+                       url: str | None = None, *, ledger: Ledger | None = None) -> SavedPlan:
     """Save a plan's files as uploaded (file name → bytes: trips.csv, assignments.csv, …)."""
-    check_permission(actor, "save_plan", url)
+    check_permission(actor, "save_plan", url, ledger=ledger)
     with tempfile.TemporaryDirectory(prefix="jobbus-upload-") as tmp:
         folder = Path(tmp) / "plan"
         folder.mkdir()
         for file_name, data in files.items():
             (folder / Path(file_name).name).write_bytes(data)
-        return save_plan_folder(folder, name, actor, url)
+        return save_plan_folder(folder, name, actor, url, ledger=ledger)
 
 
 def _saved(row: m.PlanVersion, renumbered: bool = False) -> SavedPlan:
@@ -325,42 +329,44 @@ def _saved(row: m.PlanVersion, renumbered: bool = False) -> SavedPlan:
 
 
 # ------------------------------------------------------------------ reading
-def list_plans(url: str | None = None) -> list[SavedPlan]:
+def list_plans(url: str | None = None, *, ledger: Ledger | None = None) -> list[SavedPlan]:
     """Every saved plan, newest first."""
-    with UnitOfWork(url) as uow:
+    with using(url, ledger).uow() as uow:
         rows = uow.session.scalars(select(m.PlanVersion).options(defer(m.PlanVersion.files))
                                    .order_by(m.PlanVersion.id.desc()))
         return [_saved(r) for r in rows]
 
 
-def plan_info(plan_id: int, url: str | None = None) -> SavedPlan:
+def plan_info(plan_id: int, url: str | None = None, *, ledger: Ledger | None = None) -> SavedPlan:
     """One saved plan's details (``PlanNotFound`` if there is none)."""
-    with UnitOfWork(url) as uow:
+    with using(url, ledger).uow() as uow:
         return _saved(_get(uow.repo, plan_id))
 
 
-def load_plan(plan_id: int, url: str | None = None) -> Plan:
+def load_plan(plan_id: int, url: str | None = None, *, ledger: Ledger | None = None) -> Plan:
     """The saved plan ``plan_id`` as a ``Plan``, with the ledger's trip ids."""
-    with UnitOfWork(url) as uow:
+    with using(url, ledger).uow() as uow:
         files = dict(_get(uow.repo, plan_id).files)
     return plan_from_files(files)
 
 
-def plan_files_of(plan_id: int, url: str | None = None) -> dict[str, str]:
+def plan_files_of(plan_id: int, url: str | None = None,
+                  *, ledger: Ledger | None = None) -> dict[str, str]:
     """The saved plan's files (name → text), e.g. to write its folder."""
-    with UnitOfWork(url) as uow:
+    with using(url, ledger).uow() as uow:
         return dict(_get(uow.repo, plan_id).files)
 
 
 def _get(repo: LedgerRepository, plan_id: int) -> m.PlanVersion:
     row = repo.session.get(m.PlanVersion, int(plan_id))
     if row is None:
-        raise PlanNotFound(f"there is no plan {plan_id}")
+        raise PlanNotFound(msg("refusal.no_plan", plan=plan_id))
     return row
 
 
 # ------------------------------------------------------------------ dispatching
-def dispatch_plan(plan_id: int, actor: User, url: str | None = None) -> DispatchResult:
+def dispatch_plan(plan_id: int, actor: User, url: str | None = None,
+                  *, ledger: Ledger | None = None) -> DispatchResult:
     """Write saved plan ``plan_id``'s trips and manifest to the ledger (all or nothing).
 
     Raises
@@ -373,8 +379,8 @@ def dispatch_plan(plan_id: int, actor: User, url: str | None = None) -> Dispatch
     PlanNotFound
         No such plan.
     """
-    check_permission(actor, "dispatch_plan", url)
-    with UnitOfWork(url) as uow:
+    check_permission(actor, "dispatch_plan", url, ledger=ledger)
+    with using(url, ledger).uow() as uow:
         row = _get(uow.repo, plan_id)
         if row.state == "dispatched":
             return DispatchResult(row.id, already=True)

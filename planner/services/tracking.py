@@ -26,6 +26,8 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import select
 
+from planner.services.context import Ledger, using
+
 TRIP_COLUMNS = ["trip_id", "kind", "vehicle", "depart_date", "arrive_date", "stops", "load",
                 "status", "on_manifest", "arrived", "parent_trip_id", "recorded",
                 "departed_at", "arrived_at", "cancelled_at", "delayed_at", "note", "seats"]
@@ -33,17 +35,16 @@ MANIFEST_COLUMNS = ["trip_id", "leg", "id_number", "name", "phone", "pickup_stop
                     "employer_uscc", "employer_name", "arrived_on"]
 
 
-def _session(url: str) -> Any:
-    from planner.ledger.repository import UnitOfWork
-
-    return UnitOfWork(url)
+def _session(url: str, *, ledger: Ledger | None = None) -> Any:
+    return using(url, ledger).uow()
 
 
 def _on_or_before(day: dt.date | None, as_of: dt.date | None) -> bool:
     return day is not None and (as_of is None or day <= as_of)
 
 
-def manifest(url: str, trip_id: str | None = None, as_of: dt.date | None = None
+def manifest(url: str, trip_id: str | None = None, as_of: dt.date | None = None,
+             *, ledger: Ledger | None = None
              ) -> pd.DataFrame:
     """Manifest lines (all trips, or one) with each person's arrival day (``None``: not yet,
     or not by ``as_of``).
@@ -55,7 +56,7 @@ def manifest(url: str, trip_id: str | None = None, as_of: dt.date | None = None
     """
     from planner.ledger import models as m
 
-    with _session(url) as uow:
+    with _session(url, ledger=ledger) as uow:
         s = uow.session
         trips = {t.id: t for t in s.scalars(select(m.Trip))}
         people = {p.id: p for p in s.scalars(select(m.Person))}
@@ -109,7 +110,7 @@ def _status(t: Any, seen: dict[str, Any], as_of: dt.date) -> tuple[str, bool]:
     return "planned", False
 
 
-def trips(url: str, as_of: dt.date) -> pd.DataFrame:
+def trips(url: str, as_of: dt.date, *, ledger: Ledger | None = None) -> pd.DataFrame:
     """Every trip of the ledger with its status on ``as_of`` (recorded events first, planned
     dates where nothing was recorded) and how many of its people had arrived by then.
 
@@ -122,11 +123,11 @@ def trips(url: str, as_of: dt.date) -> pd.DataFrame:
     """
     from planner.ledger import models as m
 
-    lines = manifest(url, as_of=as_of)
+    lines = manifest(url, as_of=as_of, ledger=ledger)
     per_trip = lines.groupby("trip_id").agg(
         on_manifest=("id_number", "nunique"), arrived=("arrived_on", "count")
     ) if not lines.empty else pd.DataFrame(columns=["on_manifest", "arrived"])
-    with _session(url) as uow:
+    with _session(url, ledger=ledger) as uow:
         recorded = _recorded(uow.session, as_of)
         rows = []
         for t in uow.session.scalars(select(m.Trip).order_by(m.Trip.depart_date, m.Trip.trip_id)):
@@ -147,19 +148,20 @@ def trips(url: str, as_of: dt.date) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=TRIP_COLUMNS)
 
 
-def missing(url: str, as_of: dt.date) -> pd.DataFrame:
+def missing(url: str, as_of: dt.date, *, ledger: Ledger | None = None) -> pd.DataFrame:
     """People whose trip has arrived by ``as_of`` but whose arrival by then is not recorded
     (each person once, on their last leg)."""
-    lines = manifest(url, as_of=as_of)
+    lines = manifest(url, as_of=as_of, ledger=ledger)
     if lines.empty:
         return lines
-    status = trips(url, as_of).set_index("trip_id")["status"]
+    status = trips(url, as_of, ledger=ledger).set_index("trip_id")["status"]
     last = lines.sort_values("leg").groupby("id_number").tail(1)
     due = last[last["trip_id"].map(status) == "arrived"]
     return due[due["arrived_on"].isna()].reset_index(drop=True)
 
 
-def to_reseat(url: str, as_of: dt.date | None = None) -> pd.DataFrame:
+def to_reseat(url: str, as_of: dt.date | None = None,
+              *, ledger: Ledger | None = None) -> pd.DataFrame:
     """People on the manifest of a trip cancelled (by ``as_of``) and not checked in, waiting
     to be re-seated.
 
@@ -170,7 +172,7 @@ def to_reseat(url: str, as_of: dt.date | None = None) -> pd.DataFrame:
     """
     from planner.ledger import models as m
 
-    with _session(url) as uow:
+    with _session(url, ledger=ledger) as uow:
         cancelled = {
             t.trip_id: (e.at, e.note or "")
             for e, t in uow.session.execute(
@@ -178,7 +180,7 @@ def to_reseat(url: str, as_of: dt.date | None = None) -> pd.DataFrame:
                 .where(m.TripEvent.event == "cancelled"))
             if as_of is None or e.at.date() <= as_of
         }
-    lines = manifest(url, as_of=as_of)
+    lines = manifest(url, as_of=as_of, ledger=ledger)
     lines = lines[lines["trip_id"].isin(list(cancelled)) & lines["arrived_on"].isna()
                   ].reset_index(drop=True)
     lines["cancelled_at"] = [cancelled[t][0] for t in lines["trip_id"]]
@@ -186,22 +188,22 @@ def to_reseat(url: str, as_of: dt.date | None = None) -> pd.DataFrame:
     return lines
 
 
-def reseat_targets(url: str, as_of: dt.date) -> pd.DataFrame:
+def reseat_targets(url: str, as_of: dt.date, *, ledger: Ledger | None = None) -> pd.DataFrame:
     """Trips people can be re-seated on: planned or delayed on ``as_of`` (not left, not
     cancelled) with free seats; trip_id, kind, depart_date, arrive_date, stops, free."""
-    table = trips(url, as_of)
+    table = trips(url, as_of, ledger=ledger)
     open_ = table[table["status"].isin(["planned", "delayed"])].copy()
     open_["free"] = open_["seats"] - open_["on_manifest"]
     return open_[open_["free"] > 0][["trip_id", "kind", "depart_date", "arrive_date", "stops",
                                      "free"]].reset_index(drop=True)
 
 
-def check_in_day(url: str, trip_id: str) -> dt.date | None:
+def check_in_day(url: str, trip_id: str, *, ledger: Ledger | None = None) -> dt.date | None:
     """The day a new check-in on a trip defaults to: its recorded arrival, else its planned
     arrival day."""
     from planner.ledger import models as m
 
-    with _session(url) as uow:
+    with _session(url, ledger=ledger) as uow:
         trip = uow.session.scalars(select(m.Trip).where(m.Trip.trip_id == trip_id)).first()
         if trip is None:
             return None
@@ -210,20 +212,21 @@ def check_in_day(url: str, trip_id: str) -> dt.date | None:
         return at.date() if at is not None else trip.arrive_date
 
 
-def returns_report(url: str, as_of: dt.date | None = None) -> dict[str, pd.DataFrame]:
+def returns_report(url: str, as_of: dt.date | None = None,
+                   *, ledger: Ledger | None = None) -> dict[str, pd.DataFrame]:
     """People brought back against demand (``planner.ledger.reports.returns_report``),
     counting only arrivals on or before ``as_of``."""
     from planner.ledger import reports
 
-    with _session(url) as uow:
+    with _session(url, ledger=ledger) as uow:
         return reports.returns_report(uow.repo, as_of)
 
 
-def last_day(url: str) -> dt.date | None:
+def last_day(url: str, *, ledger: Ledger | None = None) -> dt.date | None:
     """The last arrival day of any trip in the ledger (a sensible "as of" for the demo)."""
     from sqlalchemy import func
 
     from planner.ledger import models as m
 
-    with _session(url) as uow:
+    with _session(url, ledger=ledger) as uow:
         return uow.session.scalar(select(func.max(m.Trip.arrive_date)))

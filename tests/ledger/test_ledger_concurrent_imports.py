@@ -20,6 +20,7 @@ from planner.services import ledger as svc
 # started its own import, and a moment more.
 WINNER = """
 import sys, time, pathlib
+import planner.services.imports as imports
 import planner.services.ledger as svc
 from planner.services.auth import Role, add_user
 flag, ready = pathlib.Path(sys.argv[4]), pathlib.Path(sys.argv[5])
@@ -29,7 +30,7 @@ def hold():
     while not ready.exists() and time.monotonic() < deadline:
         time.sleep(0.02)
     time.sleep(3)
-svc.before_import_commit = hold
+imports.before_import_commit = hold
 winner = add_user("winner", "Tea-kettle-Harbour-42", Role.OPERATOR, url=sys.argv[1])
 svc.import_path(sys.argv[2], sys.argv[3], winner, url=sys.argv[1])
 """

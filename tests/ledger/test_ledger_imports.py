@@ -15,6 +15,7 @@ import pytest
 from planner.ledger import UnitOfWork
 from planner.ledger import models as m
 from planner.problems import InputError
+from planner.services import imports
 from planner.services import ledger as svc
 from planner.services.auth import User
 
@@ -119,25 +120,26 @@ def test_injected_failure_leaves_ledger_as_it_was(ledger_url: str, world, actors
     def boom() -> None:
         raise RuntimeError("disk full")
 
-    svc.before_import_commit = boom
+    imports.before_import_commit = boom
     try:
         with pytest.raises(RuntimeError):
             svc.import_path("plan", world.plan_dir, op, url=ledger_url)
     finally:
-        svc.before_import_commit = None
+        imports.before_import_commit = None
     assert _counts(ledger_url) == before
     assert svc.import_path("plan", world.plan_dir, op, url=ledger_url).added > 0
 
 
 KILLED = """
 import sys, time, pathlib
+import planner.services.imports as imports
 import planner.services.ledger as svc
 from planner.services.auth import Role, system_actor
 flag = pathlib.Path(sys.argv[3])
 def hang():
     flag.write_text("in transaction")
     time.sleep(120)
-svc.before_import_commit = hang
+imports.before_import_commit = hang
 svc.import_path("plan", sys.argv[2], system_actor(Role.OPERATOR), url=sys.argv[1])
 """
 

@@ -11,7 +11,7 @@ import pytest
 from planner.ledger import UnitOfWork
 from planner.ledger import models as m
 from planner.ledger.workflow import TransitionRefused
-from planner.services import auth
+from planner.services import auth, claims
 from planner.services import ledger as svc
 from planner.services.auth import PermissionDenied, Role, User
 
@@ -174,7 +174,7 @@ def _race(url: str, action: object) -> list[object]:
         except (TransitionRefused, PermissionDenied) as exc:
             outcomes.append(exc)
 
-    svc.after_claim_read = hook
+    claims.after_claim_read = hook
     try:
         threads = [threading.Thread(target=run) for _ in range(2)]
         for t in threads:
@@ -182,7 +182,7 @@ def _race(url: str, action: object) -> list[object]:
         for t in threads:
             t.join(60)
     finally:
-        svc.after_claim_read = None
+        claims.after_claim_read = None
     return outcomes
 
 

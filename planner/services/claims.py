@@ -1,0 +1,556 @@
+"""Claim use cases: compute claims from the ledger, and their workflow up to the notice.
+
+Rules implemented here:
+
+- every action checks the actor's role first; a refused action changes nothing;
+- claims are upserted by entitlement key: a new line is a draft; an unchanged line is left alone;
+  a changed amount updates a draft, but on a claim past draft it is only flagged
+  (``needs_review``, with a note and an audit entry), never changed silently;
+- each claim transition is checked against the state machine (``planner.ledger.workflow``) and
+  guarded by the claim's version counter: of two concurrent transitions of one claim exactly
+  one wins, the other gets ``TransitionRefused``;
+- no one approves a claim they reviewed (four eyes);
+- every change writes the audit log (who, when, before, after) in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from planner.ledger import models as m
+from planner.ledger.evidence import evidence_messages, note_json, note_message, stored_evidence
+from planner.ledger.repository import UnitOfWork, row_dict
+from planner.ledger.workflow import (
+    OPEN_STATES,
+    ClaimState,
+    NoticeCalendarWarning,
+    TransitionRefused,
+    add_working_days,
+    calendar_warning,
+    next_state,
+)
+from planner.messages import Message, msg
+from planner.problems import InputError, problem
+from planner.refusal import InvalidRequest
+from planner.services.auth import (
+    PermissionDenied,
+    User,
+    check_permission,
+)
+from planner.services.context import Ledger, using
+from planner.services.policies import _policy_module, load_active_policy
+
+CLAIM_COLUMNS = [
+    "claim_id",
+    "key",
+    "rule",
+    "payee_kind",
+    "payee_id",
+    "payee_name",
+    "amount_fen",
+    "state",
+    "needs_review",
+    "review_note",
+    "payment_id",
+    "payment_status",
+    "paid_on",
+    "evidence",
+    "version",
+    "paid_exception",
+    "exception_note",
+]
+after_claim_read: Callable[[], None] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ComputeResult:
+    """What ``compute_claims`` did, in claims. ``voided``: drafts whose entitlement became 0."""
+
+    added: int
+    updated: int
+    flagged: int
+    unchanged: int
+    lines: int
+    policy: str
+    flagged_keys: tuple[str, ...] = ()
+    voided: int = 0
+
+
+@dataclass(slots=True)
+class _Tally:
+    added: int = 0
+    updated: int = 0
+    flagged: int = 0
+    unchanged: int = 0
+    voided: int = 0
+    flagged_keys: list[str] | None = None
+
+
+def compute_claims(actor: User, *, url: str | None = None,
+                   ledger: Ledger | None = None) -> ComputeResult:
+    """Compute entitlements from the ledger with the active policy and upsert the claims.
+
+    Every open claim (draft up to notice_done) is compared with its fresh entitlement, a fresh
+    zero included (a line refused, or no line at all): a draft is updated, or voided when it
+    became 0; a claim past draft is flagged for review (``needs_review``) and so cannot be paid
+    until it is resolved; a flagged claim whose entitlement is back at its amount is unflagged.
+
+    Parameters
+    ----------
+    actor
+        An operator.
+    url
+        Ledger URL.
+
+    Returns
+    -------
+    ComputeResult
+
+    Raises
+    ------
+    InputError
+        No active policy.
+    """
+    check_permission(actor, "compute_claims", url, ledger=ledger)
+    from planner.ledger.facts import build_facts
+
+    found = load_active_policy(url, ledger=ledger)
+    if found is None:
+        raise InputError([problem("policy", "problem.no_active_policy")])
+    policy_id, policy = found
+    subsidies = _policy_module()
+    with using(url, ledger).uow() as uow:
+        facts = build_facts(uow.repo)
+        try:
+            lines = subsidies.compute_entitlements(policy, facts, include_zero=True)
+        except subsidies.FactsConflict as exc:
+            raise InputError([problem("ledger", "problem.contradictory_facts",
+                                      why=str(exc))]) from None
+        existing = uow.repo.claims_by_key()
+        tally = _Tally(flagged_keys=[])
+        created: list[m.Claim] = []
+        for line in lines:
+            claim = existing.pop(line.key, None)
+            fresh = (int(line.amount_fen), stored_evidence(line.evidence), _jsonable(line.basis))
+            if claim is None and fresh[0] > 0:
+                claim = m.Claim(key=line.key, rule=str(line.rule),
+                                payee_kind=str(getattr(line.payee_kind, "value", line.payee_kind)),
+                                payee_id=line.payee_id, payee_name=line.payee_name,
+                                amount_fen=fresh[0], evidence=fresh[1], basis=fresh[2],
+                                policy_version_id=policy_id, state=ClaimState.DRAFT.value)
+                uow.repo.add(claim)
+                created.append(claim)
+                tally.added += 1
+            elif claim is not None:
+                _revisit(uow, claim, fresh, policy_id, actor, tally)
+        for claim in existing.values():  # no line at all any more: nothing is owed
+            _revisit(uow, claim, (0, list(claim.evidence or []), dict(claim.basis or {})),
+                     policy_id, actor, tally)
+        uow.session.flush()
+        for claim in created:
+            uow.repo.audit(actor.username, "claim", claim.id, "create", None, _claim_dict(claim))
+        uow.commit()
+    return ComputeResult(tally.added, tally.updated, tally.flagged, tally.unchanged,
+                         sum(1 for line in lines if line.amount_fen > 0), policy.name,
+                         tuple(tally.flagged_keys or ()), tally.voided)
+
+
+def _revisit(uow: UnitOfWork, claim: m.Claim, fresh: tuple[int, list[Any], Any],
+             policy_id: int, actor: User, tally: _Tally) -> None:
+    """Compare one existing claim with its fresh entitlement ``(amount, evidence, basis)``."""
+    amount, evidence, _basis = fresh
+    before = _claim_dict(claim)
+    if claim.state == ClaimState.VOID and amount > 0:
+        _decide(uow, claim, "revive", actor, f"entitlement is {amount / 100:.2f} again")
+        _set_line(claim, fresh, policy_id)
+        action = "revive"
+        tally.updated += 1
+    elif claim.state not in OPEN_STATES:
+        tally.unchanged += 1  # paid, rejected or void: history, not revisited
+        return
+    elif claim.state == ClaimState.DRAFT and amount <= 0:
+        _decide(uow, claim, "void", actor, "recomputed entitlement is 0.00")
+        action = "void"
+        tally.voided += 1
+    elif claim.state == ClaimState.DRAFT and (claim.amount_fen, claim.evidence) != (amount,
+                                                                                    evidence):
+        _set_line(claim, fresh, policy_id)
+        action = "recompute"
+        tally.updated += 1
+    elif claim.state != ClaimState.DRAFT and claim.amount_fen != amount:
+        if claim.needs_review and claim.proposed_amount_fen == amount:
+            tally.unchanged += 1
+            return
+        claim.needs_review = True
+        claim.review_note = note_json(msg("review_note.recomputed", new=amount,
+                                          old=claim.amount_fen,
+                                          state=msg(f"claim_state.{claim.state}")))
+        claim.proposed_amount_fen = amount
+        action = "flag_for_review"
+        tally.flagged += 1
+        assert tally.flagged_keys is not None
+        tally.flagged_keys.append(claim.key)
+    elif claim.needs_review and claim.amount_fen == amount:
+        claim.needs_review = False
+        claim.review_note = note_json(msg("review_note.flag_cleared", amount=amount))
+        claim.proposed_amount_fen = None
+        action = "unflag"
+        tally.updated += 1
+    else:
+        tally.unchanged += 1
+        return
+    uow.session.flush()
+    uow.repo.audit(actor.username, "claim", claim.id, action, before, _claim_dict(claim))
+
+
+def _set_line(claim: m.Claim, fresh: tuple[int, list[Any], Any], policy_id: int) -> None:
+    claim.amount_fen, claim.evidence, claim.basis = fresh
+    claim.policy_version_id = policy_id
+
+
+def _decide(uow: UnitOfWork, claim: m.Claim, action: str, actor: User, reason: str) -> None:
+    """Move ``claim`` by ``action`` (state machine checked), recorded as a decision."""
+    target = next_state(claim.state, action)
+    uow.repo.add(m.Decision(claim_id=claim.id, action=action, from_state=claim.state,
+                            to_state=target.value, actor=actor.username, reason=reason))
+    claim.state = target.value
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Message):
+        return value.to_json()
+    return str(value)
+
+
+def _claim_dict(claim: m.Claim) -> dict[str, Any]:
+    return row_dict(claim, ("key", "rule", "payee_id", "amount_fen", "state", "needs_review",
+                            "paid_exception", "version"))
+
+
+def _transition(
+    uow: UnitOfWork,
+    claim_id: int,
+    action: str,
+    actor: User,
+    reason: str | None = None,
+) -> tuple[m.Claim, dict[str, Any]]:
+    claim = uow.repo.claim(claim_id)
+    if claim is None:
+        raise TransitionRefused(msg("refusal.no_claim", claim=claim_id))
+    if after_claim_read is not None:
+        after_claim_read()
+    target = next_state(claim.state, action)
+    before = _claim_dict(claim)
+    uow.repo.add(m.Decision(claim_id=claim.id, action=action, from_state=claim.state,
+                            to_state=target.value, actor=actor.username, reason=reason))
+    claim.state = target.value
+    return claim, before
+
+
+def _finish(uow: UnitOfWork, changes: list[tuple[m.Claim, dict[str, Any], str]],
+            actor: User) -> None:
+    uow.session.flush()
+    for claim, before, action in changes:
+        uow.repo.audit(actor.username, "claim", claim.id, action, before, _claim_dict(claim))
+    uow.commit()
+
+
+@contextmanager
+def _refuse_races(url: str | None, *, ledger: Ledger | None = None) -> Iterator[UnitOfWork]:
+    """A unit of work whose lost races (stale version, duplicate payment) become a clear
+    ``TransitionRefused``; nothing of it is written."""
+    with using(url, ledger).uow() as uow:
+        try:
+            yield uow
+        except (StaleDataError, IntegrityError):
+            uow.rollback()
+            raise TransitionRefused(msg("refusal.race")) from None
+
+
+def _simple(action: str, permission: str, claim_ids: Iterable[int], actor: User,
+            reason: str | None, url: str | None, *, ledger: Ledger | None = None) -> int:
+    check_permission(actor, permission, url, ledger=ledger)
+    ids = list(claim_ids)
+    with _refuse_races(url, ledger=ledger) as uow:
+        changes = []
+        for claim_id in ids:
+            if action == "approve":
+                _four_eyes(uow, claim_id, actor, "review", "approve")
+            claim, before = _transition(uow, claim_id, action, actor, reason)
+            if action == "review" and claim.needs_review:
+                claim.needs_review = False
+                if claim.proposed_amount_fen is not None:
+                    claim.amount_fen = claim.proposed_amount_fen
+                    claim.proposed_amount_fen = None
+            changes.append((claim, before, action))
+        _finish(uow, changes, actor)
+    return len(ids)
+
+
+def _four_eyes(uow: UnitOfWork, claim_id: int, actor: User, earlier: str, now: str) -> None:
+    """Refuse ``now`` on a claim whose ``earlier`` decision (from its history) was ``actor``'s.
+
+    Raises
+    ------
+    PermissionDenied
+        The same person would do both steps; nothing changed.
+    """
+    done_by = uow.session.scalars(
+        select(m.Decision.actor).where(m.Decision.claim_id == claim_id,
+                                       m.Decision.action == earlier)
+    ).all()
+    if actor.username in done_by:
+        raise PermissionDenied(msg("refusal.four_eyes", claim=claim_id, user=actor.username,
+                                   earlier=msg(f"action.{earlier}"), now=msg(f"action.{now}")))
+
+
+def review(claim_ids: Iterable[int], actor: User, *, note: str | None = None,
+           url: str | None = None, ledger: Ledger | None = None) -> int:
+    """Mark draft claims reviewed (reviewer). Returns how many claims moved."""
+    return _simple("review", "review", claim_ids, actor, note, url, ledger=ledger)
+
+
+def approve(claim_ids: Iterable[int], actor: User, *, note: str | None = None,
+            url: str | None = None, ledger: Ledger | None = None) -> int:
+    """Approve reviewed claims (approver). Returns how many claims moved."""
+    return _simple("approve", "approve", claim_ids, actor, note, url, ledger=ledger)
+
+
+def reject(claim_ids: Iterable[int], actor: User, reason: str, *,
+           url: str | None = None, ledger: Ledger | None = None) -> int:
+    """Reject claims (reviewer or approver), with a reason. Returns how many moved."""
+    if not reason.strip():
+        raise InvalidRequest(msg("refusal.reason_needed"))
+    return _simple("reject", "reject", claim_ids, actor, reason, url, ledger=ledger)
+
+
+def reopen_flagged(claim_ids: Iterable[int], actor: User, *, note: str | None = None,
+                   url: str | None = None, ledger: Ledger | None = None) -> int:
+    """Take claims a recompute flagged for review back to draft at their entitlement now
+    (reviewer), to go through review, approval and notice again; one whose entitlement is now
+    zero is voided. An open notice of the claim ends (outcome ``reopened``).
+
+    Returns
+    -------
+    int
+        How many claims were reopened.
+
+    Raises
+    ------
+    TransitionRefused
+        A claim is not flagged, is not past draft and open, or its payment is with the bank
+        (pending: wait for the bank's answer; a payment the bank made anyway is recorded as
+        paid with exception). Nothing changed.
+    InputError
+        No active policy, or contradictory facts.
+    """
+    check_permission(actor, "review", url, ledger=ledger)
+    found = load_active_policy(url, ledger=ledger)
+    if found is None:
+        raise InputError([problem("policy", "problem.no_active_policy")])
+    policy_id, policy = found
+    ids = list(claim_ids)
+    with _refuse_races(url, ledger=ledger) as uow:
+        fresh = _entitlements_now(uow, policy)
+        changes = []
+        for claim_id in ids:
+            _reopenable(uow, claim_id)
+            claim, before = _transition(uow, claim_id, "reopen", actor, note or None)
+            notice = uow.repo.open_notice(claim.id)
+            if notice is not None:
+                notice.closed_on = dt.date.today()
+                notice.outcome = "reopened"
+            line = fresh.get(claim.key)
+            _set_line(claim, (int(line.amount_fen), stored_evidence(line.evidence),
+                              _jsonable(line.basis))
+                      if line is not None else (0, list(claim.evidence or []),
+                                                dict(claim.basis or {})), policy_id)
+            claim.needs_review = False
+            claim.proposed_amount_fen = None
+            claim.review_note = note_json(msg("review_note.reopened", amount=claim.amount_fen))
+            if claim.amount_fen <= 0:
+                _decide(uow, claim, "void", actor, "recomputed entitlement is 0.00")
+            changes.append((claim, before, "reopen"))
+        _finish(uow, changes, actor)
+    return len(ids)
+
+
+def _entitlements_now(uow: UnitOfWork, policy: Any) -> dict[str, Any]:
+    """Entitlement lines by key on the ledger's facts now (zero lines included)."""
+    from planner.ledger.facts import build_facts
+
+    subsidies = _policy_module()
+    try:
+        lines = subsidies.compute_entitlements(policy, build_facts(uow.repo), include_zero=True)
+    except subsidies.FactsConflict as exc:
+        raise InputError([problem("ledger", "problem.contradictory_facts", why=str(exc))]) from None
+    return {line.key: line for line in lines}
+
+
+def _reopenable(uow: UnitOfWork, claim_id: int) -> None:
+    """Refuse to reopen a claim that is not flagged, or whose payment is with the bank."""
+    claim = uow.repo.claim(claim_id)
+    if claim is None:
+        raise TransitionRefused(msg("refusal.no_claim", claim=claim_id))
+    if not claim.needs_review:
+        raise TransitionRefused(msg("refusal.not_flagged", claim=claim_id))
+    payment = uow.repo.payment_of(claim.id)
+    if payment is not None and payment.status == "pending":
+        raise TransitionRefused(msg("refusal.with_bank", claim=claim_id,
+                                    payment=payment.payment_id))
+
+
+def notice_working_days(url: str | None = None, *, ledger: Ledger | None = None) -> int:
+    """The active policy's notice length in working days (5 if no policy is stored)."""
+    found = load_active_policy(url, ledger=ledger)
+    if found is None:
+        return 5
+    return int(found[1].workflow.notice_working_days)
+
+
+def _notice_calendar(url: str | None, *, ledger: Ledger | None = None
+                     ) -> tuple[int, tuple[dt.date, ...], tuple[dt.date, ...]]:
+    """The active policy's notice length and its local holidays and workdays."""
+    found = load_active_policy(url, ledger=ledger)
+    if found is None:
+        return 5, (), ()
+    w = found[1].workflow
+    return int(w.notice_working_days), tuple(w.local_holidays), tuple(w.local_workdays)
+
+
+def publish_notice(claim_ids: Iterable[int], actor: User, *, on: dt.date | None = None,
+                   url: str | None = None, ledger: Ledger | None = None) -> dt.date:
+    """Put approved claims on public notice from ``on`` (default today) for the policy's N
+    Chinese working days (the policy's local holidays and workdays win over the official
+    calendar). Returns the notice's last day.
+
+    A notice reaching into a year the holiday library does not cover is counted Monday–Friday:
+    it warns (``NoticeCalendarWarning``) and the warning is the reason of each claim's
+    publish decision."""
+    check_permission(actor, "publish_notice", url, ledger=ledger)
+    on = on or dt.date.today()
+    days, holidays, workdays = _notice_calendar(url, ledger=ledger)
+    ends_on = add_working_days(on, days, holidays, workdays=workdays)
+    warning = calendar_warning(on, ends_on)
+    if warning:
+        warnings.warn(NoticeCalendarWarning(warning), stacklevel=2)
+    with _refuse_races(url, ledger=ledger) as uow:
+        changes = []
+        for claim_id in claim_ids:
+            claim, before = _transition(uow, claim_id, "publish_notice", actor, warning)
+            uow.repo.add(m.Notice(claim_id=claim.id, published_on=on, ends_on=ends_on,
+                                  working_days=days))
+            changes.append((claim, before, "publish_notice"))
+        _finish(uow, changes, actor)
+    return ends_on
+
+
+def raise_objection(claim_id: int, actor: User, reason: str, *,
+                    url: str | None = None, ledger: Ledger | None = None) -> None:
+    """Record an objection to a claim in notice (reviewer); the claim goes back to reviewed."""
+    check_permission(actor, "object", url, ledger=ledger)
+    if not reason.strip():
+        raise InvalidRequest(msg("refusal.objection_needs_reason"))
+    with _refuse_races(url, ledger=ledger) as uow:
+        claim, before = _transition(uow, claim_id, "object", actor, reason)
+        notice = uow.repo.open_notice(claim.id)
+        if notice is not None:
+            notice.closed_on = dt.date.today()
+            notice.outcome = "objection"
+            uow.repo.add(m.Objection(notice_id=notice.id, claim_id=claim.id,
+                                     raised_by=actor.username, reason=reason))
+        _finish(uow, [(claim, before, "object")], actor)
+
+
+def close_notice(claim_ids: Iterable[int], actor: User, *, on: dt.date | None = None,
+                 url: str | None = None, ledger: Ledger | None = None) -> int:
+    """End the notice of claims whose notice period is over (approver).
+
+    Raises
+    ------
+    TransitionRefused
+        A claim is not in notice, or its notice has not ended by ``on``.
+    """
+    check_permission(actor, "close_notice", url, ledger=ledger)
+    on = on or dt.date.today()
+    ids = list(claim_ids)
+    with _refuse_races(url, ledger=ledger) as uow:
+        changes = []
+        for claim_id in ids:
+            claim, before = _transition(uow, claim_id, "close_notice", actor)
+            notice = uow.repo.open_notice(claim.id)
+            if notice is not None:
+                if on <= notice.ends_on:
+                    raise TransitionRefused(msg("refusal.notice_runs", claim=claim.id,
+                                                day=notice.ends_on.isoformat()))
+                notice.closed_on = on
+                notice.outcome = "done"
+            changes.append((claim, before, "close_notice"))
+        _finish(uow, changes, actor)
+    return len(ids)
+
+
+def list_claims(state: str | None = None, rule: str | None = None, *,
+                url: str | None = None, ledger: Ledger | None = None) -> pd.DataFrame:
+    """Claims as a table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``CLAIM_COLUMNS``: claim_id, key, rule, payee_kind, payee_id, payee_name,
+        amount_fen, state, needs_review, review_note, payment_id, payment_status, paid_on,
+        evidence (``;``-joined), version, paid_exception (the bank paid it although it was
+        flagged or its amount changed) and exception_note.
+    """
+    with using(url, ledger).uow() as uow:
+        payments = {p.claim_id: p for p in uow.session.scalars(select(m.Payment))}
+        rows = []
+        for c in uow.repo.claims(state, rule):
+            p = payments.get(c.id)
+            rows.append({
+                "claim_id": c.id, "key": c.key, "rule": c.rule, "payee_kind": c.payee_kind,
+                "payee_id": c.payee_id, "payee_name": c.payee_name, "amount_fen": c.amount_fen,
+                "state": c.state, "needs_review": c.needs_review,
+                "review_note": note_message(c.review_note),
+                "payment_id": p.payment_id if p else None,
+                "payment_status": p.status if p else None,
+                "paid_on": p.paid_on if p else None,
+                "evidence": evidence_messages(c.evidence, c.rule),
+                "version": c.version,
+                "paid_exception": bool(c.paid_exception),
+                "exception_note": c.exception_note,
+            })
+    return pd.DataFrame(rows, columns=CLAIM_COLUMNS)
+
+
+def claim_history(claim_id: int, *, url: str | None = None,
+                  ledger: Ledger | None = None) -> pd.DataFrame:
+    """A claim's decisions: at, actor, action, from_state, to_state, reason."""
+    with using(url, ledger).uow() as uow:
+        rows = [
+            {"at": d.at, "actor": d.actor, "action": d.action, "from_state": d.from_state,
+             "to_state": d.to_state, "reason": d.reason}
+            for d in uow.session.scalars(
+                select(m.Decision).where(m.Decision.claim_id == claim_id).order_by(m.Decision.id)
+            )
+        ]
+    return pd.DataFrame(rows, columns=["at", "actor", "action", "from_state", "to_state",
+                                       "reason"])

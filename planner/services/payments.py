@@ -1,0 +1,400 @@
+"""Payment use cases: issue and record payments, finance lines, payment batches, bank results.
+
+Rules implemented here:
+
+- a claim has at most one payment (unique), paid once: bank result files reconcile
+  idempotently — ``paid`` marks the claim paid (the amount must match), ``failed`` leaves it at
+  notice_done with the bank's reason so it can be paid again, and a line seen before changes
+  nothing;
+- a payment batch rechecks every entitlement against the ledger before it is numbered;
+- money is integer fen throughout.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+
+from planner.ledger import models as m
+from planner.ledger.evidence import evidence_messages, note_message
+from planner.ledger.importers import (
+    Merge,
+)
+from planner.ledger.repository import LedgerRepository, UnitOfWork, row_dict
+from planner.ledger.workflow import (
+    ClaimState,
+    TransitionRefused,
+)
+from planner.messages import msg
+from planner.problems import InputError, problem
+from planner.services.auth import (
+    User,
+    check_permission,
+)
+from planner.services.claims import (
+    _claim_dict,
+    _finish,
+    _four_eyes,
+    _refuse_races,
+    _revisit,
+    _Tally,
+    _transition,
+)
+from planner.services.context import Ledger, using
+from planner.services.policies import _policy_module, load_active_policy
+
+
+def payment_id_for(claim_id: int) -> str:
+    """The payment id the bank sees for a claim's payment."""
+    return f"JB{claim_id:08d}"
+
+
+def issue_payments(claim_ids: Iterable[int] | None, actor: User, *,
+                   url: str | None = None, ledger: Ledger | None = None) -> list[str]:
+    """Issue payment orders for claims whose notice is done (finance).
+
+    A claim gets one payment, ever: issuing again after a bank failure re-opens the same
+    payment (same id). ``None``: every notice_done claim without a pending or paid payment.
+
+    Returns
+    -------
+    list of str
+        The payment ids issued.
+    """
+    check_permission(actor, "issue_payment", url, ledger=ledger)
+    issuer_not_approver = _issuer_not_approver(url, ledger=ledger)
+    issued: list[str] = []
+    with _refuse_races(url, ledger=ledger) as uow:
+        claims = (uow.repo.claims(ClaimState.NOTICE_DONE.value) if claim_ids is None
+                  else [c for c in (uow.repo.claim(i) for i in claim_ids) if c is not None])
+        for claim in claims:
+            payment = _issue(uow, claim, actor, issuer_not_approver)
+            if payment is not None:
+                issued.append(payment.payment_id)
+        uow.commit()
+    return issued
+
+
+def _issuer_not_approver(url: str | None, *, ledger: Ledger | None = None) -> bool:
+    """Whether the active policy's ``[workflow]`` wants payment issuer ≠ approver."""
+    found = load_active_policy(url, ledger=ledger)
+    return bool(found is not None and found[1].workflow.issuer_not_approver)
+
+
+def _issue(uow: UnitOfWork, claim: m.Claim, actor: User, issuer_not_approver: bool,
+           batch: m.PaymentBatch | None = None) -> m.Payment | None:
+    """Issue (or re-issue after a bank failure) the payment of one claim whose notice is done
+    and which is not flagged; ``None`` if it is pending or paid already."""
+    if claim.state != ClaimState.NOTICE_DONE:
+        raise TransitionRefused(msg("refusal.not_after_notice", claim=claim.id,
+                                    state=msg(f"claim_state.{claim.state}")))
+    if claim.needs_review:
+        raise TransitionRefused(msg("refusal.flagged", claim=claim.id,
+                                    why=note_message(claim.review_note) or ""))
+    if issuer_not_approver:
+        _four_eyes(uow, claim.id, actor, "approve", "issue_payment")
+    payment = uow.repo.payment_of(claim.id)
+    if payment is None:
+        payment = m.Payment(payment_id=payment_id_for(claim.id), claim_id=claim.id,
+                            amount_fen=claim.amount_fen, status="pending",
+                            created_by=actor.username, batch_id=batch.id if batch else None)
+        uow.repo.add(payment)
+        uow.session.flush()
+        uow.repo.audit(actor.username, "payment", payment.payment_id, "issue", None,
+                       row_dict(payment, ("payment_id", "claim_id", "amount_fen", "status",
+                                          "batch_id")))
+    elif payment.status == "failed" or (batch is not None and payment.status == "pending"
+                                        and payment.batch_id is None):
+        before = row_dict(payment, ("status", "failure_reason", "batch_id"))
+        payment.status = "pending"
+        payment.amount_fen = claim.amount_fen
+        payment.batch_id = batch.id if batch else None
+        uow.repo.audit(actor.username, "payment", payment.payment_id,
+                       "reissue" if before["status"] == "failed" else "batch", before,
+                       row_dict(payment, ("status", "failure_reason", "batch_id")))
+    else:
+        return None
+    return payment
+
+
+def record_payment(claim_id: int, actor: User, *, paid_on: dt.date | None = None,
+                   url: str | None = None, ledger: Ledger | None = None) -> str:
+    """Record that a claim's payment went through (finance): the claim becomes paid, once.
+
+    Returns
+    -------
+    str
+        The payment id.
+
+    Raises
+    ------
+    TransitionRefused
+        The claim is not notice_done, is flagged for review, or it was paid at the same
+        moment by someone else.
+    """
+    check_permission(actor, "record_payment", url, ledger=ledger)
+    paid_on = paid_on or dt.date.today()
+    with _refuse_races(url, ledger=ledger) as uow:
+        flagged = uow.repo.claim(claim_id)
+        if flagged is not None and flagged.needs_review:
+            raise TransitionRefused(msg("refusal.flagged_record", claim=claim_id,
+                                        why=note_message(flagged.review_note) or ""))
+        claim, before = _transition(uow, claim_id, "record_payment", actor)
+        payment = uow.repo.payment_of(claim.id)
+        if payment is None:
+            payment = m.Payment(payment_id=payment_id_for(claim.id), claim_id=claim.id,
+                                amount_fen=claim.amount_fen, created_by=actor.username)
+            uow.repo.add(payment)
+        payment.status = "paid"
+        payment.paid_on = paid_on
+        _finish(uow, [(claim, before, "record_payment")], actor)
+        return payment.payment_id
+
+
+def _reconcile_bank(repo: LedgerRepository, records: Sequence[Any], imp: m.Import,
+                    merge: Merge, actor: User) -> Merge:
+    file = merge.file
+    seen = {b.natural_key for b in repo.session.scalars(select(m.BankLine))}
+    for i, r in enumerate(records):
+        row = merge.at(i)
+        status = str(getattr(r.status, "value", r.status)).lower()
+        key = f"{r.payment_id}|{status}|{r.paid_on}|{r.amount_fen}"
+        if key in seen:
+            continue
+        seen.add(key)
+        payment = repo.payment(r.payment_id)
+        if payment is None:
+            merge.problem(row, "payment_id", msg("problem.unknown_payment", payment=r.payment_id))
+            continue
+        if int(r.amount_fen) != payment.amount_fen:
+            merge.problem(row, "amount", msg("problem.bank_amount_differs", reported=r.amount_fen,
+                                             payment=r.payment_id, amount=payment.amount_fen))
+            continue
+        reason = getattr(r, "reason", None) or getattr(r, "message", None)
+        repo.add(m.BankLine(natural_key=key, payment_id=r.payment_id, status=status,
+                            paid_on=r.paid_on, amount_fen=int(r.amount_fen), reason=reason,
+                            import_id=imp.id))
+        merge.added += 1
+        claim = repo.claim(payment.claim_id)
+        assert claim is not None
+        before = row_dict(payment, ("status", "paid_on", "failure_reason"))
+        if payment.status == "paid":
+            continue  # paid once; a later failure or repeat never unpays or pays twice
+        if status == "paid":
+            if claim.state != ClaimState.NOTICE_DONE:
+                merge.problem(row, "status", msg("problem.bank_claim_state", claim=claim.id,
+                                                 payment=r.payment_id, state=str(claim.state)))
+                continue
+            _bank_paid(repo, claim, payment, r.paid_on, imp, actor, file)
+        else:
+            payment.status = "failed"
+            payment.failure_reason = reason or "failed (no reason given by the bank)"
+            payment.bank_file_sha256 = imp.sha256
+        repo.audit(actor.username, "payment", payment.payment_id, f"bank_{status}", before,
+                   row_dict(payment, ("status", "paid_on", "failure_reason")))
+    return merge
+
+
+def _bank_paid(repo: LedgerRepository, claim: m.Claim, payment: m.Payment,
+               paid_on: dt.date | None, imp: m.Import, actor: User, file: str) -> None:
+    """The bank paid: the claim becomes paid. Money that has left is never refused; if the
+    claim was flagged for review or its amount no longer matches the payment, it is marked
+    ``paid_exception`` with a note and an audit entry, for the auditor."""
+    claim_before = _claim_dict(claim)
+    problems = []
+    if claim.needs_review:
+        problems.append(f"flagged for review ({note_message(claim.review_note)})")
+    if claim.amount_fen != payment.amount_fen:
+        problems.append(f"claim amount {claim.amount_fen / 100:.2f} differs from the "
+                        f"payment's {payment.amount_fen / 100:.2f}")
+    repo.add(m.Decision(claim_id=claim.id, action="record_payment",
+                        from_state=claim.state, to_state=ClaimState.PAID.value,
+                        actor=actor.username, reason=f"bank file {file}"))
+    claim.state = ClaimState.PAID.value
+    if problems:
+        claim.paid_exception = True
+        claim.exception_note = (f"paid by the bank (file {file}) although "
+                                f"{'; '.join(problems)}")
+    payment.status = "paid"
+    payment.paid_on = paid_on or dt.date.today()
+    payment.bank_file_sha256 = imp.sha256
+    repo.session.flush()
+    repo.audit(actor.username, "claim", claim.id,
+               "paid_with_exception" if problems else "record_payment", claim_before,
+               _claim_dict(claim))
+
+
+
+#: ``--state all``: every claim still owed or paid (not rejected, not void).
+ALL_OWED = "all"
+
+FINANCE_COLUMNS = ["claim_id", "payment_id", "rule", "payee_kind", "payee_id", "payee_name",
+                   "amount_fen", "evidence", "state", "bank_name", "bank_account", "batch"]
+
+
+def _states(state: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
+    """The states ``--state`` names (one, several comma-separated, or ``all``)."""
+    if state is None:
+        return default
+    if state.strip() == ALL_OWED:
+        return tuple(s.value for s in ClaimState
+                     if s not in (ClaimState.REJECTED, ClaimState.VOID))
+    names = tuple(s.strip() for s in state.split(",") if s.strip())
+    known = {s.value for s in ClaimState}
+    bad = [n for n in names if n not in known]
+    if bad or not names:
+        raise InputError([problem("--state", "problem.cli_unknown_state",
+                                  state=", ".join(bad) or repr(state), all_owed=ALL_OWED,
+                                  states=", ".join(s.value for s in ClaimState))])
+    return names
+
+
+def _payable(claim: m.Claim, payment: m.Payment | None) -> bool:
+    """May be paid now: notice over and closed, not flagged, not paid."""
+    return (claim.state == ClaimState.NOTICE_DONE and not claim.needs_review
+            and (payment is None or payment.status != "paid"))
+
+
+def _finance_rows(uow: UnitOfWork, claims: Iterable[m.Claim]) -> pd.DataFrame:
+    """Finance-list rows of ``claims``, with the payee's bank fields and the payment batch."""
+    payments = {p.claim_id: p for p in uow.session.scalars(select(m.Payment))}
+    batches = {b.id: b.number for b in uow.session.scalars(select(m.PaymentBatch))}
+    banks = {p.id_number: (p.bank_name, p.bank_account)
+             for p in uow.session.scalars(select(m.Person))}
+    banks.update({e.uscc: (e.bank_name, e.bank_account)
+                  for e in uow.session.scalars(select(m.Employer))})
+    rows = []
+    for c in claims:
+        p = payments.get(c.id)
+        bank_name, bank_account = banks.get(c.payee_id, (None, None))
+        rows.append({
+            "claim_id": c.id, "payment_id": p.payment_id if p else None, "rule": c.rule,
+            "payee_kind": c.payee_kind, "payee_id": c.payee_id, "payee_name": c.payee_name,
+            "amount_fen": c.amount_fen, "evidence": evidence_messages(c.evidence, c.rule),
+            "state": c.state, "bank_name": bank_name, "bank_account": bank_account,
+            "batch": batches.get(p.batch_id) if p and p.batch_id and p.status == "pending"
+            else None,
+        })
+    return pd.DataFrame(rows, columns=FINANCE_COLUMNS)
+
+
+def finance_lines(state: str | None = None, *, url: str | None = None,
+                  ledger: Ledger | None = None) -> pd.DataFrame:
+    """The lines of the finance list.
+
+    Parameters
+    ----------
+    state
+        ``None``: the lines payable now — notice over (notice_done), not flagged for review,
+        not paid. Otherwise the claims of that state (several comma-separated, or ``all``:
+        every claim but the rejected and void ones).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``FINANCE_COLUMNS``: claim_id, payment_id, rule, payee_kind, payee_id (ID number or
+        credit code), payee_name, amount_fen, evidence, state, bank_name, bank_account (the
+        payee's registration, where it has them) and batch (the open payment batch holding the
+        line).
+    """
+    states = _states(state, (ClaimState.NOTICE_DONE.value,))
+    with using(url, ledger).uow() as uow:
+        payments = {p.claim_id: p for p in uow.session.scalars(select(m.Payment))}
+        claims = [c for c in uow.repo.claims() if c.state in states
+                  and (state is not None or _payable(c, payments.get(c.id)))]
+        return _finance_rows(uow, claims)
+
+
+def _next_batch_number(uow: UnitOfWork, today: dt.date) -> str:
+    prefix = f"PB-{today.year}-"
+    taken = uow.session.scalars(
+        select(m.PaymentBatch.number).where(m.PaymentBatch.number.like(f"{prefix}%"))).all()
+    return f"{prefix}{max((int(n[len(prefix):]) for n in taken), default=0) + 1:04d}"
+
+
+def _lines_sha256(lines: pd.DataFrame) -> str:
+    digest = hashlib.sha256()
+    for r in lines.sort_values("payment_id").to_dict("records"):
+        digest.update(f"{r['payment_id']}|{r['payee_id']}|{int(r['amount_fen'])}\n".encode())
+    return digest.hexdigest()
+
+
+def payment_batch(actor: User, *, url: str | None = None,
+                  ledger: Ledger | None = None) -> tuple[str | None, pd.DataFrame]:
+    """Put the payable lines not yet sent to the bank into a new payment batch (issuing their
+    payments) and return the newest open batch's number and its pending lines.
+
+    First every claim whose notice is done is checked against its entitlement on the facts
+    now (``_recheck_entitlements``): a claim that no longer matches is flagged, not batched.
+    A batch is open while any of its payments is pending (the bank has not answered). A line
+    in an open batch is never batched again; a line whose payment failed goes into the next
+    batch. Exporting again with nothing new re-exports the newest open batch (same number,
+    same lines). ``(None, empty)`` if nothing is payable or pending.
+
+    Raises
+    ------
+    PermissionDenied
+        The actor may not issue payments (finance), or the policy wants issuer ≠ approver and
+        the actor approved one of the lines.
+    """
+    check_permission(actor, "issue_payment", url, ledger=ledger)
+    issuer_not_approver = _issuer_not_approver(url, ledger=ledger)
+    found = load_active_policy(url, ledger=ledger)
+    with _refuse_races(url, ledger=ledger) as uow:
+        if found is not None:
+            _recheck_entitlements(uow, found, actor)
+        payments = {p.claim_id: p for p in uow.session.scalars(select(m.Payment))}
+        fresh = [c for c in uow.repo.claims(ClaimState.NOTICE_DONE.value)
+                 if _payable(c, payments.get(c.id)) and (
+                     c.id not in payments or payments[c.id].status == "failed"
+                     or payments[c.id].batch_id is None)]
+        if fresh:
+            batch = m.PaymentBatch(number=_next_batch_number(uow, dt.date.today()),
+                                   created_by=actor.username, lines=len(fresh),
+                                   total_fen=sum(c.amount_fen for c in fresh), lines_sha256="")
+            uow.repo.add(batch)
+            uow.session.flush()
+            for claim in fresh:
+                _issue(uow, claim, actor, issuer_not_approver, batch)
+            uow.session.flush()
+            batch.lines_sha256 = _lines_sha256(_finance_rows(uow, fresh))
+            uow.repo.audit(actor.username, "payment_batch", batch.number, "create_batch", None,
+                           row_dict(batch, ("number", "lines", "total_fen", "lines_sha256")))
+            uow.commit()
+        open_ids = {p.batch_id for p in uow.session.scalars(select(m.Payment))
+                    if p.status == "pending" and p.batch_id is not None}
+        if not open_ids:
+            return None, _finance_rows(uow, [])
+        newest = uow.session.get(m.PaymentBatch, max(open_ids))
+        assert newest is not None
+        pending = [p.claim_id for p in uow.session.scalars(
+            select(m.Payment).where(m.Payment.batch_id == newest.id,
+                                    m.Payment.status == "pending").order_by(m.Payment.id))]
+        claims = [c for c in (uow.repo.claim(i) for i in pending) if c is not None]
+        return newest.number, _finance_rows(uow, claims)
+
+
+def _recheck_entitlements(uow: UnitOfWork, policy: tuple[int, Any], actor: User) -> None:
+    """Before a batch: compare each claim whose notice is done with its entitlement on the
+    ledger's facts now (evidence imported since the last compute included); one that no longer
+    matches is flagged for review, as a recompute would, and so is left out of the batch."""
+    from planner.ledger.facts import build_facts
+
+    subsidies = _policy_module()
+    try:
+        lines = subsidies.compute_entitlements(policy[1], build_facts(uow.repo),
+                                               include_zero=True)
+    except subsidies.FactsConflict as exc:
+        raise InputError([problem("ledger", "problem.contradictory_facts", why=str(exc))]) from None
+    fresh = {line.key: line for line in lines}
+    tally = _Tally(flagged_keys=[])
+    for claim in uow.repo.claims(ClaimState.NOTICE_DONE.value):
+        line = fresh.get(claim.key)
+        amount = int(line.amount_fen) if line is not None else 0
+        _revisit(uow, claim, (amount, list(claim.evidence or []), claim.basis), policy[0],
+                 actor, tally)
