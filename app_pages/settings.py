@@ -5,8 +5,8 @@ and their roles (administrator)."""
 import streamlit as st
 
 from ui import backend, fmt, policy_views, workspace
-from ui.auth import current_user, may, role_label
-from ui.i18n import t
+from ui.auth import actor_label, current_user, may, role_label
+from ui.i18n import current_language, has, t
 
 st.title(t("settings.title"))
 url = backend.database_url()
@@ -29,7 +29,8 @@ with policy_tab:
 
             version_id, policy = found
             text = policy_to_toml(policy)
-            st.markdown(t("settings.policy_in_force", name=policy.name, version=version_id,
+            shown_name = policy_views.policy_title(policy.name, policy.title, current_language())
+            st.markdown(t("settings.policy_in_force", name=shown_name, version=version_id,
                           since=fmt.date(policy.valid_from)))
             rows = policy_views.policy_rows(text)
             editable = may("manage_policies")
@@ -61,6 +62,11 @@ with policy_tab:
                     if log.empty:
                         st.caption(t("common.none"))
                     else:
+                        log = log.assign(
+                            at=[fmt.datetime(a) for a in log["at"]],
+                            actor=[actor_label(a) for a in log["actor"]],
+                            action=[t(f"audit_actions.{a}") if has(f"audit_actions.{a}") else a
+                                    for a in log["action"]])
                         st.dataframe(
                             log[["at", "actor", "entity_id", "action"]].rename(
                                 columns={"at": t("history.at"), "actor": t("history.actor"),

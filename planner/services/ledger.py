@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import tomllib
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -530,13 +531,22 @@ def activate_policy(version_id: int, actor: User | None = None, *,
 
 
 def policy_versions(*, url: str | None = None) -> pd.DataFrame:
-    """Stored policy versions, newest first: id, name, valid_from, active, created_at,
-    created_by."""
+    """Stored policy versions, newest first: id, name, title (the Chinese title in the file,
+    or ""), valid_from, active, created_at, created_by."""
     with UnitOfWork(url) as uow:
-        rows = [row_dict(v, ("id", "name", "valid_from", "active", "created_at", "created_by"))
+        rows = [{**row_dict(v, ("id", "name", "valid_from", "active", "created_at",
+                                "created_by")), "title": _policy_title(v.toml_text)}
                 for v in uow.repo.policy_versions()]
-    return pd.DataFrame(rows, columns=["id", "name", "valid_from", "active", "created_at",
-                                       "created_by"])
+    return pd.DataFrame(rows, columns=["id", "name", "title", "valid_from", "active",
+                                       "created_at", "created_by"])
+
+
+def _policy_title(toml_text: str) -> str:
+    """The ``title`` a stored policy text gives (``""`` if none or unreadable)."""
+    try:
+        return str(tomllib.loads(toml_text).get("title", ""))
+    except tomllib.TOMLDecodeError:
+        return ""
 
 
 def _same_rules(row: m.PolicyVersion, policy: Any) -> bool:

@@ -1,0 +1,127 @@
+"""The leftover-English scan's tools: every text a user reads on an AppTest screen or in an
+exported file, and the runs of Latin letters in it that are not on purpose.
+
+A *leftover* is a run of three or more Latin letters left after the allowed texts are taken
+out: ID numbers, credit codes, trip, payment and batch numbers, file names, units, codes the app
+shows on purpose in parentheses, the user names the tests made, and the language picker's
+"English". Streamlit's own widget texts never reach the element tree, so they are not seen.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+#: texts taken out before looking for Latin letters, most specific first
+ALLOWED = [
+    re.compile(r"\b\d{17}[\dXx]\b"),                          # ID numbers
+    re.compile(r"\b[0-9A-Z]{18}\b"),                          # unified social credit codes
+    re.compile(r"\b(?:JB|PB-)[\w-]+"),                        # payment ids, batch numbers
+    re.compile(r"\b[PTC]\d{3,}(?:-[A-Z]\d+)*\b"),             # plan and trip ids
+    re.compile(r"[\w.-]+\.(?:csv|xlsx|xls|toml|json|txt)\b"),  # file names
+    re.compile(r"[(（][a-z_.]+(?:[)）]| / )"),                   # codes shown on purpose
+    re.compile(r"“[a-z_]+”"),                                  # a column's code, quoted
+    re.compile(r"\]\([^)]*\)|:material/\w+:"),                  # link targets, icons
+    re.compile(r"\b(?:CSV|Excel)\b"),                          # file formats
+    re.compile(r"\b(?:km|km/h|kg)\b"),                        # units
+    re.compile(r"\bEnglish\b|语言 / Language"),                 # the language picker
+]
+LATIN_RUN = re.compile(r"[A-Za-z]{3,}")
+
+#: proto fields whose text a user reads (labels, bodies, help, options, placeholders)
+TEXT_FIELDS = {"label", "body", "help", "options", "placeholder", "caption", "text", "delta",
+               "page_title"}
+
+
+def leftovers(text: str, names: Iterable[str] = ()) -> list[str]:
+    """The runs of Latin letters in ``text`` that are neither allowed nor a user name."""
+    for pattern in ALLOWED:
+        text = pattern.sub(" ", text)
+    for name in sorted(names, key=len, reverse=True):
+        text = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", " ", text)
+    return LATIN_RUN.findall(text)
+
+
+def _proto_texts(proto: Any) -> Iterator[str]:
+    """The readable strings of one element's proto message (nested messages too)."""
+    for field, value in proto.ListFields():
+        if field.message_type is not None:
+            items = value if field.label == field.LABEL_REPEATED else [value]
+            for item in items:
+                yield from _proto_texts(item)
+        elif field.name in TEXT_FIELDS and field.type == field.TYPE_STRING:
+            yield from (value if field.label == field.LABEL_REPEATED else [value])
+
+
+def _frame_texts(frame: Any) -> Iterator[str]:
+    """Column headers and distinct cell values of a data frame."""
+    yield from (str(c) for c in frame.columns)
+    for column in frame.columns:
+        yield from (str(v) for v in frame[column].dropna().unique()[:5000])
+
+
+def screen_texts(at: Any) -> list[str]:
+    """Every text on an AppTest's screen: headings, markdown, captions, alerts, metrics,
+    buttons, tab and expander labels, options, and the headers and cells of tables."""
+    out: list[str] = []
+    stack = [at._tree]
+    while stack:
+        node = stack.pop()
+        children = getattr(node, "children", None)
+        if isinstance(children, dict):
+            stack.extend(children.values())
+        proto = getattr(node, "proto", None)
+        if proto is None:
+            continue
+        if getattr(node, "type", "") == "dataframe":
+            out.extend(_frame_texts(node.value))
+            continue
+        out.extend(s for s in _proto_texts(proto) if s)
+    return out
+
+
+def xlsx_texts(data: bytes) -> list[str]:
+    """Sheet names and every cell's text of a workbook."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data))
+    out = list(book.sheetnames)
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows(values_only=True):
+            out.extend(str(v) for v in row if v is not None)
+        if sheet.oddHeader is not None:
+            out.extend(str(part.text) for part in (sheet.oddHeader.left, sheet.oddHeader.center,
+                                                   sheet.oddHeader.right) if part.text)
+    return out
+
+
+def csv_texts(data: bytes) -> list[str]:
+    """Every cell of a CSV file (UTF-8, with or without a byte order mark)."""
+    reader = csv.reader(io.StringIO(data.decode("utf-8-sig")))
+    return [cell for row in reader for cell in row if cell]
+
+
+def report(found: dict[str, dict[str, list[str]]]) -> str:
+    """The leftovers as text, grouped by where they were seen: ``where`` → {text: runs}; a
+    text already listed at an earlier place is not listed again."""
+    lines, seen = [], set()
+    for where, texts in found.items():
+        fresh = {text: runs for text, runs in texts.items() if text not in seen}
+        seen.update(fresh)
+        if fresh:
+            lines.append(f"== {where}")
+            lines.extend(f"   {' '.join(runs)}: {text[:200]!r}" for text, runs in fresh.items())
+    return "\n".join(lines)
+
+
+def collect(found: dict[str, dict[str, list[str]]], where: str, texts: Iterable[str],
+            names: Iterable[str] = ()) -> None:
+    """Add the texts with leftovers seen at ``where`` to ``found`` (with their runs)."""
+    names = list(names)
+    for text in texts:
+        runs = leftovers(text, names)
+        if runs:
+            found.setdefault(where, {})[text] = runs
