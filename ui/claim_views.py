@@ -26,6 +26,7 @@ import streamlit as st
 from planner.ledger.evidence import evidence_messages, evidence_text
 from planner.messages import Message
 from ui import backend, fmt
+from ui.auth import actor_label
 from ui.i18n import current_language, t
 from ui.layout import kpi
 
@@ -195,6 +196,9 @@ def claim_detail(ledger: Any, frame: pd.DataFrame, claim_id: int, url: str) -> N
         if not history.empty:
             history = history.assign(
                 at=[fmt.datetime(a) for a in history["at"]],
+                actor=[actor_label(a) for a in history["actor"]],
+                reason=[r.render(lang) if isinstance(r, Message) else r
+                        for r in history["reason"]],
                 action=[t(f"subsidies.do_{a}") for a in history["action"]],
                 from_state=[t(f"states.{s}") for s in history["from_state"]],
                 to_state=[t(f"states.{s}") for s in history["to_state"]],

@@ -46,7 +46,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from planner.io.plans import PAPER_FILES
 from planner.ledger import models as m
 from planner.ledger.db import default_database_url, init_db, is_initialised
-from planner.ledger.evidence import evidence_messages, note_json, note_message, stored_evidence
+from planner.ledger.evidence import (
+    evidence_messages,
+    note_json,
+    note_message,
+    reason_message,
+    stored_evidence,
+)
 from planner.ledger.importers import (
     EVENT_MERGES,
     Merge,
@@ -676,7 +682,8 @@ def _revisit(uow: UnitOfWork, claim: m.Claim, fresh: tuple[int, list[Any], Any],
     amount, evidence, _basis = fresh
     before = _claim_dict(claim)
     if claim.state == ClaimState.VOID and amount > 0:
-        _decide(uow, claim, "revive", actor, f"entitlement is {amount / 100:.2f} again")
+        _decide(uow, claim, "revive", actor,
+                note_json(msg("decision.entitlement_again", amount=amount)))
         _set_line(claim, fresh, policy_id)
         action = "revive"
         tally.updated += 1
@@ -684,7 +691,7 @@ def _revisit(uow: UnitOfWork, claim: m.Claim, fresh: tuple[int, list[Any], Any],
         tally.unchanged += 1  # paid, rejected or void: history, not revisited
         return
     elif claim.state == ClaimState.DRAFT and amount <= 0:
-        _decide(uow, claim, "void", actor, "recomputed entitlement is 0.00")
+        _decide(uow, claim, "void", actor, note_json(msg("decision.entitlement_zero")))
         action = "void"
         tally.voided += 1
     elif claim.state == ClaimState.DRAFT and (claim.amount_fen, claim.evidence) != (amount,
@@ -893,7 +900,7 @@ def reopen_flagged(claim_ids: Iterable[int], actor: User, *, note: str | None = 
             claim.proposed_amount_fen = None
             claim.review_note = note_json(msg("review_note.reopened", amount=claim.amount_fen))
             if claim.amount_fen <= 0:
-                _decide(uow, claim, "void", actor, "recomputed entitlement is 0.00")
+                _decide(uow, claim, "void", actor, note_json(msg("decision.entitlement_zero")))
             changes.append((claim, before, "reopen"))
         _finish(uow, changes, actor)
     return len(ids)
@@ -1170,26 +1177,24 @@ def _bank_paid(repo: LedgerRepository, claim: m.Claim, payment: m.Payment,
     claim was flagged for review or its amount no longer matches the payment, it is marked
     ``paid_exception`` with a note and an audit entry, for the auditor."""
     claim_before = _claim_dict(claim)
-    problems = []
-    if claim.needs_review:
-        problems.append(f"flagged for review ({note_message(claim.review_note)})")
-    if claim.amount_fen != payment.amount_fen:
-        problems.append(f"claim amount {claim.amount_fen / 100:.2f} differs from the "
-                        f"payment's {payment.amount_fen / 100:.2f}")
+    differs = claim.amount_fen != payment.amount_fen
+    code = {(True, False): "flagged", (False, True): "amount",
+            (True, True): "flagged_amount"}.get((bool(claim.needs_review), differs))
     repo.add(m.Decision(claim_id=claim.id, action="record_payment",
                         from_state=claim.state, to_state=ClaimState.PAID.value,
-                        actor=actor.username, reason=f"bank file {file}"))
+                        actor=actor.username,
+                        reason=note_json(msg("decision.bank_file", file=file))))
     claim.state = ClaimState.PAID.value
-    if problems:
+    if code is not None:
         claim.paid_exception = True
-        claim.exception_note = (f"paid by the bank (file {file}) although "
-                                f"{'; '.join(problems)}")
+        claim.exception_note = note_json(msg(f"paid_exception.{code}", file=file,
+                                             claim=claim.amount_fen, paid=payment.amount_fen))
     payment.status = "paid"
     payment.paid_on = paid_on or dt.date.today()
     payment.bank_file_sha256 = imp.sha256
     repo.session.flush()
     repo.audit(actor.username, "claim", claim.id,
-               "paid_with_exception" if problems else "record_payment", claim_before,
+               "paid_with_exception" if code is not None else "record_payment", claim_before,
                _claim_dict(claim))
 
 
@@ -1222,17 +1227,18 @@ def list_claims(state: str | None = None, rule: str | None = None, *,
                 "evidence": evidence_messages(c.evidence, c.rule),
                 "version": c.version,
                 "paid_exception": bool(c.paid_exception),
-                "exception_note": c.exception_note,
+                "exception_note": note_message(c.exception_note),
             })
     return pd.DataFrame(rows, columns=CLAIM_COLUMNS)
 
 
 def claim_history(claim_id: int, *, url: str | None = None) -> pd.DataFrame:
-    """A claim's decisions: at, actor, action, from_state, to_state, reason."""
+    """A claim's decisions: at, actor, action, from_state, to_state, reason (a ``Message``
+    when the system decided, the text a person typed otherwise)."""
     with UnitOfWork(url) as uow:
         rows = [
             {"at": d.at, "actor": d.actor, "action": d.action, "from_state": d.from_state,
-             "to_state": d.to_state, "reason": d.reason}
+             "to_state": d.to_state, "reason": reason_message(d.reason)}
             for d in uow.session.scalars(
                 select(m.Decision).where(m.Decision.claim_id == claim_id).order_by(m.Decision.id)
             )
@@ -1602,6 +1608,8 @@ def export_returns(path: str | Path, actor: User, *, url: str | None = None) -> 
 
 # ============================================================================== demo
 DEMO_WORKERS = 1500
+#: the folder the demo's plan is written to; its name is the plan's name in the app
+DEMO_PLAN = "演示方案"
 
 
 def seed_demo(
@@ -1670,12 +1678,12 @@ def seed_demo(
             from planner.services.planning import plan_by_hand
 
             plan = plan_by_hand(scenario, params)
-    write_plan(plan, root / "plan")
+    write_plan(plan, root / DEMO_PLAN)
     events = simulate_events(scenario, plan, seed)
     (root / "events").mkdir(parents=True, exist_ok=True)
     operator = system_actor(Role.OPERATOR)
     import_path("scenario", root / "scenario", operator, url=url)
-    import_path("plan", root / "plan", operator, url=url)
+    import_path("plan", root / DEMO_PLAN, operator, url=url)
     for kind in EVENT_ORDER:
         import_path(kind, write_table(events[kind], root / "events" / f"{kind}.csv"), operator,
                     url=url)
@@ -1745,7 +1753,8 @@ def _walk_demo_claims(url: str, root: Path) -> None:
     beyond_review = through_notice + in_notice + approved
     review(beyond_review + buckets["reviewed"] + buckets["rejected"], reviewer, url=url)
     if buckets["rejected"]:
-        reject(buckets["rejected"], approver, "duplicate of an employer charter roster", url=url)
+        reject(buckets["rejected"], approver, note_json(msg("decision.duplicate_roster")),
+               url=url)
     approve(beyond_review, approver, url=url)
     if through_notice:
         publish_notice(through_notice, approver, on=dt.date(2020, 4, 1), url=url)

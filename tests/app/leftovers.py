@@ -48,12 +48,18 @@ def leftovers(text: str, names: Iterable[str] = ()) -> list[str]:
 def _proto_texts(proto: Any) -> Iterator[str]:
     """The readable strings of one element's proto message (nested messages too)."""
     for field, value in proto.ListFields():
+        items = value if _repeated(field) else [value]
         if field.message_type is not None:
-            items = value if field.label == field.LABEL_REPEATED else [value]
             for item in items:
                 yield from _proto_texts(item)
         elif field.name in TEXT_FIELDS and field.type == field.TYPE_STRING:
-            yield from (value if field.label == field.LABEL_REPEATED else [value])
+            yield from items
+
+
+def _repeated(field: Any) -> bool:
+    """Whether a proto field holds a list (``is_repeated`` on newer protobuf)."""
+    flag = getattr(field, "is_repeated", None)
+    return bool(flag) if flag is not None else field.label == field.LABEL_REPEATED
 
 
 def _frame_texts(frame: Any) -> Iterator[str]:
@@ -84,14 +90,17 @@ def screen_texts(at: Any) -> list[str]:
 
 
 def xlsx_texts(data: bytes) -> list[str]:
-    """Sheet names and every cell's text of a workbook."""
+    """Sheet names and every cell's text of a workbook, but for the cells of a column whose
+    header says it holds codes (``…代码``, shown on purpose)."""
     from openpyxl import load_workbook
 
     book = load_workbook(io.BytesIO(data))
     out = list(book.sheetnames)
     for sheet in book.worksheets:
-        for row in sheet.iter_rows(values_only=True):
-            out.extend(str(v) for v in row if v is not None)
+        rows = list(sheet.iter_rows(values_only=True))
+        codes = {i for i, v in enumerate(rows[0] if rows else ()) if str(v).endswith("代码")}
+        for row in rows:
+            out.extend(str(v) for i, v in enumerate(row) if v is not None and i not in codes)
         if sheet.oddHeader is not None:
             out.extend(str(part.text) for part in (sheet.oddHeader.left, sheet.oddHeader.center,
                                                    sheet.oddHeader.right) if part.text)

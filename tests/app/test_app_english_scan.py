@@ -16,8 +16,14 @@ from tests.app.conftest import PASSWORD, ROLES
 
 PAGES = ["overview", "registration", "planning", "tracking", "subsidies", "settings"]
 LEADER = "lead-scan"
-#: user names made by the app tests of this session (shown as actors and in the user list)
-NAMES = ("admin", *ROLES, LEADER, "lead-a", "lead-b", "clerk2")
+
+
+def _names(home: Path) -> list[str]:
+    """The user names in the test ledger, all made by this session's tests (shown as actors
+    and in the user list)."""
+    from planner.services.auth import list_users
+
+    return [u.username for u in list_users(url=_url(home))]
 
 
 def _url(home: Path) -> str:
@@ -47,21 +53,21 @@ def _pick_first(at: Any, key: str) -> None:
             box.select_index(0).run()
 
 
-def _visit(at: Any, page: str, found: dict, where: str) -> None:
+def _visit(at: Any, page: str, found: dict, where: str, names: list[str]) -> None:
     """Open ``page``, its main pickers, and note what the user reads there."""
     at.switch_page(f"app_pages/{page}.py").run()
     assert not at.exception, (where, at.exception)
-    lo.collect(found, where, lo.screen_texts(at), NAMES)
+    lo.collect(found, where, lo.screen_texts(at), names)
     pickers = {"planning": ["plan_trip"], "tracking": ["trk_mv_trip", "trk_reseat_to"]}
     for key in pickers.get(page, []):
         _pick_first(at, key)
         assert not at.exception, (where, key, at.exception)
-        lo.collect(found, f"{where} · {key}", lo.screen_texts(at), NAMES)
+        lo.collect(found, f"{where} · {key}", lo.screen_texts(at), names)
     if page == "subsidies":
-        _visit_claims(at, found, where)
+        _visit_claims(at, found, where, names)
 
 
-def _visit_claims(at: Any, found: dict, where: str) -> None:
+def _visit_claims(at: Any, found: dict, where: str, names: list[str]) -> None:
     """Pick one claim of each state (its evidence, history and the role's actions)."""
     from planner.services.ledger import list_claims
 
@@ -74,21 +80,22 @@ def _visit_claims(at: Any, found: dict, where: str) -> None:
     for claim in picks:
         at.multiselect(key="sub_selected").set_value([claim]).run()
         assert not at.exception, (where, claim, at.exception)
-        lo.collect(found, f"{where} · claim {claim}", lo.screen_texts(at), NAMES)
+        lo.collect(found, f"{where} · claim {claim}", lo.screen_texts(at), names)
     at.multiselect(key="sub_selected").set_value([]).run()
 
 
 def test_no_english_on_any_screen_in_chinese(sign_in, env_home, scan_leader, capsys):
     """Every role (and a bus leader) reads no English on any page in Chinese mode."""
     found: dict[str, dict[str, list[str]]] = {}
+    names = _names(env_home)
     for role in ("admin", *ROLES):
         at = sign_in(role)
         at.session_state["_scan_home"] = str(env_home)
         for page in PAGES:
-            _visit(at, page, found, f"{role} · {page}")
+            _visit(at, page, found, f"{role} · {page}", names)
     at = sign_in(scan_leader)
     assert not at.exception, at.exception
-    lo.collect(found, "leader · 我的车次", lo.screen_texts(at), NAMES)
+    lo.collect(found, "leader · 我的车次", lo.screen_texts(at), names)
     with capsys.disabled():
         print("\n" + (lo.report(found) or "no English left"))
     assert not found, lo.report(found)
@@ -129,7 +136,7 @@ def test_no_english_in_the_exported_files(env_home, tmp_path, capsys):
     found: dict[str, dict[str, list[str]]] = {}
     for name, data in _export_files(_url(env_home), tmp_path).items():
         texts = lo.csv_texts(data) if name.endswith(".csv") else lo.xlsx_texts(data)
-        lo.collect(found, name, texts, NAMES)
+        lo.collect(found, name, texts, _names(env_home))
     with capsys.disabled():
         print("\n" + (lo.report(found) or "no English left"))
     assert not found, lo.report(found)

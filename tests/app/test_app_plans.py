@@ -100,8 +100,6 @@ def test_uploaded_plan_files_that_disagree_are_named_in_chinese(fresh: Path) -> 
     from planner.problems import InputError
     from planner.services.auth import Role, system_actor
     from planner.services.plans import list_plans, save_uploaded_plan
-    from ui.messages import localise
-
     url = f"sqlite:///{fresh / 'jobbus.sqlite'}"
     trips = "trip_id,kind,vehicle,depart_date,arrive_date,stops,seats,load,km,cost\n"
     trips += "C0001,coach,53座大客车,2020-02-20,2020-02-21,正安县;上虞,53,1,1500,20000.00\n"
@@ -113,5 +111,5 @@ def test_uploaded_plan_files_that_disagree_are_named_in_chinese(fresh: Path) -> 
                            "坏方案", system_actor(Role.OPERATOR), url)
     problem = next(p for p in err.value.problems if p.file == "assignments.csv")
     assert (problem.row, problem.column) == (2, "trip_id")
-    assert localise(problem.message, "zh") == "车次 C0002 不在车次表（trips.csv）中"
+    assert problem.text("zh") == "车次 C0002 不在车次表中"
     assert list_plans(url) == before

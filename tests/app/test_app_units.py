@@ -129,7 +129,7 @@ def test_policy_rows_read_in_chinese_and_codes_come_back():
     assert rows.loc["自行返岗补贴 · 其他地区", "value"] == "800.00 元"
     assert rows.loc["自行返岗补贴 · 分档依据", "value"] == "按地区"
     assert rows.loc["审核流程 · 取整方式", "value"] == "四舍五入"
-    assert rows.loc["基本信息 · 中文标题", "value"] == "上虞区 2020 年复工返岗补贴"
+    assert rows.loc["基本信息 · 政策名称", "value"] == "上虞区 2020 年复工返岗补贴"
     edited = rows.copy()
     edited.loc["劳务输出地奖励 · 计算单位", "value"] = "省"
     edited.loc["稳岗奖励 · 是否启用", "value"] = "是"
@@ -137,6 +137,20 @@ def test_policy_rows_read_in_chinese_and_codes_come_back():
     assert data["sending_area"]["level"] == "province"
     assert data["retention"]["enabled"] is True
     assert data["self_return"]["basis"] == "region"
+
+
+def test_a_policy_is_shown_by_its_chinese_title_in_chinese():
+    """A policy whose file gives a Chinese ``title`` is named by it in Chinese and by its
+    ``name`` in English; the title survives a round trip through the policy writer."""
+    from planner.subsidies import parse_policy, policy_to_toml
+    from ui.policy_views import policy_title
+
+    text = (REPO_ROOT / "data" / "policies" / "shangyu-2020.toml").read_text(encoding="utf-8")
+    text = text.replace('name = "上虞区 2020 年复工返岗补贴"',
+                        'name = "Shangyu 2020"\ntitle = "上虞区 2020 年复工返岗补贴"')
+    policy = parse_policy(policy_to_toml(parse_policy(text)))
+    assert policy_title(policy.name, policy.title, "zh") == "上虞区 2020 年复工返岗补贴"
+    assert policy_title(policy.name, policy.title, "en") == "Shangyu 2020"
 
 
 def test_locked_trips_become_fixed_with_their_people():
