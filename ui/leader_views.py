@@ -24,8 +24,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import backend, fmt
-from ui.i18n import current_language, t
-from ui.messages import localise
+from ui.i18n import t
 
 TRIP_KEY = "ldr_trip"
 NOTE_KEY = "ldr_note"
@@ -118,8 +117,8 @@ def _toggle(module: Any, boarded: bool, id_number: str, name: str, trip_id: str,
     try:
         getattr(module, function)(id_number, trip_id, user, url=url)
     except backend.refusals() as exc:
-        st.session_state[NOTE_KEY] = ("error", t("common.refused", reason=localise(
-            str(exc), current_language())))
+        st.session_state[NOTE_KEY] = ("error", t("common.refused",
+                                                 reason=backend.refusal_text(exc)))
         return
     backend.ledger_changed()
     st.session_state[NOTE_KEY] = ("success", t("leader.unticked" if boarded else "leader.ticked",
