@@ -69,9 +69,35 @@ def _frame_texts(frame: Any) -> Iterator[str]:
         yield from (str(v) for v in frame[column].dropna().unique()[:5000])
 
 
+def _spec_texts(spec: Any, key: str = "") -> Iterator[str]:
+    """A chart spec's visible words: titles, legend domains and sort orders."""
+    if isinstance(spec, dict):
+        for k, v in spec.items():
+            yield from _spec_texts(v, k)
+    elif isinstance(spec, list):
+        for v in spec:
+            yield from _spec_texts(v, key)
+    elif isinstance(spec, str) and key in {"title", "domain", "sort", "text", "label"}:
+        yield spec
+
+
+def _chart_texts(proto: Any) -> Iterator[str]:
+    """A Vega-Lite chart's titles and legend words, and the text cells of its data."""
+    import json
+
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+    yield from _spec_texts(json.loads(proto.spec))
+    for named in proto.datasets:
+        frame = convert_arrow_bytes_to_pandas_df(named.data.data)
+        for column in frame.columns:
+            yield from (v for v in frame[column].dropna().unique()[:5000] if isinstance(v, str))
+
+
 def screen_texts(at: Any) -> list[str]:
     """Every text on an AppTest's screen: headings, markdown, captions, alerts, metrics,
-    buttons, tab and expander labels, options, and the headers and cells of tables."""
+    buttons, tab and expander labels, options, the headers and cells of tables, and the
+    titles, legends and text data of charts (the map is not read)."""
     out: list[str] = []
     stack = [at._tree]
     while stack:
@@ -84,6 +110,9 @@ def screen_texts(at: Any) -> list[str]:
             continue
         if getattr(node, "type", "") == "dataframe":
             out.extend(_frame_texts(node.value))
+            continue
+        if getattr(node, "type", "") == "vega_lite_chart":
+            out.extend(_chart_texts(proto))
             continue
         out.extend(s for s in _proto_texts(proto) if s)
     return out

@@ -1,7 +1,7 @@
 """The leftover-English scan (issue 13): in Chinese, every role visits every page it has (with
 the main pickers opened) and the exported files are made through the services the download
 buttons call; any run of Latin letters a user would read, other than the allowed codes, is
-listed by page and fails the test."""
+listed by page and fails the test. In English, no page shows a Chinese catalogue text."""
 
 from __future__ import annotations
 
@@ -99,6 +99,26 @@ def test_no_english_on_any_screen_in_chinese(sign_in, env_home, scan_leader, cap
     with capsys.disabled():
         print("\n" + (lo.report(found) or "no English left"))
     assert not found, lo.report(found)
+
+
+def test_english_mode_shows_no_chinese_catalogue_text(sign_in, env_home):
+    """In English, no page shows a text of the Chinese catalogue (a gap in the English one)
+    or a bare catalogue key."""
+    import re
+
+    from ui.i18n import catalogue
+
+    zh, en = catalogue("zh"), catalogue("en")
+    chinese_only = {v for k, v in zh.items() if re.search(r"[\u4e00-\u9fff]", v)} - set(
+        en.values())
+    gaps: dict[str, set[str]] = {}
+    at = sign_in("admin", lang="en")
+    for page in PAGES:
+        at.switch_page(f"app_pages/{page}.py").run()
+        assert not at.exception, (page, at.exception)
+        shown = set(lo.screen_texts(at))
+        gaps[page] = {s for s in shown if s in chinese_only or s in zh}
+    assert not any(gaps.values()), gaps
 
 
 def _export_files(url: str, tmp: Path) -> dict[str, bytes]:
