@@ -18,7 +18,6 @@ from ui import plan_views as pv
 from ui.auth import current_user, may
 from ui.i18n import current_language, t
 from ui.layout import DATE_FORMAT, kpi
-from ui.messages import localise
 
 lang = current_language()
 st.title(t("planning.title"))
@@ -113,7 +112,7 @@ def run_status() -> None:
         st.rerun()
     elif current.error is not None:
         st.error(t("planning.run_failed", name=current.name,
-                   reason=localise(current.error, lang)))
+                   reason=plan_runs.error_text(current, lang)))
     elif current.saved_id is not None and not current.seen:
         current.seen = True
         st.session_state["plan_pick"] = current.saved_id

@@ -6,8 +6,8 @@ import streamlit as st
 
 from planner.services import auth, policies, reports
 from ui import backend, fmt, policy_views, workspace
-from ui.auth import current_user, may, role_label
-from ui.i18n import t
+from ui.auth import actor_label, current_user, may, role_label
+from ui.i18n import current_language, has, t
 
 st.title(t("settings.title"))
 url = backend.database_url()
@@ -26,7 +26,8 @@ with policy_tab:
 
         version_id, policy = found
         text = policy_to_toml(policy)
-        st.markdown(t("settings.policy_in_force", name=policy.name, version=version_id,
+        shown_name = policy_views.policy_title(policy.name, policy.title, current_language())
+        st.markdown(t("settings.policy_in_force", name=shown_name, version=version_id,
                       since=fmt.date(policy.valid_from)))
         rows = policy_views.policy_rows(text)
         editable = may("manage_policies")
@@ -48,7 +49,7 @@ with policy_tab:
                 st.error(t("common.refused", reason=str(exc)))
             else:
                 new_id = backend.run(policies.add_policy_version, new_text, user,
-                                      file_name="policy.toml", url=url)
+                                     file_name="policy.toml", url=url)
                 if new_id is not None:
                     backend.ledger_changed()
                     st.success(t("settings.policy_saved", version=new_id))
@@ -57,6 +58,11 @@ with policy_tab:
             if log.empty:
                 st.caption(t("common.none"))
             else:
+                log = log.assign(
+                    at=[fmt.datetime(a) for a in log["at"]],
+                    actor=[actor_label(a) for a in log["actor"]],
+                    action=[t(f"audit_actions.{a}") if has(f"audit_actions.{a}") else a
+                            for a in log["action"]])
                 st.dataframe(
                     log[["at", "actor", "entity_id", "action"]].rename(
                         columns={"at": t("history.at"), "actor": t("history.actor"),

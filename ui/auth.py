@@ -69,6 +69,17 @@ def role_label(role: str) -> str:
     return t(f"roles.{role}")
 
 
+def actor_label(actor: object) -> str:
+    """Who did something, as people read it: a user's name, or the system (the command line,
+    the demo seed) in one of its roles: ``system:operator`` → 系统（经办员）."""
+    name = "" if actor is None else str(actor)
+    if name == "system":
+        return t("actors.system")
+    if name.startswith("system:"):
+        return t("actors.system_as", role=role_label(name.removeprefix("system:")))
+    return name
+
+
 def may(action: str) -> bool:
     """Whether the signed-in user's role may do ``action`` (a key of ``auth.PERMISSIONS``)."""
     user = current_user()

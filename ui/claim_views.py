@@ -29,6 +29,7 @@ from planner.messages import Message
 from planner.services import claims as claims_service
 from planner.services import exports, imports, payments
 from ui import backend, fmt
+from ui.auth import actor_label
 from ui.i18n import current_language, t
 from ui.layout import kpi
 
@@ -198,6 +199,9 @@ def claim_detail(frame: pd.DataFrame, claim_id: int, url: str) -> None:
     if not history.empty:
         history = history.assign(
             at=[fmt.datetime(a) for a in history["at"]],
+            actor=[actor_label(a) for a in history["actor"]],
+            reason=[r.render(lang) if isinstance(r, Message) else r
+                    for r in history["reason"]],
             action=[t(f"subsidies.do_{a}") for a in history["action"]],
             from_state=[t(f"states.{s}") for s in history["from_state"]],
             to_state=[t(f"states.{s}") for s in history["to_state"]],

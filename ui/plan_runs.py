@@ -9,11 +9,14 @@ Rules implemented:
 - the thread never touches Streamlit: the planner's progress callback only records the share
   done; when the planner finishes, the plan is saved with ``planner.services.plans.save_plan``
   (parameters, name, parent plan) and the run keeps the saved plan's number;
-- a user runs one plan at a time; a failure is kept as its message (shown, never raised).
+- a user runs one plan at a time; a failure is kept (shown, never raised): input problems and
+  refusals in the reader's language (``error_text``), anything else — a bug — logged and shown
+  as an internal error naming its type.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -31,6 +34,7 @@ class PlanRun:
     message: str = ""
     saved_id: int | None = None
     error: str | None = None
+    failure: BaseException | None = field(default=None, repr=False)
     seen: bool = False
     thread: threading.Thread | None = field(default=None, repr=False)
 
@@ -90,6 +94,35 @@ def _work(run: PlanRun, user: Any, scenario: Any, params: Any, url: str,
         run.fraction = 1.0
     except Exception as exc:  # shown on the page; the thread must not die silently
         run.error = str(exc) or type(exc).__name__
+        run.failure = exc
+        if not _expected(exc):
+            logging.getLogger(__name__).exception("planner run %r failed", run.name)
+
+
+def _expected(exc: BaseException) -> bool:
+    """Whether a failure is the user's to fix (input problems, a refusal), not a bug."""
+    from planner.problems import InputError
+    from planner.refusal import Refusal
+
+    return isinstance(exc, InputError | Refusal)
+
+
+def error_text(run: PlanRun, lang: str) -> str:
+    """Why a run failed, in ``lang``: its input problems (the first five) or refusal, or an
+    internal error naming the exception's type."""
+    from planner.problems import InputError
+    from planner.refusal import Refusal
+    from ui.i18n import translate
+
+    exc = run.failure
+    if isinstance(exc, InputError):
+        texts = [f"{p.file}：{p.text(lang)}" for p in exc.problems[:5]]
+        more = len(exc.problems) - len(texts)
+        return "；".join(texts) + (translate("planning.run_more", lang, n=more) if more else "")
+    if isinstance(exc, Refusal):
+        return exc.message.render(lang)
+    kind = type(exc).__name__ if exc is not None else (run.error or "")
+    return translate("planning.run_internal", lang, kind=kind)
 
 
 @st.cache_resource(show_spinner=False)

@@ -28,6 +28,7 @@ import streamlit as st
 
 from planner.domain.model import Plan, Scenario, VehicleKind
 from ui import fmt
+from ui.auth import actor_label
 from ui.i18n import current_language, t
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -101,11 +102,16 @@ def policy_files(folder: Path) -> dict[str, Path]:
 
 
 def policy_label(path: Path) -> str:
-    """A policy file as people know it: its ``name`` (and "in force" for policy.toml)."""
+    """A policy file as people know it: its ``name`` or, in Chinese, its ``title`` (and "in
+    force" for policy.toml)."""
     import tomllib
 
+    from ui.policy_views import policy_title
+
     try:
-        name = str(tomllib.loads(path.read_text(encoding="utf-8-sig")).get("name", path.stem))
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        name = policy_title(str(data.get("name", path.stem)), str(data.get("title", "")),
+                            current_language())
     except (OSError, tomllib.TOMLDecodeError):
         name = path.stem
     return t("planning.policy_current", name=name) if path.name == "policy.toml" else name
@@ -259,7 +265,7 @@ def saved_label(info: Any) -> str:
 
 def saved_caption(info: Any) -> str:
     """Who saved a plan, when, how, its state and the plan it re-plans."""
-    text = t("planning.saved_caption", id=info.id, by=info.created_by,
+    text = t("planning.saved_caption", id=info.id, by=actor_label(info.created_by),
              at=fmt.datetime(info.created_at), source=t(f"planning.source_{info.source}"),
              state=t(f"planning.state_{info.state}"))
     if info.parent_id:
@@ -275,7 +281,7 @@ def saved_plans_frame(plans: Iterable[Any]) -> pd.DataFrame:
         t("planning.col_state"): t(f"planning.state_{p.state}"),
         t("planning.trips"): p.trips,
         t("compare.cost_fen"): fmt.yuan(p.cost_fen),
-        t("planning.col_by"): p.created_by,
+        t("planning.col_by"): actor_label(p.created_by),
         t("planning.col_at"): fmt.datetime(p.created_at),
         t("planning.col_parent"): f"P{p.parent_id:03d}" if p.parent_id else "",
     } for p in plans])

@@ -90,3 +90,15 @@ def note_message(note: str | None) -> Message | None:
     if isinstance(data, dict) and "code" in data:
         return Message.from_json(data)
     return msg("review_note.legacy", text=str(note))
+
+
+def reason_message(reason: str | None) -> Message | str | None:
+    """A decision's stored reason: a ``Message`` when the system wrote it (JSON written by
+    ``note_json``), else the text a person typed, as typed."""
+    if reason is None or not str(reason).strip():
+        return reason
+    try:
+        data = json.loads(reason)
+    except ValueError:
+        return reason
+    return Message.from_json(data) if isinstance(data, dict) and "code" in data else reason

@@ -17,7 +17,7 @@ Rules implemented here:
   companies keep their credit code (public registers); the evidence is in Chinese with places
   named, not coded (``planner.ledger.public_evidence``); never a bank account; the xlsx says
   which states it holds;
-- returns report (xlsx): one sheet per report of ``planner.ledger.reports``;
+- returns report (xlsx): one sheet per report of ``planner.ledger.reports``, Chinese headers;
 - no cell of any of these files is a formula (``planner.io.safe_cells``): a name such as
   ``=HYPERLINK(…)`` is written as text.
 """
@@ -165,7 +165,7 @@ def write_finance_list(lines: pd.DataFrame, path: Path | str, *, states: str | N
     summary = wb.active
     assert summary is not None
     summary.title = "汇总"
-    _header(summary, ["补助类别", "规则", "笔数", "金额（元）"])
+    _header(summary, ["补助类别", "类别代码", "笔数", "金额（元）"])
     grand_fen = 0
     grand_n = 0
     order = list(RULE_ZH)
@@ -271,8 +271,37 @@ def write_notice(lines: pd.DataFrame, path: Path | str, *, states: str | None = 
     return path
 
 
+#: the returns report's columns in Chinese (``planner.ledger.reports``)
+REPORT_HEADERS = {
+    "province": "省份代码", "province_name": "省份", "registered": "登记人数",
+    "arrived": "到岗人数", "share": "到岗率", "home_adcode": "县级区划代码",
+    "county_name": "县（市、区）", "employer_uscc": "统一社会信用代码", "employer_name": "企业",
+    "demand": "用工需求", "day": "日期", "cumulative": "累计到岗", "mode": "返岗方式",
+    "retained_3m": "3 个月仍在岗", "rate_3m": "3 个月留存率", "retained_6m": "6 个月仍在岗",
+    "rate_6m": "6 个月留存率", "area": "地区", "adcode": "区划代码",
+    "registered_poor": "建档立卡人数", "placed": "已就业", "still_employed": "仍在岗",
+    "retention_rate": "留存率", "rule_zh": "补助类别", "claims": "条目数",
+    "owed_yuan": "应付（元）", "approved_yuan": "已审批（元）", "paid_yuan": "已拨付（元）",
+    "rejected_claims": "不予补助条目数",
+}
+#: how people came back (the report's ``mode``)
+MODE_ZH = {"charter": "企业包车", "coach": "直达大巴", "train": "返岗专列", "feeder": "接驳大巴",
+           "own": "自行返岗"}
+
+
+def _report_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A report table as people read it: Chinese headers, modes named in Chinese, a rule's
+    code dropped where its Chinese name is beside it."""
+    if "mode" in frame.columns:
+        frame = frame.assign(mode=[MODE_ZH.get(str(v), v) for v in frame["mode"]])
+    if "rule" in frame.columns and "rule_zh" in frame.columns:
+        frame = frame.drop(columns=["rule"])
+    return frame.rename(columns=REPORT_HEADERS)
+
+
 def write_report_book(sheets: Mapping[str, pd.DataFrame], path: Path | str) -> Path:
-    """Write several DataFrames to one xlsx, a sheet each, bold frozen headers, fitted widths."""
+    """Write several DataFrames to one xlsx, a sheet each, bold frozen headers, fitted widths;
+    the report's columns get Chinese headers (``REPORT_HEADERS``), modes Chinese names."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb = Workbook()
@@ -285,6 +314,7 @@ def write_report_book(sheets: Mapping[str, pd.DataFrame], path: Path | str) -> P
             first = False
         else:
             ws = wb.create_sheet(_sheet_title(title))
+        frame = _report_frame(frame)
         _header(ws, [str(c) for c in frame.columns])
         for row in frame.itertuples(index=False):
             ws.append([_cell(v) for v in row])

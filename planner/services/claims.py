@@ -28,7 +28,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from planner.ledger import models as m
-from planner.ledger.evidence import evidence_messages, note_json, note_message, stored_evidence
+from planner.ledger.evidence import (
+    evidence_messages,
+    note_json,
+    note_message,
+    reason_message,
+    stored_evidence,
+)
 from planner.ledger.repository import UnitOfWork, row_dict
 from planner.ledger.workflow import (
     OPEN_STATES,
@@ -171,7 +177,8 @@ def _revisit(uow: UnitOfWork, claim: m.Claim, fresh: tuple[int, list[Any], Any],
     amount, evidence, _basis = fresh
     before = _claim_dict(claim)
     if claim.state == ClaimState.VOID and amount > 0:
-        _decide(uow, claim, "revive", actor, f"entitlement is {amount / 100:.2f} again")
+        _decide(uow, claim, "revive", actor,
+                note_json(msg("decision.entitlement_again", amount=amount)))
         _set_line(claim, fresh, policy_id)
         action = "revive"
         tally.updated += 1
@@ -179,7 +186,7 @@ def _revisit(uow: UnitOfWork, claim: m.Claim, fresh: tuple[int, list[Any], Any],
         tally.unchanged += 1  # paid, rejected or void: history, not revisited
         return
     elif claim.state == ClaimState.DRAFT and amount <= 0:
-        _decide(uow, claim, "void", actor, "recomputed entitlement is 0.00")
+        _decide(uow, claim, "void", actor, note_json(msg("decision.entitlement_zero")))
         action = "void"
         tally.voided += 1
     elif claim.state == ClaimState.DRAFT and (claim.amount_fen, claim.evidence) != (amount,
@@ -387,7 +394,7 @@ def reopen_flagged(claim_ids: Iterable[int], actor: User, *, note: str | None = 
             claim.proposed_amount_fen = None
             claim.review_note = note_json(msg("review_note.reopened", amount=claim.amount_fen))
             if claim.amount_fen <= 0:
-                _decide(uow, claim, "void", actor, "recomputed entitlement is 0.00")
+                _decide(uow, claim, "void", actor, note_json(msg("decision.entitlement_zero")))
             changes.append((claim, before, "reopen"))
         _finish(uow, changes, actor)
     return len(ids)
@@ -536,18 +543,19 @@ def list_claims(state: str | None = None, rule: str | None = None, *,
                 "evidence": evidence_messages(c.evidence, c.rule),
                 "version": c.version,
                 "paid_exception": bool(c.paid_exception),
-                "exception_note": c.exception_note,
+                "exception_note": note_message(c.exception_note),
             })
     return pd.DataFrame(rows, columns=CLAIM_COLUMNS)
 
 
 def claim_history(claim_id: int, *, url: str | None = None,
                   ledger: Ledger | None = None) -> pd.DataFrame:
-    """A claim's decisions: at, actor, action, from_state, to_state, reason."""
+    """A claim's decisions: at, actor, action, from_state, to_state, reason (a ``Message``
+    when the system decided, the text a person typed otherwise)."""
     with using(url, ledger).uow() as uow:
         rows = [
             {"at": d.at, "actor": d.actor, "action": d.action, "from_state": d.from_state,
-             "to_state": d.to_state, "reason": d.reason}
+             "to_state": d.to_state, "reason": reason_message(d.reason)}
             for d in uow.session.scalars(
                 select(m.Decision).where(m.Decision.claim_id == claim_id).order_by(m.Decision.id)
             )

@@ -9,6 +9,8 @@ from typing import Any
 
 import pandas as pd
 
+from planner.ledger.evidence import note_json
+from planner.messages import msg
 from planner.services.auth import (
     Role,
     system_actor,
@@ -30,6 +32,8 @@ from planner.services.policies import ensure_default_policy
 from planner.services.reports import is_empty
 
 DEMO_WORKERS = 1500
+#: the folder the demo's plan is written to; its name is the plan's name in the app
+DEMO_PLAN = "演示方案"
 
 
 def seed_demo(
@@ -89,12 +93,12 @@ def seed_demo(
         write_demo(root / "scenario", seed=seed, n_workers=n_workers, force=True)
     scenario = load_scenario(root / "scenario")
     plan = plan if plan is not None else _demo_plan(scenario, work_limit, seed)
-    write_plan(plan, root / "plan")
+    write_plan(plan, root / DEMO_PLAN)
     events = simulate_events(scenario, plan, seed)
     (root / "events").mkdir(parents=True, exist_ok=True)
     operator = system_actor(Role.OPERATOR)
     import_path("scenario", root / "scenario", operator, url=url, ledger=ledger)
-    import_path("plan", root / "plan", operator, url=url, ledger=ledger)
+    import_path("plan", root / DEMO_PLAN, operator, url=url, ledger=ledger)
     for kind in EVENT_ORDER:
         import_path(kind, write_table(events[kind], root / "events" / f"{kind}.csv"), operator,
                     url=url, ledger=ledger)
@@ -178,7 +182,7 @@ def _walk_demo_claims(url: str, root: Path, *, ledger: Ledger | None = None) -> 
     review(beyond_review + buckets["reviewed"] + buckets["rejected"], reviewer, url=url,
            ledger=ledger)
     if buckets["rejected"]:
-        reject(buckets["rejected"], approver, "duplicate of an employer charter roster", url=url,
+        reject(buckets["rejected"], approver, note_json(msg("decision.duplicate_roster")), url=url,
                ledger=ledger)
     approve(beyond_review, approver, url=url, ledger=ledger)
     if through_notice:

@@ -21,7 +21,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from planner.ledger import models as m
-from planner.ledger.evidence import evidence_messages, note_message
+from planner.ledger.evidence import evidence_messages, note_json, note_message
 from planner.ledger.importers import (
     Merge,
 )
@@ -206,28 +206,25 @@ def _bank_paid(repo: LedgerRepository, claim: m.Claim, payment: m.Payment,
     claim was flagged for review or its amount no longer matches the payment, it is marked
     ``paid_exception`` with a note and an audit entry, for the auditor."""
     claim_before = _claim_dict(claim)
-    problems = []
-    if claim.needs_review:
-        problems.append(f"flagged for review ({note_message(claim.review_note)})")
-    if claim.amount_fen != payment.amount_fen:
-        problems.append(f"claim amount {claim.amount_fen / 100:.2f} differs from the "
-                        f"payment's {payment.amount_fen / 100:.2f}")
+    differs = claim.amount_fen != payment.amount_fen
+    code = {(True, False): "flagged", (False, True): "amount",
+            (True, True): "flagged_amount"}.get((bool(claim.needs_review), differs))
     repo.add(m.Decision(claim_id=claim.id, action="record_payment",
                         from_state=claim.state, to_state=ClaimState.PAID.value,
-                        actor=actor.username, reason=f"bank file {file}"))
+                        actor=actor.username,
+                        reason=note_json(msg("decision.bank_file", file=file))))
     claim.state = ClaimState.PAID.value
-    if problems:
+    if code is not None:
         claim.paid_exception = True
-        claim.exception_note = (f"paid by the bank (file {file}) although "
-                                f"{'; '.join(problems)}")
+        claim.exception_note = note_json(msg(f"paid_exception.{code}", file=file,
+                                             claim=claim.amount_fen, paid=payment.amount_fen))
     payment.status = "paid"
     payment.paid_on = paid_on or dt.date.today()
     payment.bank_file_sha256 = imp.sha256
     repo.session.flush()
     repo.audit(actor.username, "claim", claim.id,
-               "paid_with_exception" if problems else "record_payment", claim_before,
+               "paid_with_exception" if code is not None else "record_payment", claim_before,
                _claim_dict(claim))
-
 
 
 #: ``--state all``: every claim still owed or paid (not rejected, not void).

@@ -11,6 +11,7 @@ Rules implemented here:
 from __future__ import annotations
 
 import hashlib
+import tomllib
 from typing import Any
 
 import pandas as pd
@@ -144,13 +145,22 @@ def activate_policy(version_id: int, actor: User | None = None, *,
 
 
 def policy_versions(*, url: str | None = None, ledger: Ledger | None = None) -> pd.DataFrame:
-    """Stored policy versions, newest first: id, name, valid_from, active, created_at,
-    created_by."""
+    """Stored policy versions, newest first: id, name, title (the Chinese title in the file,
+    or ""), valid_from, active, created_at, created_by."""
     with using(url, ledger).uow() as uow:
-        rows = [row_dict(v, ("id", "name", "valid_from", "active", "created_at", "created_by"))
+        rows = [{**row_dict(v, ("id", "name", "valid_from", "active", "created_at",
+                                "created_by")), "title": _policy_title(v.toml_text)}
                 for v in uow.repo.policy_versions()]
-    return pd.DataFrame(rows, columns=["id", "name", "valid_from", "active", "created_at",
-                                       "created_by"])
+    return pd.DataFrame(rows, columns=["id", "name", "title", "valid_from", "active",
+                                       "created_at", "created_by"])
+
+
+def _policy_title(toml_text: str) -> str:
+    """The ``title`` a stored policy text gives (``""`` if none or unreadable)."""
+    try:
+        return str(tomllib.loads(toml_text).get("title", ""))
+    except tomllib.TOMLDecodeError:
+        return ""
 
 
 def _same_rules(row: m.PolicyVersion, policy: Any) -> bool:

@@ -2,8 +2,9 @@
 
 Rules implemented (the schema is documented for users in ``data/policies/README.md``):
 
-- a policy has a name, a region and issuer, a validity window ``valid_from``..``valid_to``
-  (inclusive; ``valid_to`` may be open) and one table per rule; every rule can be switched off
+- a policy has a name (and optionally a Chinese ``title`` the app shows in Chinese), a region
+  and issuer, a validity window ``valid_from``..``valid_to`` (inclusive; ``valid_to`` may be
+  open) and one table per rule; every rule can be switched off
   with ``enabled = false``, and a rule whose table is missing is off;
 - money is integer fen here (yuan with two decimals in the file); shares and multiples are exact
   fractions in [0, 1] (shares) or > 0 (multiples);
@@ -271,6 +272,7 @@ class Policy:
     name: str
     valid_from: dt.date
     valid_to: dt.date | None = None
+    title: str = ""
     region: str = ""
     issuer: str = ""
     posted_on: dt.date | None = None

@@ -59,6 +59,7 @@ _LINE = re.compile(r"line (\d+)")
 
 _TOP_KEYS = {
     "name",
+    "title",
     "region",
     "issuer",
     "posted_on",
@@ -619,6 +620,7 @@ def parse_policy(text: str, file_name: str = "policy.toml") -> Policy:
         name=name,
         valid_from=valid_from or dt.date.min,
         valid_to=valid_to,
+        title=r.value(doc, "", "title", _text, ""),
         region=r.value(doc, "", "region", _text, ""),
         issuer=r.value(doc, "", "issuer", _text, ""),
         posted_on=r.value(doc, "", "posted_on", _optional_date, None),

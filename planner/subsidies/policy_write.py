@@ -60,6 +60,8 @@ def policy_to_toml(policy: Policy) -> str:
 
 def _head(policy: Policy) -> list[str]:
     out: list[str] = [f"name = {_str(policy.name)}"]
+    if policy.title:
+        out.append(f"title = {_str(policy.title)}")
     if policy.region:
         out.append(f"region = {_str(policy.region)}")
     if policy.issuer:

@@ -383,14 +383,32 @@ def test_admin_adds_a_user_and_saves_a_policy_version(sign_in, env_home):
     rows = at.data_editor(key="set_policy_editor").value
     settings = list(rows["项目"])
     at.session_state["set_policy_editor"] = {
-        "edited_rows": {settings.index("name"): {"取值": "上虞 2020 第二版"},
-                        settings.index("self_return.tiers.other"): {"取值": "900"}},
+        "edited_rows": {settings.index("基本信息 · 政策名称"): {"取值": "上虞 2020 第二版"},
+                        settings.index("自行返岗补贴 · 其他地区"): {"取值": "900 元"}},
         "added_rows": [], "deleted_rows": []}
     at.run()
     at.button(key="set_policy_save").click().run()
     assert not at.exception, at.exception
     _, policy = load_active_policy(url)
     assert policy.name == "上虞 2020 第二版"
+    assert {r.value: fen for r, fen in policy.self_return.tiers}["other"] == 90_000
+
+
+def test_settings_policy_table_reads_in_chinese(sign_in, env_home):
+    """The 设置 policy table names every setting in Chinese ("section · item"), shows yes/no,
+    yuan and codes in Chinese, and the policy by its Chinese title."""
+    from planner.services.ledger import load_active_policy
+
+    _, policy = load_active_policy(_url(env_home))
+    at = sign_in("operator")
+    at.switch_page("app_pages/settings.py").run()
+    assert not at.exception, at.exception
+    rows = at.data_editor(key="set_policy_editor").value.set_index("项目")
+    assert rows.loc["自行返岗补贴 · 其他地区", "取值"].endswith(" 元")
+    assert rows.loc["企业包车补贴 · 是否启用", "取值"] in ("是", "否")
+    assert rows.loc["自行返岗补贴 · 分档依据", "取值"] in ("按地区", "按距离")
+    assert not [s for s in rows.index if "." in s or "_" in s]
+    assert any(f"**{policy.title or policy.name}**" in m.value for m in at.markdown)
 
 
 def test_operator_saves_the_fleet_after_a_check(sign_in, env_home):

@@ -56,3 +56,16 @@ def test_run_saves_its_plan_with_no_page_open(ledger, monkeypatch: pytest.Monkey
     assert (saved.id, saved.name, saved.created_by, saved.params["seed"]) == (
         run.saved_id, "夜间方案", "reviewer1", 3)
     assert runs.get("reviewer1") is run
+
+
+def test_a_failed_run_says_why_in_chinese() -> None:
+    """A run refused for its input names the file and the problem in Chinese; a run that hit
+    a bug says so in Chinese, naming only the error's type."""
+    from planner.problems import InputError, problem
+    from ui.plan_runs import PlanRun, error_text
+
+    bad_input = PlanRun("夜间方案", failure=InputError(
+        [problem("trips.csv", "problem.trip_not_in_trips", 2, "trip_id", trip="C0002")]))
+    assert error_text(bad_input, "zh") == "trips.csv：车次 C0002 不在车次表中"
+    bug = PlanRun("夜间方案", failure=RuntimeError("index out of range"))
+    assert error_text(bug, "zh") == "规划程序内部出错（RuntimeError），已记入日志，请联系管理员"

@@ -102,17 +102,55 @@ def test_policy_rows_round_trip_and_keep_types():
 
     text = (REPO_ROOT / "data" / "policies" / "shangyu-2020.toml").read_text(encoding="utf-8")
     rows = policy_rows(text)
-    assert "self_return.tiers.other" in set(rows["setting"])
+    assert "自行返岗补贴 · 其他地区" in set(rows["setting"])
     edited = rows.copy()
-    edited.loc[edited["setting"] == "self_return.tiers.other", "value"] = "900"
+    edited.loc[edited["setting"] == "自行返岗补贴 · 其他地区", "value"] = "900 元"
     data = tomllib.loads(rows_to_toml(text, edited))
     assert data["self_return"]["tiers"]["other"] == 900.0
     assert data["charter"]["enabled"] is True
     assert data["sending_area"]["bands"][2]["amount"] == 50000.0
     bad = rows.copy()
-    bad.loc[bad["setting"] == "charter.enabled", "value"] = "maybe"
-    with pytest.raises(ValueError, match=r"charter\.enabled"):
+    bad.loc[bad["setting"] == "企业包车补贴 · 是否启用", "value"] = "也许"
+    with pytest.raises(ValueError, match="企业包车补贴 · 是否启用"):
         rows_to_toml(text, pd.DataFrame(bad))
+
+
+def test_policy_rows_read_in_chinese_and_codes_come_back():
+    """The policy table reads in Chinese (是/否, 元, a code's Chinese name) and a value typed
+    as its Chinese name is stored as the file's code."""
+    import tomllib
+
+    from ui.policy_views import policy_rows, rows_to_toml
+
+    text = (REPO_ROOT / "data" / "policies" / "shangyu-2020.toml").read_text(encoding="utf-8")
+    rows = policy_rows(text).set_index("setting")
+    assert rows.loc["企业包车补贴 · 是否启用", "value"] == "是"
+    assert rows.loc["稳岗奖励 · 是否启用", "value"] == "否"
+    assert rows.loc["自行返岗补贴 · 其他地区", "value"] == "800.00 元"
+    assert rows.loc["自行返岗补贴 · 分档依据", "value"] == "按地区"
+    assert rows.loc["审核流程 · 取整方式", "value"] == "四舍五入"
+    assert rows.loc["基本信息 · 政策名称", "value"] == "上虞区 2020 年复工返岗补贴"
+    edited = rows.copy()
+    edited.loc["劳务输出地奖励 · 计算单位", "value"] = "省"
+    edited.loc["稳岗奖励 · 是否启用", "value"] = "是"
+    data = tomllib.loads(rows_to_toml(text, edited.reset_index()))
+    assert data["sending_area"]["level"] == "province"
+    assert data["retention"]["enabled"] is True
+    assert data["self_return"]["basis"] == "region"
+
+
+def test_a_policy_is_shown_by_its_chinese_title_in_chinese():
+    """A policy whose file gives a Chinese ``title`` is named by it in Chinese and by its
+    ``name`` in English; the title survives a round trip through the policy writer."""
+    from planner.subsidies import parse_policy, policy_to_toml
+    from ui.policy_views import policy_title
+
+    text = (REPO_ROOT / "data" / "policies" / "shangyu-2020.toml").read_text(encoding="utf-8")
+    text = text.replace('name = "上虞区 2020 年复工返岗补贴"',
+                        'name = "Shangyu 2020"\ntitle = "上虞区 2020 年复工返岗补贴"')
+    policy = parse_policy(policy_to_toml(parse_policy(text)))
+    assert policy_title(policy.name, policy.title, "zh") == "上虞区 2020 年复工返岗补贴"
+    assert policy_title(policy.name, policy.title, "en") == "Shangyu 2020"
 
 
 def test_locked_trips_become_fixed_with_their_people():

@@ -197,7 +197,8 @@ def test_bank_paying_a_flagged_claim_is_recorded_as_an_exception(money_url: str,
                     actors["finance"], url=money_url)
     claim = _claim(money_url, "self_return:P1")
     assert claim["state"] == "paid" and claim["paid_exception"]
-    assert "flagged" in claim["exception_note"]
+    assert claim["exception_note"].code.startswith("paid_exception.flagged")
+    assert "待复核" in claim["exception_note"].render("zh")
     log = svc.audit_log("claim", ids["self_return:P1"], url=money_url)
     assert "paid_with_exception" in set(log["action"])
     assert not _claim(money_url, "self_return:P2")["paid_exception"]
