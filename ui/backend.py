@@ -9,7 +9,11 @@ Rules implemented:
 - the ledger URL is ``JOBBUS_DATABASE_URL`` or the embedded SQLite file in ``JOBBUS_HOME``
   (``planner.ledger.db.default_database_url``);
 - caching lives here only (``st.cache_data`` / ``st.cache_resource``); anything that changes the
-  ledger clears the cached reads with :func:`ledger_changed`.
+  ledger clears the cached reads with :func:`ledger_changed`;
+- the reads of 总览 and 跟踪 (:func:`read`) are cached by the ledger's stamp
+  (:func:`ledger_stamp`: the newest audit entry and the number of them — every change a
+  service makes writes the audit log in the same transaction), so a change made elsewhere
+  (the CLI, another user) shows at the next rerun, and nothing is read twice in between.
 """
 
 from __future__ import annotations
@@ -142,3 +146,32 @@ def saved_plans() -> list[Any]:
     if plans is None:
         return []
     return list(plans.list_plans(database_url()))
+
+
+def ledger_stamp(url: str) -> tuple[int, int]:
+    """The ledger's version as seen now: (newest audit entry id, number of entries)."""
+    from sqlalchemy import func, select
+
+    from planner.ledger import models as m
+    from planner.ledger.db import get_engine
+
+    with get_engine(url).connect() as conn:
+        newest, count = conn.execute(
+            select(func.max(m.AuditEntry.id), func.count(m.AuditEntry.id))).one()
+    return int(newest or 0), int(count or 0)
+
+
+def read(function: str, url: str, *args: Any) -> Any:
+    """A ledger read of ``planner.services``, cached while the ledger does not change:
+    ``read("tracking.trips", url, as_of)`` is ``tracking.trips(url, as_of)``,
+    ``read("ledger.money_by_rule", url)`` is ``ledger.money_by_rule(url=url)`` (the result is
+    a copy, see ``st.cache_data``)."""
+    return _cached_read(function, url, ledger_stamp(url), *args)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _cached_read(function: str, url: str, stamp: tuple[int, int], *args: Any) -> Any:
+    del stamp  # the cache key: a new stamp is a new read
+    module_name, name = function.split(".")
+    found = getattr(importlib.import_module(f"planner.services.{module_name}"), name)
+    return found(url, *args) if module_name == "tracking" else found(*args, url=url)
