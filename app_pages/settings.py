@@ -7,8 +7,10 @@ import streamlit as st
 from ui import backend, fmt, policy_views, workspace
 from ui.auth import current_user, may, role_label
 from ui.i18n import t
+from ui.layout import flash, show_flash
 
 st.title(t("settings.title"))
+show_flash()
 url = backend.database_url()
 user = current_user()
 assert user is not None  # app.py shows this page only when signed in
@@ -53,8 +55,7 @@ with policy_tab:
                     new_id = backend.call(ledger, "add_policy_version", new_text, user,
                                           file_name="policy.toml", url=url)
                     if new_id is not None:
-                        backend.ledger_changed()
-                        st.success(t("settings.policy_saved", version=new_id))
+                        flash(t("settings.policy_saved", version=new_id))
             if hasattr(ledger, "audit_log"):
                 with st.expander(t("settings.versions_log")):
                     log = ledger.audit_log("policy", url=url)
@@ -85,7 +86,7 @@ with fleet_tab:
             backend.show_problems_inline(upload.errors)
         else:
             workspace.save_upload(upload)
-            st.success(t("settings.fleet_saved"))
+            flash(t("settings.fleet_saved"), ledger=False)
     elif not may("import"):
         st.caption(t("registration.operator_only"))
 
@@ -118,8 +119,7 @@ with users_tab:
                     made = backend.call(auth, "add_user", name.strip(), password, role,
                                         actor=user, url=url)
                     if made is not None:
-                        st.success(t("settings.user_added", user=made.username))
-                        st.rerun()
+                        flash(t("settings.user_added", user=made.username))
             c1, c2, c3 = st.columns(3)
             who = c1.selectbox(t("settings.username"), [u.username for u in users],
                                key="set_user_pick")
@@ -129,7 +129,7 @@ with users_tab:
             if c3.button(t("settings.change_role"), key="set_user_role_save") and backend.attempt(
                 auth, "set_role", who, new_role, actor=user, url=url
             ):
-                st.success(t("settings.role_changed", user=who))
+                flash(t("settings.role_changed", user=who))
             picked = next((u for u in users if u.username == who), None)
             if picked is not None and picked.username != user.username:
                 flip = t("settings.disable") if picked.active else t("settings.enable")

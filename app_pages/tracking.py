@@ -8,7 +8,6 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from planner.services import tracking as reads
 from ui import backend, fmt
 from ui import claim_views as views
 from ui import tracking_views as tv
@@ -27,17 +26,19 @@ if ledger is None or movements is None:
 url = backend.database_url()
 user = current_user()
 
-as_of = st.date_input(t("tracking.as_of"), reads.last_day(url) or dt.date.today(),
+as_of = st.date_input(t("tracking.as_of"),
+                      backend.read("tracking.last_day", url) or dt.date.today(),
                       key="trk_as_of", help=t("tracking.as_of_help"), format=DATE_FORMAT,
                       width=220)
 tv.show_flash()
-trips = reads.trips(url, as_of)
-missing = reads.missing(url, as_of)
-waiting = reads.to_reseat(url, as_of)
+trips = backend.read("tracking.trips", url, as_of)
+missing = backend.read("tracking.missing", url, as_of)
+waiting = backend.read("tracking.to_reseat", url, as_of)
 if trips.empty:
     st.info(t("tracking.no_trips"))
     st.stop()
 
+trip_names = tv.trip_labels(trips)  # made now, so the pickers never depend on when drawn
 counts = trips["status"].value_counts()
 c = st.columns(6)
 kpi(c[0], t("tracking.planned"), fmt.count(counts.get("planned", 0) + counts.get("delayed", 0)),
@@ -61,10 +62,11 @@ check_tab, move_tab, import_tab, missing_tab, reseat_tab, employer_tab = st.tabs
 ])
 
 with check_tab:
-    trip_id = st.selectbox(t("tracking.trip"), list(trips["trip_id"]), key="trk_trip",
-                           index=None, placeholder=t("planning.trip_placeholder"))
+    trip_id = st.selectbox(t("tracking.trip"), list(trip_names), key="trk_trip",
+                           index=None, placeholder=t("planning.trip_placeholder"),
+                           format_func=trip_names.__getitem__)
     if trip_id:
-        lines = reads.manifest(url, trip_id)
+        lines = backend.read("tracking.manifest", url, trip_id)
         here = lines["arrived_on"].notna()
         table = pd.DataFrame({
             t("tracking.here"): here,
@@ -78,7 +80,8 @@ with check_tab:
         edited = st.data_editor(table, hide_index=True, width="stretch", key="trk_checkin",
                                 disabled=[col for col in table.columns
                                           if col != t("tracking.here")])
-        day = st.date_input(t("tracking.day"), reads.check_in_day(url, trip_id) or as_of,
+        day = st.date_input(t("tracking.day"),
+                            backend.read("tracking.check_in_day", url, trip_id) or as_of,
                             key=f"trk_day_{trip_id}", format=DATE_FORMAT, width=220)
         ticked = edited[t("tracking.here")].to_numpy()
         newly, unticked = lines[ticked & ~here.to_numpy()], lines[~ticked & here.to_numpy()]
@@ -99,7 +102,7 @@ with move_tab:
     if not may("record_movement"):
         st.caption(t("registration.operator_only"))
     else:
-        tv.movement_form(movements, list(trips["trip_id"]), as_of, user, url)
+        tv.movement_form(movements, trip_names, as_of, user, url)
 
 with import_tab:
     kinds = {"arrivals": t("tracking.import_arrivals"),
@@ -137,10 +140,11 @@ with reseat_tab:
             t("manifest.employer"): waiting["employer_name"],
         }), hide_index=True, width="stretch")
     else:
-        tv.reseat_form(movements, waiting, reads.reseat_targets(url, as_of), user, url)
+        tv.reseat_form(movements, waiting, backend.read("tracking.reseat_targets", url, as_of),
+                       user, url)
 
 with employer_tab:
-    employers = reads.returns_report(url, as_of)["employer"]
+    employers = backend.read("tracking.returns_report", url, as_of)["employer"]
     st.dataframe(pd.DataFrame({
         t("manifest.employer"): employers["employer_name"],
         t("tracking.uscc"): employers["employer_uscc"],

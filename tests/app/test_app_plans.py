@@ -77,7 +77,7 @@ def test_replan_dispatched_after_its_parent_then_nothing_changes(fresh: Path) ->
     a = finish_plan_run(at, "operator").session_state["plan_pick"]
     at.button(key="plan_dispatch").click().run()
     assert f"方案 P{a:03d} 已下达" in _messages(at)
-    locked = at.selectbox(key="plan_trip").options[0]
+    locked = at.selectbox(key="plan_trip").options[0].split(" · ")[0]  # "C0004 · 县 · 02-22"
     at.multiselect(key="plan_lock").select(locked).run()
     at.button(key="plan_replan").click().run()
     b = finish_plan_run(at, "operator").session_state["plan_pick"]
