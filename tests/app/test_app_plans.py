@@ -24,8 +24,8 @@ def fresh_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     url = f"sqlite:///{home / 'jobbus.sqlite'}"
     write_demo(home / "scenario", n_workers=600)
     init_db(url)
-    svc.import_path("scenario", home / "scenario", User("op", Role.OPERATOR), url=url)
-    add_user("operator", PASSWORD, "operator", url=url)
+    add_user("operator", PASSWORD, "operator", url=url)  # the service re-reads its actor
+    svc.import_path("scenario", home / "scenario", User("operator", Role.OPERATOR), url=url)
     return home
 
 
@@ -110,7 +110,7 @@ def test_uploaded_plan_files_that_disagree_are_named_in_chinese(fresh: Path) -> 
     before = list_plans(url)
     with pytest.raises(InputError) as err:
         save_uploaded_plan({"trips.csv": trips.encode(), "assignments.csv": assignments.encode()},
-                           "坏方案", User("op", Role.OPERATOR), url)
+                           "坏方案", User("operator", Role.OPERATOR), url)
     problem = next(p for p in err.value.problems if p.file == "assignments.csv")
     assert (problem.row, problem.column) == (2, "trip_id")
     assert localise(problem.message, "zh") == "车次 C0002 不在车次表（trips.csv）中"
