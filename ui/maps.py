@@ -235,10 +235,10 @@ def _focus(paths: list[dict[str, Any]], highlight: str | None,
     return points
 
 
-def fit_view(points: list[list[float]], width_px: int = 760, height_px: int = 520,
+def fit_view(points: list[list[float]], width_px: int = 540, height_px: int = 520,
              margin: float = 0.15) -> pdk.ViewState:
     """A view showing every [lon, lat] of ``points`` with a margin on a map of about
-    ``width_px`` × ``height_px`` (no points: all of China)."""
+    ``width_px`` × ``height_px`` (规划's map column at 1366 px; no points: all of China)."""
     if not points:
         lat, lon, zoom = CHINA_VIEW
         return pdk.ViewState(latitude=lat, longitude=lon, zoom=zoom)
