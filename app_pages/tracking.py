@@ -59,7 +59,7 @@ check_tab, move_tab, import_tab, missing_tab, reseat_tab, employer_tab = st.tabs
     t("tracking.tab_check"), t("tracking.tab_move"), t("tracking.tab_import"),
     t("tracking.tab_missing", n=len(missing)), t("tracking.tab_reseat", n=len(waiting)),
     t("tracking.tab_employers"),
-])
+], key="trk_tab", on_change="rerun")  # the employers' report is read only when its tab is open
 
 with check_tab:
     trip_id = st.selectbox(t("tracking.trip"), list(trip_names), key="trk_trip",
@@ -144,13 +144,14 @@ with reseat_tab:
                        user, url)
 
 with employer_tab:
-    employers = backend.read("tracking.returns_report", url, as_of)["employer"]
-    st.dataframe(pd.DataFrame({
-        t("manifest.employer"): employers["employer_name"],
-        t("tracking.uscc"): employers["employer_uscc"],
-        t("tracking.demand"): employers["demand"],
-        t("overview.arrived"): employers["arrived"],
-        t("tracking.progress"): employers["share"].fillna(0.0).clip(upper=1.0),
-    }), hide_index=True, width="stretch",
-        column_config={t("tracking.progress"): st.column_config.ProgressColumn(
-            format="percent", min_value=0.0, max_value=1.0)})
+    if employer_tab.open:
+        employers = backend.read("tracking.returns_report", url, as_of)["employer"]
+        st.dataframe(pd.DataFrame({
+            t("manifest.employer"): employers["employer_name"],
+            t("tracking.uscc"): employers["employer_uscc"],
+            t("tracking.demand"): employers["demand"],
+            t("overview.arrived"): employers["arrived"],
+            t("tracking.progress"): employers["share"].fillna(0.0).clip(upper=1.0),
+        }), hide_index=True, width="stretch",
+            column_config={t("tracking.progress"): st.column_config.ProgressColumn(
+                format="percent", min_value=0.0, max_value=1.0)})
