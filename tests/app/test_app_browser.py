@@ -240,7 +240,7 @@ def test_english_sign_in(server: str, page: Any) -> None:
     page.get_by_test_id("stSidebarNav").get_by_text("Subsidies", exact=True).click()
     settle(page)
     assert page.get_by_role("heading", name="Subsidy claims and payments").count() == 1
-    assert page.get_by_role("button", name="Approve").count() == 0, "an auditor may not act"
+    assert page.get_by_role("button", name="Approve", exact=True).count() == 0, "an auditor may not act"
     shoot(page, "subsidies-en-auditor")
 
 
