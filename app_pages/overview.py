@@ -3,6 +3,7 @@ mode; trips under way; subsidies owed, approved and paid — as numbers at the t
 below. People and trips count as of the day picked at the top; money is as the ledger stands."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pandas as pd
 import streamlit as st
@@ -11,28 +12,36 @@ from planner.services import reports
 from planner.services import tracking as reads
 from ui import backend, charts, fmt
 from ui.i18n import t
-from ui.layout import kpi
+from ui.layout import kpi, money_kpi
 
 st.title(t("overview.title"))
 
 url = backend.database_url()
-last = reads.last_day(url) or dt.date.today()
-first = reads.trips(url, last)["depart_date"].min() if reads.last_day(url) else last
+recorded_last = backend.read(reads.last_day, url)
+last = recorded_last or dt.date.today()
+first = backend.read(reads.trips, url, last)["depart_date"].min() if recorded_last else last
 # one day for every figure on the screen: arrivals, trips and the timeline count as of it
 as_of = st.slider(t("overview.as_of"), min_value=first, max_value=last,
                   value=min(max(dt.date.today(), first), last), format="YYYY-MM-DD",
                   key="ov_as_of") if first < last else last
-report = reads.returns_report(url, as_of)
-money = reports.money_by_rule(url=url)
+report = backend.read(reads.returns_report, url, as_of)
+money = backend.read(reports.money_by_rule, url)
 province = report["province"]
 registered = int(province["registered"].sum())
 arrived = int(province["arrived"].sum())
-trips = reads.trips(url, as_of)
+trips = backend.read(reads.trips, url, as_of)
 totals = money[money["rule"] == "total"]
 owed, approved, paid = (
     (float(totals[c].iloc[0]) if not totals.empty else 0.0)
     for c in ("owed_yuan", "approved_yuan", "paid_yuan")
 )
+
+
+
+def fen(yuan_amount: float) -> Decimal:
+    """A report's yuan as fen (exact from its decimal text)."""
+    return Decimal(str(yuan_amount)) * 100
+
 
 people = st.columns(3)
 kpi(people[0], t("overview.k_registered"), fmt.count(registered))
@@ -43,10 +52,10 @@ kpi(people[2], t("overview.k_trips"), fmt.count(len(trips)),
     t("overview.k_arrived_trips", n=int((trips["status"] == "arrived").sum())
       if not trips.empty else 0))
 cash = st.columns(3)
-kpi(cash[0], t("overview.k_owed"), fmt.yuan_value(owed))
-kpi(cash[1], t("overview.k_approved"), fmt.yuan_value(approved),
-    fmt.percent(approved / owed if owed else None))
-kpi(cash[2], t("overview.k_paid"), fmt.yuan_value(paid), fmt.percent(paid / owed if owed else None))
+money_kpi(cash[0], t("overview.k_owed"), fen(owed))
+money_kpi(cash[1], t("overview.k_approved"), fen(approved),
+          fmt.percent(approved / owed if owed else None))
+money_kpi(cash[2], t("overview.k_paid"), fen(paid), fmt.percent(paid / owed if owed else None))
 
 left, right = st.columns([3, 2])
 with left:

@@ -17,7 +17,7 @@ from ui import backend, fmt, maps, plan_runs, workspace
 from ui import plan_views as pv
 from ui.auth import current_user, may
 from ui.i18n import current_language, t
-from ui.layout import DATE_FORMAT, kpi
+from ui.layout import DATE_FORMAT, flash, kpi, money_kpi, show_flash
 
 lang = current_language()
 st.title(t("planning.title"))
@@ -110,7 +110,8 @@ def run_status() -> None:
                                              share=fmt.percent(current.fraction, 0)))
     elif running:
         st.rerun()
-    elif current.error is not None:
+    elif current.error is not None and not current.seen:
+        current.seen = True  # shown once: a later save's message is not put below it
         st.error(t("planning.run_failed", name=current.name,
                    reason=plan_runs.error_text(current, lang)))
     elif current.saved_id is not None and not current.seen:
@@ -133,8 +134,7 @@ if may("save_plan"):
                                   current_user(), backend.database_url())
             if result is not None:
                 st.session_state["plan_pick"] = result.id
-                st.session_state["plan_flash"] = t("planning.upload_saved", id=result.id)
-                st.rerun()
+                flash(t("planning.upload_saved", id=result.id))
 
 
 if not saved:
@@ -152,8 +152,7 @@ labels = {p.id: pv.saved_label(p) for p in saved}  # made now, in the session's 
 pick = st.selectbox(t("planning.show"), list(by_id), key="plan_pick",
                     format_func=labels.__getitem__)
 info = by_id[pick]
-if "plan_flash" in st.session_state:
-    st.success(st.session_state.pop("plan_flash"))
+show_flash()
 plan, used = backend.saved_plan(backend.database_url(), pick), scenario
 st.caption(pv.saved_caption(info))
 row = pv.summary_row(info.name, plan)
@@ -163,28 +162,36 @@ kpi(m[0], t("compare.served"), fmt.count(row["served"]),
 kpi(m[1], t("planning.trips"), fmt.count(len(plan.trips)),
     t("planning.trips_split", coaches=row["coaches"], trains=row["trains"],
       feeders=row["feeders"]))
-kpi(m[2], t("compare.cost_fen"), fmt.yuan(row["cost_fen"]),
-    t("planning.bound", bound=fmt.yuan(row["lower_bound_fen"]), gap=fmt.percent(row["gap"])),
-    help=t("planning.bound_help"))
+money_kpi(m[2], t("compare.cost_fen"), row["cost_fen"],
+          t("planning.bound", bound=fmt.yuan_short(row["lower_bound_fen"], lang),
+            gap=fmt.percent(row["gap"])),
+          help=t("planning.bound_help"))
 
 trip_ids = [tr.trip_id for tr in plan.trips]
-map_col, list_col = st.columns([3, 2])
-with list_col:
-    trip_id = st.selectbox(t("planning.trip"), trip_ids, key="plan_trip",
-                           placeholder=t("planning.trip_placeholder"), index=None)
-    if trip_id:
-        trip = next(tr for tr in plan.trips if tr.trip_id == trip_id)
-        st.markdown(t("planning.trip_line", kind=pv.kind_label(trip), vehicle=trip.vehicle,
-                      depart=fmt.datetime(trip.depart), arrive=fmt.datetime(trip.arrive),
-                      load=trip.load, capacity=trip.capacity, cost=fmt.yuan(trip.cost_fen)))
-        st.markdown(t("planning.manifest"))
-        st.dataframe(pv.manifest_frame(plan, used, trip_id), hide_index=True, width="stretch",
-                     height=360, key="plan_manifest")
-    else:
-        st.info(t("planning.legend"))
-with map_col:
-    st.pydeck_chart(maps.plan_deck(plan, used.destination, {"load": t("trips.load")},
-                                   highlight=trip_id), height=520)
+trip_names = pv.trip_labels(plan)  # made now, in the session's language
+
+
+@st.fragment
+def trip_view() -> None:
+    """The trip picker, its manifest and the map: picking a trip reruns only this part (the
+    manifest is drawn first, then the map zooms to the trip)."""
+    map_col, list_col = st.columns([3, 2])
+    with list_col:
+        trip_id = st.selectbox(t("planning.trip"), trip_ids, key="plan_trip",
+                               placeholder=t("planning.trip_placeholder"), index=None,
+                               format_func=trip_names.__getitem__)
+        if trip_id:
+            pv.trip_manifest(plan, used, trip_id)
+        else:
+            st.info(t("planning.legend"))
+    with map_col:
+        st.pydeck_chart(maps.plan_deck(plan, used.destination, {"load": t("trips.load")},
+                                       highlight=trip_id), height=520)
+
+
+if st.session_state.get("plan_trip") not in trip_names:
+    st.session_state.pop("plan_trip", None)
+trip_view()
 
 st.subheader(t("planning.trips"))
 st.dataframe(pv.trips_frame(plan), hide_index=True, width="stretch", key="plan_trips_table")
@@ -193,11 +200,19 @@ with st.expander(t("planning.self_returns", n=len(plan.self_returns))):
         [{t("manifest.id_number"): s.id_number, t("planning.reason"): s.why.render(lang),
           t("planning.expected_subsidy"): fmt.yuan(s.expected_subsidy_fen)}
          for s in plan.self_returns], hide_index=True, width="stretch")
-with st.expander(t("planning.unserved", n=len(plan.unserved))):
+unserved = [u for u in plan.unserved if u.id_number is not None]  # people
+vacancies = [u for u in plan.unserved if u.id_number is None]  # employers' seats left empty
+with st.expander(t("planning.unserved", n=len(unserved))):
     st.dataframe(
-        [{t("manifest.id_number"): u.id_number or "", t("manifest.employer"): u.employer_uscc
-          or "", t("planning.count"): u.count, t("planning.reason"): u.why.render(lang)}
-         for u in plan.unserved], hide_index=True, width="stretch")
+        [{t("manifest.id_number"): u.id_number, t("manifest.employer"): u.employer_uscc or "",
+          t("planning.reason"): u.why.render(lang)} for u in unserved],
+        hide_index=True, width="stretch", key="plan_unserved")
+with st.expander(t("planning.vacancies", n=sum(u.count for u in vacancies))):
+    st.dataframe(
+        [{t("manifest.employer"): pv.employer_name(used, u.employer_uscc),
+          t("tracking.uscc"): u.employer_uscc or "", t("planning.count"): u.count,
+          t("planning.reason"): u.why.render(lang)} for u in vacancies],
+        hide_index=True, width="stretch", key="plan_vacancies")
 
 # ---------------------------------------------------------------- downloads, dispatch
 key = f"plan-{pick}"
@@ -221,16 +236,15 @@ if may("dispatch_plan"):
         if result is not None and result.already:
             st.info(t("planning.dispatch_already", id=pick))
         elif result is not None:
-            backend.ledger_changed()
-            st.session_state["plan_flash"] = pv.dispatch_message(result)
-            st.rerun()  # the list above shows the new states
+            flash(pv.dispatch_message(result))  # the list above shows the new states
 else:
     d3.caption(t("registration.operator_only"))
 
 # ---------------------------------------------------------------- lock and re-plan
 st.subheader(t("planning.lock"))
 locked = st.multiselect(t("planning.lock_pick"), trip_ids, key="plan_lock",
-                        placeholder=t("planning.trip_placeholder"))
+                        placeholder=t("planning.trip_placeholder"),
+                        format_func=trip_names.__getitem__)
 if st.button(t("planning.replan"), key="plan_replan",
                                       disabled=not locked or running):
     run(pv.locked_scenario(dataclasses.replace(scenario), plan, locked),

@@ -12,12 +12,13 @@ from planner.services.scenario import scenario_summary
 from ui import backend, fmt, workspace
 from ui.auth import current_user, may
 from ui.i18n import t
-from ui.layout import kpi
+from ui.layout import flash, kpi, show_flash
 from ui.plan_views import XLSX
 
 st.title(t("registration.title"))
 st.caption(t("registration.intro"))
 
+flashed = show_flash()  # a save's message, the latest: the upload's old banners give way
 folder = workspace.scenario_dir()
 scenario, _ = workspace.load_scenario(str(folder), workspace.scenario_version(folder))
 if scenario is not None:
@@ -60,6 +61,8 @@ for kind, tab in zip(workspace.TABLE_KINDS, tabs, strict=True):
 
         if upload.errors:
             st.error(t("registration.errors", n=len(upload.errors)), icon=":material/error:")
+        elif flashed:
+            pass
         elif upload.problems:
             st.warning(t("registration.warnings", n=len(upload.problems)))
         else:
@@ -86,5 +89,4 @@ for kind, tab in zip(workspace.TABLE_KINDS, tabs, strict=True):
                                  current_user(), url=backend.database_url())
             if result is not None:
                 workspace.save_upload(upload)
-                backend.ledger_changed()
-                st.success(t("registration.saved", added=result.added, rows=result.rows))
+                flash(t("registration.saved", added=result.added, rows=result.rows))

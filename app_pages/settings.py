@@ -8,8 +8,10 @@ from planner.services import auth, policies, reports
 from ui import backend, fmt, policy_views, workspace
 from ui.auth import actor_label, current_user, may, role_label
 from ui.i18n import current_language, has, t
+from ui.layout import flash, show_flash
 
 st.title(t("settings.title"))
+show_flash()
 url = backend.database_url()
 user = current_user()
 assert user is not None  # app.py shows this page only when signed in
@@ -51,8 +53,7 @@ with policy_tab:
                 new_id = backend.run(policies.add_policy_version, new_text, user,
                                      file_name="policy.toml", url=url)
                 if new_id is not None:
-                    backend.ledger_changed()
-                    st.success(t("settings.policy_saved", version=new_id))
+                    flash(t("settings.policy_saved", version=new_id))
         with st.expander(t("settings.versions_log")):
             log = reports.audit_log("policy", url=url)
             if log.empty:
@@ -86,7 +87,7 @@ with fleet_tab:
             backend.show_problems_inline(upload.errors)
         else:
             workspace.save_upload(upload)
-            st.success(t("settings.fleet_saved"))
+            flash(t("settings.fleet_saved"), ledger=False)
     elif not may("import"):
         st.caption(t("registration.operator_only"))
 
@@ -115,8 +116,7 @@ with users_tab:
                 made = backend.run(auth.add_user, name.strip(), password, role,
                                     actor=user, url=url)
                 if made is not None:
-                    st.success(t("settings.user_added", user=made.username))
-                    st.rerun()
+                    flash(t("settings.user_added", user=made.username))
         c1, c2, c3 = st.columns(3)
         who = c1.selectbox(t("settings.username"), [u.username for u in users],
                            key="set_user_pick")
@@ -126,7 +126,7 @@ with users_tab:
         if c3.button(t("settings.change_role"), key="set_user_role_save") and backend.attempt(
             auth.set_role, who, new_role, actor=user, url=url
         ):
-            st.success(t("settings.role_changed", user=who))
+            flash(t("settings.role_changed", user=who))
         picked = next((u for u in users if u.username == who), None)
         if picked is not None and picked.username != user.username:
             flip = t("settings.disable") if picked.active else t("settings.enable")

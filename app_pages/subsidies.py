@@ -10,6 +10,7 @@ from ui import backend
 from ui import claim_views as views
 from ui.auth import current_user, may
 from ui.i18n import t
+from ui.layout import flash, show_flash
 
 st.title(t("subsidies.title"))
 st.caption(t("subsidies.intro"))
@@ -25,14 +26,9 @@ if may("compute_claims") and st.button(t("subsidies.compute"), key="sub_compute"
                                        icon=":material/calculate:"):
     result = backend.run(claims_service.compute_claims, user, url=url)
     if result is not None:
-        backend.ledger_changed()
-        st.session_state["sub_flash"] = t(
-            "subsidies.computed", added=result.added, updated=result.updated,
-            flagged=result.flagged, unchanged=result.unchanged,
-        )
-        st.rerun()
-if "sub_flash" in st.session_state:
-    st.success(st.session_state.pop("sub_flash"), icon=":material/check:")
+        flash(t("subsidies.computed", added=result.added, updated=result.updated,
+                flagged=result.flagged, unchanged=result.unchanged))
+show_flash()
 
 if claims.empty:
     st.info(t("subsidies.no_claims"))
@@ -78,9 +74,7 @@ else:
                       width="stretch", type="primary" if action is actions[0] else "secondary"):
             done = views.run_action(action, picked, user, reason, url)
             if done is not None:
-                backend.ledger_changed()
-                st.session_state["sub_flash"] = t("subsidies.done", what=done)
-                st.rerun()
+                flash(t("subsidies.done", what=done))
 
     if picked:
         with st.expander(t("subsidies.evidence_of", claim=picked[0]), expanded=True):
@@ -99,6 +93,5 @@ with right:
     elif bank is not None and st.button(t("subsidies.bank_import"), key="sub_bank_import"):
         result = views.import_upload("bank_results", bank, user, url)
         if result is not None:
-            backend.ledger_changed()
-            st.success(t("subsidies.bank_done", rows=result.rows, added=result.added,
-                         already=t("common.yes") if result.already else t("common.no")))
+            flash(t("subsidies.bank_done", rows=result.rows, added=result.added,
+                    already=t("common.yes") if result.already else t("common.no")))

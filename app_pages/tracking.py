@@ -22,17 +22,19 @@ st.caption(t("tracking.intro"))
 url = backend.database_url()
 user = current_user()
 
-as_of = st.date_input(t("tracking.as_of"), reads.last_day(url) or dt.date.today(),
+as_of = st.date_input(t("tracking.as_of"),
+                      backend.read(reads.last_day, url) or dt.date.today(),
                       key="trk_as_of", help=t("tracking.as_of_help"), format=DATE_FORMAT,
                       width=220)
 tv.show_flash()
-trips = reads.trips(url, as_of)
-missing = reads.missing(url, as_of)
-waiting = reads.to_reseat(url, as_of)
+trips = backend.read(reads.trips, url, as_of)
+missing = backend.read(reads.missing, url, as_of)
+waiting = backend.read(reads.to_reseat, url, as_of)
 if trips.empty:
     st.info(t("tracking.no_trips"))
     st.stop()
 
+trip_names = tv.trip_labels(trips)  # made now, so the pickers never depend on when drawn
 counts = trips["status"].value_counts()
 c = st.columns(6)
 kpi(c[0], t("tracking.planned"), fmt.count(counts.get("planned", 0) + counts.get("delayed", 0)),
@@ -53,13 +55,14 @@ check_tab, move_tab, import_tab, missing_tab, reseat_tab, employer_tab = st.tabs
     t("tracking.tab_check"), t("tracking.tab_move"), t("tracking.tab_import"),
     t("tracking.tab_missing", n=len(missing)), t("tracking.tab_reseat", n=len(waiting)),
     t("tracking.tab_employers"),
-])
+], key="trk_tab", on_change="rerun")  # the employers' report is read only when its tab is open
 
 with check_tab:
-    trip_id = st.selectbox(t("tracking.trip"), list(trips["trip_id"]), key="trk_trip",
-                           index=None, placeholder=t("planning.trip_placeholder"))
+    trip_id = st.selectbox(t("tracking.trip"), list(trip_names), key="trk_trip",
+                           index=None, placeholder=t("planning.trip_placeholder"),
+                           format_func=trip_names.__getitem__)
     if trip_id:
-        lines = reads.manifest(url, trip_id)
+        lines = backend.read(reads.manifest, url, trip_id)
         here = lines["arrived_on"].notna()
         table = pd.DataFrame({
             t("tracking.here"): here,
@@ -73,7 +76,8 @@ with check_tab:
         edited = st.data_editor(table, hide_index=True, width="stretch", key="trk_checkin",
                                 disabled=[col for col in table.columns
                                           if col != t("tracking.here")])
-        day = st.date_input(t("tracking.day"), reads.check_in_day(url, trip_id) or as_of,
+        day = st.date_input(t("tracking.day"),
+                            backend.read(reads.check_in_day, url, trip_id) or as_of,
                             key=f"trk_day_{trip_id}", format=DATE_FORMAT, width=220)
         ticked = edited[t("tracking.here")].to_numpy()
         newly, unticked = lines[ticked & ~here.to_numpy()], lines[~ticked & here.to_numpy()]
@@ -94,7 +98,7 @@ with move_tab:
     if not may("record_movement"):
         st.caption(t("registration.operator_only"))
     else:
-        tv.movement_form(list(trips["trip_id"]), as_of, user, url)
+        tv.movement_form(trip_names, as_of, user, url)
     if may("assign_leader"):
         from ui import leader_views
 
@@ -137,16 +141,17 @@ with reseat_tab:
             t("manifest.employer"): waiting["employer_name"],
         }), hide_index=True, width="stretch")
     else:
-        tv.reseat_form(waiting, reads.reseat_targets(url, as_of), user, url)
+        tv.reseat_form(waiting, backend.read(reads.reseat_targets, url, as_of), user, url)
 
 with employer_tab:
-    employers = reads.returns_report(url, as_of)["employer"]
-    st.dataframe(pd.DataFrame({
-        t("manifest.employer"): employers["employer_name"],
-        t("tracking.uscc"): employers["employer_uscc"],
-        t("tracking.demand"): employers["demand"],
-        t("overview.arrived"): employers["arrived"],
-        t("tracking.progress"): employers["share"].fillna(0.0).clip(upper=1.0),
-    }), hide_index=True, width="stretch",
-        column_config={t("tracking.progress"): st.column_config.ProgressColumn(
-            format="percent", min_value=0.0, max_value=1.0)})
+    if employer_tab.open:
+        employers = backend.read(reads.returns_report, url, as_of)["employer"]
+        st.dataframe(pd.DataFrame({
+            t("manifest.employer"): employers["employer_name"],
+            t("tracking.uscc"): employers["employer_uscc"],
+            t("tracking.demand"): employers["demand"],
+            t("overview.arrived"): employers["arrived"],
+            t("tracking.progress"): employers["share"].fillna(0.0).clip(upper=1.0),
+        }), hide_index=True, width="stretch",
+            column_config={t("tracking.progress"): st.column_config.ProgressColumn(
+                format="percent", min_value=0.0, max_value=1.0)})

@@ -12,15 +12,21 @@ Rules implemented:
 - the ledger URL is ``JOBBUS_DATABASE_URL`` or the embedded SQLite file in ``JOBBUS_HOME``
   (``planner.ledger.db.default_database_url``);
 - caching lives here only (``st.cache_data`` / ``st.cache_resource``); anything that changes the
-  ledger clears the cached reads with :func:`ledger_changed`.
+  ledger clears the cached reads with :func:`ledger_changed`;
+- the reads of 总览 and 跟踪 (:func:`read`) are cached by the ledger's stamp
+  (:func:`ledger_stamp`: the newest audit entry and the number of them — every change a
+  service makes writes the audit log in the same transaction), so a change made elsewhere
+  (the CLI, another user) shows at the next rerun, and nothing is read twice in between.
 """
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import logging
 import uuid
 from collections.abc import Callable
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar, cast
 
 import streamlit as st
 
@@ -129,3 +135,34 @@ def saved_plans() -> list[Any]:
     from planner.services.plans import list_plans
 
     return list(list_plans(database_url()))
+
+
+def ledger_stamp(url: str) -> tuple[int, int]:
+    """The ledger's version as seen now: (newest audit entry id, number of entries)."""
+    from sqlalchemy import func, select
+
+    from planner.ledger import models as m
+    from planner.ledger.db import get_engine
+
+    with get_engine(url).connect() as conn:
+        newest, count = conn.execute(
+            select(func.max(m.AuditEntry.id), func.count(m.AuditEntry.id))).one()
+    return int(newest or 0), int(count or 0)
+
+
+def read(function: Callable[..., R], url: str, *args: Any) -> R:
+    """A ledger read of ``planner.services``, cached while the ledger does not change (every
+    change a service makes writes the audit log): ``read(tracking.trips, url, as_of)`` is
+    ``tracking.trips(url, as_of)``; a function whose first parameter is not ``url`` gets it as
+    a keyword: ``read(reports.money_by_rule, url)`` is ``money_by_rule(url=url)``. The result
+    is a copy (``st.cache_data``)."""
+    return cast(R, _cached_read(function.__module__, function.__name__, url, ledger_stamp(url),
+                                *args))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _cached_read(module: str, name: str, url: str, stamp: tuple[int, int], *args: Any) -> Any:
+    del stamp  # the cache key: a new stamp is a new read
+    found = getattr(importlib.import_module(module), name)
+    first = next(iter(inspect.signature(found).parameters), None)
+    return found(url, *args) if first == "url" else found(*args, url=url)

@@ -31,7 +31,7 @@ from planner.services import exports, imports, payments
 from ui import backend, fmt
 from ui.auth import actor_label
 from ui.i18n import current_language, t
-from ui.layout import kpi
+from ui.layout import kpi, money_kpi
 
 CLAIM_STATES = ("draft", "reviewed", "approved", "in_notice", "notice_done", "paid", "rejected",
                 "void")
@@ -53,12 +53,12 @@ def claim_metrics(frame: pd.DataFrame) -> None:
     c1, c2, c3, c4 = st.columns(4)
     kpi(c1, t("subsidies.m_claims"), fmt.count(len(frame)),
         t("subsidies.rejected_n", n=len(frame) - len(live)))
-    kpi(c2, t("subsidies.m_owed"), fmt.yuan(int(live["amount_fen"].sum()) if len(live) else 0))
-    kpi(c3, t("subsidies.m_approved"),
-        fmt.yuan(int(approved["amount_fen"].sum()) if len(approved) else 0),
-        t("subsidies.lines", n=len(approved)))
-    kpi(c4, t("subsidies.m_paid"), fmt.yuan(int(paid["amount_fen"].sum()) if len(paid) else 0),
-        t("subsidies.lines", n=len(paid)))
+    money_kpi(c2, t("subsidies.m_owed"), int(live["amount_fen"].sum()) if len(live) else 0)
+    money_kpi(c3, t("subsidies.m_approved"),
+              int(approved["amount_fen"].sum()) if len(approved) else 0,
+              t("subsidies.lines", n=len(approved)))
+    money_kpi(c4, t("subsidies.m_paid"), int(paid["amount_fen"].sum()) if len(paid) else 0,
+              t("subsidies.lines", n=len(paid)))
 
 
 def _evidence_text(evidence: Any, rule: str) -> str:

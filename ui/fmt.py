@@ -6,6 +6,8 @@ Rules implemented:
   ``¥12,345.00`` (``style="symbol"``, tables and metrics) or ``12,345.00 元`` (``style="suffix"``,
   sentences); negative amounts keep the sign in front (``-¥5.00``); rounding is exact
   (Decimal, half up), never through floats;
+- a metric card shows large amounts short (``¥107.54万``, English ``¥1.08M``) so the figure fits
+  a card at 1366 px; the exact amount goes in the card's tooltip;
 - dates are ISO ``2020-02-15``; date-times ``2020-02-15 08:30``;
 - counts have thousands separators (``10,562``); shares are percentages with one decimal.
 """
@@ -40,6 +42,37 @@ def yuan(fen: int | Decimal | None, style: MoneyStyle = "symbol") -> str:
     sign = "-" if value < 0 else ""
     body = f"{abs(value):,.2f}"
     return f"{sign}¥{body}" if style == "symbol" else f"{sign}{body} 元"
+
+
+SHORT_FROM_FEN = 10_000_000  # 100,000 yuan: from here a card shows 万 (or k / M)
+
+
+def yuan_short(fen: int | Decimal | None, lang: str = "zh") -> str:
+    """An amount in fen, short enough for a metric card.
+
+    Below 100,000 yuan: as :func:`yuan`, without the fen when whole (``¥86,250``); from
+    100,000 yuan: ``¥107.54万`` (``¥1.08亿``) in Chinese, ``¥1.08M`` / ``¥107.5k`` in
+    English (rounded half up; the exact amount belongs in the card's tooltip).
+    """
+    if fen is None:
+        return "—"
+    value = Decimal(fen) / 100
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    if value * 100 < SHORT_FROM_FEN:
+        whole = value == value.to_integral_value()
+        return f"{sign}¥{value:,.0f}" if whole else yuan(fen)
+    if lang == "zh" and value >= 100_000_000:
+        return f"{sign}¥{_half_up(value / 100_000_000)}亿"
+    if lang == "zh":
+        return f"{sign}¥{_half_up(value / 10_000)}万"
+    if value >= 1_000_000:
+        return f"{sign}¥{_half_up(value / 1_000_000)}M"
+    return f"{sign}¥{_half_up(value / 1_000, 1)}k"
+
+
+def _half_up(value: Decimal, digits: int = 2) -> str:
+    return f"{value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP):,}"
 
 
 def yuan_value(yuan_amount: Decimal | float | int | None, style: MoneyStyle = "symbol") -> str:

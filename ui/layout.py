@@ -4,15 +4,27 @@ Rules implemented:
 
 - a KPI is a bordered ``st.metric``; its note (a share, "of 84") is grey with no arrow, since
   these numbers are states, not changes;
+- money on a card is short (``¥107.54万``, :func:`ui.fmt.yuan_short`) so it fits a card at
+  1366 px; the exact amount is the first line of the card's tooltip;
+- a page shows one message at a time, the latest: a save keeps its success message in session
+  state and reruns (so the counts above refresh), and the next run shows it once at the top
+  (:func:`flash`, :func:`show_flash`) instead of an older warning or error;
 - date inputs show ``2020-02-15`` (ISO), as every table and file does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
+import streamlit as st
+
+from ui import fmt
+from ui.i18n import current_language, t
+
 DATE_FORMAT = "YYYY-MM-DD"
+FLASH = "flash"
 
 
 def kpi(where: Any, label: str, value: str, note: str | None = None,
@@ -21,3 +33,30 @@ def kpi(where: Any, label: str, value: str, note: str | None = None,
     where.metric(label, value, note, delta_color="off", delta_arrow="off", border=True,
                  chart_data=list(trend) if trend is not None else None, chart_type="bar",
                  help=help)
+
+
+def money_kpi(where: Any, label: str, fen: int | Decimal | None, note: str | None = None,
+              help: str | None = None) -> None:
+    """A KPI card of an amount in fen: short on the card, exact in the tooltip."""
+    exact = t("common.exact_amount", amount=fmt.yuan(fen))
+    kpi(where, label, fmt.yuan_short(fen, current_language()), note,
+        help=f"{exact}\n\n{help}" if help else exact)
+
+
+def flash(message: str, *, ledger: bool = True) -> None:
+    """Keep ``message`` for the next run and rerun now (``ledger``: the ledger changed, so its
+    cached reads are dropped first)."""
+    if ledger:
+        from ui import backend
+
+        backend.ledger_changed()
+    st.session_state[FLASH] = message
+    st.rerun()
+
+
+def show_flash() -> bool:
+    """Show (once) the message kept by :func:`flash`; ``True`` if there was one."""
+    if FLASH not in st.session_state:
+        return False
+    st.success(st.session_state.pop(FLASH), icon=":material/check:")
+    return True

@@ -8,7 +8,10 @@ Rules implemented:
   asked for anything (``map_style=None`` would make Streamlit fetch CARTO's tiles);
 - coach runs are blue paths, special trains red paths, feeder coaches (from a station to the
   employers) green; origins are orange dots sized by the people boarding there; the destination
-  hub is a dark dot; each path's tooltip names the trip, vehicle, dates and load.
+  hub is a dark dot; each path's tooltip names the trip, vehicle, dates and load;
+- the view fits what matters: the selected trip when one is picked, else every route of the
+  plan with the hub (a plan with no routes: all of China); origin dots are small so they do
+  not hide the routes.
 """
 
 from __future__ import annotations
@@ -124,7 +127,7 @@ def origin_rows(trips: Iterable[Trip], plan: Plan | None = None) -> list[dict[st
             )
             row["people"] += boarding.get(stop.name, 0) or boarding.get(stop.ref, 0)
     for row in rows.values():
-        row["radius"] = 6 + math.sqrt(max(row["people"], 1)) * 1.5
+        row["radius"] = 3 + math.sqrt(max(row["people"], 1)) * 0.6
         row["tip"] = f"{row['name']}: {row['people']}"
     return list(rows.values())
 
@@ -210,19 +213,80 @@ def plan_deck(
         )
     return CompactDeck(
         layers=layers,
-        initial_view_state=pdk.ViewState(latitude=34.0, longitude=106.5, zoom=2.7),
+        initial_view_state=fit_view(_focus(paths, highlight, destination)),
         map_style=OFFLINE_STYLE,
         map_provider=None,
         tooltip={"html": "{tip}"},
     )
 
 
+CHINA_VIEW = (34.0, 106.5, 2.7)  # latitude, longitude, zoom: all of China
+
+
+def _focus(paths: list[dict[str, Any]], highlight: str | None,
+           destination: Place | None) -> list[list[float]]:
+    """The [lon, lat] points the view must show: the highlighted trip's path if it has one,
+    else every path and the hub."""
+    chosen = [p["path"] for p in paths if p["trip_id"] == highlight] if highlight else []
+    points = [pt for path in (chosen or [p["path"] for p in paths]) for pt in path]
+    if not chosen and points and destination is not None and _finite(destination.lat,
+                                                                      destination.lon):
+        points.append([destination.lon, destination.lat])
+    return points
+
+
+def fit_view(points: list[list[float]], width_px: int = 540, height_px: int = 520,
+             margin: float = 0.15) -> pdk.ViewState:
+    """A view showing every [lon, lat] of ``points`` with a margin on a map of about
+    ``width_px`` × ``height_px`` (规划's map column at 1366 px; no points: all of China)."""
+    if not points:
+        lat, lon, zoom = CHINA_VIEW
+        return pdk.ViewState(latitude=lat, longitude=lon, zoom=zoom)
+    lons = [p[0] for p in points]
+    lats = [p[1] for p in points]
+    y_min, y_max = _mercator_y(min(lats)), _mercator_y(max(lats))
+    span_x = max(max(lons) - min(lons), 0.05) * (1 + 2 * margin) / 360
+    span_y = max(y_max - y_min, 0.05 / 360) * (1 + 2 * margin)
+    zoom = min(math.log2(width_px / 512 / span_x), math.log2(height_px / 512 / span_y))
+    centre_y = (y_min + y_max) / 2
+    centre_lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * centre_y))))
+    return pdk.ViewState(latitude=centre_lat, longitude=(min(lons) + max(lons)) / 2,
+                         zoom=round(min(max(zoom, 2.5), 11.0), 2))
+
+
+def _mercator_y(lat: float) -> float:
+    """Web Mercator y of ``lat`` in [0, 1] (0 at the top)."""
+    s = math.sin(math.radians(max(min(lat, 85.0), -85.0)))
+    return 0.5 - math.log((1 + s) / (1 - s)) / (4 * math.pi)
+
+
+_BASE_SLOT = "__jobbus_base_layer__"
+
+
+@cache
+def base_layer_json() -> str:
+    """The base layer as deck JSON, made once per process: serialising the provinces' outlines
+    through pydeck takes about a second, the rest of a plan's map a few milliseconds."""
+    spec = json.loads(pdk.Deck(layers=[base_layer()], map_provider=None).to_json())
+    return json.dumps(spec["layers"][0], ensure_ascii=False, separators=(",", ":"))
+
+
 class CompactDeck(pdk.Deck):
-    """A deck whose JSON has no indentation: pydeck indents by 2, which makes the base map's
-    outlines four times larger on the wire."""
+    """A deck whose JSON has no indentation (pydeck indents by 2, which makes the base map's
+    outlines four times larger on the wire) and whose base layer is serialised once per
+    process (:func:`base_layer_json`), not on every rerun."""
 
     def to_json(self) -> str:
-        return json.dumps(json.loads(super().to_json()), ensure_ascii=False, separators=(",", ":"))
+        layers = list(self.layers)
+        self.layers = [layer for layer in layers if getattr(layer, "id", None) != "provinces"]
+        try:
+            spec = json.loads(super().to_json())
+        finally:
+            self.layers = layers
+        if len(self.layers) > len(spec["layers"]):
+            spec["layers"].insert(0, _BASE_SLOT)
+        text = json.dumps(spec, ensure_ascii=False, separators=(",", ":"))
+        return text.replace(f'"{_BASE_SLOT}"', base_layer_json(), 1)
 
 
 def _finite(lat: float, lon: float) -> bool:

@@ -139,6 +139,18 @@ def kind_label(trip: Any) -> str:
     return t("planning.kind_coach")
 
 
+def trip_label(trip_id: str, origin: str, depart: dt.date | dt.datetime) -> str:
+    """A trip as picked from a list: ``C0004 · 七星关区 · 02-22`` (id · where it starts ·
+    departure day)."""
+    return f"{trip_id} · {origin} · {depart:%m-%d}" if origin else f"{trip_id} · {depart:%m-%d}"
+
+
+def trip_labels(plan: Plan) -> dict[str, str]:
+    """Every trip of ``plan`` by id, labelled by :func:`trip_label`."""
+    return {tr.trip_id: trip_label(tr.trip_id, tr.stops[0].name if tr.stops else "", tr.depart)
+            for tr in plan.trips}
+
+
 def trips_frame(plan: Plan) -> pd.DataFrame:
     """One row per trip, translated headers, for the screen and the dispatch sheet."""
     rows = []
@@ -180,6 +192,22 @@ def manifest_frame(plan: Plan, scenario: Scenario, trip_id: str) -> pd.DataFrame
             t("manifest.employer"): employers.get(a.employer_uscc, a.employer_uscc) if a else "",
         })
     return pd.DataFrame(rows)
+
+
+def trip_manifest(plan: Plan, scenario: Scenario, trip_id: str) -> None:
+    """One trip's line (kind, vehicle, times, load, cost) and its manifest."""
+    trip = next(tr for tr in plan.trips if tr.trip_id == trip_id)
+    st.markdown(t("planning.trip_line", kind=kind_label(trip), vehicle=trip.vehicle,
+                  depart=fmt.datetime(trip.depart), arrive=fmt.datetime(trip.arrive),
+                  load=trip.load, capacity=trip.capacity, cost=fmt.yuan(trip.cost_fen)))
+    st.markdown(t("planning.manifest"))
+    st.dataframe(manifest_frame(plan, scenario, trip_id), hide_index=True, width="stretch",
+                 height=360, key="plan_manifest")
+
+
+def employer_name(scenario: Scenario, uscc: str | None) -> str:
+    """The employer's name as registered (its USCC if it is not in the scenario)."""
+    return next((e.name for e in scenario.employers if e.uscc == uscc), uscc or "")
 
 
 def summary_row(name: str, plan: Plan) -> dict[str, Any]:

@@ -21,25 +21,21 @@ import pandas as pd
 import streamlit as st
 
 from planner.services import imports, movements
-from ui import backend, fmt
+from ui import backend, fmt, layout
 from ui.i18n import t
 from ui.layout import DATE_FORMAT
 
-FLASH = "trk_flash"
 EVENTS = ("departed", "arrived", "delayed", "cancelled")
 
 
 def flash(message: str) -> None:
     """Keep ``message`` for the next run and rerun (counts and tabs refresh)."""
-    backend.ledger_changed()
-    st.session_state[FLASH] = message
-    st.rerun()
+    layout.flash(message)
 
 
 def show_flash() -> None:
     """Show (once) the message kept by :func:`flash`."""
-    if FLASH in st.session_state:
-        st.success(st.session_state.pop(FLASH), icon=":material/check:")
+    layout.show_flash()
 
 
 def _when(recorded: Any, planned: dt.date) -> str:
@@ -68,12 +64,22 @@ def trips_table(trips: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def movement_form(trip_ids: list[str], as_of: dt.date, user: Any, url: str
-                  ) -> None:
-    """Record that a trip departed, arrived, was delayed or cancelled."""
+def trip_labels(trips: pd.DataFrame) -> dict[str, str]:
+    """The ledger's trips by id, labelled ``C0004 · 七星关区 · 02-22`` for the pickers."""
+    from ui.plan_views import trip_label
+
+    return {str(r.trip_id): trip_label(str(r.trip_id), str(r.stops).split(" → ")[0],
+                                       r.depart_date)
+            for r in trips.itertuples()}
+
+
+def movement_form(trips: dict[str, str], as_of: dt.date, user: Any, url: str) -> None:
+    """Record that a trip (of ``trips``: labels by id) departed, arrived, was delayed or
+    cancelled."""
     c = st.columns([2, 1, 1, 1])
-    trip_id = c[0].selectbox(t("tracking.trip"), trip_ids, key="trk_mv_trip", index=None,
-                             placeholder=t("planning.trip_placeholder"))
+    trip_id = c[0].selectbox(t("tracking.trip"), list(trips), key="trk_mv_trip", index=None,
+                             placeholder=t("planning.trip_placeholder"),
+                             format_func=trips.__getitem__)
     labels = {e: t(f"tracking.event_{e}") for e in EVENTS}
     event = c[1].selectbox(t("tracking.event"), EVENTS, key="trk_mv_event",
                            format_func=labels.__getitem__)

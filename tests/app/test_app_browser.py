@@ -4,8 +4,10 @@ under tests/artifacts/."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -38,14 +40,14 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(app_home: Path) -> Iterator[str]:
-    """``jobbus serve`` on a free port over the session's seeded ledger; yields its address."""
+@contextlib.contextmanager
+def running_server(home: Path) -> Iterator[str]:
+    """``jobbus serve`` on a free port over the ledger in ``home``; yields its address."""
     port = _free_port()
-    env = dict(os.environ, JOBBUS_HOME=str(app_home),
-               JOBBUS_DATABASE_URL=f"sqlite:///{app_home / 'jobbus.sqlite'}",
+    env = dict(os.environ, JOBBUS_HOME=str(home),
+               JOBBUS_DATABASE_URL=f"sqlite:///{home / 'jobbus.sqlite'}",
                JOBBUS_DEMO_WORKERS="300", JOBBUS_ADMIN_PASSWORD=PASSWORD)
-    log = (app_home / f"serve-{port}.log").open("w")
+    log = (home / f"serve-{port}.log").open("w")
     from planner.cli import COMMAND_MODULES
 
     command = (["-m", "planner", "serve"] if "planner.commands.serve" in COMMAND_MODULES
@@ -64,7 +66,7 @@ def server(app_home: Path) -> Iterator[str]:
                         break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"jobbus serve did not start: {(app_home / log.name).name}")
+                    pytest.fail(f"jobbus serve did not start: {(home / log.name).name}")
                 time.sleep(0.5)
         yield url
     finally:
@@ -74,6 +76,32 @@ def server(app_home: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def server(app_home: Path) -> Iterator[str]:
+    """The app over the session's seeded ledger (people travelled, claims paid)."""
+    with running_server(app_home) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def fresh_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app over a ledger holding a 600-person demo scenario and an operator, nothing
+    planned or travelled yet (plans can be dispatched and trips moved)."""
+    from planner.demo import write_demo
+    from planner.ledger import init_db
+    from planner.services import ledger as svc
+    from planner.services.auth import Role, User, add_user
+
+    home = tmp_path_factory.mktemp("browser-fresh")
+    url = f"sqlite:///{home / 'jobbus.sqlite'}"
+    write_demo(home / "scenario", n_workers=600)
+    init_db(url)
+    add_user("operator", PASSWORD, "operator", url=url)
+    svc.import_path("scenario", home / "scenario", User("operator", Role.OPERATOR), url=url)
+    with running_server(home) as address:
+        yield address
 
 
 @pytest.fixture(scope="module")
@@ -212,5 +240,152 @@ def test_english_sign_in(server: str, page: Any) -> None:
     page.get_by_test_id("stSidebarNav").get_by_text("Subsidies", exact=True).click()
     settle(page)
     assert page.get_by_role("heading", name="Subsidy claims and payments").count() == 1
-    assert page.get_by_role("button", name="Approve").count() == 0, "an auditor may not act"
+    assert page.get_by_role("button", name="Approve", exact=True).count() == 0, (
+        "an auditor may not act")
     shoot(page, "subsidies-en-auditor")
+
+
+def wait_for_text(page: Any, pattern: str, timeout_ms: int = 180_000) -> str:
+    """The first text on the page matching the regular expression ``pattern`` (waits)."""
+    found = page.get_by_text(re.compile(pattern)).first
+    found.wait_for(timeout=timeout_ms)
+    return str(found.inner_text())
+
+
+def run_plan(page: Any, button: str) -> int:
+    """Click ``button`` (开始规划 or the re-plan button) and wait for the saved plan's number."""
+    page.get_by_role("button", name=button).click()
+    text = wait_for_text(page, r"已完成，已保存为方案 P\d{3}")
+    settle(page)
+    return int(re.search(r"P(\d{3})", text).group(1))  # type: ignore[union-attr]
+
+
+def choose_first(page: Any, label: str, multi: bool = False) -> str:
+    """Open the picker labelled ``label`` and choose its first option (a click that lands
+    during a rerun is tried again; ``multi``: a multiselect, closed after); returns the
+    option's text."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _ in range(3):
+        page.get_by_label(label, exact=True).click()
+        option = page.get_by_role("option").first
+        try:
+            option.wait_for(timeout=10_000)
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            settle(page)
+            continue
+        text = str(option.inner_text())
+        option.click()
+        if multi:
+            page.keyboard.press("Escape")
+        settle(page)
+        return text
+    pytest.fail(f"the picker {label} did not open")
+
+
+def set_time_limit(page: Any, seconds: int) -> None:
+    box = page.get_by_label("计算时限（秒）")
+    if not box.is_visible():
+        page.get_by_text("规划参数", exact=True).click()
+    box.fill(str(seconds))
+    box.press("Enter")
+    settle(page)
+
+
+def test_plans_last_and_replans_dispatch(fresh_server: str, page: Any) -> None:
+    """plan → saved → reload (F5) → still listed and opens; lock a trip and re-plan →
+    dispatch A then B → dispatching B again says nothing changed."""
+    sign_in(page, fresh_server, "operator")
+    open_page(page, "planning")
+    set_time_limit(page, 3)
+    name = page.get_by_label("方案名称").first  # the second is the upload's
+    name.fill("浏览器甲")
+    name.press("Enter")
+    settle(page)
+    a = run_plan(page, "开始规划")
+
+    page.reload()
+    sign_in(page, fresh_server, "operator")
+    open_page(page, "planning")
+    shown = page.get_by_label("查看方案").evaluate("e => e.value || e.innerText")
+    assert shown == f"P{a:03d} 浏览器甲（已保存）", shown
+    choose_first(page, "选择车次查看乘车名单")
+    page.get_by_text("乘车名单", exact=True).wait_for()
+
+    page.get_by_role("button", name="下达车次（写入台账）").click()
+    wait_for_text(page, rf"方案 P{a:03d} 已下达：")
+    set_time_limit(page, 3)
+    choose_first(page, "已派出、需保持不变的车次", multi=True)
+    b = run_plan(page, "保留锁定车次，重新规划其余")
+    assert b != a
+    page.get_by_role("button", name="下达车次（写入台账）").click()
+    # B keeps the locked trip (and any trip it planned the same), replaces A
+    assert f"方案 P{a:03d} 已被取代" in wait_for_text(page, rf"方案 P{b:03d} 已下达：")
+    page.get_by_role("button", name="下达车次（写入台账）").click()
+    wait_for_text(page, rf"方案 P{b:03d} 已下达，没有变化。", 30_000)
+    shoot(page, "planning-dispatched")
+
+
+def test_a_trip_event_changes_the_status(fresh_server: str, page: Any) -> None:
+    """跟踪: recording that a trip was cancelled says so and counts it as cancelled."""
+    sign_in(page, fresh_server, "operator")
+    open_page(page, "tracking")
+    if page.get_by_text("台账中还没有车次").count():
+        pytest.fail("no dispatched trips: test_plans_last_and_replans_dispatch runs first")
+    assert page.get_by_text("取消车次 0 个").count() == 1
+    page.get_by_role("tab", name="记录车次动态").click()
+    panel = page.get_by_role("tabpanel").filter(visible=True)
+    panel.get_by_label("车次", exact=True).click()
+    option = page.get_by_role("option").first
+    trip = option.inner_text().split(" · ")[0]
+    option.click()
+    settle(page)
+    panel.get_by_label("动态", exact=True).click()
+    page.get_by_role("option", name="取消", exact=True).click()
+    settle(page)
+    panel.get_by_role("button", name="记录动态").click()
+    settle(page)
+    page.get_by_text(f"已记录：车次 {trip} 取消。").wait_for(timeout=30_000)
+    page.get_by_text("取消车次 1 个").wait_for(timeout=30_000)
+    shoot(page, "tracking-cancelled")
+
+
+def test_papers_download_ready_to_print(server: str, page: Any) -> None:
+    """规划's dispatch sheet and manifests, downloaded and opened with openpyxl: A4, fit to
+    the page width, header rows repeated on each page, money stored as numbers in yuan."""
+    from openpyxl import load_workbook
+
+    sign_in(page, server, "operator")
+    open_page(page, "planning")
+    for button in ("下载派车单（xlsx）", "下载乘车名单（xlsx）"):
+        with page.expect_download() as download:
+            page.get_by_role("button", name=button).click()
+        book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+        ws = book.worksheets[0]
+        assert int(ws.page_setup.paperSize) == 9, "A4"
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+        assert ws.print_title_rows, "the header rows repeat on every page"
+        money = [c.value for sheet in book.worksheets for row in sheet.iter_rows()
+                 for c in row if c.number_format == '"¥"#,##0.00' and c.value is not None]
+        if button.startswith("下载派车单"):
+            assert money and all(isinstance(v, int | float) for v in money), money[:3]
+
+
+def test_money_cards_fit_at_1366_px(server: str, browser: Any) -> None:
+    """On a 1366 × 768 screen no metric card of 总览, 补贴 or 规划 cuts its figure off."""
+    tab = browser.new_page(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    try:
+        sign_in(tab, server, "operator")
+        for name in ("overview", "subsidies", "planning"):
+            open_page(tab, name)
+            cut = tab.eval_on_selector_all(
+                '[data-testid="stMetricValue"]',
+                "els => els.filter(e => [e, ...e.querySelectorAll('*')]"
+                ".some(x => x.scrollWidth > x.clientWidth + 1)).map(e => e.innerText)")
+            assert tab.locator('[data-testid="stMetricValue"]').count() >= 3
+            assert cut == [], f"{name}: {cut}"
+        open_page(tab, "overview")
+        shoot(tab, "overview-1366")
+    finally:
+        tab.close()

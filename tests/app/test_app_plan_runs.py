@@ -17,8 +17,11 @@ def ledger(tmp_path: Path) -> tuple[str, object]:
     from planner.io import load_scenario
     from planner.ledger import init_db
     from planner.services import ledger as svc
+    from planner.services.auth import add_user
 
     url = init_db(f"sqlite:///{tmp_path / 'l.sqlite'}")
+    for name, role in (("op", "operator"), ("reviewer1", "reviewer")):
+        add_user(name, "secret-pass-1", role, url=url)  # services re-read their actor
     write_demo(tmp_path / "scenario", seed=7, n_workers=60)
     svc.import_path("scenario", tmp_path / "scenario", system_actor(Role.OPERATOR), url=url)
     return url, load_scenario(tmp_path / "scenario")

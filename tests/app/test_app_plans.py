@@ -24,8 +24,8 @@ def fresh_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     url = f"sqlite:///{home / 'jobbus.sqlite'}"
     write_demo(home / "scenario", n_workers=600)
     init_db(url)
+    add_user("operator", PASSWORD, "operator", url=url)  # the service re-reads its actor
     svc.import_path("scenario", home / "scenario", system_actor(Role.OPERATOR), url=url)
-    add_user("operator", PASSWORD, "operator", url=url)
     return home
 
 
@@ -77,7 +77,7 @@ def test_replan_dispatched_after_its_parent_then_nothing_changes(fresh: Path) ->
     a = finish_plan_run(at, "operator").session_state["plan_pick"]
     at.button(key="plan_dispatch").click().run()
     assert f"方案 P{a:03d} 已下达" in _messages(at)
-    locked = at.selectbox(key="plan_trip").options[0]
+    locked = at.selectbox(key="plan_trip").options[0].split(" · ")[0]  # "C0004 · 县 · 02-22"
     at.multiselect(key="plan_lock").select(locked).run()
     at.button(key="plan_replan").click().run()
     b = finish_plan_run(at, "operator").session_state["plan_pick"]
