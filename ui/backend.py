@@ -164,5 +164,7 @@ def read(function: Callable[..., R], url: str, *args: Any) -> R:
 def _cached_read(module: str, name: str, url: str, stamp: tuple[int, int], *args: Any) -> Any:
     del stamp  # the cache key: a new stamp is a new read
     found = getattr(importlib.import_module(module), name)
-    first = next(iter(inspect.signature(found).parameters), None)
-    return found(url, *args) if first == "url" else found(*args, url=url)
+    first = next(iter(inspect.signature(found).parameters.values()), None)
+    positional = first is not None and first.name == "url" and first.kind in (
+        inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return found(url, *args) if positional else found(*args, url=url)

@@ -42,3 +42,17 @@ def test_bug_is_logged_and_hidden(shown: list[str], caplog: pytest.LogCaptureFix
     record = caplog.records[-1]
     assert record.exc_info is not None and record.exc_info[0] is KeyError
     assert record.getMessage().split()[1] in shown[0]
+
+
+def test_cached_reads_call_services_either_way(env_home) -> None:
+    """``backend.read`` passes the ledger's URL positionally to a read that takes it first
+    (``tracking.trips(url, as_of)``) and as a keyword to one that takes it so
+    (``money_by_rule(url=…)``), and gives what the service gives."""
+    import datetime as dt
+
+    from planner.services import reports, tracking
+
+    url = f"sqlite:///{env_home / 'jobbus.sqlite'}"
+    day = dt.date(2020, 3, 1)
+    assert backend.read(tracking.trips, url, day).equals(tracking.trips(url, day))
+    assert backend.read(reports.money_by_rule, url).equals(reports.money_by_rule(url=url))

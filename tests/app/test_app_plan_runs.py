@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from planner.services.auth import Role, add_user, system_actor
+from planner.services.auth import Role, User, system_actor
 
 
 @pytest.fixture
@@ -47,7 +47,7 @@ def test_run_saves_its_plan_with_no_page_open(ledger, monkeypatch: pytest.Monkey
 
     monkeypatch.setattr(planning, "plan_scenario", held)
     runs = Registry()
-    user = add_user("reviewer1", "Tea-kettle-Harbour-42", Role.REVIEWER, url=url)
+    user = User("reviewer1", Role.REVIEWER)  # registered by the fixture
     run = runs.start(user, scenario, PlanParams(time_limit_s=2.0, seed=3), "夜间方案", url)
     assert run is not None
     assert runs.start(user, scenario, PlanParams(), "again", url) is None
@@ -69,6 +69,6 @@ def test_a_failed_run_says_why_in_chinese() -> None:
 
     bad_input = PlanRun("夜间方案", failure=InputError(
         [problem("trips.csv", "problem.trip_not_in_trips", 2, "trip_id", trip="C0002")]))
-    assert error_text(bad_input, "zh") == "trips.csv：车次 C0002 不在车次表中"
+    assert error_text(bad_input, "zh") == "trips.csv：车次 C0002 不在车次表（trips.csv）中"
     bug = PlanRun("夜间方案", failure=RuntimeError("index out of range"))
     assert error_text(bug, "zh") == "规划程序内部出错（RuntimeError），已记入日志，请联系管理员"
