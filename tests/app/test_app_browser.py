@@ -285,10 +285,20 @@ def choose_first(page: Any, label: str, multi: bool = False) -> str:
 
 
 def set_time_limit(page: Any, seconds: int) -> None:
+    """Set the time limit in 规划参数, opening (or re-opening) the section until its input
+    takes the value: a closed expander's inputs are present but inert."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     box = page.get_by_label("计算时限（秒）")
-    if not box.is_visible():
-        page.get_by_text("规划参数", exact=True).click()
-    box.fill(str(seconds))
+    for _ in range(4):
+        try:
+            box.fill(str(seconds), timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            page.get_by_text("规划参数", exact=True).click()
+            settle(page)
+    else:
+        pytest.fail("the time limit in 规划参数 could not be set")
     box.press("Enter")
     settle(page)
 
