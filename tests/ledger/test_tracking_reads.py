@@ -242,3 +242,32 @@ def test_as_of_changes_the_counts(moved_url: str) -> None:
     assert len(reads.returns_report(moved_url, last)["day"]) > 0
     counts = defaultdict(int, reads.trips(moved_url, last)["status"].value_counts().to_dict())
     assert counts["cancelled"] == 1 and counts["arrived"] > 0
+
+
+def test_upgrade_indexes_the_manifest_by_trip(db_url: str, world) -> None:
+    """A ledger at 0007 holding a plan upgrades to head: the manifest keeps its lines and is
+    indexed by trip, and one trip's manifest reads as before."""
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from planner.ledger import get_engine, init_db
+    from planner.ledger.db import alembic_config
+    from planner.services import ledger as svc
+
+    cfg = alembic_config(db_url)
+    with get_engine(db_url).begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "0007")
+    op = system_actor(Role.OPERATOR)
+    svc.import_path("scenario", world.scenario_dir, op, url=db_url)
+    svc.import_path("plan", world.plan_dir, op, url=db_url)
+    before = _reference(db_url, _ref_manifest, world.plan.trips[0].trip_id, None)
+
+    def indexes() -> set[str]:
+        return {ix["name"] for ix in inspect(get_engine(db_url)).get_indexes("manifest")}
+
+    assert "ix_manifest_trip_pk" not in indexes()
+    init_db(db_url)
+    assert "ix_manifest_trip_pk" in indexes()
+    assert len(before) == world.plan.trips[0].load
+    pd.testing.assert_frame_equal(reads.manifest(db_url, world.plan.trips[0].trip_id), before)
