@@ -70,21 +70,22 @@ class _Arrivals:
     retention asks for them."""
 
     def __init__(self, repo: LedgerRepository) -> None:
-        s = self._session = repo.session
-        self.people = {p.id: p for p in s.execute(select(
+        self._session = repo.session
+        read = repo.session.connection().execute  # plain rows: no ORM loading
+        self.people = {p.id: p for p in read(select(
             m.Person.id, m.Person.id_number, m.Person.home_adcode, m.Person.employer_uscc,
             m.Person.poverty_registered))}
-        self.employers = {e.id: e for e in s.execute(select(
+        self.employers = {e.id: e for e in read(select(
             m.Employer.id, m.Employer.uscc, m.Employer.name, m.Employer.new_hires_wanted))}
-        self.trip_kind = {pk: kind for pk, kind in s.execute(select(m.Trip.id, m.Trip.kind))}
-        self.charters = set(s.scalars(select(m.Charter.contract_no)))
-        self.rows: list[dict[str, Any]] = [self._row(*e) for e in s.execute(
+        self.trip_kind = {pk: kind for pk, kind in read(select(m.Trip.id, m.Trip.kind))}
+        self.charters = set(read(select(m.Charter.contract_no)).scalars())
+        self.rows: list[dict[str, Any]] = [self._row(*e) for e in read(
             select(m.Event.person_id, m.Event.employer_id, m.Event.trip_pk, m.Event.ref,
                    m.Event.on_date).where(m.Event.kind == "arrived").order_by(m.Event.id))]
 
     def _row(self, person_id: int, employer_id: int | None, trip_pk: int | None,
              ref: str | None, on_date: dt.date | None) -> dict[str, Any]:
-        p = self.people[person_id]
+        _, id_number, home_adcode, _, poverty_registered = self.people[person_id]
         emp = self.employers.get(employer_id or -1)
         if trip_pk is not None:
             mode = self.trip_kind.get(trip_pk, "coach")
@@ -93,18 +94,18 @@ class _Arrivals:
         else:
             mode = "own"
         return {
-            "person_id": p.id, "id_number": p.id_number, "home_adcode": p.home_adcode,
-            "province": p.home_adcode[:2], "employer_uscc": emp.uscc if emp else "",
-            "employer_name": emp.name if emp else "", "day": on_date, "mode": mode,
-            "poverty_registered": p.poverty_registered,
-            "month": f"{on_date:%Y-%m}" if on_date else None,
+            "person_id": person_id, "id_number": id_number, "home_adcode": home_adcode,
+            "province": home_adcode[:2], "employer_uscc": emp[1] if emp else "",
+            "employer_name": emp[2] if emp else "", "day": on_date, "mode": mode,
+            "poverty_registered": poverty_registered,
+            "month": on_date.isoformat()[:7] if on_date else None,
         }
 
     @functools.cached_property
     def insured(self) -> dict[int, set[str]]:
         """Per person, the months they were insured."""
         insured: dict[int, set[str]] = defaultdict(set)
-        for person_id, month in self._session.execute(
+        for person_id, month in self._session.connection().execute(
                 select(m.Event.person_id, m.Event.month).where(m.Event.kind == "insured")):
             if month:
                 insured[person_id].add(month)

@@ -76,11 +76,12 @@ def _manifest_lines(s: Any, as_of: dt.date | None, trip_id: str | None = None
         arrivals = arrivals.where(m.Event.person_id.in_(
             select(m.ManifestEntry.person_id).join(m.Trip, m.Trip.id == m.ManifestEntry.trip_pk)
             .where(m.Trip.trip_id == trip_id)))
-    arrived = {person: day for person, day in s.execute(arrivals.order_by(m.Event.id))}
+    read = s.connection().execute  # plain rows: no ORM loading
+    arrived = {person: day for person, day in read(arrivals.order_by(m.Event.id))}
     rows = [(trip, leg, id_number, name, phone or "", pickup, uscc or "", employer or "",
              arrived.get(person))
             for person, trip, leg, id_number, name, phone, pickup, uscc, employer
-            in s.execute(query)]
+            in read(query)]
     return pd.DataFrame(rows, columns=MANIFEST_COLUMNS)
 
 
