@@ -271,3 +271,13 @@ def test_upgrade_indexes_the_manifest_by_trip(db_url: str, world) -> None:
     assert "ix_manifest_trip_pk" in indexes()
     assert len(before) == world.plan.trips[0].load
     pd.testing.assert_frame_equal(reads.manifest(db_url, world.plan.trips[0].trip_id), before)
+
+
+def test_money_by_rule_reads_through_the_app_cache(moved_url: str) -> None:
+    """总览's cached read passes the ledger URL by position to money_by_rule (as to every
+    read whose first parameter is ``url``) and gets the money table with its total row."""
+    from planner.services import reports
+
+    money = reports.money_by_rule(moved_url)
+    assert money.iloc[-1]["rule"] == "total" and money.iloc[-1]["claims"] > 0
+    pd.testing.assert_frame_equal(money, reports.money_by_rule(url=moved_url))
