@@ -199,7 +199,7 @@ class ManifestEntry(Base):
     __table_args__ = (UniqueConstraint("person_id", "trip_pk"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
-    trip_pk: Mapped[int] = mapped_column(ForeignKey("trips.id"))
+    trip_pk: Mapped[int] = mapped_column(ForeignKey("trips.id"), index=True)
     leg: Mapped[int] = mapped_column(Integer, default=1)
     main: Mapped[bool] = mapped_column(Boolean, default=True)  # the assignment's trip
     pickup_stop: Mapped[str] = mapped_column(String(200), default="")

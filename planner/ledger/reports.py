@@ -20,6 +20,7 @@ Rules implemented here:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from typing import Any
 
@@ -64,35 +65,51 @@ def _names() -> tuple[Any, bool]:
 
 
 class _Arrivals:
-    """Arrivals joined with people, employers and trips (one row per arrival)."""
+    """Arrivals joined with people, employers and trips (one row per arrival); people and
+    employers are read as rows of the columns the reports use, the insured months only when
+    retention asks for them."""
 
     def __init__(self, repo: LedgerRepository) -> None:
-        s = repo.session
-        self.people = {p.id: p for p in s.scalars(select(m.Person))}
-        self.employers = {e.id: e for e in s.scalars(select(m.Employer))}
-        self.trip_kind = {t.id: t.kind for t in s.scalars(select(m.Trip))}
-        self.charters = set(s.scalars(select(m.Charter.contract_no)))
-        self.rows: list[dict[str, Any]] = []
-        for e in s.scalars(select(m.Event).where(m.Event.kind == "arrived")):
-            p = self.people[e.person_id]
-            emp = self.employers.get(e.employer_id or -1)
-            if e.trip_pk is not None:
-                mode = self.trip_kind.get(e.trip_pk, "coach")
-            elif e.ref and e.ref in self.charters:
-                mode = "charter"
-            else:
-                mode = "own"
-            self.rows.append({
-                "person_id": p.id, "id_number": p.id_number, "home_adcode": p.home_adcode,
-                "province": p.home_adcode[:2], "employer_uscc": emp.uscc if emp else "",
-                "employer_name": emp.name if emp else "", "day": e.on_date, "mode": mode,
-                "poverty_registered": p.poverty_registered,
-                "month": f"{e.on_date:%Y-%m}" if e.on_date else None,
-            })
-        self.insured: dict[int, set[str]] = defaultdict(set)
-        for e in s.scalars(select(m.Event).where(m.Event.kind == "insured")):
-            if e.month:
-                self.insured[e.person_id].add(e.month)
+        self._session = repo.session
+        read = repo.session.connection().execute  # plain rows: no ORM loading
+        self.people = {p.id: p for p in read(select(
+            m.Person.id, m.Person.id_number, m.Person.home_adcode, m.Person.employer_uscc,
+            m.Person.poverty_registered))}
+        self.employers = {e.id: e for e in read(select(
+            m.Employer.id, m.Employer.uscc, m.Employer.name, m.Employer.new_hires_wanted))}
+        self.trip_kind = {pk: kind for pk, kind in read(select(m.Trip.id, m.Trip.kind))}
+        self.charters = set(read(select(m.Charter.contract_no)).scalars())
+        self.rows: list[dict[str, Any]] = [self._row(*e) for e in read(
+            select(m.Event.person_id, m.Event.employer_id, m.Event.trip_pk, m.Event.ref,
+                   m.Event.on_date).where(m.Event.kind == "arrived").order_by(m.Event.id))]
+
+    def _row(self, person_id: int, employer_id: int | None, trip_pk: int | None,
+             ref: str | None, on_date: dt.date | None) -> dict[str, Any]:
+        _, id_number, home_adcode, _, poverty_registered = self.people[person_id]
+        emp = self.employers.get(employer_id or -1)
+        if trip_pk is not None:
+            mode = self.trip_kind.get(trip_pk, "coach")
+        elif ref and ref in self.charters:
+            mode = "charter"
+        else:
+            mode = "own"
+        return {
+            "person_id": person_id, "id_number": id_number, "home_adcode": home_adcode,
+            "province": home_adcode[:2], "employer_uscc": emp[1] if emp else "",
+            "employer_name": emp[2] if emp else "", "day": on_date, "mode": mode,
+            "poverty_registered": poverty_registered,
+            "month": on_date.isoformat()[:7] if on_date else None,
+        }
+
+    @functools.cached_property
+    def insured(self) -> dict[int, set[str]]:
+        """Per person, the months they were insured."""
+        insured: dict[int, set[str]] = defaultdict(set)
+        for person_id, month in self._session.connection().execute(
+                select(m.Event.person_id, m.Event.month).where(m.Event.kind == "insured")):
+            if month:
+                insured[person_id].add(month)
+        return insured
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.rows, columns=[
@@ -257,19 +274,20 @@ def money_report(repo: LedgerRepository) -> pd.DataFrame:
         rule, rule_zh, claims, owed_yuan, approved_yuan, paid_yuan, rejected_claims.
     """
     acc: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for c in repo.session.scalars(select(m.Claim)):
-        a = acc[c.rule]
-        if c.state == "rejected":
+    for rule, state, amount_fen in repo.session.connection().execute(
+            select(m.Claim.rule, m.Claim.state, m.Claim.amount_fen)):  # not the JSON columns
+        a = acc[rule]
+        if state == "rejected":
             a["rejected"] += 1
             continue
-        if c.state == "void":  # entitlement became zero: owes nothing
+        if state == "void":  # entitlement became zero: owes nothing
             continue
         a["claims"] += 1
-        a["owed"] += c.amount_fen
-        if c.state in APPROVED_STATES:
-            a["approved"] += c.amount_fen
-        if c.state == "paid":
-            a["paid"] += c.amount_fen
+        a["owed"] += amount_fen
+        if state in APPROVED_STATES:
+            a["approved"] += amount_fen
+        if state == "paid":
+            a["paid"] += amount_fen
     rows = []
     order = list(RULE_ZH)
     for rule in sorted(acc, key=lambda r: (order.index(r) if r in order else 99, r)):

@@ -89,8 +89,9 @@ def east_west_report(*, url: str | None = None, ledger: Ledger | None = None) ->
         return reports.east_west_report(uow.repo)
 
 
-def money_by_rule(*, url: str | None = None, ledger: Ledger | None = None) -> pd.DataFrame:
-    """Money owed, approved and paid by rule (yuan), with a total row."""
+def money_by_rule(url: str | None = None, *, ledger: Ledger | None = None) -> pd.DataFrame:
+    """Money owed, approved and paid by rule (yuan), with a total row (``url`` may be given
+    by position: ``ui.backend.read`` passes a first parameter named ``url`` so)."""
     from planner.ledger import reports
 
     with using(url, ledger).uow() as uow:

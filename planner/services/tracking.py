@@ -39,10 +39,6 @@ def _session(url: str, *, ledger: Ledger | None = None) -> Any:
     return using(url, ledger).uow()
 
 
-def _on_or_before(day: dt.date | None, as_of: dt.date | None) -> bool:
-    return day is not None and (as_of is None or day <= as_of)
-
-
 def manifest(url: str, trip_id: str | None = None, as_of: dt.date | None = None,
              *, ledger: Ledger | None = None
              ) -> pd.DataFrame:
@@ -54,31 +50,38 @@ def manifest(url: str, trip_id: str | None = None, as_of: dt.date | None = None,
     pandas.DataFrame
         ``MANIFEST_COLUMNS``.
     """
+    with _session(url, ledger=ledger) as uow:
+        return _manifest_lines(uow.session, as_of, trip_id)
+
+
+def _manifest_lines(s: Any, as_of: dt.date | None, trip_id: str | None = None
+                    ) -> pd.DataFrame:
+    """The manifest in one joined query (only the columns shown), with the arrival days
+    of its people read in a second: ``MANIFEST_COLUMNS``, in manifest order."""
     from planner.ledger import models as m
 
-    with _session(url, ledger=ledger) as uow:
-        s = uow.session
-        trips = {t.id: t for t in s.scalars(select(m.Trip))}
-        people = {p.id: p for p in s.scalars(select(m.Person))}
-        employers = {e.uscc: e.name for e in s.scalars(select(m.Employer))}
-        arrived: dict[int, dt.date | None] = {}
-        for e in s.scalars(select(m.Event).where(m.Event.kind == "arrived")):
-            if _on_or_before(e.on_date, as_of):
-                arrived[e.person_id] = e.on_date
-        query = select(m.ManifestEntry)
-        if trip_id is not None:
-            pk = next((k for k, t in trips.items() if t.trip_id == trip_id), None)
-            query = query.where(m.ManifestEntry.trip_pk == pk)
-        rows = []
-        for entry in s.scalars(query.order_by(m.ManifestEntry.id)):
-            p = people[entry.person_id]
-            rows.append({
-                "trip_id": trips[entry.trip_pk].trip_id, "leg": entry.leg,
-                "id_number": p.id_number, "name": p.name, "phone": p.phone or "",
-                "pickup_stop": entry.pickup_stop, "employer_uscc": entry.employer_uscc or "",
-                "employer_name": employers.get(entry.employer_uscc or "", ""),
-                "arrived_on": arrived.get(p.id),
-            })
+    query = (select(m.ManifestEntry.person_id, m.Trip.trip_id, m.ManifestEntry.leg,
+                    m.Person.id_number, m.Person.name, m.Person.phone,
+                    m.ManifestEntry.pickup_stop, m.ManifestEntry.employer_uscc, m.Employer.name)
+             .join(m.Trip, m.Trip.id == m.ManifestEntry.trip_pk)
+             .join(m.Person, m.Person.id == m.ManifestEntry.person_id)
+             .outerjoin(m.Employer, m.Employer.uscc == m.ManifestEntry.employer_uscc)
+             .order_by(m.ManifestEntry.id))
+    arrivals = select(m.Event.person_id, m.Event.on_date).where(
+        m.Event.kind == "arrived", m.Event.on_date.is_not(None))
+    if as_of is not None:
+        arrivals = arrivals.where(m.Event.on_date <= as_of)
+    if trip_id is not None:
+        query = query.where(m.Trip.trip_id == trip_id)
+        arrivals = arrivals.where(m.Event.person_id.in_(
+            select(m.ManifestEntry.person_id).join(m.Trip, m.Trip.id == m.ManifestEntry.trip_pk)
+            .where(m.Trip.trip_id == trip_id)))
+    read = s.connection().execute  # plain rows: no ORM loading
+    arrived = {person: day for person, day in read(arrivals.order_by(m.Event.id))}
+    rows = [(trip, leg, id_number, name, phone or "", pickup, uscc or "", employer or "",
+             arrived.get(person))
+            for person, trip, leg, id_number, name, phone, pickup, uscc, employer
+            in read(query)]
     return pd.DataFrame(rows, columns=MANIFEST_COLUMNS)
 
 
@@ -88,12 +91,14 @@ def _recorded(s: Any, as_of: dt.date) -> dict[int, dict[str, Any]]:
     from planner.ledger import models as m
 
     out: dict[int, dict[str, Any]] = {}
-    for e in s.scalars(select(m.TripEvent).order_by(m.TripEvent.at, m.TripEvent.id)):
-        if e.at.date() <= as_of:
-            seen = out.setdefault(e.trip_pk, {})
-            seen[e.event] = e.at
-            if e.note:
-                seen["note"] = e.note
+    for trip_pk, event, at, note in s.execute(
+            select(m.TripEvent.trip_pk, m.TripEvent.event, m.TripEvent.at, m.TripEvent.note)
+            .order_by(m.TripEvent.at, m.TripEvent.id)):
+        if at.date() <= as_of:
+            seen = out.setdefault(trip_pk, {})
+            seen[event] = at
+            if note:
+                seen["note"] = note
     return out
 
 
@@ -121,40 +126,49 @@ def trips(url: str, as_of: dt.date, *, ledger: Ledger | None = None) -> pd.DataF
         ``cancelled``; ``departed_at``, ``arrived_at``, ``cancelled_at``, ``delayed_at`` the
         recorded times (``None``: nothing recorded by ``as_of``).
     """
+    with _session(url, ledger=ledger) as uow:
+        s = uow.session
+        return _trip_table(s, _manifest_lines(s, as_of), as_of)
+
+
+def _trip_table(s: Any, lines: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """``TRIP_COLUMNS`` for every trip, its counts from the manifest ``lines`` as of the day."""
     from planner.ledger import models as m
 
-    lines = manifest(url, as_of=as_of, ledger=ledger)
-    per_trip = lines.groupby("trip_id").agg(
-        on_manifest=("id_number", "nunique"), arrived=("arrived_on", "count")
-    ) if not lines.empty else pd.DataFrame(columns=["on_manifest", "arrived"])
-    with _session(url, ledger=ledger) as uow:
-        recorded = _recorded(uow.session, as_of)
-        rows = []
-        for t in uow.session.scalars(select(m.Trip).order_by(m.Trip.depart_date, m.Trip.trip_id)):
-            seen = recorded.get(t.id, {})
-            status, by_event = _status(t, seen, as_of)
-            counts = per_trip.loc[t.trip_id] if t.trip_id in per_trip.index else None
-            rows.append({
-                "trip_id": t.trip_id, "kind": t.kind, "vehicle": t.vehicle,
-                "depart_date": t.depart_date, "arrive_date": t.arrive_date,
-                "stops": t.stops.replace(";", " → "), "load": t.load, "status": status,
-                "on_manifest": int(counts["on_manifest"]) if counts is not None else 0,
-                "arrived": int(counts["arrived"]) if counts is not None else 0,
-                "parent_trip_id": t.parent_trip_id or "", "recorded": by_event,
-                **{f"{e}_at": seen.get(e) for e in ("departed", "arrived", "cancelled",
-                                                    "delayed")},
-                "note": seen.get("note", ""), "seats": t.seats,
-            })
+    by_trip = lines.groupby("trip_id")
+    on_manifest = by_trip["id_number"].nunique().to_dict() if not lines.empty else {}
+    arrived = by_trip["arrived_on"].count().to_dict() if not lines.empty else {}
+    recorded = _recorded(s, as_of)
+    rows = []
+    for t in s.execute(select(m.Trip.id, m.Trip.trip_id, m.Trip.kind, m.Trip.vehicle,
+                              m.Trip.depart_date, m.Trip.arrive_date, m.Trip.stops,
+                              m.Trip.load, m.Trip.parent_trip_id, m.Trip.seats)
+                       .order_by(m.Trip.depart_date, m.Trip.trip_id)):
+        seen = recorded.get(t.id, {})
+        status, by_event = _status(t, seen, as_of)
+        rows.append({
+            "trip_id": t.trip_id, "kind": t.kind, "vehicle": t.vehicle,
+            "depart_date": t.depart_date, "arrive_date": t.arrive_date,
+            "stops": t.stops.replace(";", " → "), "load": t.load, "status": status,
+            "on_manifest": int(on_manifest.get(t.trip_id, 0)),
+            "arrived": int(arrived.get(t.trip_id, 0)),
+            "parent_trip_id": t.parent_trip_id or "", "recorded": by_event,
+            **{f"{e}_at": seen.get(e) for e in ("departed", "arrived", "cancelled",
+                                                "delayed")},
+            "note": seen.get("note", ""), "seats": t.seats,
+        })
     return pd.DataFrame(rows, columns=TRIP_COLUMNS)
 
 
 def missing(url: str, as_of: dt.date, *, ledger: Ledger | None = None) -> pd.DataFrame:
     """People whose trip has arrived by ``as_of`` but whose arrival by then is not recorded
     (each person once, on their last leg)."""
-    lines = manifest(url, as_of=as_of, ledger=ledger)
-    if lines.empty:
-        return lines
-    status = trips(url, as_of, ledger=ledger).set_index("trip_id")["status"]
+    with _session(url, ledger=ledger) as uow:
+        s = uow.session
+        lines = _manifest_lines(s, as_of)
+        if lines.empty:
+            return lines
+        status = _trip_table(s, lines, as_of).set_index("trip_id")["status"]
     last = lines.sort_values("leg").groupby("id_number").tail(1)
     due = last[last["trip_id"].map(status) == "arrived"]
     return due[due["arrived_on"].isna()].reset_index(drop=True)
@@ -174,13 +188,14 @@ def to_reseat(url: str, as_of: dt.date | None = None,
 
     with _session(url, ledger=ledger) as uow:
         cancelled = {
-            t.trip_id: (e.at, e.note or "")
-            for e, t in uow.session.execute(
-                select(m.TripEvent, m.Trip).join(m.Trip, m.Trip.id == m.TripEvent.trip_pk)
-                .where(m.TripEvent.event == "cancelled"))
-            if as_of is None or e.at.date() <= as_of
+            trip: (at, note or "")
+            for trip, at, note in uow.session.execute(
+                select(m.Trip.trip_id, m.TripEvent.at, m.TripEvent.note)
+                .join(m.Trip, m.Trip.id == m.TripEvent.trip_pk)
+                .where(m.TripEvent.event == "cancelled").order_by(m.TripEvent.id))
+            if as_of is None or at.date() <= as_of
         }
-    lines = manifest(url, as_of=as_of, ledger=ledger)
+        lines = _manifest_lines(uow.session, as_of)
     lines = lines[lines["trip_id"].isin(list(cancelled)) & lines["arrived_on"].isna()
                   ].reset_index(drop=True)
     lines["cancelled_at"] = [cancelled[t][0] for t in lines["trip_id"]]
