@@ -35,6 +35,7 @@ from planner.domain.model import (
     VehicleType,
     Worker,
 )
+from planner.domain.stats import FeederRouting, RunStats, UnitStats
 
 __all__ = [
     "Arrival",
@@ -43,6 +44,7 @@ __all__ = [
     "Charter",
     "CharterRider",
     "Employer",
+    "FeederRouting",
     "Headcount",
     "InsuredMonth",
     "Leg",
@@ -51,6 +53,7 @@ __all__ = [
     "Plan",
     "PlanSummary",
     "Region",
+    "RunStats",
     "Scenario",
     "SelfReturn",
     "Stop",
@@ -58,6 +61,7 @@ __all__ = [
     "Travel",
     "Trip",
     "TripMovement",
+    "UnitStats",
     "Unserved",
     "VehicleKind",
     "VehicleType",

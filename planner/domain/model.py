@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from planner.domain.stats import RunStats
 from planner.messages import Message, msg
 
 
@@ -250,7 +251,12 @@ class PlanSummary:
     gap: float
     subsidy_forecast_fen: int
     solve_seconds: float
-    extra: dict[str, Any] = field(default_factory=dict)
+    stats: RunStats = field(default_factory=RunStats)
+
+    @property
+    def extra(self) -> dict[str, Any]:
+        """The run statistics as summary.json's keys (read only)."""
+        return self.stats.as_dict()
 
 
 @dataclass(frozen=True, slots=True)

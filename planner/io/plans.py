@@ -57,6 +57,7 @@ from planner.domain.model import (
     VehicleKind,
     VehicleType,
 )
+from planner.domain.stats import RunStats
 from planner.io.safe_cells import protect_cell, write_safe_csv
 from planner.io.schemas import (
     ASSIGNMENTS,
@@ -835,9 +836,9 @@ def _read_summary(
             trips=int(data.get("trips", default.trips)),
             gap=float(data.get("gap", 0.0)),
             solve_seconds=float(data.get("solve_seconds", 0.0)),
-            extra={
-                k: v for k, v in data.items() if k not in SUMMARY_MONEY and k not in SUMMARY_PLAIN
-            },
+            stats=RunStats.from_dict(
+                {k: v for k, v in data.items() if k not in SUMMARY_MONEY and k not in SUMMARY_PLAIN}
+            ),
             **fen,
         )
     except (TypeError, ValueError) as exc:

@@ -19,6 +19,7 @@ import time
 from collections import defaultdict
 
 from planner.domain import Assignment, Plan, PlanSummary, SelfReturn, Unserved
+from planner.domain.stats import RunStats
 from planner.optimise import reasons
 from planner.optimise.build import Builder, Built
 from planner.optimise.instance import Instance
@@ -93,10 +94,10 @@ def plan_by_hand(inst: Instance, params: PlanParams | None = None) -> Plan:
         gap=1.0 if total else 0.0,
         subsidy_forecast_fen=sum(s.expected_subsidy_fen for s in selfs),
         solve_seconds=round(time.perf_counter() - t0, 2),
-        extra={
-            "method": "planning by hand (baseline)",
-            "people_per_trip": round(len(assignments) / max(1, len(trips)), 1),
-        },
+        stats=RunStats(
+            method="planning by hand (baseline)",
+            people_per_trip=round(len(assignments) / max(1, len(trips)), 1),
+        ),
     )
     return Plan(
         tuple(trips),

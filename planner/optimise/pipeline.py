@@ -85,6 +85,7 @@ or which recruit goes to which employer: those are inputs of the stated model.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import time
@@ -103,6 +104,7 @@ from planner.domain import (
     VehicleKind,
     Worker,
 )
+from planner.domain.stats import FeederRouting, RunStats, UnitStats
 from planner.messages import Message
 from planner.optimise import reasons
 from planner.optimise.bounding import BOUND_DEADLINE, BoundRunner, BoundTask, shares, use_worker
@@ -121,7 +123,7 @@ PLAN_PHASE_BESIDE = 0.75
 
 
 def _unit_figures(
-    stats: dict[str, dict],
+    stats: dict[str, UnitStats],
     unit_trips: dict[str, set[str]],
     unit_bound: dict[str, int],
     by_prov: dict[str, list[Person]],
@@ -152,9 +154,12 @@ def _unit_figures(
         total = cost[name]
         # A unit with no bound model has everyone coming alone by rule (own or stranded).
         lower = max(0, unit_bound.get(name, 0) + fixed_part[name])
-        st["cost_yuan"] = round(total / 100, 2)
-        st["lower_bound_yuan"] = round(lower / 100, 2)
-        st["gap"] = round((total - lower) / total, 4) if total > 0 else 0.0
+        stats[name] = dataclasses.replace(
+            st,
+            cost_yuan=round(total / 100, 2),
+            lower_bound_yuan=round(lower / 100, 2),
+            gap=round((total - lower) / total, 4) if total > 0 else 0.0,
+        )
 
 
 def _yuan(fen: int) -> str:
@@ -268,7 +273,7 @@ def solve(
     built = Built()
     selfs: list[SelfReturn] = list(prep.self_returns)
     unserved: list[Unserved] = list(prep.unserved)
-    stats: dict[str, dict] = {}
+    stats: dict[str, UnitStats] = {}
     unit_trips: dict[str, set[str]] = {}
     unit_bound: dict[str, int] = {}
     decisions: dict[str, Decision] = {}
@@ -374,14 +379,13 @@ def solve(
             bounds.submit(
                 BoundTask(pv, unit_province[pv], unit_people, bound_shares[i], wl, bound_weights[i])
             )
-        stats[pv] = {
-            "coaches_merged": merged,
-            "plan_status": dec.status,
-            "plan_objective_yuan": round(dec.objective / 100, 2),
-            "groups": len(dec.groups),
-        }
-        if W is None:
-            stats[pv]["plan_seconds"] = round(dec.wall_s, 2)
+        stats[pv] = UnitStats(
+            coaches_merged=merged,
+            plan_status=dec.status,
+            plan_objective_yuan=round(dec.objective / 100, 2),
+            groups=len(dec.groups),
+            plan_seconds=None if W is not None else round(dec.wall_s, 2),
+        )
 
     # Lower bound.
     bound_fen = 0
@@ -395,9 +399,11 @@ def solve(
     for i, (task, res) in enumerate(bounds.results()):
         report(0.7 + 0.25 * (i + 1) / n_bound, f"Bounded {task.unit}")
         bound_fen += math.floor(res.bound)
-        st = stats.setdefault(task.unit, {})
-        st["bound_model_yuan"] = round(res.bound / 100, 2)
-        st["bound_status"] = res.status
+        stats[task.unit] = dataclasses.replace(
+            stats.get(task.unit, UnitStats()),
+            bound_model_yuan=round(res.bound / 100, 2),
+            bound_status=res.status,
+        )
         u_unit = sum(
             1 for q in task.people if q.id_number not in carried_ids and q.id_number not in self_ids
         )
@@ -481,25 +487,24 @@ def solve(
         "self_return": len(selfs),
         "unserved": sum(1 for u in unserved if u.id_number is not None),
     }
-    extra = {
-        "cost_by_component": {k: round(v / 100, 2) for k, v in sorted(cost_by.items())},
-        "people_by_mode": people_by,
-        "trips_by_kind": dict(sorted(by_kind.items())),
-        "vacancies_unfilled": sum(u.count for u in unserved if u.id_number is None),
-        "people_per_trip": round(carried / len(main_trips), 1) if main_trips else 0.0,
-        "unmet_in_bound": u_plan,
-        "feeder_routing": {
-            "cvrp_calls": sum(1 for r in builder.router_stats if "error" not in r),
-            "fallbacks": sorted({r["error"] for r in builder.router_stats if "error" in r}),
-        },
-        "units": stats,
-        "bound_method": (
+    run_stats = RunStats(
+        cost_by_component={k: round(v / 100, 2) for k, v in sorted(cost_by.items())},
+        people_by_mode=people_by,
+        trips_by_kind=dict(sorted(by_kind.items())),
+        vacancies_unfilled=sum(u.count for u in unserved if u.id_number is None),
+        people_per_trip=round(carried / len(main_trips), 1) if main_trips else 0.0,
+        unmet_in_bound=u_plan,
+        feeder_routing=FeederRouting(
+            cvrp_calls=sum(1 for r in builder.router_stats if "error" not in r),
+            fallbacks=tuple(sorted({r["error"] for r in builder.router_stats if "error" in r})),
+        ),
+        units=stats,
+        bound_method=(
             "best of LP (GLOP), trains-first MIP and MIP (SCIP) bounds of the relaxed aggregate "
             "model per unit"
         ),
-    }
-    if warning:
-        extra["bound_warning"] = warning
+        bound_warning=warning or None,
+    )
     summary = PlanSummary(
         workers_planned=carried + len(selfs),
         trips=len(trips),
@@ -508,7 +513,7 @@ def solve(
         gap=round(gap, 4),
         subsidy_forecast_fen=subsidy,
         solve_seconds=round(time.perf_counter() - t0, 2) if W is None else 0.0,
-        extra=extra,
+        stats=run_stats,
     )
     report(1.0, "Plan ready")
     return Plan(

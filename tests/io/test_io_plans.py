@@ -22,6 +22,7 @@ from planner.domain import (
     Unserved,
     VehicleKind,
 )
+from planner.domain.stats import RunStats
 from planner.io import (
     check_scenario,
     load_scenario,
@@ -99,7 +100,9 @@ def sample_plan(ids) -> Plan:
         self_returns=(SelfReturn(ids.W3, ids.E2, "chose to come on their own", 80_000),),
         unserved=(Unserved("no seats left before the employer's date", None, ids.E1, 4),),
         legs=(Leg(ids.W2, "T1", 1), Leg(ids.W2, "C1", 2)),
-        summary=PlanSummary(2, 3, 61_323_461, 60_000_000, 0.021, 80_000, 12.5, {"seed": 7}),
+        summary=PlanSummary(
+            2, 3, 61_323_461, 60_000_000, 0.021, 80_000, 12.5, RunStats(other={"seed": 7})
+        ),
     )
 
 
