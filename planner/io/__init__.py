@@ -3,10 +3,9 @@ event tables the ledger imports. Every bad input is a ``Problem`` naming file, r
 """
 
 from planner.io.events import EVENT_KINDS, read_events, read_events_checked
+from planner.io.plan_read import PlaceResolver, read_plan
 from planner.io.plans import (
-    PlaceResolver,
     ScenarioTables,
-    read_plan,
     read_scenario_tables,
     to_xlsx,
     write_plan,

@@ -52,6 +52,12 @@ from planner.domain.model import (
     VehicleType,
     Worker,
 )
+from planner.io.plan_read import (
+    PlaceResolver,
+    assignments_from_table,
+    legs_from_table,
+    trips_from_table,
+)
 from planner.io.schemas import (
     ASSIGNMENTS,
     EMPLOYERS,
@@ -619,13 +625,6 @@ class _Context:
         t = self.table("fixed")
         if t is None:
             return [], [], []
-        from planner.io.plans import (
-            PlaceResolver,
-            assignments_from_table,
-            legs_from_table,
-            trips_from_table,
-        )
-
         resolver = PlaceResolver(
             gazetteer=self.gaz,
             employers=self.employer_by_uscc,

@@ -24,6 +24,7 @@ from planner.domain import (
 )
 from planner.domain.stats import RunStats
 from planner.io import (
+    PlaceResolver,
     check_scenario,
     load_scenario,
     read_plan,
@@ -191,7 +192,7 @@ def test_read_plan_resolves_hand_written_stops(tmp_path: Path, make_scenario, id
     (d / "assignments.csv").write_text(
         f"id_number,trip_id,pickup_stop,employer_uscc\n{ids.W1},X1,湖北省恩施市,{ids.E2}\n", "utf-8"
     )
-    resolver = plans_module.PlaceResolver(
+    resolver = PlaceResolver(
         gazetteer=__import__("planner.geo", fromlist=["x"]).load_gazetteer(),
         employers={e.uscc: e for e in s.employers},
         fleet={v.name: v for v in s.fleet},

@@ -143,7 +143,8 @@ def _plan() -> Plan:
 def test_plan_files_carry_the_code_and_the_chinese_text(tmp_path: Path) -> None:
     """self_return.csv gives reason_code and the reason in Chinese; read back it is the same
     message, so it renders in English too."""
-    from planner.io.plans import plan_frames, read_plan, write_plan
+    from planner.io.plan_read import read_plan
+    from planner.io.plans import plan_frames, write_plan
 
     plan = _plan()
     frame = plan_frames(plan)["self_return.csv"]
@@ -167,7 +168,8 @@ def test_plan_files_in_english_on_request(tmp_path: Path) -> None:
 
 def test_an_old_plan_folder_without_reason_code_still_reads(tmp_path: Path) -> None:
     """A reason column alone (older folders, hand-made files) reads back as free text."""
-    from planner.io.plans import read_plan, write_plan
+    from planner.io.plan_read import read_plan
+    from planner.io.plans import write_plan
 
     write_plan(_plan(), tmp_path, lang="en")
     path = tmp_path / "self_return.csv"
