@@ -11,6 +11,10 @@ the worker has not started. Otherwise they run in this process after the plannin
 Either way each model gets the share of the time left before the deadline given by the weights
 (so a model that finishes early leaves its time to the next), and under a work limit nothing
 depends on the clock: the bound is the same in both modes.
+
+The time limit holds (``planner.optimise.budget``): a model not started by the deadline, or one
+the worker has not answered by the end of the limit, counts 0 — a valid lower bound of its unit
+(no cost is negative), only a weaker one; the worker then starts no other model.
 """
 
 from __future__ import annotations
@@ -24,12 +28,16 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 
+from planner.optimise.budget import BOUND_DEADLINE, Budget
 from planner.optimise.instance import Instance
 from planner.optimise.model import Context, solve_province
 from planner.optimise.params import PlanParams
 from planner.optimise.prepare import Person
 
-BOUND_DEADLINE = 0.95  # share of the time limit by which every bound model has finished
+TIME_UP = "time up"  # the status of a model not solved in time (its bound counts 0)
+# Seconds this process waits for the worker past the bound deadline (a model's SCIP overruns
+# its limit by a little: building the model, stopping the search).
+WORKER_GRACE_S = 0.3
 
 _WORKER_CTX: Context | None = None
 
@@ -57,9 +65,15 @@ def _init_worker(inst: Instance, params: PlanParams) -> None:
     _WORKER_CTX = Context(inst, params)
 
 
-def _solve(ctx: Context, task: BoundTask, deadline: float) -> BoundResult:
-    left = deadline - time.time()
-    tl = max(0.2, left * task.share)
+def _solve(ctx: Context, task: BoundTask, deadline: float | None) -> BoundResult:
+    """``task``'s bound; ``deadline`` (``time.time()``) is ``None`` under a work limit."""
+    if deadline is None:
+        left = 0.0
+    else:
+        left = deadline - time.time()
+        if left <= 0:
+            return BoundResult(0.0, TIME_UP)
+    tl = max(0.05, left * task.share)
     dec = solve_province(
         ctx,
         task.people,
@@ -73,7 +87,7 @@ def _solve(ctx: Context, task: BoundTask, deadline: float) -> BoundResult:
     return BoundResult(dec.bound, dec.status)
 
 
-def _solve_in_worker(task: BoundTask, deadline: float) -> BoundResult:
+def _solve_in_worker(task: BoundTask, deadline: float | None) -> BoundResult:
     assert _WORKER_CTX is not None, "bound worker not initialised"
     return _solve(_WORKER_CTX, task, deadline)
 
@@ -95,15 +109,17 @@ class BoundRunner:
     ----------
     ctx
         The planner's shared data (the worker builds its own from ``ctx.inst``).
-    deadline
-        ``time.time()`` by which every model should have finished.
+    budget
+        The plan's budget: every model should have finished by ``BOUND_DEADLINE`` of it, and
+        none is waited for past its end (unless a work limit rules).
     worker
         Run the models in a worker process as they are submitted.
     """
 
-    def __init__(self, ctx: Context, deadline: float, worker: bool) -> None:
+    def __init__(self, ctx: Context, budget: Budget, worker: bool) -> None:
         self.ctx = ctx
-        self.deadline = deadline
+        self.deadline = None if budget.deterministic else budget.deadline(BOUND_DEADLINE)
+        self.wait_until = None if budget.deterministic else budget.deadline(1.0) - WORKER_GRACE_S
         self.pool: ProcessPoolExecutor | None = None
         self.pending: list[tuple[BoundTask, Future[BoundResult] | None]] = []
         if worker:
@@ -154,8 +170,15 @@ class BoundRunner:
                 yield task, _solve(self.ctx, task, self.deadline)
             for task, fut in self.pending:
                 if fut is not None:
+                    timeout = None
+                    if self.wait_until is not None:
+                        timeout = max(0.0, self.wait_until - time.time())
                     try:
-                        yield task, fut.result()
+                        yield task, fut.result(timeout=timeout)
+                        continue
+                    except TimeoutError:  # past the limit: this model counts 0
+                        self._stop_worker()
+                        yield task, BoundResult(0.0, TIME_UP)
                         continue
                     except Exception:  # the worker died or failed: solve it here instead
                         pass
@@ -166,6 +189,13 @@ class BoundRunner:
     def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def _stop_worker(self) -> None:
+        """Stop waiting for the worker: it is past the time limit (its models count 0). It ends
+        the model it is solving (within that model's own time limit) and starts no other."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
             self.pool = None
 
     def __del__(self) -> None:  # planning failed before the results were read

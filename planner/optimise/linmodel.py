@@ -314,7 +314,7 @@ def _mp(
                     f"randomization/randomseedshift = {seed}\n"
                 )
         else:
-            s.SetTimeLimit(max(50, int(tl * 1000)))
+            s.SetTimeLimit(max(10, int(tl * 1000)))
         if settings:
             s.SetSolverSpecificParametersAsString(settings)
     t0 = time.perf_counter()

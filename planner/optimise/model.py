@@ -48,6 +48,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from planner.domain import LoadCap, Travel, VehicleKind, VehicleType
+from planner.optimise.budget import MIN_SOLVE_S
 from planner.optimise.instance import Instance
 from planner.optimise.linmodel import (
     LinModel,
@@ -939,12 +940,14 @@ def solve_province(
             # the starts and each RINS's own model count too (on the largest unit they took
             # two seconds beyond a three-second limit).
             time_left = time_limit_s - (time.perf_counter() - begun)
+            if work_limit is None and time_left <= 0:
+                break  # time is up: the unit keeps the best start so far
             share = sizes[hi] / sum(sizes[hi:])
             rins = solve_rins(
                 m,
                 lp.values,
                 hint,
-                time_limit_s=max(0.2, 0.9 * time_left * share),
+                time_limit_s=max(MIN_SOLVE_S, 0.9 * time_left * share),
                 work_limit=work_limit,
                 seed=p.seed,
                 free=hood,
@@ -952,14 +955,18 @@ def solve_province(
             spent += rins.wall_s
             if rins.feasible and rins.objective < objective_of(m, hint) - 1e-6:
                 hint = list(rins.values)
+    time_up = work_limit is None and time.perf_counter() - begun >= time_limit_s
     if split and hint is not None:
         # SCIP's root on the whole of such a unit takes longer than all its RINS together.
         sol = Solution(list(hint), objective_of(m, hint), lp.bound, "RINS", spent, 0.0, True)
+    elif time_up and hint is not None and is_feasible(m, hint):
+        # Building SCIP's model alone takes tenths of a second on a large unit.
+        sol = Solution(list(hint), objective_of(m, hint), lp.bound, "START", spent, 0.0, True)
     else:
         sol = solve_model(
             m,
             backend=backend,
-            time_limit_s=max(0.05, time_limit_s - (time.perf_counter() - begun)),
+            time_limit_s=max(MIN_SOLVE_S, time_limit_s - (time.perf_counter() - begun)),
             work_limit=work_limit,
             seed=p.seed,
             hint=hint,

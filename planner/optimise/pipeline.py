@@ -107,7 +107,8 @@ from planner.domain import (
 from planner.domain.stats import FeederRouting, RunStats, UnitStats
 from planner.messages import Message
 from planner.optimise import reasons
-from planner.optimise.bounding import BOUND_DEADLINE, BoundRunner, BoundTask, shares, use_worker
+from planner.optimise.bounding import BoundRunner, BoundTask, shares, use_worker
+from planner.optimise.budget import PLAN_PHASE, PLAN_PHASE_BESIDE, Budget, Overhead
 from planner.optimise.build import Builder, Built
 from planner.optimise.instance import Instance
 from planner.optimise.model import Context, Decision, Group, solve_province
@@ -116,10 +117,6 @@ from planner.rules.params import PlanParams
 from planner.rules.timetable import coach_timetable, day_of, to_min
 
 Progress = Callable[[float, str], None]
-PLAN_PHASE = 0.6  # share of the time limit for planning the units; the bound has the rest
-# With the bound models in a worker process beside the planning, the planning may run longer:
-# the bound no longer waits for it.
-PLAN_PHASE_BESIDE = 0.75
 
 
 def _unit_figures(
@@ -167,7 +164,10 @@ def _yuan(fen: int) -> str:
 
 
 def solve(
-    inst: Instance, params: PlanParams | None = None, progress: Progress | None = None
+    inst: Instance,
+    params: PlanParams | None = None,
+    progress: Progress | None = None,
+    budget: Budget | None = None,
 ) -> Plan:
     """Plan coaches, special trains and self-return advice for a whole instance.
 
@@ -179,6 +179,9 @@ def solve(
         Planning parameters (default ``PlanParams()``).
     progress
         Called with ``(fraction done, message)``.
+    budget
+        The plan's clock, if it started before this call (default: from now, with the limits
+        of ``params``).
 
     Returns
     -------
@@ -188,6 +191,7 @@ def solve(
     """
     params = params or PlanParams()
     t0 = time.perf_counter()
+    budget = budget or Budget.start(params.time_limit_s, params.work_limit)
 
     def report(frac: float, msg: str) -> None:
         if progress is not None:
@@ -247,7 +251,6 @@ def solve(
     total_people = max(1, len(prep.planned))
 
     # Budgets.
-    T = params.time_limit_s
     W = params.work_limit
     n_prov = max(1, len(provinces))
 
@@ -255,19 +258,12 @@ def solve(
         """A unit's share of a phase: small units finish at once, the large ones need time."""
         return 0.2 / n_units + 0.8 * people / max(1, total)
 
-    def clock_share(deadline_s: float, w: float, w_rest: float) -> float:
-        """This unit's part of the time left before ``deadline_s`` (seconds from the start), so
-        time the units before it did not use, or overran, is shared by those still to come."""
-        left = deadline_s - (time.perf_counter() - t0)
-        return max(0.2, left * w / max(w, w_rest))
-
     plan_weights = [weight(len(by_prov[pv]), n_prov, total_people) for pv in provinces]
 
     def router_limit() -> tuple[float, int | None]:
         if W is not None:
             return 1.0, 50
-        left = T - (time.perf_counter() - t0)
-        return max(0.1, min(1.0, 0.1 * left)), None
+        return budget.router_seconds(), None
 
     builder = Builder(ctx, fixed_ids | {a.trip_id for a in sc.fixed_assignments}, router_limit)
     built = Built()
@@ -279,17 +275,15 @@ def solve(
     decisions: dict[str, Decision] = {}
     stranded: set[str] = set()
     # The bound models: beside the planning in a worker process, or after it here.
-    bounds = BoundRunner(
-        ctx,
-        time.time() + BOUND_DEADLINE * T - (time.perf_counter() - t0),
-        use_worker(params, len(prep.planned)),
-    )
+    bounds = BoundRunner(ctx, budget, use_worker(params, len(prep.planned)))
     # A unit's bound model grows faster than its people (groups × days × reach classes), and
     # the small ones close at once: the bound time is shared by squared weights (the largest
     # unit of the demo gets 8 s instead of 4 s, enough to branch on its trains).
     bound_weights = [w * w for w in plan_weights]
     bound_shares = shares(bound_weights)
     plan_phase = PLAN_PHASE_BESIDE if bounds.parallel else PLAN_PHASE
+    overhead = Overhead()
+    people_left = sum(len(qs) for qs in by_prov.values())
 
     def advise_alone(q: Person, cause: Message) -> None:
         """``q`` comes alone because of ``cause``; a seat-seeker so advised is stranded (their
@@ -308,7 +302,11 @@ def solve(
     for i, pv in enumerate(provinces):
         report(0.05 + 0.6 * i / n_prov, f"Planning {pv} ({len(by_prov[pv])} people)")
         w_unit = plan_weights[i]
-        tl = clock_share(plan_phase * T, w_unit, sum(plan_weights[i:]))
+        people_left -= len(by_prov[pv])
+        unit_begun = time.time()
+        tl = budget.unit_seconds(
+            plan_phase, w_unit, sum(plan_weights[i:]), overhead.reserve(people_left)
+        )
         wl = None if W is None else max(0.05, W * PLAN_PHASE * w_unit)
         cur_used = dict(used)
         for key, val in built.occupancy.items():
@@ -386,6 +384,8 @@ def solve(
             groups=len(dec.groups),
             plan_seconds=None if W is not None else round(dec.wall_s, 2),
         )
+        if W is None:
+            overhead = overhead.after(len(by_prov[pv]), time.time() - unit_begun, tl)
 
     # Lower bound.
     bound_fen = 0

@@ -23,6 +23,7 @@ list of driving intervals against the rules without knowing how they were made.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -105,24 +106,28 @@ class _Driver:
 
 def _daily_allowance(d: _Driver, t: int, rules: Regulation) -> int:
     """Most minutes driver ``d`` may drive from ``t`` on without more than the daily limit in
-    any 24 h window: the largest ``x`` with ``driven in [t + x − 24 h, t) + x ≤ limit``. The
-    left side never decreases as ``x`` grows (old driving leaves the window at most as fast as
-    new driving enters), so a binary search finds it."""
+    any 24 h window: the largest ``x ≤ limit`` with ``driven in [t + x − 24 h, t) + x ≤ limit``.
+
+    The left side grows by one a minute while the window's start crosses a gap in the driver's
+    past driving and stays level while it crosses a spell (the old minute leaving the window
+    makes room for the new one), so one sweep over the spells finds ``x``."""
     limit = rules.daily_limit_min
-
-    def used(x: int) -> int:
-        return d.driven_since(t + x - rules.window_min) + x
-
-    if used(0) > limit:
+    edge0 = t - rules.window_min
+    used = d.driven_since(edge0)
+    if used > limit:
         return 0
-    lo, hi = 0, limit
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if used(mid) <= limit:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
+    x = 0
+    for s, e in d.history:
+        if e <= edge0 + x:
+            continue
+        gap = s - (edge0 + x)
+        if gap > 0:
+            if used + gap > limit:
+                break
+            x += gap
+            used += gap
+        x += e - max(s, edge0 + x)
+    return min(limit, x + (limit - used))
 
 
 def _wait_for_daily(d: _Driver, t: int, rules: Regulation) -> int:
@@ -262,7 +267,26 @@ def lawful_timetable(
     earlier day (fewest hire days, then earliest return; ties: the shorter rest).
 
     Stop arrival times do not depend on that rest; only the return does.
+
+    The rules repeat every day, so the timetable of a start shifted by whole days is the same
+    timetable shifted: it is computed once per time of day (and remembered).
     """
+    base = start - start % DAY
+    sch = _lawful_from(start - base, tuple(int(x) for x in legs_min), drivers, rules, dwell_min)
+    if base == 0:
+        return sch
+    return Schedule(
+        leave=tuple(t + base for t in sch.leave),
+        arrive=tuple(t + base for t in sch.arrive),
+        intervals=tuple((s + base, e + base, k) for s, e, k in sch.intervals),
+    )
+
+
+@functools.lru_cache(maxsize=65_536)
+def _lawful_from(
+    start: int, legs_min: tuple[int, ...], drivers: int, rules: Regulation, dwell_min: int
+) -> Schedule:
+    """``lawful_timetable`` for a start on the first day (``0 ≤ start < DAY``)."""
     best = drive_schedule(start, legs_min, drivers=drivers, rules=rules, dwell_min=dwell_min)
     if len(legs_min) < 2:
         return best

@@ -129,12 +129,14 @@ def plan_scenario(
     Plan
     """
     from planner.optimise import solve
+    from planner.optimise.budget import Budget
 
     params = params or PlanParams()
+    budget = Budget.start(params.time_limit_s, params.work_limit)  # distances count too
     if progress is not None:
         progress(0.0, "Computing distances and subsidies")
     inst = build_instance(scenario, params)
-    return solve(inst, params, progress)
+    return solve(inst, params, progress, budget)
 
 
 def plan_by_hand(scenario: Scenario, params: PlanParams | None = None) -> Plan:

@@ -67,3 +67,42 @@ def test_guizhou_to_shaoxing_is_about_a_day() -> None:
     hours = (sch.arrive[0] - start) / 60
     assert 1600 / 70 + 3 <= hours <= 36
     assert (day_of(sch.arrive[0]) - DAY).days == 1
+
+
+def test_daily_allowance_is_the_most_a_driver_may_still_drive_in_any_24_h() -> None:
+    """The sweep over past spells gives the largest x with driven-in-window + x ≤ 8 h, as the
+    rule's definition checked minute by minute does, on random driving histories."""
+    import random
+
+    from planner.rules import timetable as tt
+
+    def by_definition(d: tt._Driver, t: int) -> int:
+        ok = [
+            x
+            for x in range(R.daily_limit_min + 1)
+            if d.driven_since(t + x - R.window_min) + x <= R.daily_limit_min
+        ]
+        return max(ok) if ok and ok[0] == 0 else 0
+
+    rng = random.Random(7)
+    for _ in range(400):
+        d = tt._Driver()
+        t = 0
+        for _spell in range(rng.randint(0, 6)):
+            t += rng.randint(0, 400)
+            length = rng.randint(1, 300)
+            d.history.append((t, t + length))
+            t += length
+        t += rng.choice([0, rng.randint(0, 1500)])
+        assert tt._daily_allowance(d, t, R) == by_definition(d, t)
+
+
+def test_a_timetable_shifted_by_whole_days_is_the_same_timetable_shifted() -> None:
+    """The remembered timetable of one time of day serves every day: starting a day later
+    moves every stop and spell by 1,440 minutes."""
+    from planner.rules.timetable import lawful_timetable
+
+    a = lawful_timetable(coach_start(DAY, 300), [700, 30, 650], drivers=2, rules=R)
+    b = lawful_timetable(coach_start(DAY, 300) + 1440, [700, 30, 650], drivers=2, rules=R)
+    assert b.arrive == tuple(x + 1440 for x in a.arrive)
+    assert b.intervals == tuple((s + 1440, e + 1440, k) for s, e, k in a.intervals)
