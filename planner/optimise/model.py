@@ -545,6 +545,32 @@ def reach_levels(reaches: Sequence[float]) -> tuple[float, ...]:
     return tuple(sorted(cuts))
 
 
+def _bound_decision(
+    groups: list[Group],
+    lines: list[TrainLine],
+    sol: Solution,
+    best: float,
+    statuses: list[str],
+    begun: float,
+) -> Decision:
+    """A bound model's answer: its best proven bound, no plan."""
+    return Decision(
+        {},
+        {},
+        {},
+        {},
+        {},
+        {},
+        groups,
+        lines,
+        sol.objective,
+        best,
+        ", ".join(statuses),
+        time.perf_counter() - begun,
+        sol.det_time,
+    )
+
+
 def solve_province(
     ctx: Context,
     people: Sequence[Person],
@@ -556,6 +582,7 @@ def solve_province(
     used: Mapping[tuple[str, dt.date], int] | None = None,
     backend: str = "scip",
     whole_trains: bool = False,
+    lp_only: bool = False,
 ) -> Decision:
     """Build and solve the plan or bound model for one province.
 
@@ -576,6 +603,9 @@ def solve_province(
     whole_trains
         Bound only: count trains in whole numbers (valid when ``people`` holds every
         county of the trains' catchments).
+    lp_only
+        Bound only: stop at the LP relaxation (a valid bound in a fraction of the time, for a
+        model whose time is up).
     """
     begun = time.perf_counter()
     inst = ctx.inst
@@ -848,6 +878,8 @@ def solve_province(
             unserved[u[gi]] = g.size
         best = lp_bound
         statuses = [f"lp {lp.status}"]
+        if lp_only:
+            return _bound_decision(groups, lines, lp, best, statuses, begun)
         fractional = lp.feasible and any(
             abs(lp.values[x] - round(lp.values[x])) > 1e-6 for x in k.values()
         )
@@ -891,21 +923,7 @@ def solve_province(
         )
         best = max(best, sol.bound if sol.feasible else -math.inf)
         statuses.append(f"mip {sol.status}")
-        return Decision(
-            {},
-            {},
-            {},
-            {},
-            {},
-            {},
-            groups,
-            lines,
-            sol.objective,
-            best,
-            ", ".join(statuses),
-            time.perf_counter() - begun,
-            sol.det_time,
-        )
+        return _bound_decision(groups, lines, sol, best, statuses, begun)
     # A second start: the LP relaxation with every vehicle count rounded up.
     lp = solve_model(m, backend="lp", time_limit_s=time_limit_s, work_limit=None, seed=p.seed)
     if lp.feasible:

@@ -169,3 +169,38 @@ def test_waiting_models_split_in_halves_of_about_equal_weight() -> None:
     assert [t.unit for t in first] == ["u0"]
     assert [t.unit for t in second] == ["u1", "u2", "u3", "u4"]
     assert [round(t.share, 3) for t in bounding._reshared(second)] == [0.2, 0.25, 0.333, 1.0]
+
+
+def test_models_past_the_bound_deadline_count_their_lp_relaxation(
+    kit: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under a time limit, a bound model that starts after the bound deadline counts its LP
+    relaxation (a valid bound, no more than the full model's), not 0."""
+    _sc, inst = _scenario(kit)
+    full = solve(inst, P.replace(parallel_bound_min_people=None)).summary
+    monkeypatch.setattr(bounding, "BOUND_DEADLINE", 0.0)
+    late = solve(
+        inst, P.replace(work_limit=None, time_limit_s=5.0, parallel_bound_min_people=None)
+    ).summary
+    statuses = {v.get("bound_status", "") for v in late.extra["units"].values()}
+    assert statuses and all(s.startswith(f"{bounding.TIME_UP}: lp") for s in statuses)
+    assert 0 < late.lower_bound_fen <= full.lower_bound_fen
+
+
+def test_a_worker_not_back_by_the_limit_leaves_the_lp_bound(
+    kit: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A bound model the worker has not answered by the end of the time limit counts the LP
+    relaxation this process solved while waiting, so the plan keeps a positive bound."""
+    _sc, inst = _scenario(kit)
+    release = tmp_path / "never-before-the-limit"
+    monkeypatch.setenv("JOBBUS_TEST_RELEASE", str(release))
+    monkeypatch.setattr(bounding, "_solve_in_worker", _held_solve_in_worker)
+    params = P.replace(work_limit=None, time_limit_s=2.0, parallel_bound_min_people=0)
+    try:
+        summary = solve(inst, params).summary
+    finally:
+        release.touch()  # let the held worker end
+    statuses = [v.get("bound_status", "") for v in summary.extra["units"].values()]
+    assert any(s.startswith(f"{bounding.TIME_UP}: lp") for s in statuses)
+    assert summary.lower_bound_fen > 0
