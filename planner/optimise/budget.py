@@ -9,8 +9,9 @@ the plan is ready by the limit:
   remaining unit's model, its starts, its trips and timetables, routing its feeders. The reserve
   is measured as the plan goes: the seconds each unit ran beyond the solver time it was given,
   per person, times the people still to plan (``Overhead``);
-- the bound models finish by ``BOUND_DEADLINE`` of the limit; one the worker has not answered by
-  then counts 0 (a valid bound, costs are never negative) — see ``bounding``;
+- the bound models finish by ``BOUND_DEADLINE`` of the limit; one not started by then counts
+  its LP relaxation alone, as does one the worker has not answered by the end — see
+  ``bounding``;
 - the rest (assembling the plan, the summary) takes a few hundredths of a second.
 
 Under a work limit nothing here reads the clock's result: solver budgets are deterministic and
