@@ -1,19 +1,22 @@
 """The planner: who comes how, on which coach or train, and a lower bound on the cost.
 
-Pipeline (``solve``):
+Pipeline (``solve``), composed of the steps of ``planner.optimise.units`` — functions of the
+instance, the parameters and immutable, picklable values:
 
 1. Keep fixed trips and their people; ``travel = own`` comes alone; recruits are matched to
-   employers (``prepare``).
+   employers (``prepare``); the people planned are split into planning units (``make_units``).
 2. For each planning unit (a prefecture, or prefectures joined by a train's catchment; largest
    first) the aggregate MIP (``model``) decides coaches per county, day and kind, shared
    coaches within a prefecture, special trains with collectors and feeders, who comes alone and
    who is unserved; vehicles used by earlier units and fixed trips are taken off what is
-   available per day.
+   available per day (``plan_unit``, on the ``UnitInput`` the units before it leave).
 3. Trips are built with real routes, timetables and costs (``build``); feeders are routed by the
    CVRP router.
 4. A lower bound is computed with the ``bound`` variant of the model, per planning unit: from
    ``parallel_bound_min_people`` people on, in a worker process while the next units are
-   planned (``planner.optimise.bounding``), else here after the planning.
+   planned (``planner.optimise.bounding``), else here after the planning (``bound_unit`` is
+   what it runs for one unit).
+5. The plan, its vacancies left empty, its bound and summary are assembled (``assemble``).
 
 Under a work limit nothing depends on the clock: ``summary.solve_seconds`` is written as 0 and
 solver timings are left out of ``summary.extra``, so the plan files are byte-identical.
