@@ -18,7 +18,8 @@ FleetKey = tuple[str, dt.date]  # (vehicle type, day)
 @dataclass(frozen=True, slots=True)
 class FleetUse(Mapping[FleetKey, int]):
     """Vehicles out per (vehicle type, day): an immutable mapping. What is still available
-    of a type on a day is its ``available`` less this."""
+    of a type on a day is its ``available`` less this. Kept as a tuple of pairs (a lookup
+    scans it): take ``to_dict()`` for many lookups."""
 
     items_: tuple[tuple[FleetKey, int], ...] = ()
 
