@@ -149,12 +149,9 @@ def render_readme(tables: DemoTables) -> str:
     employers = tables.employers
     demand = int(employers["new_hires_wanted"].sum())
 
-    if tables.shape.is_reference:
-        intro = _INTRO.format(seed=tables.seed, n_workers=n)
-        paired = list(PAIRED_COUNTIES)
-    else:
-        intro = _shaped_intro(tables)
-        paired = []
+    reference = tables.shape.is_reference
+    intro = _INTRO.format(seed=tables.seed, n_workers=n) if reference else _shaped_intro(tables)
+    paired = list(PAIRED_COUNTIES) if reference else []
     lines = [intro, "## Counts in this copy", ""]
     lines += _table(
         ("", "count"),
