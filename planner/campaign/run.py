@@ -383,7 +383,7 @@ def plan_campaign(
     uses = {i: ctx.state.records[i].get("optimistic_use", {}) for i in range(n)}
     replan, pools = _shares(campaign, uses)
     if replan:
-        report(f"pools: {len(replan)} destination(s) over their share, planned again")
+        report(f"pools: {len(replan)} destination(s) over their share in round 1")
         _run_round(2, replan, ctx)
     _check_pools(campaign, ctx.state, pools)
     summary = campaign_summary(out, campaign, params, ctx.state, pools)

@@ -41,7 +41,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "February–March 2020: workers from 18 provinces, coaches and special trains, the "
         "district's subsidy policy) to DIR.",
     )
-    p.add_argument("folder", metavar="DIR", help="folder to write (created if missing)")
+    p.add_argument("folder", metavar="DIR", nargs="?", default=None,
+                   help="folder to write (created if missing)")
+    p.add_argument(
+        "--campaign", default=None, metavar="DIR",
+        help="write a synthetic campaign instead: --destinations scenario folders of --workers "
+        "people each and a campaign.toml (plan it with jobbus campaign plan DIR)",
+    )
+    p.add_argument("--destinations", type=_positive, default=3, metavar="K",
+                   help="with --campaign: number of destinations (default 3)")
     p.add_argument("--seed", type=_seed, default=2020, help="random seed (default 2020)")
     p.add_argument(
         "--workers", type=_positive, default=10_500, metavar="N",
@@ -66,6 +74,11 @@ def handler(args: argparse.Namespace) -> int:
     """Run ``jobbus demo``; returns the exit code."""
     from planner.demo import home_adcodes, write_demo
 
+    if (args.folder is None) == (args.campaign is None):
+        raise InputError([problem("DIR", "problem.refused",
+                                  why="give a folder, or --campaign DIR, one of them")])
+    if args.campaign is not None:
+        return _campaign(args)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -87,5 +100,21 @@ def handler(args: argparse.Namespace) -> int:
         f"{len(workers) - returning} new) from {provinces} provinces, "
         f"{len(tables.employers)} employers wanting {wanted}, "
         f"{len(tables.fleet)} vehicle kinds (seed {tables.seed}, {args.fmt})."
+    )
+    return 0
+
+
+def _campaign(args: argparse.Namespace) -> int:
+    from planner.demo.campaign import write_demo_campaign
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        names = write_demo_campaign(args.campaign, args.destinations, args.workers, args.seed)
+    for w in caught:
+        print(f"warning: {w.message}", file=sys.stderr)
+    print(
+        f"Wrote campaign {args.campaign}: {len(names)} destinations of {args.workers} workers "
+        f"(seeds {args.seed}–{args.seed + len(names) - 1}); plan it with "
+        f"jobbus campaign plan {args.campaign} --out DIR"
     )
     return 0
