@@ -56,7 +56,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "February–March 2020: workers from 18 provinces, coaches and special trains, the "
         "district's subsidy policy) to DIR.",
     )
-    p.add_argument("folder", metavar="DIR", help="folder to write (created if missing)")
+    p.add_argument("folder", metavar="DIR", nargs="?", default=None,
+                   help="folder to write (created if missing)")
+    p.add_argument(
+        "--campaign", default=None, metavar="DIR",
+        help="write a synthetic campaign instead: --destinations scenario folders of --workers "
+        "people each and a campaign.toml (plan it with jobbus campaign plan DIR)",
+    )
+    p.add_argument("--destinations", type=_positive, default=3, metavar="K",
+                   help="with --campaign: number of destinations (default 3)")
     p.add_argument("--seed", type=_seed, default=2020, help="random seed (default 2020)")
     p.add_argument(
         "--workers", type=_positive, default=None, metavar="N",
@@ -90,6 +98,11 @@ def handler(args: argparse.Namespace) -> int:
     """Run ``jobbus demo``; returns the exit code."""
     from planner.demo import home_adcodes, write_demo
 
+    if (args.folder is None) == (args.campaign is None):
+        raise InputError([problem("DIR", "problem.refused",
+                                  why="give a folder, or --campaign DIR, one of them")])
+    if args.campaign is not None:
+        return _campaign(args)
     if args.family is not None:
         return _family(args)
     if args.family_sizes is not None:
@@ -145,4 +158,21 @@ def _family(args: argparse.Namespace) -> int:
               f"{r['employers']} employers, fleet x{s['fleet_factor']:g}, from {s['plan_from']}")
     print(f"Wrote {args.folder}: {len(rows)} scenarios, family.json and family.md "
           f"(seed {args.seed}, {args.fmt}).")
+    return 0
+
+
+def _campaign(args: argparse.Namespace) -> int:
+    from planner.demo.campaign import write_demo_campaign
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        workers = args.workers or 10_500
+        names = write_demo_campaign(args.campaign, args.destinations, workers, args.seed)
+    for w in caught:
+        print(f"warning: {w.message}", file=sys.stderr)
+    print(
+        f"Wrote campaign {args.campaign}: {len(names)} destinations of {workers} workers "
+        f"(seeds {args.seed}–{args.seed + len(names) - 1}); plan it with "
+        f"jobbus campaign plan {args.campaign} --out DIR"
+    )
     return 0
