@@ -135,13 +135,16 @@ class Binding:
     """What binds a plan. ``usage``: every (type, day) with a vehicle in use, by type then
     day; ``causes``: in ``Cause`` order, only those with people; ``pressure``: binding cells
     by people the fleet left out who could have gone that day, most first; ``what_ifs``:
-    dicts of ``planner.analysis.what_if.WhatIf.as_dict`` (computed on request)."""
+    dicts of ``planner.analysis.what_if.WhatIf.as_dict`` (computed on request; ``None``
+    skipped: not asked for, else how many were skipped for time); ``fleet``:
+    each vehicle type's ``available`` the plan was made with (to replay a what-if)."""
 
     usage: tuple[UsageCell, ...]
     causes: tuple[CauseCount, ...]
     pressure: tuple[Pressure, ...] = ()
     what_ifs: tuple[dict[str, Any], ...] = ()
-    what_if_note: str | None = None
+    what_if_skipped: int | None = None
+    fleet: tuple[tuple[str, int | None], ...] = ()
 
     @property
     def binding_cells(self) -> tuple[UsageCell, ...]:
@@ -151,6 +154,7 @@ class Binding:
     def as_dict(self) -> dict[str, Any]:
         """summary.json's ``binding`` (documented in docs/FORMATS-EXTENSIONS.md)."""
         out: dict[str, Any] = {
+            "fleet_available": dict(self.fleet),
             "binding_cells": [c.as_dict() for c in self.binding_cells],
             "usage": [c.as_dict() for c in self.usage],
             "causes": [c.as_dict() for c in self.causes],
@@ -159,10 +163,9 @@ class Binding:
                 for p in self.pressure
             ],
         }
-        if self.what_ifs or self.what_if_note:
+        if self.what_if_skipped is not None:  # what-ifs were asked for
             out["what_if"] = list(self.what_ifs)
-        if self.what_if_note:
-            out["what_if_note"] = self.what_if_note
+            out["what_if_skipped"] = self.what_if_skipped
         return out
 
 
@@ -305,4 +308,5 @@ def binding_of(inst: Instance, plan: Plan, params: PlanParams) -> Binding:
         if c.binding
     ]
     pressure.sort(key=lambda p: (-p.people, p.day, p.vehicle))
-    return Binding(usage, causes, tuple(pressure))
+    fleet = tuple((v.name, v.available) for v in sc.fleet)
+    return Binding(usage, causes, tuple(pressure), fleet=fleet)

@@ -371,10 +371,10 @@ def top_what_ifs(
     k: int = 1,
     max_seconds: float | None = None,
     work_limit: float | None = None,
-) -> tuple[list[WhatIf], str | None]:
+) -> tuple[list[WhatIf], int]:
     """The what-ifs of the ``cells`` most binding (type, day) cells (most people the fleet
     left out who could have gone that day) and of one more day of service level; stops
-    starting new ones after ``max_seconds``. Returns them and a note of what was skipped."""
+    starting new ones after ``max_seconds``. Returns them and how many were skipped."""
     begun = time.perf_counter()
     b = binding_of(inst, plan, params)
     asks: list[tuple[str, Any]] = [("cell", p) for p in b.pressure if p.people > 0][:cells]
@@ -399,6 +399,5 @@ def top_what_ifs(
             w = what_if_longer_service(inst, params, 1, plan=plan, work_limit=work_limit)
             if w is not None:
                 out.append(w)
-    note = f"{skipped} what-if(s) skipped: time share used" if skipped else None
-    return out, note
+    return out, skipped
 
