@@ -334,7 +334,8 @@ def what_if_longer_service(
 ) -> WhatIf | None:
     """What ``days`` more of service level (``max_wait_days``) would seat and save (module
     docstring); ``None`` when the params set no service level (nothing to relax)."""
-    if params.max_wait_days is None:
+    wait = params.max_wait_days
+    if wait is None:
         return None
     if days < 1:
         raise ValueError("days must be at least 1")
@@ -344,7 +345,7 @@ def what_if_longer_service(
     if plan is not None:
         provinces = {p for p, _a, _b in _left_out_windows(inst, plan, params, Cause.DATES)}
         base_inst = _sub_instance(inst, plan, provinces, params)
-    longer = params.replace(max_wait_days=params.max_wait_days + days)
+    longer = params.replace(max_wait_days=wait + days)
     return _compare(
         "longer_service", base_inst, base_inst, params, provinces,
         variant_params=longer, days=days,
