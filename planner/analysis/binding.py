@@ -3,10 +3,12 @@ people who come alone or stay unserved do so, grouped by cause.
 
 Rules implemented here:
 
-- a vehicle is in use on every calendar day of its hire: a coach from the day it leaves its
-  first stop to the day it is back there (its lawful timetable, the empty return included, as
-  the planner hires it); a train from its departure day to its arrival day. Fixed trips count
-  like planned ones;
+- a vehicle is in use on every calendar day of its hire, counted as the specification
+  (``planner.validation.check_vehicles_available``) counts it: a coach from the day it leaves
+  its first stop to the day it is back there (its lawful timetable, the empty return
+  included); a train from its departure day to its arrival day. Fixed trips count like planned
+  ones. A cell may so show more in use than available: the plan breaks the fleet limit there
+  (the validator says so too);
 - a (vehicle type, day) cell *binds* when the type has a limit (fleet.csv ``available``) and
   every vehicle of it is in use that day;
 - each reason code maps to one cause: ``fleet`` (the vehicles were full or none was left),
@@ -33,11 +35,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from planner.domain import Plan, Scenario, StopKind, Trip, VehicleKind
+from planner.domain import Plan, Scenario, Trip, VehicleKind
 from planner.messages import Message
 from planner.optimise.instance import Instance
 from planner.rules.params import PlanParams
-from planner.rules.timetable import coach_timetable, day_of, to_min
 
 
 class Cause(StrEnum):
@@ -169,47 +170,13 @@ class Binding:
         return out
 
 
-def _stop_key(kind: StopKind, ref: str, inst: Instance) -> str | None:
-    if kind is StopKind.PICKUP:
-        key = f"c:{ref}"
-    elif kind is StopKind.STATION:
-        key = f"s:{ref}"
-    elif f"e:{ref}" in inst.index:
-        key = f"e:{ref}"
-    else:
-        key = "hub"
-    return key if key in inst.index else None
-
-
-def _tour_km(trip: Trip, inst: Instance) -> list[float] | None:
-    """The km of each leg of a coach's closed tour (back to its first stop), or None."""
-    if trip.trip_id in inst.fixed_legs_km:
-        return list(inst.fixed_legs_km[trip.trip_id])
-    if not trip.stops:
-        return None
-    keys = [_stop_key(s.kind, s.ref, inst) for s in trip.stops]
-    if any(k is None for k in keys):
-        return None
-    tour = [str(k) for k in keys] + [str(keys[0])]
-    return [inst.km(a, b) for a, b in itertools.pairwise(tour)]
-
-
 def vehicle_days(trip: Trip, inst: Instance, params: PlanParams) -> list[dt.date]:
-    """The calendar days ``trip``'s vehicle is out (a coach until it is back at its first
-    stop, as the planner hires it)."""
-    first, last = trip.depart.date(), trip.arrive.date()
-    legs = _tour_km(trip, inst) if trip.kind is VehicleKind.COACH else None
-    if legs:
-        sch = coach_timetable(
-            to_min(trip.depart),
-            legs,
-            drivers=trip.drivers,
-            speed_kmh=params.speed_kmh,
-            rules=params.regulation,
-            dwell_min=params.stop_dwell_min,
-        )
-        last = max(last, day_of(sch.end))
-    return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+    """The calendar days ``trip``'s vehicle is out: the specification's count
+    (``planner.validation.vehicle_days``: a coach until it is back at its first stop, on its
+    earliest lawful timetable). ``inst`` is kept for callers; the plan's stops suffice."""
+    from planner.validation import vehicle_days as spec_days
+
+    return spec_days(trip, params)
 
 
 def fleet_usage(inst: Instance, plan: Plan, params: PlanParams) -> tuple[UsageCell, ...]:

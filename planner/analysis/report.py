@@ -40,10 +40,13 @@ def ordered_cells(binding: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def what_if_message(w: dict[str, Any]) -> Message:
-    """One what-if's answer and how it was obtained."""
+    """One what-if's answer and how it was obtained (seating more people may cost more public
+    money: a seat may cost up to the seat-cost multiple of the subsidy it replaces)."""
+    saved = round(float(w["money_saved"]) * 100)
+    money = msg("binding.saves", fen=saved) if saved >= 0 else msg("binding.costs", fen=-saved)
     common = {
         "seated": w["seated_more"],
-        "saved": round(float(w["money_saved"]) * 100),
+        "money": money,
         "people": w["people_resolved"],
         "wl": w["work_limit"],
     }
