@@ -1,9 +1,11 @@
 """规划 Planning: set the parameters (dates, load cap, fleet, time limit, policy), run the
 planner in the background (it goes on while the user is elsewhere; every plan is saved in the
-ledger as a numbered version and listed here, with the one dispatched), see the origins,
-trains and coach routes into the district on a map that needs no internet, read the trips and
-a trip's manifest, lock trips and re-plan, compare two saved plans side by side, download the
-dispatch sheet and manifests, and dispatch a plan to the ledger for tracking."""
+ledger as a numbered version and listed here, with the one dispatched), see what binds the plan
+(约束: days the fleet is used up, why people come alone, and what one more coach would change,
+re-solved on a click), see the origins, trains and coach routes into the district on a map that
+needs no internet, read the trips and a trip's manifest, lock trips and re-plan, compare two
+saved plans side by side, download the dispatch sheet and manifests, and dispatch a plan to the
+ledger for tracking."""
 
 import dataclasses
 import datetime as dt
@@ -166,6 +168,9 @@ money_kpi(m[2], t("compare.cost_fen"), row["cost_fen"],
           t("planning.bound", bound=fmt.yuan_short(row["lower_bound_fen"], lang),
             gap=fmt.percent(row["gap"])),
           help=t("planning.bound_help"))
+
+with st.container(border=True):
+    pv.binding_panel(plan, used, info)
 
 trip_ids = [tr.trip_id for tr in plan.trips]
 trip_names = pv.trip_labels(plan)  # made now, in the session's language

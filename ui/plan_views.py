@@ -323,3 +323,48 @@ def dispatch_message(result: Any) -> str:
     if result.superseded:
         text += t("planning.superseded", ids="、".join(f"P{i:03d}" for i in result.superseded))
     return text
+
+
+def params_of(info: Any) -> Any:
+    """The planning parameters a saved plan was made with (those this version knows)."""
+    from planner.services.planning import PlanParams
+
+    names = {f.name for f in dataclasses.fields(PlanParams)}
+    known = {k: v for k, v in dict(getattr(info, "params", None) or {}).items() if k in names}
+    try:
+        return PlanParams.from_dict(known)
+    except (TypeError, ValueError):
+        return PlanParams()
+
+
+def binding_panel(plan: Plan, scenario: Scenario, info: Any) -> None:
+    """The 约束 panel: what binds ``plan`` (summary's ``binding``: used-up days, people left
+    out by cause, what-ifs computed when planning) and a what-if button per used-up day, which
+    re-solves through ``planner.services.planning.what_if_more_coaches`` and shows the answer."""
+    from planner.analysis.report import binding_lines, cell_message, ordered_cells, what_if_message
+    from planner.services import planning
+    from ui import backend
+
+    lang = current_language()
+    binding = plan.summary.stats.binding
+    st.markdown(f"**{t('binding.title')}**")
+    st.caption(t("binding.intro"))
+    if not binding:
+        st.caption(t("binding.not_recorded"))
+        return
+    for line in binding_lines(binding):
+        st.markdown("- " + line.render(lang))
+    for i, cell in enumerate(ordered_cells(binding)[:5]):
+        answer_key = f"binding_answer_{info.id}_{cell['vehicle']}_{cell['day']}"
+        label = t("binding.what_if_button", cell=cell_message(cell).render(lang))
+        if st.button(label, key=f"binding_what_if_{i}", icon=":material/add_circle:"):
+            with st.spinner(t("binding.working")):
+                result = backend.run(
+                    planning.what_if_more_coaches, scenario, plan, params_of(info),
+                    cell["vehicle"], dt.date.fromisoformat(cell["day"]),
+                )
+            if result is not None:
+                st.session_state[answer_key] = what_if_message(result.as_dict())
+        answer = st.session_state.get(answer_key)
+        if answer is not None:
+            st.success(answer.render(lang))

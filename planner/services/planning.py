@@ -18,14 +18,19 @@ Rules implemented here:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from planner.domain import Plan, Scenario
 from planner.geo import DistanceModel, load_gazetteer
 from planner.optimise import Instance, Origin, PlanParams
 from planner.rules.params import DEFAULT_SEAT_COST_MULTIPLE
+
+if TYPE_CHECKING:
+    from planner.analysis import WhatIf
 
 Progress = Callable[[float, str], None]
 
@@ -110,7 +115,11 @@ def build_instance(scenario: Scenario, params: PlanParams | None = None) -> Inst
 
 
 def plan_scenario(
-    scenario: Scenario, params: PlanParams | None = None, progress: Progress | None = None
+    scenario: Scenario,
+    params: PlanParams | None = None,
+    progress: Progress | None = None,
+    *,
+    what_if: bool = False,
 ) -> Plan:
     """Plan ``scenario``: coaches, special trains, feeders, self-return advice, a lower bound.
 
@@ -123,10 +132,14 @@ def plan_scenario(
         service level (default 3 days; ``None``: people may wait until their deadline).
     progress
         Called with ``(fraction done, message)``.
+    what_if
+        Also re-solve the most binding constraints relaxed (``planner.analysis.what_if``;
+        takes longer than the plan: the re-solves run after it, under a work limit).
 
     Returns
     -------
     Plan
+        Its ``summary.stats.binding`` says what binds it (``planner.analysis``).
     """
     from planner.optimise import solve
     from planner.optimise.budget import Budget
@@ -136,7 +149,53 @@ def plan_scenario(
     if progress is not None:
         progress(0.0, "Computing distances and subsidies")
     inst = build_instance(scenario, params)
-    return solve(inst, params, progress, budget)
+    plan = solve(inst, params, progress, budget)
+    return with_binding(plan, inst, params, what_if=what_if)
+
+
+def with_binding(plan: Plan, inst: Instance, params: PlanParams, *, what_if: bool = False) -> Plan:
+    """``plan`` with ``summary.stats.binding``: the fleet's use per type and day, the people
+    left out by cause and, with ``what_if``, the re-solved what-ifs of the most binding cells
+    and of one more day of service level (under a clock they may take half the plan's time
+    limit again; under a work limit all are computed, deterministically)."""
+    from planner.analysis import binding_of, top_what_ifs
+
+    found = binding_of(inst, plan, params)
+    if what_if:
+        share = None if params.work_limit is not None else params.time_limit_s / 2
+        results, skipped = top_what_ifs(inst, plan, params, max_seconds=share)
+        found = dataclasses.replace(
+            found, what_ifs=tuple(w.as_dict() for w in results), what_if_skipped=skipped
+        )
+    stats = dataclasses.replace(plan.summary.stats, binding=found.as_dict())
+    return dataclasses.replace(plan, summary=dataclasses.replace(plan.summary, stats=stats))
+
+
+def what_if_more_coaches(
+    scenario: Scenario,
+    plan: Plan,
+    params: PlanParams,
+    vehicle: str,
+    day: dt.date,
+    k: int = 1,
+) -> WhatIf:
+    """What ``k`` more ``vehicle`` leaving on ``day`` would have seated and saved in ``plan``
+    (made from ``scenario`` with ``params``): the affected provinces re-solved with and
+    without them (``planner.analysis.what_if``). The fleet's limits are those the plan was made
+    with, when its summary records them (the app may have changed them before planning)."""
+    from planner.analysis import what_if as wi
+
+    binding = plan.summary.stats.binding or {}
+    limits = binding.get("fleet_available") or {}
+    if limits:
+        fleet = tuple(
+            dataclasses.replace(v, available=limits.get(v.name, v.available))
+            for v in scenario.fleet
+        )
+        scenario = dataclasses.replace(scenario, fleet=fleet)
+    inst = build_instance(scenario, params)
+    span = wi.span_of(inst, plan, params, vehicle, day)
+    return wi.what_if_more_coaches(inst, params, vehicle, day, k, plan=plan, span_days=span)
 
 
 def plan_by_hand(scenario: Scenario, params: PlanParams | None = None) -> Plan:
