@@ -7,14 +7,13 @@ needs no internet, read the trips and a trip's manifest, lock trips and re-plan,
 saved plans side by side, download the dispatch sheet and manifests, and dispatch a plan to the
 ledger for tracking."""
 
-import dataclasses
 import datetime as dt
 
 import streamlit as st
 
 from planner.domain.model import Scenario
 from planner.services import plans
-from planner.services.planning import PlanParams
+from planner.services.planning import PlanParams, locked_scenario, scenario_with
 from ui import backend, fmt, maps, plan_runs, workspace
 from ui import plan_views as pv
 from ui.auth import current_user, may
@@ -84,11 +83,11 @@ def run(base_scenario: Scenario, label: str, parent_id: int | None = None) -> No
         from planner.subsidies import load_policy
 
         policy = load_policy(policies[policy_name])
-    chosen = pv.scenario_with(base_scenario, plan_from, plan_to,
-                              None if dated_caps else float(cap), available, policy)
+    chosen = scenario_with(base_scenario, plan_from, plan_to,
+                           None if dated_caps else float(cap), available, policy)
     params = PlanParams(time_limit_s=float(time_limit), seed=int(seed),
-                                 allow_trains=bool(allow_trains),
-                                 max_wait_days=int(max_wait) if wait_limited else None)
+                        allow_trains=bool(allow_trains),
+                        max_wait_days=int(max_wait) if wait_limited else None)
     if runs.start(user, chosen, params, label, backend.database_url(), parent_id) is None:
         st.warning(t("planning.run_busy"))
 
@@ -250,9 +249,8 @@ st.subheader(t("planning.lock"))
 locked = st.multiselect(t("planning.lock_pick"), trip_ids, key="plan_lock",
                         placeholder=t("planning.trip_placeholder"),
                         format_func=trip_names.__getitem__)
-if st.button(t("planning.replan"), key="plan_replan",
-                                      disabled=not locked or running):
-    run(pv.locked_scenario(dataclasses.replace(scenario), plan, locked),
+if st.button(t("planning.replan"), key="plan_replan", disabled=not locked or running):
+    run(locked_scenario(scenario, plan, locked),
         t("planning.replan_name", name=info.name, n=len(locked)), parent_id=pick)
     st.rerun()
 

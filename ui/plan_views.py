@@ -1,12 +1,9 @@
 """Plans on screen: parameters into a scenario, the trips and manifests as tables, scenario
-comparisons, locking trips for a re-plan, and the xlsx downloads.
+comparisons, and the xlsx downloads (the scenario of a re-plan, with its parameters and locked
+trips, is made by ``planner.services.planning``).
 
 Rules implemented:
 
-- the screen's parameters change a copy of the scenario (dates, a uniform load cap replacing
-  the dated caps when asked, vehicles available, the policy) — the files are never touched;
-- locked trips are handed back to the planner as fixed trips with their people (and legs), so
-  a re-plan keeps them exactly and fits everyone else;
 - a comparison puts plans side by side: cost, people served, people coming alone, unserved,
   trips by mode, the subsidy forecast and the gap to the lower bound;
 - the dispatch sheet, the manifests and the self-return call list are the print-ready papers
@@ -32,67 +29,6 @@ from ui.auth import actor_label
 from ui.i18n import current_language, t
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def scenario_with(
-    scenario: Scenario,
-    plan_from: dt.date,
-    plan_to: dt.date,
-    uniform_cap: float | None,
-    available: dict[str, int | None],
-    policy: Any = None,
-) -> Scenario:
-    """A copy of ``scenario`` with the screen's parameters.
-
-    Parameters
-    ----------
-    uniform_cap
-        ``None``: keep the scenario's dated caps; a share: every vehicle sells at most that
-        share of its seats on every day (the dated caps are dropped).
-    available
-        Vehicles that may run at once, by fleet name (``None``: unlimited).
-    policy
-        A parsed policy to use instead of the scenario's.
-    """
-    fleet = []
-    for v in scenario.fleet:
-        changes: dict[str, Any] = {}
-        if v.name in available:
-            changes["available"] = available[v.name]
-        if uniform_cap is not None:
-            changes["max_load"] = uniform_cap
-        fleet.append(dataclasses.replace(v, **changes) if changes else v)
-    return dataclasses.replace(
-        scenario,
-        plan_from=plan_from,
-        plan_to=plan_to,
-        fleet=tuple(fleet),
-        load_caps=() if uniform_cap is not None else scenario.load_caps,
-        policy=policy if policy is not None else scenario.policy,
-    )
-
-
-def locked_scenario(scenario: Scenario, plan: Plan, trip_ids: Iterable[str]) -> Scenario:
-    """``scenario`` with the plan's trips ``trip_ids`` (and their feeders) fixed, people and
-    legs included."""
-    keep = set(trip_ids)
-    keep |= {tr.trip_id for tr in plan.trips if tr.parent_trip_id in keep}
-    trips = tuple(dataclasses.replace(tr, fixed=True) for tr in plan.trips if tr.trip_id in keep)
-    people = {a.id_number for a in plan.assignments if a.trip_id in keep}
-    people |= {g.id_number for g in plan.legs if g.trip_id in keep}
-    assignments = tuple(a for a in plan.assignments if a.id_number in people)
-    legs = tuple(g for g in plan.legs if g.id_number in people)
-    return dataclasses.replace(
-        scenario,
-        fixed_trips=(*scenario.fixed_trips, *(tr for tr in trips
-                                             if tr.trip_id not in _ids(scenario.fixed_trips))),
-        fixed_assignments=assignments,
-        fixed_legs=legs,
-    )
-
-
-def _ids(trips: Iterable[Any]) -> set[str]:
-    return {tr.trip_id for tr in trips}
 
 
 def policy_files(folder: Path) -> dict[str, Path]:

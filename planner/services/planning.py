@@ -13,7 +13,12 @@ Rules implemented here:
   policy: 0);
 - a train's boarding station belongs to the province of the nearest sending county;
 - the policy's ``planning.seat_cost_multiple`` and ``unmet_penalty_fen`` apply unless the
-  params override them.
+  params override them;
+- a re-plan's scenario is a copy (the files are never touched): ``scenario_with`` sets the
+  dates, the vehicles available, the policy and, when asked, one load cap for every vehicle
+  and day (the dated caps are then dropped); ``locked_scenario`` hands trips of a plan back as
+  fixed trips (with their feeders, the people on them and those people's legs), so the planner
+  keeps them exactly and fits everyone else around them.
 """
 
 from __future__ import annotations
@@ -21,8 +26,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from planner.domain import Plan, Scenario
 from planner.geo import DistanceModel, load_gazetteer
@@ -204,3 +209,63 @@ def plan_by_hand(scenario: Scenario, params: PlanParams | None = None) -> Plan:
 
     params = params or PlanParams()
     return _by_hand(build_instance(scenario, params), params)
+
+
+def scenario_with(
+    scenario: Scenario,
+    plan_from: dt.date,
+    plan_to: dt.date,
+    uniform_cap: float | None,
+    available: Mapping[str, int | None],
+    policy: Any = None,
+) -> Scenario:
+    """A copy of ``scenario`` with other planning dates, fleet availability, load cap or policy.
+
+    Parameters
+    ----------
+    uniform_cap
+        ``None``: keep the scenario's dated caps; a share: every vehicle sells at most that
+        share of its seats on every day (the dated caps are dropped).
+    available
+        Vehicles that may run at once, by fleet name (``None``: unlimited); a vehicle not
+        named keeps its availability.
+    policy
+        A parsed policy to use instead of the scenario's (``None``: keep it).
+    """
+    fleet = []
+    for v in scenario.fleet:
+        changes: dict[str, Any] = {}
+        if v.name in available:
+            changes["available"] = available[v.name]
+        if uniform_cap is not None:
+            changes["max_load"] = uniform_cap
+        fleet.append(dataclasses.replace(v, **changes) if changes else v)
+    return dataclasses.replace(
+        scenario,
+        plan_from=plan_from,
+        plan_to=plan_to,
+        fleet=tuple(fleet),
+        load_caps=() if uniform_cap is not None else scenario.load_caps,
+        policy=policy if policy is not None else scenario.policy,
+    )
+
+
+def locked_scenario(scenario: Scenario, plan: Plan, trip_ids: Iterable[str]) -> Scenario:
+    """``scenario`` with the trips ``trip_ids`` of ``plan`` fixed for a re-plan.
+
+    The trips' feeders are fixed with them; the people on any of these trips keep their
+    assignments and legs (all of them, so a person's journey stays whole); trips already fixed
+    in the scenario stay fixed.
+    """
+    keep = set(trip_ids)
+    keep |= {tr.trip_id for tr in plan.trips if tr.parent_trip_id in keep}
+    trips = tuple(dataclasses.replace(tr, fixed=True) for tr in plan.trips if tr.trip_id in keep)
+    people = {a.id_number for a in plan.assignments if a.trip_id in keep}
+    people |= {g.id_number for g in plan.legs if g.trip_id in keep}
+    already = {tr.trip_id for tr in scenario.fixed_trips}
+    return dataclasses.replace(
+        scenario,
+        fixed_trips=(*scenario.fixed_trips, *(tr for tr in trips if tr.trip_id not in already)),
+        fixed_assignments=tuple(a for a in plan.assignments if a.id_number in people),
+        fixed_legs=tuple(g for g in plan.legs if g.id_number in people),
+    )
