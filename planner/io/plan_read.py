@@ -49,7 +49,7 @@ from planner.io.schemas import (
     TRIPS,
     UNSERVED,
 )
-from planner.io.tables import Table, check_duplicates, format_fen, read_table
+from planner.io.tables import Row, Table, check_duplicates, format_fen, read_table
 from planner.messages import Message, msg
 from planner.problems import InputError, Problem, Severity, problem
 
@@ -145,6 +145,20 @@ def _split(text: str | None) -> list[str]:
     return [p.strip() for p in text.replace("；", ";").split(";")]
 
 
+STOP_COLUMNS = ("stop_refs", "stop_kinds", "stop_lats", "stop_lons", "stop_times")
+TRIP_REQUIRED = (
+    "trip_id",
+    "kind",
+    "vehicle",
+    "depart_date",
+    "arrive_date",
+    "seats",
+    "load",
+    "km",
+    "cost",
+)
+
+
 def trips_from_table(table: Table, resolver: PlaceResolver, fixed: bool = False) -> list[Trip]:
     """Build trips from a parsed trips.csv, adding problems to ``table``.
 
@@ -162,138 +176,206 @@ def trips_from_table(table: Table, resolver: PlaceResolver, fixed: bool = False)
     list of Trip
         The rows that could be built.
     """
-    from planner.io.tables import parse_datetime
-
     check_duplicates(table, ("trip_id",))
     out: list[Trip] = []
     for r in table.rows:
-        v = r.values
-        names = _split(v.get("stops"))
-        if v.get("stops") is not None and not all(names):
-            table.problem(msg("problem.stop_blank"), r.row, "stops")
+        stops = _stops_of_row(table, r, resolver)
+        if stops is None or any(r.values.get(k) is None for k in TRIP_REQUIRED):
             continue
-        extras: dict[str, list[str]] = {}
-        bad = False
-        for col in ("stop_refs", "stop_kinds", "stop_lats", "stop_lons", "stop_times"):
-            parts = _split(v.get(col))
-            if parts and len(parts) != len(names):
-                table.problem(msg("problem.stop_entries", n=len(parts), stops=len(names)), r.row,
-                              col)
-                bad = True
-            extras[col] = parts
-        if bad or not names:
-            continue
-        stops: list[Stop] = []
-        for i, name in enumerate(names):
-            ref = extras["stop_refs"][i] if extras["stop_refs"] else None
-            kind = extras["stop_kinds"][i] if extras["stop_kinds"] else None
-            if kind is not None and kind not in ("pickup", "station", "dropoff"):
-                table.problem(msg("problem.stop_kind", kind=kind), r.row, "stop_kinds")
-                bad = True
-                continue
-            lat = lon = None
-            if (
-                extras["stop_lats"]
-                and extras["stop_lons"]
-                and extras["stop_lats"][i]
-                and extras["stop_lons"][i]
-            ):
-                try:
-                    lat, lon = float(extras["stop_lats"][i]), float(extras["stop_lons"][i])
-                except ValueError:
-                    table.problem(msg("problem.stop_coordinates", name=name), r.row, "stop_lats")
-                    bad = True
-                    continue
-            if lat is not None and lon is not None and kind is not None and ref is not None:
-                skind, sref = StopKind(kind), ref
-            else:
-                found = resolver.stop(name, ref, kind)
-                if isinstance(found, Message) and resolver.strict:
-                    table.problem(found, r.row, "stops")
-                    bad = True
-                    continue
-                if isinstance(found, Message):
-                    table.problem(msg("problem.kept_as_written", why=found), r.row, "stops",
-                                  Severity.WARNING)
-                    guess = "dropoff" if i == len(names) - 1 else "pickup"
-                    found = (StopKind(kind or guess), ref or name, math.nan, math.nan)
-                skind, sref, flat, flon = found
-                lat = flat if lat is None else lat
-                lon = flon if lon is None else lon
-            when = None
-            if extras["stop_times"] and extras["stop_times"][i]:
-                parsed, wrong, _ = parse_datetime(extras["stop_times"][i])
-                if wrong:
-                    table.problem(msg("problem.stop_time", name=name, why=wrong), r.row,
-                                  "stop_times")
-                    bad = True
-                    continue
-                when = parsed
-            stops.append(Stop(skind, name, sref, float(lat), float(lon), when))
-        required = (
-            "trip_id",
-            "kind",
-            "vehicle",
-            "depart_date",
-            "arrive_date",
-            "seats",
-            "load",
-            "km",
-            "cost",
-        )
-        if bad or any(v.get(k) is None for k in required):
-            continue
-        depart = v.get("depart_time") or dt.datetime.combine(v["depart_date"], dt.time())
-        arrive = v.get("arrive_time") or dt.datetime.combine(v["arrive_date"], dt.time(23, 59))
-        if depart.date() != v["depart_date"]:
-            table.problem(msg("problem.depart_time_date", time=str(depart),
-                              date=str(v["depart_date"])), r.row, "depart_time")
-            continue
-        if arrive.date() != v["arrive_date"]:
-            table.problem(msg("problem.arrive_time_date", time=str(arrive),
-                              date=str(v["arrive_date"])), r.row, "arrive_time")
-            continue
-        if arrive < depart:
-            table.problem(msg("problem.arrives_before_departs", arrive=str(arrive),
-                              depart=str(depart)), r.row, "arrive_date")
-            continue
-        seats = v["seats"]
-        capacity = v.get("capacity")
-        if capacity is None:
-            vt = resolver.fleet.get(v["vehicle"])
-            capacity = math.floor(seats * vt.max_load + 1e-9) if vt else seats
-        if capacity > seats:
-            table.problem(msg("problem.capacity_above_seats", capacity=capacity, seats=seats),
-                          r.row, "capacity")
-            continue
-        if v["load"] > seats:
-            table.problem(msg("problem.load_above_seats", load=v["load"], seats=seats), r.row,
-                          "load")
-            continue
-        origin = v.get("origin_adcode") or next(
-            (s.ref for s in stops if s.kind is StopKind.PICKUP and s.ref.isdigit()), ""
-        )
-        out.append(
-            Trip(
-                trip_id=v["trip_id"],
-                kind=VehicleKind(v["kind"]),
-                vehicle=v["vehicle"],
-                depart=depart,
-                arrive=arrive,
-                stops=tuple(stops),
-                seats=seats,
-                capacity=capacity,
-                load=v["load"],
-                distance_km=float(v["km"]),
-                cost_fen=v["cost"],
-                drivers=v.get("drivers") or 1,
-                origin_adcode=origin,
-                parent_trip_id=v.get("parent_trip_id") or None,
-                fixed=fixed or bool(v.get("fixed")),
-                **{k: v.get(k) or None for k in CREW_COLUMNS},
-            )
-        )
+        trip = _trip_of_row(table, r, stops, resolver, fixed)
+        if trip is not None:
+            out.append(trip)
     return out
+
+
+def _stop_lists(table: Table, r: Row) -> tuple[list[str], dict[str, list[str]]] | None:
+    """A row's stop names and its per-stop columns (refs, kinds, coordinates, times), each as
+    long as the names or empty; None (problems added) when a name is blank, a column has the
+    wrong number of entries, or there are no stops."""
+    v = r.values
+    names = _split(v.get("stops"))
+    if v.get("stops") is not None and not all(names):
+        table.problem(msg("problem.stop_blank"), r.row, "stops")
+        return None
+    extras: dict[str, list[str]] = {}
+    bad = False
+    for col in STOP_COLUMNS:
+        parts = _split(v.get(col))
+        if parts and len(parts) != len(names):
+            table.problem(msg("problem.stop_entries", n=len(parts), stops=len(names)), r.row,
+                          col)
+            bad = True
+        extras[col] = parts
+    if bad or not names:
+        return None
+    return names, extras
+
+
+def _stops_of_row(table: Table, r: Row, resolver: PlaceResolver) -> list[Stop] | None:
+    """A row's stops; None when any stop has a problem (every stop is checked, so each problem
+    is reported)."""
+    lists = _stop_lists(table, r)
+    if lists is None:
+        return None
+    names, extras = lists
+    stops: list[Stop] = []
+    bad = False
+    for i in range(len(names)):
+        stop = _one_stop(table, r, resolver, i, names, extras)
+        if stop is None:
+            bad = True
+        else:
+            stops.append(stop)
+    return None if bad else stops
+
+
+def _one_stop(
+    table: Table,
+    r: Row,
+    resolver: PlaceResolver,
+    i: int,
+    names: list[str],
+    extras: dict[str, list[str]],
+) -> Stop | None:
+    """Stop ``i`` of a row: its kind, ref and coordinates as written or resolved, and its time;
+    None (problem added) when its kind, coordinates, place or time is wrong."""
+    from planner.io.tables import parse_datetime
+
+    name = names[i]
+    ref = extras["stop_refs"][i] if extras["stop_refs"] else None
+    kind = extras["stop_kinds"][i] if extras["stop_kinds"] else None
+    if kind is not None and kind not in ("pickup", "station", "dropoff"):
+        table.problem(msg("problem.stop_kind", kind=kind), r.row, "stop_kinds")
+        return None
+    lat = lon = None
+    lats, lons = extras["stop_lats"], extras["stop_lons"]
+    if lats and lons and lats[i] and lons[i]:
+        try:
+            lat, lon = float(lats[i]), float(lons[i])
+        except ValueError:
+            table.problem(msg("problem.stop_coordinates", name=name), r.row, "stop_lats")
+            return None
+    if lat is not None and lon is not None and kind is not None and ref is not None:
+        skind, sref = StopKind(kind), ref
+    else:
+        found = _resolve_stop(table, r, resolver, name, ref, kind, last=i == len(names) - 1)
+        if found is None:
+            return None
+        skind, sref, flat, flon = found
+        lat = flat if lat is None else lat
+        lon = flon if lon is None else lon
+    when = None
+    if extras["stop_times"] and extras["stop_times"][i]:
+        parsed, wrong, _ = parse_datetime(extras["stop_times"][i])
+        if wrong:
+            table.problem(msg("problem.stop_time", name=name, why=wrong), r.row,
+                          "stop_times")
+            return None
+        when = parsed
+    return Stop(skind, name, sref, float(lat), float(lon), when)
+
+
+def _resolve_stop(
+    table: Table,
+    r: Row,
+    resolver: PlaceResolver,
+    name: str,
+    ref: str | None,
+    kind: str | None,
+    *,
+    last: bool,
+) -> tuple[StopKind, str, float, float] | None:
+    """A stop written without full coordinates, placed by ``resolver``; one it cannot place is
+    an error (None) when strict, else kept as written with a warning (the last stop guessed a
+    drop-off, the others pick-ups)."""
+    found = resolver.stop(name, ref, kind)
+    if isinstance(found, Message) and resolver.strict:
+        table.problem(found, r.row, "stops")
+        return None
+    if isinstance(found, Message):
+        table.problem(msg("problem.kept_as_written", why=found), r.row, "stops",
+                      Severity.WARNING)
+        guess = "dropoff" if last else "pickup"
+        return StopKind(kind or guess), ref or name, math.nan, math.nan
+    return found
+
+
+def _trip_times(table: Table, r: Row) -> tuple[dt.datetime, dt.datetime] | None:
+    """(depart, arrive): the times written, else the start of the depart date and the end of
+    the arrive date; None (problem added) when a time is not on its date or arrives before it
+    departs."""
+    v = r.values
+    depart = v.get("depart_time") or dt.datetime.combine(v["depart_date"], dt.time())
+    arrive = v.get("arrive_time") or dt.datetime.combine(v["arrive_date"], dt.time(23, 59))
+    if depart.date() != v["depart_date"]:
+        table.problem(msg("problem.depart_time_date", time=str(depart),
+                          date=str(v["depart_date"])), r.row, "depart_time")
+        return None
+    if arrive.date() != v["arrive_date"]:
+        table.problem(msg("problem.arrive_time_date", time=str(arrive),
+                          date=str(v["arrive_date"])), r.row, "arrive_time")
+        return None
+    if arrive < depart:
+        table.problem(msg("problem.arrives_before_departs", arrive=str(arrive),
+                          depart=str(depart)), r.row, "arrive_date")
+        return None
+    return depart, arrive
+
+
+def _trip_capacity(table: Table, r: Row, resolver: PlaceResolver) -> int | None:
+    """The capacity written, else the seats times the vehicle type's load cap; None (problem
+    added) when the capacity or the load is above the seats."""
+    v = r.values
+    seats = v["seats"]
+    capacity = v.get("capacity")
+    if capacity is None:
+        vt = resolver.fleet.get(v["vehicle"])
+        capacity = math.floor(seats * vt.max_load + 1e-9) if vt else seats
+    if capacity > seats:
+        table.problem(msg("problem.capacity_above_seats", capacity=capacity, seats=seats),
+                      r.row, "capacity")
+        return None
+    if v["load"] > seats:
+        table.problem(msg("problem.load_above_seats", load=v["load"], seats=seats), r.row,
+                      "load")
+        return None
+    return capacity
+
+
+def _trip_of_row(
+    table: Table, r: Row, stops: list[Stop], resolver: PlaceResolver, fixed: bool
+) -> Trip | None:
+    """The trip of a row whose stops are good; None (problem added) when its times or
+    capacity are wrong."""
+    v = r.values
+    times = _trip_times(table, r)
+    if times is None:
+        return None
+    capacity = _trip_capacity(table, r, resolver)
+    if capacity is None:
+        return None
+    depart, arrive = times
+    origin = v.get("origin_adcode") or next(
+        (s.ref for s in stops if s.kind is StopKind.PICKUP and s.ref.isdigit()), ""
+    )
+    return Trip(
+        trip_id=v["trip_id"],
+        kind=VehicleKind(v["kind"]),
+        vehicle=v["vehicle"],
+        depart=depart,
+        arrive=arrive,
+        stops=tuple(stops),
+        seats=v["seats"],
+        capacity=capacity,
+        load=v["load"],
+        distance_km=float(v["km"]),
+        cost_fen=v["cost"],
+        drivers=v.get("drivers") or 1,
+        origin_adcode=origin,
+        parent_trip_id=v.get("parent_trip_id") or None,
+        fixed=fixed or bool(v.get("fixed")),
+        **{k: v.get(k) or None for k in CREW_COLUMNS},
+    )
 
 
 def assignments_from_table(
@@ -344,6 +426,15 @@ def legs_from_table(table: Table, trip_ids: set[Any], people: set[str] | None = 
     return out
 
 
+PLAN_TABLES = (
+    (TRIPS, True),
+    (ASSIGNMENTS, True),
+    (SELF_RETURN, False),
+    (UNSERVED, False),
+    (LEGS, False),
+)
+
+
 def read_plan(plan_dir: Path | str, resolver: PlaceResolver | None = None) -> Plan:
     """Read a plan folder written by ``write_plan`` (or by hand in its columns).
 
@@ -367,86 +458,25 @@ def read_plan(plan_dir: Path | str, resolver: PlaceResolver | None = None) -> Pl
         Every problem found, when any is an error.
     """
     folder = Path(plan_dir)
-    problems: list[Problem] = []
     if not folder.is_dir():
         raise InputError(
             [problem(str(plan_dir), "problem.plan_folder_not_found" if not folder.exists()
                      else "problem.not_a_plan_folder")]
         )
     resolver = resolver or PlaceResolver(strict=False, auto_gazetteer=True)
-
-    def find(stem: str) -> Path | None:
-        for suffix in (".csv", ".xlsx"):
-            p = folder / f"{stem}{suffix}"
-            if p.is_file():
-                return p
-        return None
-
-    tables: dict[str, Table] = {}
-    for schema, required in (
-        (TRIPS, True),
-        (ASSIGNMENTS, True),
-        (SELF_RETURN, False),
-        (UNSERVED, False),
-        (LEGS, False),
-    ):
-        p = find(schema.name)
-        if p is None:
-            if required:
-                problems.append(problem(f"{schema.name}.csv", "problem.file_not_found"))
-            continue
-        tables[schema.name] = read_table(p, schema)
-    trips: list[Trip] = []
+    problems: list[Problem] = []
+    tables = _read_plan_tables(folder, problems)
+    trips, trip_ids = _plan_trips(tables.get("trips"), resolver)
     assignments: list[Assignment] = []
-    self_returns: list[SelfReturn] = []
-    unserved: list[Unserved] = []
     legs: list[Leg] = []
-    t = tables.get("trips")
-    trip_ids: set[Any] = set()
-    if t is not None and t.ok:
-        trips = trips_from_table(t, resolver)
-        trip_ids = {r.values.get("trip_id") for r in t.rows} - {None}
-        for tr in trips:
-            if tr.parent_trip_id and tr.parent_trip_id not in trip_ids:
-                row = next(r.row for r in t.rows if r.values.get("trip_id") == tr.trip_id)
-                t.problem(msg("problem.parent_trip_unknown", trip=tr.parent_trip_id), row,
-                          "parent_trip_id")
     ta = tables.get("assignments")
     if ta is not None and ta.ok:
         assignments = assignments_from_table(ta, trip_ids)
     tl = tables.get("legs")
     if tl is not None and tl.ok:
         legs = legs_from_table(tl, trip_ids)
-    ts = tables.get("self_return")
-    if ts is not None and ts.ok:
-        check_duplicates(ts, ("id_number",))
-        for r in ts.rows:
-            v = r.values
-            if v.get("id_number") and v.get("reason") and v.get("expected_subsidy") is not None:
-                self_returns.append(
-                    SelfReturn(
-                        v["id_number"], v.get("employer_uscc"), _why(v), v["expected_subsidy"]
-                    )
-                )
-    tu = tables.get("unserved")
-    if tu is not None and tu.ok:
-        check_duplicates(tu, ("id_number",))
-        for r in tu.rows:
-            v = r.values
-            if (
-                not v.get("id_number")
-                and not v.get("employer_uscc")
-                and not r.text.get("id_number")
-                and not r.text.get("employer_uscc")
-            ):
-                tu.problem(msg("problem.give_id_or_employer"), r.row, "id_number")
-                continue
-            if v.get("reason"):
-                unserved.append(
-                    Unserved(
-                        _why(v), v.get("id_number"), v.get("employer_uscc"), v.get("count") or 1
-                    )
-                )
+    self_returns = _self_returns_from_table(tables.get("self_return"))
+    unserved = _unserved_from_table(tables.get("unserved"))
     _one_place_each(tables, problems)
     for table in tables.values():
         problems.extend(table.problems)
@@ -457,6 +487,79 @@ def read_plan(plan_dir: Path | str, resolver: PlaceResolver | None = None) -> Pl
     return Plan(
         tuple(trips), tuple(assignments), tuple(self_returns), tuple(unserved), tuple(legs), summary
     )
+
+
+def _read_plan_tables(folder: Path, problems: list[Problem]) -> dict[str, Table]:
+    """The plan's tables found in ``folder`` (``.csv`` before ``.xlsx``), by name; a missing
+    required one is added to ``problems``."""
+    tables: dict[str, Table] = {}
+    for schema, required in PLAN_TABLES:
+        found = None
+        for suffix in (".csv", ".xlsx"):
+            path = folder / f"{schema.name}{suffix}"
+            if path.is_file():
+                found = path
+                break
+        if found is None:
+            if required:
+                problems.append(problem(f"{schema.name}.csv", "problem.file_not_found"))
+            continue
+        tables[schema.name] = read_table(found, schema)
+    return tables
+
+
+def _plan_trips(t: Table | None, resolver: PlaceResolver) -> tuple[list[Trip], set[Any]]:
+    """The trips of trips.csv and every trip id it names; a parent trip it does not name is a
+    problem of the child's row."""
+    if t is None or not t.ok:
+        return [], set()
+    trips = trips_from_table(t, resolver)
+    trip_ids = {r.values.get("trip_id") for r in t.rows} - {None}
+    for tr in trips:
+        if tr.parent_trip_id and tr.parent_trip_id not in trip_ids:
+            row = next(r.row for r in t.rows if r.values.get("trip_id") == tr.trip_id)
+            t.problem(msg("problem.parent_trip_unknown", trip=tr.parent_trip_id), row,
+                      "parent_trip_id")
+    return trips, trip_ids
+
+
+def _self_returns_from_table(ts: Table | None) -> list[SelfReturn]:
+    """self_return.csv's complete rows (a person once)."""
+    if ts is None or not ts.ok:
+        return []
+    check_duplicates(ts, ("id_number",))
+    out: list[SelfReturn] = []
+    for r in ts.rows:
+        v = r.values
+        if v.get("id_number") and v.get("reason") and v.get("expected_subsidy") is not None:
+            out.append(
+                SelfReturn(v["id_number"], v.get("employer_uscc"), _why(v), v["expected_subsidy"])
+            )
+    return out
+
+
+def _unserved_from_table(tu: Table | None) -> list[Unserved]:
+    """unserved.csv's rows with a reason (a person once); a row naming neither a person nor an
+    employer is a problem."""
+    if tu is None or not tu.ok:
+        return []
+    check_duplicates(tu, ("id_number",))
+    out: list[Unserved] = []
+    for r in tu.rows:
+        v = r.values
+        if (
+            not v.get("id_number")
+            and not v.get("employer_uscc")
+            and not r.text.get("id_number")
+            and not r.text.get("employer_uscc")
+        ):
+            tu.problem(msg("problem.give_id_or_employer"), r.row, "id_number")
+            continue
+        if v.get("reason"):
+            out.append(
+                Unserved(_why(v), v.get("id_number"), v.get("employer_uscc"), v.get("count") or 1)
+            )
+    return out
 
 
 def _one_place_each(tables: Mapping[str, Table], problems: list[Problem]) -> None:

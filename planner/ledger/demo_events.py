@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner.domain.model import Plan, Scenario
+from planner.domain.model import Plan, Scenario, Worker
 
 ARRIVAL_COLUMNS = ["id_number", "employer_uscc", "arrived_on", "trip_id", "ticket_amount"]
 LAST_MONTH = "2020-09"
@@ -74,8 +74,32 @@ def simulate_events(scenario: Scenario, plan: Plan, seed: int = 2020) -> dict[st
         ``arrivals``, ``insurance``, ``charters``, ``charter_riders``, ``headcount`` and
         ``placements``, with the columns of FORMATS.md (money as yuan text, dates ISO).
     """
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed)  # drawn from in the order of the steps below
     workers = {w.id_number: w for w in scenario.workers}
+    arrivals = _trip_arrivals(plan, rng)
+    charters, riders, charter_arrivals = _employer_charters(scenario, plan, workers, rng)
+    arrivals += charter_arrivals
+    chartered = {r["id_number"] for r in riders}
+    arrivals += _own_arrivals(scenario, plan, workers, chartered, rng)
+    insurance, insured_in_march, recruits = _insurance(arrivals, workers, rng)
+    headcount = _headcount(scenario, insured_in_march, rng)
+    placements = _placements(recruits)
+    return {
+        "arrivals": _frame(sorted(arrivals, key=lambda r: (r["arrived_on"], r["id_number"])),
+                           ARRIVAL_COLUMNS),
+        "insurance": _frame(insurance, ["id_number", "employer_uscc", "month"]),
+        "charters": _frame(charters, ["employer_uscc", "contract_no", "depart_date",
+                                      "origin_adcode", "seats", "riders", "invoice_amount"]),
+        "charter_riders": _frame(riders, ["contract_no", "id_number"]),
+        "headcount": _frame(headcount, ["employer_uscc", "month", "insured_headcount"]),
+        "placements": _frame(placements, ["agency_uscc", "agency_name", "id_number",
+                                          "employer_uscc"]),
+    }
+
+
+def _trip_arrivals(plan: Plan, rng: np.random.Generator) -> list[dict[str, Any]]:
+    """About 95% of the people carried arrive at their employer on their main trip's arrival
+    day (their last leg's, when they have legs); the rest do not show."""
     trips = {t.trip_id: t for t in plan.trips}
     last_arrival: dict[str, dt.date] = {}
     for leg in plan.legs:
@@ -83,19 +107,18 @@ def simulate_events(scenario: Scenario, plan: Plan, seed: int = 2020) -> dict[st
         if trip is not None:
             day = trip.arrive.date()
             last_arrival[leg.id_number] = max(last_arrival.get(leg.id_number, day), day)
-    wanted = [e.uscc for e in scenario.employers if e.new_hires_wanted > 0] or [
-        e.uscc for e in scenario.employers
-    ]
     arrivals: list[dict[str, Any]] = []
-
     for a in sorted(plan.assignments, key=lambda a: a.id_number):
         if rng.random() < 0.05:
             continue  # no-show
         day = last_arrival.get(a.id_number, trips[a.trip_id].arrive.date())
         arrivals.append({"id_number": a.id_number, "employer_uscc": a.employer_uscc,
                          "arrived_on": day, "trip_id": a.trip_id, "ticket_amount": ""})
+    return arrivals
 
-    # employer charters for people who were not seated
+
+def _left_behind_by_employer(plan: Plan, workers: dict[str, Worker]) -> dict[str, list[str]]:
+    """The people left unserved or advised to come alone, by the employer they work for."""
     own_or_left: dict[str, list[str]] = defaultdict(list)
     for u in plan.unserved:
         if u.id_number and u.id_number in workers and workers[u.id_number].employer_uscc:
@@ -103,10 +126,19 @@ def simulate_events(scenario: Scenario, plan: Plan, seed: int = 2020) -> dict[st
     for s in plan.self_returns:
         if s.id_number in workers and workers[s.id_number].employer_uscc:
             own_or_left[workers[s.id_number].employer_uscc or ""].append(s.id_number)
+    return own_or_left
+
+
+def _employer_charters(
+    scenario: Scenario, plan: Plan, workers: dict[str, Worker], rng: np.random.Generator
+) -> tuple[list[dict[str, Any]], list[dict[str, str]], list[dict[str, Any]]]:
+    """The three employers with most people left behind (three or more) charter a coach for up
+    to 26 of them. Returns (charters, charter riders, their arrivals the day after leaving)."""
+    own_or_left = _left_behind_by_employer(plan, workers)
     candidates = sorted((len(v), k) for k, v in own_or_left.items() if len(v) >= 3)
     charters: list[dict[str, Any]] = []
     riders: list[dict[str, str]] = []
-    chartered: set[str] = set()
+    arrivals: list[dict[str, Any]] = []
     for n, (_, uscc) in enumerate(reversed(candidates[-3:]), start=1):
         people = sorted(own_or_left[uscc])[:26]
         origin = Counter(workers[p].home_adcode for p in people).most_common(1)[0][0]
@@ -122,8 +154,22 @@ def simulate_events(scenario: Scenario, plan: Plan, seed: int = 2020) -> dict[st
             arrivals.append({"id_number": p, "employer_uscc": uscc,
                              "arrived_on": depart + dt.timedelta(days=1), "trip_id": contract,
                              "ticket_amount": ""})
-            chartered.add(p)
+    return charters, riders, arrivals
 
+
+def _own_arrivals(
+    scenario: Scenario,
+    plan: Plan,
+    workers: dict[str, Worker],
+    chartered: set[str],
+    rng: np.random.Generator,
+) -> list[dict[str, Any]]:
+    """About 90% of the other people advised to come alone arrive on their own, with a ticket,
+    1–3 days after they can leave (a new recruit at an employer with vacancies)."""
+    wanted = [e.uscc for e in scenario.employers if e.new_hires_wanted > 0] or [
+        e.uscc for e in scenario.employers
+    ]
+    arrivals: list[dict[str, Any]] = []
     for s in sorted(plan.self_returns, key=lambda s: s.id_number):
         if s.id_number in chartered or s.id_number not in workers or rng.random() < 0.10:
             continue
@@ -135,8 +181,15 @@ def simulate_events(scenario: Scenario, plan: Plan, seed: int = 2020) -> dict[st
         ticket = int(rng.integers(150, 901)) * 100
         arrivals.append({"id_number": s.id_number, "employer_uscc": uscc, "arrived_on": day,
                          "trip_id": "", "ticket_amount": _yuan(ticket)})
+    return arrivals
 
-    # social insurance: most from the arrival month for six months or more, some leave early
+
+def _insurance(
+    arrivals: list[dict[str, Any]], workers: dict[str, Worker], rng: np.random.Generator
+) -> tuple[list[dict[str, str]], Counter[str], list[tuple[str, str, int]]]:
+    """Social insurance: about 93% of arrivals insured from their arrival month, most for six
+    months or more, some leaving early. Returns (insurance rows, new recruits insured in
+    2020-03 by employer, those recruits as (id, employer, months insured))."""
     insurance: list[dict[str, str]] = []
     insured_in_march: Counter[str] = Counter()
     recruits: list[tuple[str, str, int]] = []
@@ -152,7 +205,14 @@ def simulate_events(scenario: Scenario, plan: Plan, seed: int = 2020) -> dict[st
         if "2020-03" in covered and not workers[arr["id_number"]].employer_uscc:
             insured_in_march[arr["employer_uscc"]] += 1
             recruits.append((arr["id_number"], arr["employer_uscc"], len(covered)))
+    return insurance, insured_in_march, recruits
 
+
+def _headcount(
+    scenario: Scenario, insured_in_march: Counter[str], rng: np.random.Generator
+) -> list[dict[str, Any]]:
+    """Every employer's insured headcount for 2019-03 and 2020-03 (grown by its new recruits
+    insured in 2020-03, give or take a few)."""
     headcount: list[dict[str, Any]] = []
     for e in sorted(scenario.employers, key=lambda e: e.uscc):
         base = int(rng.integers(40, 400))
@@ -161,34 +221,28 @@ def simulate_events(scenario: Scenario, plan: Plan, seed: int = 2020) -> dict[st
                           "insured_headcount": base})
         headcount.append({"employer_uscc": e.uscc, "month": "2020-03",
                           "insured_headcount": max(0, base + growth)})
+    return headcount
 
+
+def _placements(recruits: list[tuple[str, str, int]]) -> list[dict[str, str]]:
+    """Two labour agencies placed the first 16 new recruits (by id): twelve and four."""
     agencies = [(_uscc("91330604MA2D8H5K2"), "上虞区众诚人力资源有限公司"),
                 (_uscc("91330604MA2BQ7LX3"), "绍兴市安达劳务派遣有限公司")]
     placements: list[dict[str, str]] = []
-    recruits.sort()
-    for i, (id_number, uscc, _n) in enumerate(recruits[:16]):
+    for i, (id_number, uscc, _n) in enumerate(sorted(recruits)[:16]):
         agency = agencies[0] if i < 12 else agencies[1]
         placements.append({"agency_uscc": agency[0], "agency_name": agency[1],
                            "id_number": id_number, "employer_uscc": uscc})
+    return placements
 
-    def frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
-        df = pd.DataFrame(rows, columns=columns)
-        for c in df.columns:
-            if len(df) and isinstance(df[c].iloc[0], dt.date):
-                df[c] = df[c].map(lambda d: d.isoformat())
-        return df
 
-    return {
-        "arrivals": frame(sorted(arrivals, key=lambda r: (r["arrived_on"], r["id_number"])),
-                          ARRIVAL_COLUMNS),
-        "insurance": frame(insurance, ["id_number", "employer_uscc", "month"]),
-        "charters": frame(charters, ["employer_uscc", "contract_no", "depart_date",
-                                     "origin_adcode", "seats", "riders", "invoice_amount"]),
-        "charter_riders": frame(riders, ["contract_no", "id_number"]),
-        "headcount": frame(headcount, ["employer_uscc", "month", "insured_headcount"]),
-        "placements": frame(placements, ["agency_uscc", "agency_name", "id_number",
-                                         "employer_uscc"]),
-    }
+def _frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
+    """A table of ``rows`` in ``columns``, dates as ISO text."""
+    df = pd.DataFrame(rows, columns=columns)
+    for c in df.columns:
+        if len(df) and isinstance(df[c].iloc[0], dt.date):
+            df[c] = df[c].map(lambda d: d.isoformat())
+    return df
 
 
 #: The order event files must be imported in (charters before their riders and arrivals).

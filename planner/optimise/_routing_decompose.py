@@ -127,60 +127,101 @@ def improve_by_decomposition(
             if remaining_s <= 0.05:
                 break
         seed_customer = rng.randrange(1, data.size)
-        closeness = symmetric[seed_customer]
-        ranked = sorted(
-            range(len(current)),
-            key=lambda r: (min(int(closeness[c]) for c in current[r]), r),
-        )
-        chosen: list[int] = []
-        count = 0
-        for r in ranked:
-            chosen.append(r)
-            count += len(current[r])
-            if count >= settings.target_customers:
-                break
-        if len(chosen) < 2:
-            chosen = ranked[:2]
-        nodes = [0] + [c for r in chosen for c in current[r]]
-        position = {node: i for i, node in enumerate(nodes)}
-        sub_routes = tuple(tuple(position[c] for c in current[r]) for r in chosen)
-        before = routes_cost(matrix, tuple(current[r] for r in chosen), data.fixed_vehicle_cost)
+        chosen = _neighbourhood(current, symmetric[seed_customer], settings.target_customers)
         limit = settings.sub_solution_limit
         if solution_budget is not None:
             limit = min(limit, solution_budget - spent)
-        sub_time = settings.sub_time_limit_s
-        if remaining_s is not None:
-            sub_time = min(sub_time, remaining_s)
-        sub = data.subset(nodes)
-        if settings.ils is None:
-            parameters = search_parameters(
-                metaheuristic="GUIDED_LOCAL_SEARCH",
-                gls_lambda=settings.gls_lambda,
-                solution_limit=limit,
-                time_limit_s=sub_time if deadline is not None else None,
-            )
-            found = sub.solve(len(chosen) + 1, parameters, initial_routes=sub_routes)
-        else:
-            parameters = search_parameters(
-                metaheuristic="GREEDY_DESCENT",
-                solution_limit=limit,
-                time_limit_s=sub_time if deadline is not None else None,
-                ils=settings.ils,
-                mean_arc=mean_arc,
-            )
-            found = sub.solve(
-                len(chosen) + 1, parameters, initial_routes=sub_routes, iterated_local_search=True
-            )
+        sub_time = None
+        if deadline is not None:
+            sub_time = settings.sub_time_limit_s
+            if remaining_s is not None:
+                sub_time = min(sub_time, remaining_s)
+        better = _improve_neighbourhood(
+            data, matrix, current, chosen, settings, limit, sub_time, mean_arc
+        )
         spent += limit
         stats["iterations"] += 1
-        if found is None:
-            continue
-        new_routes = tuple(tuple(nodes[i] for i in route) for route in found)
-        after = routes_cost(matrix, new_routes, data.fixed_vehicle_cost)
-        if after < before:
-            keep = [current[r] for r in range(len(current)) if r not in set(chosen)]
-            current = keep + list(new_routes)
+        if better is not None:
+            current = better
             stats["improvements"] += 1
             if on_improve is not None:
                 on_improve(routes_cost(matrix, tuple(current), data.fixed_vehicle_cost))
     return tuple(current), stats
+
+
+def _improve_neighbourhood(
+    data: RoutingModelData,
+    matrix: npt.NDArray[np.int64],
+    current: list[tuple[int, ...]],
+    chosen: list[int],
+    settings: DecompositionSettings,
+    limit: int,
+    sub_time: float | None,
+    mean_arc: float,
+) -> list[tuple[int, ...]] | None:
+    """The routes with the ``chosen`` ones re-optimised as a sub-instance (the others first),
+    or None when the search found nothing strictly cheaper."""
+    nodes = [0] + [c for r in chosen for c in current[r]]
+    position = {node: i for i, node in enumerate(nodes)}
+    sub_routes = tuple(tuple(position[c] for c in current[r]) for r in chosen)
+    before = routes_cost(matrix, tuple(current[r] for r in chosen), data.fixed_vehicle_cost)
+    found = _reoptimise(data.subset(nodes), sub_routes, settings, limit, sub_time, mean_arc)
+    if found is None:
+        return None
+    new_routes = tuple(tuple(nodes[i] for i in route) for route in found)
+    after = routes_cost(matrix, new_routes, data.fixed_vehicle_cost)
+    if after >= before:
+        return None
+    keep = [current[r] for r in range(len(current)) if r not in set(chosen)]
+    return keep + list(new_routes)
+
+
+def _neighbourhood(
+    current: list[tuple[int, ...]], closeness: npt.NDArray[np.int64], target_customers: int
+) -> list[int]:
+    """The routes closest to a seed customer (by their nearest customer's ``closeness``), taken
+    until they hold ``target_customers`` customers; at least two."""
+    ranked = sorted(
+        range(len(current)),
+        key=lambda r: (min(int(closeness[c]) for c in current[r]), r),
+    )
+    chosen: list[int] = []
+    count = 0
+    for r in ranked:
+        chosen.append(r)
+        count += len(current[r])
+        if count >= target_customers:
+            break
+    if len(chosen) < 2:
+        chosen = ranked[:2]
+    return chosen
+
+
+def _reoptimise(
+    sub: RoutingModelData,
+    sub_routes: Routes,
+    settings: DecompositionSettings,
+    limit: int,
+    sub_time: float | None,
+    mean_arc: float,
+) -> Routes | None:
+    """OR-Tools on a sub-instance with one spare vehicle, from its current routes: guided
+    local search, or iterated local search when ``settings.ils`` is set; None if nothing
+    found within ``limit`` solutions (and ``sub_time`` seconds, when timed)."""
+    vehicles = len(sub_routes) + 1
+    if settings.ils is None:
+        parameters = search_parameters(
+            metaheuristic="GUIDED_LOCAL_SEARCH",
+            gls_lambda=settings.gls_lambda,
+            solution_limit=limit,
+            time_limit_s=sub_time,
+        )
+        return sub.solve(vehicles, parameters, initial_routes=sub_routes)
+    parameters = search_parameters(
+        metaheuristic="GREEDY_DESCENT",
+        solution_limit=limit,
+        time_limit_s=sub_time,
+        ils=settings.ils,
+        mean_arc=mean_arc,
+    )
+    return sub.solve(vehicles, parameters, initial_routes=sub_routes, iterated_local_search=True)

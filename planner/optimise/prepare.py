@@ -19,9 +19,11 @@ Rules implemented:
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from planner.domain import SelfReturn, Travel, Unserved, Worker
 from planner.optimise import reasons
@@ -54,6 +56,11 @@ class Prepared:
     recruits_matched: dict[str, int]
 
 
+#: A new recruit waiting for a vacancy: (registration order, worker, release day, earliest
+#: day organised transport could deliver them).
+Recruit = tuple[int, Worker, dt.date, dt.date]
+
+
 def prepare(
     inst: Instance,
     earliest_arrival: Callable[[Worker, dt.date], dt.date],
@@ -76,117 +83,122 @@ def prepare(
     Prepared
         People to plan, self-returns and unserved decided here, and recruits per employer.
     """
-    sc = inst.scenario
-    fixed_ids = {a.id_number for a in sc.fixed_assignments}
-    employers = {e.uscc: e for e in sc.employers}
-    planned: list[Person] = []
-    selfs: list[SelfReturn] = []
-    unserved: list[Unserved] = []
-    recruits: list[tuple[int, Worker, dt.date, dt.date]] = []
+    fixed_ids = {a.id_number for a in inst.scenario.fixed_assignments}
+    out = Prepared([], [], [], fixed_ids, {})
     matched_count: dict[str, int] = defaultdict(int)
+    recruits = _place_returning(inst, earliest_arrival, max_wait_days, out, matched_count)
+    _place_recruits(inst, recruits, max_wait_days, out, matched_count)
+    out.recruits_matched = dict(matched_count)
+    return out
 
-    def deadline_of(uscc: str) -> dt.date:
-        return min(employers[uscc].needed_by, sc.plan_to)
 
+def _deadline(inst: Instance, uscc: str) -> dt.date:
+    """The last day people may arrive at employer ``uscc``."""
+    return min(inst.scenario_employers[uscc].needed_by, inst.scenario.plan_to)
+
+
+def _place_returning(
+    inst: Instance,
+    earliest_arrival: Callable[[Worker, dt.date], dt.date],
+    max_wait_days: int | None,
+    out: Prepared,
+    matched_count: dict[str, int],
+) -> list[Recruit]:
+    """Place everyone but new recruits: people on fixed trips kept (a recruit among them
+    counted for their employer), a home county or employer unknown unserved, the others
+    planned or self-returning to their own employer. Returns the new recruits, in
+    registration order."""
+    sc = inst.scenario
+    recruits: list[Recruit] = []
     for order, w in enumerate(sc.workers):
-        if w.id_number in fixed_ids:
+        if w.id_number in out.fixed_ids:
             if w.employer_uscc is None:
                 fa = next(a for a in sc.fixed_assignments if a.id_number == w.id_number)
                 matched_count[fa.employer_uscc] += 1
             continue
         if w.home_adcode not in inst.origins:
-            unserved.append(
-                Unserved(
-                    why=reasons.not_in_gazetteer(w.home_adcode),
-                    id_number=w.id_number,
-                    employer_uscc=w.employer_uscc,
-                )
-            )
+            why = reasons.not_in_gazetteer(w.home_adcode)
+            out.unserved.append(Unserved(why, w.id_number, w.employer_uscc))
             continue
         release = max(w.available_from, sc.plan_from)
-        subsidy = int(inst.subsidy_fen.get(w.id_number, 0))
-        if w.employer_uscc is not None:
-            if w.employer_uscc not in employers:
-                unserved.append(
-                    Unserved(
-                        why=reasons.unknown_employer(w.employer_uscc),
-                        id_number=w.id_number,
-                        employer_uscc=w.employer_uscc,
-                    )
-                )
-                continue
-            _place(
-                inst,
-                w,
-                order,
-                w.employer_uscc,
-                release,
-                deadline_of(w.employer_uscc),
-                subsidy,
-                planned,
-                selfs,
-                max_wait_days,
-            )
-        else:
+        if w.employer_uscc is None:
             earliest = release if w.travel is Travel.OWN else earliest_arrival(w, release)
             recruits.append((order, w, release, earliest))
+        elif w.employer_uscc not in inst.scenario_employers:
+            why = reasons.unknown_employer(w.employer_uscc)
+            out.unserved.append(Unserved(why, w.id_number, w.employer_uscc))
+        else:
+            _place(inst, w, order, w.employer_uscc, release, out, max_wait_days)
+    return recruits
 
-    # Who gets a vacancy: registration order, employers by ascending deadline.
-    wanted = {e.uscc: max(0, e.new_hires_wanted - matched_count[e.uscc]) for e in sc.employers}
-    emp_order = sorted(
-        (e for e in sc.employers if wanted[e.uscc] > 0), key=lambda e: (deadline_of(e.uscc), e.uscc)
-    )
+
+def _place_recruits(
+    inst: Instance,
+    recruits: list[Recruit],
+    max_wait_days: int | None,
+    out: Prepared,
+    matched_count: dict[str, int],
+) -> None:
+    """Hand the vacancies left to ``recruits`` and place each one who got one; the others are
+    unserved (no vacancy, or none they could reach in time)."""
+    wanted = {
+        e.uscc: max(0, e.new_hires_wanted - matched_count[e.uscc]) for e in inst.scenario.employers
+    }
     total_wanted = sum(wanted.values())
-
-    def greedy(pool: list[tuple[int, Worker, dt.date, dt.date]], key: Callable) -> dict[str, str]:
-        """Employers by ascending deadline each take the eligible recruits first by ``key``."""
-        import heapq
-
-        left = dict(wanted)
-        taken: dict[str, str] = {}
-        by_earliest = sorted(pool, key=lambda it: (it[3], key(it)))
-        heap: list[tuple[object, int]] = []
-        pos = 0
-        for e in emp_order:
-            dl = deadline_of(e.uscc)
-            while pos < len(by_earliest) and by_earliest[pos][3] <= dl:
-                heapq.heappush(heap, (key(by_earliest[pos]), pos))
-                pos += 1
-            while left[e.uscc] > 0 and heap:
-                _k, i = heapq.heappop(heap)
-                taken[by_earliest[i][1].id_number] = e.uscc
-                left[e.uscc] -= 1
-        return taken
-
-    first = greedy(recruits, key=lambda it: it[0])
-    chosen = [it for it in recruits if it[1].id_number in first]
-    final = greedy(chosen, key=lambda it: (it[1].home_adcode, it[2], it[0]))
-    if len(final) < len(first):  # cannot happen with nested eligibility; keep the first answer
-        final = first
-    for order, w, release, _earliest in recruits:
+    final = _match_vacancies(inst, recruits, wanted)
+    for order, w, release, earliest in recruits:
         uscc = final.get(w.id_number)
         if uscc is None:
             if total_wanted == 0 or sum(wanted.values()) <= len(final):
                 why = reasons.no_vacancy()
             else:
-                why = reasons.no_vacancy(_earliest)
-            unserved.append(Unserved(why=why, id_number=w.id_number))
+                why = reasons.no_vacancy(earliest)
+            out.unserved.append(Unserved(why=why, id_number=w.id_number))
             continue
         matched_count[uscc] += 1
-        subsidy = int(inst.subsidy_fen.get(w.id_number, 0))
-        _place(
-            inst,
-            w,
-            order,
-            uscc,
-            release,
-            deadline_of(uscc),
-            subsidy,
-            planned,
-            selfs,
-            max_wait_days,
-        )
-    return Prepared(planned, selfs, unserved, fixed_ids, dict(matched_count))
+        _place(inst, w, order, uscc, release, out, max_wait_days)
+
+
+def _match_vacancies(
+    inst: Instance, recruits: list[Recruit], wanted: dict[str, int]
+) -> dict[str, str]:
+    """Recruit id -> employer: who gets a vacancy is decided in registration order; the
+    vacancies are then handed out again among them keeping recruits of one county together."""
+    emp_order = sorted(
+        (e for e in inst.scenario.employers if wanted[e.uscc] > 0),
+        key=lambda e: (_deadline(inst, e.uscc), e.uscc),
+    )
+    deadlines = [(e.uscc, _deadline(inst, e.uscc)) for e in emp_order]
+    first = _greedy(recruits, lambda it: it[0], wanted, deadlines)
+    chosen = [it for it in recruits if it[1].id_number in first]
+    final = _greedy(chosen, lambda it: (it[1].home_adcode, it[2], it[0]), wanted, deadlines)
+    if len(final) < len(first):  # cannot happen with nested eligibility; keep the first answer
+        final = first
+    return final
+
+
+def _greedy(
+    pool: list[Recruit],
+    key: Callable[[Recruit], Any],
+    wanted: dict[str, int],
+    deadlines: list[tuple[str, dt.date]],
+) -> dict[str, str]:
+    """Employers by ascending deadline (``deadlines``) each take the eligible recruits (those
+    who can arrive by it) first by ``key``, up to their ``wanted`` vacancies."""
+    left = dict(wanted)
+    taken: dict[str, str] = {}
+    by_earliest = sorted(pool, key=lambda it: (it[3], key(it)))
+    heap: list[tuple[object, int]] = []
+    pos = 0
+    for uscc, dl in deadlines:
+        while pos < len(by_earliest) and by_earliest[pos][3] <= dl:
+            heapq.heappush(heap, (key(by_earliest[pos]), pos))
+            pos += 1
+        while left[uscc] > 0 and heap:
+            _k, i = heapq.heappop(heap)
+            taken[by_earliest[i][1].id_number] = uscc
+            left[uscc] -= 1
+    return taken
 
 
 def _place(
@@ -195,14 +207,14 @@ def _place(
     order: int,
     uscc: str,
     release: dt.date,
-    deadline: dt.date,
-    subsidy: int,
-    planned: list[Person],
-    selfs: list[SelfReturn],
+    out: Prepared,
     max_wait_days: int | None = None,
 ) -> None:
+    """Plan ``w`` for employer ``uscc`` (by its deadline, with their subsidy), or advise them
+    to come on their own when they travel on their own."""
+    subsidy = int(inst.subsidy_fen.get(w.id_number, 0))
     if w.travel is Travel.OWN:
-        selfs.append(
+        out.self_returns.append(
             SelfReturn(
                 id_number=w.id_number,
                 employer_uscc=uscc,
@@ -212,7 +224,8 @@ def _place(
         )
         return
     depart_by = None if max_wait_days is None else release + dt.timedelta(days=max_wait_days)
-    planned.append(
+    deadline = _deadline(inst, uscc)
+    out.planned.append(
         Person(
             w.id_number, w.home_adcode, uscc, release, deadline, w.travel, subsidy, order, depart_by
         )

@@ -415,53 +415,76 @@ def solve_cvrp(
         If the matrix is not square, sizes disagree, values are negative or not integers, or a
         customer's demand exceeds the capacity.
     """
+    problem = _checked_problem(
+        distance, demands, capacity, max_vehicles, fixed_vehicle_cost, work_limit,
+        travel_time, service_times, time_windows, max_route_duration,
+    )
+    params = params or RouterParams.for_size(problem.n, time_windows=time_windows is not None)
+    return _solve(problem, params, time_limit_s, work_limit, seed, progress, compute_lower_bound)
+
+
+@dataclass(frozen=True)
+class _Problem:
+    """A checked CVRP instance, in the caller's node labels (the arguments of ``solve_cvrp``;
+    ``times`` the travel-time matrix when routes are timed, else None)."""
+
+    matrix: npt.NDArray[np.int64]
+    q: npt.NDArray[np.int64]
+    capacity: int
+    max_vehicles: int | None
+    fixed_vehicle_cost: int
+    times: npt.NDArray[np.int64] | None
+    service_times: Sequence[int] | None
+    time_windows: Sequence[tuple[int, int]] | None
+    max_route_duration: int | None
+
+    @property
+    def n(self) -> int:
+        return int(self.matrix.shape[0])
+
+
+def _checked_problem(
+    distance: MatrixLike,
+    demands: Sequence[int],
+    capacity: int,
+    max_vehicles: int | None,
+    fixed_vehicle_cost: int,
+    work_limit: int | None,
+    travel_time: MatrixLike | None,
+    service_times: Sequence[int] | None,
+    time_windows: Sequence[tuple[int, int]] | None,
+    max_route_duration: int | None,
+) -> _Problem:
+    """The arguments of ``solve_cvrp`` checked (raising its ValueErrors) and as arrays."""
     matrix, q = _validate(distance, demands, capacity)
-    n = matrix.shape[0]
-    params = params or RouterParams.for_size(n, time_windows=time_windows is not None)
-    capacity = int(capacity)
-    timed = travel_time is not None or time_windows is not None or max_route_duration is not None
-    times = None
-    if timed:
-        times = matrix if travel_time is None else _as_matrix(travel_time, "travel_time")
-        if times.shape != matrix.shape:
-            raise ValueError(f"travel_time must have shape {matrix.shape}, got {times.shape}")
-    if service_times is not None and len(service_times) != n:
-        raise ValueError(f"service_times must have {n} entries, got {len(service_times)}")
-    if time_windows is not None:
-        if len(time_windows) != n:
-            raise ValueError(f"time_windows must have {n} entries, got {len(time_windows)}")
-        for i, (lo, hi) in enumerate(time_windows):
-            if lo > hi:
-                raise ValueError(f"time window of node {i} is empty: ({lo}, {hi})")
+    times = _check_timing(matrix, travel_time, service_times, time_windows, max_route_duration)
     if work_limit is not None and work_limit <= 0:
         raise ValueError(f"work_limit must be positive, got {work_limit}")
-
-    # The seed relabels the customers (OR-Tools breaks ties by index) and drives the
-    # decomposition's choices; seed 0 keeps the input order.
-    order = list(range(n))
-    if seed:
-        customers = order[1:]
-        random.Random(seed).shuffle(customers)
-        order = [0, *customers]
-    perm = np.asarray(order)
-    search_matrix = matrix[np.ix_(perm, perm)]
-    data = RoutingModelData(
-        distance=search_matrix.tolist(),
-        demands=q[perm].tolist(),
-        capacity=capacity,
-        fixed_vehicle_cost=int(fixed_vehicle_cost),
-        travel_time=None if times is None else times[np.ix_(perm, perm)].tolist(),
-        service_times=None if service_times is None else [int(service_times[i]) for i in order],
-        time_windows=None
-        if time_windows is None
-        else [(int(time_windows[i][0]), int(time_windows[i][1])) for i in order],
-        max_route_duration=max_route_duration,
+    return _Problem(
+        matrix, q, int(capacity), max_vehicles, int(fixed_vehicle_cost), times, service_times,
+        time_windows, max_route_duration,
     )
+
+
+def _solve(
+    problem: _Problem,
+    params: RouterParams,
+    time_limit_s: float,
+    work_limit: int | None,
+    seed: int,
+    progress: ProgressCallback | None,
+    compute_lower_bound: bool,
+) -> RoutingResult:
+    """``solve_cvrp`` on a checked problem: search in seeded labels, then the lower bound,
+    then the routes in the caller's labels, checked and costed."""
+    matrix, q, capacity, max_vehicles = (
+        problem.matrix, problem.q, problem.capacity, problem.max_vehicles
+    )
+    n = problem.n
+    order = _seeded_order(n, seed)
+    search_matrix, data = _search_data(problem, order)
     total = int(q.sum())
-    needed = math.ceil(total / capacity)
-    vehicles = max_vehicles if max_vehicles is not None else max(1, needed + params.spare_vehicles)
-    if max_vehicles is None:
-        vehicles = max(2, min(vehicles, n - 1))
+    vehicles = _fleet_size(total, capacity, max_vehicles, params, n)
     lower_bound = 0
     stats: dict[str, Any] = {"vehicles": vehicles, "nodes": n}
 
@@ -484,29 +507,10 @@ def solve_cvrp(
         routes = None
         stats["status"] = "not enough capacity in the fleet"
     else:
-        routes = _whole_instance_search(
-            data, vehicles, params, budget_s, work_limit, stats, report if progress else None
+        routes = _search(
+            data, search_matrix, vehicles, params, budget_s, work_limit, seed, deadline, stats,
+            report, progress is not None,
         )
-        if routes is None:
-            stats.setdefault("status", "no solution found")
-        else:
-            stats["whole_cost"] = routes_cost(search_matrix, routes, data.fixed_vehicle_cost)
-            report(f"first phase cost {stats['whole_cost']}")
-            solution_budget = None
-            if work_limit is not None:
-                solution_budget = work_limit - math.ceil(work_limit * params.whole_share)
-            if params.whole_share < 1 and (solution_budget is None or solution_budget > 0):
-                routes, counters = improve_by_decomposition(
-                    data,
-                    search_matrix,
-                    routes,
-                    params.decomposition,
-                    seed=seed,
-                    deadline=deadline,
-                    solution_budget=solution_budget,
-                    on_improve=lambda cost: report(f"improved to {cost}"),
-                )
-                stats.update({f"decomposition_{k}": v for k, v in counters.items()})
     solve_seconds = time.monotonic() - started
     if compute_lower_bound and n > 1:
         bound_started = time.monotonic()
@@ -521,16 +525,127 @@ def solve_cvrp(
         capacity,
         routes,
         max_vehicles=max_vehicles,
-        travel_time=times,
-        service_times=service_times,
-        time_windows=time_windows,
-        max_route_duration=max_route_duration,
+        travel_time=problem.times,
+        service_times=problem.service_times,
+        time_windows=problem.time_windows,
+        max_route_duration=problem.max_route_duration,
     )
     if violations:
         stats["violations"] = violations
     cost = routes_cost(matrix, routes, data.fixed_vehicle_cost)
     report(f"done, cost {cost}")
     return RoutingResult(routes, cost, lower_bound, not violations, solve_seconds, stats)
+
+
+def _check_timing(
+    matrix: np.ndarray,
+    travel_time: MatrixLike | None,
+    service_times: Sequence[int] | None,
+    time_windows: Sequence[tuple[int, int]] | None,
+    max_route_duration: int | None,
+) -> np.ndarray | None:
+    """The travel-time matrix when routes are timed (``distance`` unless given), else None;
+    raises ValueError when the times, service times or windows do not fit the matrix."""
+    timed = travel_time is not None or time_windows is not None or max_route_duration is not None
+    times = None
+    if timed:
+        times = matrix if travel_time is None else _as_matrix(travel_time, "travel_time")
+        if times.shape != matrix.shape:
+            raise ValueError(f"travel_time must have shape {matrix.shape}, got {times.shape}")
+    n = matrix.shape[0]
+    if service_times is not None and len(service_times) != n:
+        raise ValueError(f"service_times must have {n} entries, got {len(service_times)}")
+    if time_windows is not None:
+        if len(time_windows) != n:
+            raise ValueError(f"time_windows must have {n} entries, got {len(time_windows)}")
+        for i, (lo, hi) in enumerate(time_windows):
+            if lo > hi:
+                raise ValueError(f"time window of node {i} is empty: ({lo}, {hi})")
+    return times
+
+
+def _seeded_order(n: int, seed: int) -> list[int]:
+    """The nodes as the search sees them: the depot first, the customers shuffled by ``seed``
+    (OR-Tools breaks ties by index, so the seed relabels them); seed 0 keeps the input order."""
+    order = list(range(n))
+    if seed:
+        customers = order[1:]
+        random.Random(seed).shuffle(customers)
+        order = [0, *customers]
+    return order
+
+
+def _search_data(problem: _Problem, order: list[int]) -> tuple[np.ndarray, RoutingModelData]:
+    """The distance matrix and the model data in the search's node ``order``."""
+    perm = np.asarray(order)
+    search_matrix = problem.matrix[np.ix_(perm, perm)]
+    times, service_times, windows = problem.times, problem.service_times, problem.time_windows
+    data = RoutingModelData(
+        distance=search_matrix.tolist(),
+        demands=problem.q[perm].tolist(),
+        capacity=problem.capacity,
+        fixed_vehicle_cost=problem.fixed_vehicle_cost,
+        travel_time=None if times is None else times[np.ix_(perm, perm)].tolist(),
+        service_times=None if service_times is None else [int(service_times[i]) for i in order],
+        time_windows=None
+        if windows is None
+        else [(int(windows[i][0]), int(windows[i][1])) for i in order],
+        max_route_duration=problem.max_route_duration,
+    )
+    return search_matrix, data
+
+
+def _fleet_size(
+    total: int, capacity: int, max_vehicles: int | None, params: RouterParams, n: int
+) -> int:
+    """Coaches the solver gets: ``max_vehicles``, else enough for the demand plus
+    ``params.spare_vehicles``, at least two and at most one per customer."""
+    needed = math.ceil(total / capacity)
+    vehicles = max_vehicles if max_vehicles is not None else max(1, needed + params.spare_vehicles)
+    if max_vehicles is None:
+        vehicles = max(2, min(vehicles, n - 1))
+    return vehicles
+
+
+def _search(
+    data: RoutingModelData,
+    search_matrix: np.ndarray,
+    vehicles: int,
+    params: RouterParams,
+    budget_s: float | None,
+    work_limit: int | None,
+    seed: int,
+    deadline: float | None,
+    stats: dict[str, Any],
+    report: Callable[[str], None],
+    reporting: bool,
+) -> Routes | None:
+    """Routes (in search labels) from the whole-instance search, then improved by
+    decomposition with what is left of the budget; None when no solution was found."""
+    routes = _whole_instance_search(
+        data, vehicles, params, budget_s, work_limit, stats, report if reporting else None
+    )
+    if routes is None:
+        stats.setdefault("status", "no solution found")
+        return None
+    stats["whole_cost"] = routes_cost(search_matrix, routes, data.fixed_vehicle_cost)
+    report(f"first phase cost {stats['whole_cost']}")
+    solution_budget = None
+    if work_limit is not None:
+        solution_budget = work_limit - math.ceil(work_limit * params.whole_share)
+    if params.whole_share < 1 and (solution_budget is None or solution_budget > 0):
+        routes, counters = improve_by_decomposition(
+            data,
+            search_matrix,
+            routes,
+            params.decomposition,
+            seed=seed,
+            deadline=deadline,
+            solution_budget=solution_budget,
+            on_improve=lambda cost: report(f"improved to {cost}"),
+        )
+        stats.update({f"decomposition_{k}": v for k, v in counters.items()})
+    return routes
 
 
 def _whole_instance_search(

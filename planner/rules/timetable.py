@@ -183,72 +183,111 @@ def drive_schedule(
         if i > 0 and i == len(legs_min) - 1:
             t += wait_before_last
         leave.append(t)
-        remaining = int(leg)
-        guard = 0
-        while remaining > 0:
-            guard += 1
-            if guard > 100_000:  # pragma: no cover - a safety net, never expected
-                raise RuntimeError("driving timetable did not converge")
-            if in_halt(t, rules):
-                t = t - t % DAY + rules.halt_to
-                continue
-            # Pick a driver who may drive now: the active one first, then the other.
-            chosen = None
-            for k in [active, *[j for j in range(len(crew)) if j != active]]:
-                d = crew[k]
-                if t - d.last_end >= rules.break_min:
-                    d.run, d.run_night = 0, False
-                limit = (
-                    rules.night_limit_min
-                    if (d.run_night or is_night(t, rules))
-                    else rules.day_limit_min
-                )
-                if d.run >= limit:
-                    continue
-                if _daily_allowance(d, t, rules) <= 0:
-                    continue
-                chosen = k
-                break
-            if chosen is None:
-                # Nobody may drive: wait for the first moment someone may.
-                waits = []
-                for d in crew:
-                    w = max(t + 1, d.last_end + rules.break_min)
-                    if _daily_allowance(d, w, rules) <= 0:
-                        w = max(w, _wait_for_daily(d, w, rules))
-                    waits.append(w)
-                t = min(waits)
-                continue
-            active = chosen
-            d = crew[chosen]
-            night_now = is_night(t, rules)
-            limit = rules.night_limit_min if (d.run_night or night_now) else rules.day_limit_min
-            chunk = min(
-                remaining,
-                limit - d.run,
-                _daily_allowance(d, t, rules),
-                _next_boundary(t, rules) - t,
-            )
-            chunk = max(1, chunk)
-            spells.append((t, t + chunk, chosen))
-            if d.history and d.history[-1][1] == t:
-                d.history[-1] = (d.history[-1][0], t + chunk)
-            else:
-                d.history.append((t, t + chunk))
-            d.run += chunk
-            d.run_night = d.run_night or night_now
-            t += chunk
-            d.last_end = t
-            remaining -= chunk
+        t, active = _drive_leg(crew, active, t, int(leg), rules, spells)
         arrive.append(t)
-    # Merge adjacent spells of the same driver.
+    return Schedule(leave=tuple(leave), arrive=tuple(arrive), intervals=_merge_spells(spells))
+
+
+def _drive_leg(
+    crew: list[_Driver],
+    active: int,
+    t: int,
+    leg_min: int,
+    rules: Regulation,
+    spells: list[tuple[int, int, int]],
+) -> tuple[int, int]:
+    """Drive one leg of ``leg_min`` minutes from minute ``t``: halt in the night halt, hand
+    over or rest when the driver must, append the driving spells. Returns (arrival minute,
+    driver at the wheel)."""
+    remaining = leg_min
+    guard = 0
+    while remaining > 0:
+        guard += 1
+        if guard > 100_000:  # pragma: no cover - a safety net, never expected
+            raise RuntimeError("driving timetable did not converge")
+        if in_halt(t, rules):
+            t = t - t % DAY + rules.halt_to
+            continue
+        chosen = _pick_driver(crew, active, t, rules)
+        if chosen is None:
+            t = _first_free_minute(crew, t, rules)
+            continue
+        active = chosen
+        chunk = _drive_spell(crew[chosen], chosen, t, remaining, rules, spells)
+        t += chunk
+        remaining -= chunk
+    return t, active
+
+
+def _pick_driver(crew: list[_Driver], active: int, t: int, rules: Regulation) -> int | None:
+    """The driver who may drive at minute ``t``: the active one first, then the others; a
+    driver off the wheel for a break starts a new run. None when nobody may."""
+    for k in [active, *[j for j in range(len(crew)) if j != active]]:
+        d = crew[k]
+        if t - d.last_end >= rules.break_min:
+            d.run, d.run_night = 0, False
+        night = d.run_night or is_night(t, rules)
+        limit = rules.night_limit_min if night else rules.day_limit_min
+        if d.run >= limit:
+            continue
+        if _daily_allowance(d, t, rules) <= 0:
+            continue
+        return k
+    return None
+
+
+def _first_free_minute(crew: list[_Driver], t: int, rules: Regulation) -> int:
+    """When nobody may drive at ``t``: the first moment someone may (a break done, or the 24 h
+    window sliding over earlier driving)."""
+    waits = []
+    for d in crew:
+        w = max(t + 1, d.last_end + rules.break_min)
+        if _daily_allowance(d, w, rules) <= 0:
+            w = max(w, _wait_for_daily(d, w, rules))
+        waits.append(w)
+    return min(waits)
+
+
+def _drive_spell(
+    d: _Driver,
+    k: int,
+    t: int,
+    remaining: int,
+    rules: Regulation,
+    spells: list[tuple[int, int, int]],
+) -> int:
+    """Driver ``d`` (number ``k``) drives from ``t`` until the leg ends, their run or daily
+    limit is reached, or night or the halt starts or ends; records the spell and returns its
+    minutes (at least one)."""
+    night_now = is_night(t, rules)
+    limit = rules.night_limit_min if (d.run_night or night_now) else rules.day_limit_min
+    chunk = min(
+        remaining,
+        limit - d.run,
+        _daily_allowance(d, t, rules),
+        _next_boundary(t, rules) - t,
+    )
+    chunk = max(1, chunk)
+    spells.append((t, t + chunk, k))
+    if d.history and d.history[-1][1] == t:
+        d.history[-1] = (d.history[-1][0], t + chunk)
+    else:
+        d.history.append((t, t + chunk))
+    d.run += chunk
+    d.run_night = d.run_night or night_now
+    d.last_end = t + chunk
+    return chunk
+
+
+def _merge_spells(spells: list[tuple[int, int, int]]) -> tuple[tuple[int, int, int], ...]:
+    """Adjacent spells of the same driver as one."""
     merged: list[tuple[int, int, int]] = []
     for s, e, k in spells:
         if merged and merged[-1][2] == k and merged[-1][1] == s:
             merged[-1] = (merged[-1][0], e, k)
         else:
             merged.append((s, e, k))
-    return Schedule(leave=tuple(leave), arrive=tuple(arrive), intervals=tuple(merged))
+    return tuple(merged)
 
 
 TURNAROUND_WAITS = (0, 120, 240, 360, 480, 600)

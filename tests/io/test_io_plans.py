@@ -274,3 +274,27 @@ def test_read_plan_without_scenario_is_lenient(tmp_path: Path, ids) -> None:
     stops = read_plan(d).trips[0].stops
     assert (stops[0].kind, stops[0].ref) == (StopKind.PICKUP, "422801")
     assert (stops[1].kind, stops[1].ref) == (StopKind.DROPOFF, "某某公司")
+
+
+def test_read_plan_names_file_row_and_column_of_bad_trips(tmp_path: Path, ids) -> None:
+    """A trips.csv row with too big a load, or with wrong stop kinds, is reported by file, row
+    and column, each wrong stop of a row on its own."""
+    d = tmp_path / "hand"
+    d.mkdir()
+    (d / "trips.csv").write_text(
+        "trip_id,kind,vehicle,depart_date,arrive_date,stops,stop_refs,stop_kinds,seats,load,km,cost\n"
+        "X1,coach,大巴,2020-02-16,2020-02-17,湖北省恩施市;某某公司,422801;E9,pickup;dropoff,53,1,1100,9000\n"
+        "X2,coach,大巴,2020-02-16,2020-02-17,湖北省恩施市;某某公司,422801;E9,pickup;dropoff,53,60,1100,9000\n"
+        "X3,coach,大巴,2020-02-16,2020-02-17,湖北省恩施市;某某公司,422801;E9,bus;lorry,53,1,1100,9000\n",
+        "utf-8",
+    )
+    (d / "assignments.csv").write_text(
+        f"id_number,trip_id,pickup_stop,employer_uscc\n{ids.W1},X1,湖北省恩施市,{ids.E2}\n", "utf-8"
+    )
+    with pytest.raises(InputError) as err:
+        read_plan(d)
+    text = str(err.value)
+    assert "trips.csv:3: load: load 60 is more than the 53 seats" in text
+    assert "trips.csv:4: stop_kinds: stop kind 'bus' is not pickup, station or dropoff" in text
+    assert "trips.csv:4: stop_kinds: stop kind 'lorry' is not pickup, station or dropoff" in text
+    assert "trips.csv:2:" not in text
