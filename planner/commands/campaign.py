@@ -14,6 +14,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from planner.commands.executor_options import add_executor_options, executor_from_args
 from planner.problems import InputError, problem
 
 if TYPE_CHECKING:
@@ -38,14 +39,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     p.add_argument("campaign", metavar="CAMPAIGN", help="the campaign folder (campaign.toml)")
     p.add_argument("--out", required=True, metavar="DIR", help="folder for the plans")
-    p.add_argument(
-        "--ray", nargs="?", const="local", default=None, metavar="ADDRESS",
-        help="plan on Ray: a cluster at ADDRESS (HOST:PORT), or a local Ray without ADDRESS",
-    )
-    p.add_argument(
-        "--workers", type=int, default=None, metavar="N",
-        help="local worker processes (with --ray and no ADDRESS: the local Ray's CPUs)",
-    )
+    add_executor_options(p, "destinations")
     limits = p.add_mutually_exclusive_group()
     limits.add_argument("--time-limit", type=float, default=None, metavar="SECONDS",
                         help="wall-clock budget of each destination's search (default 24)")
@@ -61,19 +55,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _executor(args: argparse.Namespace) -> Executor:
-    from planner.scale import ExecutorUnavailable, make_executor
+    from planner.scale import InProcess
 
-    if args.workers is not None and args.workers < 1:
-        raise InputError([problem("--workers", "problem.cli_positive")])
-    address = None if args.ray in (None, "local") else args.ray
-    if address is not None and args.workers is not None:
-        raise InputError([problem("--workers", "problem.refused",
-                                  why="a Ray cluster has its own CPUs; give --workers only "
-                                  "with a local Ray (--ray without ADDRESS)")])
-    try:
-        return make_executor(address, args.workers, use_ray=args.ray is not None)
-    except ExecutorUnavailable as exc:
-        raise InputError([problem("--ray", "problem.refused", why=str(exc))]) from None
+    return executor_from_args(args) or InProcess()
 
 
 def handler(args: argparse.Namespace) -> int:

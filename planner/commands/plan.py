@@ -80,7 +80,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "ledger ids P001-C0001, …; the files written to --out carry them)",
     )
     p.add_argument("--name", default=None, help="the saved plan's name (default: --out's name)")
+    from planner.commands.executor_options import add_executor_options
     from planner.commands.ledger import add_database_option
+
+    add_executor_options(p, "the scenario's units at once")
 
     add_database_option(p)
     p.set_defaults(func=handler)
@@ -142,13 +145,19 @@ def _save(plan: Any, params: PlanParams, args: argparse.Namespace) -> Any:
 
 def handler(args: argparse.Namespace) -> int:
     """Run ``jobbus plan``; returns the exit code."""
+    from planner.commands.executor_options import executor_from_args
     from planner.io import load_scenario, write_plan
     from planner.services.planning import plan_scenario
 
     params = _params(args)
     scenario = load_scenario(args.scenario)  # InputError → exit 2, nothing written
+    executor = executor_from_args(args)  # before the clock: a local Ray takes seconds to start
     t0 = time.perf_counter()
-    plan = plan_scenario(scenario, params, what_if=args.what_if)
+    try:
+        plan = plan_scenario(scenario, params, what_if=args.what_if, executor=executor)
+    finally:
+        if executor is not None:
+            executor.close()
     seconds = time.perf_counter() - t0
     if args.save:
         plan = _save(plan, params, args)  # the ledger's trip ids from here on

@@ -109,7 +109,13 @@ from planner.optimise.units import (
     make_units,
     plan_unit,
 )
+from planner.optimise.units.parallel import (
+    bound_tasks,
+    bound_units_in_parallel,
+    plan_units_in_parallel,
+)
 from planner.rules.params import PlanParams
+from planner.scale.executors import Executor
 
 Progress = Callable[[float, str], None]
 
@@ -119,6 +125,7 @@ def solve(
     params: PlanParams | None = None,
     progress: Progress | None = None,
     budget: Budget | None = None,
+    executor: Executor | None = None,
 ) -> Plan:
     """Plan coaches, special trains and self-return advice for a whole instance.
 
@@ -133,6 +140,10 @@ def solve(
     budget
         The plan's clock, if it started before this call (default: from now, with the limits
         of ``params``).
+    executor
+        Plan the units at once on this executor (in this process, a process pool, Ray), then
+        re-plan those whose fleet use conflicts (``units.parallel``); ``None``: one after
+        another, each on the fleet the units before it left.
 
     Returns
     -------
@@ -146,6 +157,24 @@ def solve(
     report = functools.partial(_report, progress)
     report(0.01, "Matching new recruits to employers")
     units = make_units(inst, params)
+    if executor is None:
+        plans, unit_bounds = _in_turn(inst, params, units, budget, report)
+    else:
+        report(0.05, f"Planning {len(units)} units on {executor.workers} workers")
+        plans = plan_units_in_parallel(inst, params, units, executor, budget)
+        report(0.7, "Bounding")
+        tasks = bound_tasks(params, units, plans)
+        unit_bounds = bound_units_in_parallel(inst, params, tasks, executor, budget)
+    plan = assemble(inst, params, units, plans, unit_bounds, started)
+    report(1.0, "Plan ready")
+    return plan
+
+
+def _in_turn(
+    inst: Instance, params: PlanParams, units: Sequence[Unit], budget: Budget, report: Progress
+) -> tuple[list[UnitPlan], list[UnitBound]]:
+    """The units planned one after another, each on the fleet the units before it left; their
+    bound models in a worker process beside the planning (or here after it)."""
     bounds = BoundRunner(context(inst, params), budget, use_worker(params, _people(units)))
     phase = PLAN_PHASE_BESIDE if bounds.parallel else PLAN_PHASE
     vehicles_out = FleetUse.of(fixed_fleet_use(inst, params))
@@ -166,10 +195,7 @@ def solve(
             bounds.submit(task)
         if params.work_limit is None:
             overhead = overhead.after(len(unit.people), time.time() - begun, tl)
-    unit_bounds = _bounds(bounds, report)
-    plan = assemble(inst, params, units, plans, unit_bounds, started)
-    report(1.0, "Plan ready")
-    return plan
+    return plans, _bounds(bounds, report)
 
 
 def _report(progress: Progress | None, frac: float, msg: str) -> None:

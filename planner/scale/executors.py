@@ -49,6 +49,7 @@ class Executor(Protocol):
     """Runs ``fn`` over items; see the module docstring."""
 
     name: str
+    workers: int  # how many items run at once
 
     def map_ordered(
         self,
@@ -70,6 +71,7 @@ class InProcess:
     """Runs the items one after another in this process."""
 
     name = "in-process"
+    workers = 1
 
     def map_ordered(
         self,
@@ -201,7 +203,9 @@ class RayExecutor:
         ray = _import_ray()
         self.max_retries = max_retries
         self.started = False
+        self.workers = num_cpus or 1
         if ray.is_initialized():
+            self.workers = _cluster_cpus(ray)
             return  # join the Ray this process already runs (a test's, a notebook's)
         if address is not None:
             _probe(address, connect_timeout_s)
@@ -213,6 +217,7 @@ class RayExecutor:
         except ConnectionError as exc:
             raise ExecutorUnavailable(f"cannot join the Ray cluster at {address}: {exc}") from None
         self.started = True
+        self.workers = _cluster_cpus(ray)
 
     def map_ordered(
         self,
@@ -249,6 +254,11 @@ class RayExecutor:
         if self.started:
             _import_ray().shutdown()
             self.started = False
+
+
+def _cluster_cpus(ray: Any) -> int:
+    """The CPUs of the Ray cluster this process is joined to (at least 1)."""
+    return max(1, int(ray.cluster_resources().get("CPU", 1)))
 
 
 def make_executor(

@@ -36,6 +36,7 @@ from planner.rules.params import DEFAULT_SEAT_COST_MULTIPLE
 
 if TYPE_CHECKING:
     from planner.analysis import WhatIf
+    from planner.scale import Executor
 
 Progress = Callable[[float, str], None]
 
@@ -125,6 +126,7 @@ def plan_scenario(
     progress: Progress | None = None,
     *,
     what_if: bool = False,
+    executor: Executor | None = None,
 ) -> Plan:
     """Plan ``scenario``: coaches, special trains, feeders, self-return advice, a lower bound.
 
@@ -140,6 +142,9 @@ def plan_scenario(
     what_if
         Also re-solve the most binding constraints relaxed (``planner.analysis.what_if``;
         takes longer than the plan: the re-solves run after it, under a work limit).
+    executor
+        Plan the scenario's units at once on it (``planner.scale``: a process pool, Ray);
+        ``None``: one after another here.
 
     Returns
     -------
@@ -154,7 +159,7 @@ def plan_scenario(
     if progress is not None:
         progress(0.0, "Computing distances and subsidies")
     inst = build_instance(scenario, params)
-    plan = solve(inst, params, progress, budget)
+    plan = solve(inst, params, progress, budget, executor)
     return with_binding(plan, inst, params, what_if=what_if)
 
 
