@@ -111,7 +111,7 @@ from planner.optimise.bounding import BoundRunner, BoundTask, shares, use_worker
 from planner.optimise.budget import PLAN_PHASE, PLAN_PHASE_BESIDE, Budget, Overhead
 from planner.optimise.build import Builder, Built
 from planner.optimise.instance import Instance
-from planner.optimise.model import Context, Decision, Group, solve_province
+from planner.optimise.model import Context, Decision, Group, solve_plan
 from planner.optimise.prepare import Person, prepare
 from planner.rules.params import PlanParams
 from planner.rules.timetable import coach_timetable, day_of, to_min
@@ -311,11 +311,10 @@ def solve(
         cur_used = dict(used)
         for key, val in built.occupancy.items():
             cur_used[key] = cur_used.get(key, 0) + val
-        dec = solve_province(
+        dec = solve_plan(
             ctx,
             by_prov[pv],
             unit_province[pv],
-            bound=False,
             time_limit_s=tl,
             work_limit=wl,
             used=cur_used,
