@@ -175,7 +175,7 @@ def _trains_first(
                     if value > 0:
                         cands.append((value, gi, var))
             cands.sort(key=lambda c: (-c[0], c[1]))
-            # The train's cost first: the same sum, in the same order, as ever.
+            # The sum starts at minus the train's cost (the order of a float sum decides ties).
             gain, take = _fill(um.k_cap[key], cands, remaining, -float(m.obj.get(um.k[key], 0)))
             if take and gain > 0 and (best is None or gain > best[0]):
                 best = (gain, key, take)
