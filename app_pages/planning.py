@@ -1,18 +1,19 @@
 """规划 Planning: set the parameters (dates, load cap, fleet, time limit, policy), run the
 planner in the background (it goes on while the user is elsewhere; every plan is saved in the
-ledger as a numbered version and listed here, with the one dispatched), see the origins,
-trains and coach routes into the district on a map that needs no internet, read the trips and
-a trip's manifest, lock trips and re-plan, compare two saved plans side by side, download the
-dispatch sheet and manifests, and dispatch a plan to the ledger for tracking."""
+ledger as a numbered version and listed here, with the one dispatched), see what binds the plan
+(约束: days the fleet is used up, why people come alone, and what one more coach would change,
+re-solved on a click), see the origins, trains and coach routes into the district on a map that
+needs no internet, read the trips and a trip's manifest, lock trips and re-plan, compare two
+saved plans side by side, download the dispatch sheet and manifests, and dispatch a plan to the
+ledger for tracking."""
 
-import dataclasses
 import datetime as dt
 
 import streamlit as st
 
 from planner.domain.model import Scenario
 from planner.services import plans
-from planner.services.planning import PlanParams
+from planner.services.planning import PlanParams, locked_scenario, scenario_with
 from ui import backend, fmt, maps, plan_runs, workspace
 from ui import plan_views as pv
 from ui.auth import current_user, may
@@ -82,11 +83,11 @@ def run(base_scenario: Scenario, label: str, parent_id: int | None = None) -> No
         from planner.subsidies import load_policy
 
         policy = load_policy(policies[policy_name])
-    chosen = pv.scenario_with(base_scenario, plan_from, plan_to,
-                              None if dated_caps else float(cap), available, policy)
+    chosen = scenario_with(base_scenario, plan_from, plan_to,
+                           None if dated_caps else float(cap), available, policy)
     params = PlanParams(time_limit_s=float(time_limit), seed=int(seed),
-                                 allow_trains=bool(allow_trains),
-                                 max_wait_days=int(max_wait) if wait_limited else None)
+                        allow_trains=bool(allow_trains),
+                        max_wait_days=int(max_wait) if wait_limited else None)
     if runs.start(user, chosen, params, label, backend.database_url(), parent_id) is None:
         st.warning(t("planning.run_busy"))
 
@@ -167,6 +168,9 @@ money_kpi(m[2], t("compare.cost_fen"), row["cost_fen"],
             gap=fmt.percent(row["gap"])),
           help=t("planning.bound_help"))
 
+with st.container(border=True):
+    pv.binding_panel(plan, used, info)
+
 trip_ids = [tr.trip_id for tr in plan.trips]
 trip_names = pv.trip_labels(plan)  # made now, in the session's language
 
@@ -245,9 +249,8 @@ st.subheader(t("planning.lock"))
 locked = st.multiselect(t("planning.lock_pick"), trip_ids, key="plan_lock",
                         placeholder=t("planning.trip_placeholder"),
                         format_func=trip_names.__getitem__)
-if st.button(t("planning.replan"), key="plan_replan",
-                                      disabled=not locked or running):
-    run(pv.locked_scenario(dataclasses.replace(scenario), plan, locked),
+if st.button(t("planning.replan"), key="plan_replan", disabled=not locked or running):
+    run(locked_scenario(scenario, plan, locked),
         t("planning.replan_name", name=info.name, n=len(locked)), parent_id=pick)
     st.rerun()
 

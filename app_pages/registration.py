@@ -1,13 +1,13 @@
 """登记 Registration: upload the people and employers tables (CSV or xlsx), see every problem
 (file, row, column, message), fix the cells in place and save — checked again, and nothing saved
-while an error remains. Saving puts the table into the working scenario and, for an operator,
-imports the scenario into the ledger."""
+while an error remains. Saving imports the scenario into the ledger and puts the table into the
+working scenario (``planner.services.registration``)."""
 
 import functools
 
 import streamlit as st
 
-from planner.services import imports
+from planner.services import registration
 from planner.services.scenario import scenario_summary
 from ui import backend, fmt, workspace
 from ui.auth import current_user, may
@@ -56,7 +56,9 @@ for kind, tab in zip(workspace.TABLE_KINDS, tabs, strict=True):
         upload = st.session_state.get(state_key)
         if upload is None or upload.file_name != uploaded.name:
             with st.spinner(t("registration.checking")):
-                upload = workspace.read_upload(kind, uploaded.name, uploaded.getvalue())
+                upload = registration.read_upload(
+                    kind, uploaded.name, uploaded.getvalue(), folder,
+                    labels=workspace.headers(kind), gazetteer=workspace.gazetteer())
             st.session_state[state_key] = upload
 
         if upload.errors:
@@ -72,21 +74,24 @@ for kind, tab in zip(workspace.TABLE_KINDS, tabs, strict=True):
                          width="stretch", key=f"reg_problems_{kind}")
 
         st.subheader(t("registration.fix"))
-        edited = st.data_editor(upload.frame.rename_axis(t("problems.row")),
+        edited = st.data_editor(workspace.shown_frame(upload.frame, kind)
+                                .rename_axis(t("problems.row")),
                                 num_rows="dynamic", width="stretch", key=f"reg_editor_{kind}")
         may_save = may("import")
         if not may_save:
             st.caption(t("registration.operator_only"))
         if st.button(t("registration.save"), key=f"reg_save_{kind}", type="primary",
                      disabled=not may_save):
-            upload.frame = edited
+            upload.frame = workspace.canonical(edited, kind)
             with st.spinner(t("registration.checking")):
-                workspace.check_upload(upload)
+                registration.check_upload(upload, folder, labels=workspace.headers(kind),
+                                          gazetteer=workspace.gazetteer())
             if upload.errors:
                 st.session_state[state_key] = upload
                 st.rerun()
-            result = backend.run(imports.import_path, "scenario", upload.candidate,
-                                 current_user(), url=backend.database_url())
+            user = current_user()
+            assert user is not None  # may("import") holds only for a signed-in user
+            result = backend.run(registration.register_upload, upload, folder, user,
+                                 url=backend.database_url())
             if result is not None:
-                workspace.save_upload(upload)
                 flash(t("registration.saved", added=result.added, rows=result.rows))

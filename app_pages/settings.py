@@ -4,7 +4,7 @@ and their roles (administrator)."""
 
 import streamlit as st
 
-from planner.services import auth, policies, reports
+from planner.services import auth, policies, registration, reports
 from ui import backend, fmt, policy_views, workspace
 from ui.auth import actor_label, current_user, may, role_label
 from ui.i18n import current_language, has, t
@@ -81,12 +81,13 @@ with fleet_tab:
                                   width="stretch",
                                   key="set_fleet_editor", disabled=not may("import"))
     if may("import") and st.button(t("settings.save_fleet"), key="set_fleet_save"):
-        upload = workspace.Upload("fleet", workspace.table_file(folder, "fleet"), edited_fleet)
-        workspace.check_upload(upload)
+        upload = registration.TableUpload("fleet", registration.table_file(folder, "fleet"),
+                                          workspace.canonical(edited_fleet, "fleet"))
+        registration.check_upload(upload, folder, labels=workspace.headers("fleet"),
+                                  gazetteer=workspace.gazetteer())
         if upload.errors:
             backend.show_problems_inline(upload.errors)
-        else:
-            workspace.save_upload(upload)
+        elif backend.run(registration.save_upload, upload, folder) is not None:
             flash(t("settings.fleet_saved"), ledger=False)
     elif not may("import"):
         st.caption(t("registration.operator_only"))

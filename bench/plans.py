@@ -16,6 +16,16 @@ VRP solver on exactly the same people and days.
 
 Usage: ``python bench/plans.py [--sizes 1000,10500,100000] [--time-limit 30] [--out DIR]``.
 Results go to ``bench/results/plans.json`` and a table to stdout.
+
+Family mode (issue #15): ``python bench/plans.py --family 8 --limits 10,24 [--family-seed 15]
+[--family-sizes 2000-30000] [--work DIR]`` writes the family once (``jobbus demo DIR --family K``,
+reused when its family.json matches), then plans every member at every limit, one run at a
+time, each in a fresh ``jobbus plan MEMBER --time-limit T`` process. Per limit it reports the
+median and worst gap (``summary.json``'s ``gap``: cost over the lower bound, minus 1), the worst
+overshoot (the "planned in X s" line minus the limit; within the limit when planned ≤ 1.05 × T
++ 0.5 s) and the people left unserved. Seconds to a first feasible plan are not reported:
+neither ``summary.json`` nor the command's output carries them (nor the greedy start's time),
+so that column is left out. Results: ``bench/results/family.json`` and ``family.md``.
 """
 
 from __future__ import annotations
@@ -24,6 +34,11 @@ import argparse
 import datetime as dt
 import itertools
 import json
+import os
+import re
+import statistics
+import subprocess
+import sys
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -260,6 +275,106 @@ def run_size(n: int, folder: Path, time_limit: float, pyvrp_seconds: float) -> d
     return out
 
 
+ROOT = Path(__file__).resolve().parent.parent
+PLANNED = re.compile(r"planned in ([0-9.]+) s")
+
+
+def _jobbus(*args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run(
+        [sys.executable, "-m", "planner", *args],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+    )
+
+
+def write_family_once(work: Path, seed: int, count: int, sizes: tuple[int, int]) -> list[str]:
+    """The member folders of the family (written by ``jobbus demo --family`` unless present)."""
+    described = work / "family.json"
+    want = {"seed": seed, "count": count, "sizes": list(sizes)}
+    if described.exists():
+        doc = json.loads(described.read_text(encoding="utf-8"))
+        if {k: doc.get(k) for k in want} == want:
+            return [m["name"] for m in doc["members"]]
+    done = _jobbus("demo", str(work), "--family", str(count), "--seed", str(seed),
+                   "--family-sizes", f"{sizes[0]}-{sizes[1]}", "--force")
+    if done.returncode != 0:
+        raise SystemExit(f"jobbus demo --family failed:\n{done.stdout}\n{done.stderr}")
+    doc = json.loads(described.read_text(encoding="utf-8"))
+    return [m["name"] for m in doc["members"]]
+
+
+def plan_member(scenario: Path, limit: float, out: Path) -> dict:
+    """One ``jobbus plan`` run in a fresh process: planned and wall seconds, gap, unserved."""
+    t0 = time.perf_counter()
+    done = _jobbus("plan", str(scenario), "--out", str(out), "--time-limit", f"{limit:g}")
+    wall = time.perf_counter() - t0
+    found = PLANNED.search(done.stdout)
+    if done.returncode != 0 or found is None:
+        raise SystemExit(f"jobbus plan {scenario} failed:\n{done.stdout}\n{done.stderr}")
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    planned = float(found.group(1))
+    return {
+        "planned_seconds": planned,
+        "wall_seconds": round(wall, 1),
+        "overshoot_seconds": round(planned - limit, 1),
+        "within_limit": planned <= 1.05 * limit + 0.5,
+        "gap": summary["gap"],
+        "cost_yuan": summary["total_cost"],
+        "unserved": summary.get("people_by_mode", {}).get("unserved"),
+        "workers": summary["workers_planned"],
+    }
+
+
+def family_table(results: dict, limits: list[float]) -> str:
+    """Per limit: median and worst gap, worst overshoot, runs within the limit."""
+    rows = [
+        "| limit | members | median gap | worst gap (member) | worst overshoot (member) | "
+        "within limit | unserved (total) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for limit in limits:
+        runs = {m: r[f"{limit:g}"] for m, r in results["members"].items()}
+        gaps = sorted(runs.items(), key=lambda kv: kv[1]["gap"])
+        over = max(runs.items(), key=lambda kv: kv[1]["overshoot_seconds"])
+        med = statistics.median(r["gap"] for r in runs.values())
+        rows.append(
+            f"| {limit:g} s | {len(runs)} | {100 * med:.2f}% | {100 * gaps[-1][1]['gap']:.2f}% "
+            f"({gaps[-1][0]}) | {over[1]['overshoot_seconds']:+.1f} s ({over[0]}) | "
+            f"{sum(r['within_limit'] for r in runs.values())}/{len(runs)} | "
+            f"{sum(r['unserved'] or 0 for r in runs.values())} |"
+        )
+    return "\n".join(rows) + "\n"
+
+
+def run_family(args: argparse.Namespace) -> None:
+    """``--family K``: every member at every limit; summary per limit."""
+    limits = [float(x) for x in args.limits.split(",") if x]
+    lo, hi = (int(x) for x in args.family_sizes.split("-"))
+    work = Path(args.work) / f"family-{args.family_seed}-{args.family}-{lo}-{hi}"
+    members = write_family_once(work, args.family_seed, args.family, (lo, hi))
+    results: dict = {
+        "family_seed": args.family_seed, "count": args.family, "sizes": [lo, hi],
+        "limits": limits, "load_average_start": round(os.getloadavg()[0], 2), "members": {},
+    }
+    for name in members:
+        results["members"][name] = {}
+        for limit in limits:
+            run = plan_member(work / name, limit, work / f"plan-{name}-{limit:g}")
+            results["members"][name][f"{limit:g}"] = run
+            print(f"{name} at {limit:g} s: gap {100 * run['gap']:.2f}%, planned "
+                  f"{run['planned_seconds']:.1f} s, wall {run['wall_seconds']:.1f} s", flush=True)
+    results["load_average_end"] = round(os.getloadavg()[0], 2)
+    table = family_table(results, limits)
+    results["table"] = table
+    out = Path(__file__).parent / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "family.json").write_text(json.dumps(results, ensure_ascii=False, indent=1),
+                                     encoding="utf-8")
+    (out / "family.md").write_text(table, encoding="utf-8")
+    print(table)
+    print("seconds to a first feasible plan: not reported by jobbus plan (column left out)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="1000,10500,100000")
@@ -267,7 +382,15 @@ def main() -> None:
     ap.add_argument("--big-time-limit", type=float, default=240.0, help="for 100k people")
     ap.add_argument("--pyvrp-seconds", type=float, default=1.0, help="per cluster")
     ap.add_argument("--work", default="/tmp/jobbus-bench")
+    ap.add_argument("--family", type=int, default=0, metavar="K",
+                    help="plan K generated scenarios (jobbus demo --family) instead of --sizes")
+    ap.add_argument("--limits", default="10,24", help="with --family: time limits, seconds")
+    ap.add_argument("--family-seed", type=int, default=15)
+    ap.add_argument("--family-sizes", default="2000-30000", metavar="LO-HI")
     args = ap.parse_args()
+    if args.family > 0:
+        run_family(args)
+        return
     results = {}
     for n in [int(x) for x in args.sizes.split(",")]:
         tl = args.big_time_limit if n >= 50_000 else args.time_limit

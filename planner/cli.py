@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "planner.commands.validate",
     "planner.commands.demo",
     "planner.commands.plan",
+    "planner.commands.campaign",
     "planner.commands.ledger",
     "planner.commands.plans",
     "planner.commands.subsidies",

@@ -134,19 +134,13 @@ CLAIM_ACTIONS = (
 
 def actions_for(actions: list[ClaimAction], frame: pd.DataFrame,
                 picked: list[int]) -> list[ClaimAction]:
-    """The actions that fit every picked claim's state (the workflow's state machine; payments
-    start from a claim whose notice has ended)."""
-    from planner.ledger.workflow import TRANSITIONS
-
+    """The buttons of ``actions`` open to every picked claim (``claims.actions_open_to``)."""
     if not picked:
         return []
     rows = frame.loc[frame["claim_id"].isin(picked)]
-    states = set(rows["state"])
-    starts = {name: {str(s) for s in sources} for name, (sources, _) in TRANSITIONS.items()}
-    starts["issue_payment"] = {"notice_done"}
     flagged = bool(len(rows)) and bool(rows["needs_review"].astype(bool).all())
-    return [a for a in actions if states and states <= starts.get(a.name, set())
-            and (a.name != "reopen" or flagged)]
+    open_to = claims_service.actions_open_to(set(rows["state"]), flagged)
+    return [a for a in actions if a.name in open_to]
 
 
 def run_action(action: ClaimAction, ids: list[int], user: Any, reason: str,

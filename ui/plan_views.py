@@ -1,12 +1,9 @@
 """Plans on screen: parameters into a scenario, the trips and manifests as tables, scenario
-comparisons, locking trips for a re-plan, and the xlsx downloads.
+comparisons, and the xlsx downloads (the scenario of a re-plan, with its parameters and locked
+trips, is made by ``planner.services.planning``).
 
 Rules implemented:
 
-- the screen's parameters change a copy of the scenario (dates, a uniform load cap replacing
-  the dated caps when asked, vehicles available, the policy) — the files are never touched;
-- locked trips are handed back to the planner as fixed trips with their people (and legs), so
-  a re-plan keeps them exactly and fits everyone else;
 - a comparison puts plans side by side: cost, people served, people coming alone, unserved,
   trips by mode, the subsidy forecast and the gap to the lower bound;
 - the dispatch sheet, the manifests and the self-return call list are the print-ready papers
@@ -32,67 +29,6 @@ from ui.auth import actor_label
 from ui.i18n import current_language, t
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def scenario_with(
-    scenario: Scenario,
-    plan_from: dt.date,
-    plan_to: dt.date,
-    uniform_cap: float | None,
-    available: dict[str, int | None],
-    policy: Any = None,
-) -> Scenario:
-    """A copy of ``scenario`` with the screen's parameters.
-
-    Parameters
-    ----------
-    uniform_cap
-        ``None``: keep the scenario's dated caps; a share: every vehicle sells at most that
-        share of its seats on every day (the dated caps are dropped).
-    available
-        Vehicles that may run at once, by fleet name (``None``: unlimited).
-    policy
-        A parsed policy to use instead of the scenario's.
-    """
-    fleet = []
-    for v in scenario.fleet:
-        changes: dict[str, Any] = {}
-        if v.name in available:
-            changes["available"] = available[v.name]
-        if uniform_cap is not None:
-            changes["max_load"] = uniform_cap
-        fleet.append(dataclasses.replace(v, **changes) if changes else v)
-    return dataclasses.replace(
-        scenario,
-        plan_from=plan_from,
-        plan_to=plan_to,
-        fleet=tuple(fleet),
-        load_caps=() if uniform_cap is not None else scenario.load_caps,
-        policy=policy if policy is not None else scenario.policy,
-    )
-
-
-def locked_scenario(scenario: Scenario, plan: Plan, trip_ids: Iterable[str]) -> Scenario:
-    """``scenario`` with the plan's trips ``trip_ids`` (and their feeders) fixed, people and
-    legs included."""
-    keep = set(trip_ids)
-    keep |= {tr.trip_id for tr in plan.trips if tr.parent_trip_id in keep}
-    trips = tuple(dataclasses.replace(tr, fixed=True) for tr in plan.trips if tr.trip_id in keep)
-    people = {a.id_number for a in plan.assignments if a.trip_id in keep}
-    people |= {g.id_number for g in plan.legs if g.trip_id in keep}
-    assignments = tuple(a for a in plan.assignments if a.id_number in people)
-    legs = tuple(g for g in plan.legs if g.id_number in people)
-    return dataclasses.replace(
-        scenario,
-        fixed_trips=(*scenario.fixed_trips, *(tr for tr in trips
-                                             if tr.trip_id not in _ids(scenario.fixed_trips))),
-        fixed_assignments=assignments,
-        fixed_legs=legs,
-    )
-
-
-def _ids(trips: Iterable[Any]) -> set[str]:
-    return {tr.trip_id for tr in trips}
 
 
 def policy_files(folder: Path) -> dict[str, Path]:
@@ -323,3 +259,48 @@ def dispatch_message(result: Any) -> str:
     if result.superseded:
         text += t("planning.superseded", ids="、".join(f"P{i:03d}" for i in result.superseded))
     return text
+
+
+def params_of(info: Any) -> Any:
+    """The planning parameters a saved plan was made with (those this version knows)."""
+    from planner.services.planning import PlanParams
+
+    names = {f.name for f in dataclasses.fields(PlanParams)}
+    known = {k: v for k, v in dict(getattr(info, "params", None) or {}).items() if k in names}
+    try:
+        return PlanParams.from_dict(known)
+    except (TypeError, ValueError):
+        return PlanParams()
+
+
+def binding_panel(plan: Plan, scenario: Scenario, info: Any) -> None:
+    """The 约束 panel: what binds ``plan`` (summary's ``binding``: used-up days, people left
+    out by cause, what-ifs computed when planning) and a what-if button per used-up day, which
+    re-solves through ``planner.services.planning.what_if_more_coaches`` and shows the answer."""
+    from planner.analysis.report import binding_lines, cell_message, ordered_cells, what_if_message
+    from planner.services import planning
+    from ui import backend
+
+    lang = current_language()
+    binding = plan.summary.stats.binding
+    st.markdown(f"**{t('binding.title')}**")
+    st.caption(t("binding.intro"))
+    if not binding:
+        st.caption(t("binding.not_recorded"))
+        return
+    for line in binding_lines(binding):
+        st.markdown("- " + line.render(lang))
+    for i, cell in enumerate(ordered_cells(binding)[:5]):
+        answer_key = f"binding_answer_{info.id}_{cell['vehicle']}_{cell['day']}"
+        label = t("binding.what_if_button", cell=cell_message(cell).render(lang))
+        if st.button(label, key=f"binding_what_if_{i}", icon=":material/add_circle:"):
+            with st.spinner(t("binding.working")):
+                result = backend.run(
+                    planning.what_if_more_coaches, scenario, plan, params_of(info),
+                    cell["vehicle"], dt.date.fromisoformat(cell["day"]),
+                )
+            if result is not None:
+                st.session_state[answer_key] = what_if_message(result.as_dict())
+        answer = st.session_state.get(answer_key)
+        if answer is not None:
+            st.success(answer.render(lang))

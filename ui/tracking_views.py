@@ -13,14 +13,12 @@ Rules implemented:
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from planner.services import imports, movements
+from planner.services import movements
 from ui import backend, fmt, layout
 from ui.i18n import t
 from ui.layout import DATE_FORMAT
@@ -96,14 +94,8 @@ def movement_form(trips: dict[str, str], as_of: dt.date, user: Any, url: str) ->
 def check_in(lines: pd.DataFrame, trip_id: str, day: dt.date, user: Any,
              url: str) -> None:
     """Record the arrival of ``lines`` (people of one trip) on ``day``."""
-    arrivals = pd.DataFrame({
-        "id_number": lines["id_number"], "employer_uscc": lines["employer_uscc"],
-        "arrived_on": day.isoformat(), "trip_id": trip_id,
-    })
-    with tempfile.TemporaryDirectory(prefix="jobbus-arrivals-") as tmp:
-        path = Path(tmp) / f"arrivals-{trip_id}-{day:%Y%m%d}.csv"
-        arrivals.to_csv(path, index=False, encoding="utf-8-sig")
-        result = backend.run(imports.import_path, "arrivals", path, user, url=url)
+    people = list(zip(lines["id_number"], lines["employer_uscc"], strict=True))
+    result = backend.run(movements.check_in, people, trip_id, day, user, url=url)
     if result is not None:
         flash(t("tracking.saved", added=result.added))
 

@@ -3,7 +3,9 @@
 Reads and checks the scenario (bad input: every problem as ``file:row: column: what is wrong``,
 exit 2, nothing written), plans it, writes trips.csv, assignments.csv, self_return.csv,
 unserved.csv, legs.csv and summary.json to DIR, with the print-ready papers (dispatch.xlsx,
-manifests.xlsx, self_return_calls.xlsx), atomically, and prints a short summary.
+manifests.xlsx, self_return_calls.xlsx), atomically, and prints a short summary that ends
+with what binds the plan (days the fleet is used up, people left out by cause; with
+``--what-if`` what one more coach on the most binding days would seat and save).
 With ``--work-limit`` the plan is reproducible byte for byte (same input, seed and limit).
 """
 
@@ -48,7 +50,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--lang",
         choices=("zh", "en"),
         default="zh",
-        help="language of the reasons in self_return.csv and unserved.csv (default zh)",
+        help="language of the reasons in self_return.csv and unserved.csv and of the closing "
+        "lines (default zh)",
     )
     p.add_argument(
         "--max-wait-days",
@@ -62,6 +65,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=None,
         metavar="FILE",
         help="a TOML file of planning parameters (see planner.optimise.PlanParams)",
+    )
+    p.add_argument(
+        "--what-if",
+        action="store_true",
+        help="after planning, re-solve the most binding fleet days with one more coach and "
+        "the service level one day longer, and report what each would seat and save "
+        "(summary.json's binding.what_if; takes longer)",
     )
     p.add_argument(
         "--save",
@@ -138,7 +148,7 @@ def handler(args: argparse.Namespace) -> int:
     params = _params(args)
     scenario = load_scenario(args.scenario)  # InputError → exit 2, nothing written
     t0 = time.perf_counter()
-    plan = plan_scenario(scenario, params)
+    plan = plan_scenario(scenario, params, what_if=args.what_if)
     seconds = time.perf_counter() - t0
     if args.save:
         plan = _save(plan, params, args)  # the ledger's trip ids from here on
@@ -157,5 +167,9 @@ def handler(args: argparse.Namespace) -> int:
     )
     if ex.get("vacancies_unfilled"):
         print(f"  vacancies left empty: {ex['vacancies_unfilled']}")
+    from planner.analysis.report import binding_lines
+
+    for line in binding_lines(ex.get("binding")):
+        print("  " + line.render(args.lang))
     print(f"  planned in {seconds:.1f} s")
     return 0

@@ -1,10 +1,14 @@
-"""Generate the Shangyu 2020 demo scenario: a deterministic, synthetic reconstruction.
+"""Generate the Shangyu 2020 demo scenario, or a scenario of another shape (``DemoShape``).
 
-Rules implemented here:
+Rules implemented here (for the default shape; a ``DemoShape`` changes the size, employers and
+their scatter, the sending mix and its Zipf exponent, the dates, the late provinces, the fleet
+factor and the destination, whose hub, station, industrial areas, trades, USCC registration and
+name prefixes come from ``destinations.py``; everything else stays as described):
 
 - Everything random comes from one ``numpy.random.Generator`` seeded with ``seed`` and consumed
   in a fixed order; nothing depends on dict order, hash seeds, the clock or the machine. The same
-  ``(seed, n_workers, n_employers)`` gives the same tables.
+  ``(seed, n_workers, n_employers)`` (or ``(seed, shape)``) gives the same tables; no shape is
+  ``DemoShape(n_workers, n_employers)``, byte for byte the demo this module always wrote.
 - Workers per county: each province gets its share (``places.PROVINCES``); inside a province the
   county ranked k gets a weight 1/k (Zipf), so a few counties send hundreds and many a handful.
   The four paired counties have fixed shares. Counts are apportioned exactly (largest remainder),
@@ -30,7 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -38,29 +42,19 @@ import numpy.typing as npt
 import pandas as pd
 from stdnum.cn import ric, uscc
 
+from planner.demo.destinations import Destination, corridors_for, destination
 from planner.demo.places import (
-    DEST_STATION,
-    DESTINATION,
-    INDUSTRIAL_AREAS,
-    INDUSTRIES,
     PAIRED_COUNTIES,
-    PROVINCES,
     SEAT_TOWNS,
     SENDING_COUNTIES,
-    TRAIN_CORRIDORS,
     SendingCounty,
 )
+from planner.demo.shape import REFERENCE_MIX, DemoShape
 
 DEFAULT_SEED = 2020
 DEFAULT_WORKERS = 10_500
 REFERENCE_WORKERS = 10_500  # the scale the fleet's availability and employer count refer to
 EMPLOYERS_PER_REFERENCE = 300
-
-PLAN_FROM = dt.date(2020, 2, 15)
-PLAN_TO = dt.date(2020, 3, 15)
-CAPS_GENERAL_UNTIL = dt.date(2020, 3, 7)
-HUBEI_AVAILABLE_FROM = dt.date(2020, 3, 1)
-AVAILABILITY_DAYS = 20  # 15 Feb … 5 Mar 2020 (2020 is a leap year)
 
 SHARE_RETURNING = 0.60
 SHARE_PHONE = 0.90
@@ -107,7 +101,6 @@ _PHONE_PREFIXES = (
 )
 _BRAND_FIRST = tuple("华永宏金恒天瑞兴鼎信博嘉万明盛泰富新康宇中东立德鸿凯安洪越舜")
 _BRAND_SECOND = tuple("达昌丰源利成通鑫诚远力峰翔宁兴发泰升隆宇辉德元盛晟豪邦江海和")
-_NAME_PREFIXES = (("绍兴上虞", 0.6), ("浙江", 0.2), ("绍兴", 0.1), ("上虞", 0.1))
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 
@@ -131,6 +124,8 @@ class DemoTables:
         Columns ``LOAD_CAP_COLUMNS``; ``origin`` is ``""`` for every origin.
     seed : int
         The seed it was generated from.
+    shape : DemoShape
+        The shape it was generated with (the default: the Shangyu 2020 demo).
     """
 
     scenario: dict[str, Any]
@@ -139,6 +134,7 @@ class DemoTables:
     fleet: pd.DataFrame
     load_caps: pd.DataFrame
     seed: int
+    shape: DemoShape = field(default_factory=DemoShape)
 
 
 def apportion(weights: npt.ArrayLike, total: int) -> npt.NDArray[np.int64]:
@@ -177,22 +173,38 @@ def _exact_mask(rng: np.random.Generator, n: int, share: float) -> npt.NDArray[n
     return mask
 
 
-def county_weights() -> npt.NDArray[np.float64]:
-    """Each sending county's share of all workers (sums to 1), in ``SENDING_COUNTIES`` order."""
+def county_weights(
+    mix: tuple[tuple[str, float], ...] = REFERENCE_MIX,
+    concentration: float = 1.0,
+    paired: dict[str, float] = PAIRED_COUNTIES,
+) -> npt.NDArray[np.float64]:
+    """Each sending county's share of all workers (sums to 1), in ``SENDING_COUNTIES`` order.
+
+    Parameters
+    ----------
+    mix : tuple of (str, float)
+        ``(province code, per cent)``; counties of other provinces get 0.
+    concentration : float
+        Zipf exponent: the county ranked k in its province weighs ``1 / k**concentration``.
+    paired : dict
+        Counties with a fixed share of all workers (taken out of their province's share).
+    """
     weights = np.zeros(len(SENDING_COUNTIES))
-    for code, _name, share in PROVINCES:
+    paired = {c: s for c, s in paired.items() if c[:2] in dict(mix)}
+    for code, share in mix:
         members = [
             i for i, c in enumerate(SENDING_COUNTIES)
-            if c.adcode[:2] == code and c.adcode not in PAIRED_COUNTIES
+            if c.adcode[:2] == code and c.adcode not in paired
         ]
         target = share / 100
-        if code == "51":
-            target -= sum(PAIRED_COUNTIES.values())
-        zipf = 1.0 / np.arange(1, len(members) + 1)
+        fixed = [s for c, s in paired.items() if c[:2] == code]
+        if fixed:
+            target = max(0.0, target - sum(fixed))
+        zipf = 1.0 / np.arange(1, len(members) + 1) ** concentration
         weights[members] = zipf / zipf.sum() * target
     for i, c in enumerate(SENDING_COUNTIES):
-        if c.adcode in PAIRED_COUNTIES:
-            weights[i] = PAIRED_COUNTIES[c.adcode]
+        if c.adcode in paired:
+            weights[i] = paired[c.adcode]
     return weights / weights.sum()
 
 
@@ -203,8 +215,9 @@ def _org_check(body: str) -> str:
     return "X" if value == 10 else "0" if value == 11 else str(value)
 
 
-def _make_usccs(rng: np.random.Generator, n: int) -> list[str]:
-    """``n`` distinct USCCs of enterprises registered in Shangyu (``91330604…``)."""
+def _make_usccs(rng: np.random.Generator, n: int, registration: str) -> list[str]:
+    """``n`` distinct USCCs of enterprises registered under ``registration`` (``91330604…``
+    for Shangyu)."""
     out: list[str] = []
     seen: set[str] = set()
     letters = np.array(list(_USCC_ALPHABET))
@@ -213,7 +226,7 @@ def _make_usccs(rng: np.random.Generator, n: int) -> list[str]:
             body = f"{int(rng.integers(10_000_000, 100_000_000)):08d}"
         else:  # registered after 2015: "MA2" + five characters
             body = "MA2" + "".join(rng.choice(letters, size=5))
-        stem = "91330604" + body + _org_check(body)
+        stem = "91" + registration + body + _org_check(body)
         code = stem + uscc.calc_check_digit(stem)
         if code not in seen:
             seen.add(code)
@@ -221,23 +234,23 @@ def _make_usccs(rng: np.random.Generator, n: int) -> list[str]:
     return out
 
 
-def _make_employers(
-    rng: np.random.Generator, n: int
-) -> tuple[pd.DataFrame, npt.NDArray[np.float64], npt.NDArray[np.int64]]:
-    """Employers without demand yet; also their sizes and linked province indices."""
-    area_w = np.array([a.weight for a in INDUSTRIAL_AREAS], dtype=float)
-    area_idx = rng.choice(len(INDUSTRIAL_AREAS), size=n, p=area_w / area_w.sum())
-    prefix_p = np.array([p for _, p in _NAME_PREFIXES])
+def _employer_names(
+    rng: np.random.Generator, area_idx: npt.NDArray[np.int64], dest: Destination
+) -> list[str]:
+    """One distinct plausible company name per employer, its trade often its area's."""
+    areas = dest.areas
+    prefixes = dest.name_prefixes
+    prefix_p = np.array([p for _, p in prefixes])
     names: list[str] = []
     seen: set[str] = set()
     for a in area_idx:
-        area = INDUSTRIAL_AREAS[int(a)]
+        area = areas[int(a)]
         while True:
             if rng.random() < 0.6:
                 trade = area.industries[int(rng.integers(len(area.industries)))]
             else:
-                trade = INDUSTRIES[int(rng.integers(len(INDUSTRIES)))]
-            prefix = _NAME_PREFIXES[int(rng.choice(len(_NAME_PREFIXES), p=prefix_p))][0]
+                trade = dest.industries[int(rng.integers(len(dest.industries)))]
+            prefix = prefixes[int(rng.choice(len(prefixes), p=prefix_p))][0]
             brand = (
                 _BRAND_FIRST[int(rng.integers(len(_BRAND_FIRST)))]
                 + _BRAND_SECOND[int(rng.integers(len(_BRAND_SECOND)))]
@@ -248,16 +261,32 @@ def _make_employers(
                 seen.add(name)
                 names.append(name)
                 break
-    lat = np.array([INDUSTRIAL_AREAS[int(a)].lat for a in area_idx]) + rng.normal(0, 0.012, n)
-    lon = np.array([INDUSTRIAL_AREAS[int(a)].lon for a in area_idx]) + rng.normal(0, 0.014, n)
-    usccs = _make_usccs(rng, n)
+    return names
+
+
+def _make_employers(
+    rng: np.random.Generator, n: int, shape: DemoShape, dest: Destination
+) -> tuple[pd.DataFrame, npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+    """Employers without demand yet; also their sizes and linked province indices (into
+    ``shape.sending_mix``)."""
+    areas = dest.areas
+    area_w = np.array([a.weight for a in areas], dtype=float)
+    area_idx = rng.choice(len(areas), size=n, p=area_w / area_w.sum())
+    names = _employer_names(rng, area_idx, dest)
+    spread = shape.employer_spread
+    lat = np.array([areas[int(a)].lat for a in area_idx]) + rng.normal(0, 0.012 * spread, n)
+    lon = np.array([areas[int(a)].lon for a in area_idx]) + rng.normal(0, 0.014 * spread, n)
+    usccs = _make_usccs(rng, n, dest.registration)
     sizes = rng.lognormal(3.0, 1.0, n)
-    share = np.array([s for _, _, s in PROVINCES])
-    linked = rng.choice(len(PROVINCES), size=n, p=share / share.sum())
+    share = np.array([s for _, s in shape.sending_mix])
+    linked = rng.choice(len(share), size=n, p=share / share.sum())
     needed = rng.choice(3, size=n, p=[0.80, 0.15, 0.05])
-    needed_by = [
-        (PLAN_TO, dt.date(2020, 3, 1), dt.date(2020, 3, 8))[int(k)] for k in needed
-    ]
+    first = shape.plan_from
+    deadlines = (
+        shape.plan_to,
+        first + dt.timedelta(days=round(shape.plan_days * 15 / 29)),
+        first + dt.timedelta(days=round(shape.plan_days * 22 / 29)),
+    )
     frame = pd.DataFrame(
         {
             "uscc": usccs,
@@ -265,7 +294,7 @@ def _make_employers(
             "lat": np.round(lat, 5),
             "lon": np.round(lon, 5),
             "new_hires_wanted": np.zeros(n, dtype=np.int64),
-            "needed_by": needed_by,
+            "needed_by": [deadlines[int(k)] for k in needed],
         }
     )
     return frame, sizes, linked
@@ -326,33 +355,65 @@ def generate_demo(
     n_workers: int = DEFAULT_WORKERS,
     *,
     n_employers: int | None = None,
+    shape: DemoShape | None = None,
 ) -> DemoTables:
-    """Build the Shangyu 2020 demo scenario in memory.
+    """Build a demo scenario in memory: by default the Shangyu 2020 demo.
 
     Parameters
     ----------
     seed : int
-        Seed of the random generator; the same seed gives the same tables.
+        Seed of the random generator; the same seed (and shape) gives the same tables.
     n_workers : int
-        Number of people in workers.csv (10,500 ≈ the 10,562 of 2020).
+        Number of people in workers.csv (10,500 ≈ the 10,562 of 2020); with ``shape``, leave
+        it at its default (the shape carries the size).
     n_employers : int, optional
-        Number of employers; default ≈ 300 per 10,500 workers (at least 3).
+        Number of employers; default ≈ 300 per 10,500 workers (at least 3). Not with ``shape``.
+    shape : DemoShape, optional
+        Size, employers, sending mix, dates, fleet and destination; default: the Shangyu 2020
+        demo of ``n_workers`` workers (``DemoShape(n_workers, n_employers)``).
 
     Returns
     -------
     DemoTables
         The scenario dict and the four tables (workers, employers, fleet, load_caps).
     """
-    if n_workers < 1:
-        raise ValueError("n_workers must be at least 1")
+    if shape is None:
+        if n_workers < 1:
+            raise ValueError("n_workers must be at least 1")
+        if n_employers is not None and n_employers < 1:
+            raise ValueError("n_employers must be at least 1")
+        shape = DemoShape(n_workers=n_workers, n_employers=n_employers)
+    elif n_workers != DEFAULT_WORKERS or n_employers is not None:
+        raise ValueError("give the number of workers and employers in the shape")
+    dest = destination(shape.destination)
+    n_workers = shape.n_workers
+    n_employers = shape.n_employers
     if n_employers is None:
         n_employers = max(3, round(n_workers * EMPLOYERS_PER_REFERENCE / REFERENCE_WORKERS))
-    if n_employers < 1:
-        raise ValueError("n_employers must be at least 1")
     rng = np.random.default_rng(seed)
-    employers, sizes, linked = _make_employers(rng, n_employers)
-    workers = _make_workers(rng, n_workers, employers, sizes, linked)
+    employers, sizes, linked = _make_employers(rng, n_employers, shape, dest)
+    workers = _make_workers(rng, employers, sizes, linked, shape, dest)
+    employers["new_hires_wanted"] = _new_hires_wanted(rng, workers, employers, sizes)
+    scale = n_workers / REFERENCE_WORKERS
+    return DemoTables(
+        scenario=_scenario_dict(shape, dest),
+        workers=workers,
+        employers=employers,
+        fleet=_make_fleet(scale * shape.fleet_factor, shape, dest),
+        load_caps=_make_load_caps(shape),
+        seed=seed,
+        shape=shape,
+    )
 
+
+def _new_hires_wanted(
+    rng: np.random.Generator,
+    workers: pd.DataFrame,
+    employers: pd.DataFrame,
+    sizes: npt.NDArray[np.float64],
+) -> npt.NDArray[np.int64]:
+    """Vacancies per employer: 105% of the new recruits, each employer wanting someone."""
+    n_employers = len(employers)
     recruits = int(workers["employer_uscc"].isna().sum())
     demand = round(DEMAND_OVER_RECRUITS * recruits)
     appetite = sizes * rng.lognormal(0.0, 0.5, n_employers) * (rng.random(n_employers) > 0.12)
@@ -369,31 +430,15 @@ def generate_demo(
             break
         wanted[j] -= 1
         wanted[i] += 1
-    employers["new_hires_wanted"] = wanted
-
-    scale = n_workers / REFERENCE_WORKERS
-    return DemoTables(
-        scenario=_scenario_dict(),
-        workers=workers,
-        employers=employers,
-        fleet=_make_fleet(scale),
-        load_caps=_make_load_caps(),
-        seed=seed,
-    )
+    return wanted
 
 
-def _make_workers(
-    rng: np.random.Generator,
-    n: int,
-    employers: pd.DataFrame,
-    sizes: npt.NDArray[np.float64],
-    linked: npt.NDArray[np.int64],
-) -> pd.DataFrame:
-    counts = apportion(county_weights(), n)
-    county_idx = np.repeat(np.arange(len(SENDING_COUNTIES)), counts)
-    counties = [SENDING_COUNTIES[int(i)] for i in county_idx]
-
-    # Resident ID numbers.
+def _make_ids(
+    rng: np.random.Generator, counties: list[SendingCounty]
+) -> tuple[list[str], npt.NDArray[np.bool_]]:
+    """Valid, distinct resident ID numbers (birthplace: the home county's code in force in
+    the birth year) and the sex they encode (True: male)."""
+    n = len(counties)
     male = rng.random(n) < SHARE_MALE
     years = np.clip(np.floor(rng.triangular(1965, 1986, 2003, n)), 1965, 2002).astype(np.int64)
     leap = ((years % 4 == 0) & (years % 100 != 0)) | (years % 400 == 0)
@@ -410,9 +455,12 @@ def _make_workers(
         return bodies[i][:14] + f"{int(rng.integers(0, 500)) * 2 + int(male[i]):03d}"
 
     bodies = _unique_redraw(bodies, redraw_body)
-    ids = [b + ric.calc_check_digit(b + "0") for b in bodies]
+    return [b + ric.calc_check_digit(b + "0") for b in bodies], male
 
-    # Names.
+
+def _make_names(rng: np.random.Generator, male: npt.NDArray[np.bool_]) -> list[str]:
+    """Surname by frequency, one or two given characters by sex."""
+    n = len(male)
     surname_p = np.array([f for _, f in _SURNAMES], dtype=float)
     surnames = rng.choice(len(_SURNAMES), size=n, p=surname_p / surname_p.sum())
     two_chars = rng.random(n) < 0.75
@@ -425,8 +473,11 @@ def _make_workers(
         if two_chars[i]:
             given += pool[int(g2[i] * len(pool))]
         names.append(_SURNAMES[surnames[i]][0] + given)
+    return names
 
-    # Phones.
+
+def _make_phones(rng: np.random.Generator, n: int) -> list[str | None]:
+    """Distinct mainland mobiles for ~90%, ``None`` for the rest."""
     has_phone = _exact_mask(rng, n, SHARE_PHONE)
     prefixes = rng.integers(0, len(_PHONE_PREFIXES), n)
     lines = rng.integers(0, 100_000_000, n)
@@ -436,37 +487,72 @@ def _make_workers(
         return phones[i][:3] + f"{int(rng.integers(0, 100_000_000)):08d}"
 
     phones = _unique_redraw(phones, redraw_phone)
+    return [p if ok else None for p, ok in zip(phones, has_phone, strict=True)]
 
-    # Home: a code for most, a free-text address for some.
-    address_only = _exact_mask(rng, n, SHARE_ADDRESS_ONLY)
-    villages = rng.integers(0, len(_VILLAGES), n)
-    groups = rng.integers(1, 13, n)
 
-    # Returning employees and their employers.
+def _pick_employers(
+    rng: np.random.Generator,
+    counties: list[SendingCounty],
+    sizes: npt.NDArray[np.float64],
+    linked: npt.NDArray[np.int64],
+    mix: tuple[tuple[str, float], ...],
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.int64]]:
+    """Who returns (exactly 60%) and to which employer (by size; half of them among the
+    employers linked to their home province)."""
+    n = len(counties)
     returning = _exact_mask(rng, n, SHARE_RETURNING)
-    province_of = {code: k for k, (code, _, _) in enumerate(PROVINCES)}
-    home_province = np.array([province_of[c.adcode[:2]] for c in counties])
+    province_of = {code: k for k, (code, _) in enumerate(mix)}
+    home_province = np.array([province_of.get(c.adcode[:2], -1) for c in counties])
     use_link = rng.random(n) < 0.5
     any_pick = rng.choice(len(sizes), size=n, p=sizes / sizes.sum())
     employer_idx = any_pick.copy()
-    for k in range(len(PROVINCES)):
+    for k in range(len(mix)):
         members = np.flatnonzero(linked == k)
         rows = np.flatnonzero(returning & use_link & (home_province == k))
         if len(members) and len(rows):
             p = sizes[members] / sizes[members].sum()
             employer_idx[rows] = members[rng.choice(len(members), size=len(rows), p=p)]
+    return returning, employer_idx
+
+
+def _release_days(
+    rng: np.random.Generator, counties: list[SendingCounty], shape: DemoShape
+) -> npt.NDArray[np.int64]:
+    """Day (from ``plan_from``) each person becomes available: decaying over the release
+    window; people of late provinces uniformly from ``late_from_day``."""
+    n = len(counties)
+    day_w = np.exp(-np.arange(shape.release_days) / shape.release_decay_days)
+    days = rng.choice(shape.release_days, size=n, p=day_w / day_w.sum())
+    late_days = rng.integers(shape.late_from_day, shape.release_days, n)
+    late = np.array([c.adcode[:2] in shape.late_provinces for c in counties], dtype=bool)
+    return np.where(late, late_days, days)
+
+
+def _make_workers(
+    rng: np.random.Generator,
+    employers: pd.DataFrame,
+    sizes: npt.NDArray[np.float64],
+    linked: npt.NDArray[np.int64],
+    shape: DemoShape,
+    dest: Destination,
+) -> pd.DataFrame:
+    n = shape.n_workers
+    weights = county_weights(shape.sending_mix, shape.concentration, dest.paired)
+    counts = apportion(weights, n)
+    county_idx = np.repeat(np.arange(len(SENDING_COUNTIES)), counts)
+    counties = [SENDING_COUNTIES[int(i)] for i in county_idx]
+    ids, male = _make_ids(rng, counties)
+    names = _make_names(rng, male)
+    phones = _make_phones(rng, n)
+    # Home: a code for most, a free-text address for some.
+    address_only = _exact_mask(rng, n, SHARE_ADDRESS_ONLY)
+    villages = rng.integers(0, len(_VILLAGES), n)
+    groups = rng.integers(1, 13, n)
+    returning, employer_idx = _pick_employers(rng, counties, sizes, linked, shape.sending_mix)
     usccs = employers["uscc"].to_numpy()
-
-    # Availability.
-    day_w = np.exp(-np.arange(AVAILABILITY_DAYS) / 5.0)
-    days = rng.choice(AVAILABILITY_DAYS, size=n, p=day_w / day_w.sum())
-    hubei_first = (HUBEI_AVAILABLE_FROM - PLAN_FROM).days
-    hubei_days = rng.integers(hubei_first, AVAILABILITY_DAYS, n)
-    is_hubei = np.array([c.adcode.startswith("42") for c in counties])
-    days = np.where(is_hubei, hubei_days, days)
-
+    days = _release_days(rng, counties, shape)
     # Poverty registration and travel wish.
-    paired = np.array([c.adcode in PAIRED_COUNTIES for c in counties])
+    paired = np.array([c.adcode in dest.paired for c in counties], dtype=bool)
     poverty = rng.random(n) < np.where(paired, POVERTY_PAIRED, POVERTY_ELSEWHERE)
     travel_counts = apportion([s for _, s in TRAVEL_SHARES], n)
     travel = rng.permutation(np.repeat([t for t, _ in TRAVEL_SHARES], travel_counts))
@@ -475,7 +561,7 @@ def _make_workers(
         {
             "id_number": ids,
             "name": names,
-            "phone": [p if ok else None for p, ok in zip(phones, has_phone, strict=True)],
+            "phone": phones,
             "home_adcode": [
                 None if a else c.adcode for c, a in zip(counties, address_only, strict=True)
             ],
@@ -487,7 +573,7 @@ def _make_workers(
                 str(usccs[e]) if r else None
                 for e, r in zip(employer_idx, returning, strict=True)
             ],
-            "available_from": [PLAN_FROM + dt.timedelta(days=int(d)) for d in days],
+            "available_from": [shape.plan_from + dt.timedelta(days=int(d)) for d in days],
             "poverty_registered": poverty,
             "travel": [str(t) for t in travel],
         },
@@ -497,13 +583,13 @@ def _make_workers(
     return frame.iloc[order].reset_index(drop=True)
 
 
-def _scenario_dict() -> dict[str, Any]:
-    name, lat, lon = DESTINATION
+def _scenario_dict(shape: DemoShape, dest: Destination) -> dict[str, Any]:
+    name, lat, lon = dest.hub
     return {
-        "name": "上虞 2020 复工返岗",
+        "name": f"{dest.short} {shape.plan_from.year} 复工返岗",
         "destination": {"name": name, "lat": lat, "lon": lon},
-        "plan_from": PLAN_FROM,
-        "plan_to": PLAN_TO,
+        "plan_from": shape.plan_from,
+        "plan_to": shape.plan_to,
         "workers": "workers.csv",
         "employers": "employers.csv",
         "fleet": "fleet.csv",
@@ -512,8 +598,9 @@ def _scenario_dict() -> dict[str, Any]:
     }
 
 
-def _make_fleet(scale: float) -> pd.DataFrame:
-    station, s_lat, s_lon = DEST_STATION
+def _make_fleet(scale: float, shape: DemoShape, dest: Destination) -> pd.DataFrame:
+    """Two coach sizes and the special trains to ``dest``; ``scale`` sets how many may run."""
+    station, s_lat, s_lon = dest.station
 
     def many(base: int) -> int:
         return max(1, math.ceil(base * scale - 1e-9))
@@ -530,7 +617,7 @@ def _make_fleet(scale: float) -> pd.DataFrame:
             "driver_cost": 300.00,
         },
     ]
-    for t in TRAIN_CORRIDORS:
+    for t in corridors_for(dest, dict(shape.sending_mix)):
         # Lump sum (est.): 200,000 yuan + 200 yuan per road km for 1,000 seats, pro rata to
         # seats, rounded to 10,000 yuan.
         price = round((200_000 + 200 * t.road_km) * t.seats / 1000, -4)
@@ -546,11 +633,14 @@ def _make_fleet(scale: float) -> pd.DataFrame:
     return frame.astype(object).where(frame.notna(), None)
 
 
-def _make_load_caps() -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {"from_date": PLAN_FROM, "to_date": CAPS_GENERAL_UNTIL, "origin": "", "max_load": 0.5},
-            {"from_date": PLAN_FROM, "to_date": PLAN_TO, "origin": "42", "max_load": 0.5},
-        ],
-        columns=list(LOAD_CAP_COLUMNS),
-    )
+def _make_load_caps(shape: DemoShape) -> pd.DataFrame:
+    """50% for every origin over the first ``general_cap_days``; for late provinces to the end."""
+    first = shape.plan_from
+    rows: list[dict[str, Any]] = []
+    if shape.general_cap_days:
+        until = first + dt.timedelta(days=shape.general_cap_days)
+        rows.append({"from_date": first, "to_date": until, "origin": "", "max_load": 0.5})
+    for code in shape.late_provinces:
+        rows.append({"from_date": first, "to_date": shape.plan_to, "origin": code,
+                     "max_load": 0.5})
+    return pd.DataFrame(rows, columns=list(LOAD_CAP_COLUMNS))

@@ -66,6 +66,58 @@ copy with `jobbus demo data/demo --force`.
 """
 
 
+_SHAPED_INTRO = """\
+# Generated scenario: {name}
+
+A synthetic scenario of the job-bus planner's benchmark family, written by `jobbus demo` (seed
+{seed}, {n_workers} workers); the same seed and shape always give the same bytes. It reuses the
+Shangyu 2020 demo's rules for people, identifiers, employers and prices (see that demo's
+README), with this shape:
+
+- **Destination.** {dest} (hub {lat:.2f} N {lon:.2f} E; special trains arrive at {station});
+  employers on its real industrial areas, their USCCs registered under `91{registration}`.
+- **Dates.** Plan from {plan_from} to {plan_to}; people available over the first
+  {release_days} days{late}.
+- **Sending mix.** {mix}; Zipf exponent {concentration:g} over each province's counties.
+- **Fleet.** {fleet_factor:g} × the 2020 fleet per 10,500 workers
+  ({tightness}); employer scatter {employer_spread:g} × the demo's.
+- **Policy.** `policy.toml` is Shangyu's 2020 subsidy policy, a stand-in: no other place's
+  policy is shipped.
+
+Places are real (coordinates approximate, within ~2 km); people, employers and dates are
+synthetic. The shape is in `family.json` beside the member folders.
+
+`fleet.csv` adds the optional columns `dest_station`, `dest_lat`, `dest_lon` and `driver_cost`
+(see `docs/FORMATS-EXTENSIONS.md`).
+"""
+
+
+def _tightness(factor: float) -> str:
+    return "tight" if factor < 1 else "as in 2020" if factor == 1 else "loose"
+
+
+def _shaped_intro(tables: DemoTables) -> str:
+    from planner.demo.destinations import destination
+
+    shape = tables.shape
+    dest = destination(shape.destination)
+    names = {code: name for code, name, _ in PROVINCES}
+    mix = ", ".join(f"{names[p]} {s:g}%" for p, s in shape.sending_mix)
+    late = ""
+    if shape.late_provinces:
+        late = (f"; {', '.join(names[p] for p in shape.late_provinces)} only from day "
+                f"{shape.late_from_day} and capped at 50% to the end")
+    return _SHAPED_INTRO.format(
+        name=tables.scenario["name"], seed=tables.seed, n_workers=len(tables.workers),
+        dest=dest.hub[0], lat=dest.hub[1], lon=dest.hub[2], station=dest.station[0],
+        registration=dest.registration, plan_from=shape.plan_from, plan_to=shape.plan_to,
+        release_days=shape.release_days, late=late, mix=mix,
+        concentration=shape.concentration, fleet_factor=shape.fleet_factor,
+        tightness=_tightness(shape.fleet_factor),
+        employer_spread=shape.employer_spread,
+    )
+
+
 def _table(header: tuple[str, ...], rows: list[tuple[object, ...]]) -> list[str]:
     out = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
     out += ["| " + " | ".join(str(v) for v in row) + " |" for row in rows]
@@ -97,7 +149,10 @@ def render_readme(tables: DemoTables) -> str:
     employers = tables.employers
     demand = int(employers["new_hires_wanted"].sum())
 
-    lines = [_INTRO.format(seed=tables.seed, n_workers=n), "## Counts in this copy", ""]
+    reference = tables.shape.is_reference
+    intro = _INTRO.format(seed=tables.seed, n_workers=n) if reference else _shaped_intro(tables)
+    paired = list(PAIRED_COUNTIES) if reference else []
+    lines = [intro, "## Counts in this copy", ""]
     lines += _table(
         ("", "count"),
         [
@@ -119,9 +174,10 @@ def render_readme(tables: DemoTables) -> str:
         ("code", "province", "workers"),
         [(code, name, per_province[code]) for code, name, _ in PROVINCES],
     )
-    lines += ["", "### The 15 largest sending counties and the paired counties", ""]
+    heading = "The 15 largest sending counties" + (" and the paired counties" if paired else "")
+    lines += ["", f"### {heading}", ""]
     top = sorted(per_county.items(), key=lambda kv: (-kv[1], kv[0]))[:15]
-    shown = [code for code, _ in top] + [c for c in PAIRED_COUNTIES if c not in dict(top)]
+    shown = [code for code, _ in top] + [c for c in paired if c not in dict(top)]
     lines += _table(
         ("adcode", "county", "workers"),
         [

@@ -42,6 +42,7 @@ from planner.demo.generate import (
     generate_demo,
 )
 from planner.demo.readme import render_readme
+from planner.demo.shape import DemoShape
 from planner.problems import InputError, problem
 
 TABLES = ("workers", "employers", "fleet", "load_caps")
@@ -178,11 +179,18 @@ def _toml_value(value: Any) -> str:
 
 def scenario_toml(tables: DemoTables, n_workers: int) -> str:
     """The text of scenario.toml for ``tables``."""
-    lines = [
-        "# Shangyu 2020 return-to-work: demo scenario written by `jobbus demo`",
-        f"# (seed {tables.seed}, {n_workers} workers). Real places, policy and dates; "
-        "synthetic people and employers. See README.md.",
-    ]
+    if tables.shape.is_reference:
+        lines = [
+            "# Shangyu 2020 return-to-work: demo scenario written by `jobbus demo`",
+            f"# (seed {tables.seed}, {n_workers} workers). Real places, policy and dates; "
+            "synthetic people and employers. See README.md.",
+        ]
+    else:
+        lines = [
+            f"# {tables.scenario['name']}: a generated scenario written by `jobbus demo`",
+            f"# (seed {tables.seed}, {n_workers} workers). Real places; synthetic people, "
+            "employers and dates. See README.md.",
+        ]
     lines += [f"{key} = {_toml_value(value)}" for key, value in tables.scenario.items()]
     return "\n".join(lines) + "\n"
 
@@ -198,6 +206,7 @@ def _with_format(tables: DemoTables, fmt: str) -> DemoTables:
         fleet=tables.fleet,
         load_caps=tables.load_caps,
         seed=tables.seed,
+        shape=tables.shape,
     )
 
 
@@ -268,6 +277,7 @@ def write_demo(
     *,
     n_employers: int | None = None,
     force: bool = False,
+    shape: DemoShape | None = None,
 ) -> DemoTables:
     """Generate the demo scenario and write it to ``folder``.
 
@@ -285,6 +295,9 @@ def write_demo(
         Number of employers (default: ≈ 300 per 10,500 workers).
     force : bool
         Replace the demo's files in a non-empty folder (other files are left alone).
+    shape : DemoShape, optional
+        A generated scenario of this shape instead of the Shangyu demo (then leave
+        ``n_workers`` and ``n_employers`` at their defaults).
 
     Returns
     -------
@@ -303,7 +316,7 @@ def write_demo(
         raise InputError(
             [problem(str(target), "problem.demo_not_empty")]
         )
-    tables = generate_demo(seed, n_workers, n_employers=n_employers)
+    tables = generate_demo(seed, n_workers, n_employers=n_employers, shape=shape)
     parent = target.resolve().parent
     parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=parent))

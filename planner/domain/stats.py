@@ -55,7 +55,8 @@ class RunStats:
     """What a planner reports beside the plan. ``None`` fields are left out of summary.json.
 
     ``cost_by_component`` and ``people_by_mode`` are in yuan and people; ``units`` holds each
-    planning unit's figures; ``other`` any key of a summary.json this version does not know."""
+    planning unit's figures; ``binding`` what binds the plan (``planner.analysis``, JSON-ready);
+    ``other`` any key of a summary.json this version does not know."""
 
     method: str | None = None
     cost_by_component: dict[str, float] | None = None
@@ -68,6 +69,7 @@ class RunStats:
     units: dict[str, UnitStats] | None = None
     bound_method: str | None = None
     bound_warning: str | None = None
+    binding: dict[str, Any] | None = None
     other: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:

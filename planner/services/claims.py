@@ -10,6 +10,9 @@ Rules implemented here:
   guarded by the claim's version counter: of two concurrent transitions of one claim exactly
   one wins, the other gets ``TransitionRefused``;
 - no one approves a claim they reviewed (four eyes);
+- the actions open to a set of claims are those that may start from every claim's state: a
+  transition of the state machine, or issuing a payment from ``notice_done``; reopening only
+  when every claim is flagged for review (``actions_open_to``);
 - every change writes the audit log (who, when, before, after) in the same transaction.
 """
 
@@ -38,6 +41,7 @@ from planner.ledger.evidence import (
 from planner.ledger.repository import UnitOfWork, row_dict
 from planner.ledger.workflow import (
     OPEN_STATES,
+    TRANSITIONS,
     ClaimState,
     NoticeCalendarWarning,
     TransitionRefused,
@@ -55,6 +59,30 @@ from planner.services.auth import (
 )
 from planner.services.context import Ledger, using
 from planner.services.policies import _policy_module, load_active_policy
+
+
+def actions_open_to(states: Iterable[str], all_flagged: bool) -> frozenset[str]:
+    """The claim actions that may start from every one of ``states`` (no state: none).
+
+    Parameters
+    ----------
+    states
+        The states of the claims picked (``ClaimState`` values).
+    all_flagged
+        Whether every one of them is flagged for review (``needs_review``); ``reopen`` needs it.
+
+    Returns
+    -------
+    frozenset of str
+        Names of workflow transitions (``planner.ledger.workflow.TRANSITIONS``) and
+        ``issue_payment``.
+    """
+    picked = {str(s) for s in states}
+    starts = {name: {str(s) for s in sources} for name, (sources, _) in TRANSITIONS.items()}
+    starts["issue_payment"] = {ClaimState.NOTICE_DONE.value}
+    return frozenset(name for name, sources in starts.items()
+                     if picked and picked <= sources and (name != "reopen" or all_flagged))
+
 
 CLAIM_COLUMNS = [
     "claim_id",

@@ -1,5 +1,6 @@
 """Recording what really happened to trips and their people: a trip's departure, arrival, delay
-or cancellation; undoing a wrong check-in; re-seating the people of a cancelled trip.
+or cancellation; checking people of a trip in, and undoing a wrong check-in; re-seating the
+people of a cancelled trip.
 
 Rules implemented here:
 
@@ -11,6 +12,10 @@ Rules implemented here:
 - a movement obeys the rules of ``planner.ledger.trip_events`` (once-only departure, arrival
   and cancellation, nothing after a cancellation, arrival not before departure); a refused one
   raises ``MovementRefused`` and changes nothing;
+- checking people of a trip in on a day is importing an arrivals file
+  (``arrivals-<trip>-<yyyymmdd>.csv``: person, employer, day, trip) through
+  ``planner.services.imports``: the same people checked in on the same day again change
+  nothing, and someone not on the trip is refused with the row and column;
 - undoing a check-in deletes the person's arrival on that trip (and the boarding recorded with
   it), with an audit entry holding who, when and the arrival as it was; claims computed from it
   are revisited by the next compute;
@@ -23,7 +28,8 @@ Rules implemented here:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -36,10 +42,14 @@ from planner.refusal import Refusal
 from planner.services.auth import PermissionDenied, Role, User, check_permission, current_actor
 from planner.services.context import Ledger, using
 
+if TYPE_CHECKING:
+    from planner.services.imports import ImportResult
+
 __all__ = [
     "TRIP_EVENTS",
     "MovementRefused",
     "PermissionDenied",
+    "check_in",
     "check_trip_action",
     "check_trip_read",
     "readable_trips",
@@ -168,6 +178,36 @@ def record_trip_event(trip_id: str, event: str, at: dt.datetime, actor: User,
                        row_dict(row, ("event", "at", "note", "recorded_by")))
         uow.commit()
         return row.id
+
+
+def check_in(people: Iterable[tuple[str, str | None]], trip_id: str, day: dt.date, actor: User,
+             url: str | None = None, *, ledger: Ledger | None = None) -> ImportResult:
+    """Record that ``people`` (ID number, employer's credit code) of ``trip_id`` arrived on
+    ``day``, as one arrivals file imported into the ledger.
+
+    Raises
+    ------
+    InputError
+        Someone not on the trip, or not registered (file, row and column named).
+    PermissionDenied
+        The actor may not import.
+    """
+    import tempfile
+    from pathlib import Path
+
+    import pandas as pd
+
+    from planner.services.imports import import_path
+
+    pairs = list(people)
+    arrivals = pd.DataFrame({
+        "id_number": [i for i, _ in pairs], "employer_uscc": [u for _, u in pairs],
+        "arrived_on": day.isoformat(), "trip_id": trip_id,
+    })
+    with tempfile.TemporaryDirectory(prefix="jobbus-arrivals-") as tmp:
+        path = Path(tmp) / f"arrivals-{trip_id}-{day:%Y%m%d}.csv"
+        arrivals.to_csv(path, index=False, encoding="utf-8-sig")
+        return import_path("arrivals", path, actor, url=url, ledger=ledger)
 
 
 def undo_check_in(id_number: str, trip_id: str, actor: User, url: str | None = None,

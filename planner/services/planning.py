@@ -13,19 +13,29 @@ Rules implemented here:
   policy: 0);
 - a train's boarding station belongs to the province of the nearest sending county;
 - the policy's ``planning.seat_cost_multiple`` and ``unmet_penalty_fen`` apply unless the
-  params override them.
+  params override them;
+- a re-plan's scenario is a copy (the files are never touched): ``scenario_with`` sets the
+  dates, the vehicles available, the policy and, when asked, one load cap for every vehicle
+  and day (the dated caps are then dropped); ``locked_scenario`` hands trips of a plan back as
+  fixed trips (with their feeders, the people on them and those people's legs), so the planner
+  keeps them exactly and fits everyone else around them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from planner.domain import Plan, Scenario
 from planner.geo import DistanceModel, load_gazetteer
 from planner.optimise import Instance, Origin, PlanParams
 from planner.rules.params import DEFAULT_SEAT_COST_MULTIPLE
+
+if TYPE_CHECKING:
+    from planner.analysis import WhatIf
 
 Progress = Callable[[float, str], None]
 
@@ -110,7 +120,11 @@ def build_instance(scenario: Scenario, params: PlanParams | None = None) -> Inst
 
 
 def plan_scenario(
-    scenario: Scenario, params: PlanParams | None = None, progress: Progress | None = None
+    scenario: Scenario,
+    params: PlanParams | None = None,
+    progress: Progress | None = None,
+    *,
+    what_if: bool = False,
 ) -> Plan:
     """Plan ``scenario``: coaches, special trains, feeders, self-return advice, a lower bound.
 
@@ -123,10 +137,14 @@ def plan_scenario(
         service level (default 3 days; ``None``: people may wait until their deadline).
     progress
         Called with ``(fraction done, message)``.
+    what_if
+        Also re-solve the most binding constraints relaxed (``planner.analysis.what_if``;
+        takes longer than the plan: the re-solves run after it, under a work limit).
 
     Returns
     -------
     Plan
+        Its ``summary.stats.binding`` says what binds it (``planner.analysis``).
     """
     from planner.optimise import solve
     from planner.optimise.budget import Budget
@@ -136,7 +154,53 @@ def plan_scenario(
     if progress is not None:
         progress(0.0, "Computing distances and subsidies")
     inst = build_instance(scenario, params)
-    return solve(inst, params, progress, budget)
+    plan = solve(inst, params, progress, budget)
+    return with_binding(plan, inst, params, what_if=what_if)
+
+
+def with_binding(plan: Plan, inst: Instance, params: PlanParams, *, what_if: bool = False) -> Plan:
+    """``plan`` with ``summary.stats.binding``: the fleet's use per type and day, the people
+    left out by cause and, with ``what_if``, the re-solved what-ifs of the most binding cells
+    and of one more day of service level (under a clock they may take half the plan's time
+    limit again; under a work limit all are computed, deterministically)."""
+    from planner.analysis import binding_of, top_what_ifs
+
+    found = binding_of(inst, plan, params)
+    if what_if:
+        share = None if params.work_limit is not None else params.time_limit_s / 2
+        results, skipped = top_what_ifs(inst, plan, params, max_seconds=share)
+        found = dataclasses.replace(
+            found, what_ifs=tuple(w.as_dict() for w in results), what_if_skipped=skipped
+        )
+    stats = dataclasses.replace(plan.summary.stats, binding=found.as_dict())
+    return dataclasses.replace(plan, summary=dataclasses.replace(plan.summary, stats=stats))
+
+
+def what_if_more_coaches(
+    scenario: Scenario,
+    plan: Plan,
+    params: PlanParams,
+    vehicle: str,
+    day: dt.date,
+    k: int = 1,
+) -> WhatIf:
+    """What ``k`` more ``vehicle`` leaving on ``day`` would have seated and saved in ``plan``
+    (made from ``scenario`` with ``params``): the affected provinces re-solved with and
+    without them (``planner.analysis.what_if``). The fleet's limits are those the plan was made
+    with, when its summary records them (the app may have changed them before planning)."""
+    from planner.analysis import what_if as wi
+
+    binding = plan.summary.stats.binding or {}
+    limits = binding.get("fleet_available") or {}
+    if limits:
+        fleet = tuple(
+            dataclasses.replace(v, available=limits.get(v.name, v.available))
+            for v in scenario.fleet
+        )
+        scenario = dataclasses.replace(scenario, fleet=fleet)
+    inst = build_instance(scenario, params)
+    span = wi.span_of(inst, plan, params, vehicle, day)
+    return wi.what_if_more_coaches(inst, params, vehicle, day, k, plan=plan, span_days=span)
 
 
 def plan_by_hand(scenario: Scenario, params: PlanParams | None = None) -> Plan:
@@ -145,3 +209,63 @@ def plan_by_hand(scenario: Scenario, params: PlanParams | None = None) -> Plan:
 
     params = params or PlanParams()
     return _by_hand(build_instance(scenario, params), params)
+
+
+def scenario_with(
+    scenario: Scenario,
+    plan_from: dt.date,
+    plan_to: dt.date,
+    uniform_cap: float | None,
+    available: Mapping[str, int | None],
+    policy: Any = None,
+) -> Scenario:
+    """A copy of ``scenario`` with other planning dates, fleet availability, load cap or policy.
+
+    Parameters
+    ----------
+    uniform_cap
+        ``None``: keep the scenario's dated caps; a share: every vehicle sells at most that
+        share of its seats on every day (the dated caps are dropped).
+    available
+        Vehicles that may run at once, by fleet name (``None``: unlimited); a vehicle not
+        named keeps its availability.
+    policy
+        A parsed policy to use instead of the scenario's (``None``: keep it).
+    """
+    fleet = []
+    for v in scenario.fleet:
+        changes: dict[str, Any] = {}
+        if v.name in available:
+            changes["available"] = available[v.name]
+        if uniform_cap is not None:
+            changes["max_load"] = uniform_cap
+        fleet.append(dataclasses.replace(v, **changes) if changes else v)
+    return dataclasses.replace(
+        scenario,
+        plan_from=plan_from,
+        plan_to=plan_to,
+        fleet=tuple(fleet),
+        load_caps=() if uniform_cap is not None else scenario.load_caps,
+        policy=policy if policy is not None else scenario.policy,
+    )
+
+
+def locked_scenario(scenario: Scenario, plan: Plan, trip_ids: Iterable[str]) -> Scenario:
+    """``scenario`` with the trips ``trip_ids`` of ``plan`` fixed for a re-plan.
+
+    The trips' feeders are fixed with them; the people on any of these trips keep their
+    assignments and legs (all of them, so a person's journey stays whole); trips already fixed
+    in the scenario stay fixed.
+    """
+    keep = set(trip_ids)
+    keep |= {tr.trip_id for tr in plan.trips if tr.parent_trip_id in keep}
+    trips = tuple(dataclasses.replace(tr, fixed=True) for tr in plan.trips if tr.trip_id in keep)
+    people = {a.id_number for a in plan.assignments if a.trip_id in keep}
+    people |= {g.id_number for g in plan.legs if g.trip_id in keep}
+    already = {tr.trip_id for tr in scenario.fixed_trips}
+    return dataclasses.replace(
+        scenario,
+        fixed_trips=(*scenario.fixed_trips, *(tr for tr in trips if tr.trip_id not in already)),
+        fixed_assignments=tuple(a for a in plan.assignments if a.id_number in people),
+        fixed_legs=tuple(g for g in plan.legs if g.id_number in people),
+    )

@@ -148,9 +148,8 @@ def test_registration_editor_speaks_chinese_and_saves_it(sign_in, env_home):
     at.file_uploader(key="reg_file_workers").upload("是否.csv", csv.encode("utf-8"),
                                                     "text/csv").run()
     assert not at.exception, at.exception
-    upload = at.session_state["reg_upload_workers"]
-    assert not upload.errors
-    frame = upload.frame
+    assert not at.session_state["reg_upload_workers"].errors
+    frame = at.data_editor(key="reg_editor_workers").value
     assert list(frame["建档立卡"]) == ["是", "否"]
     assert list(frame["出行方式"]) == ["自行返岗", "统一乘车"]
 

@@ -153,25 +153,6 @@ def test_a_policy_is_shown_by_its_chinese_title_in_chinese():
     assert policy_title(policy.name, policy.title, "en") == "Shangyu 2020"
 
 
-def test_locked_trips_become_fixed_with_their_people():
-    """Locking a trip hands it back to the planner as fixed, with the people on it."""
-    import dataclasses
-
-    from planner.domain.model import Place, Scenario
-    from ui.plan_views import locked_scenario, scenario_with
-
-    plan, hub = _tiny_plan()
-    scenario = Scenario("s", hub, dt.date(2020, 2, 15), dt.date(2020, 3, 15), (), (), ())
-    locked = locked_scenario(scenario, plan, ["C0001"])
-    assert [t.trip_id for t in locked.fixed_trips] == ["C0001"]
-    assert locked.fixed_trips[0].fixed
-    assert [a.id_number for a in locked.fixed_assignments] == ["x"]
-    wider = scenario_with(dataclasses.replace(scenario, load_caps=("cap",)),  # type: ignore[arg-type]
-                          dt.date(2020, 2, 1), dt.date(2020, 3, 1), 1.0, {})
-    assert wider.load_caps == () and wider.plan_from == dt.date(2020, 2, 1)
-    assert isinstance(hub, Place)
-
-
 def test_serve_runs_streamlit_headless_on_the_given_address():
     """``jobbus serve`` runs ``streamlit run app.py`` headless, on the port and address asked,
     without usage statistics."""

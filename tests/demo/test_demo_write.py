@@ -135,3 +135,17 @@ def test_shipped_demo_equals_fresh_generation(tmp_path: Path) -> None:
     assert sorted(shipped) == sorted(fresh)
     changed = [name for name in fresh if fresh[name] != shipped[name]]
     assert changed == [], f"regenerate with `jobbus demo data/demo --force`: {changed}"
+
+
+def test_cli_family_writes_members_and_description(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`jobbus demo DIR --family 2` writes two member folders, family.json and family.md."""
+    target = tmp_path / "fam"
+    assert main(["demo", str(target), "--family", "2", "--family-sizes", "100-200"]) == 0
+    names = sorted(p.name for p in target.iterdir())
+    assert names == ["family.json", "family.md", "member-01", "member-02"]
+    assert (target / "member-01" / "scenario.toml").is_file()
+    assert "2 scenarios" in capsys.readouterr().out
+    assert main(["demo", str(tmp_path / "x"), "--family", "2", "--workers", "300"]) == 2
+    assert not (tmp_path / "x").exists()

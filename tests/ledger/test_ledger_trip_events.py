@@ -286,3 +286,19 @@ def test_check_in_defaults_to_the_recorded_arrival(planned: str, world, actors) 
     late = dt.datetime.combine(day + dt.timedelta(days=3), dt.time(1, 30))
     mv.record_trip_event(trip, "arrived", late, actors["operator"], url=planned)
     assert reads.check_in_day(planned, trip) == late.date()
+
+
+def test_check_in_records_the_arrival_of_the_people_ticked(planned: str, world, actors) -> None:
+    """Checking two people of a trip in records their arrival on the day (the others stay
+    missing); the same check-in again adds nothing."""
+    trip, _, day = _trips(world)
+    on_trip = [a for a in world.plan.assignments if a.trip_id == trip]
+    ticked = [(a.id_number, a.employer_uscc) for a in on_trip[:2]]
+    arrive = day + dt.timedelta(days=1)
+    result = mv.check_in(ticked, trip, arrive, actors["operator"], url=planned)
+    assert result.added == 2
+    arrived = reads.manifest(planned, trip).set_index("id_number")["arrived_on"]
+    assert {i for i, on in arrived.items() if on is not None} == {i for i, _ in ticked}
+    assert all(arrived[i] == arrive for i, _ in ticked)
+    again = mv.check_in(ticked, trip, arrive, actors["operator"], url=planned)
+    assert again.already and again.added == 0

@@ -1,0 +1,29 @@
+"""Which claim actions are open to the claims picked (``claims.actions_open_to``): the ones
+that may start from every claim's state; a payment from a finished notice; reopening only
+claims flagged for review."""
+
+from __future__ import annotations
+
+from planner.services.claims import actions_open_to
+
+
+def test_claims_in_one_state_get_that_states_actions():
+    """Reviewed claims may be approved or rejected, or reopened when flagged."""
+    assert actions_open_to({"reviewed"}, all_flagged=False) == {"approve", "reject"}
+    assert actions_open_to({"reviewed"}, all_flagged=True) == {"approve", "reject", "reopen"}
+
+
+def test_mixed_states_get_only_the_actions_common_to_all():
+    """A draft and a reviewed claim together may only be rejected."""
+    assert actions_open_to({"draft", "reviewed"}, all_flagged=False) == {"reject"}
+
+
+def test_a_finished_notice_may_be_paid():
+    """A claim whose notice has ended may have a payment issued or recorded."""
+    assert {"issue_payment", "record_payment"} <= actions_open_to({"notice_done"}, False)
+    assert "issue_payment" not in actions_open_to({"approved"}, False)
+
+
+def test_no_claim_no_action():
+    """With no claim picked nothing is open."""
+    assert actions_open_to(set(), all_flagged=True) == frozenset()

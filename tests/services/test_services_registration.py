@@ -1,0 +1,165 @@
+"""Registering an uploaded table into the working scenario (``planner.services.registration``):
+the merge rule (a known key replaces its row, a new key is added, the fleet is replaced whole),
+the problems named by the uploaded file's rows, and nothing saved while an error remains."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from stdnum.cn import ric
+
+from planner.problems import InputError
+from planner.services.registration import (
+    TableUpload,
+    check_upload,
+    read_upload,
+    register_upload,
+    registered_frame,
+    save_upload,
+)
+
+HEADER = "身份证号,姓名,户籍地区划代码,可出发日期\n"
+
+
+def _id_number(seed: int) -> str:
+    body = f"33060419900101{seed:03d}"
+    return body + ric.calc_check_digit(body + "0")  # stdnum wants a placeholder check digit
+
+
+def _bad(id_number: str) -> str:
+    return id_number[:-1] + ("0" if id_number[-1] != "0" else "1")
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """A working scenario of 20 people beside its candidates' parent folder."""
+    from planner.demo import write_demo
+
+    target = tmp_path / "home" / "scenario"
+    write_demo(target, n_workers=20)
+    return target
+
+
+def _people(folder: Path) -> pd.DataFrame:
+    return registered_frame(folder, "workers").set_index("id_number")
+
+
+def test_a_known_id_number_replaces_its_row_and_a_new_one_is_added(folder):
+    """The upload's person already registered gets the upload's values; a new person is added;
+    everyone else registered is kept."""
+    before = _people(folder)
+    known = before.index[0]
+    new = _id_number(101)
+    csv = HEADER + f"{known},改名甲,520324,2020-02-20\n{new},测试乙,520324,2020-02-21\n"
+    upload = read_upload("workers", "新登记.csv", csv.encode(), folder)
+    assert upload.errors == []
+    save_upload(upload, folder)
+    after = _people(folder)
+    assert len(after) == len(before) + 1
+    assert after.loc[known, "name"] == "改名甲" and after.loc[known, "home_adcode"] == "520324"
+    assert after.loc[new, "available_from"] == "2020-02-21"
+    assert after.drop(index=[known, new]).equals(before.drop(index=[known]))
+
+
+def test_a_problem_names_the_uploaded_file_its_row_and_the_shown_column(folder):
+    """A bad ID number on the file's third row is reported on that row, under the header the
+    user sees; the working scenario is not touched by the check."""
+    before = (folder / "workers.csv").read_bytes()
+    csv = (HEADER + f"{_id_number(102)},测试甲,520324,2020-02-20\n"
+           f"{_bad(_id_number(103))},测试乙,520324,2020-02-20\n")
+    upload = read_upload("workers", "新登记.csv", csv.encode(), folder,
+                         labels={"id_number": "身份证号"})
+    assert [(p.file, p.row, p.column) for p in upload.errors] == [("新登记.csv", 3, "身份证号")]
+    assert (folder / "workers.csv").read_bytes() == before
+
+
+def test_a_row_added_by_hand_has_no_spreadsheet_row(folder):
+    """A bad row the user added in the editor (no row number yet) is reported without one."""
+    upload = TableUpload("workers", "新登记.csv", pd.DataFrame(
+        {"id_number": [_id_number(104), _bad(_id_number(105))], "name": ["甲", "乙"],
+         "home_adcode": ["520324", "520324"], "available_from": ["2020-02-20", "2020-02-20"]},
+        index=pd.Index([2, None], dtype=object)))
+    check_upload(upload, folder)
+    assert [(p.file, p.row, p.column) for p in upload.errors] == [
+        ("新登记.csv", None, "id_number")]
+
+
+def test_a_bad_registered_row_is_named_by_the_scenario_file(folder):
+    """A registered row checked again beside the upload names the scenario's file, no row."""
+    people = registered_frame(folder, "workers")
+    people.loc[people.index[0], "home_adcode"] = "999999"
+    people.to_csv(folder / "workers.csv", index=False, encoding="utf-8-sig")
+    csv = HEADER + f"{_id_number(106)},测试甲,520324,2020-02-20\n"
+    upload = read_upload("workers", "新登记.csv", csv.encode(), folder)
+    assert upload.errors and {(p.file, p.row) for p in upload.errors} == {("workers.csv", None)}
+
+
+def test_nothing_is_saved_while_an_error_remains(folder):
+    """Saving a table with an error is refused and the working scenario is unchanged."""
+    before = (folder / "workers.csv").read_bytes()
+    csv = HEADER + f"{_bad(_id_number(107))},测试甲,520324,2020-02-20\n"
+    upload = read_upload("workers", "坏表.csv", csv.encode(), folder)
+    with pytest.raises(InputError):
+        save_upload(upload, folder)
+    assert (folder / "workers.csv").read_bytes() == before
+
+
+def test_the_fleet_is_replaced_whole(folder):
+    """An edited fleet has no key: the saved fleet is the edited table, rows removed stay
+    removed."""
+    fleet = registered_frame(folder, "fleet")
+    kept = fleet.iloc[:1].assign(available="7")
+    upload = check_upload(TableUpload("fleet", "fleet.csv", kept), folder)
+    assert upload.errors == []
+    save_upload(upload, folder)
+    saved = registered_frame(folder, "fleet")
+    assert list(saved["name"]) == [fleet["name"].iloc[0]] and list(saved["available"]) == ["7"]
+
+
+def test_a_table_kept_as_xlsx_is_written_back_as_csv(folder):
+    """A scenario whose people are an xlsx file gets a CSV after the save, named in
+    scenario.toml, and reads back with the new person."""
+    from planner.io import to_xlsx
+    from planner.services.registration import table_file
+
+    to_xlsx({"workers": registered_frame(folder, "workers")}, folder / "workers.xlsx")
+    (folder / "workers.csv").unlink()
+    toml = folder / "scenario.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('"workers.csv"', '"workers.xlsx"'),
+                    encoding="utf-8")
+    csv = HEADER + f"{_id_number(108)},测试甲,520324,2020-02-20\n"
+    save_upload(read_upload("workers", "新登记.csv", csv.encode(), folder), folder)
+    assert table_file(folder, "workers") == "workers.csv"
+    assert _id_number(108) in set(registered_frame(folder, "workers")["id_number"])
+
+
+def test_registering_imports_into_the_ledger_then_saves(folder, tmp_path):
+    """An operator's clean table goes into the ledger (the new person added) and then into
+    the working scenario."""
+    from planner.ledger import init_db
+    from planner.services.auth import Role, system_actor
+    from planner.services.ledger import ledger_counts
+
+    url = init_db(f"sqlite:///{tmp_path / 'ledger.sqlite'}")
+    csv = HEADER + f"{_id_number(109)},测试甲,520324,2020-02-20\n"
+    upload = read_upload("workers", "新登记.csv", csv.encode(), folder)
+    result = register_upload(upload, folder, system_actor(Role.OPERATOR), url=url)
+    assert ledger_counts(url=url)["people"] == 21 and result.rows >= 21
+    assert _id_number(109) in set(_people(folder).index)
+
+
+def test_a_refused_import_saves_nothing(folder, tmp_path):
+    """A user who may not import is refused, and the working scenario is unchanged."""
+    from planner.ledger import init_db
+    from planner.refusal import Refusal
+    from planner.services.auth import Role, system_actor
+
+    url = init_db(f"sqlite:///{tmp_path / 'ledger.sqlite'}")
+    before = (folder / "workers.csv").read_bytes()
+    csv = HEADER + f"{_id_number(110)},测试甲,520324,2020-02-20\n"
+    upload = read_upload("workers", "新登记.csv", csv.encode(), folder)
+    with pytest.raises(Refusal):
+        register_upload(upload, folder, system_actor(Role.AUDITOR), url=url)
+    assert (folder / "workers.csv").read_bytes() == before
