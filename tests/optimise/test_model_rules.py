@@ -42,7 +42,7 @@ def coaches_on_the_road(ctx: Any, dec: Any) -> dict[tuple[str, dt.date], int]:
 def test_bound_result_is_no_plan_and_at_most_the_units_cost(kit: Any) -> None:
     """The bound model answers with a bound, not a padded plan; on 90 people of Bijie it is
     positive and at most what the planned unit really costs."""
-    from planner.optimise.model import Context, Decision, UnitBound, solve_bound
+    from planner.optimise.model import Context, Decision, ModelBound, solve_bound
     from planner.optimise.prepare import prepare
 
     plan_fields = {f.name for f in dataclasses.fields(Decision)} - {
@@ -53,14 +53,14 @@ def test_bound_result_is_no_plan_and_at_most_the_units_cost(kit: Any) -> None:
         "det_time",
     }
     assert "coach_flow" in plan_fields
-    assert not plan_fields & {f.name for f in dataclasses.fields(UnitBound)}
+    assert not plan_fields & {f.name for f in dataclasses.fields(ModelBound)}
     _sc, inst = kit.build(
         kit.workers("520502", 70) + kit.workers("520524", 20), [kit.employer("E001")]
     )
     ctx = Context(inst, P)
     planned = prepare(inst, lambda w, r: r, P.max_wait_days).planned
     res = solve_bound(ctx, planned, "52", time_limit_s=5, work_limit=2, whole_trains=True)
-    assert isinstance(res, UnitBound)
+    assert isinstance(res, ModelBound)
     plan = solve(inst, P)
     assert not plan.self_returns and not plan.unserved
     (unit,) = plan.summary.extra["units"].values()

@@ -13,7 +13,7 @@ construction (``state``):
 
 ``plan`` composes them into the plan model (``plan_model``, ``solve_plan`` → ``Decision``);
 ``bound`` into a relaxation whose optimum bounds any plan's cost (``bound_model``,
-``solve_bound`` → ``UnitBound``; the proof is that module's docstring). ``context`` holds the
+``solve_bound`` → ``ModelBound``; the proof is that module's docstring). ``context`` holds the
 data both share, ``groups`` the unit's people grouped by options, ``hints`` the plan's starts.
 """
 
@@ -23,7 +23,7 @@ import datetime as dt
 import time
 from collections.abc import Mapping, Sequence
 
-from planner.optimise.model.bound import UnitBound, bound_model, solve_bound, solve_bound_model
+from planner.optimise.model.bound import ModelBound, bound_model, solve_bound, solve_bound_model
 from planner.optimise.model.context import Context
 from planner.optimise.model.groups import Group, TrainLine, build_groups
 from planner.optimise.model.plan import Decision, plan_model, solve_plan
@@ -91,8 +91,8 @@ __all__ = [
     "Context",
     "Decision",
     "Group",
+    "ModelBound",
     "TrainLine",
-    "UnitBound",
     "UnitModel",
     "bound_model",
     "build_groups",

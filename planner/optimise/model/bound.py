@@ -1,5 +1,5 @@
 """The bound model of one planning unit: a relaxation whose optimum is no larger than the cost
-of any plan obeying the rules, and its answer (``UnitBound``).
+of any plan obeying the rules, and its answer (``ModelBound``).
 
 It is the composition of the rules (``bound_model``) with costs under-estimated (a coach priced
 at the drive to its passengers' farthest reach class), windows widened, load caps relaxed to the
@@ -94,7 +94,7 @@ TRAINS_FIRST_MIN_VARS = 10_000  # trains first on models this large (smaller: wh
 
 
 @dataclass(frozen=True)
-class UnitBound:
+class ModelBound:
     """What the bound model of one planning unit proved: no plan (see the module's docstring
     for why ``value`` bounds the unit's part of any plan's cost)."""
 
@@ -136,7 +136,7 @@ def solve_bound(
     backend: str = "scip",
     whole_trains: bool = False,
     lp_only: bool = False,
-) -> UnitBound:
+) -> ModelBound:
     """Build and solve the bound model of one planning unit.
 
     Parameters
@@ -179,7 +179,7 @@ def solve_bound_model(
     backend: str,
     whole_trains: bool,
     lp_only: bool,
-) -> UnitBound:
+) -> ModelBound:
     """Solve a model of ``bound_model`` (see ``solve_bound``; ``begun``: the
     ``time.perf_counter()`` the time limit counts from)."""
     m, seed = um.m, um.ctx.params.seed
@@ -216,8 +216,8 @@ def solve_bound_model(
     return _result(sol, best, statuses, begun)
 
 
-def _result(sol: Solution, best: float, statuses: list[str], begun: float) -> UnitBound:
-    return UnitBound(
+def _result(sol: Solution, best: float, statuses: list[str], begun: float) -> ModelBound:
+    return ModelBound(
         value=best,
         status=", ".join(statuses),
         objective=sol.objective,
