@@ -1,6 +1,6 @@
 """The lower bound's models, solved beside the planning in a second process, or after it.
 
-Each planning unit's ``bound`` model (``planner.optimise.model``) depends only on the unit's
+Each planning unit's bound model (``planner.optimise.model.bound``) depends only on the unit's
 people and on whom the plan strands there, so it can be solved as soon as that unit is planned.
 On a Linux machine with two or more cores and a scenario of ``parallel_bound_min_people`` or more,
 the bound models run one after another in one worker process while the main process plans the
@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 from planner.optimise.budget import BOUND_DEADLINE, MIN_SOLVE_S, Budget
 from planner.optimise.instance import Instance
-from planner.optimise.model import Context, solve_province
+from planner.optimise.model import Context, solve_bound
 from planner.optimise.params import PlanParams
 from planner.optimise.prepare import Person
 
@@ -79,33 +79,31 @@ def _solve(ctx: Context, task: BoundTask, deadline: float | None) -> BoundResult
         if left <= 0:
             return _relaxed(ctx, task)
     tl = max(0.05, left * task.share)
-    dec = solve_province(
+    res = solve_bound(
         ctx,
         task.people,
         task.province,
-        bound=True,
         time_limit_s=tl,
         work_limit=task.work_limit,
         backend="scip",
         whole_trains=True,
     )
-    return BoundResult(dec.bound, dec.status)
+    return BoundResult(res.value, res.status)
 
 
 def _relaxed(ctx: Context, task: BoundTask) -> BoundResult:
     """``task``'s bound from its LP relaxation alone, for a model whose time is up."""
-    dec = solve_province(
+    res = solve_bound(
         ctx,
         task.people,
         task.province,
-        bound=True,
         time_limit_s=MIN_SOLVE_S,
         work_limit=None,
         backend="scip",
         whole_trains=True,
         lp_only=True,
     )
-    return BoundResult(max(0.0, dec.bound), f"{TIME_UP}: {dec.status}")
+    return BoundResult(max(0.0, res.value), f"{TIME_UP}: {res.status}")
 
 
 def _solve_in_worker(task: BoundTask, deadline: float | None) -> BoundResult:

@@ -21,69 +21,7 @@ instance, the parameters and immutable, picklable values:
 Under a work limit nothing depends on the clock: ``summary.solve_seconds`` is written as 0 and
 solver timings are left out of ``summary.extra``, so the plan files are byte-identical.
 
-The lower bound
----------------
-Let a *plan* be any set of trips obeying the rules stated in this package (coach trips board in
-one county or in counties of one prefecture within ``pickup_radius_km`` of the first pickup,
-which is the farthest from the hub, and have the same load-cap rows; trains board at their
-station; every person not sent home alone by this plan's own rule — registered ``own``, or a
-seat-seeker the plan strands — is carried, comes alone (``either`` only) or stays unserved at
-``unmet_penalty`` each; recruits go to the employers ``prepare`` matched them to). Its objective
-is ``Z = trip costs + subsidies of people coming alone + penalty × unserved``. For each
-planning unit the ``bound`` model is a relaxation of the plans restricted to that unit's
-people, with costs never above the real ones:
-
-* a coach whose first pickup is county ``a`` drives a closed tour through ``a`` and at least one
-  employer, so by the triangle inequality (road km = factor × great-circle km is a metric) at
-  least ``2·dmin(a)`` km, ``dmin`` being the least distance from ``a`` to any employer; above
-  ``two_driver_km`` it needs two drivers; its hire days are at least those of ``min_elapsed``:
-  each driver drives at most 8 h in any 24 h, so driving ``2·dmin(a)`` (less half a minute
-  for the rounding of each leg to whole minutes: a leg to each county of ``a``'s pool and to
-  at most one employer per seat) from the earliest allowed start time cannot end sooner;
-* such a coach also drives, for each person ``q`` on board (from county ``c`` to employer
-  ``e``), at least ``km(a, c) + km(c, e) + km(e, a)`` (a closed tour through those places), so
-  at least ``2·dmin(a) + r(q)`` with ``r(q)`` the least of ``km(a', c) + km(c, e) + km(e, a')
-  − 2·dmin(a')`` over the counties ``a'`` whose coaches may board ``c``. People are put in
-  reach classes (0 and whole km at ``REACH_QUANTILES`` of the unit's ``r``); a coach of class
-  ``j`` is priced at ``2·dmin(a) + level_j`` km (its least hire days too) and, for every
-  ``j``, the riders of class ``j`` or more fit in the coaches of class ``j`` or more. A plan's
-  coach maps to the class of its passengers' largest reach, which it drives at least;
-* nobody from county ``c`` arrives sooner than ``dmin(c)`` driven the same way with two drivers,
-  nor sooner than their train's arrival;
-* shifting every vehicle of a plan to the latest day all its passengers still allow (the least
-  of their last possible departure days, ``min(deadline − lag, depart_by)`` with ``depart_by``
-  the service level ``release + max_wait_days`` — always one of the model's candidate days)
-  keeps every window, the service level included; the model gives each vehicle the best load
-  cap in force on any day up to then, so its capacity never shrinks; vehicle limits are dropped;
-* trains count in whole numbers (a bound unit holds every county its trains may carry); a
-  train leaves at ``train_depart_time``, so its feeders leave ``feeder_lag`` days after it, on
-  or before ``feeder_lag`` days after the shifted day; a feeder serves one train, costs at
-  least its daily fee plus twice the least km from the arrival station to an employer, and
-  carries at most the best cap in force up to that day: feeders of the trains shifted to one
-  day count in whole numbers, ≥ their riders ÷ that cap;
-* collectors serve one county and one train each and are ``feeder_vehicle`` coaches driving
-  from the county to the station and back (≥ 2·km by the triangle inequality), hired ≥ 1 day
-  with ≥ 1 driver, carrying at most the best cap in force up to the train's (shifted) day:
-  per county and shifted day they count in whole numbers, ≥ riders ÷ that cap, at that least
-  cost each;
-* who rides what is continuous; vehicle counts are integers. Rows every integer solution
-  keeps are added to tighten the relaxation: no vehicle counts for more seats than there are
-  people who may ride it; a county's riders of one (anchor, day) or one train are at most its
-  people there times the vehicles (none ride where none runs); and the mixed-integer rounding
-  cuts of ``model._rounding_cuts`` (a county's last few people pay for a whole coach or go
-  another way).
-
-So every plan maps to a solution of the bound models of no larger cost. Each model's bound is
-the largest of its LP optimum (GLOP, lowered by a relative 1e-7 and 1 fen for floating point),
-SCIP's proven dual bound and, for a large model whose LP runs part of a train, SCIP's bound of
-the same model with only its trains and their feeders in whole numbers (a relaxation of it);
-all are ≤ its optimum. Adding the costs no plan of the stated kind avoids (fixed trips;
-subsidies of ``own`` and stranded people), ``LB = Σ B + constants``
-bounds ``Z``; for any plan leaving no more than this plan's ``U`` people unserved (among those
-the bound models carry), the public money is at least ``LB − penalty × U``: that is
-``summary.lower_bound`` (``U`` is 0 when everyone who can be carried is).
-``gap = (cost − lower_bound) / cost``. The bound says nothing about the choice of whom to strand
-or which recruit goes to which employer: those are inputs of the stated model.
+The lower bound (``summary.lower_bound``) and why it is one: ``planner.optimise.model.bound``.
 """
 
 from __future__ import annotations
@@ -149,7 +87,7 @@ def solve(
     -------
     Plan
         Trips, assignments, self-returns, unserved people and vacancies, legs and a summary
-        whose ``lower_bound`` is justified in this module's docstring.
+        whose ``lower_bound`` is justified in ``planner.optimise.model.bound``'s docstring.
     """
     params = params or PlanParams()
     started = time.perf_counter()

@@ -352,8 +352,7 @@ def test_bound_counts_the_reach_to_each_passengers_employer(kit: Any) -> None:
     """A coach must reach its farthest passenger's employer: with half the people working
     40 km beyond the district's nearest employer, the bound counts that drive (it rises over
     a bound that only counts the nearest employer) and stays at most the plan's cost."""
-    from planner.optimise import model
-    from planner.optimise.model import Context
+    from planner.optimise.model import Context, reach
     from planner.optimise.prepare import Person
 
     near, far = kit.employer("E001"), kit.employer("E002", lat=30.10, lon=121.30)
@@ -370,12 +369,12 @@ def test_bound_counts_the_reach_to_each_passengers_employer(kit: Any) -> None:
 
     s = run(sc, inst).summary
     assert s.lower_bound_fen <= s.total_cost_fen
-    saved = model.REACH_QUANTILES
+    saved = reach.REACH_QUANTILES
     try:
-        model.REACH_QUANTILES = ()
+        reach.REACH_QUANTILES = ()
         flat = run(sc, inst).summary
     finally:
-        model.REACH_QUANTILES = saved
+        reach.REACH_QUANTILES = saved
     # One coach carries all 26: the bound now prices its drive to the far employer.
     assert s.lower_bound_fen - flat.lower_bound_fen >= 0.9 * kit.COACH45.cost_per_km_fen * expected
 
@@ -426,15 +425,15 @@ def test_people_late_on_a_shared_coach_get_one_of_their_own_only_if_worth_it(
 def test_bound_relaxation_charges_a_whole_coach_for_a_countys_few_people(kit: Any) -> None:
     """Ten seat-seekers of one county need a coach: the bound model's LP relaxation already
     charges a whole one (it may not run 10/45 of a coach), and stays at most the plan's cost."""
-    from planner.optimise.model import Context, solve_province
+    from planner.optimise.model import Context, solve_bound
     from planner.optimise.prepare import prepare
 
     sc, inst = kit.build(kit.workers("340102", 10), [kit.employer("E001")])
     ctx = Context(inst, P)
     people = prepare(inst, lambda w, r: r, None).planned
-    dec = solve_province(ctx, people, "34", bound=True, time_limit_s=5, work_limit=1, backend="lp")
+    res = solve_bound(ctx, people, "34", time_limit_s=5, work_limit=1, backend="lp")
     cheapest = min(ctx.bound_coach_cost("340102", v) for v in ctx.coach_types)
-    assert dec.bound >= cheapest - 100
+    assert res.value >= cheapest - 100
     plan = run(sc, inst)
     assert plan.summary.lower_bound_fen <= plan.summary.total_cost_fen
 
@@ -446,8 +445,7 @@ def test_bound_branches_on_the_trains_first_when_its_lp_runs_part_of_one(
     train for the first and 5% of one for the second. The model with only its trains and their
     feeders whole (every other count continuous) is solved first: its bound lies above the
     LP's and at most the whole model's optimum, and the unit's bound is the best of them."""
-    from planner.optimise import model
-    from planner.optimise.model import Context, solve_province
+    from planner.optimise.model import Context, bound, solve_bound
     from planner.optimise.prepare import prepare
 
     train = dataclasses.replace(kit.TRAIN, fixed_cost_fen=30_000_000)
@@ -458,24 +456,22 @@ def test_bound_branches_on_the_trains_first_when_its_lp_runs_part_of_one(
     ctx = Context(inst, P)
     planned = prepare(inst, lambda w, r: r, P.max_wait_days).planned
     seen: list[tuple[str, bool, float]] = []
-    solve_model = model.solve_model
+    solve_model = bound.solve_model
 
     def spy(m: Any, **kw: Any) -> Any:
         sol = solve_model(m, **kw)
         seen.append((kw["backend"], bool(kw.get("quick_root")), sol.bound))
         return sol
 
-    monkeypatch.setattr(model, "solve_model", spy)
-    monkeypatch.setattr(model, "TRAINS_FIRST_MIN_VARS", 0)  # the rule is for large units
-    dec = solve_province(
-        ctx, planned, "52", bound=True, time_limit_s=5, work_limit=2, whole_trains=True
-    )
+    monkeypatch.setattr(bound, "solve_model", spy)
+    monkeypatch.setattr(bound, "TRAINS_FIRST_MIN_VARS", 0)  # the rule is for large units
+    res = solve_bound(ctx, planned, "52", time_limit_s=5, work_limit=2, whole_trains=True)
     (lp,) = [b for backend, _q, b in seen if backend == "lp"]
     (trains_first,) = [b for backend, quick, b in seen if backend == "scip" and quick]
     (whole,) = [b for backend, quick, b in seen if backend == "scip" and not quick]
-    assert "trains OPTIMAL" in dec.status and "mip OPTIMAL" in dec.status
+    assert "trains OPTIMAL" in res.status and "mip OPTIMAL" in res.status
     assert lp + 100_000 < trains_first <= whole + 1e-6
-    assert dec.bound == pytest.approx(whole)
+    assert res.value == pytest.approx(whole)
     plan = run(sc, inst)
     assert plan.summary.lower_bound_fen <= plan.summary.total_cost_fen
 

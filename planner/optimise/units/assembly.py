@@ -1,5 +1,5 @@
 """The plan from its units: trips, manifests, legs, vacancies left empty, the lower bound and
-the summary (see ``pipeline``'s docstring for the bound)."""
+the summary (see ``model.bound``'s docstring for the bound)."""
 
 from __future__ import annotations
 

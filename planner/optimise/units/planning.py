@@ -1,6 +1,6 @@
 """Planning one unit, and bounding it: functions of plain values.
 
-``plan_unit`` solves the unit's aggregate model (``model.solve_province``) on the fleet the
+``plan_unit`` solves the unit's aggregate model (``model.solve_plan``) on the fleet the
 earlier units left, builds its trips (``build``) and says why each person it does not carry
 comes alone or stays unserved (``reasons``). ``bound_unit`` solves the unit's ``bound`` model,
 as ``bounding.BoundRunner`` does for each unit (in its worker process or here)."""
@@ -18,7 +18,7 @@ from planner.optimise.bounding import BoundTask, _solve
 from planner.optimise.budget import PLAN_PHASE, Budget
 from planner.optimise.build import Builder, Built
 from planner.optimise.instance import Instance
-from planner.optimise.model import Context, Decision, Group, solve_province
+from planner.optimise.model import Context, Decision, Group, solve_plan
 from planner.optimise.prepare import Person
 from planner.optimise.units.shared import context
 from planner.optimise.units.values import FleetUse, Unit, UnitBound, UnitInput, UnitPlan
@@ -33,11 +33,10 @@ def plan_unit(inst: Instance, params: PlanParams, unit_input: UnitInput) -> Unit
     on the process it runs in)."""
     ctx = context(inst, params)
     unit = unit_input.unit
-    dec = solve_province(
+    dec = solve_plan(
         ctx,
         unit.people,
         unit.province,
-        bound=False,
         time_limit_s=unit_input.time_limit_s,
         work_limit=unit_input.work_limit,
         used=unit_input.vehicles_out.to_dict(),
@@ -176,7 +175,7 @@ def bound_task(params: PlanParams, unit: Unit, plan: UnitPlan) -> BoundTask | No
 def bound_unit(
     inst: Instance, params: PlanParams, task: BoundTask, deadline: float | None = None
 ) -> UnitBound:
-    """The lower bound of one unit's ``bound`` model (see ``pipeline``'s docstring), given its
+    """The lower bound of one unit's ``bound`` model (see ``model.bound``'s docstring), given its
     share of the time left before ``deadline`` (a ``time.time()`` instant; ``None`` under a
     work limit). Past the deadline only its LP relaxation is solved."""
     res = _solve(context(inst, params), task, deadline)

@@ -1,0 +1,308 @@
+"""What every model of a planning unit shares: the fleet, distance and cost estimates, the
+load caps and the special-train lines (``Context``).
+
+Plan estimates (``plan_*``) price what a real trip will probably cost; bound figures
+(``bound_*``, ``*_relaxed``, ``*_bound``) are never above what any lawful trip costs or below
+what it may carry (see ``planner.optimise.model.bound``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+
+from planner.domain import LoadCap, VehicleKind, VehicleType
+from planner.optimise.instance import Instance
+from planner.optimise.model.groups import TrainLine
+from planner.optimise.prepare import Person
+from planner.rules.costs import coach_cost_fen, collector_cost_fen, feeder_cost_fen
+from planner.rules.drivers import drivers_needed
+from planner.rules.load_cap import cap_in_force
+from planner.rules.params import PlanParams
+from planner.rules.timetable import (
+    coach_profile,
+    coach_start,
+    coach_timetable,
+    day_of,
+    drive_minutes,
+    min_elapsed,
+)
+
+BOUND_ROUNDING_MIN = 40  # bound: per-leg rounding of driving minutes (≤ 0.5 min × 80 legs)
+
+
+def daterange(a: dt.date, b: dt.date) -> list[dt.date]:
+    """Days from ``a`` to ``b`` inclusive."""
+    return [a + dt.timedelta(days=i) for i in range((b - a).days + 1)]
+
+
+class Context:
+    """Province-independent data shared by the models: fleet, estimates, rules."""
+
+    def __init__(self, inst: Instance, params: PlanParams) -> None:
+        self.inst = inst
+        self.params = params
+        sc = inst.scenario
+        self.rules = params.regulation
+        self.caps: tuple[LoadCap, ...] = sc.load_caps
+        self.coach_types = sorted(
+            (v for v in sc.fleet if v.kind is VehicleKind.COACH), key=lambda v: (-v.seats, v.name)
+        )
+        if not self.coach_types:
+            raise ValueError("the fleet has no coach: feeders and collectors need one")
+        self.feeder = self.coach_types[0]
+        if params.feeder_vehicle:
+            named = [v for v in self.coach_types if v.name == params.feeder_vehicle]
+            if not named:
+                raise ValueError(
+                    f"feeder_vehicle {params.feeder_vehicle!r} is not a coach in the fleet"
+                )
+            self.feeder = named[0]
+        self.train_types = (
+            [v for v in sc.fleet if v.kind is VehicleKind.TRAIN and v.origin_station]
+            if params.allow_trains
+            else []
+        )
+        self.emp_keys = [f"e:{e.uscc}" for e in sc.employers]
+        self.days = daterange(sc.plan_from, sc.plan_to)
+        self._prof: dict[tuple, tuple[int, int, int]] = {}
+        self._dmin: dict[str, float] = {}
+
+    # --- distances ---------------------------------------------------------------------------
+    def dhub(self, c: str) -> float:
+        return self.inst.km(f"c:{c}", "hub")
+
+    def dmin(self, key: str) -> float:
+        """Least road km from a place to any employer (a lower bound on reaching any)."""
+        if key not in self._dmin:
+            i = self.inst.index[key]
+            idx = [self.inst.index[k] for k in self.emp_keys] or [self.inst.index["hub"]]
+            self._dmin[key] = float(self.inst.distance_km[i, idx].min())
+        return self._dmin[key]
+
+    def dmax(self, key: str) -> float:
+        i = self.inst.index[key]
+        idx = [self.inst.index[k] for k in self.emp_keys] or [self.inst.index["hub"]]
+        return float(self.inst.distance_km[i, idx].max())
+
+    # --- coach estimates ---------------------------------------------------------------------
+    def profile(
+        self, legs: tuple[float, ...], loaded: int, drivers: int | None = None
+    ) -> tuple[int, int, int]:
+        """(lag days, hire days, drivers) of a route (cached)."""
+        key = (legs, loaded, drivers)
+        if key not in self._prof:
+            p = self.params
+            if drivers is None:
+                self._prof[key] = coach_profile(
+                    legs,
+                    loaded_legs=loaded,
+                    start_times=p.coach_start_min,
+                    speed_kmh=p.speed_kmh,
+                    rules=self.rules,
+                    dwell_min=p.stop_dwell_min,
+                )
+            else:
+                best = None
+                ref = dt.date(2020, 1, 1)
+                for st in p.coach_start_min:
+                    start = coach_start(ref, st)
+                    sch = coach_timetable(
+                        start,
+                        legs,
+                        drivers=drivers,
+                        speed_kmh=p.speed_kmh,
+                        rules=self.rules,
+                        dwell_min=0,
+                    )
+                    lag = (day_of(sch.arrive[loaded - 1]) - ref).days
+                    hire = (day_of(sch.end) - ref).days + 1
+                    cand = (hire, lag)
+                    best = cand if best is None or cand < best else best
+                assert best is not None
+                self._prof[key] = (best[1], best[0], drivers)
+        return self._prof[key]
+
+    def plan_coach(self, a: str) -> tuple[int, int, int]:
+        """Estimated (lag, hire days, drivers) of a coach from county ``a``."""
+        d = round(self.dhub(a), 1)
+        return self.profile((d, self.params.dropoff_allowance_km, d), 2)
+
+    def plan_lag(self, a: str, c: str) -> int:
+        """Estimated arrival day offset of someone from ``c`` on a coach whose first pickup is
+        ``a``: the pickup detour, the long leg, drop-offs (the allowance split over 8 stops)."""
+        p = self.params
+        first = round(self.inst.km(f"c:{a}", f"c:{c}"), 1) if a != c else 0.0
+        drop = round(p.dropoff_allowance_km / 8, 1)
+        legs = (
+            ((first,) if a != c else ())
+            + (round(self.dhub(c), 1),)
+            + (drop,) * 8
+            + (round(self.dhub(a), 1),)
+        )
+        return self.profile(legs, len(legs) - 1)[0]
+
+    def plan_coach_cost(self, a: str, v: VehicleType) -> int:
+        _lag, hire, drivers = self.plan_coach(a)
+        km = 2 * self.dhub(a) + self.params.dropoff_allowance_km
+        return coach_cost_fen(v, km, hire, drivers)
+
+    def _bound_days(self, km: float, drivers: int, legs: int | None = None) -> int:
+        """Fewest calendar days (counting the first as 0) any lawful coach needs to drive
+        ``km`` after leaving at one of the allowed start times (see ``min_elapsed``). Each leg
+        is driven in whole minutes rounded to the nearest, so a route of at most ``legs`` legs
+        drives at least its exact minutes less half a minute a leg (``BOUND_ROUNDING_MIN``
+        when the legs are not known)."""
+        p = self.params
+        exact = km / p.speed_kmh * 60
+        if legs is None:
+            drive = max(0, math.floor(exact) - BOUND_ROUNDING_MIN)
+        else:
+            drive = max(0, math.ceil(exact - legs / 2 - 1e-9))
+        el = min_elapsed(drive, drivers, self.rules)
+        return min((st + el) // 1440 for st in p.coach_start_min)
+
+    def bound_lag(self, c: str) -> int:
+        """No coach carrying someone from ``c`` arrives sooner than this many days after it
+        leaves."""
+        return self._bound_days(self.dmin(f"c:{c}"), 2)
+
+    def bound_coach_cost(
+        self, a: str, v: VehicleType, reach_km: float = 0.0, legs: int | None = None
+    ) -> int:
+        """No coach whose first pickup is ``a`` costs less (km ≥ 2·dmin + ``reach_km``, days by
+        ``min_elapsed``; ``legs``: the most legs its route may have, a stop for each county
+        it may board and each person it may carry)."""
+        d = self.dmin(f"c:{a}")
+        km = 2 * d + reach_km
+        options = [2] if drivers_needed(d, self.rules) == 2 else [1, 2]
+        best = None
+        for k in options:
+            hire = self._bound_days(km, k, legs) + 1
+            cost = coach_cost_fen(v, km, hire, k) - 1
+            best = cost if best is None else min(best, cost)
+        assert best is not None
+        return max(0, best)
+
+    def reach_km(self, q: Person, anchors: Sequence[str]) -> float:
+        """Least km beyond ``2·dmin(a)`` that any coach whose first pickup is one of ``anchors``
+        drives when it carries ``q``: it goes from ``a`` via ``q``'s county to ``q``'s employer
+        and back to ``a``, so by the triangle inequality it drives at least
+        ``km(a, c) + km(c, e) + km(e, a)``."""
+        km = self.inst.km
+        c, e = f"c:{q.county}", f"e:{q.employer}"
+        best = math.inf
+        for a in anchors:
+            ka = f"c:{a}"
+            tour = (km(ka, c) if a != q.county else 0.0) + km(c, e) + km(e, ka)
+            best = min(best, tour - 2 * self.dmin(ka))
+        return max(0.0, best)
+
+    def cap(self, v: VehicleType, day: dt.date, adcodes: Sequence[str]) -> int:
+        return cap_in_force(v.seats, v.max_load, self.caps, day, adcodes)
+
+    def cap_relaxed(self, v: VehicleType, day: dt.date, adcodes: Sequence[str]) -> int:
+        """The best cap in force on any day up to ``day`` (the bound's relaxation)."""
+        sc = self.inst.scenario
+        return max(self.cap(v, x, adcodes) for x in daterange(sc.plan_from, max(day, sc.plan_from)))
+
+    def cap_signature(self, c: str) -> tuple[bool, ...]:
+        return tuple(c.startswith(row.origin) for row in self.caps)
+
+    # --- trains ------------------------------------------------------------------------------
+    def lines_for(self, province: str, counties: Sequence[str]) -> list[TrainLine]:
+        p = self.params
+        sc = self.inst.scenario
+        out: list[TrainLine] = []
+        for i, v in enumerate(self.train_types):
+            st = str(v.origin_station)
+            if self.inst.station_province.get(st) != province:
+                continue
+            skey = f"s:{st}"
+            dkey = f"d:{v.dest_station or sc.destination.name}"
+            km = self.inst.km(skey, dkey)
+            ref = dt.date(2020, 1, 1)
+            dep = coach_start(ref, p.train_depart_min)
+            arr = dep + drive_minutes(km, p.train_speed_kmh)
+            lag_bound = (day_of(arr) - ref).days
+            feeder = coach_timetable(
+                arr + p.transfer_min,
+                [self.dmax(dkey) + p.dropoff_allowance_km],
+                drivers=1,
+                speed_kmh=p.speed_kmh,
+                rules=self.rules,
+                dwell_min=p.stop_dwell_min,
+            )
+            lag_plan = (day_of(feeder.arrive[0] + 4 * p.stop_dwell_min) - ref).days
+            catch: list[str] = []
+            walk: set[str] = set()
+            for c in counties:
+                d = self.inst.km(f"c:{c}", skey)
+                if d <= p.walk_in_km:
+                    catch.append(c)
+                    walk.add(c)
+                elif d <= p.collector_radius_km and self.collector_start(c, v, ref) is not None:
+                    catch.append(c)
+            out.append(
+                TrainLine(
+                    index=i,
+                    vehicle=v,
+                    station_key=skey,
+                    dest_key=dkey,
+                    province=province,
+                    km=km,
+                    lag_plan=lag_plan,
+                    lag_bound=lag_bound,
+                    feeder_lag=(day_of(arr + p.transfer_min) - ref).days,
+                    earliest=sc.plan_from + dt.timedelta(days=v.lead_days),
+                    catchment=tuple(catch),
+                    walk_in=frozenset(walk),
+                )
+            )
+        return out
+
+    def collector_start(self, c: str, train: VehicleType, day: dt.date) -> int | None:
+        """The latest lawful start (minute) of a collector from ``c`` on ``day`` that reaches the
+        train's station ``transfer_min`` before it leaves; ``None`` if none does."""
+        p = self.params
+        km = self.inst.km(f"c:{c}", f"s:{train.origin_station}")
+        deadline = coach_start(day, p.train_depart_min) - p.transfer_min
+        for st in sorted(p.coach_start_min, reverse=True):
+            start = coach_start(day, st)
+            sch = coach_timetable(
+                start,
+                [km],
+                drivers=1,
+                speed_kmh=p.speed_kmh,
+                rules=self.rules,
+                dwell_min=p.stop_dwell_min,
+            )
+            if sch.arrive[0] <= deadline:
+                return start
+        return None
+
+    def collector_cost(self, c: str, line: TrainLine) -> int:
+        km = self.inst.km(f"c:{c}", line.station_key)
+        _lag, hire, drivers = self.profile((round(km, 1), round(km, 1)), 1)
+        return collector_cost_fen(self.feeder, km, hire, drivers)
+
+    def bound_collector_cost(self, c: str, line: TrainLine) -> int:
+        """No collector from ``c`` to the line's station costs less: it drives there and back
+        (≥ 2·km by the triangle inequality), is hired for at least a day, with ≥ 1 driver."""
+        km = self.inst.km(f"c:{c}", line.station_key)
+        return max(0, collector_cost_fen(self.feeder, km, 1, 1) - 1)
+
+    def feeder_cost_plan(self, line: TrainLine) -> int:
+        i = self.inst.index[line.dest_key]
+        idx = [self.inst.index[k] for k in self.emp_keys] or [self.inst.index["hub"]]
+        avg = float(self.inst.distance_km[i, idx].mean())
+        return feeder_cost_fen(self.feeder, avg, self.params.dropoff_allowance_km / 2)
+
+    def feeder_cost_bound(self, line: TrainLine) -> int:
+        return feeder_cost_fen(self.feeder, self.dmin(line.dest_key))
+
+    def feeder_cap_bound(self, line: TrainLine, day: dt.date) -> int:
+        """No feeder of a train leaving on ``day`` or before carries more: the best cap in
+        force up to the day its feeders leave."""
+        return self.cap_relaxed(self.feeder, day + dt.timedelta(days=line.feeder_lag), ("",))
