@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from planner.domain import StopKind, Travel, Trip, VehicleType
 from planner.optimise._build_trip import (
@@ -174,6 +174,45 @@ class CoachBuilder(TripMaker):
         self.ids.counters.update(counters)
         seat = cost // max(1, len(on))
         built.late_alone.extend((q, seat, len(on)) for q in on)
+
+    def drop_overbooked(
+        self, built: Built, used: Mapping[tuple[str, dt.date], int]
+    ) -> list[Person]:
+        """Coaches the fleet cannot run. The model reckons a coach's days out from estimates;
+        the timetable of the trip built (back at its first stop) can hold one more. Where the
+        trips built and ``used`` (fixed trips, earlier units) put more vehicles of a type out
+        on a day than it has, the coach trips out that day are dropped, fewest riders first
+        (then the latest id), until none is over; their riders are returned (no seat left:
+        they come alone). Feeders and collectors are kept (their train's riders need them)."""
+        limits = {
+            v.name: v.available for v in self.ctx.inst.scenario.fleet if v.available is not None
+        }
+        dropped: list[Person] = []
+        while True:
+            over = sorted(
+                k
+                for k, n in built.occupancy.items()
+                if k[0] in limits and n > 0 and used.get(k, 0) + n > limits[k[0]]
+            )
+            victim = self._coach_to_drop(built, over)
+            if victim is None:
+                return dropped
+            dropped += self._remove(built, victim)
+
+    def _coach_to_drop(self, built: Built, over: list[tuple[str, dt.date]]) -> Trip | None:
+        """The coach trip to drop for the first over-booked (type, day) of ``over`` that a
+        coach trip occupies (fewest riders, then the latest id); ``None``: none to drop."""
+        for name, day in over:
+            out = [
+                t
+                for t in built.trips
+                if t.trip_id in built.coach_people
+                and t.vehicle == name
+                and built.trip_occ[t.trip_id][1] <= day <= built.trip_occ[t.trip_id][2]
+            ]
+            if out:
+                return min(out, key=lambda t: (t.load, _descending(t.trip_id)))
+        return None
 
     # --- merging half-empty coaches --------------------------------------------------------
     def _remove(self, built: Built, trip: Trip) -> list[Person]:
@@ -337,3 +376,8 @@ class CoachBuilder(TripMaker):
         for t, ppl in saved:
             self._restore(built, t, ppl)
         return False
+
+
+def _descending(trip_id: str) -> tuple[int, ...]:
+    """A key that orders trip ids latest first."""
+    return tuple(-ord(ch) for ch in trip_id)

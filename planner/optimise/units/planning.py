@@ -54,6 +54,7 @@ def plan_unit(inst: Instance, params: PlanParams, unit_input: UnitInput) -> Unit
     merged = builder.repack_coaches(built, 0, used)
     merged += builder.merge_coaches(built, 0, used)
     builder.build_trains(built, dec, take)
+    built.overflow += builder.drop_overbooked(built, used)
     advice = _Advice(ctx)
     advice.after_building(built)
     advice.from_decision(dec, take)
