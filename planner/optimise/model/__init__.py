@@ -19,73 +19,12 @@ data both share, ``groups`` the unit's people grouped by options, ``hints`` the 
 
 from __future__ import annotations
 
-import datetime as dt
-import time
-from collections.abc import Mapping, Sequence
-
 from planner.optimise.model.bound import ModelBound, bound_model, solve_bound, solve_bound_model
 from planner.optimise.model.context import Context
 from planner.optimise.model.groups import Group, TrainLine, build_groups
 from planner.optimise.model.plan import Decision, plan_model, solve_plan
 from planner.optimise.model.state import UnitModel
-from planner.optimise.prepare import Person
 from planner.rules.timetable import to_min
-
-
-def solve_province(
-    ctx: Context,
-    people: Sequence[Person],
-    province: str,
-    *,
-    bound: bool,
-    time_limit_s: float,
-    work_limit: float | None,
-    used: Mapping[tuple[str, dt.date], int] | None = None,
-    backend: str = "scip",
-    whole_trains: bool = False,
-    lp_only: bool = False,
-) -> Decision:
-    """``solve_plan``, or with ``bound`` ``solve_bound`` as a ``Decision`` with no plan.
-
-    Compatibility: removed when pipeline moves to units (call ``solve_plan`` or
-    ``solve_bound``)."""
-    if not bound:
-        return solve_plan(
-            ctx,
-            people,
-            province,
-            time_limit_s=time_limit_s,
-            work_limit=work_limit,
-            used=used,
-            backend=backend,
-        )
-    begun = time.perf_counter()
-    um = bound_model(ctx, people, province, whole_trains=whole_trains)
-    res = solve_bound_model(
-        um,
-        begun=begun,
-        time_limit_s=time_limit_s,
-        work_limit=work_limit,
-        backend=backend,
-        whole_trains=whole_trains,
-        lp_only=lp_only,
-    )
-    return Decision(
-        coaches={},
-        coach_flow={},
-        trains={},
-        train_flow={},
-        self_return={},
-        unmet={},
-        groups=um.groups,
-        lines=um.lines,
-        objective=res.objective,
-        bound=res.value,
-        status=res.status,
-        wall_s=res.wall_s,
-        det_time=res.det_time,
-    )
-
 
 __all__ = [
     "Context",
@@ -100,6 +39,5 @@ __all__ = [
     "solve_bound",
     "solve_bound_model",
     "solve_plan",
-    "solve_province",
     "to_min",
 ]
