@@ -23,6 +23,9 @@ Each ``check_*`` returns every violation it finds as a sentence; each ``assert_*
 - returning employees go to their own employer; new recruits per employer do not exceed
   ``new_hires_wanted``; every carried person is delivered: their last trip has a drop-off at
   their employer; a journey of several legs lists its main trip among consecutive legs 1, 2, …;
+- a journey's legs connect: each leg reaches a stop of the next (a collector the station
+  where its riders board the train, the train its arrival station) no later than the next
+  leaves it (``check_connections``; times as the stops give them; fixed people not checked);
 - on no day are more vehicles of a kind out than ``available``;
 - fixed trips and their people are kept exactly;
 - every trip's cost follows from its km, hire days and drivers; the summary's total is the trips
@@ -32,6 +35,7 @@ Each ``check_*`` returns every violation it finds as a sentence; each ``assert_*
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -54,6 +58,7 @@ from planner.rules.timetable import (
 
 __all__ = [
     "assert_capacity",
+    "assert_connections",
     "assert_costs",
     "assert_delivery",
     "assert_direct",
@@ -339,6 +344,31 @@ def check_wait_limit(sc: Scenario, plan: Plan, max_wait_days: int | None) -> lis
     return out
 
 
+def check_connections(sc: Scenario, plan: Plan) -> list[str]:
+    """Each leg of a journey reaches a stop of the next leg no later than that leg leaves it:
+    collectors are at their boarding station before the train calls there."""
+    out: list[str] = []
+    trips = {t.trip_id: t for t in plan.trips}
+    fixed_people = {a.id_number for a in sc.fixed_assignments}
+    for pid, seq in _journeys(plan).items():
+        if pid in fixed_people or any(x not in trips for x in seq):
+            continue
+        for a, b in itertools.pairwise(seq):
+            ta, tb = trips[a], trips[b]
+            later = {s.ref: s.time for s in tb.stops}
+            meet = [(s.time, later[s.ref]) for s in ta.stops if s.ref in later]
+            if not meet:
+                out.append(f"{pid}: leg {a} and the next leg {b} have no stop in common")
+                continue
+            there, leaves = meet[-1]
+            if there is not None and leaves is not None and there > leaves:
+                out.append(
+                    f"{pid}: {a} reaches the change at {there:%m-%d %H:%M} but {b} leaves "
+                    f"there at {leaves:%m-%d %H:%M}"
+                )
+    return out
+
+
 def check_employers(sc: Scenario, plan: Plan) -> list[str]:
     """Returning employees to their own employer; recruits within new_hires_wanted."""
     out: list[str] = []
@@ -530,6 +560,7 @@ assert_drivers = _wrap(check_drivers)
 assert_direct = _wrap(check_direct)
 assert_windows = _wrap(check_windows)
 assert_wait_limit = _wrap(check_wait_limit)
+assert_connections = _wrap(check_connections)
 assert_employers = _wrap(check_employers)
 assert_delivery = _wrap(check_delivery)
 assert_vehicles_available = _wrap(check_vehicles_available)
@@ -563,6 +594,7 @@ def validate_plan(scenario: Scenario, plan: Plan, params: PlanParams | None = No
     out += check_direct(scenario, plan)
     out += check_windows(scenario, plan)
     out += check_wait_limit(scenario, plan, params.max_wait_days)
+    out += check_connections(scenario, plan)
     out += check_employers(scenario, plan)
     out += check_delivery(scenario, plan)
     out += check_vehicles_available(scenario, plan, params, tt)

@@ -92,7 +92,9 @@ class VehicleType:
     """One row of fleet.csv: a kind of transport that can be chartered.
 
     Money in fen. ``available`` is how many may run at once (``None``: unlimited).
-    Trains load at ``origin_station`` and unload at ``dest_station`` (default: the hub).
+    Trains load at ``origin_station`` and unload at ``dest_station`` (default: the hub); a
+    train may also stop to board at ``extra_stations`` ((name, lat, lon), in the order it
+    calls there after ``origin_station``; at most two), see ``boarding_stations``.
     """
 
     kind: VehicleKind
@@ -110,6 +112,14 @@ class VehicleType:
     dest_lat: float | None = None
     dest_lon: float | None = None
     driver_cost_fen: int = 30_000  # a second driver's pay and lodging per day
+    extra_stations: tuple[tuple[str, float, float], ...] = ()
+
+    @property
+    def boarding_stations(self) -> tuple[tuple[str, float | None, float | None], ...]:
+        """Every station a train boards at, in calling order: ``origin_station`` first."""
+        if self.kind is not VehicleKind.TRAIN or not self.origin_station:
+            return ()
+        return ((self.origin_station, self.origin_lat, self.origin_lon), *self.extra_stations)
 
 
 @dataclass(frozen=True, slots=True)

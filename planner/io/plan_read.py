@@ -99,6 +99,8 @@ class PlaceResolver:
         for vt in self.fleet.values():
             if vt.origin_station and vt.origin_lat is not None and vt.origin_lon is not None:
                 self._stations.setdefault(vt.origin_station, (vt.origin_lat, vt.origin_lon))
+            for name, lat, lon in vt.extra_stations:
+                self._stations.setdefault(name, (lat, lon))
             if vt.dest_station and vt.dest_lat is not None and vt.dest_lon is not None:
                 self._stations.setdefault(vt.dest_station, (vt.dest_lat, vt.dest_lon))
         for e in self.employers.values():

@@ -234,6 +234,8 @@ FLEET = Schema(
         C("origin_station", Kind.TEXT, "始发站", "上车站"),
         C("origin_lat", Kind.LAT, "始发站纬度"),
         C("origin_lon", Kind.LON, "始发站经度"),
+        # format extension (docs/FORMATS-EXTENSIONS.md): further boarding stations of a train
+        C("extra_stations", Kind.TEXT, "经停上车站", "经停站"),
         C("lead_days", Kind.INT, "提前天数", "提前预订天数"),
         C("dest_station", Kind.TEXT, "到达站"),
         C("dest_lat", Kind.LAT, "到达站纬度"),

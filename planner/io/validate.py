@@ -68,6 +68,7 @@ from planner.io.schemas import (
     WORKERS,
     Schema,
 )
+from planner.io.stations import parse_extra_stations
 from planner.io.tables import Table, check_duplicates, read_table, to_date
 from planner.messages import Message, msg
 from planner.problems import InputError, Problem, Severity, problem
@@ -559,6 +560,13 @@ class _Context:
                             r.row,
                             col if col in t.headers else "kind",
                         )
+            extra, bad = parse_extra_stations(
+                v.get("extra_stations") or "", v.get("origin_station")
+            )
+            if extra and kind != "train":
+                bad.append(msg("problem.extra_stations_not_train"))
+            for m in bad:
+                t.problem(m, r.row, "extra_stations")
             if (v.get("dest_lat") is None) != (v.get("dest_lon") is None):
                 t.problem(msg("problem.dest_lat_lon_pair"), r.row, "dest_lat")
             if kind is None or v.get("name") is None or v.get("seats") is None:
@@ -578,6 +586,7 @@ class _Context:
                 dest_station=v.get("dest_station"),
                 dest_lat=v.get("dest_lat"),
                 dest_lon=v.get("dest_lon"),
+                extra_stations=extra,
                 **(
                     {"driver_cost_fen": v["driver_cost"]}
                     if v.get("driver_cost") is not None

@@ -2,9 +2,11 @@
 
 Rules implemented:
 
-- a special train leaves its station at ``train_depart_time``; people of the station's own
-  county walk in, others come by collector coach (leaving the same day, arriving
-  ``transfer_min`` before the train);
+- a special train leaves its (first) station at ``train_depart_time`` and calls at its
+  further boarding stations in turn (``Context.train_calls``: one trip, a station stop at
+  each, times from the timetable); people of counties near the station they board at (their
+  nearest) walk in, others come by collector coach to it (leaving the same day, arriving
+  ``transfer_min`` before the train leaves that station);
 - feeders leave the arrival station ``transfer_min`` after the train arrives and are routed as
   a CVRP (``planner.optimise.routing``), whole coachloads for one employer going direct; when
   the router fails, a sweep by bearing around the station fills coaches in turn.
@@ -71,14 +73,15 @@ class TrainBuilder(TripMaker):
         dep = coach_start(d, p.train_depart_min)
         arr = dep + drive_minutes(ln.km, p.train_speed_kmh)
         tid = self.ids.next("T")
-        station = self.stop(ln.station_key, StopKind.STATION, dep)
+        calls = ln.stations or ((ln.station_key, 0),)
+        boarding = {k: self.stop(k, StopKind.STATION, dep + off) for k, off in calls}
         train = Trip(
             trip_id=tid,
             kind=VehicleKind.TRAIN,
             vehicle=ln.vehicle.name,
             depart=from_min(dep),
             arrive=from_min(arr),
-            stops=(station, self.stop(ln.dest_key, StopKind.STATION, arr)),
+            stops=(*boarding.values(), self.stop(ln.dest_key, StopKind.STATION, arr)),
             seats=ln.vehicle.seats,
             capacity=cap,
             load=len(on),
@@ -96,12 +99,13 @@ class TrainBuilder(TripMaker):
         fv = ctx.feeder
         for c in sorted(by_county):
             group = by_county[c]
+            skey, offset = ln.boards_at(c)
             if c in ln.walk_in:
                 for q in group:
-                    built.main[q.id_number] = (tid, station.name)
+                    built.main[q.id_number] = (tid, boarding[skey].name)
                 continue
             ccap = ctx.cap(fv, d, (c,))
-            start = ctx.collector_start(c, ln.vehicle, d)
+            start = ctx.collector_start(c, skey, d, offset)
             assert start is not None
             n_coaches = math.ceil(len(group) / ccap)
             for size_i, chunk in zip(
@@ -113,7 +117,7 @@ class TrainBuilder(TripMaker):
                     built,
                     "K",
                     fv,
-                    [(f"c:{c}", StopKind.PICKUP), (ln.station_key, StopKind.STATION)],
+                    [(f"c:{c}", StopKind.PICKUP), (skey, StopKind.STATION)],
                     d,
                     ccap,
                     size_i,

@@ -93,6 +93,9 @@ def _latlon(ctx: Context, key: str) -> tuple[float, float]:
                     return float(v.origin_lat or sc.destination.lat), float(
                         v.origin_lon or sc.destination.lon
                     )
+                for name, lat, lon in v.extra_stations:
+                    if key == f"s:{name}":
+                        return float(lat), float(lon)
                 if key == f"d:{v.dest_station or sc.destination.name}":
                     return float(v.dest_lat or sc.destination.lat), float(
                         v.dest_lon or sc.destination.lon

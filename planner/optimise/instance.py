@@ -95,6 +95,8 @@ class Instance:
                     float(v.origin_lat if v.origin_lat is not None else scenario.destination.lat),
                     float(v.origin_lon if v.origin_lon is not None else scenario.destination.lon),
                 )
+                for name, lat, lon in v.extra_stations:
+                    pts.setdefault(f"s:{name}", (float(lat), float(lon)))
                 dest = v.dest_station or scenario.destination.name
                 pts[f"d:{dest}"] = (
                     float(v.dest_lat if v.dest_lat is not None else scenario.destination.lat),

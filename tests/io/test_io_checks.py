@@ -344,6 +344,64 @@ def test_coach_needs_cost_per_km(make_scenario) -> None:
     assert has(found, "fleet.csv", 2, "cost_per_km", "a coach needs cost_per_km")
 
 
+def extra_stations(cell: str):
+    """An edit giving the train (fleet row 1) ``cell`` as extra_stations, others blank."""
+
+    def edit(t):
+        for r in t["fleet"]:
+            r["extra_stations"] = ""
+        t["fleet"][1]["extra_stations"] = cell
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    "cell,text,zh",
+    [
+        ("凯里南站 26.52 107.93", "is not name@lat,lon", "格式"),
+        ("凯里南站@126.52,107.93", "station 凯里南站 has '126.52,107.93'", "坐标"),
+        ("凯里南站@北纬,东经", "station 凯里南站 has", "坐标"),
+        ("凯里南站@26.52,107.93;凯里南站@26.52,107.93", "凯里南站 is given twice", "重复"),
+        (
+            "凯里南站@26.52,107.93;都匀东站@26.26,107.52;六盘水站@26.59,104.83",
+            "no more than 3 stations; this row gives 4",
+            "最多在 3 个站",
+        ),
+    ],
+)
+def test_extra_stations_refused_with_row_and_column(
+    make_scenario, cell: str, text: str, zh: str
+) -> None:
+    """A train's extra_stations cell of unknown format, bad coordinates, a station twice or
+    more than three boarding stations in all is an error at its row and column, in English
+    and Chinese."""
+    found = problems(make_scenario(edit=extra_stations(cell)))
+    assert has(found, "fleet.csv", 3, "extra_stations", text)
+    assert any(zh in p.text("zh") for p in found if p.column == "extra_stations")
+
+
+def test_extra_station_repeating_the_origin_is_refused(make_scenario) -> None:
+    """An extra station named like the train's origin_station is a duplicate."""
+    folder = make_scenario()
+    origin = next(
+        r["origin_station"] for r in _rows(folder / "fleet.csv") if r["kind"] == "train"
+    )
+    found = problems(
+        make_scenario(edit=extra_stations(f"{origin}@26.5,107.9"))
+    )
+    assert has(found, "fleet.csv", 3, "extra_stations", "is given twice")
+
+
+def test_extra_stations_read_in_calling_order(make_scenario) -> None:
+    """Two extra stations (full-width separators too) are read in order after the origin."""
+    cell = "凯里南站＠26.52，107.93；都匀东站@26.26,107.52"
+    scenario, found = check_scenario(make_scenario(edit=extra_stations(cell)))
+    assert scenario is not None, found
+    train = scenario.fleet[1]
+    assert train.extra_stations == (("凯里南站", 26.52, 107.93), ("都匀东站", 26.26, 107.52))
+    assert [s[0] for s in train.boarding_stations][1:] == ["凯里南站", "都匀东站"]
+
+
 def test_travel_value_unknown(make_scenario) -> None:
     """A travel value that is not seat/own/either is an error."""
     found = problems(make_scenario(edit=edit_worker(0, travel="fly")))
@@ -557,3 +615,10 @@ def test_table_saved_in_other_format(make_scenario, tmp_path: Path) -> None:
     scenario, found = check_scenario(d)
     assert scenario is not None and len(scenario.workers) == 3
     assert has(found, "scenario.toml", 5, "workers", "reading workers.xlsx", Severity.WARNING)
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    import csv
+
+    with path.open(encoding="utf-8-sig") as f:
+        return list(csv.DictReader(f))

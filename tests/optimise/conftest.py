@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
@@ -33,6 +34,7 @@ COUNTIES: dict[str, tuple[str, str, str, float, float]] = {
     "330102": ("上城区", "3301", "33", 30.24, 120.17),  # Hangzhou, ~90 km
     "520111": ("花溪区", "5201", "52", 26.41, 106.67),  # Guiyang, near 贵阳北
     "520113": ("白云区", "5201", "52", 26.68, 106.62),
+    "522635": ("麻江县", "5226", "52", 26.49, 107.59),  # Qiandongnan, near 凯里南, far from 贵阳北
 }
 
 COACH53 = VehicleType(
@@ -67,6 +69,15 @@ TRAIN = VehicleType(
     dest_station="绍兴北站",
     dest_lat=30.02,
     dest_lon=120.59,
+)
+
+# A train boarding at two stations: 贵阳北 (12:00), then 凯里南 on its way east.
+TRAIN2 = dataclasses.replace(
+    TRAIN,
+    name="贵阳北—凯里南—绍兴北专列",
+    seats=400,
+    fixed_cost_fen=1_000_000,
+    extra_stations=(("凯里南站", 26.52, 107.93),),
 )
 
 

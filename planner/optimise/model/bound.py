@@ -12,8 +12,9 @@ The lower bound
 ---------------
 Let a *plan* be any set of trips obeying the rules stated in ``planner.optimise`` (coach
 trips board in one county or in counties of one prefecture within ``pickup_radius_km`` of the
-first pickup, which is the farthest from the hub, and have the same load-cap rows; trains
-board at their station; every person not sent home alone by this plan's own rule —
+first pickup, which is the farthest from the hub, and have the same load-cap rows; a train
+boards at one to three stations in calling order, the people of a county at its nearest of
+them, walking in or by collector; every person not sent home alone by this plan's own rule —
 registered ``own``, or a seat-seeker the plan strands — is carried, comes alone (``either``
 only) or stays unserved at ``unmet_penalty`` each; recruits go to the employers ``prepare``
 matched them to). Its objective is ``Z = trip costs + subsidies of people coming alone +
@@ -49,7 +50,9 @@ restricted to that unit's people, with costs never above the real ones:
   carries at most the best cap in force up to that day: feeders of the trains shifted to one
   day count in whole numbers, ≥ their riders ÷ that cap;
 * collectors serve one county and one train each and are ``feeder_vehicle`` coaches driving
-  from the county to the station and back (≥ 2·km by the triangle inequality), hired ≥ 1 day
+  from the county to a station of the train and back (≥ 2·km by the triangle inequality, km
+  to the nearest of the train's stations: the bound's price is the least over its stations,
+  so it holds whichever station a collector goes to), hired ≥ 1 day
   with ≥ 1 driver, carrying at most the best cap in force up to the train's (shifted) day:
   per county and shifted day they count in whole numbers, ≥ riders ÷ that cap, at that least
   cost each;

@@ -211,6 +211,24 @@ class Context:
         return tuple(c.startswith(row.origin) for row in self.caps)
 
     # --- trains ------------------------------------------------------------------------------
+    def train_calls(self, v: VehicleType) -> tuple[tuple[tuple[str, int], ...], str, float]:
+        """A train's boarding stations in calling order, each with the minutes after it leaves
+        the first that it leaves there (road km so far at ``train_speed_kmh``, no dwell), its
+        arrival station and its km in all (first station, the others in turn, arrival)."""
+        sc = self.inst.scenario
+        dkey = f"d:{v.dest_station or sc.destination.name}"
+        calls: list[tuple[str, int]] = []
+        km = 0.0
+        prev = None
+        for name, _lat, _lon in v.boarding_stations:
+            key = f"s:{name}"
+            if prev is not None:
+                km += self.inst.km(prev, key)
+            calls.append((key, drive_minutes(km, self.params.train_speed_kmh)))
+            prev = key
+        assert prev is not None
+        return tuple(calls), dkey, km + self.inst.km(prev, dkey)
+
     def lines_for(self, province: str, counties: Sequence[str]) -> list[TrainLine]:
         p = self.params
         sc = self.inst.scenario
@@ -219,9 +237,7 @@ class Context:
             st = str(v.origin_station)
             if self.inst.station_province.get(st) != province:
                 continue
-            skey = f"s:{st}"
-            dkey = f"d:{v.dest_station or sc.destination.name}"
-            km = self.inst.km(skey, dkey)
+            calls, dkey, km = self.train_calls(v)
             ref = dt.date(2020, 1, 1)
             dep = coach_start(ref, p.train_depart_min)
             arr = dep + drive_minutes(km, p.train_speed_kmh)
@@ -235,20 +251,12 @@ class Context:
                 dwell_min=p.stop_dwell_min,
             )
             lag_plan = (day_of(feeder.arrive[0] + 4 * p.stop_dwell_min) - ref).days
-            catch: list[str] = []
-            walk: set[str] = set()
-            for c in counties:
-                d = self.inst.km(f"c:{c}", skey)
-                if d <= p.walk_in_km:
-                    catch.append(c)
-                    walk.add(c)
-                elif d <= p.collector_radius_km and self.collector_start(c, v, ref) is not None:
-                    catch.append(c)
+            catch, walk, board = self._catchment(calls, counties, ref)
             out.append(
                 TrainLine(
                     index=i,
                     vehicle=v,
-                    station_key=skey,
+                    station_key=calls[0][0],
                     dest_key=dkey,
                     province=province,
                     km=km,
@@ -258,16 +266,48 @@ class Context:
                     earliest=sc.plan_from + dt.timedelta(days=v.lead_days),
                     catchment=tuple(catch),
                     walk_in=frozenset(walk),
+                    stations=calls,
+                    board=board,
                 )
             )
         return out
 
-    def collector_start(self, c: str, train: VehicleType, day: dt.date) -> int | None:
-        """The latest lawful start (minute) of a collector from ``c`` on ``day`` that reaches the
-        train's station ``transfer_min`` before it leaves; ``None`` if none does."""
+    def _catchment(
+        self, calls: Sequence[tuple[str, int]], counties: Sequence[str], ref: dt.date
+    ) -> tuple[list[str], set[str], dict[str, str]]:
+        """The counties that may ride a train calling at ``calls``, those that walk in, and the
+        station each boards at: its nearest (the first on a tie), walked to within
+        ``walk_in_km``, else reached by a collector within ``collector_radius_km`` that can be
+        there ``transfer_min`` before the train leaves it."""
         p = self.params
-        km = self.inst.km(f"c:{c}", f"s:{train.origin_station}")
-        deadline = coach_start(day, p.train_depart_min) - p.transfer_min
+        catch: list[str] = []
+        walk: set[str] = set()
+        board: dict[str, str] = {}
+        for c in counties:
+            d, _pos, key, offset = min(
+                (self.inst.km(f"c:{c}", k), j, k, off) for j, (k, off) in enumerate(calls)
+            )
+            if d <= p.walk_in_km:
+                catch.append(c)
+                walk.add(c)
+                board[c] = key
+            elif (
+                d <= p.collector_radius_km
+                and self.collector_start(c, key, ref, offset) is not None
+            ):
+                catch.append(c)
+                board[c] = key
+        return catch, walk, board
+
+    def collector_start(
+        self, c: str, station_key: str, day: dt.date, offset_min: int = 0
+    ) -> int | None:
+        """The latest lawful start (minute) of a collector from ``c`` on ``day`` that reaches
+        ``station_key`` ``transfer_min`` before the train leaves it (``offset_min`` after the
+        train's departure from its first station); ``None`` if none does."""
+        p = self.params
+        km = self.inst.km(f"c:{c}", station_key)
+        deadline = coach_start(day, p.train_depart_min) + offset_min - p.transfer_min
         for st in sorted(p.coach_start_min, reverse=True):
             start = coach_start(day, st)
             sch = coach_timetable(
@@ -283,14 +323,17 @@ class Context:
         return None
 
     def collector_cost(self, c: str, line: TrainLine) -> int:
-        km = self.inst.km(f"c:{c}", line.station_key)
+        """The estimated cost of a collector from ``c`` to the station it boards at."""
+        km = self.inst.km(f"c:{c}", line.boards_at(c)[0])
         _lag, hire, drivers = self.profile((round(km, 1), round(km, 1)), 1)
         return collector_cost_fen(self.feeder, km, hire, drivers)
 
     def bound_collector_cost(self, c: str, line: TrainLine) -> int:
-        """No collector from ``c`` to the line's station costs less: it drives there and back
-        (≥ 2·km by the triangle inequality), is hired for at least a day, with ≥ 1 driver."""
-        km = self.inst.km(f"c:{c}", line.station_key)
+        """No collector from ``c`` to any of the line's stations costs less: it drives there
+        and back (≥ 2·km by the triangle inequality), is hired for at least a day, with ≥ 1
+        driver; the least over the stations it might go to."""
+        keys = [k for k, _off in line.stations] or [line.station_key]
+        km = min(self.inst.km(f"c:{c}", k) for k in keys)
         return max(0, collector_cost_fen(self.feeder, km, 1, 1) - 1)
 
     def feeder_cost_plan(self, line: TrainLine) -> int:

@@ -30,7 +30,12 @@ SPREAD_DAYS = (2, 4, 7)  # plan only, under vehicle limits: earlier departure da
 
 @dataclass(frozen=True, slots=True)
 class TrainLine:
-    """A train type with what the model needs about it."""
+    """A train type with what the model needs about it.
+
+    ``station_key`` is its first boarding station; ``stations`` every boarding station in
+    calling order with the minutes after the first station's departure that it leaves there;
+    ``board`` the station each county of the catchment boards at (its nearest).
+    """
 
     index: int
     vehicle: VehicleType
@@ -44,6 +49,13 @@ class TrainLine:
     earliest: dt.date
     catchment: tuple[str, ...]
     walk_in: frozenset[str]
+    stations: tuple[tuple[str, int], ...] = ()
+    board: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    def boards_at(self, c: str) -> tuple[str, int]:
+        """(station key, minutes after the first departure) where county ``c`` boards."""
+        key = self.board.get(c, self.station_key)
+        return key, dict(self.stations).get(key, 0)
 
 
 @dataclass
