@@ -24,8 +24,9 @@ from ui.layout import DATE_FORMAT, flash, kpi, money_kpi, show_flash
 
 lang = current_language()
 st.title(t("planning.title"))
-mode = st.radio(t("campaign.mode"), ["plans", "campaign"], key="plan_mode", horizontal=True,
-                format_func=lambda m: t(f"campaign.mode_{m}"))
+modes = {m: t(f"campaign.mode_{m}") for m in ("plans", "campaign")}  # in the session's language
+mode = st.radio(t("campaign.mode"), list(modes), key="plan_mode", horizontal=True,
+                format_func=modes.__getitem__)
 if mode == "campaign":  # the result of jobbus campaign plan, read from a folder here
     campaign_views.section()
     st.stop()
