@@ -5,7 +5,9 @@ ledger as a numbered version and listed here, with the one dispatched), see what
 re-solved on a click), see the origins, trains and coach routes into the district on a map that
 needs no internet, read the trips and a trip's manifest, lock trips and re-plan, compare two
 saved plans side by side, download the dispatch sheet and manifests, and dispatch a plan to the
-ledger for tracking."""
+ledger for tracking. It also opens a campaign's result (the output folder of ``jobbus
+campaign plan``): the destinations, totals and pools, and each destination's plan
+(``ui.campaign_views``)."""
 
 import datetime as dt
 
@@ -14,7 +16,7 @@ import streamlit as st
 from planner.domain.model import Scenario
 from planner.services import plans
 from planner.services.planning import PlanParams, locked_scenario, scenario_with
-from ui import backend, fmt, maps, plan_runs, workspace
+from ui import backend, campaign_views, fmt, maps, plan_runs, workspace
 from ui import plan_views as pv
 from ui.auth import current_user, may
 from ui.i18n import current_language, t
@@ -22,6 +24,12 @@ from ui.layout import DATE_FORMAT, flash, kpi, money_kpi, show_flash
 
 lang = current_language()
 st.title(t("planning.title"))
+modes = {m: t(f"campaign.mode_{m}") for m in ("plans", "campaign")}  # in the session's language
+mode = st.radio(t("campaign.mode"), list(modes), key="plan_mode", horizontal=True,
+                format_func=modes.__getitem__)
+if mode == "campaign":  # the result of jobbus campaign plan, read from a folder here
+    campaign_views.section()
+    st.stop()
 st.caption(t("planning.intro"))
 
 folder = workspace.scenario_dir()

@@ -40,6 +40,7 @@ import pandas as pd
 
 from planner import __version__
 from planner.campaign.pools import Use, fair_shares, over_days, peak, pool_use
+from planner.campaign.progress import CampaignProgress
 from planner.campaign.spec import Campaign, Destination
 from planner.domain import Plan, Scenario
 from planner.rules.params import PlanParams
@@ -48,6 +49,7 @@ INPUT_RECORD = "campaign_input.json"
 SUMMARY_FILE = "campaign_summary.json"
 Caps = dict[str, int]
 Report = Callable[[str], None]
+Progress = Callable[[float, str], None]
 
 
 def input_checksum(folder: Path, params: PlanParams) -> str:
@@ -79,13 +81,16 @@ def with_caps(scenario: Scenario, caps: Caps) -> Scenario:
     return dataclasses.replace(scenario, fleet=fleet)
 
 
-def plan_destination(item: tuple[Scenario, Caps], params: PlanParams) -> tuple[Plan, float]:
-    """Plan one destination's scenario under its caps (an executor task): the plan, seconds."""
+def plan_destination(
+    item: tuple[Scenario, Caps], params: PlanParams, progress: Progress | None = None
+) -> tuple[Plan, float]:
+    """Plan one destination's scenario under its caps (an executor task): the plan, seconds.
+    ``progress`` is its planner's progress callback (``plan_scenario``)."""
     from planner.services.planning import plan_scenario
 
     scenario, caps = item
     t0 = time.perf_counter()
-    plan = plan_scenario(with_caps(scenario, caps), params)
+    plan = plan_scenario(with_caps(scenario, caps), params, progress)
     return plan, time.perf_counter() - t0
 
 
@@ -191,7 +196,7 @@ def _run_round(
             and (rec.get("caps") == caps or (number == 1 and rec.get("optimistic_caps") == caps))
         ):
             state.records[i] = rec
-            ctx.report(_progress_line(out, campaign, state, i, "already planned, input unchanged"))
+            ctx.done(i, "already planned, input unchanged")
             continue
         todo.append(i)
 
@@ -215,10 +220,29 @@ def _run_round(
         state.fresh.add(i)
         state.seconds[i] = seconds
         what = "planned" if number == 1 else "planned again with its pool share"
-        ctx.report(_progress_line(out, campaign, state, i, f"{what} in {seconds:.1f} s"))
+        ctx.done(i, f"{what} in {seconds:.1f} s")
 
-    items = [(campaign.destinations[i].scenario, wanted[i]) for i in todo]
-    ctx.executor.map_ordered(plan_destination, items, shared=ctx.params, on_done=on_done)
+    fn, items = _tasks(ctx, wanted, todo)
+    ctx.executor.map_ordered(fn, items, shared=ctx.params, on_done=on_done)
+
+
+def _tasks(ctx: _Run, wanted: dict[int, Caps], todo: list[int]) -> tuple[Callable, list[Any]]:
+    """The executor's function and items for the destinations ``todo``: in this process with a
+    status line, each destination's planner reports its units to it; elsewhere it does not
+    (``planner.campaign.progress``)."""
+    from planner.scale import InProcess
+
+    destinations = ctx.campaign.destinations
+    if isinstance(ctx.executor, InProcess) and ctx.progress.status is not None:
+
+        def here(i: int, params: PlanParams) -> tuple[Plan, float]:
+            d = destinations[i]
+            return plan_destination(
+                (d.scenario, wanted[i]), params, ctx.progress.planner_progress(d.code)
+            )
+
+        return here, list(todo)
+    return plan_destination, [(destinations[i].scenario, wanted[i]) for i in todo]
 
 
 @dataclass
@@ -231,6 +255,13 @@ class _Run:
     lang: str
     state: _State
     pool_vehicles: set[str]
+    progress: CampaignProgress
+
+    def done(self, i: int, what: str) -> None:
+        """Destination ``i`` is planned (``what`` says how): its line and the status line."""
+        d = self.campaign.destinations[i]
+        line = _progress_line(self.out, self.campaign, self.state, i, what)
+        self.progress.destination_done(i, d.code, _figures(self.out, d), line)
 
 
 def _shares(campaign: Campaign, uses: dict[int, Use]) -> tuple[dict[int, Caps], list[dict]]:
@@ -348,6 +379,7 @@ def plan_campaign(
     executor: Any,
     report: Report = print,
     lang: str = "zh",
+    status: Report | None = None,
 ) -> dict[str, Any]:
     """Plan every destination of ``campaign`` on ``executor`` and write ``out``.
 
@@ -362,9 +394,12 @@ def plan_campaign(
     executor
         A ``planner.scale`` executor.
     report
-        Called with each progress line.
+        Called with each progress line (a destination done, pools planned again).
     lang
         Language of the reasons in each destination's files.
+    status
+        Called with the status line whenever it changes (``planner.campaign.progress``);
+        ``None``: no status line.
 
     Returns
     -------
@@ -377,6 +412,12 @@ def plan_campaign(
         campaign, out, params, executor, report, lang,
         _State([input_checksum(d.folder, params) for d in campaign.destinations]),
         {v for p in campaign.pools for v in p.vehicles},
+        CampaignProgress(
+            len(campaign.destinations),
+            sum(len(d.scenario.workers) for d in campaign.destinations),
+            report,
+            status,
+        ),
     )
     n = len(campaign.destinations)
     _run_round(1, {i: _optimistic_caps(campaign, i) for i in range(n)}, ctx)

@@ -5,14 +5,17 @@ problem, prefixed with its scenario folder, exit 2, nothing written), then choos
 executor (``--ray [ADDRESS]``: Ray, a cluster at ADDRESS or a local Ray; ``--workers N``: N
 local processes, or the local Ray's CPUs; default: in this process). A Ray that is not
 installed or an address that does not answer is refused the same way (exit 2). Prints a line
-as each destination is planned and a final table; see ``planner.campaign.run`` for the files.
+as each destination is planned and a final table; on a terminal, also one status line redrawn
+in place (destinations and units done, people planned, running cost and bound:
+``planner.campaign.progress``). See ``planner.campaign.run`` for the files.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from planner.commands.executor_options import add_executor_options, executor_from_args
 from planner.problems import InputError, problem
@@ -60,6 +63,36 @@ def _executor(args: argparse.Namespace) -> Executor:
     return executor_from_args(args) or InProcess()
 
 
+class Console:
+    """Lines printed one after another; on a terminal, a status line kept below them and
+    redrawn in place (elsewhere — a file, a pipe — no status line)."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stdout
+        self.tty = self.stream.isatty()
+        self.shown = ""
+
+    def line(self, text: str) -> None:
+        if self.tty and self.shown:
+            self.stream.write("\r\x1b[K")
+        self.stream.write(text + "\n")
+        if self.tty and self.shown:
+            self.stream.write(self.shown)
+        self.stream.flush()
+
+    def status(self, text: str) -> None:
+        if self.tty:
+            self.shown = text
+            self.stream.write("\r\x1b[K" + text)
+            self.stream.flush()
+
+    def end(self) -> None:
+        """Leave the last status line on screen and go on below it."""
+        if self.tty and self.shown:
+            self.stream.write("\n")
+            self.shown = ""
+
+
 def handler(args: argparse.Namespace) -> int:
     """Run ``jobbus campaign plan``; returns the exit code."""
     from planner.campaign import plan_campaign, read_campaign, summary_table
@@ -71,6 +104,7 @@ def handler(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         raise InputError([problem(str(out), "problem.refused", why="exists and is not a folder")])
     executor = _executor(args)
+    console = Console()
     try:
         print(
             f"Campaign {campaign.name}: {len(campaign.destinations)} destinations, "
@@ -78,10 +112,11 @@ def handler(args: argparse.Namespace) -> int:
             f"on {executor.name}"
         )
         summary = plan_campaign(
-            campaign, out, params, executor, report=lambda line: print(line, flush=True),
-            lang=args.lang,
+            campaign, out, params, executor, report=console.line, lang=args.lang,
+            status=console.status if console.tty else None,
         )
     finally:
+        console.end()
         executor.close()
     print(summary_table(summary))
     print(f"Written to {out}: one folder per destination, trips.csv, campaign_summary.json")

@@ -57,6 +57,10 @@ from planner.scale.executors import Executor
 
 Progress = Callable[[float, str], None]
 
+#: The progress message as each unit's planning starts (units planned one after another); the
+#: campaign's status line reads the units done from it (``planner.campaign.progress``).
+UNIT_MESSAGE = "Planning unit {number}/{units}: {key} ({people} people)"
+
 
 def solve(
     inst: Instance,
@@ -120,9 +124,8 @@ def _in_turn(
     plans: list[UnitPlan] = []
     overhead = Overhead()
     for i, unit in enumerate(units):
-        report(
-            0.05 + 0.6 * i / max(1, len(units)), f"Planning {unit.key} ({_people([unit])} people)"
-        )
+        report(0.05 + 0.6 * i / max(1, len(units)), UNIT_MESSAGE.format(
+            number=i + 1, units=len(units), key=unit.key, people=_people([unit])))
         begun = time.time()
         reserve = overhead.reserve(_people(units[i + 1 :]))
         tl, wl = _unit_limits(params, budget, unit, phase, reserve)
