@@ -12,6 +12,7 @@ With ``--work-limit`` the plan is reproducible byte for byte (same input, seed a
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -148,6 +149,7 @@ def handler(args: argparse.Namespace) -> int:
     from planner.commands.executor_options import executor_from_args
     from planner.io import load_scenario, write_plan
     from planner.services.planning import plan_scenario
+    from planner.validation import validate_plan
 
     params = _params(args)
     scenario = load_scenario(args.scenario)  # InputError → exit 2, nothing written
@@ -159,7 +161,8 @@ def handler(args: argparse.Namespace) -> int:
         if executor is not None:
             executor.close()
     seconds = time.perf_counter() - t0
-    if args.save:
+    broken = validate_plan(scenario, plan, params)  # the checker, not the planner's own code
+    if args.save and not broken:
         plan = _save(plan, params, args)  # the ledger's trip ids from here on
     out = write_plan(plan, Path(args.out), scenario, lang=args.lang)  # with the papers
     s = plan.summary
@@ -181,4 +184,18 @@ def handler(args: argparse.Namespace) -> int:
     for line in binding_lines(ex.get("binding")):
         print("  " + line.render(args.lang))
     print(f"  planned in {seconds:.1f} s")
-    return 0
+    return _report_broken(broken, saving=args.save)
+
+
+def _report_broken(broken: list[str], *, saving: bool) -> int:
+    """Exit code 1 and the rules the plan breaks (on stderr) if the checker found any: such a
+    plan is a planner bug, written for inspection but not saved and not to be dispatched."""
+    if not broken:
+        print("  checked: the plan keeps every rule (planner.validation)")
+        return 0
+    print(f"jobbus: the plan breaks {len(broken)} rule(s); it was written for inspection"
+          + (" but not saved in the ledger" if saving else "") + "; do not dispatch it:",
+          file=sys.stderr)
+    for line in broken[:20]:
+        print(f"  {line}", file=sys.stderr)
+    return 1

@@ -51,3 +51,29 @@ def test_small_demo_plans_validly(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert len(plan.assignments) + len(plan.self_returns) + sum(
         1 for u in plan.unserved if u.id_number is not None
     ) == len(scenario.workers)
+
+
+def test_a_plan_breaking_a_rule_exits_1_and_is_not_saved(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Should the planner ever make a plan the checker rejects, ``jobbus plan`` says which
+    rules it breaks, exits 1 and does not save it in the ledger (the files stay for
+    inspection). The checker is made to reject the plan here: the planner keeps every rule."""
+    from planner.demo import write_demo
+    from planner.ledger import init_db
+    from planner.services.plans import list_plans
+
+    folder = tmp_path / "demo"
+    write_demo(folder, seed=7, n_workers=120)
+    url = f"sqlite:///{tmp_path / 'ledger.sqlite'}"
+    init_db(url)
+    monkeypatch.setattr("planner.validation.validate_plan",
+                        lambda *a, **k: ["3 × 53座大客车 out on 2020-02-18, but only 2 available"])
+    out = tmp_path / "plan"
+    code = main(["plan", str(folder), "--out", str(out), "--work-limit", "0.5", "--save",
+                 "--database-url", url])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "breaks 1 rule(s)" in err and "only 2 available" in err and "not saved" in err
+    assert (out / "trips.csv").exists()
+    assert list_plans(url) == []
