@@ -245,11 +245,14 @@ def write_tables(tables: DemoTables, folder: Path, fmt: str = "csv") -> list[Pat
         written.append(target)
     policies = paths.DATA_DIR / "policies"
     missing: list[str] = []
+    shift = (tables.scenario["plan_from"] - DEMO_PLAN_FROM).days
     for source_name, target_name in POLICY_COPIES:
         source = policies / source_name
         if source.is_file():
             target = folder / target_name
-            target.write_bytes(source.read_bytes())
+            target.write_bytes(source.read_bytes() if shift == 0
+                               else policy_shifted(source.read_text(encoding="utf-8"), shift)
+                               .encode("utf-8"))
             written.append(target)
         else:
             missing.append(source_name)
@@ -263,6 +266,30 @@ def write_tables(tables: DemoTables, folder: Path, fmt: str = "csv") -> list[Pat
     target.write_text(render_readme(tables), encoding="utf-8")
     written.append(target)
     return written
+
+
+DEMO_PLAN_FROM = dt.date(2020, 2, 15)  # the 2020 policies' dates are for plans from this day
+_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_MONTH = re.compile(r'"(\d{4})-(\d{2})"')
+
+
+def policy_shifted(text: str, days: int) -> str:
+    """A 2020 policy's text with every date (``YYYY-MM-DD``) moved by ``days`` and every month
+    (``"YYYY-MM"``) moved with its first day, for a generated scenario planned on other dates
+    (``DemoShape.plan_from``): its validity window, posting day and recruitment month then
+    cover the scenario, as the 2020 ones cover the demo. A line at the top says so."""
+
+    def day(m: re.Match[str]) -> str:
+        d = dt.date(int(m[1]), int(m[2]), int(m[3])) + dt.timedelta(days=days)
+        return d.isoformat()
+
+    def month(m: re.Match[str]) -> str:
+        d = dt.date(int(m[1]), int(m[2]), 1) + dt.timedelta(days=days)
+        return f'"{d.year:04d}-{d.month:02d}"'
+
+    note = (f"# Generated scenario: the dates of this 2020 policy are moved by {days} days to the "
+            "scenario's own dates.\n")
+    return note + _MONTH.sub(month, _DATE.sub(day, text))
 
 
 def _is_empty_dir(folder: Path) -> bool:

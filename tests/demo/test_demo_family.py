@@ -135,3 +135,24 @@ def test_every_member_loads_and_validates(tmp_path: Path) -> None:
         assert DemoShape.from_dict(row["shape"]) == family(21, 5, sizes=SMALL)[
             int(row["name"][-2:]) - 1
         ].shape
+
+
+def test_a_member_on_other_dates_gets_a_policy_in_force_on_them(tmp_path: Path) -> None:
+    """A scenario planned from 30 January 2023 gets the 2020 policy with its dates moved by the
+    same 1,080 days (valid from 25 January to 15 June 2023), so its people are owed their
+    self-return subsidies: before, the policy had expired and the planner sent everyone home
+    alone at no cost, which measured nothing."""
+    import tomllib
+
+    from planner.demo import write_demo
+    from planner.optimise import PlanParams
+    from planner.services.planning import plan_scenario
+
+    shape = DemoShape(n_workers=300, plan_from=dt.date(2023, 1, 30), destination="kunshan")
+    write_demo(tmp_path / "m", 5, fmt="csv", shape=shape)
+    policy = tomllib.loads((tmp_path / "m" / "policy.toml").read_text(encoding="utf-8"))
+    window = (policy["valid_from"], policy["valid_to"])
+    assert window == (dt.date(2023, 1, 25), dt.date(2023, 6, 15))
+    plan = plan_scenario(load_scenario(tmp_path / "m"), PlanParams(work_limit=0.3))
+    assert plan.summary.total_cost_fen > 0
+    assert plan.summary.subsidy_forecast_fen > 0
