@@ -1,0 +1,49 @@
+"""The plan model's days out of a coach (``Context.plan_coach``, which the vehicle-limit rule
+counts) equal the days of the trip the builder makes, by DOMAIN.md's drivers' rules: at most
+8 h driving per driver in any 24 h, no driving from 02:00 to 05:00, two drivers above 400 km
+loaded, 70 km/h, coaches leave at 05:00 or 06:00."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from planner.domain import StopKind
+from planner.optimise import PlanParams
+from planner.optimise._build_trip import Built, TripMaker
+from planner.optimise.model import Context
+
+P = PlanParams(time_limit_s=5.0, work_limit=2.0)
+
+
+def built_days(kit: Any, ctx: Context, counties: list[str]) -> tuple[int, int]:
+    """(days out, drivers) of the coach the builder makes boarding at ``counties`` in order,
+    dropping at E001 and going back empty to the first."""
+    maker = TripMaker(ctx, set(), lambda: (0.0, None))
+    built = Built()
+    keys = [(f"c:{c}", StopKind.PICKUP) for c in counties] + [("e:E001", StopKind.DROPOFF)]
+    trip = maker.coach_trip(built, "C", kit.COACH53, keys, kit.D0, 53, 10, counties[0])
+    assert trip is not None
+    _name, first, last = built.trip_occ[trip.trip_id]
+    return (last - first).days + 1, trip.drivers
+
+
+def test_a_short_run_is_out_one_day_in_the_model_and_on_the_road(kit: Any) -> None:
+    """Hangzhou 上城区 → Shangyu, about 90 km: one driver (≤ 400 km loaded); 90 km + 60 km of
+    drop-offs + 90 km back is 240 km ≈ 206 min of driving, under one driver's 4 h run and 8 h
+    day. Leaving at 05:00 the coach is back before 09:00 the same day: 1 day out."""
+    _sc, inst = kit.build(kit.workers("330102", 10), [kit.employer("E001")])
+    ctx = Context(inst, P)
+    assert ctx.plan_coach("330102")[1] == 1
+    assert built_days(kit, ctx, ["330102"]) == (1, 1)
+
+
+def test_a_long_run_is_out_two_days_in_the_model_and_on_the_road(kit: Any) -> None:
+    """Wuhan 江岸区 → Shangyu, about 790 km: two drivers (> 400 km loaded). The model's route is
+    790 + 60 + 790 km ≈ 1,410 min of driving, the built one 790 + 790 km ≈ 1,354 min. Two
+    drivers drive at most 2 × 480 = 960 min in any 24 h, so leaving at 05:00 at most 960 min
+    are driven by 05:00 next day (and by midnight): the coach cannot be back the first day.
+    The remaining ≤ 450 min fit the second day (05:00–24:00 less the halt): 2 days out."""
+    _sc, inst = kit.build(kit.workers("420102", 10), [kit.employer("E001")])
+    ctx = Context(inst, P)
+    assert ctx.plan_coach("420102")[1] == 2
+    assert built_days(kit, ctx, ["420102"]) == (2, 2)
