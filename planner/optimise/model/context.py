@@ -9,6 +9,7 @@ what it may carry (see ``planner.optimise.model.bound``).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from collections.abc import Sequence
 
@@ -124,10 +125,28 @@ class Context:
                 self._prof[key] = (best[1], best[0], drivers)
         return self._prof[key]
 
-    def plan_coach(self, a: str) -> tuple[int, int, int]:
-        """Estimated (lag, hire days, drivers) of a coach from county ``a``."""
-        d = round(self.dhub(a), 1)
-        return self.profile((d, self.params.dropoff_allowance_km, d), 2)
+    def plan_route(self, a: str, pool: Sequence[str] = ()) -> tuple[float, ...]:
+        """Legs (km) of the typical coach whose first pickup is ``a``, as the builder makes it
+        (``CoachBuilder._one_coach``): it boards at ``a`` and then at the other counties of
+        ``pool`` in order of falling distance from the hub (at most ``max_pickups`` stops),
+        drives to the district, drops off (``dropoff_allowance_km``) and goes back empty to
+        ``a``. Without ``pool``: ``a`` alone."""
+        order = sorted({a, *pool}, key=lambda c: (c != a, -self.dhub(c), c))
+        keys = [f"c:{c}" for c in order[: max(1, self.params.max_pickups)]]
+        picks = tuple(round(self.inst.km(x, y), 1) for x, y in itertools.pairwise(keys))
+        last = keys[-1][2:]
+        return (
+            *picks,
+            round(self.dhub(last), 1),
+            self.params.dropoff_allowance_km,
+            round(self.dhub(a), 1),
+        )
+
+    def plan_coach(self, a: str, pool: Sequence[str] = ()) -> tuple[int, int, int]:
+        """Estimated (lag, hire days, drivers) of a coach from county ``a`` (boarding ``pool``
+        too, see ``plan_route``), by the timetable the builder uses (``coach_profile``)."""
+        legs = self.plan_route(a, pool)
+        return self.profile(legs, len(legs) - 1)
 
     def plan_lag(self, a: str, c: str) -> int:
         """Estimated arrival day offset of someone from ``c`` on a coach whose first pickup is

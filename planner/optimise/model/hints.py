@@ -45,7 +45,7 @@ def savings_hint(um: UnitModel, trains_first: bool = False) -> list[float]:
         members[(a, d)].append((gi, var))
     n_opts = [len(g.coach) for g in groups]
     alone = [m.obj.get(um.s[gi], 0) for gi in range(len(groups))]
-    hire = {a: um.ctx.plan_coach(a)[1] for a, _d in members}
+    hire = {a: um.ctx.plan_coach(a, um.pools[a])[1] for a, _d in members}
     out: dict[tuple[str, dt.date], int] = defaultdict(int)
     out.update(um.used)
     if trains_first:

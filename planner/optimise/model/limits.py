@@ -1,7 +1,9 @@
 """Vehicle limits (plan only): on each day no more coaches of a kind, nor trains of a line,
 are on the road than the fleet holds, less those earlier units and fixed trips already use.
 
-A coach counts on each day of its estimated hire; feeder-kind coaches also count as collectors
+A coach counts on each day of its estimated hire (``Context.plan_coach`` of its anchor with
+the anchor's pool: the builder's coach boards there, and a long run's detours and stops can
+bring it back a day later); feeder-kind coaches also count as collectors
 on their train's day and as feeders on its arrival day; a train counts from its departure to
 its arrival. The bound drops these limits.
 """
@@ -47,7 +49,7 @@ def _coach_limits(um: UnitModel) -> None:
         for (a, d, name), var in um.n.items():
             if name != v.name:
                 continue
-            _lag, hire, _dr = ctx.plan_coach(a)
+            _lag, hire, _dr = ctx.plan_coach(a, um.pools[a])
             for x in range(hire):
                 per_day[d + dt.timedelta(days=x)].append(var)
         if v.name == ctx.feeder.name:
