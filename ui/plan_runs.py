@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,26 +69,18 @@ class Registry:
         return run
 
 
-def _params_dict(params: Any) -> Mapping[str, Any]:
-    import dataclasses
-
-    return dataclasses.asdict(params) if dataclasses.is_dataclass(params) else dict(params)
-
-
 def _work(run: PlanRun, user: Any, scenario: Any, params: Any, url: str,
           parent_id: int | None) -> None:
-    """The thread: plan, then save the plan in the ledger."""
-    from planner.services.planning import plan_scenario
-    from planner.services.plans import save_plan
+    """The thread: plan, check and save the plan in the ledger (a service use case)."""
+    from planner.services.planning import plan_and_save
 
     def progress(fraction: float = 0.0, message: str = "", *_: Any) -> None:
         run.fraction = min(max(float(fraction), 0.0), 1.0)
         run.message = str(message)
 
     try:
-        plan = plan_scenario(scenario, params, progress)
-        saved = save_plan(plan, run.name, user, _params_dict(params), url, source="app",
-                          parent_id=parent_id)
+        saved = plan_and_save(scenario, params, run.name, user, url, progress=progress,
+                              parent_id=parent_id)
         run.saved_id = saved.id
         run.fraction = 1.0
     except Exception as exc:  # shown on the page; the thread must not die silently

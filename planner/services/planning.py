@@ -37,6 +37,8 @@ from planner.rules.params import DEFAULT_SEAT_COST_MULTIPLE
 if TYPE_CHECKING:
     from planner.analysis import WhatIf
     from planner.scale import Executor
+    from planner.services.auth import User
+    from planner.services.plans import SavedPlan
 
 Progress = Callable[[float, str], None]
 
@@ -161,6 +163,38 @@ def plan_scenario(
     inst = build_instance(scenario, params)
     plan = solve(inst, params, progress, budget, executor)
     return with_binding(plan, inst, params, what_if=what_if)
+
+
+def plan_and_save(
+    scenario: Scenario,
+    params: PlanParams,
+    name: str,
+    actor: User,
+    url: str | None = None,
+    *,
+    progress: Progress | None = None,
+    parent_id: int | None = None,
+    source: str = "app",
+) -> SavedPlan:
+    """Plan ``scenario``, check the plan against every rule (``planner.validation``, the
+    checker, not the planner's own code) and save it as a new numbered version.
+
+    Raises
+    ------
+    Refusal
+        The plan breaks a rule (a planner bug): it is not saved, so it cannot be dispatched.
+    """
+    from planner.messages import msg
+    from planner.refusal import Refusal
+    from planner.services.plans import save_plan
+    from planner.validation import validate_plan
+
+    plan = plan_scenario(scenario, params, progress)
+    broken = validate_plan(scenario, plan, params)
+    if broken:
+        raise Refusal(msg("refusal.plan_breaks_rules", count=len(broken), first=broken[0]))
+    return save_plan(plan, name, actor, dataclasses.asdict(params), url, source=source,
+                     parent_id=parent_id)
 
 
 def with_binding(plan: Plan, inst: Instance, params: PlanParams, *, what_if: bool = False) -> Plan:
