@@ -12,7 +12,8 @@ Rules implemented here:
 - an exception raised by ``fn`` stops the map and is raised again in the caller (the items
   already done have been passed to ``on_done``);
 - ``ProcessPool`` sends ``shared`` to each worker process once (the pool's initializer), not
-  once per item;
+  once per item, and keeps its processes for the next map over the same ``shared`` (forked on
+  Linux, so they inherit it);
 - ``RayExecutor`` puts ``shared`` in Ray's object store once (``ray.put``) and passes the
   reference to every task; a task whose worker process dies is retried (``max_retries``) on
   another worker. ``address=None`` starts a local Ray with ``num_cpus`` CPUs (or joins the Ray
@@ -27,6 +28,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import multiprocessing
 import socket
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
@@ -108,7 +110,12 @@ def _pool_call(fn: Callable[..., Any], item: Any) -> Any:
 
 
 class ProcessPool:
-    """Runs the items in ``workers`` local processes (``concurrent.futures``, spawned)."""
+    """Runs the items in ``workers`` local processes (``concurrent.futures``).
+
+    The processes are started once and kept (until ``close``) while the ``shared`` value is the
+    same object, so a plan's units and then their bounds run on the same workers. On Linux they
+    are forked: they start in a fraction of a second and inherit ``shared`` instead of
+    unpickling it; elsewhere they are spawned."""
 
     name = "process-pool"
 
@@ -116,6 +123,22 @@ class ProcessPool:
         if workers < 1:
             raise ValueError("workers must be at least 1")
         self.workers = workers
+        self._pool: cf.ProcessPoolExecutor | None = None
+        self._shared: Any = _NO_SHARED
+
+    def _pool_for(self, shared: Any) -> cf.ProcessPoolExecutor:
+        if self._pool is not None and self._shared is shared:
+            return self._pool
+        self.close()
+        method = "fork" if sys.platform.startswith("linux") else "spawn"
+        self._pool = cf.ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context(method),
+            initializer=_pool_init,
+            initargs=(shared is not _NO_SHARED, None if shared is _NO_SHARED else shared),
+        )
+        self._shared = shared
+        return self._pool
 
     def map_ordered(
         self,
@@ -128,27 +151,26 @@ class ProcessPool:
         results: list[Any] = [None] * len(items)
         if not items:
             return results
-        with cf.ProcessPoolExecutor(
-            max_workers=min(self.workers, len(items)),
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_pool_init,
-            initargs=(shared is not _NO_SHARED, None if shared is _NO_SHARED else shared),
-        ) as pool:
-            index = {pool.submit(_pool_call, fn, item): i for i, item in enumerate(items)}
-            try:
-                for fut in cf.as_completed(index):
-                    i = index[fut]
-                    results[i] = fut.result()
-                    if on_done is not None:
-                        on_done(i, results[i])
-            except BaseException:
-                for fut in index:
-                    fut.cancel()
-                raise
+        pool = self._pool_for(shared)
+        index = {pool.submit(_pool_call, fn, item): i for i, item in enumerate(items)}
+        try:
+            for fut in cf.as_completed(index):
+                i = index[fut]
+                results[i] = fut.result()
+                if on_done is not None:
+                    on_done(i, results[i])
+        except BaseException:
+            for fut in index:
+                fut.cancel()
+            self.close()
+            raise
         return results
 
     def close(self) -> None:
-        return None
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool = None
+        self._shared = _NO_SHARED
 
 
 # --- Ray ---------------------------------------------------------------------------------------

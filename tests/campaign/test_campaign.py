@@ -86,10 +86,16 @@ def test_fair_shares_give_small_users_their_peak_and_split_the_rest():
 def test_process_pool_returns_results_in_input_order():
     """Two processes: results come back in the items' order and on_done sees every item."""
     seen: list[tuple[int, int]] = []
-    out = ProcessPool(2).map_ordered(operator.mul, [3, 1, 2], shared=10,
-                                     on_done=lambda i, r: seen.append((i, r)))
+    pool = ProcessPool(2)
+    try:
+        out = pool.map_ordered(operator.mul, [3, 1, 2], shared=10,
+                               on_done=lambda i, r: seen.append((i, r)))
+        again = pool.map_ordered(operator.add, [3, 1], shared=10)
+    finally:
+        pool.close()
     assert out == [30, 10, 20]
     assert sorted(seen) == [(0, 30), (1, 10), (2, 20)]
+    assert again == [13, 11], "the same workers serve the next map over the same shared value"
 
 
 # --- a crashed run resumed -----------------------------------------------------------------

@@ -58,7 +58,11 @@ def test_every_executor_gives_the_same_plan(kit):
     """In this process and in two worker processes: the same trips, people and figures."""
     _sc, inst = _tight(kit)
     here = solve(inst, P, executor=InProcess())
-    pool = solve(inst, P, executor=ProcessPool(2))
+    workers = ProcessPool(2)
+    try:
+        pool = solve(inst, P, executor=workers)
+    finally:
+        workers.close()
     assert _files(here) == _files(pool)
 
 

@@ -61,7 +61,7 @@ def plan_units_in_parallel(
         UnitInput(u, fixed, (), _seconds(budget, phase, s), _work(params, u), budget)
         for u, s in zip(units, share, strict=True)
     ]
-    plans = executor.map_ordered(_plan, inputs, shared=(inst, params))
+    plans = executor.map_ordered(_plan, inputs, shared=_shared(inst, params))
     clash = in_conflict(available(inst), fixed, plans)
     out = list(plans)
     weight_left = sum(units[i].weight for i in clash)
@@ -86,16 +86,29 @@ def bound_units_in_parallel(
     share = _packed([t.weight for t in tasks], executor.workers)
     deadline = None if budget.deterministic else budget.deadline(BOUND_DEADLINE)
     tasks = [dataclasses.replace(t, share=s) for t, s in zip(tasks, share, strict=True)]
-    return executor.map_ordered(_bound, tasks, shared=(inst, params, deadline))
+    items = [(t, deadline) for t in tasks]
+    return executor.map_ordered(_bound, items, shared=_shared(inst, params))
 
 
 def _plan(unit_input: UnitInput, shared: tuple[Instance, PlanParams]) -> UnitPlan:
     return plan_unit(*shared, unit_input)
 
 
-def _bound(task: BoundTask, shared: tuple[Instance, PlanParams, float | None]) -> UnitBound:
-    inst, params, deadline = shared
-    return bound_unit(inst, params, task, deadline)
+def _bound(item: tuple[BoundTask, float | None], shared: tuple[Instance, PlanParams]) -> UnitBound:
+    task, deadline = item
+    return bound_unit(*shared, task, deadline)
+
+
+_LAST_SHARED: list[tuple[Instance, PlanParams]] = []
+
+
+def _shared(inst: Instance, params: PlanParams) -> tuple[Instance, PlanParams]:
+    """The one ``(inst, params)`` value the planning and the bounds share, so an executor
+    that keeps its workers while ``shared`` is the same object (``ProcessPool``) runs both on
+    the same processes."""
+    if not _LAST_SHARED or _LAST_SHARED[0][0] is not inst or _LAST_SHARED[0][1] is not params:
+        _LAST_SHARED[:] = [(inst, params)]
+    return _LAST_SHARED[0]
 
 
 def bound_tasks(
