@@ -179,8 +179,10 @@ def test_main_flow(server: str, page: Any) -> None:
     time_limit.fill("8")
     time_limit.press("Enter")
     settle(page)
+    saved = int(re.search(r"\d+", wait_for_text(page, r"已保存的方案（\d+）")).group())  # type: ignore[union-attr]
     page.get_by_role("button", name="开始规划").click()
-    wait_for_text(page, r"已完成，已保存为方案 P\d{3}")
+    # the run's message shows for one rerun only; the count of saved plans stays
+    wait_for_text(page, f"已保存的方案（{saved + 1}）")
     settle(page, 180_000)
     tables_before = page.get_by_test_id("stDataFrame").count()
     page.get_by_label("选择车次查看乘车名单").click()
@@ -252,10 +254,23 @@ def test_english_sign_in(server: str, page: Any) -> None:
 
 
 def wait_for_text(page: Any, pattern: str, timeout_ms: int = 180_000) -> str:
-    """The first text on the page matching the regular expression ``pattern`` (waits)."""
-    found = page.get_by_text(re.compile(pattern)).first
-    found.wait_for(timeout=timeout_ms)
-    return str(found.inner_text())
+    """The text of the innermost element whose text matches the regular expression
+    ``pattern`` (waits). Found and read in the browser in one step: a message Streamlit shows
+    for one run only cannot vanish between finding it and reading it."""
+    found = page.wait_for_function(
+        """(p) => {
+            const re = new RegExp(p);
+            if (!re.test(document.body.innerText)) return null;
+            let inner = null;
+            for (const el of document.body.querySelectorAll("*")) {
+                const text = el.innerText;
+                if (text && re.test(text)) inner = text;  // later in document order = deeper
+            }
+            return inner;
+        }""",
+        arg=pattern, timeout=timeout_ms, polling=200,
+    )
+    return str(found.json_value())
 
 
 def run_plan(page: Any, button: str) -> int:
