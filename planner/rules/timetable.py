@@ -251,12 +251,14 @@ def _pick_driver(
     """The driver who may drive at minute ``t`` and their daily allowance there: the active
     one first, then the others; a driver off the wheel for a break starts a new run. None
     when nobody may."""
-    for k in [active, *[j for j in range(len(crew)) if j != active]]:
+    tod = t % DAY
+    night_now = tod >= rules.night_from or tod < rules.night_to  # is_night(t, rules)
+    others = () if len(crew) == 1 else tuple(j for j in range(len(crew)) if j != active)
+    for k in (active, *others):
         d = crew[k]
         if t - d.last_end >= rules.break_min:
             d.run, d.run_night = 0, False
-        night = d.run_night or is_night(t, rules)
-        limit = rules.night_limit_min if night else rules.day_limit_min
+        limit = rules.night_limit_min if d.run_night or night_now else rules.day_limit_min
         if d.run >= limit:
             continue
         allowance = _daily_allowance(d, t, rules)
