@@ -190,11 +190,11 @@ class TrainBuilder(TripMaker):
         dist = np.rint(km * max(cpk, 1)).astype(np.int64)
         demands = [0] + [len(rest[e]) for e in emps]
         result_routes: list[tuple[int, ...]] | None = None
-        if len(emps) > 1:
+        tl, wl = self.router_limit()
+        if len(emps) > 1 and (wl is not None or tl > 0):  # time up: the sweep is enough
             try:
                 from planner.optimise.routing import solve_cvrp
 
-                tl, wl = self.router_limit()
                 res = solve_cvrp(
                     dist,
                     demands,

@@ -106,18 +106,25 @@ def _latlon(ctx: Context, key: str) -> tuple[float, float]:
 def order_dropoffs(
     dist: Callable[[str, str], float], start: str, end: str, stops: Sequence[str]
 ) -> list[str]:
-    """Visit ``stops`` from ``start`` and finish towards ``end``: nearest neighbour, then 2-opt."""
+    """Visit ``stops`` from ``start`` and finish towards ``end``: nearest neighbour, then 2-opt.
+
+    Distances are read once into a table over the places involved (the 2-opt rounds ask for
+    the same pairs again and again)."""
     left = sorted(stops)
+    places = sorted({start, end, *left})
+    at = {k: i for i, k in enumerate(places)}
+    table = [[dist(a, b) for b in places] for a in places]
     route: list[str] = []
     cur = start
     while left:
-        nxt = min(left, key=lambda k: (dist(cur, k), k))
+        row = table[at[cur]]
+        nxt = min(left, key=lambda k: (row[at[k]], k))
         route.append(nxt)
         left.remove(nxt)
         cur = nxt
     if len(route) < 3:
         return route
-    path = [start, *route, end]
+    path = [at[k] for k in (start, *route, end)]
     improved = True
     rounds = 0
     while improved and rounds < 50:
@@ -126,11 +133,10 @@ def order_dropoffs(
         for i in range(1, len(path) - 2):
             for j in range(i + 1, len(path) - 1):
                 a, b, c, d = path[i - 1], path[i], path[j], path[j + 1]
-                if dist(a, c) + dist(b, d) < dist(a, b) + dist(c, d) - 1e-9:
+                if table[a][c] + table[b][d] < table[a][b] + table[c][d] - 1e-9:
                     path[i : j + 1] = reversed(path[i : j + 1])
                     improved = True
-    return path[1:-1]
-
+    return [places[i] for i in path[1:-1]]
 
 
 class TripMaker:

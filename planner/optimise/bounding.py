@@ -213,14 +213,25 @@ class BoundRunner:
     def _fallbacks(self) -> dict[int, BoundResult]:
         """Under a time limit, the LP bound of each model the worker has not answered yet,
         solved here while it works: what such a model counts if the worker is not back by
-        the end of the limit (instead of 0)."""
+        the end of the limit (instead of 0).
+
+        The worker takes its models in order, so these are solved from the last one back;
+        past the bound deadline each is first taken from the worker when it has not started
+        it (it would only solve the same LP): the two processes meet in the middle instead of
+        both solving every LP. Once a model is answered, so are those before it."""
         if self.deadline is None or self.pool is None:
             return {}
-        return {
-            i: _relaxed(self.ctx, task)
-            for i, (task, fut) in enumerate(self.pending)
-            if fut is not None and not fut.done()
-        }
+        out: dict[int, BoundResult] = {}
+        for i in range(len(self.pending) - 1, -1, -1):
+            task, fut = self.pending[i]
+            if fut is None:
+                continue
+            if fut.done():
+                break
+            if time.time() >= self.deadline:
+                fut.cancel()  # fails when the worker has it already: this LP is the fallback
+            out[i] = _relaxed(self.ctx, task)
+        return out
 
     def close(self) -> None:
         if self.pool is not None:

@@ -96,12 +96,21 @@ class _Driver:
         self.run_night = False
 
     def driven_since(self, since: int) -> int:
+        """Minutes driven after minute ``since``."""
+        hist = self.history
         total = 0
-        for s, e in reversed(self.history):
-            if e <= since:
-                break
-            total += e - max(s, since)
+        for s, e in hist[_first_after(hist, since) :]:
+            total += e - (s if s > since else since)
         return total
+
+
+def _first_after(history: list[tuple[int, int]], since: int) -> int:
+    """Index of the first spell of ``history`` (in order, not overlapping) that ends after
+    ``since``: found from the end, as only the last 24 h are ever asked about."""
+    i = len(history)
+    while i and history[i - 1][1] > since:
+        i -= 1
+    return i
 
 
 def _daily_allowance(d: _Driver, t: int, rules: Regulation) -> int:
@@ -113,11 +122,20 @@ def _daily_allowance(d: _Driver, t: int, rules: Regulation) -> int:
     makes room for the new one), so one sweep over the spells finds ``x``."""
     limit = rules.daily_limit_min
     edge0 = t - rules.window_min
-    used = d.driven_since(edge0)
+    hist = d.history
+    # Spells that ended by the window's start never count: start at the first that did not
+    # (the spells are in order and do not overlap).
+    first = _first_after(hist, edge0)
+    if first == len(hist):
+        return limit
+    recent = hist[first:]
+    used = 0
+    for s, e in recent:
+        used += e - (s if s > edge0 else edge0)
     if used > limit:
         return 0
     x = 0
-    for s, e in d.history:
+    for s, e in recent:
         if e <= edge0 + x:
             continue
         gap = s - (edge0 + x)
@@ -150,6 +168,14 @@ def drive_schedule(
     wait_before_last: int = 0,
 ) -> Schedule:
     """The earliest lawful timetable for driving ``legs_min`` one after another.
+
+    Shifting ``start`` by whole days shifts the timetable by as many days, every spell
+    included. Proof: each decision depends on the minute ``t`` only through ``t % DAY`` (the
+    night, the halt, the next boundary ``t - t % DAY + mark``) or through differences of
+    minutes already on the timetable (a run, a break ``t - last_end``, the 24 h window
+    ``t - window_min`` against the driver's own spells, a dwell); a fresh driver's
+    ``last_end`` lies so far back that every break test passes either way. So by induction
+    on the spells each one moves by the same whole days (``lawful_timetable`` relies on it).
 
     Parameters
     ----------
@@ -208,31 +234,37 @@ def _drive_leg(
         if in_halt(t, rules):
             t = t - t % DAY + rules.halt_to
             continue
-        chosen = _pick_driver(crew, active, t, rules)
-        if chosen is None:
+        picked = _pick_driver(crew, active, t, rules)
+        if picked is None:
             t = _first_free_minute(crew, t, rules)
             continue
-        active = chosen
-        chunk = _drive_spell(crew[chosen], chosen, t, remaining, rules, spells)
+        active, allowance = picked
+        chunk = _drive_spell(crew[active], active, t, remaining, allowance, rules, spells)
         t += chunk
         remaining -= chunk
     return t, active
 
 
-def _pick_driver(crew: list[_Driver], active: int, t: int, rules: Regulation) -> int | None:
-    """The driver who may drive at minute ``t``: the active one first, then the others; a
-    driver off the wheel for a break starts a new run. None when nobody may."""
-    for k in [active, *[j for j in range(len(crew)) if j != active]]:
+def _pick_driver(
+    crew: list[_Driver], active: int, t: int, rules: Regulation
+) -> tuple[int, int] | None:
+    """The driver who may drive at minute ``t`` and their daily allowance there: the active
+    one first, then the others; a driver off the wheel for a break starts a new run. None
+    when nobody may."""
+    tod = t % DAY
+    night_now = tod >= rules.night_from or tod < rules.night_to  # is_night(t, rules)
+    others = () if len(crew) == 1 else tuple(j for j in range(len(crew)) if j != active)
+    for k in (active, *others):
         d = crew[k]
         if t - d.last_end >= rules.break_min:
             d.run, d.run_night = 0, False
-        night = d.run_night or is_night(t, rules)
-        limit = rules.night_limit_min if night else rules.day_limit_min
+        limit = rules.night_limit_min if d.run_night or night_now else rules.day_limit_min
         if d.run >= limit:
             continue
-        if _daily_allowance(d, t, rules) <= 0:
+        allowance = _daily_allowance(d, t, rules)
+        if allowance <= 0:
             continue
-        return k
+        return k, allowance
     return None
 
 
@@ -253,18 +285,19 @@ def _drive_spell(
     k: int,
     t: int,
     remaining: int,
+    allowance: int,
     rules: Regulation,
     spells: list[tuple[int, int, int]],
 ) -> int:
     """Driver ``d`` (number ``k``) drives from ``t`` until the leg ends, their run or daily
-    limit is reached, or night or the halt starts or ends; records the spell and returns its
-    minutes (at least one)."""
+    limit (``allowance``: ``_daily_allowance`` at ``t``) is reached, or night or the halt
+    starts or ends; records the spell and returns its minutes (at least one)."""
     night_now = is_night(t, rules)
     limit = rules.night_limit_min if (d.run_night or night_now) else rules.day_limit_min
     chunk = min(
         remaining,
         limit - d.run,
-        _daily_allowance(d, t, rules),
+        allowance,
         _next_boundary(t, rules) - t,
     )
     chunk = max(1, chunk)

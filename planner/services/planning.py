@@ -90,6 +90,8 @@ def build_instance(scenario: Scenario, params: PlanParams | None = None) -> Inst
         model = DistanceModel(road_factor=params.road_factor, speed_kmh=params.speed_kmh)
         hub = (scenario.destination.lat, scenario.destination.lon)
         km_of: dict[str, float] = {}
+        # Per county and arrival day: thousands of people share a few hundred of them.
+        amount_of: dict[tuple[str, dt.date], int] = {}
         for w in scenario.workers:
             o = origins.get(w.home_adcode)
             if o is None:
@@ -98,12 +100,15 @@ def build_instance(scenario: Scenario, params: PlanParams | None = None) -> Inst
                 km_of[o.adcode] = model.road_km((o.lat, o.lon), hub)
             km = km_of[o.adcode]
             arrival = w.available_from + dt.timedelta(days=travel_days(km, params.speed_kmh))
-            try:
-                subsidy[w.id_number] = forecast_self_return_fen(policy, o.adcode, arrival)
-            except ValueError:  # the policy tiers by distance
-                subsidy[w.id_number] = forecast_self_return_fen(
-                    policy, o.adcode, arrival, distance_km=km
-                )
+            key = (o.adcode, arrival)
+            if key not in amount_of:
+                try:
+                    amount_of[key] = forecast_self_return_fen(policy, o.adcode, arrival)
+                except ValueError:  # the policy tiers by distance
+                    amount_of[key] = forecast_self_return_fen(
+                        policy, o.adcode, arrival, distance_km=km
+                    )
+            subsidy[w.id_number] = amount_of[key]
     multiple = params.seat_cost_multiple
     penalty = params.unmet_penalty_fen
     if policy is not None:

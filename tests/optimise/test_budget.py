@@ -37,3 +37,14 @@ def test_a_unit_finishing_early_adds_no_overrun() -> None:
     """A unit done in less than its time counts its people but no seconds."""
     o = Overhead().after(200, wall_s=0.1, given_s=1.0)
     assert o.seconds == 0.0 and o.people == 200
+
+
+def test_the_feeder_router_gets_a_share_of_what_is_left_and_nothing_once_time_is_up() -> None:
+    """One router call gets ``ROUTER_SHARE`` of the time left (at most 1 s); past the limit it
+    gets 0, and the builder routes the feeders by its sweep instead."""
+    from planner.optimise.budget import ROUTER_SHARE
+
+    b = Budget(10.0, None, time.time() - 2.0)
+    assert abs(b.router_seconds() - ROUTER_SHARE * 8.0) < 0.01
+    assert Budget(100.0, None, time.time()).router_seconds() == 1.0
+    assert Budget(10.0, None, time.time() - 11.0).router_seconds() == 0.0

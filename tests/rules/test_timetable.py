@@ -106,3 +106,29 @@ def test_a_timetable_shifted_by_whole_days_is_the_same_timetable_shifted() -> No
     b = lawful_timetable(coach_start(DAY, 300) + 1440, [700, 30, 650], drivers=2, rules=R)
     assert b.arrive == tuple(x + 1440 for x in a.arrive)
     assert b.intervals == tuple((s + 1440, e + 1440, k) for s, e, k in a.intervals)
+
+
+def test_drive_schedule_shifted_by_whole_days_is_shifted_on_random_legs() -> None:
+    """The rules repeat daily: for random legs, crews and starts (the halt applying or relayed),
+    leaving k days later gives the same timetable k days later, spell for spell."""
+    import random
+
+    rng = random.Random(13)
+    for _ in range(300):
+        legs = [rng.randint(1, rng.choice([90, 400, 1200])) for _ in range(rng.randint(1, 10))]
+        rules = rng.choice([R, Regulation(night_relay=True)])
+        kw = {
+            "drivers": rng.choice([1, 2]),
+            "rules": rules,
+            "dwell_min": rng.choice([0, 20]),
+            "wait_before_last": rng.choice([0, 240]),
+        }
+        start = coach_start(DAY, rng.randint(0, 1439))
+        k = rng.randint(1, 40)
+        a = drive_schedule(start, legs, **kw)
+        b = drive_schedule(start + k * 1440, legs, **kw)
+        shift = k * 1440
+        assert b.leave == tuple(x + shift for x in a.leave)
+        assert b.arrive == tuple(x + shift for x in a.arrive)
+        assert b.intervals == tuple((s + shift, e + shift, d) for s, e, d in a.intervals)
+        assert check_driving(b.intervals, rules) == []

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 
 from planner.optimise.linmodel import is_feasible, objective_of
 from planner.optimise.model.state import UnitModel
@@ -60,41 +61,41 @@ def savings_hint(um: UnitModel, trains_first: bool = False) -> list[float]:
         for gi, _var in mem:
             group_keys[gi].append(key)
 
+    gainers = _gainers(members, alone, n_opts, m.obj)
+
     def evaluate(a: str, d: dt.date, name: str) -> tuple[float, Take]:
-        cands = []
-        for gi, var in members[(a, d)]:
-            if remaining[gi] <= 0:
-                continue
-            value = alone[gi] - m.obj.get(var, 0)
-            if value > 0:
-                cands.append((value, n_opts[gi], gi, var))
-        cands.sort(key=lambda c: (-c[0], c[1], c[2]))
-        gain, take = _fill(um.n_cap[(a, d, name)], [(c[0], c[2], c[3]) for c in cands], remaining)
+        waiting = [c for c in gainers.get((a, d), ()) if remaining[c[1]] > 0]
+        gain, take = _fill(um.n_cap[(a, d, name)], waiting, remaining)
         return gain - m.obj.get(n[(a, d, name)], 0), take
+
+    hired_days = {key: [key[1] + dt.timedelta(days=x) for x in range(hire[key[0]])]
+                  for key in members}
 
     def free(a: str, d: dt.date, name: str) -> bool:
         v = fleet[name]
         return v.available is None or all(
-            out.get((name, d + dt.timedelta(days=x)), 0) + 1 <= v.available for x in range(hire[a])
+            out.get((name, day), 0) + 1 <= v.available for day in hired_days[(a, d)]
         )
 
     dirty: set[tuple[str, dt.date, str]] = set(n)
+    order = sorted(n)
     while True:
         for ck in dirty:
             cache[ck] = evaluate(*ck)
         dirty = set()
         best: tuple[float, tuple[str, dt.date, str], Take] | None = None
-        for ck in sorted(cache):
+        for ck in order:
             gain, take = cache[ck]
-            if gain > 0 and take and free(*ck) and (best is None or gain > best[0]):
+            # Free last: it only decides between coaches that would be the best so far.
+            if gain > 0 and take and (best is None or gain > best[0]) and free(*ck):
                 best = (gain, ck, take)
         if best is None:
             break
         _gain, chosen, take = best
         a, d, name = chosen
         vals[n[chosen]] += 1
-        for x in range(hire[a]):
-            out[(name, d + dt.timedelta(days=x))] = out.get((name, d + dt.timedelta(days=x)), 0) + 1
+        for day in hired_days[(a, d)]:
+            out[(name, day)] = out.get((name, day), 0) + 1
         for gi, var, k in take:
             remaining[gi] -= k
             vals[var] += k
@@ -105,6 +106,27 @@ def savings_hint(um: UnitModel, trains_first: bool = False) -> list[float]:
     for gi, r in enumerate(remaining):
         vals[um.s[gi]] += r
     return vals
+
+
+def _gainers(
+    members: dict[tuple[str, dt.date], list[tuple[int, int]]],
+    alone: Sequence[float],
+    n_opts: Sequence[int],
+    obj: Mapping[int, float],
+) -> dict[tuple[str, dt.date], list[tuple[float, int, int]]]:
+    """Per (county, day), the groups a seat there saves money for — (value a person, group,
+    ride variable) — most valuable first, then fewest coach options, then group. The prices
+    are fixed, so this is sorted once; a coach is filled from the groups still waiting."""
+    out: dict[tuple[str, dt.date], list[tuple[float, int, int]]] = {}
+    for key, mem in members.items():
+        cands = []
+        for gi, var in mem:
+            value = alone[gi] - obj.get(var, 0)
+            if value > 0:
+                cands.append((value, n_opts[gi], gi, var))
+        cands.sort(key=lambda c: (-c[0], c[1], c[2]))
+        out[key] = [(c[0], c[2], c[3]) for c in cands]
+    return out
 
 
 def _fill(
