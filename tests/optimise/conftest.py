@@ -158,3 +158,25 @@ def kit() -> Any:
     import sys
 
     return sys.modules[__name__]
+
+
+@pytest.fixture(scope="session")
+def tight_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any, PlanParams]:
+    """2,000 demo people (seed 2020) with three coaches of each type a day, planned once under
+    a work limit: (scenario, plan, params). A fleet this tight once had four 53-seat coaches
+    out on 18 February (a Jiangxi coach back at its first stop the day after its run)."""
+    import pandas as pd
+
+    from planner.demo import write_demo
+    from planner.io import load_scenario
+    from planner.services.planning import plan_scenario
+
+    folder = tmp_path_factory.mktemp("tight") / "tight"
+    write_demo(folder, 2020, 2000)
+    fleet = pd.read_csv(folder / "fleet.csv", dtype=str, keep_default_na=False,
+                        encoding="utf-8-sig")
+    fleet.loc[fleet["kind"] == "coach", "available"] = "3"
+    fleet.to_csv(folder / "fleet.csv", index=False, encoding="utf-8-sig")
+    scenario = load_scenario(folder)
+    params = PlanParams(work_limit=5.0)
+    return scenario, plan_scenario(scenario, params), params

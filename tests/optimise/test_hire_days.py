@@ -7,16 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
-
 from planner.analysis.binding import _unwrap
-from planner.demo import write_demo
 from planner.domain import StopKind
-from planner.io import load_scenario
 from planner.optimise import PlanParams
 from planner.optimise._build_trip import Built, TripMaker
 from planner.optimise.model import Context
-from planner.services.planning import plan_scenario
 from planner.validation import validate_plan
 
 P = PlanParams(time_limit_s=5.0, work_limit=2.0)
@@ -70,19 +65,11 @@ def test_a_coach_boarding_its_pool_is_counted_for_the_days_it_is_out(kit: Any) -
     assert built_days(kit, ctx, ["520502", "520524"]) == (4, 2)
 
 
-def test_a_tight_fleet_needs_no_coach_dropped_after_building(tmp_path) -> None:
+def test_a_tight_fleet_needs_no_coach_dropped_after_building(tight_demo) -> None:
     """2,000 demo people (seed 2020) and three coaches of each type a day: the model counts
     each coach on the days its built trip is out, so the builder's guard drops no coach (no
     one is sent alone for want of a seat), and the plan validates."""
-    folder = tmp_path / "tight"
-    write_demo(folder, 2020, 2000)
-    fleet = pd.read_csv(folder / "fleet.csv", dtype=str, keep_default_na=False,
-                        encoding="utf-8-sig")
-    fleet.loc[fleet["kind"] == "coach", "available"] = "3"
-    fleet.to_csv(folder / "fleet.csv", index=False, encoding="utf-8-sig")
-    scenario = load_scenario(folder)
-    params = PlanParams(work_limit=5.0)
-    plan = plan_scenario(scenario, params)
+    scenario, plan, params = tight_demo
     no_seat = [s for s in plan.self_returns if _unwrap(s.why).code == "reason.no_seat_left"]
     assert no_seat == []
     assert validate_plan(scenario, plan, params) == []
