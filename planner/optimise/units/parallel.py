@@ -37,7 +37,7 @@ from planner.optimise.budget import BOUND_DEADLINE, PLAN_PHASE, Budget
 from planner.optimise.build import Ids
 from planner.optimise.instance import Instance
 from planner.optimise.units.planning import bound_task, bound_unit, plan_unit
-from planner.optimise.units.shared import fixed_fleet_use
+from planner.optimise.units.shared import fixed_fleet_use, shared_pair
 from planner.optimise.units.values import FleetUse, Unit, UnitBound, UnitInput, UnitPlan
 from planner.rules.params import PlanParams
 from planner.scale.executors import Executor
@@ -61,7 +61,7 @@ def plan_units_in_parallel(
         UnitInput(u, fixed, (), _seconds(budget, phase, s), _work(params, u), budget)
         for u, s in zip(units, share, strict=True)
     ]
-    plans = executor.map_ordered(_plan, inputs, shared=_shared(inst, params))
+    plans = executor.map_ordered(_plan, inputs, shared=shared_pair(inst, params))
     clash = in_conflict(available(inst), fixed, plans)
     out = list(plans)
     weight_left = sum(units[i].weight for i in clash)
@@ -87,7 +87,7 @@ def bound_units_in_parallel(
     deadline = None if budget.deterministic else budget.deadline(BOUND_DEADLINE)
     tasks = [dataclasses.replace(t, share=s) for t, s in zip(tasks, share, strict=True)]
     items = [(t, deadline) for t in tasks]
-    return executor.map_ordered(_bound, items, shared=_shared(inst, params))
+    return executor.map_ordered(_bound, items, shared=shared_pair(inst, params))
 
 
 def _plan(unit_input: UnitInput, shared: tuple[Instance, PlanParams]) -> UnitPlan:
@@ -97,18 +97,6 @@ def _plan(unit_input: UnitInput, shared: tuple[Instance, PlanParams]) -> UnitPla
 def _bound(item: tuple[BoundTask, float | None], shared: tuple[Instance, PlanParams]) -> UnitBound:
     task, deadline = item
     return bound_unit(*shared, task, deadline)
-
-
-_LAST_SHARED: list[tuple[Instance, PlanParams]] = []
-
-
-def _shared(inst: Instance, params: PlanParams) -> tuple[Instance, PlanParams]:
-    """The one ``(inst, params)`` value the planning and the bounds share, so an executor
-    that keeps its workers while ``shared`` is the same object (``ProcessPool``) runs both on
-    the same processes."""
-    if not _LAST_SHARED or _LAST_SHARED[0][0] is not inst or _LAST_SHARED[0][1] is not params:
-        _LAST_SHARED[:] = [(inst, params)]
-    return _LAST_SHARED[0]
 
 
 def bound_tasks(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from planner.domain import Trip, VehicleKind, Worker
 from planner.optimise.instance import Instance
@@ -29,6 +29,10 @@ class _Derived:
     params: PlanParams
     ctx: Context
     prepared: Prepared | None = None
+    pair: tuple[Instance, PlanParams] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pair = (self.inst, self.params)
 
 
 _LAST: list[_Derived] = []  # at most one: the pair last used in this process
@@ -40,6 +44,13 @@ def _derived(inst: Instance, params: PlanParams) -> _Derived:
     d = _Derived(inst, params, Context(inst, params))
     _LAST[:] = [d]
     return d
+
+
+def shared_pair(inst: Instance, params: PlanParams) -> tuple[Instance, PlanParams]:
+    """``(inst, params)`` as one value, the same object for as long as the pair is the last
+    used in this process: what an executor sends its workers once (``ProcessPool`` keeps its
+    workers while ``shared`` is the same object, so a plan's units and bounds share them)."""
+    return _derived(inst, params).pair
 
 
 def context(inst: Instance, params: PlanParams) -> Context:
