@@ -184,3 +184,35 @@ def test_vehicle_limit_rule_caps_coaches_on_the_road_per_day(kit: Any) -> None:
         ctx = Context(inst, P)
         dec = solve_plan(ctx, group, "34", time_limit_s=5, work_limit=2)
         assert max(coaches_on_the_road(ctx, dec).values()) == most
+
+
+def test_bound_under_a_clock_too_short_for_its_mip_stops_at_the_lp(
+    kit: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bound model whose time cannot hold its LP and a short MIP after it counts its LP
+    (a valid bound, at most the MIP's) instead of overrunning the plan's time limit; with
+    time enough, or under a work limit, SCIP runs after the LP as before."""
+    from planner.optimise.model import Context, bound
+    from planner.optimise.prepare import prepare
+
+    _sc, inst = kit.build(
+        kit.workers("520502", 70) + kit.workers("520524", 20), [kit.employer("E001")]
+    )
+    ctx = Context(inst, P)
+    planned = prepare(inst, lambda w, r: r, P.max_wait_days).planned
+    # As if this small model's LP took 10 s (on this machine it takes milliseconds).
+    columns = len(bound.bound_model(ctx, planned, "52", whole_trains=True).m.lb)
+    monkeypatch.setattr(bound, "LP_SECONDS_PER_COLUMN2", 10.0 / columns**2)
+
+    def solved(time_limit_s: float, work_limit: float | None) -> bound.ModelBound:
+        return bound.solve_bound(
+            ctx, planned, "52", time_limit_s=time_limit_s, work_limit=work_limit,
+            whole_trains=True,
+        )
+
+    short = solved(5, None)
+    assert short.status.startswith("lp ") and "mip" not in short.status
+    long = solved(20, None)
+    assert "mip" in long.status
+    assert "mip" in solved(5, 2).status
+    assert 0 < short.value <= long.value + 1
