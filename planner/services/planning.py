@@ -304,9 +304,14 @@ def locked_scenario(scenario: Scenario, plan: Plan, trip_ids: Iterable[str]) -> 
     keep = set(trip_ids)
     keep |= {tr.trip_id for tr in plan.trips if tr.parent_trip_id in keep}
     trips = tuple(dataclasses.replace(tr, fixed=True) for tr in plan.trips if tr.trip_id in keep)
-    people = {a.id_number for a in plan.assignments if a.trip_id in keep}
-    people |= {g.id_number for g in plan.legs if g.trip_id in keep}
     already = {tr.trip_id for tr in scenario.fixed_trips}
+    # The people of the scenario's own fixed trips stay on them too: a fixed trip without its
+    # people would run empty while the re-plan carried them a second time.
+    fixed = keep | already
+    people = {a.id_number for a in plan.assignments if a.trip_id in fixed}
+    people |= {g.id_number for g in plan.legs if g.trip_id in fixed}
+    people |= {a.id_number for a in scenario.fixed_assignments}
+    people |= {g.id_number for g in scenario.fixed_legs}
     return dataclasses.replace(
         scenario,
         fixed_trips=(*scenario.fixed_trips, *(tr for tr in trips if tr.trip_id not in already)),

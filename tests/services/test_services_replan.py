@@ -94,3 +94,15 @@ def test_without_a_uniform_cap_the_dated_caps_and_the_policy_stay():
                          dt.date(2020, 3, 15), None, {"53座大客车": None})
     assert kept.load_caps == (cap,) and kept.policy == "p"
     assert [(v.max_load, v.available) for v in kept.fleet] == [(0.5, None), (0.5, None)]
+
+
+def test_the_people_of_the_scenarios_own_fixed_trips_stay_on_them():
+    """A scenario's fixed coach C2 keeps its person b when another coach is locked for a
+    re-plan: without b the fixed coach would run empty while the re-plan carried b again."""
+    scenario = _scenario(
+        fixed_trips=(_trip("C2", fixed=True),),
+        fixed_assignments=(Assignment("b", "C2", "正安县", "E"),),
+    )
+    locked = locked_scenario(scenario, _plan(), ["C3"])
+    assert [t.trip_id for t in locked.fixed_trips] == ["C2", "C3"]
+    assert sorted(a.id_number for a in locked.fixed_assignments) == ["b", "c"]
