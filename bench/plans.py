@@ -276,7 +276,7 @@ def run_size(n: int, folder: Path, time_limit: float, pyvrp_seconds: float) -> d
 
 
 ROOT = Path(__file__).resolve().parent.parent
-PLANNED = re.compile(r"planned in ([0-9.]+) s")
+PLANNED = re.compile(r"(?:planned in|规划用时) ([0-9.]+) (?:s|秒)")  # either --lang
 
 
 def _jobbus(*args: str) -> subprocess.CompletedProcess[str]:

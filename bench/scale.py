@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-PLANNED = re.compile(r"planned in ([0-9.]+) s")
+PLANNED = re.compile(r"(?:planned in|规划用时) ([0-9.]+) (?:s|秒)")  # either --lang
 TARGET_PEOPLE = 2_000_000
 TARGET_CORES = 64
 

@@ -15,10 +15,14 @@ import argparse
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from planner.messages import Message, msg
 from planner.optimise.params import PlanParams
 from planner.problems import InputError, problem
+
+if TYPE_CHECKING:
+    from planner.domain import Plan
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -140,7 +144,7 @@ def _save(plan: Any, params: PlanParams, args: argparse.Namespace) -> Any:
     name = args.name or Path(args.out).resolve().name
     saved = save_plan(plan, name, system_actor(Role.OPERATOR), dataclasses.asdict(params), url,
                       source="cli")
-    print(f"Saved in the ledger as plan {saved.id} (trip ids P{saved.id:03d}-…)")
+    print(msg("cli.saved", plan_id=saved.id).render(args.lang))
     return load_plan(saved.id, url)
 
 
@@ -165,37 +169,48 @@ def handler(args: argparse.Namespace) -> int:
     if args.save and not broken:
         plan = _save(plan, params, args)  # the ledger's trip ids from here on
     out = write_plan(plan, Path(args.out), scenario, lang=args.lang)  # with the papers
-    s = plan.summary
-    ex = s.extra
-    people = ex.get("people_by_mode", {})
-    kinds = ex.get("trips_by_kind", {})
-    print(f"Plan for {scenario.name}: written to {out}")
-    print("  people: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in people.items()))
-    print("  trips:  " + (", ".join(f"{k} {v}" for k, v in kinds.items()) or "none"))
-    print(
-        f"  cost {s.total_cost_fen / 100:,.2f} yuan (self-return subsidies "
-        f"{s.subsidy_forecast_fen / 100:,.2f}); lower bound {s.lower_bound_fen / 100:,.2f}; "
-        f"gap {s.gap:.1%}"
-    )
-    if ex.get("vacancies_unfilled"):
-        print(f"  vacancies left empty: {ex['vacancies_unfilled']}")
+    for line in closing_lines(plan, scenario.name, out, seconds, args.lang):
+        print(line)
+    return _report_broken(broken, saving=args.save, lang=args.lang)
+
+
+def closing_lines(
+    plan: Plan, scenario_name: str, out: Path, seconds: float, lang: str
+) -> list[str]:
+    """What ``jobbus plan`` says in ``lang`` when the plan is written: where, who goes how, the
+    trips, the cost against the lower bound, the vacancies left, what binds the plan, the
+    seconds planned."""
     from planner.analysis.report import binding_lines
 
-    for line in binding_lines(ex.get("binding")):
-        print("  " + line.render(args.lang))
-    print(f"  planned in {seconds:.1f} s")
-    return _report_broken(broken, saving=args.save)
+    s = plan.summary
+    ex = s.extra
+
+    def counts(table: str, found: dict[str, int]) -> Message:
+        parts = tuple(msg("cli.count", name=msg(f"{table}.{k}"), n=v) for k, v in found.items())
+        return msg("cli.none") if not parts else msg("cli.parts", parts=parts)
+
+    body = [
+        msg("cli.people", parts=counts("cli_mode", ex.get("people_by_mode", {}))),
+        msg("cli.trips", parts=counts("cli_kind", ex.get("trips_by_kind", {}))),
+        msg("cli.cost", cost=s.total_cost_fen, subsidies=s.subsidy_forecast_fen,
+            bound=s.lower_bound_fen, gap=s.gap),
+    ]
+    if ex.get("vacancies_unfilled"):
+        body.append(msg("cli.vacancies", n=ex["vacancies_unfilled"]))
+    body += binding_lines(ex.get("binding"))
+    body.append(msg("cli.planned_in", seconds=seconds))
+    head = msg("cli.plan_written", scenario=scenario_name, out=str(out)).render(lang)
+    return [head, *("  " + line.render(lang) for line in body)]
 
 
-def _report_broken(broken: list[str], *, saving: bool) -> int:
+def _report_broken(broken: list[str], *, saving: bool, lang: str) -> int:
     """Exit code 1 and the rules the plan breaks (on stderr) if the checker found any: such a
     plan is a planner bug, written for inspection but not saved and not to be dispatched."""
     if not broken:
-        print("  checked: the plan keeps every rule (planner.validation)")
+        print("  " + msg("cli.checked").render(lang))
         return 0
-    print(f"jobbus: the plan breaks {len(broken)} rule(s); it was written for inspection"
-          + (" but not saved in the ledger" if saving else "") + "; do not dispatch it:",
-          file=sys.stderr)
+    unsaved = msg("cli.not_saved") if saving else ""
+    print(msg("cli.breaks", n=len(broken), unsaved=unsaved).render(lang), file=sys.stderr)
     for line in broken[:20]:
         print(f"  {line}", file=sys.stderr)
     return 1

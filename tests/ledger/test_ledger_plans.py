@@ -182,7 +182,7 @@ def test_cli_plan_save_then_import_dispatches_the_saved_plan(registered: str, wo
     db = ["--database-url", registered]
     assert main(["plan", str(world.scenario_dir), "--out", str(out), "--work-limit", "1",
                  "--save", "--name", "CLI", *db]) == 0
-    assert "Saved in the ledger as plan 1" in capsys.readouterr().out
+    assert "已作为方案 1 存入台账" in capsys.readouterr().out
     trips = pd.read_csv(out / "trips.csv", dtype=str, keep_default_na=False)
     assert trips["trip_id"].str.startswith("P001-").all()
     assert main(["ledger", "import", "plan", str(out), *db]) == 0

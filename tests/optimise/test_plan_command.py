@@ -44,7 +44,8 @@ def test_small_demo_plans_validly(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main(["plan", str(folder), "--out", str(out), "--work-limit", "1"]) == 0
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["lower_bound"] <= summary["total_cost"]
-    assert "people" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert "人员：" in said and "规划用时" in said and "检查：方案遵守每一条规则" in said
     scenario = load_scenario(folder)
     plan = read_plan(out)
     assert validate_plan(scenario, plan, params) == []
@@ -74,6 +75,31 @@ def test_a_plan_breaking_a_rule_exits_1_and_is_not_saved(
                  "--database-url", url])
     err = capsys.readouterr().err
     assert code == 1
-    assert "breaks 1 rule(s)" in err and "only 2 available" in err and "not saved" in err
+    assert "违反 1 条规则" in err and "only 2 available" in err and "未存入台账" in err
     assert (out / "trips.csv").exists()
     assert list_plans(url) == []
+
+
+def test_the_closing_lines_speak_the_language_asked_for(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``jobbus plan`` ends in Chinese by default, with no English word a planner would read,
+    and in English with ``--lang en``; both give the same cost and gap."""
+    import re
+
+    from planner.demo import write_demo
+
+    folder = tmp_path / "demo"
+    write_demo(folder, seed=7, n_workers=120)
+    said = {}
+    for lang in ("zh", "en"):
+        out = tmp_path / f"plan-{lang}"
+        assert main(["plan", str(folder), "--out", str(out), "--work-limit", "0.5",
+                     "--lang", lang]) == 0
+        said[lang] = capsys.readouterr().out.replace(str(out), "")
+    # Latin words left in Chinese: only the checker's module name
+    assert set(re.findall(r"[A-Za-z]{2,}", said["zh"])) <= {"planner", "validation"}
+    assert "规划用时" in said["zh"] and "差距" in said["zh"]
+    assert "planned in" in said["en"] and "lower bound" in said["en"]
+    gap = {lang: re.search(r"(\d+\.\d)%", text).group(1) for lang, text in said.items()}
+    assert gap["zh"] == gap["en"]
