@@ -70,6 +70,9 @@ class RunStats:
     bound_method: str | None = None
     bound_warning: str | None = None
     binding: dict[str, Any] | None = None
+    # Seconds from the clock's start until every unit had its trips: a whole, feasible plan,
+    # its lower bound still to come. Left out under a work limit (it depends on the machine).
+    first_plan_seconds: float | None = None
     other: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:

@@ -26,6 +26,7 @@ The lower bound (``summary.lower_bound``) and why it is one: ``planner.optimise.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import time
 from collections.abc import Callable, Sequence
@@ -100,23 +101,32 @@ def solve(
     report(0.01, "Matching new recruits to employers")
     units = make_units(inst, params)
     if executor is None:
-        plans, unit_bounds = _in_turn(inst, params, units, budget, report)
+        plans, unit_bounds, planned_s = _in_turn(inst, params, units, budget, report)
     else:
         report(0.05, f"Planning {len(units)} units on {executor.workers} workers")
         plans = plan_units_in_parallel(inst, params, units, executor, budget)
+        planned_s = budget.elapsed()
         report(0.7, "Bounding")
         tasks = bound_tasks(params, units, plans)
         unit_bounds = bound_units_in_parallel(inst, params, tasks, executor, budget)
     plan = assemble(inst, params, units, plans, unit_bounds, started)
+    if params.work_limit is None:
+        plan = _with_first_plan_seconds(plan, planned_s)
     report(1.0, "Plan ready")
     return plan
 
 
+def _with_first_plan_seconds(plan: Plan, seconds: float) -> Plan:
+    stats = dataclasses.replace(plan.summary.stats, first_plan_seconds=round(seconds, 2))
+    return dataclasses.replace(plan, summary=dataclasses.replace(plan.summary, stats=stats))
+
+
 def _in_turn(
     inst: Instance, params: PlanParams, units: Sequence[Unit], budget: Budget, report: Progress
-) -> tuple[list[UnitPlan], list[UnitBound]]:
+) -> tuple[list[UnitPlan], list[UnitBound], float]:
     """The units planned one after another, each on the fleet the units before it left; their
-    bound models in a worker process beside the planning (or here after it)."""
+    bound models in a worker process beside the planning (or here after it). Also the seconds
+    on the budget's clock when the last unit was planned."""
     bounds = BoundRunner(context(inst, params), budget, use_worker(params, _people(units)))
     phase = PLAN_PHASE_BESIDE if bounds.parallel else PLAN_PHASE
     vehicles_out = FleetUse.of(fixed_fleet_use(inst, params))
@@ -136,7 +146,8 @@ def _in_turn(
             bounds.submit(task)
         if params.work_limit is None:
             overhead = overhead.after(len(unit.people), time.time() - begun, tl)
-    return plans, _bounds(bounds, report)
+    planned_s = budget.elapsed()
+    return plans, _bounds(bounds, report), planned_s
 
 
 def _report(progress: Progress | None, frac: float, msg: str) -> None:

@@ -129,3 +129,15 @@ def test_solve_is_the_composition_of_the_unit_steps(kit: Any) -> None:
     assert by_steps.assignments == whole.assignments
     assert by_steps.summary.total_cost_fen == whole.summary.total_cost_fen
     assert by_steps.summary.lower_bound_fen == whole.summary.lower_bound_fen > 0
+
+
+def test_the_summary_says_when_a_whole_plan_was_first_there(kit: Any) -> None:
+    """Under a time limit the summary gives the seconds until every unit had its trips (the
+    bound still to come): within the plan's own seconds. Under a work limit it is left out,
+    so the same input gives the same summary on any machine."""
+    _sc, inst = _scenario(kit)
+    clocked = solve(inst, dataclasses.replace(P, work_limit=None, time_limit_s=3.0))
+    first = clocked.summary.stats.first_plan_seconds
+    assert first is not None and 0 < first <= clocked.summary.solve_seconds + 0.05
+    assert "first_plan_seconds" in clocked.summary.stats.as_dict()
+    assert solve(inst, P).summary.stats.first_plan_seconds is None

@@ -69,6 +69,10 @@ class Context:
         self.days = daterange(sc.plan_from, sc.plan_to)
         self._prof: dict[tuple, tuple[int, int, int]] = {}
         self._dmin: dict[str, float] = {}
+        # plan_coach and plan_lag are asked tens of thousands of times per plan for a few
+        # thousand (county, pool) pairs: each answer is kept.
+        self._plan_coach: dict[tuple[str, tuple[str, ...]], tuple[int, int, int]] = {}
+        self._plan_lag: dict[tuple[str, str], int] = {}
 
     # --- distances ---------------------------------------------------------------------------
     def dhub(self, c: str) -> float:
@@ -145,12 +149,19 @@ class Context:
     def plan_coach(self, a: str, pool: Sequence[str] = ()) -> tuple[int, int, int]:
         """Estimated (lag, hire days, drivers) of a coach from county ``a`` (boarding ``pool``
         too, see ``plan_route``), by the timetable the builder uses (``coach_profile``)."""
-        legs = self.plan_route(a, pool)
-        return self.profile(legs, len(legs) - 1)
+        key = (a, tuple(pool))
+        found = self._plan_coach.get(key)
+        if found is None:
+            legs = self.plan_route(a, pool)
+            found = self._plan_coach[key] = self.profile(legs, len(legs) - 1)
+        return found
 
     def plan_lag(self, a: str, c: str) -> int:
         """Estimated arrival day offset of someone from ``c`` on a coach whose first pickup is
         ``a``: the pickup detour, the long leg, drop-offs (the allowance split over 8 stops)."""
+        found = self._plan_lag.get((a, c))
+        if found is not None:
+            return found
         p = self.params
         first = round(self.inst.km(f"c:{a}", f"c:{c}"), 1) if a != c else 0.0
         drop = round(p.dropoff_allowance_km / 8, 1)
@@ -160,7 +171,8 @@ class Context:
             + (drop,) * 8
             + (round(self.dhub(a), 1),)
         )
-        return self.profile(legs, len(legs) - 1)[0]
+        found = self._plan_lag[(a, c)] = self.profile(legs, len(legs) - 1)[0]
+        return found
 
     def plan_coach_cost(self, a: str, v: VehicleType) -> int:
         _lag, hire, drivers = self.plan_coach(a)
