@@ -20,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from planner.messages import msg
+
 Report = Callable[[str], None]
 
 # "Planning unit 3/7: …" (units one after another), "Planning 7 units on 2 workers" (at once).
@@ -49,6 +51,7 @@ class CampaignProgress:
     people: int
     line: Report
     status: Report | None = None
+    lang: str = "zh"
     done: dict[int, dict[str, Any]] = field(default_factory=dict)
     running: dict[str, tuple[int, int]] = field(default_factory=dict)
 
@@ -71,18 +74,21 @@ class CampaignProgress:
         return progress
 
     def text(self) -> str:
-        """The status line."""
-        parts = [f"destinations {len(self.done)}/{self.destinations}"]
-        parts += [f"{code} units {d}/{n}" for code, (d, n) in self.running.items()]
-        planned = sum(int(f["people_planned"]) for f in self.done.values())
-        cost = sum(float(f["cost"]) for f in self.done.values())
-        bound = sum(float(f["lower_bound"]) for f in self.done.values())
+        """The status line, in ``lang``."""
+        parts = [msg("campaign_cli.status_destinations", done=len(self.done), n=self.destinations)]
         parts += [
-            f"people planned {planned:,}/{self.people:,}",
-            f"cost {cost:,.2f}",
-            f"bound {bound:,.2f}",
+            msg("campaign_cli.status_units", dest=code, done=d, n=n)
+            for code, (d, n) in self.running.items()
         ]
-        return " | ".join(parts)
+        planned = sum(int(f["people_planned"]) for f in self.done.values())
+        parts += [
+            msg("campaign_cli.status_people", planned=planned, people=self.people),
+            msg("campaign_cli.status_cost",
+                cost=sum(float(f["cost"]) for f in self.done.values())),
+            msg("campaign_cli.status_bound",
+                bound=sum(float(f["lower_bound"]) for f in self.done.values())),
+        ]
+        return " | ".join(p.render(self.lang) for p in parts)
 
     def show(self) -> None:
         if self.status is not None:

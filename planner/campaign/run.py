@@ -31,6 +31,7 @@ import os
 import shutil
 import tempfile
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,7 @@ from planner.campaign.pools import Use, fair_shares, over_days, peak, pool_use
 from planner.campaign.progress import CampaignProgress
 from planner.campaign.spec import Campaign, Destination
 from planner.domain import Plan, Scenario
+from planner.messages import msg
 from planner.rules.params import PlanParams
 
 INPUT_RECORD = "campaign_input.json"
@@ -156,17 +158,35 @@ def _figures(out: Path, d: Destination) -> dict[str, Any]:
     }
 
 
-def _progress_line(out: Path, campaign: Campaign, state: _State, i: int, what: str) -> str:
+def _progress_line(
+    out: Path,
+    campaign: Campaign,
+    state: _State,
+    i: int,
+    what: str,
+    lang: str,
+    seconds: float | None = None,
+) -> str:
+    """The line of destination ``i`` done (``what``: a ``campaign_cli.done_*`` key), with the
+    running totals, in ``lang``."""
     d = campaign.destinations[i]
     f = _figures(out, d)
     done = [_figures(out, campaign.destinations[k]) for k in sorted(state.records)]
-    cost = sum(x["cost"] for x in done)
-    bound = sum(x["lower_bound"] for x in done)
-    return (
-        f"[{len(state.records)}/{len(campaign.destinations)}] {d.code} {d.name}: {what}; "
-        f"{f['people']} people, {f['trips']} trips, cost {f['cost']:,.2f}, gap {f['gap']:.1%} | "
-        f"so far {sum(x['people'] for x in done)} people, cost {cost:,.2f}, bound {bound:,.2f}"
-    )
+    return msg(
+        "campaign_cli.line",
+        k=len(state.records),
+        n=len(campaign.destinations),
+        dest=d.code,
+        name=d.name,
+        what=msg(f"campaign_cli.{what}", seconds=seconds or 0.0),
+        people=f["people"],
+        trips=f["trips"],
+        cost=f["cost"],
+        gap=f["gap"],
+        people_so_far=sum(x["people"] for x in done),
+        cost_so_far=sum(x["cost"] for x in done),
+        bound_so_far=sum(x["lower_bound"] for x in done),
+    ).render(lang)
 
 
 def _fleet_names(campaign: Campaign, i: int) -> set[str]:
@@ -196,7 +216,7 @@ def _run_round(
             and (rec.get("caps") == caps or (number == 1 and rec.get("optimistic_caps") == caps))
         ):
             state.records[i] = rec
-            ctx.done(i, "already planned, input unchanged")
+            ctx.done(i, "done_kept")
             continue
         todo.append(i)
 
@@ -219,8 +239,8 @@ def _run_round(
         state.records[i] = record
         state.fresh.add(i)
         state.seconds[i] = seconds
-        what = "planned" if number == 1 else "planned again with its pool share"
-        ctx.done(i, f"{what} in {seconds:.1f} s")
+        what = "done_planned" if number == 1 else "done_again"
+        ctx.done(i, what, seconds)
 
     fn, items = _tasks(ctx, wanted, todo)
     ctx.executor.map_ordered(fn, items, shared=ctx.params, on_done=on_done)
@@ -257,10 +277,11 @@ class _Run:
     pool_vehicles: set[str]
     progress: CampaignProgress
 
-    def done(self, i: int, what: str) -> None:
-        """Destination ``i`` is planned (``what`` says how): its line and the status line."""
+    def done(self, i: int, what: str, seconds: float | None = None) -> None:
+        """Destination ``i`` is planned (``what`` says how, in ``seconds``): its line and the
+        status line."""
         d = self.campaign.destinations[i]
-        line = _progress_line(self.out, self.campaign, self.state, i, what)
+        line = _progress_line(self.out, self.campaign, self.state, i, what, self.lang, seconds)
         self.progress.destination_done(i, d.code, _figures(self.out, d), line)
 
 
@@ -417,6 +438,7 @@ def plan_campaign(
             sum(len(d.scenario.workers) for d in campaign.destinations),
             report,
             status,
+            lang,
         ),
     )
     n = len(campaign.destinations)
@@ -424,7 +446,7 @@ def plan_campaign(
     uses = {i: ctx.state.records[i].get("optimistic_use", {}) for i in range(n)}
     replan, pools = _shares(campaign, uses)
     if replan:
-        report(f"pools: {len(replan)} destination(s) over their share in round 1")
+        report(msg("campaign_cli.pools_over", n=len(replan)).render(lang))
         _run_round(2, replan, ctx)
     _check_pools(campaign, ctx.state, pools)
     summary = campaign_summary(out, campaign, params, ctx.state, pools)
@@ -432,18 +454,37 @@ def plan_campaign(
     return summary
 
 
-def summary_table(summary: dict[str, Any]) -> str:
-    """The final table: one line per destination, then the totals."""
-    head = f"{'code':<8}{'people':>8}{'trips':>7}{'cost':>16}{'bound':>16}{'gap':>7}{'s':>7}  name"
-    lines = [head]
+def summary_table(summary: dict[str, Any], lang: str = "zh") -> str:
+    """The final table in ``lang``: one line per destination, then the totals (columns padded
+    by display width, a Chinese character taking two)."""
+
+    def head(key: str) -> str:
+        return msg(f"campaign_cli.{key}").render(lang)
+
+    widths = (8, 8, 7, 16, 16, 7, 7)
+    names = ("col_code", "col_people", "col_trips", "col_cost", "col_bound", "col_gap",
+             "col_seconds")
+    lines = [_row([head(k) for k in names], widths) + "  " + head("col_name")]
     for r in summary["destinations"]:
-        lines.append(
-            f"{r['code']:<8}{r['people']:>8}{r['trips']:>7}{r['cost']:>16,.2f}"
-            f"{r['lower_bound']:>16,.2f}{r['gap']:>7.1%}{r['seconds']:>7.1f}  {r['name']}"
-        )
+        cells = [r["code"], str(r["people"]), str(r["trips"]), f"{r['cost']:,.2f}",
+                 f"{r['lower_bound']:,.2f}", f"{r['gap']:.1%}", f"{r['seconds']:.1f}"]
+        lines.append(_row(cells, widths) + "  " + r["name"])
     t = summary["totals"]
-    lines.append(
-        f"{'total':<8}{t['people']:>8}{t['trips']:>7}{t['cost']:>16,.2f}"
-        f"{t['lower_bound']:>16,.2f}{t['gap']:>7.1%}"
-    )
+    cells = [head("total"), str(t["people"]), str(t["trips"]), f"{t['cost']:,.2f}",
+             f"{t['lower_bound']:,.2f}", f"{t['gap']:.1%}"]
+    lines.append(_row(cells, widths[:6]))
     return "\n".join(lines)
+
+
+def _row(cells: list[str], widths: tuple[int, ...]) -> str:
+    """The first cell left-aligned, the others right-aligned, each padded to its width on
+    screen (East Asian wide characters count two columns)."""
+    out = []
+    for k, (cell, width) in enumerate(zip(cells, widths, strict=True)):
+        pad = " " * max(0, width - _screen_width(cell))
+        out.append(cell + pad if k == 0 else pad + cell)
+    return "".join(out)
+
+
+def _screen_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from planner.commands.executor_options import add_executor_options, executor_from_args
+from planner.messages import msg
 from planner.problems import InputError, problem
 
 if TYPE_CHECKING:
@@ -106,11 +107,11 @@ def handler(args: argparse.Namespace) -> int:
     executor = _executor(args)
     console = Console()
     try:
-        print(
-            f"Campaign {campaign.name}: {len(campaign.destinations)} destinations, "
-            f"{sum(len(d.scenario.workers) for d in campaign.destinations)} people, "
-            f"on {executor.name}"
-        )
+        print(msg("campaign_cli.started", name=campaign.name,
+                  destinations=len(campaign.destinations),
+                  people=sum(len(d.scenario.workers) for d in campaign.destinations),
+                  executor=msg(f"campaign_executor.{executor.name}",
+                               workers=executor.workers)).render(args.lang))
         summary = plan_campaign(
             campaign, out, params, executor, report=console.line, lang=args.lang,
             status=console.status if console.tty else None,
@@ -118,6 +119,6 @@ def handler(args: argparse.Namespace) -> int:
     finally:
         console.end()
         executor.close()
-    print(summary_table(summary))
-    print(f"Written to {out}: one folder per destination, trips.csv, campaign_summary.json")
+    print(summary_table(summary, args.lang))
+    print(msg("campaign_cli.written", out=str(out)).render(args.lang))
     return 0

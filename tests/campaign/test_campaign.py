@@ -127,7 +127,7 @@ def test_a_crashed_run_resumes_without_planning_finished_destinations(resumed):
     out, crashed, first, stdout = resumed
     assert "campaign_summary.json" not in crashed
     assert os.stat(out / "D01" / "trips.csv").st_mtime_ns == first
-    assert "D01 上虞 01: already planned, input unchanged" in stdout
+    assert "D01 上虞 01：已规划过，输入未变" in stdout
     summary = json.loads((out / "campaign_summary.json").read_text(encoding="utf-8"))
     assert [d["code"] for d in summary["destinations"]] == ["D01", "D02", "D03"]
 

@@ -24,7 +24,7 @@ def run(tmp_path_factory, small_campaign):
     lines: list[str] = []
     statuses: list[str] = []
     summary = plan_campaign(campaign, tmp / "out", PlanParams(work_limit=0.5), InProcess(),
-                            report=lines.append, status=statuses.append)
+                            report=lines.append, status=statuses.append, lang="en")
     return tmp / "out", lines, statuses, summary
 
 
@@ -58,6 +58,36 @@ def test_final_status_gives_the_campaign_totals(run):
         f"destinations 2/2 | people planned {planned:,}/240 | cost {cost:,.2f} | "
         f"bound {bound:,.2f}"
     )
+
+
+def test_progress_and_table_speak_chinese_by_default(run):
+    """In Chinese (the default) the status line, a destination's line and the final table
+    carry the same figures with Chinese words: no English word a planner would read."""
+    from planner.campaign import summary_table
+    from planner.campaign.progress import CampaignProgress
+    from planner.campaign.run import _progress_line, _State
+
+    out, _, statuses, summary = run
+    figures = {i: json.loads((out / c / "summary.json").read_text(encoding="utf-8"))
+               for i, c in enumerate(("D01", "D02"))}
+    progress = CampaignProgress(2, 240, lambda _line: None)
+    progress.done = {i: {"people_planned": f["workers_planned"], "cost": f["total_cost"],
+                         "lower_bound": f["lower_bound"]} for i, f in figures.items()}
+    zh = progress.text()
+    assert zh.startswith("目的地 2/2 | 已规划 ") and "下界" in zh
+    assert zh.split(" | ")[2:] == [part.replace("cost", "费用").replace("bound", "下界")
+                                   for part in statuses[-1].split(" | ")[2:]]
+    table = summary_table(summary)
+    assert table.splitlines()[0].split()[:3] == ["代码", "人数", "车次"]
+    assert table.splitlines()[-1].startswith("合计")
+    campaign = read_campaign(out.parent / "c")
+    state = _State(["", ""])
+    state.records = {0: {}, 1: {}}
+    line = _progress_line(out, campaign, state, 1, "done_planned", "zh")
+    assert line.startswith("[2/2] D02 ") and "已规划" in line and "累计" in line
+    for text in (zh, table, line):
+        words = set(re.findall(r"[A-Za-z]{2,}", text)) - {"D01", "D02"}
+        assert words <= {d.name for d in campaign.destinations} | {"trips", "csv", "json"}, words
 
 
 def test_units_read_from_the_planners_messages():
