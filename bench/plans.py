@@ -35,13 +35,12 @@ import datetime as dt
 import itertools
 import json
 import os
-import re
 import statistics
-import subprocess
-import sys
 import time
 from collections import defaultdict
 from pathlib import Path
+
+from jobbus_run import jobbus, planned_seconds
 
 from planner.demo import write_demo
 from planner.domain import Plan, Trip, VehicleType
@@ -275,18 +274,6 @@ def run_size(n: int, folder: Path, time_limit: float, pyvrp_seconds: float) -> d
     return out
 
 
-ROOT = Path(__file__).resolve().parent.parent
-PLANNED = re.compile(r"(?:planned in|规划用时) ([0-9.]+) (?:s|秒)")  # either --lang
-
-
-def _jobbus(*args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    return subprocess.run(
-        [sys.executable, "-m", "planner", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
-    )
-
-
 def write_family_once(work: Path, seed: int, count: int, sizes: tuple[int, int]) -> list[str]:
     """The member folders of the family (written by ``jobbus demo --family`` unless present)."""
     described = work / "family.json"
@@ -295,7 +282,7 @@ def write_family_once(work: Path, seed: int, count: int, sizes: tuple[int, int])
         doc = json.loads(described.read_text(encoding="utf-8"))
         if {k: doc.get(k) for k in want} == want:
             return [m["name"] for m in doc["members"]]
-    done = _jobbus("demo", str(work), "--family", str(count), "--seed", str(seed),
+    done = jobbus("demo", str(work), "--family", str(count), "--seed", str(seed),
                    "--family-sizes", f"{sizes[0]}-{sizes[1]}", "--force")
     if done.returncode != 0:
         raise SystemExit(f"jobbus demo --family failed:\n{done.stdout}\n{done.stderr}")
@@ -306,13 +293,12 @@ def write_family_once(work: Path, seed: int, count: int, sizes: tuple[int, int])
 def plan_member(scenario: Path, limit: float, out: Path) -> dict:
     """One ``jobbus plan`` run in a fresh process: planned and wall seconds, gap, unserved."""
     t0 = time.perf_counter()
-    done = _jobbus("plan", str(scenario), "--out", str(out), "--time-limit", f"{limit:g}")
+    done = jobbus("plan", str(scenario), "--out", str(out), "--time-limit", f"{limit:g}")
     wall = time.perf_counter() - t0
-    found = PLANNED.search(done.stdout)
-    if done.returncode != 0 or found is None:
+    planned = planned_seconds(done.stdout)
+    if done.returncode != 0 or planned is None:
         raise SystemExit(f"jobbus plan {scenario} failed:\n{done.stdout}\n{done.stderr}")
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    planned = float(found.group(1))
     return {
         "planned_seconds": planned,
         "wall_seconds": round(wall, 1),

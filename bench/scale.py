@@ -27,26 +27,22 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import statistics
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-PLANNED = re.compile(r"(?:planned in|规划用时) ([0-9.]+) (?:s|秒)")  # either --lang
+from jobbus_run import ROOT, jobbus, planned_seconds
+
 TARGET_PEOPLE = 2_000_000
 TARGET_CORES = 64
 
 
 def _jobbus(*args: str) -> tuple[subprocess.CompletedProcess[str], float]:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
     t0 = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "planner", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, check=False)
+    done = jobbus(*args)
     if done.returncode != 0:
         raise SystemExit(f"jobbus {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
     return done, time.perf_counter() - t0
@@ -58,9 +54,8 @@ def plan_units(scenario: Path, out: Path, limit: float, workers: int | None) -> 
     done, wall = _jobbus("plan", str(scenario), "--out", str(out), "--time-limit", str(limit),
                          *extra)
     s = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    found = PLANNED.search(done.stdout)
     return {"limit": limit, "workers": workers or 1, "at_once": workers is not None,
-            "planned_s": float(found.group(1)) if found else None, "wall_s": round(wall, 1),
+            "planned_s": planned_seconds(done.stdout), "wall_s": round(wall, 1),
             "cost": s["total_cost"], "bound": s["lower_bound"], "gap": s["gap"]}
 
 

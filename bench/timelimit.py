@@ -17,26 +17,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PLANNED = re.compile(r"(?:planned in|规划用时) ([0-9.]+) (?:s|秒)")  # either --lang
-
-
-def _jobbus(*args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    return subprocess.run(
-        [sys.executable, "-m", "planner", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+from jobbus_run import ROOT, jobbus, planned_seconds
 
 
 def scenarios(sizes: list[int], out: Path) -> dict[str, Path]:
@@ -45,7 +29,7 @@ def scenarios(sizes: list[int], out: Path) -> dict[str, Path]:
     for n in sizes:
         path = out / f"g{n // 1000}k"
         if not (path / "workers.csv").exists():
-            done = _jobbus("demo", str(path), "--workers", str(n), "--seed", "7", "--force")
+            done = jobbus("demo", str(path), "--workers", str(n), "--seed", "7", "--force")
             if done.returncode != 0:
                 raise SystemExit(f"jobbus demo {path} failed:\n{done.stderr}")
         found[path.name] = path
@@ -55,12 +39,12 @@ def scenarios(sizes: list[int], out: Path) -> dict[str, Path]:
 def plan_once(scenario: Path, limit: float, out: Path) -> tuple[float, float]:
     """(planned seconds, wall seconds of the whole command) for one run."""
     t0 = time.perf_counter()
-    done = _jobbus("plan", str(scenario), "--out", str(out), "--time-limit", str(limit))
+    done = jobbus("plan", str(scenario), "--out", str(out), "--time-limit", str(limit))
     wall = time.perf_counter() - t0
-    found = PLANNED.search(done.stdout)
-    if done.returncode != 0 or found is None:
+    planned = planned_seconds(done.stdout)
+    if done.returncode != 0 or planned is None:
         raise SystemExit(f"jobbus plan {scenario} failed:\n{done.stdout}\n{done.stderr}")
-    return float(found.group(1)), wall
+    return planned, wall
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -185,9 +185,10 @@ def closing_lines(
     s = plan.summary
     ex = s.extra
 
-    def counts(table: str, found: dict[str, int]) -> Message:
+    def counts(table: str, found: dict[str, int]) -> Message | tuple[Message, ...]:
+        # a tuple of messages renders joined (planner.messages)
         parts = tuple(msg("cli.count", name=msg(f"{table}.{k}"), n=v) for k, v in found.items())
-        return msg("cli.none") if not parts else msg("cli.parts", parts=parts)
+        return parts or msg("cli.none")
 
     body = [
         msg("cli.people", parts=counts("cli_mode", ex.get("people_by_mode", {}))),
