@@ -50,7 +50,6 @@ class BoundTask:
     """One unit's bound model: its people (without those the plan strands) and budgets."""
 
     unit: str
-    province: str
     people: tuple[Person, ...]
     share: float  # this model's part of the time left when it starts
     work_limit: float | None
@@ -82,7 +81,6 @@ def _solve(ctx: Context, task: BoundTask, deadline: float | None) -> BoundResult
     res = solve_bound(
         ctx,
         task.people,
-        task.province,
         time_limit_s=tl,
         work_limit=task.work_limit,
         backend="scip",
@@ -96,7 +94,6 @@ def _relaxed(ctx: Context, task: BoundTask) -> BoundResult:
     res = solve_bound(
         ctx,
         task.people,
-        task.province,
         time_limit_s=MIN_SOLVE_S,
         work_limit=None,
         backend="scip",

@@ -126,7 +126,8 @@ class Instance:
         matrix_km
             Function from a list of ``(lat, lon)`` to their road-distance matrix.
         station_province
-            Province of each station; default: the province of the nearest origin county.
+            Province of each boarding station; default: the province of the nearest origin
+            county.
         seat_cost_multiple, unmet_penalty_fen
             Planning numbers of the policy.
         road_km
@@ -139,11 +140,13 @@ class Instance:
         idx = {k: i for i, k in enumerate(keys)}
         county_keys = [k for k in keys if k.startswith("c:")]
         for v in scenario.fleet:
-            st = v.origin_station
-            if v.kind is VehicleKind.TRAIN and st and st not in sp and county_keys:
-                i = idx[f"s:{st}"]
-                near = min(county_keys, key=lambda k: (mat[i, idx[k]], k))
-                sp[st] = origins[near[2:]].province_code
+            if v.kind is not VehicleKind.TRAIN or not county_keys:
+                continue
+            for st, _lat, _lon in v.boarding_stations:
+                if st and st not in sp:
+                    i = idx[f"s:{st}"]
+                    near = min(county_keys, key=lambda k: (mat[i, idx[k]], k))
+                    sp[st] = origins[near[2:]].province_code
         legs: dict[str, tuple[float, ...]] = {}
         for t in scenario.fixed_trips:
             if t.kind is not VehicleKind.COACH or not t.stops:

@@ -146,7 +146,7 @@ class PlanParams:
         Average special-train speed including stops; its departure time of day; minutes
         between a collector coach's arrival and the train (and the train and the feeders).
     collector_radius_km
-        Counties of the sending province within this road distance of a train's station may
+        Counties within this road distance of a train's station in their own province may
         send their people to the train by collector coach (350 km: a hub such as 贵阳北 serves
         counties of Bijie, Zunyi and Tongren 150–350 km away; the collector's cost is
         modelled, so the model decides whether the train pays).

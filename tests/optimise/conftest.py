@@ -35,6 +35,8 @@ COUNTIES: dict[str, tuple[str, str, str, float, float]] = {
     "520111": ("花溪区", "5201", "52", 26.41, 106.67),  # Guiyang, near 贵阳北
     "520113": ("白云区", "5201", "52", 26.68, 106.62),
     "522635": ("麻江县", "5226", "52", 26.49, 107.59),  # Qiandongnan, near 凯里南, far from 贵阳北
+    "431202": ("鹤城区", "4312", "43", 27.55, 109.98),  # Huaihua (Hunan), by 怀化南
+    "522223": ("玉屏侗族自治县", "5222", "52", 27.24, 108.91),  # Guizhou, nearer 怀化南 than 贵阳北
 }
 
 COACH53 = VehicleType(
@@ -78,6 +80,15 @@ TRAIN2 = dataclasses.replace(
     seats=400,
     fixed_cost_fen=1_000_000,
     extra_stations=(("凯里南站", 26.52, 107.93),),
+)
+
+# A train of Guizhou that also boards in Hunan: 贵阳北, then 怀化南 on its way east.
+TRAIN_GZ_HN = dataclasses.replace(
+    TRAIN,
+    name="贵阳北—怀化南—绍兴北专列",
+    seats=600,
+    fixed_cost_fen=1_000_000,
+    extra_stations=(("怀化南站", 27.53, 109.96),),
 )
 
 

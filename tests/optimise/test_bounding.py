@@ -162,7 +162,7 @@ def test_waiting_models_split_in_halves_of_about_equal_weight() -> None:
     """Heaviest first to the lighter half; each half keeps the submitted order and shares its
     time anew."""
     tasks = [
-        bounding.BoundTask(f"u{i}", "52", (), 0.1, None, w)
+        bounding.BoundTask(f"u{i}", (), 0.1, None, w)
         for i, w in enumerate([5.0, 1.0, 1.0, 1.0, 2.0])
     ]
     first, second = bounding._halves(tasks)

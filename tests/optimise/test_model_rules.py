@@ -59,7 +59,7 @@ def test_bound_result_is_no_plan_and_at_most_the_units_cost(kit: Any) -> None:
     )
     ctx = Context(inst, P)
     planned = prepare(inst, lambda w, r: r, P.max_wait_days).planned
-    res = solve_bound(ctx, planned, "52", time_limit_s=5, work_limit=2, whole_trains=True)
+    res = solve_bound(ctx, planned, time_limit_s=5, work_limit=2, whole_trains=True)
     assert isinstance(res, ModelBound)
     plan = solve(inst, P)
     assert not plan.self_returns and not plan.unserved
@@ -77,13 +77,13 @@ def test_coach_rule_seats_the_load_cap_in_force_on_the_day(kit: Any) -> None:
         kit.workers("340102", 1), [kit.employer("E001")], fleet=(kit.COACH53,), caps=caps
     )
     ctx = Context(inst, P)
-    um = plan_model(ctx, people(kit, "340102", 40), "34")
+    um = plan_model(ctx, people(kit, "340102", 40))
     seats = {d: cap for (_a, d, _v), cap in um.n_cap.items()}
     assert seats and all(
         cap == (26 if d <= dt.date(2020, 2, 29) else 53) for d, cap in seats.items()
     )
     early = people(kit, "340102", 40, deadline=dt.date(2020, 2, 25))
-    dec = solve_plan(ctx, early, "34", time_limit_s=5, work_limit=2)
+    dec = solve_plan(ctx, early, time_limit_s=5, work_limit=2)
     assert sum(n for kinds in dec.coaches.values() for n in kinds.values()) == 2
     assert sum(dec.coach_flow.values()) == 40
     for (a, d), kinds in dec.coaches.items():
@@ -103,14 +103,14 @@ def test_reach_rule_prices_the_bounds_coach_at_the_drive_to_a_far_employer(kit: 
         dataclasses.replace(q, id_number=f"far-{i}", employer="E002")
         for i, q in enumerate(people(kit, "340102", 13))
     ]
-    um = bound_model(ctx, group, "34")
+    um = bound_model(ctx, group)
     assert len(um.levels) > 1 and um.reach_terms
     a = "c:340102"
     extra_km = 2 * inst.km(a, "e:E002") - 2 * ctx.dmin(a)
     cheapest_far = min(ctx.bound_coach_cost("340102", v, extra_km - 1) for v in ctx.coach_types)
     cheapest_near = min(ctx.bound_coach_cost("340102", v) for v in ctx.coach_types)
     assert cheapest_far > cheapest_near
-    res = solve_bound(ctx, group, "34", time_limit_s=5, work_limit=2, backend="lp")
+    res = solve_bound(ctx, group, time_limit_s=5, work_limit=2, backend="lp")
     assert res.value >= cheapest_far - 100
 
 
@@ -123,7 +123,7 @@ def test_train_rule_takes_riders_on_in_whole_feeders(kit: Any) -> None:
         kit.workers("520111", 1), [kit.employer("E001")], fleet=(kit.COACH53, kit.TRAIN)
     )
     ctx = Context(inst, P)
-    um = plan_model(ctx, people(kit, "520111", 600), "52")
+    um = plan_model(ctx, people(kit, "520111", 600))
     assert um.k and um.z
     sol = solve_model(um.m, backend="scip", time_limit_s=5, work_limit=2, seed=0)
     assert sol.feasible
@@ -146,10 +146,10 @@ def test_everyone_rule_counts_a_person_no_vehicle_can_carry_as_unserved(kit: Any
     _sc, inst = kit.build(kit.workers("520502", 1), [kit.employer("E001")])
     ctx = Context(inst, P)
     stuck = people(kit, "520502", 1, deadline=kit.D0)
-    res = solve_bound(ctx, stuck, "52", time_limit_s=5, work_limit=2)
+    res = solve_bound(ctx, stuck, time_limit_s=5, work_limit=2)
     assert inst.unmet_penalty_fen == 500_000
     assert res.value == pytest.approx(500_000, abs=2)
-    dec = solve_plan(ctx, stuck, "52", time_limit_s=5, work_limit=2)
+    dec = solve_plan(ctx, stuck, time_limit_s=5, work_limit=2)
     assert dec.self_return == {0: 1} and not dec.unmet and not dec.coach_flow
 
 
@@ -162,10 +162,10 @@ def test_come_alone_rule_prices_the_subsidy_and_seat_seekers_at_its_multiple(kit
     _sc, inst = kit.build(kit.workers("520502", 1), [kit.employer("E001")])
     ctx = Context(inst, P)
     group = people(kit, "520502", 1) + people(kit, "520502", 1, travel=Travel.EITHER)
-    um = plan_model(ctx, group, "52")
+    um = plan_model(ctx, group)
     price = {um.groups[gi].travel: um.m.obj[var] for gi, var in um.s.items()}
     assert price == {Travel.SEAT: 3 * 80_000, Travel.EITHER: 80_000}
-    ub = bound_model(ctx, group, "52")
+    ub = bound_model(ctx, group)
     assert {ub.groups[gi].travel: ub.m.obj[var] for gi, var in ub.s.items()} == {
         Travel.EITHER: 80_000
     }
@@ -182,7 +182,7 @@ def test_vehicle_limit_rule_caps_coaches_on_the_road_per_day(kit: Any) -> None:
     for fleet, most in (((one,), 1), ((kit.COACH53,), 2)):
         _sc, inst = kit.build(kit.workers("340102", 1), [kit.employer("E001")], fleet=fleet)
         ctx = Context(inst, P)
-        dec = solve_plan(ctx, group, "34", time_limit_s=5, work_limit=2)
+        dec = solve_plan(ctx, group, time_limit_s=5, work_limit=2)
         assert max(coaches_on_the_road(ctx, dec).values()) == most
 
 
@@ -201,12 +201,12 @@ def test_bound_under_a_clock_too_short_for_its_mip_stops_at_the_lp(
     ctx = Context(inst, P)
     planned = prepare(inst, lambda w, r: r, P.max_wait_days).planned
     # As if this small model's LP took 10 s (on this machine it takes milliseconds).
-    columns = len(bound.bound_model(ctx, planned, "52", whole_trains=True).m.lb)
+    columns = len(bound.bound_model(ctx, planned, whole_trains=True).m.lb)
     monkeypatch.setattr(bound, "LP_SECONDS_PER_COLUMN2", 10.0 / columns**2)
 
     def solved(time_limit_s: float, work_limit: float | None) -> bound.ModelBound:
         return bound.solve_bound(
-            ctx, planned, "52", time_limit_s=time_limit_s, work_limit=work_limit,
+            ctx, planned, time_limit_s=time_limit_s, work_limit=work_limit,
             whole_trains=True,
         )
 

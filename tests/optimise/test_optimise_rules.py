@@ -320,7 +320,7 @@ def test_bound_counts_train_feeders_at_the_load_cap_of_their_day(kit: Any) -> No
     fleet = (kit.COACH53, kit.TRAIN)
     _sc, inst = kit.build(people, [kit.employer("E001")], fleet=fleet, caps=caps)
     ctx = Context(inst, P)
-    (line,) = ctx.lines_for("52", ["520111"])
+    (line,) = ctx.lines_for(["520111"])
     feeder_seats = ctx.feeder.seats
     capped_day = last - dt.timedelta(days=line.feeder_lag)
     assert ctx.feeder_cap_bound(line, capped_day) == feeder_seats // 2
@@ -431,7 +431,7 @@ def test_bound_relaxation_charges_a_whole_coach_for_a_countys_few_people(kit: An
     sc, inst = kit.build(kit.workers("340102", 10), [kit.employer("E001")])
     ctx = Context(inst, P)
     people = prepare(inst, lambda w, r: r, None).planned
-    res = solve_bound(ctx, people, "34", time_limit_s=5, work_limit=1, backend="lp")
+    res = solve_bound(ctx, people, time_limit_s=5, work_limit=1, backend="lp")
     cheapest = min(ctx.bound_coach_cost("340102", v) for v in ctx.coach_types)
     assert res.value >= cheapest - 100
     plan = run(sc, inst)
@@ -465,7 +465,7 @@ def test_bound_branches_on_the_trains_first_when_its_lp_runs_part_of_one(
 
     monkeypatch.setattr(bound, "solve_model", spy)
     monkeypatch.setattr(bound, "TRAINS_FIRST_MIN_VARS", 0)  # the rule is for large units
-    res = solve_bound(ctx, planned, "52", time_limit_s=5, work_limit=2, whole_trains=True)
+    res = solve_bound(ctx, planned, time_limit_s=5, work_limit=2, whole_trains=True)
     (lp,) = [b for backend, _q, b in seen if backend == "lp"]
     (trains_first,) = [b for backend, quick, b in seen if backend == "scip" and quick]
     (whole,) = [b for backend, quick, b in seen if backend == "scip" and not quick]

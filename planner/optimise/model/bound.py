@@ -10,16 +10,16 @@ whole MIP.
 
 The lower bound
 ---------------
-Let a *plan* be any set of trips obeying the rules stated in ``planner.optimise`` (coach
-trips board in one county or in counties of one prefecture within ``pickup_radius_km`` of the
-first pickup, which is the farthest from the hub, and have the same load-cap rows; a train
-boards at one to three stations in calling order, the people of a county at its nearest of
-them, walking in or by collector; every person not sent home alone by this plan's own rule —
-registered ``own``, or a seat-seeker the plan strands — is carried, comes alone (``either``
-only) or stays unserved at ``unmet_penalty`` each; recruits go to the employers ``prepare``
-matched them to). Its objective is ``Z = trip costs + subsidies of people coming alone +
-penalty × unserved``. For each planning unit the ``bound`` model is a relaxation of the plans
-restricted to that unit's people, with costs never above the real ones:
+Let a *plan* be any set of trips obeying the rules stated in ``planner.optimise`` (coach trips
+board in one county or in counties of one prefecture within ``pickup_radius_km`` of the first
+pickup, which is the farthest from the hub, and have the same load-cap rows; a train boards at
+one to three stations in calling order, the people of a county at its nearest of them in the
+county's own province, walking in or by collector; every person not sent home alone by this
+plan's own rule — registered ``own``, or a seat-seeker the plan strands — is carried, comes
+alone (``either`` only) or stays unserved at ``unmet_penalty`` each; recruits go to the
+employers ``prepare`` matched them to). Its objective is ``Z = trip costs + subsidies of people
+coming alone + penalty × unserved``. For each planning unit the ``bound`` model is a relaxation
+of the plans restricted to that unit's people, with costs never above the real ones:
 
 * a coach whose first pickup is county ``a`` drives a closed tour through ``a`` and at least one
   employer, so by the triangle inequality (road km = factor × great-circle km is a metric) at
@@ -121,13 +121,13 @@ class ModelBound:
 
 
 def bound_model(
-    ctx: Context, people: Sequence[Person], province: str, *, whole_trains: bool = False
+    ctx: Context, people: Sequence[Person], *, whole_trains: bool = False
 ) -> UnitModel:
-    """The bound model of the unit of ``people`` (without those the plan strands; province
-    code ``province``); ``whole_trains``: count trains in whole numbers (valid when ``people``
+    """The bound model of the unit of ``people`` (without those the plan strands);
+    ``whole_trains``: count trains in whole numbers (valid when ``people``
     holds every county of the trains' catchments)."""
     counties = sorted({q.county for q in people})
-    lines = ctx.lines_for(province, counties)
+    lines = ctx.lines_for(counties)
     groups, pools, _cand, levels = build_groups(ctx, people, lines, True, False)
     um = UnitModel(ctx, groups, pools, lines, levels)
     coaches.bound_coaches(um)
@@ -144,7 +144,6 @@ def bound_model(
 def solve_bound(
     ctx: Context,
     people: Sequence[Person],
-    province: str,
     *,
     time_limit_s: float,
     work_limit: float | None,
@@ -160,8 +159,6 @@ def solve_bound(
         Shared data.
     people
         The unit's people to carry, without those the plan strands.
-    province
-        Province code.
     time_limit_s, work_limit
         Wall-clock budget (counted from this call); deterministic budget (SCIP nodes =
         10 × work_limit).
@@ -173,7 +170,7 @@ def solve_bound(
         time is up).
     """
     begun = time.perf_counter()
-    um = bound_model(ctx, people, province, whole_trains=whole_trains)
+    um = bound_model(ctx, people, whole_trains=whole_trains)
     return solve_bound_model(
         um,
         begun=begun,

@@ -260,15 +260,20 @@ class Context:
         assert prev is not None
         return tuple(calls), dkey, km + self.inst.km(prev, dkey)
 
-    def lines_for(self, province: str, counties: Sequence[str]) -> list[TrainLine]:
+    def lines_for(self, counties: Sequence[str]) -> list[TrainLine]:
+        """The train lines the people of ``counties`` may take: those boarding at a station in
+        one of their provinces. A county's people board at its nearest station of the train in
+        its own province (the train's catchment, ``_catchment``), so a train calling in two
+        provinces serves both; its load cap is its first station's province's."""
         p = self.params
         sc = self.inst.scenario
+        provinces = {self.inst.origins[c].province_code for c in counties}
         out: list[TrainLine] = []
         for i, v in enumerate(self.train_types):
-            st = str(v.origin_station)
-            if self.inst.station_province.get(st) != province:
-                continue
             calls, dkey, km = self.train_calls(v)
+            province_of = {k: self.inst.station_province.get(k[2:], "") for k, _off in calls}
+            if not provinces & set(province_of.values()):
+                continue
             ref = dt.date(2020, 1, 1)
             dep = coach_start(ref, p.train_depart_min)
             arr = dep + drive_minutes(km, p.train_speed_kmh)
@@ -282,14 +287,14 @@ class Context:
                 dwell_min=p.stop_dwell_min,
             )
             lag_plan = (day_of(feeder.arrive[0] + 4 * p.stop_dwell_min) - ref).days
-            catch, walk, board = self._catchment(calls, counties, ref)
+            catch, walk, board = self._catchment(calls, province_of, counties, ref)
             out.append(
                 TrainLine(
                     index=i,
                     vehicle=v,
                     station_key=calls[0][0],
                     dest_key=dkey,
-                    province=province,
+                    province=province_of[calls[0][0]],
                     km=km,
                     lag_plan=lag_plan,
                     lag_bound=lag_bound,
@@ -304,20 +309,31 @@ class Context:
         return out
 
     def _catchment(
-        self, calls: Sequence[tuple[str, int]], counties: Sequence[str], ref: dt.date
+        self,
+        calls: Sequence[tuple[str, int]],
+        province_of: dict[str, str],
+        counties: Sequence[str],
+        ref: dt.date,
     ) -> tuple[list[str], set[str], dict[str, str]]:
-        """The counties that may ride a train calling at ``calls``, those that walk in, and the
-        station each boards at: its nearest (the first on a tie), walked to within
-        ``walk_in_km``, else reached by a collector within ``collector_radius_km`` that can be
-        there ``transfer_min`` before the train leaves it."""
+        """The counties that may ride a train calling at ``calls`` (stations in the provinces
+        ``province_of``), those that walk in, and the station each boards at: its nearest in
+        its own province (the first on a tie), walked to within ``walk_in_km``, else reached
+        by a collector within ``collector_radius_km`` that can be there ``transfer_min``
+        before the train leaves it."""
         p = self.params
         catch: list[str] = []
         walk: set[str] = set()
         board: dict[str, str] = {}
         for c in counties:
-            d, _pos, key, offset = min(
-                (self.inst.km(f"c:{c}", k), j, k, off) for j, (k, off) in enumerate(calls)
-            )
+            own = self.inst.origins[c].province_code
+            near = [
+                (self.inst.km(f"c:{c}", k), j, k, off)
+                for j, (k, off) in enumerate(calls)
+                if province_of[k] == own
+            ]
+            if not near:
+                continue
+            d, _pos, key, offset = min(near)
             if d <= p.walk_in_km:
                 catch.append(c)
                 walk.add(c)

@@ -64,14 +64,13 @@ class Decision:
 def plan_model(
     ctx: Context,
     people: Sequence[Person],
-    province: str,
     used: Mapping[tuple[str, dt.date], int] | None = None,
 ) -> UnitModel:
-    """The plan model of the unit of ``people`` (province code ``province``), with the
+    """The plan model of the unit of ``people``, with the
     vehicles ``used`` per (vehicle name, day) by earlier units taken off what is available."""
     used = used or {}
     counties = sorted({q.county for q in people})
-    lines = ctx.lines_for(province, counties)
+    lines = ctx.lines_for(counties)
     # Offer earlier departure days too when vehicles may run short for this unit.
     spread = limits.short_of_vehicles(ctx, people, used)
     groups, pools, _cand, levels = build_groups(ctx, people, lines, False, spread)
@@ -89,7 +88,6 @@ def plan_model(
 def solve_plan(
     ctx: Context,
     people: Sequence[Person],
-    province: str,
     *,
     time_limit_s: float,
     work_limit: float | None,
@@ -104,8 +102,6 @@ def solve_plan(
         Shared data.
     people
         The unit's people to carry.
-    province
-        Province code.
     time_limit_s, work_limit
         Wall-clock budget (counted from this call, the model's building included);
         deterministic budget (SCIP nodes = 10 × work_limit).
@@ -115,7 +111,7 @@ def solve_plan(
         The MIP solver of the final search.
     """
     begun = time.perf_counter()
-    um = plan_model(ctx, people, province, used)
+    um = plan_model(ctx, people, used)
     m, seed = um.m, ctx.params.seed
     hint = plan_start(um)
     if work_limit is None and time.perf_counter() - begun >= time_limit_s and is_feasible(m, hint):

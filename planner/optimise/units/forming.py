@@ -1,5 +1,6 @@
-"""The planning units: the prefectures of a province, merged where a train's catchment spans
-several, largest first; each with its share of the planning and the bound time."""
+"""The planning units: the prefectures, merged where a train's catchment spans several (of
+one province, or of the provinces a train boards in), largest first; each with its share of
+the planning and the bound time."""
 
 from __future__ import annotations
 
@@ -64,15 +65,15 @@ def _joined_by_trains(
     inst: Instance, params: PlanParams, by_pref: dict[Prefecture, list[Person]]
 ) -> dict[Prefecture, Prefecture]:
     """Each prefecture's unit, named by one of its prefectures: those a train line's
-    catchment spans are joined (union-find)."""
+    catchment spans are joined (union-find), across provinces for a train boarding in two."""
     ctx = context(inst, params)
     parent: dict[Prefecture, Prefecture] = {k: k for k in by_pref}
-    for pv in sorted({k[0] for k in by_pref}):
-        counties = sorted({q.county for k, qs in by_pref.items() if k[0] == pv for q in qs})
-        for ln in ctx.lines_for(pv, counties):
-            prefs = sorted({(pv, inst.origins[c].prefecture_code) for c in ln.catchment})
-            for other in prefs[1:]:
-                parent[_find(parent, other)] = _find(parent, prefs[0])
+    counties = sorted({q.county for qs in by_pref.values() for q in qs})
+    for ln in ctx.lines_for(counties):
+        origins = [inst.origins[c] for c in ln.catchment]
+        prefs = sorted({(o.province_code, o.prefecture_code) for o in origins})
+        for other in prefs[1:]:
+            parent[_find(parent, other)] = _find(parent, prefs[0])
     return {k: _find(parent, k) for k in by_pref}
 
 

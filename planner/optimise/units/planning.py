@@ -36,7 +36,6 @@ def plan_unit(inst: Instance, params: PlanParams, unit_input: UnitInput) -> Unit
     dec = solve_plan(
         ctx,
         unit.people,
-        unit.province,
         time_limit_s=unit_input.time_limit_s,
         work_limit=unit_input.work_limit,
         used=unit_input.vehicles_out.to_dict(),
@@ -165,7 +164,6 @@ def bound_task(params: PlanParams, unit: Unit, plan: UnitPlan) -> BoundTask | No
     wl = params.work_limit
     return BoundTask(
         unit.key,
-        unit.province,
         plan.bound_people,
         unit.bound_share,
         None if wl is None else max(0.05, wl * (1 - PLAN_PHASE) * unit.weight),

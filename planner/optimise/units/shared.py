@@ -80,7 +80,7 @@ class _Arrival:
         c = w.home_adcode
         best = release + dt.timedelta(days=ctx.plan_coach(c)[0])
         if c not in self.lines:
-            self.lines[c] = ctx.lines_for(ctx.inst.origins[c].province_code, [c])
+            self.lines[c] = ctx.lines_for([c])
         for ln in self.lines[c]:
             if c in ln.catchment:
                 best = min(best, max(release, ln.earliest) + dt.timedelta(days=ln.lag_plan))
