@@ -11,12 +11,17 @@ Rules implemented:
   over in the final plans (none expected);
 - a destination's plan is shown as a saved plan is (figures, trips on the map with the
   manifest of the trip picked, the trips table, the dispatch sheet); the manifest needs the
-  destination's scenario, read from the folder the summary names when it is still there.
+  destination's scenario, read from the folder the summary names when it is still there;
+- a destination's plan and scenario are read once and kept while their files are unchanged
+  (a redraw — picking a trip — does not read thousands of rows again; a folder rewritten by a
+  new ``jobbus campaign plan`` is read anew).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -164,6 +169,50 @@ def section() -> None:
                         format_func=names.__getitem__, label_visibility="collapsed")
     if code is None:
         return
-    plan = backend.run(campaigns.destination_plan, result, code)
+    dest = result.destination(code)
+    where = str(result.folder.resolve())
+    plan = backend.run(_plan_of, result, where, code, files_stamp(dest.plan_folder))
     if plan is not None:
-        destination_plan(plan, campaigns.destination_scenario(result, code), code)
+        scenario_stamp = files_stamp(_scenario_folder(result.folder, dest.scenario_folder))
+        destination_plan(plan, _scenario_of(result, where, code, scenario_stamp), code)
+
+
+def files_stamp(folder: Path | None) -> tuple[tuple[str, int, int], ...]:
+    """Name, modification time (ns) and size of each file in ``folder`` (empty if it is not
+    one): a redraw with the same stamp reads nothing again."""
+    if folder is None or not folder.is_dir():
+        return ()
+    stamp = []
+    with os.scandir(folder) as entries:
+        for e in entries:
+            if e.is_file():
+                info = e.stat()
+                stamp.append((e.name, info.st_mtime_ns, info.st_size))
+    return tuple(sorted(stamp))
+
+
+def _scenario_folder(base: Path, folder: Path | None) -> Path | None:
+    if folder is None or folder.is_absolute():
+        return folder
+    return base / folder if (base / folder).is_dir() else folder
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _plan_of(
+    _result: Any, folder: str, code: str, stamp: tuple[tuple[str, int, int], ...]
+) -> Plan:
+    """``campaigns.destination_plan``, kept per (campaign folder, code, files' stamp)."""
+    from planner.services import campaigns
+
+    return campaigns.destination_plan(_result, code)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _scenario_of(
+    _result: Any, folder: str, code: str, stamp: tuple[tuple[str, int, int], ...]
+) -> Scenario | None:
+    """``campaigns.destination_scenario``, kept per (campaign folder, code, the scenario
+    files' stamp)."""
+    from planner.services import campaigns
+
+    return campaigns.destination_scenario(_result, code)

@@ -51,3 +51,35 @@ def test_a_folder_that_is_not_a_campaign_result_says_so_in_chinese(sign_in, tmp_
     shown += " ".join(" ".join(map(str, d.value.to_numpy().ravel())) for d in at.dataframe)
     assert "缺少 campaign_summary.json" in shown
     assert str(tmp_path / "campaign_summary.json") in shown
+
+
+def test_a_redraw_does_not_read_the_destination_again_until_its_files_change(
+    sign_in, campaign_out, monkeypatch
+):
+    """Any click redraws the page: the destination's plan is not read from its folder again;
+    once a file of that folder is rewritten, it is."""
+    import os
+
+    from planner.io import plan_read
+
+    reads: list[Path] = []
+    real = plan_read.read_plan
+
+    def counted(folder: Any, *args: Any, **kwargs: Any) -> Any:
+        reads.append(Path(folder))
+        return real(folder, *args, **kwargs)
+
+    monkeypatch.setattr(plan_read, "read_plan", counted)
+    at = _campaign(sign_in, campaign_out)
+    at.selectbox(key="campaign_pick").select("D02").run()
+    first = len(reads)
+    assert first <= 1  # read now, or kept from an earlier draw of the same files
+    at.run()  # a redraw, as picking a trip or a tab makes
+    assert not at.exception, at.exception
+    assert len(reads) == first and at.metric
+    summary = campaign_out / "D02" / "summary.json"
+    later = summary.stat().st_mtime_ns + 1_000_000_000
+    os.utime(summary, ns=(later, later))
+    at.run()
+    assert not at.exception, at.exception
+    assert reads[-1] == campaign_out / "D02" and len(reads) == first + 1
