@@ -53,11 +53,17 @@ else:
     st.subheader(t("subsidies.act") if mine else t("subsidies.look"))
     options = [int(c) for c in shown["claim_id"]]
     label = views.claim_labels(shown)
+    # as picked when the page was last drawn: a claim that has since left the filter drops out
+    # of the picker below, but a click on that page was about it
+    drawn_with = [int(c) for c in st.session_state.get("sub_selected") or []]
     picked = st.multiselect(
         t("subsidies.pick"), options, format_func=lambda c: label.get(c, str(c)),
         key="sub_selected", placeholder=t("subsidies.pick_placeholder"),
     )
     actions = views.actions_for(mine, claims, picked)
+    for action in mine:  # clicked on a page drawn before someone else acted on these claims
+        if st.session_state.get(f"sub_do_{action.name}") and action not in actions:
+            st.warning(views.not_done_text(action, claims, drawn_with), icon=":material/sync:")
     reason = ""
     if not mine:
         st.caption(t("subsidies.no_actions", role=t(f"roles.{user.role}")))

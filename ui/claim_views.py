@@ -39,10 +39,10 @@ RULES = ("charter", "self_return", "recruitment", "agency", "retention", "sendin
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@st.cache_data(show_spinner=False, ttl=60)
 def claims(url: str) -> pd.DataFrame:
-    """Every claim (``planner.services.ledger.list_claims``), cached until the ledger changes."""
-    return claims_service.list_claims(url=url)
+    """Every claim (``planner.services.ledger.list_claims``), cached until the ledger changes
+    — here or elsewhere: another user's payment shows at the next click (``backend.read``)."""
+    return backend.read(claims_service.list_claims, url)
 
 
 def claim_metrics(frame: pd.DataFrame) -> None:
@@ -139,8 +139,22 @@ def actions_for(actions: list[ClaimAction], frame: pd.DataFrame,
         return []
     rows = frame.loc[frame["claim_id"].isin(picked)]
     flagged = bool(len(rows)) and bool(rows["needs_review"].astype(bool).all())
-    open_to = claims_service.actions_open_to(set(rows["state"]), flagged)
+    paying = [None if pd.isna(s) else str(s) for s in rows["payment_status"]]
+    open_to = claims_service.actions_open_to(set(rows["state"]), flagged, paying)
     return [a for a in actions if a.name in open_to]
+
+
+def not_done_text(action: ClaimAction, frame: pd.DataFrame, picked: list[int]) -> str:
+    """Why a button clicked was not acted on: the claims picked have changed since the page
+    was drawn (someone else acted on them first); their states now."""
+    rows = frame.loc[frame["claim_id"].isin(picked)]
+    now = "、".join(
+        f"#{r.claim_id} {t('states.' + str(r.state))}"
+        + (f"（{t('payments.' + str(r.payment_status))}）"
+           if isinstance(r.payment_status, str) and r.state != "paid" else "")
+        for r in rows.itertuples()
+    )
+    return t("subsidies.not_done", what=t(f"subsidies.do_{action.name}"), now=now)
 
 
 def run_action(action: ClaimAction, ids: list[int], user: Any, reason: str,
@@ -175,6 +189,9 @@ def run_action(action: ClaimAction, ids: list[int], user: Any, reason: str,
     what = t(f"subsidies.do_{action.name}")
     if isinstance(result, dt.date):
         return t("subsidies.notice_until", what=what, n=len(ids), until=fmt.date(result))
+    if action.name == "issue_payment" and len(result) < len(ids):
+        return t("subsidies.issued_some", what=what, n=len(result),
+                 already=len(ids) - len(result))
     return t("subsidies.moved", what=what, n=len(ids))
 
 

@@ -11,8 +11,9 @@ Rules implemented here:
   one wins, the other gets ``TransitionRefused``;
 - no one approves a claim they reviewed (four eyes);
 - the actions open to a set of claims are those that may start from every claim's state: a
-  transition of the state machine, or issuing a payment from ``notice_done``; reopening only
-  when every claim is flagged for review (``actions_open_to``);
+  transition of the state machine, or issuing a payment from ``notice_done`` (for claims
+  without a payment, or whose payment failed); reopening only when every claim is flagged for
+  review (``actions_open_to``);
 - every change writes the audit log (who, when, before, after) in the same transaction.
 """
 
@@ -61,7 +62,8 @@ from planner.services.context import Ledger, using
 from planner.services.policies import _policy_module, load_active_policy
 
 
-def actions_open_to(states: Iterable[str], all_flagged: bool) -> frozenset[str]:
+def actions_open_to(states: Iterable[str], all_flagged: bool,
+                    payment_statuses: Iterable[str | None] = ()) -> frozenset[str]:
     """The claim actions that may start from every one of ``states`` (no state: none).
 
     Parameters
@@ -70,6 +72,10 @@ def actions_open_to(states: Iterable[str], all_flagged: bool) -> frozenset[str]:
         The states of the claims picked (``ClaimState`` values).
     all_flagged
         Whether every one of them is flagged for review (``needs_review``); ``reopen`` needs it.
+    payment_statuses
+        The status of each picked claim's payment (``None``: none issued). A payment is issued
+        only for claims without one or whose payment failed: a pending one is already on its
+        way to the bank (``payments.issue_payments`` would issue nothing).
 
     Returns
     -------
@@ -79,7 +85,8 @@ def actions_open_to(states: Iterable[str], all_flagged: bool) -> frozenset[str]:
     """
     picked = {str(s) for s in states}
     starts = {name: {str(s) for s in sources} for name, (sources, _) in TRANSITIONS.items()}
-    starts["issue_payment"] = {ClaimState.NOTICE_DONE.value}
+    if all(status in (None, "failed") for status in payment_statuses):
+        starts["issue_payment"] = {ClaimState.NOTICE_DONE.value}
     return frozenset(name for name, sources in starts.items()
                      if picked and picked <= sources and (name != "reopen" or all_flagged))
 

@@ -27,3 +27,11 @@ def test_a_finished_notice_may_be_paid():
 def test_no_claim_no_action():
     """With no claim picked nothing is open."""
     assert actions_open_to(set(), all_flagged=True) == frozenset()
+
+
+def test_a_payment_is_issued_only_where_none_is_on_its_way():
+    """A claim without a payment, or whose payment failed, may have one issued; a pending or
+    paid payment may not be issued again (recording it paid stays open)."""
+    assert "issue_payment" in actions_open_to({"notice_done"}, False, [None, "failed"])
+    pending = actions_open_to({"notice_done"}, False, [None, "pending"])
+    assert "issue_payment" not in pending and "record_payment" in pending
