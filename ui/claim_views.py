@@ -259,7 +259,7 @@ def export_buttons(url: str, user: Any) -> None:
             t("subsidies.download", what=t(f"subsidies.export_{name}")),
             data=functools.partial(make_export, name, url, user),
             file_name=f"{dt.date.today():%Y%m%d}-{EXPORTS[name][1]}", mime=XLSX,
-            key=f"sub_export_{name}", icon=":material/download:", on_click="ignore",
+            key=f"sub_export_{name}", icon=":material/download:", on_click="rerun",
         )
         if name == "finance":
             st.caption(t("subsidies.finance_batch_hint"))

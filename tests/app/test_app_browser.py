@@ -420,3 +420,21 @@ def test_money_cards_fit_at_1366_px(server: str, browser: Any) -> None:
         shoot(tab, "overview-1366")
     finally:
         tab.close()
+
+
+def test_export_clicked_after_a_demotion_signs_out_with_the_reason(
+    server: str, page: Any, app_home: Path
+) -> None:
+    """A finance user demoted to operator while 补贴 is open clicks 下载财务拨付清单: the
+    service refuses the file, and the page says why (signed out: role changed) instead of
+    nothing happening."""
+    from planner.services.auth import add_user, set_role
+
+    url = f"sqlite:///{app_home / 'jobbus.sqlite'}"
+    add_user("finance-demoted", PASSWORD, "finance", url=url)
+    sign_in(page, server, "finance-demoted")
+    open_page(page, "subsidies")
+    set_role("finance-demoted", "operator", url=url)
+    page.get_by_role("button", name="下载财务拨付清单").click()
+    wait_for_text(page, "角色已变更，已退出登录")
+    assert page.get_by_label("用户名").count() == 1
