@@ -5,9 +5,10 @@ ledger as a numbered version and listed here, with the one dispatched), see what
 re-solved on a click), see the origins, trains and coach routes into the district on a map that
 needs no internet, read the trips and a trip's manifest, lock trips and re-plan, compare two
 saved plans side by side, download the dispatch sheet and manifests, and dispatch a plan to the
-ledger for tracking. It also opens a campaign's result (the output folder of ``jobbus
-campaign plan``): the destinations, totals and pools, and each destination's plan
-(``ui.campaign_views``)."""
+ledger for tracking (a dispatch refused because an earlier dispatched plan's trips already
+carried people offers to open that plan, to lock them there and re-plan). It also opens a
+campaign's result (the output folder of ``jobbus campaign plan``): the destinations, totals and
+pools, and each destination's plan (``ui.campaign_views``)."""
 
 import datetime as dt
 
@@ -241,14 +242,25 @@ d2.download_button(t("planning.download_self_returns"),
                    pv.self_return_calls_xlsx(plan, used, key, current_language()),
                    file_name=f"self-return-calls-P{pick:03d}-{dt.date.today():%Y%m%d}.xlsx",
                    mime=pv.XLSX, key="plan_dl_self_returns", icon=":material/call:")
+
+
+def open_plan(plan_id: int) -> None:
+    """Show ``plan_id`` on the next run (a button's callback, before the picker is drawn)."""
+    st.session_state["plan_pick"] = plan_id
+
+
 if may("dispatch_plan"):
     if d3.button(t("planning.dispatch"), key="plan_dispatch", icon=":material/send:"):
-        result = backend.run(plans.dispatch_plan, pick, current_user(),
-                             backend.database_url())
-        if result is not None and result.already:
+        done, refused = backend.run_with_problems(plans.dispatch_plan, pick, current_user(),
+                                                  backend.database_url())
+        if done is not None and done.already:
             st.info(t("planning.dispatch_already", id=pick))
-        elif result is not None:
-            flash(pv.dispatch_message(result))  # the list above shows the new states
+        elif done is not None:
+            flash(pv.dispatch_message(done))  # the list above shows the new states
+        for other in pv.plans_to_lock_in(refused):  # its trips that ran: lock them there
+            if other in by_id:
+                st.button(t("planning.open_to_lock", id=other), key=f"plan_open_{other}",
+                          icon=":material/lock:", on_click=open_plan, args=(other,))
 else:
     d3.caption(t("registration.operator_only"))
 

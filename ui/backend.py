@@ -32,7 +32,7 @@ import streamlit as st
 
 from planner.errors import JobbusError
 from planner.ledger.db import default_database_url
-from planner.problems import InputError
+from planner.problems import InputError, Problem
 from ui.i18n import current_language, t
 
 P = ParamSpec("P")
@@ -51,16 +51,18 @@ def ledger_changed() -> None:
     st.cache_data.clear()
 
 
-def _invoke(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> tuple[bool, R | None]:
+def _invoke(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs
+            ) -> tuple[bool, R | None, list[Problem]]:
     try:
-        return True, fn(*args, **kwargs)
+        return True, fn(*args, **kwargs), []
     except InputError as exc:
         show_problems_inline(exc.problems)
+        return False, None, list(exc.problems)
     except JobbusError as exc:
         st.error(t("common.refused", reason=refusal_text(exc)), icon=":material/block:")
     except Exception:
         show_bug(getattr(fn, "__qualname__", repr(fn)))
-    return False, None
+    return False, None, []
 
 
 def show_bug(where: str) -> str:
@@ -94,6 +96,14 @@ def run(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R | None:
     return _invoke(fn, *args, **kwargs)[1]
 
 
+def run_with_problems(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs
+                      ) -> tuple[R | None, list[Problem]]:
+    """Like :func:`run`, and the problems of an ``InputError`` refusal (already on screen) for
+    the page to offer what to do about them; ``[]`` when the service did not refuse so."""
+    _, result, problems = _invoke(fn, *args, **kwargs)
+    return result, problems
+
+
 def attempt(fn: Callable[P, Any], *args: P.args, **kwargs: P.kwargs) -> bool:
     """Like :func:`run` for a service that returns nothing: ``True`` if it was done."""
     return _invoke(fn, *args, **kwargs)[0]
@@ -111,7 +121,7 @@ def show_problems_inline(problems: Any) -> None:
     rows = [
         {
             t("problems.file"): p.file,
-            t("problems.row"): p.row,
+            t("problems.row"): "" if p.row is None else str(p.row),  # blank: not one row
             t("problems.column"): p.column or "",
             t("problems.message"): p.text(current_language()),
         }

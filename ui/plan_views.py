@@ -261,6 +261,14 @@ def dispatch_message(result: Any) -> str:
     return text
 
 
+def plans_to_lock_in(problems: Iterable[Any]) -> list[int]:
+    """The dispatched plans a refused dispatch names as holding trips that already carried
+    people (``problem.trip_already_ran_in_plan``): the plans to open and lock them in."""
+    named = (p.what.args.get("plan") for p in problems
+             if p.what.code == "problem.trip_already_ran_in_plan")
+    return sorted({int(i) for i in named if i is not None})
+
+
 def params_of(info: Any) -> Any:
     """The planning parameters a saved plan was made with (those this version knows)."""
     from planner.services.planning import PlanParams

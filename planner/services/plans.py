@@ -16,8 +16,10 @@ Rules implemented here:
   already there with the same values is kept, with other values it is refused naming the trip
   and what differs (money in yuan); trips of earlier plans that carried people this plan
   places anew are withdrawn when nothing happened on them yet (no boarding, arrival or other
-  event), and refused otherwise; an earlier dispatched plan losing a trip, and the plan a
-  dispatched re-plan re-plans, become superseded;
+  event), and refused otherwise, naming the dispatched plan the trip belongs to (the one to
+  open, lock the trip in and plan again: the plan being dispatched does not hold it); an
+  earlier dispatched plan losing a trip, and the plan a dispatched re-plan re-plans, become
+  superseded;
 - dispatching a plan already dispatched changes nothing and says so;
 - saving needs the ``save_plan`` permission (every role), dispatching ``dispatch_plan``
   (operator); reading needs none.
@@ -448,9 +450,14 @@ def withdraw_replaced(repo: LedgerRepository, plan: Plan, merge: Merge) -> _With
         return out
     ran = _events_on(repo, replaced.values())
     for trip in sorted(replaced.values(), key=lambda t: t.trip_id):
-        if ran.get(trip.id):
-            out.problem(None, "trip_id", msg("problem.trip_already_ran", trip=trip.trip_id,
-                                             n=ran[trip.id]))
+        if not ran.get(trip.id):
+            continue
+        if trip.plan_id is None:  # a trip from before plans were kept
+            what = msg("problem.trip_already_ran", trip=trip.trip_id, n=ran[trip.id])
+        else:  # the plan to open, lock the trip in and plan again
+            what = msg("problem.trip_already_ran_in_plan", trip=trip.trip_id, n=ran[trip.id],
+                       plan=trip.plan_id)
+        out.problem(None, "trip_id", what)
     if out.problems:
         return out
     pks = list(replaced)

@@ -114,3 +114,36 @@ def test_uploaded_plan_files_that_disagree_are_named_in_chinese(fresh: Path) -> 
     assert (problem.row, problem.column) == (2, "trip_id")
     assert problem.text("zh") == "车次 C0002 不在车次表（trips.csv）中"
     assert list_plans(url) == before
+
+
+def test_dispatch_refused_for_a_trip_that_ran_names_and_opens_that_plan(fresh: Path) -> None:
+    """dispatch A → A's first trip departs → plan B anew → dispatching B is refused: the
+    problem names plan A and its trip (行 blank, not None), and the button it offers opens A,
+    whose trips the lock picker then lists. Runs last: it leaves a departure in the ledger."""
+    from planner.services import plans as ps
+    from planner.services.auth import Role, system_actor
+    from planner.services.movements import record_trip_event
+
+    url = f"sqlite:///{fresh / 'jobbus.sqlite'}"
+    at = _planning()
+    at.number_input(key="plan_time_limit").set_value(5)
+    at.button(key="plan_run").click().run()
+    a = finish_plan_run(at, "operator").session_state["plan_pick"]
+    at.button(key="plan_dispatch").click().run()
+    assert f"方案 P{a:03d} 已下达" in _messages(at)
+    ran = ps.load_plan(a, url).trips[0]
+    record_trip_event(ran.trip_id, "departed", ran.depart, system_actor(Role.OPERATOR),
+                      url=url)
+    at.button(key="plan_run").click().run()
+    b = finish_plan_run(at, "operator").session_state["plan_pick"]
+    assert b != a
+    at.button(key="plan_dispatch").click().run()
+    table = next(d.value for d in at.dataframe if "问题" in d.value.columns)
+    row = table[table["问题"].str.contains(ran.trip_id, regex=False)].iloc[0]
+    assert row["问题"] == (f"已下达方案 P{a:03d} 的车次 {ran.trip_id} 已有 1 人次上车或到岗，"
+                         f"本方案未保留该车次：请打开方案 P{a:03d}，锁定该车次后重新规划")
+    assert row["行"] == ""
+    at.button(key=f"plan_open_{a}").click().run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="plan_pick").value == a
+    assert any(o.startswith(f"{ran.trip_id} · ") for o in at.multiselect(key="plan_lock").options)

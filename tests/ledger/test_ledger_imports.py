@@ -199,7 +199,7 @@ def test_second_plan_replaces_trips_nobody_took(ledger_url: str, world, actors,
 def test_second_plan_dropping_a_trip_that_ran_is_refused(ledger_url: str, world, actors,
                                                          tmp_path: Path) -> None:
     """Once people arrived on the first plan's trips, a plan moving them elsewhere is refused,
-    naming trips.csv, the trip and what happened on it; nothing is written."""
+    naming trips.csv, the first plan, the trip and what happened on it; nothing is written."""
     op = actors["operator"]
     svc.import_path("scenario", world.scenario_dir, op, url=ledger_url)
     svc.import_path("plan", world.plan_dir, op, url=ledger_url)
@@ -210,4 +210,5 @@ def test_second_plan_dropping_a_trip_that_ran_is_refused(ledger_url: str, world,
         svc.import_path("plan", _moved_plan(world, tmp_path), op, url=ledger_url)
     first = str(err.value.problems[0])
     assert first.startswith("trips.csv: trip_id: trip T") and "already carried people" in first
+    assert "of the dispatched plan P001" in first  # the plan to open and lock the trip in
     assert _counts(ledger_url) == before

@@ -17,6 +17,7 @@ from planner.problems import InputError
 from planner.services import ledger as svc
 from planner.services import plans as ps
 from planner.services.auth import PermissionDenied
+from planner.services.movements import record_trip_event
 
 
 @pytest.fixture
@@ -117,6 +118,31 @@ def test_locked_trip_with_another_cost_is_refused_in_yuan(registered: str, world
     assert str(err.value.problems[0]) == (
         f"trips.csv:2: cost: trip {first.trip_id} is already dispatched with cost {old} yuan; "
         f"this plan has {new} yuan")
+    assert svc.ledger_counts(url=registered) == before
+    assert ps.plan_info(b.id, registered).state == "saved"
+
+
+def test_replan_dropping_a_trip_that_ran_names_the_dispatched_plan(registered: str, world,
+                                                                   actors) -> None:
+    """A plan placing anew the people of an earlier dispatched plan's trip that already
+    carried people is refused naming that plan (P001, the one to open and lock the trip in)
+    and its trip, in both languages, with no row; nothing is written."""
+    op = actors["operator"]
+    a = ps.save_plan(world.plan, "A", op, url=registered)
+    ps.dispatch_plan(a.id, op, registered)
+    ran = next(t for t in ps.load_plan(a.id, registered).trips if t.parent_trip_id is None)
+    record_trip_event(ran.trip_id, "departed", ran.depart, op, url=registered)
+    b = ps.save_plan(world.plan, "B", op, url=registered)  # the same trips under P002-…
+    before = svc.ledger_counts(url=registered)
+    with pytest.raises(InputError) as err:
+        ps.dispatch_plan(b.id, op, registered)
+    [problem] = err.value.problems
+    trip = ran.trip_id
+    assert problem.what.args == {"trip": trip, "n": 1, "plan": a.id}
+    assert (problem.file, problem.row, problem.column) == ("trips.csv", None, "trip_id")
+    assert problem.text("zh").startswith(f"已下达方案 P001 的车次 {trip} 已有 ")
+    assert problem.text("zh").endswith("请打开方案 P001，锁定该车次后重新规划")
+    assert f"trip {trip} of the dispatched plan P001 has already carried people" in str(problem)
     assert svc.ledger_counts(url=registered) == before
     assert ps.plan_info(b.id, registered).state == "saved"
 
