@@ -158,7 +158,7 @@ def section() -> None:
                          placeholder=t("campaign.folder_placeholder")).strip()
     if not path:
         return
-    result = backend.run(campaigns.read_campaign_result, path)
+    result = backend.run_read(campaigns.read_campaign_result, path)
     if result is None:
         return
     overview(result)
@@ -171,7 +171,7 @@ def section() -> None:
         return
     dest = result.destination(code)
     where = str(result.folder.resolve())
-    plan = backend.run(_plan_of, result, where, code, files_stamp(dest.plan_folder))
+    plan = backend.run_read(_plan_of, result, where, code, files_stamp(dest.plan_folder))
     if plan is not None:
         scenario_stamp = files_stamp(_scenario_folder(result.folder, dest.scenario_folder))
         destination_plan(plan, _scenario_of(result, where, code, scenario_stamp), code)
