@@ -93,3 +93,16 @@ def test_a_redraw_does_not_read_the_destination_again_until_its_files_change(
     assert not at.exception, at.exception
     assert reads[-1] == campaign_out / "D02" and len(reads) == first + 1
 
+
+def test_the_pool_names_its_sending_province(sign_in, campaign_out):
+    """运力池 shows the sending province by name (浙江省), not its code (33)."""
+    at = _campaign(sign_in, campaign_out)
+    pools = next(d.value for d in at.dataframe if "派出省份" in d.value.columns)
+    assert set(pools["派出省份"]) == {"浙江省"}
+
+
+def test_a_province_the_gazetteer_does_not_know_stays_a_code():
+    from ui.campaign_views import province_label
+
+    assert (province_label("33"), province_label("99"), province_label(None)) == (
+        "浙江省", "99", "")
