@@ -94,4 +94,5 @@ for kind, tab in zip(workspace.TABLE_KINDS, tabs, strict=True):
             result = backend.run(registration.register_upload, upload, folder, user,
                                  url=backend.database_url())
             if result is not None:
-                flash(t("registration.saved", added=result.added, rows=result.rows))
+                # the rows of this table, not of the whole scenario the ledger imported
+                flash(t("registration.saved", rows=len(upload.frame), added=result.added))

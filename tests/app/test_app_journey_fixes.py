@@ -115,6 +115,20 @@ def test_a_save_after_an_error_shows_only_the_save(sign_in):
     assert [s.value for s in at.success if "已保存并导入台账" in s.value]
 
 
+def test_a_save_counts_the_rows_of_its_table_not_of_the_scenario(sign_in):
+    """Saving a two-row upload says 本表 2 行 and the two people the ledger gained, not the
+    rows of the whole scenario (people, employers and all) that the ledger imported."""
+    csv = ("身份证号,姓名,户籍地区划代码,可出发日期\n"
+           f"{_id_number(141)},测试丁,520324,2020-02-20\n"
+           f"{_id_number(142)},测试戊,520324,2020-02-20\n")
+    at = _page(sign_in, "registration")
+    at.file_uploader(key="reg_file_workers").upload("两人.csv", csv.encode("utf-8"),
+                                                    "text/csv").run()
+    at.button(key="reg_save_workers").click().run()
+    assert not at.exception, at.exception
+    assert "已保存并导入台账：本表 2 行，台账新增 2 条记录。" in [s.value for s in at.success]
+
+
 def test_a_success_message_survives_the_rerun(sign_in):
     """Settings: adding a user reruns the page (the list shows the user) and the message
     "已新增用户 …" is still there to read."""
