@@ -76,7 +76,8 @@ for kind, tab in zip(workspace.TABLE_KINDS, tabs, strict=True):
         st.subheader(t("registration.fix"))
         edited = st.data_editor(workspace.shown_frame(upload.frame, kind)
                                 .rename_axis(t("problems.row")),
-                                num_rows="dynamic", width="stretch", key=f"reg_editor_{kind}")
+                                num_rows="dynamic", width="stretch", key=f"reg_editor_{kind}",
+                                disabled=["_index"])  # 行 is the spreadsheet's row number
         may_save = may("import")
         if not may_save:
             st.caption(t("registration.operator_only"))

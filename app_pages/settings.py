@@ -79,7 +79,8 @@ with fleet_tab:
     fleet = workspace.table_frame(folder, "fleet")
     edited_fleet = st.data_editor(fleet.rename_axis(t("problems.row")), num_rows="dynamic",
                                   width="stretch",
-                                  key="set_fleet_editor", disabled=not may("import"))
+                                  key="set_fleet_editor",
+                                  disabled=["_index"] if may("import") else True)
     if may("import") and st.button(t("settings.save_fleet"), key="set_fleet_save"):
         upload = registration.TableUpload("fleet", registration.table_file(folder, "fleet"),
                                           workspace.canonical(edited_fleet, "fleet"))

@@ -181,3 +181,23 @@ def test_overview_counts_follow_an_import(sign_in, env_home):
     at.run()
     after = next(m for m in at.metric if m.label == "已到岗").value
     assert int(after.replace(",", "")) == int(before.replace(",", "")) + 1
+
+
+def _index_locked(at, key: str) -> bool:
+    import json
+
+    editor = next(d for d in at.dataframe if d.key == key)
+    return json.loads(editor.proto.columns or "{}").get("_index", {}).get("disabled") is True
+
+
+def test_the_row_number_column_of_the_editors_is_read_only(sign_in):
+    """在此修改 (登记) and the fleet editor (设置 · 运力): 行 is the spreadsheet's row number,
+    shown but not editable; the other columns stay editable."""
+    csv = f"身份证号,姓名,户籍地区划代码,可出发日期\n{_id_number(151)},测试己,520324,2020-02-20\n"
+    at = _page(sign_in, "registration")
+    at.file_uploader(key="reg_file_workers").upload("一人.csv", csv.encode("utf-8"),
+                                                    "text/csv").run()
+    assert not at.exception, at.exception
+    assert _index_locked(at, "reg_editor_workers")
+    at = _page(sign_in, "settings")  # the operator edits the fleet
+    assert _index_locked(at, "set_fleet_editor")
