@@ -37,7 +37,8 @@ if scenario is not None:
 
 labels = {k: t(f"problems.{k}") for k in ("file", "row", "column", "message", "severity",
                                           "error", "warning")}
-tabs = st.tabs([t("registration.tab_workers"), t("registration.tab_employers")])
+tabs = st.tabs([t("registration.tab_workers"), t("registration.tab_employers")],
+               key="reg_tabs", on_change="rerun")  # a save's rerun stays on its tab
 for kind, tab in zip(workspace.TABLE_KINDS, tabs, strict=True):
     with tab:
         uploaded = st.file_uploader(

@@ -201,3 +201,19 @@ def test_the_row_number_column_of_the_editors_is_read_only(sign_in):
     assert _index_locked(at, "reg_editor_workers")
     at = _page(sign_in, "settings")  # the operator edits the fleet
     assert _index_locked(at, "set_fleet_editor")
+
+
+def test_changing_a_role_stays_on_the_users_tab(sign_in):
+    """设置: after 修改角色 the page reruns with its message above the tabs and still opens
+    用户与角色, not the first tab (补贴政策)."""
+    at = _page(sign_in, "settings", "admin")
+    at.session_state["set_tabs"] = "用户与角色"  # as a click on the tab does
+    at.run()
+    at.selectbox(key="set_user_pick").select("reviewer")
+    at.selectbox(key="set_user_role").select("reviewer")  # its own role: no other test minds
+    at.button(key="set_user_role_save").click().run()
+    assert not at.exception, at.exception
+    assert [s.value for s in at.success if "reviewer" in s.value]
+    tabs = at.get_by_key("set_tabs")
+    assert at.session_state["set_tabs"] == "用户与角色"
+    assert tabs.proto.tab_container.default_tab_index == 2, tabs.proto
