@@ -37,7 +37,8 @@ folder = workspace.scenario_dir()
 scenario, problems = workspace.load_scenario(str(folder), workspace.scenario_version(folder))
 if scenario is None:
     st.error(t("planning.scenario_bad"))
-    backend.show_problems_inline([p for p in problems if str(p.severity) == "error"])
+    backend.show_problems_inline([p for p in problems if str(p.severity) == "error"],
+                                  wrote_nothing=False)
     st.stop()
 
 saved = backend.saved_plans()

@@ -37,7 +37,8 @@ if scenario is not None:
 
 labels = {k: t(f"problems.{k}") for k in ("file", "row", "column", "message", "severity",
                                           "error", "warning")}
-tabs = st.tabs([t("registration.tab_workers"), t("registration.tab_employers")])
+tabs = st.tabs([t("registration.tab_workers"), t("registration.tab_employers")],
+               key="reg_tabs", on_change="rerun")  # a save's rerun stays on its tab
 for kind, tab in zip(workspace.TABLE_KINDS, tabs, strict=True):
     with tab:
         uploaded = st.file_uploader(
@@ -76,7 +77,8 @@ for kind, tab in zip(workspace.TABLE_KINDS, tabs, strict=True):
         st.subheader(t("registration.fix"))
         edited = st.data_editor(workspace.shown_frame(upload.frame, kind)
                                 .rename_axis(t("problems.row")),
-                                num_rows="dynamic", width="stretch", key=f"reg_editor_{kind}")
+                                num_rows="dynamic", width="stretch", key=f"reg_editor_{kind}",
+                                disabled=["_index"])  # 行 is the spreadsheet's row number
         may_save = may("import")
         if not may_save:
             st.caption(t("registration.operator_only"))
@@ -94,4 +96,5 @@ for kind, tab in zip(workspace.TABLE_KINDS, tabs, strict=True):
             result = backend.run(registration.register_upload, upload, folder, user,
                                  url=backend.database_url())
             if result is not None:
-                flash(t("registration.saved", added=result.added, rows=result.rows))
+                # the rows of this table, not of the whole scenario the ledger imported
+                flash(t("registration.saved", rows=len(upload.frame), added=result.added))

@@ -15,8 +15,11 @@ show_flash()
 url = backend.database_url()
 user = current_user()
 assert user is not None  # app.py shows this page only when signed in
+# a keyed tab set that tracks its tab: the rerun after a save (flash) opens the same tab,
+# though the message above it moves it down the page
 policy_tab, fleet_tab, users_tab = st.tabs(
-    [t("settings.tab_policy"), t("settings.tab_fleet"), t("settings.tab_users")]
+    [t("settings.tab_policy"), t("settings.tab_fleet"), t("settings.tab_users")],
+    key="set_tabs", on_change="rerun",
 )
 
 with policy_tab:
@@ -79,7 +82,8 @@ with fleet_tab:
     fleet = workspace.table_frame(folder, "fleet")
     edited_fleet = st.data_editor(fleet.rename_axis(t("problems.row")), num_rows="dynamic",
                                   width="stretch",
-                                  key="set_fleet_editor", disabled=not may("import"))
+                                  key="set_fleet_editor",
+                                  disabled=["_index"] if may("import") else True)
     if may("import") and st.button(t("settings.save_fleet"), key="set_fleet_save"):
         upload = registration.TableUpload("fleet", registration.table_file(folder, "fleet"),
                                           workspace.canonical(edited_fleet, "fleet"))

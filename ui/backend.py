@@ -9,6 +9,8 @@ Rules implemented:
   ``Refusal`` by its message code, an ``InputError`` as its table of problems); any other
   exception is a bug: logged with its traceback (logger ``jobbus``) and shown as a short
   error with a reference to give the administrator, never the exception's text;
+- problems of a write (an import, a save) say that nothing was written; those of a read
+  (:func:`run_read`: opening a folder, a file) do not — nothing was to be written;
 - the ledger URL is ``JOBBUS_DATABASE_URL`` or the embedded SQLite file in ``JOBBUS_HOME``
   (``planner.ledger.db.default_database_url``);
 - caching lives here only (``st.cache_data`` / ``st.cache_resource``); anything that changes the
@@ -33,6 +35,7 @@ import streamlit as st
 from planner.errors import JobbusError
 from planner.ledger.db import default_database_url
 from planner.problems import InputError, Problem
+from ui import fmt
 from ui.i18n import current_language, t
 
 P = ParamSpec("P")
@@ -51,12 +54,13 @@ def ledger_changed() -> None:
     st.cache_data.clear()
 
 
-def _invoke(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs
-            ) -> tuple[bool, R | None, list[Problem]]:
+def _invoke(
+    fn: Callable[P, R], writes: bool, *args: P.args, **kwargs: P.kwargs
+) -> tuple[bool, R | None, list[Problem]]:
     try:
         return True, fn(*args, **kwargs), []
     except InputError as exc:
-        show_problems_inline(exc.problems)
+        show_problems_inline(exc.problems, wrote_nothing=writes)
         return False, None, list(exc.problems)
     except JobbusError as exc:
         st.error(t("common.refused", reason=refusal_text(exc)), icon=":material/block:")
@@ -93,20 +97,26 @@ def run(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R | None:
 
     Returns ``None`` when the service refused or failed (the message is already on screen).
     """
-    return _invoke(fn, *args, **kwargs)[1]
+    return _invoke(fn, True, *args, **kwargs)[1]
+
+
+def run_read(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R | None:
+    """Like :func:`run` for a service that only reads (opening a folder or a file): its
+    problems are counted without "nothing was written"."""
+    return _invoke(fn, False, *args, **kwargs)[1]
 
 
 def run_with_problems(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs
                       ) -> tuple[R | None, list[Problem]]:
     """Like :func:`run`, and the problems of an ``InputError`` refusal (already on screen) for
     the page to offer what to do about them; ``[]`` when the service did not refuse so."""
-    _, result, problems = _invoke(fn, *args, **kwargs)
+    _, result, problems = _invoke(fn, True, *args, **kwargs)
     return result, problems
 
 
 def attempt(fn: Callable[P, Any], *args: P.args, **kwargs: P.kwargs) -> bool:
     """Like :func:`run` for a service that returns nothing: ``True`` if it was done."""
-    return _invoke(fn, *args, **kwargs)[0]
+    return _invoke(fn, True, *args, **kwargs)[0]
 
 
 def refusals() -> tuple[type[BaseException], ...]:
@@ -114,20 +124,22 @@ def refusals() -> tuple[type[BaseException], ...]:
     return (JobbusError,)
 
 
-def show_problems_inline(problems: Any) -> None:
-    """Problems of an import as a table: file, row, column, message."""
+def show_problems_inline(problems: Any, *, wrote_nothing: bool = True) -> None:
+    """Problems as a table: file, row (blank when the problem has none), column, message;
+    above it their count and, for a write (``wrote_nothing``), that nothing was written."""
     import pandas as pd
 
     rows = [
         {
             t("problems.file"): p.file,
-            t("problems.row"): "" if p.row is None else str(p.row),  # blank: not one row
+            t("problems.row"): fmt.row_number(p.row),
             t("problems.column"): p.column or "",
             t("problems.message"): p.text(current_language()),
         }
         for p in problems
     ]
-    st.error(t("problems.count", n=len(rows)), icon=":material/error:")
+    st.error(t("problems.count" if wrote_nothing else "problems.count_read", n=len(rows)),
+             icon=":material/error:")
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 

@@ -6,9 +6,10 @@ Rules implemented:
 
 - the overview is one row per destination (code, name, people, people planned, trips, cost
   and lower bound in yuan, gap) and a totals row, as ``campaign_summary.json`` gives them;
-- a pool is one row per vehicle: the sending province, vehicles per day, each destination's
-  peak use, the shares when the pool was over-drawn, who was planned again and the days still
-  over in the final plans (none expected);
+- a pool is one row per vehicle: the sending province (its name, 浙江省; the code when the
+  gazetteer does not know it), vehicles per day, each destination's peak use, the shares when
+  the pool was over-drawn, who was planned again and the days still over in the final plans
+  (none expected);
 - a destination's plan is shown as a saved plan is (figures, trips on the map with the
   manifest of the trip picked, the trips table, the dispatch sheet); the manifest needs the
   destination's scenario, read from the folder the summary names when it is still there;
@@ -28,7 +29,7 @@ import pandas as pd
 import streamlit as st
 
 from planner.domain.model import Plan, Scenario
-from ui import fmt, maps
+from ui import fmt, maps, workspace
 from ui import plan_views as pv
 from ui.i18n import current_language, t
 from ui.layout import kpi, money_kpi
@@ -78,13 +79,19 @@ def _codes(value: Any) -> str:
     return ""
 
 
+def province_label(code: Any) -> str:
+    """A sending province as people name it (``"33"`` → 浙江省); the code when unknown."""
+    code = str(code or "")
+    return (workspace.gazetteer().province_name(code) if code else None) or code
+
+
 def pools_frame(result: Any) -> pd.DataFrame:
     """One row per pool vehicle: how the pool was shared."""
     rows = []
     for pool in result.pools:
         for vehicle, use in (pool.get("by_vehicle") or {}).items():
             rows.append({
-                t("campaign.pool_province"): pool.get("province", ""),
+                t("campaign.pool_province"): province_label(pool.get("province")),
                 t("campaign.pool_vehicle"): vehicle,
                 t("campaign.pool_per_day"): pool.get("per_day", ""),
                 t("campaign.pool_peak"): _codes(use.get("peak_use")),
@@ -158,7 +165,7 @@ def section() -> None:
                          placeholder=t("campaign.folder_placeholder")).strip()
     if not path:
         return
-    result = backend.run(campaigns.read_campaign_result, path)
+    result = backend.run_read(campaigns.read_campaign_result, path)
     if result is None:
         return
     overview(result)
@@ -171,7 +178,7 @@ def section() -> None:
         return
     dest = result.destination(code)
     where = str(result.folder.resolve())
-    plan = backend.run(_plan_of, result, where, code, files_stamp(dest.plan_folder))
+    plan = backend.run_read(_plan_of, result, where, code, files_stamp(dest.plan_folder))
     if plan is not None:
         scenario_stamp = files_stamp(_scenario_folder(result.folder, dest.scenario_folder))
         destination_plan(plan, _scenario_of(result, where, code, scenario_stamp), code)

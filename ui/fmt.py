@@ -9,7 +9,9 @@ Rules implemented:
 - a metric card shows large amounts short (``¥107.54万``, English ``¥1.08M``) so the figure fits
   a card at 1366 px; the exact amount goes in the card's tooltip;
 - dates are ISO ``2020-02-15``; date-times ``2020-02-15 08:30``;
-- counts have thousands separators (``10,562``); shares are percentages with one decimal.
+- counts have thousands separators (``10,562``); shares are percentages with one decimal;
+- a spreadsheet row number in a table of problems is the number, or a blank cell when the
+  problem has no row (a whole file, a missing column), never ``None``.
 """
 
 from __future__ import annotations
@@ -119,3 +121,8 @@ def km(distance_km: float | None) -> str:
     if distance_km is None:
         return "—"
     return f"{distance_km:,.0f} km"
+
+
+def row_number(row: int | None) -> str:
+    """A problem's spreadsheet row as a table cell (``12`` → ``"12"``; ``None`` → ``""``)."""
+    return "" if row is None else str(row)

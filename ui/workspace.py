@@ -27,6 +27,7 @@ import streamlit as st
 from planner.paths import user_data_dir
 from planner.problems import Problem
 from planner.services.registration import registered_frame
+from ui import fmt
 from ui.i18n import current_language
 
 TABLE_KINDS = ("workers", "employers")
@@ -163,7 +164,7 @@ def problems_frame(problems: list[Problem], labels: dict[str, str]) -> pd.DataFr
         [
             {
                 labels["file"]: p.file,
-                labels["row"]: p.row,
+                labels["row"]: fmt.row_number(p.row),
                 labels["column"]: p.column or "",
                 labels["message"]: p.text(lang),
                 labels["severity"]: labels[str(p.severity)],

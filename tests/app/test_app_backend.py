@@ -56,3 +56,37 @@ def test_cached_reads_call_services_either_way(env_home) -> None:
     day = dt.date(2020, 3, 1)
     assert backend.read(tracking.trips, url, day).equals(tracking.trips(url, day))
     assert backend.read(reports.money_by_rule, url).equals(reports.money_by_rule(url=url))
+
+
+@pytest.fixture
+def tables(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The tables the backend put on screen."""
+    frames: list[object] = []
+    monkeypatch.setattr(backend.st, "dataframe", lambda frame, **_: frames.append(frame))
+    return frames
+
+
+def _missing_file() -> None:
+    from planner.problems import InputError, problem
+
+    raise InputError([problem("a.csv", "problem.no_such_file"),
+                      problem("b.csv", "problem.no_such_file", row=7, column="姓名")])
+
+
+def test_a_problem_without_a_row_shows_a_blank_row_cell(
+    shown: list[str], tables: list[object]
+) -> None:
+    """A problem of a whole file has no row: its 行 cell is blank, never "None"."""
+    backend.run(_missing_file)
+    (frame,) = tables
+    assert list(frame["行"]) == ["", "7"]  # type: ignore[index]
+    assert list(frame["列"]) == ["", "姓名"]  # type: ignore[index]
+
+
+def test_a_write_says_nothing_was_written_a_read_does_not(
+    shown: list[str], tables: list[object]
+) -> None:
+    """An import's problems say 未写入任何数据; opening a folder (run_read) only counts them."""
+    assert backend.run(_missing_file) is None
+    assert backend.run_read(_missing_file) is None
+    assert shown == ["发现 2 个问题，未写入任何数据。", "发现 2 个问题。"]

@@ -53,6 +53,15 @@ def test_a_folder_that_is_not_a_campaign_result_says_so_in_chinese(sign_in, tmp_
     assert str(tmp_path / "campaign_summary.json") in shown
 
 
+def test_a_bad_folder_is_not_said_to_have_written_nothing(sign_in, tmp_path):
+    """Opening a folder writes nothing anyway: the count of problems does not say 未写入任何数据,
+    and the problem of the whole folder has a blank row, not "None"."""
+    at = _campaign(sign_in, tmp_path)
+    assert [e.value for e in at.error] == ["发现 1 个问题。"]
+    problems = next(d.value for d in at.dataframe if "行" in d.value.columns)
+    assert list(problems["行"]) == [""]
+
+
 def test_a_redraw_does_not_read_the_destination_again_until_its_files_change(
     sign_in, campaign_out, monkeypatch
 ):
@@ -83,3 +92,17 @@ def test_a_redraw_does_not_read_the_destination_again_until_its_files_change(
     at.run()
     assert not at.exception, at.exception
     assert reads[-1] == campaign_out / "D02" and len(reads) == first + 1
+
+
+def test_the_pool_names_its_sending_province(sign_in, campaign_out):
+    """运力池 shows the sending province by name (浙江省), not its code (33)."""
+    at = _campaign(sign_in, campaign_out)
+    pools = next(d.value for d in at.dataframe if "派出省份" in d.value.columns)
+    assert set(pools["派出省份"]) == {"浙江省"}
+
+
+def test_a_province_the_gazetteer_does_not_know_stays_a_code():
+    from ui.campaign_views import province_label
+
+    assert (province_label("33"), province_label("99"), province_label(None)) == (
+        "浙江省", "99", "")

@@ -115,6 +115,20 @@ def test_a_save_after_an_error_shows_only_the_save(sign_in):
     assert [s.value for s in at.success if "已保存并导入台账" in s.value]
 
 
+def test_a_save_counts_the_rows_of_its_table_not_of_the_scenario(sign_in):
+    """Saving a two-row upload says 本表 2 行 and the two people the ledger gained, not the
+    rows of the whole scenario (people, employers and all) that the ledger imported."""
+    csv = ("身份证号,姓名,户籍地区划代码,可出发日期\n"
+           f"{_id_number(141)},测试丁,520324,2020-02-20\n"
+           f"{_id_number(142)},测试戊,520324,2020-02-20\n")
+    at = _page(sign_in, "registration")
+    at.file_uploader(key="reg_file_workers").upload("两人.csv", csv.encode("utf-8"),
+                                                    "text/csv").run()
+    at.button(key="reg_save_workers").click().run()
+    assert not at.exception, at.exception
+    assert "已保存并导入台账：本表 2 行，台账新增 2 条记录。" in [s.value for s in at.success]
+
+
 def test_a_success_message_survives_the_rerun(sign_in):
     """Settings: adding a user reruns the page (the list shows the user) and the message
     "已新增用户 …" is still there to read."""
@@ -167,3 +181,39 @@ def test_overview_counts_follow_an_import(sign_in, env_home):
     at.run()
     after = next(m for m in at.metric if m.label == "已到岗").value
     assert int(after.replace(",", "")) == int(before.replace(",", "")) + 1
+
+
+def _index_locked(at, key: str) -> bool:
+    import json
+
+    editor = next(d for d in at.dataframe if d.key == key)
+    return json.loads(editor.proto.columns or "{}").get("_index", {}).get("disabled") is True
+
+
+def test_the_row_number_column_of_the_editors_is_read_only(sign_in):
+    """在此修改 (登记) and the fleet editor (设置 · 运力): 行 is the spreadsheet's row number,
+    shown but not editable; the other columns stay editable."""
+    csv = f"身份证号,姓名,户籍地区划代码,可出发日期\n{_id_number(151)},测试己,520324,2020-02-20\n"
+    at = _page(sign_in, "registration")
+    at.file_uploader(key="reg_file_workers").upload("一人.csv", csv.encode("utf-8"),
+                                                    "text/csv").run()
+    assert not at.exception, at.exception
+    assert _index_locked(at, "reg_editor_workers")
+    at = _page(sign_in, "settings")  # the operator edits the fleet
+    assert _index_locked(at, "set_fleet_editor")
+
+
+def test_changing_a_role_stays_on_the_users_tab(sign_in):
+    """设置: after 修改角色 the page reruns with its message above the tabs and still opens
+    用户与角色, not the first tab (补贴政策)."""
+    at = _page(sign_in, "settings", "admin")
+    at.session_state["set_tabs"] = "用户与角色"  # as a click on the tab does
+    at.run()
+    at.selectbox(key="set_user_pick").select("reviewer")
+    at.selectbox(key="set_user_role").select("reviewer")  # its own role: no other test minds
+    at.button(key="set_user_role_save").click().run()
+    assert not at.exception, at.exception
+    assert [s.value for s in at.success if "reviewer" in s.value]
+    tabs = at.get_by_key("set_tabs")
+    assert at.session_state["set_tabs"] == "用户与角色"
+    assert tabs.proto.tab_container.default_tab_index == 2, tabs.proto

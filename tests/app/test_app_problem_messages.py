@@ -250,3 +250,22 @@ def test_scenario_and_event_messages_are_chinese(message: Message) -> None:
     """Messages of scenario.toml and event uploads (as planner.io raises them) are Chinese."""
     zh = message.render("zh")
     assert HAN.search(zh) and english_left(zh) == [], zh
+
+
+@pytest.mark.parametrize(
+    "kind,values,cell",
+    [("travel", io_tables.TRAVEL_VALUES, "坐飞机"), ("vehicle_kind", io_tables.KIND_VALUES, "船")],
+)
+def test_a_bad_choice_names_the_values_the_editor_shows(kind: str, values: Any,
+                                                        cell: str) -> None:
+    """出行方式 and 车型: the message lists the words the app's editor shows
+    (统一乘车/自行返岗/均可, 大巴/专列), and the reader accepts each of them."""
+    from planner.io.schemas import Column, Kind
+    from ui.workspace import SHOWN_ZH
+
+    _, message, _ = io_tables.parse_cell(Column(kind, Kind(kind)), cell)
+    assert message is not None
+    zh = message.render("zh")
+    for code, shown in SHOWN_ZH[kind].items():
+        assert shown in zh, (shown, zh)
+        assert values[shown] == code
