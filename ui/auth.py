@@ -8,6 +8,10 @@ Rules implemented:
   on every rerun app.py checks it against the ledger (``check_session``: one indexed read,
   ``auth.session_user``): a user deactivated or given another role is signed out at once and
   told why;
+- reloading the page keeps the user signed in: the browser holds a random token in a session
+  cookie, this server the user it signed in (``ui.browser_sessions``: 2 h idle, 12 h at most,
+  forgotten at sign-out); a new session restores the user only if ``auth.session_user`` still
+  has them active in the same role (else it is signed out and told why);
 - repeated failed sign-ins lock the name (and the browser's address, when Streamlit knows it)
   for a while; the form then says how long to wait;
 - the sidebar shows the user's name and role (translated) and a logout button;
@@ -25,10 +29,18 @@ from typing import Any
 import streamlit as st
 
 from planner.services import auth
+from ui import browser_sessions
 from ui.backend import database_url
 from ui.i18n import t
 
 USER_KEY = "user"
+TOKEN_KEY = "session_token"
+
+
+@st.cache_resource
+def _browsers() -> browser_sessions.BrowserSessions:
+    """The signed-in browsers of this server process (shared by every session)."""
+    return browser_sessions.BrowserSessions()
 
 
 def current_user() -> Any | None:
@@ -41,19 +53,59 @@ def check_session() -> None:
     per rerun by app.py; the login form then explains why)."""
     user = st.session_state.get(USER_KEY)
     if user is None:
-        return
+        user = _restore()
+        if user is None:
+            return
     if auth.session_user(user, url=database_url()) is None:
         _sign_out()
         st.session_state[ENDED_KEY] = True
 
 
+def _restore() -> Any | None:
+    """The user this browser signed in before the page was reloaded (its cookie's token), or
+    ``None``."""
+    try:
+        token = st.context.cookies.get(browser_sessions.COOKIE)
+    except Exception:  # no script run context
+        return None
+    if not isinstance(token, str) or st.session_state.get(FORGOTTEN_KEY) == token:
+        return None
+    found = _browsers().user_of(token)
+    if found is None:
+        return None
+    username, role = found
+    user = auth.User(username=username, role=auth.Role(role))
+    st.session_state[USER_KEY] = user
+    st.session_state[TOKEN_KEY] = token
+    return user
+
+
+def _signed_in(user: Any) -> None:
+    """``user`` is signed in: in this session, and in this browser until sign-out."""
+    st.session_state[USER_KEY] = user
+    st.session_state[TOKEN_KEY] = _browsers().sign_in(user.username, str(user.role))
+
+
+def remember_browser() -> None:
+    """Write the session's token into the browser's cookie (drawn on every page while signed
+    in; the script sets the cookie, nothing shows)."""
+    token = st.session_state.get(TOKEN_KEY)
+    if token:
+        st.html(browser_sessions.cookie_script(token), unsafe_allow_javascript=True)
+
+
 ENDED_KEY = "session_ended"
+FORGOTTEN_KEY = "forgotten_token"  # the cookie still holds it until the login page clears it
 
 
 def _sign_out() -> None:
+    token = st.session_state.get(TOKEN_KEY)
+    _browsers().forget(token)
     for key in list(st.session_state.keys()):
         if key != "lang":
             del st.session_state[key]
+    if token:
+        st.session_state[FORGOTTEN_KEY] = token
 
 
 def _client_address() -> str | None:
@@ -110,7 +162,7 @@ def _single_sign_on(auth: Any) -> None:
     if found is None:
         st.error(t("login.sso_unknown", who=email))
         return
-    st.session_state[USER_KEY] = found
+    _signed_in(found)
     st.rerun()
 
 
@@ -119,6 +171,8 @@ def login_form() -> None:
     the app reruns signed in."""
     st.title(t("app.title"))
     st.caption(t("login.intro"))
+    if st.session_state.get(FORGOTTEN_KEY):
+        st.html(browser_sessions.cookie_script(None), unsafe_allow_javascript=True)
     if st.session_state.pop(ENDED_KEY, False):
         st.warning(t("login.session_ended"), icon=":material/logout:")
     if single_sign_on_configured():
@@ -137,7 +191,7 @@ def login_form() -> None:
         if user is None:
             st.error(t("login.failed"), icon=":material/lock:")
         else:
-            st.session_state[USER_KEY] = user
+            _signed_in(user)
             st.session_state.pop("login_password", None)
             st.rerun()
 
@@ -153,3 +207,5 @@ def sidebar_badge() -> None:
     if st.sidebar.button(t("login.logout"), key="logout", icon=":material/logout:"):
         _sign_out()
         st.rerun()
+    with st.sidebar:
+        remember_browser()

@@ -438,3 +438,36 @@ def test_export_clicked_after_a_demotion_signs_out_with_the_reason(
     page.get_by_role("button", name="下载财务拨付清单").click()
     wait_for_text(page, "角色已变更，已退出登录")
     assert page.get_by_label("用户名").count() == 1
+
+
+def test_reload_keeps_the_user_signed_in_until_sign_out(server: str, page: Any) -> None:
+    """Reloading the page (F5) keeps the user signed in on the page they were on; after 退出登录
+    a reload shows the login form."""
+    sign_in(page, server, "auditor")
+    open_page(page, "subsidies")
+    page.reload()
+    page.get_by_test_id("stSidebarNav").wait_for(timeout=30_000)
+    settle(page)
+    assert page.get_by_label("用户名").count() == 0
+    assert page.get_by_role("heading", name="补贴申领与拨付").count() == 1
+    page.get_by_role("button", name="退出登录").click()
+    settle(page)
+    page.reload()
+    page.get_by_label("用户名").wait_for(timeout=30_000)
+    assert page.get_by_test_id("stSidebarNav").count() == 0
+
+
+def test_reload_after_a_role_change_signs_out_with_the_reason(
+    server: str, page: Any, app_home: Path
+) -> None:
+    """A reload does not bring back a user whose role was changed meanwhile: the login form
+    says why."""
+    from planner.services.auth import add_user, set_role
+
+    url = f"sqlite:///{app_home / 'jobbus.sqlite'}"
+    add_user("reload-demoted", PASSWORD, "finance", url=url)
+    sign_in(page, server, "reload-demoted")
+    set_role("reload-demoted", "operator", url=url)
+    page.reload()
+    wait_for_text(page, "角色已变更，已退出登录")
+    assert page.get_by_label("用户名").count() == 1
