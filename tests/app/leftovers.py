@@ -114,8 +114,16 @@ def screen_texts(at: Any) -> list[str]:
         if getattr(node, "type", "") == "vega_lite_chart":
             out.extend(_chart_texts(proto))
             continue
-        out.extend(s for s in _proto_texts(proto) if s)
+        out.extend(_shown(s) for s in _proto_texts(proto) if s)
     return out
+
+
+SCRIPT = re.compile(r"<script>.*?</script>", re.DOTALL)
+
+
+def _shown(text: str) -> str:
+    """What of ``text`` reaches the reader: an HTML element's scripts run, they do not show."""
+    return SCRIPT.sub(" ", text)
 
 
 def xlsx_texts(data: bytes) -> list[str]:

@@ -337,8 +337,9 @@ def test_plans_last_and_replans_dispatch(fresh_server: str, page: Any) -> None:
     settle(page)
     a = run_plan(page, "开始规划")
 
-    page.reload()
-    sign_in(page, fresh_server, "operator")
+    page.reload()  # still signed in (the browser's session cookie)
+    page.get_by_test_id("stSidebarNav").wait_for(timeout=30_000)
+    settle(page)
     open_page(page, "planning")
     shown = page.get_by_label("查看方案").evaluate("e => e.value || e.innerText")
     assert shown == f"P{a:03d} 浏览器甲（已保存）", shown
