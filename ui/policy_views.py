@@ -237,6 +237,7 @@ def versions_panel(url: str, user: Any) -> None:
     from ui import backend, fmt
     from ui.auth import actor_label, may
     from ui.i18n import current_language
+    from ui.layout import flash
 
     versions = policies.policy_versions(url=url)
     if versions.empty:
@@ -260,5 +261,8 @@ def versions_panel(url: str, user: Any) -> None:
     if c2.button(t("settings.activate"), key="set_policy_activate") and backend.attempt(
         policies.activate_policy, int(pick), user, url=url
     ):
-        backend.ledger_changed()
-        st.success(t("settings.activated", version=pick))
+        # the header, the editor and the versions above were drawn from the old version: rerun
+        # so they show the one now in force (an edit kept in the editor would be built on the
+        # old values, so it is dropped)
+        st.session_state.pop("set_policy_editor", None)
+        flash(t("settings.activated", version=pick))
