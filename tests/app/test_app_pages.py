@@ -90,6 +90,23 @@ def test_english_is_selectable(sign_in):
                       "Subsidy claims and payments", "Settings"]
 
 
+def test_english_trips_table_shows_progress_and_counts_apart(sign_in):
+    """In English the arrivals page's trips table has both the check-in progress column (a
+    share, drawn as a bar) and the "25 / 26" column: their names differ, so neither replaces
+    the other (before, both were "Checked in" and the bar column held the "25 / 26" text)."""
+    from ui.i18n import catalogue
+
+    at = sign_in("operator", lang="en")
+    at.switch_page("app_pages/tracking.py").run()
+    assert not at.exception, at.exception
+    english = catalogue("en")
+    progress, counts = english["tracking.progress"], english["tracking.checked_in"]
+    table = next(d.value for d in at.dataframe if counts in d.value.columns)
+    assert progress in table.columns and progress != counts, list(table.columns)
+    assert table[progress].between(0.0, 1.0).all()
+    assert table[counts].str.fullmatch(r"\d+ / \d+").all()
+
+
 def test_overview_as_of_slider_moves_the_timeline(sign_in, env_home):
     """Moving the day on the overview counts the trips under way on that day."""
     from planner.services import tracking as ledger_reads
