@@ -245,9 +245,11 @@ d2.download_button(t("planning.download_self_returns"),
                    mime=pv.XLSX, key="plan_dl_self_returns", icon=":material/call:")
 
 
-def open_plan(plan_id: int) -> None:
-    """Show ``plan_id`` on the next run (a button's callback, before the picker is drawn)."""
+def open_plan(plan_id: int, to_lock: list[str]) -> None:
+    """Show ``plan_id`` on the next run with ``to_lock`` picked in its lock picker (a button's
+    callback, before the pickers are drawn)."""
     st.session_state["plan_pick"] = plan_id
+    st.session_state["plan_lock"] = to_lock
 
 
 if may("dispatch_plan"):
@@ -258,15 +260,18 @@ if may("dispatch_plan"):
             st.info(t("planning.dispatch_already", id=pick))
         elif done is not None:
             flash(pv.dispatch_message(done))  # the list above shows the new states
-        for other in pv.plans_to_lock_in(refused):  # its trips that ran: lock them there
+        # its trips that ran: open it with them picked to lock
+        for other, ran in pv.plans_to_lock_in(refused).items():
             if other in by_id:
                 st.button(t("planning.open_to_lock", id=other), key=f"plan_open_{other}",
-                          icon=":material/lock:", on_click=open_plan, args=(other,))
+                          icon=":material/lock:", on_click=open_plan, args=(other, ran))
 else:
     d3.caption(t("registration.operator_only"))
 
 # ---------------------------------------------------------------- lock and re-plan
 st.subheader(t("planning.lock"))
+if "plan_lock" in st.session_state:  # keep only trips of the plan shown
+    st.session_state["plan_lock"] = [i for i in st.session_state["plan_lock"] if i in trip_names]
 locked = st.multiselect(t("planning.lock_pick"), trip_ids, key="plan_lock",
                         placeholder=t("planning.trip_placeholder"),
                         format_func=trip_names.__getitem__)

@@ -261,12 +261,18 @@ def dispatch_message(result: Any) -> str:
     return text
 
 
-def plans_to_lock_in(problems: Iterable[Any]) -> list[int]:
+def plans_to_lock_in(problems: Iterable[Any]) -> dict[int, list[str]]:
     """The dispatched plans a refused dispatch names as holding trips that already carried
-    people (``problem.trip_already_ran_in_plan``): the plans to open and lock them in."""
-    named = (p.what.args.get("plan") for p in problems
-             if p.what.code == "problem.trip_already_ran_in_plan")
-    return sorted({int(i) for i in named if i is not None})
+    people (``problem.trip_already_ran_in_plan``), each with those trips (sorted): the plans to
+    open and the trips to lock in there."""
+    named: dict[int, set[str]] = {}
+    for p in problems:
+        if p.what.code != "problem.trip_already_ran_in_plan" or p.what.args.get("plan") is None:
+            continue
+        trips = named.setdefault(int(p.what.args["plan"]), set())
+        if p.what.args.get("trip") is not None:
+            trips.add(str(p.what.args["trip"]))
+    return {plan: sorted(trips) for plan, trips in sorted(named.items())}
 
 
 def params_of(info: Any) -> Any:

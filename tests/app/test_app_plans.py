@@ -118,8 +118,9 @@ def test_uploaded_plan_files_that_disagree_are_named_in_chinese(fresh: Path) -> 
 
 def test_dispatch_refused_for_a_trip_that_ran_names_and_opens_that_plan(fresh: Path) -> None:
     """dispatch A → A's first trip departs → plan B anew → dispatching B is refused: the
-    problem names plan A and its trip (行 blank, not None), and the button it offers opens A,
-    whose trips the lock picker then lists. Runs last: it leaves a departure in the ledger."""
+    problem names plan A and its trip (行 blank, not None), and the button it offers opens A
+    with that trip already picked in the lock picker. Runs last: it leaves a departure in the
+    ledger."""
     from planner.services import plans as ps
     from planner.services.auth import Role, system_actor
     from planner.services.movements import record_trip_event
@@ -147,3 +148,4 @@ def test_dispatch_refused_for_a_trip_that_ran_names_and_opens_that_plan(fresh: P
     assert not at.exception, at.exception
     assert at.selectbox(key="plan_pick").value == a
     assert any(o.startswith(f"{ran.trip_id} · ") for o in at.multiselect(key="plan_lock").options)
+    assert at.multiselect(key="plan_lock").value == [ran.trip_id]  # picked, ready to lock
