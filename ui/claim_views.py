@@ -100,13 +100,17 @@ def claims_columns() -> dict[str, Any]:
 
 
 def claim_labels(frame: pd.DataFrame) -> dict[int, str]:
-    """``claim id → "#12 · 张三 · ¥800.00 · 待审核"`` for pickers."""
+    """``claim id → "#12 · 张三 · ¥800.00 · 待审核"`` for pickers; a claim with a payment
+    also names its status (``… · 公示期满 · 待银行回单``), so a claim already paid out is
+    not paid again by mistake."""
     labels = {}
     for r in frame.itertuples():
         amount = fmt.yuan(int(str(r.amount_fen)))
-        labels[int(str(r.claim_id))] = (
-            f"#{r.claim_id} · {r.payee_name} · {amount} · {t('states.' + str(r.state))}"
-        )
+        label = f"#{r.claim_id} · {r.payee_name} · {amount} · {t('states.' + str(r.state))}"
+        status = getattr(r, "payment_status", None)
+        if isinstance(status, str) and status:
+            label += f" · {t('payments.' + status)}"
+        labels[int(str(r.claim_id))] = label
     return labels
 
 

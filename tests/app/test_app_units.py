@@ -153,6 +153,21 @@ def test_a_policy_is_shown_by_its_chinese_title_in_chinese():
     assert policy_title(policy.name, policy.title, "en") == "Shangyu 2020"
 
 
+def test_claim_labels_name_a_pending_payment():
+    """A claim in the picker whose payment awaits the bank says so after its state; a claim
+    without a payment shows its state only."""
+    import pandas as pd
+
+    from ui.claim_views import claim_labels
+
+    frame = pd.DataFrame({"claim_id": [12, 13], "payee_name": ["张三", "李四"],
+                          "amount_fen": [80_000, 50_000], "state": ["notice_done"] * 2,
+                          "payment_status": ["pending", None]})
+    labels = claim_labels(frame)
+    assert labels[12] == "#12 · 张三 · ¥800.00 · 公示期满 · 待银行回单"
+    assert labels[13] == "#13 · 李四 · ¥500.00 · 公示期满"
+
+
 def test_serve_runs_streamlit_headless_on_the_given_address():
     """``jobbus serve`` runs ``streamlit run app.py`` headless, on the port and address asked,
     without usage statistics."""
