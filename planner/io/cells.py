@@ -12,6 +12,9 @@ Rules implemented here (the file-level rules are in ``planner.io.tables``):
   text like ``5.22401E+17``) is an error that says so;
 - USCC checked with ``stdnum.cn.uscc``; phones must be 11-digit mainland mobiles (``+86`` and
   separators tolerated);
+- an xlsx cell holding a formula (``Formula``) is refused in a text column (a name must be what
+  was typed, and a formula saved without its value reads as blank) and wherever the file keeps
+  no computed value; elsewhere the value Excel computed and saved is read;
 - a wrong cell gives a message code (``problem.*``, ``planner.messages``) with the cell as
   written in ``raw``; never an exception.
 """
@@ -22,6 +25,7 @@ import datetime as dt
 import functools
 import re
 import unicodedata
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -30,7 +34,19 @@ from planner.io.schemas import Column, Kind, money_ceiling_yuan
 from planner.messages import Message, msg
 from planner.problems import Severity
 
-Cell = Any  # str | int | float | bool | datetime | date | time | None
+Cell = Any  # str | int | float | bool | datetime | date | time | Formula | None
+
+
+@dataclass(frozen=True, slots=True)
+class Formula:
+    """An xlsx cell holding a formula: ``text`` as typed (``=1+1``), ``cached`` the value the
+    file keeps with it (``None`` when none was saved, e.g. a file not saved by Excel)."""
+
+    text: str
+    cached: Any = None
+
+    def __str__(self) -> str:
+        return self.text
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff\u2060"), None)
 
@@ -69,6 +85,10 @@ OK = Severity.ERROR
 def parse_cell(col: Column, cell: Cell) -> Parsed:
     """Parse one cell for its column: ``(value, message, severity)``; ``message`` is ``None``
     when the cell is fine; ``value`` is ``None`` for a blank or wrong cell."""
+    if isinstance(cell, Formula):
+        if col.kind is Kind.TEXT or blank(cell.cached):
+            return None, msg("problem.formula_cell", formula=cell.text), Severity.ERROR
+        cell = cell.cached
     if blank(cell):
         if col.required:
             return None, msg("problem.blank_required"), Severity.ERROR

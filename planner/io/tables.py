@@ -8,7 +8,9 @@ Rules implemented here:
 - a file above ``JOBBUS_MAX_INPUT_MB`` (default 30 MB) is refused before it is read, naming its
   size and the limit (memory: about 25 times the file size);
 - ``.xlsx``: the sheet named like the file stem, the table name (``workers``) or its Chinese
-  title (``人员登记表``), else the first sheet; a ``.csv`` that is really an xlsx is read as one
+  title (``人员登记表``), else the first sheet; cells are read as Excel last computed them, and
+  a sheet holding formulas is read a second time to mark its formula cells (``Formula``: refused
+  in text columns, see ``planner.io.cells``); a ``.csv`` that is really an xlsx is read as one
   (with a warning);
 - garbage is refused with one clear problem: binary files, an HTML page saved as ``.csv``, an old
   ``.xls``, an ``.xlsx`` that is not a zip archive, an empty file, a file with no data rows;
@@ -41,6 +43,7 @@ from typing import Any
 
 from planner.io.cells import (  # noqa: F401  (re-exported: callers import cell parsing here)
     Cell,
+    Formula,
     blank,
     cell_text,
     clean_text,
@@ -277,13 +280,54 @@ def _read_xlsx(
             sheet = wb.worksheets[0]
         out: list[tuple[int, list[Cell]]] = []
         try:
+            formulas = _formulas(data, sheet.title) if _has_formulas(
+                data, getattr(sheet, "_worksheet_path", "")) else {}
             for i, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                cells = list(values)
+                cells: list[Cell] = list(values)
+                for j, text in formulas.get(i, {}).items():
+                    cells.extend([None] * (j + 1 - len(cells)))
+                    cells[j] = Formula(text, cells[j])
                 if any(not blank(c) for c in cells):
                     out.append((i, cells))
         except Exception as exc:  # a damaged sheet
             return [], [problem(display, "problem.bad_sheet", sheet=sheet.title, why=str(exc))]
         return out, []
+    finally:
+        wb.close()
+
+
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _has_formulas(data: bytes, part: str) -> bool:
+    """Whether the sheet's XML part (``xl/worksheets/sheet1.xml``) holds a formula element
+    (read in chunks, never whole; an unknown part counts as holding one)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if part not in archive.namelist():
+            return True
+        tail = b""
+        with archive.open(part) as fh:
+            while chunk := fh.read(1 << 20):
+                if _FORMULA_TAG.search(tail + chunk):
+                    return True
+                tail = chunk[-16:]
+    return False
+
+
+def _formulas(data: bytes, title: str) -> dict[int, dict[int, str]]:
+    """The formula cells of the sheet ``title``: ``{row: {column index from 0: "=…"}}``."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    try:
+        found: dict[int, dict[int, str]] = {}
+        for row in wb[title].iter_rows():
+            for cell in row:
+                row_at, column_at = getattr(cell, "row", None), getattr(cell, "column", None)
+                if getattr(cell, "data_type", None) == "f" and row_at and column_at:
+                    text = getattr(cell.value, "text", cell.value)  # an array formula: its text
+                    found.setdefault(row_at, {})[column_at - 1] = str(text)
+        return found
     finally:
         wb.close()
 

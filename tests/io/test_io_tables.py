@@ -124,6 +124,19 @@ def test_xlsx_id_stored_as_number_is_reported(tmp_path: Path, ids) -> None:
     assert "Excel stored this ID number as a number" in p.message and "Text" in p.message
 
 
+def test_xlsx_formula_in_a_text_column_is_named_as_a_formula(tmp_path: Path, ids) -> None:
+    """A name cell holding a formula (saved without its value, so it reads as blank) is
+    reported as a formula that must be plain text, with file, row and column, in Chinese and
+    English, not as a blank name."""
+    rows = [["上虞区返岗人员登记表"], ["身份证号", "姓名", "户籍地区划代码"],
+            [ids.W1, "张三", "422801"], [ids.W2, "=1+1", "522425"]]
+    t = read_table(_xlsx(tmp_path / "workers.xlsx", rows), WORKERS)
+    (p,) = t.problems
+    assert (p.file, p.row, p.column) == ("workers.xlsx", 4, "姓名")
+    assert "是公式（=1+1），不是直接输入的文字" in p.text("zh"), p.text("zh")
+    assert "holds a formula (=1+1), not plain text" in p.text("en"), p.text("en")
+
+
 def test_csv_that_is_really_xlsx(tmp_path: Path, ids) -> None:
     """An xlsx renamed to .csv is read as a workbook, with a warning."""
     rows = [["uscc", "name", "new_hires_wanted"], [ids.E1, "甲", "5"]]
