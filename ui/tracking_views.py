@@ -97,7 +97,8 @@ def check_in(lines: pd.DataFrame, trip_id: str, day: dt.date, user: Any,
     people = list(zip(lines["id_number"], lines["employer_uscc"], strict=True))
     result = backend.run(movements.check_in, people, trip_id, day, user, url=url)
     if result is not None:
-        flash(t("tracking.saved", added=result.added))
+        flash(t("tracking.saved_already") if result.already
+              else t("tracking.saved", added=result.added))
 
 
 def undo_check_ins(lines: pd.DataFrame, trip_id: str, user: Any, url: str) -> None:

@@ -18,7 +18,8 @@ Rules implemented here:
   nothing, and someone not on the trip is refused with the row and column;
 - undoing a check-in deletes the person's arrival on that trip (and the boarding recorded with
   it), with an audit entry holding who, when and the arrival as it was; claims computed from it
-  are revisited by the next compute;
+  are revisited by the next compute; checking them in again afterwards records the arrival
+  again (the import that held it no longer counts as "already imported");
 - re-seating moves the people of a cancelled trip (their manifest lines on it) to another trip
   that has not left, is not cancelled and has a free place (its seats under the load cap in
   force), or takes them off the manifest as self-returners; each move is audited;

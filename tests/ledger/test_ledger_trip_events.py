@@ -302,3 +302,20 @@ def test_check_in_records_the_arrival_of_the_people_ticked(planned: str, world, 
     assert all(arrived[i] == arrive for i, _ in ticked)
     again = mv.check_in(ticked, trip, arrive, actors["operator"], url=planned)
     assert again.already and again.added == 0
+
+
+def test_check_in_after_an_undo_records_the_arrival_again(planned: str, world, actors) -> None:
+    """Checked in, undone, then checked in again the same way: the person has arrived again
+    (the undo really undid the first check-in)."""
+    trip, _, day = _trips(world)
+    person = next(a for a in world.plan.assignments if a.trip_id == trip)
+    arrive, op = day + dt.timedelta(days=1), actors["operator"]
+    mv.check_in([(person.id_number, person.employer_uscc)], trip, arrive, op, url=planned)
+    mv.undo_check_in(person.id_number, trip, op, url=planned)
+    again = mv.check_in([(person.id_number, person.employer_uscc)], trip, arrive, op,
+                        url=planned)
+    assert (again.already, again.added) == (False, 1)
+    assert reads.manifest(planned, trip).set_index("id_number").loc[
+        person.id_number, "arrived_on"] == arrive
+    assert mv.check_in([(person.id_number, person.employer_uscc)], trip, arrive, op,
+                       url=planned).already
