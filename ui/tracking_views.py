@@ -124,9 +124,10 @@ def load_caps() -> tuple[Any, ...]:
     return tuple(scenario.load_caps) if scenario is not None else ()
 
 
-def reseat_form(waiting: pd.DataFrame, targets: pd.DataFrame, user: Any,
-                url: str) -> None:
-    """Pick people of cancelled trips and move them to a trip with room or to self-return."""
+def reseat_form(waiting: pd.DataFrame, as_of: dt.date, user: Any, url: str) -> None:
+    """Pick people of cancelled trips and move them to a trip with room for them near their
+    pickup (``tracking.reseat_targets``) or to self-return."""
+    from planner.services import tracking
     table = pd.DataFrame({
         t("tracking.pick"): False,
         t("tracking.cancelled_trip"): waiting["trip_id"],
@@ -137,6 +138,9 @@ def reseat_form(waiting: pd.DataFrame, targets: pd.DataFrame, user: Any,
     edited = st.data_editor(table, hide_index=True, width="stretch", key="trk_reseat_pick",
                             disabled=[c for c in table.columns if c != t("tracking.pick")])
     picked = waiting[edited[t("tracking.pick")].to_numpy()]
+    caps = load_caps()
+    targets = backend.read(tracking.reseat_targets, url, as_of,
+                           tuple(picked["id_number"]), caps)
     options = {"": t("tracking.self_return")}
     options.update({
         str(r.trip_id): t("tracking.target", trip=r.trip_id, day=fmt.date(r.depart_date),
@@ -147,6 +151,6 @@ def reseat_form(waiting: pd.DataFrame, targets: pd.DataFrame, user: Any,
                           format_func=options.__getitem__)
     if st.button(t("tracking.reseat", n=len(picked)), key="trk_reseat", disabled=picked.empty):
         moved = backend.run(movements.reseat, list(picked["id_number"]), target or None, user,
-                             url=url, load_caps=load_caps())
+                             url=url, load_caps=caps)
         if moved is not None:
             flash(t("tracking.reseated", n=moved, to=options[target]))

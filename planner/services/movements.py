@@ -50,6 +50,7 @@ __all__ = [
     "TRIP_EVENTS",
     "MovementRefused",
     "PermissionDenied",
+    "capacity",
     "check_in",
     "check_trip_action",
     "check_trip_read",
@@ -246,14 +247,20 @@ def undo_check_in(id_number: str, trip_id: str, actor: User, url: str | None = N
         uow.commit()
 
 
+def capacity(seats: int, depart_date: dt.date, origin_adcode: str | None,
+             load_caps: Sequence[LoadCap] = ()) -> int:
+    """The people a trip may carry: floor(seats × the tightest load cap in force on its
+    departure day at its origin); no cap: its seats. The one rule both re-seating and the
+    targets offered for it (``planner.services.tracking.reseat_targets``) use."""
+    shares = [float(c.max_load) for c in load_caps if c.applies(depart_date, origin_adcode or "")]
+    return int(seats * min(shares, default=1.0) + 1e-9)
+
+
 def free_places(repo: LedgerRepository, trip: m.Trip, load_caps: Sequence[LoadCap] = ()) -> int:
-    """Places left on a trip: floor(seats × load cap in force) less the people on it."""
-    shares = [float(c.max_load) for c in load_caps
-              if c.applies(trip.depart_date, trip.origin_adcode or "")]
-    capacity = int(trip.seats * min(shares, default=1.0) + 1e-9)
+    """Places left on a trip: its :func:`capacity` less the people on it."""
     on = repo.session.scalars(select(m.ManifestEntry.person_id).where(
         m.ManifestEntry.trip_pk == trip.id)).all()
-    return capacity - len(set(on))
+    return capacity(trip.seats, trip.depart_date, trip.origin_adcode, load_caps) - len(set(on))
 
 
 def reseat(id_numbers: Sequence[str], to_trip_id: str | None, actor: User,

@@ -319,3 +319,51 @@ def test_check_in_after_an_undo_records_the_arrival_again(planned: str, world, a
         person.id_number, "arrived_on"] == arrive
     assert mv.check_in([(person.id_number, person.employer_uscc)], trip, arrive, op,
                        url=planned).already
+
+
+def _stop_also_at(url: str, trip_id: str, stop: str) -> None:
+    """Make a trip stop at ``stop`` too (after its first stop)."""
+    from sqlalchemy import select
+
+    from planner.ledger import UnitOfWork
+    from planner.ledger import models as m
+
+    with UnitOfWork(url) as uow:
+        trip = uow.session.scalars(select(m.Trip).where(m.Trip.trip_id == trip_id)).one()
+        first, *rest = trip.stops.split(";")
+        trip.stops = ";".join([first, stop, *rest])
+        uow.commit()
+
+
+def test_reseat_targets_are_near_the_people(planned: str, world, actors) -> None:
+    """Trips with room that pass nowhere near the people of a cancelled trip are not offered;
+    one stopping at their pickup is."""
+    trip, other, day = _trips(world)
+    eve = day - dt.timedelta(days=1)
+    mv.record_trip_event(trip, "cancelled", dt.datetime.combine(eve, dt.time(18)),
+                         actors["operator"], url=planned)
+    waiting = reads.to_reseat(planned, eve)
+    picked = tuple(waiting["id_number"][:2])
+    assert reads.reseat_targets(planned, eve, picked).empty
+    _stop_also_at(planned, other, waiting["pickup_stop"].iloc[0])
+    assert list(reads.reseat_targets(planned, eve, picked)["trip_id"]) == [other]
+
+
+def test_reseat_targets_count_places_under_the_load_cap(planned: str, world, actors) -> None:
+    """A target shows the places the load cap leaves (those re-seating accepts) and is not
+    offered for more people than that."""
+    from planner.domain import LoadCap
+
+    trip, other, day = _trips(world)
+    eve, op = day - dt.timedelta(days=1), actors["operator"]
+    mv.record_trip_event(trip, "cancelled", dt.datetime.combine(eve, dt.time(18)), op,
+                         url=planned)
+    waiting = reads.to_reseat(planned, eve)
+    _stop_also_at(planned, other, waiting["pickup_stop"].iloc[0])
+    target = world.plan.trips[1]
+    caps = (LoadCap(eve, day, (target.load + 3) / target.seats, target.origin_adcode),)
+    three, four = tuple(waiting["id_number"][:3]), tuple(waiting["id_number"][:4])
+    offered = reads.reseat_targets(planned, eve, three, caps).set_index("trip_id")
+    assert offered.loc[other, "free"] == 3
+    assert other not in set(reads.reseat_targets(planned, eve, four, caps)["trip_id"])
+    assert mv.reseat(list(three), other, op, url=planned, load_caps=caps) == 3
