@@ -247,8 +247,10 @@ def reseat_targets(url: str, as_of: dt.date, id_numbers: Sequence[str] = (),
                    for pickup, prefecture in people)
 
     open_ = table[table["status"].isin(["planned", "delayed"])].copy()
-    open_["free"] = [capacity(int(r.seats), r.depart_date, where[r.trip_id][1], load_caps)
-                     - int(r.on_manifest) for r in open_.itertuples()]
+    open_["free"] = [capacity(int(seats), day, where[trip_id][1], load_caps) - int(on)
+                     for trip_id, seats, day, on in zip(open_["trip_id"], open_["seats"],
+                                                        open_["depart_date"],
+                                                        open_["on_manifest"], strict=True)]
     keep = (open_["free"] >= max(len(wanted), 1)) & open_["trip_id"].map(near).astype(bool)
     return open_[keep][["trip_id", "kind", "depart_date", "arrive_date", "stops", "free"]
                        ].reset_index(drop=True)
