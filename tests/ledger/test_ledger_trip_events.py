@@ -367,3 +367,33 @@ def test_reseat_targets_count_places_under_the_load_cap(planned: str, world, act
     assert offered.loc[other, "free"] == 3
     assert other not in set(reads.reseat_targets(planned, eve, four, caps)["trip_id"])
     assert mv.reseat(list(three), other, op, url=planned, load_caps=caps) == 3
+
+
+def test_a_trip_its_people_arrived_on_cannot_be_cancelled(planned: str, world, actors) -> None:
+    """Cancelling a trip two of whose people checked in is refused, saying how many boarded
+    and arrived; the trip is not cancelled."""
+    trip, _, day = _trips(world)
+    op = actors["operator"]
+    people = [(a.id_number, a.employer_uscc) for a in world.plan.assignments
+              if a.trip_id == trip][:2]
+    mv.check_in(people, trip, day + dt.timedelta(days=1), op, url=planned)
+    with pytest.raises(mv.MovementRefused) as refused:
+        _cancel(planned, trip, day + dt.timedelta(days=2), op)
+    assert refused.value.message.render("zh").startswith(f"车次 {trip} 已有 2 人上车、2 人到岗")
+    assert reads.trips(planned, day + dt.timedelta(days=3)).set_index("trip_id").loc[
+        trip, "status"] != "cancelled"
+
+
+def test_a_delay_after_the_people_arrived_is_refused(planned: str, world, actors) -> None:
+    """A delay recorded on a day after the trip's people arrived is refused; the trip stays
+    arrived."""
+    trip, _, day = _trips(world)
+    op, arrive = actors["operator"], day + dt.timedelta(days=1)
+    people = [(a.id_number, a.employer_uscc) for a in world.plan.assignments
+              if a.trip_id == trip][:2]
+    mv.check_in(people, trip, arrive, op, url=planned)
+    later = dt.datetime.combine(arrive + dt.timedelta(days=1), dt.time(9))
+    with pytest.raises(mv.MovementRefused, match=f"arrived from {arrive}"):
+        mv.record_trip_event(trip, "delayed", later, op, url=planned)
+    assert reads.trips(planned, later.date()).set_index("trip_id").loc[
+        trip, "status"] == "arrived"
