@@ -5,6 +5,8 @@ Rules implemented:
 
 - a time recorded for a trip is shown as it happened; where nothing is recorded the planned
   day is shown, marked 计划;
+- a movement's day starts at the "as of" day and follows it when the "as of" day changes (the
+  user may still change it in between);
 - a success message survives the rerun that refreshes the counts (a flash in session state,
   shown once at the top of the screen);
 - every change goes through ``planner.services`` and clears the cached reads.
@@ -81,7 +83,10 @@ def movement_form(trips: dict[str, str], as_of: dt.date, user: Any, url: str) ->
     labels = {e: t(f"tracking.event_{e}") for e in EVENTS}
     event = c[1].selectbox(t("tracking.event"), EVENTS, key="trk_mv_event",
                            format_func=labels.__getitem__)
-    day = c[2].date_input(t("tracking.event_day"), as_of, key="trk_mv_day", format=DATE_FORMAT)
+    if st.session_state.get("trk_mv_day_as_of") != as_of:  # a new as-of day: the form follows
+        st.session_state["trk_mv_day_as_of"] = as_of
+        st.session_state["trk_mv_day"] = as_of
+    day = c[2].date_input(t("tracking.event_day"), key="trk_mv_day", format=DATE_FORMAT)
     time = c[3].time_input(t("tracking.event_time"), dt.time(8, 0), key="trk_mv_time")
     note = st.text_input(t("tracking.note"), key="trk_mv_note")
     if st.button(t("tracking.record"), key="trk_mv_save", disabled=trip_id is None):
