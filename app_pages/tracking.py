@@ -141,7 +141,7 @@ with reseat_tab:
             t("manifest.employer"): waiting["employer_name"],
         }), hide_index=True, width="stretch")
     else:
-        tv.reseat_form(waiting, backend.read(reads.reseat_targets, url, as_of), user, url)
+        tv.reseat_form(waiting, as_of, user, url)
 
 with employer_tab:
     if employer_tab.open:

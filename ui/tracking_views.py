@@ -5,6 +5,8 @@ Rules implemented:
 
 - a time recorded for a trip is shown as it happened; where nothing is recorded the planned
   day is shown, marked 计划;
+- a movement's day starts at the "as of" day and follows it when the "as of" day changes (the
+  user may still change it in between);
 - a success message survives the rerun that refreshes the counts (a flash in session state,
   shown once at the top of the screen);
 - every change goes through ``planner.services`` and clears the cached reads.
@@ -81,7 +83,10 @@ def movement_form(trips: dict[str, str], as_of: dt.date, user: Any, url: str) ->
     labels = {e: t(f"tracking.event_{e}") for e in EVENTS}
     event = c[1].selectbox(t("tracking.event"), EVENTS, key="trk_mv_event",
                            format_func=labels.__getitem__)
-    day = c[2].date_input(t("tracking.event_day"), as_of, key="trk_mv_day", format=DATE_FORMAT)
+    if st.session_state.get("trk_mv_day_as_of") != as_of:  # a new as-of day: the form follows
+        st.session_state["trk_mv_day_as_of"] = as_of
+        st.session_state["trk_mv_day"] = as_of
+    day = c[2].date_input(t("tracking.event_day"), key="trk_mv_day", format=DATE_FORMAT)
     time = c[3].time_input(t("tracking.event_time"), dt.time(8, 0), key="trk_mv_time")
     note = st.text_input(t("tracking.note"), key="trk_mv_note")
     if st.button(t("tracking.record"), key="trk_mv_save", disabled=trip_id is None):
@@ -97,7 +102,8 @@ def check_in(lines: pd.DataFrame, trip_id: str, day: dt.date, user: Any,
     people = list(zip(lines["id_number"], lines["employer_uscc"], strict=True))
     result = backend.run(movements.check_in, people, trip_id, day, user, url=url)
     if result is not None:
-        flash(t("tracking.saved", added=result.added))
+        flash(t("tracking.saved_already") if result.already
+              else t("tracking.saved", added=result.added))
 
 
 def undo_check_ins(lines: pd.DataFrame, trip_id: str, user: Any, url: str) -> None:
@@ -123,9 +129,10 @@ def load_caps() -> tuple[Any, ...]:
     return tuple(scenario.load_caps) if scenario is not None else ()
 
 
-def reseat_form(waiting: pd.DataFrame, targets: pd.DataFrame, user: Any,
-                url: str) -> None:
-    """Pick people of cancelled trips and move them to a trip with room or to self-return."""
+def reseat_form(waiting: pd.DataFrame, as_of: dt.date, user: Any, url: str) -> None:
+    """Pick people of cancelled trips and move them to a trip with room for them near their
+    pickup (``tracking.reseat_targets``) or to self-return."""
+    from planner.services import tracking
     table = pd.DataFrame({
         t("tracking.pick"): False,
         t("tracking.cancelled_trip"): waiting["trip_id"],
@@ -136,6 +143,9 @@ def reseat_form(waiting: pd.DataFrame, targets: pd.DataFrame, user: Any,
     edited = st.data_editor(table, hide_index=True, width="stretch", key="trk_reseat_pick",
                             disabled=[c for c in table.columns if c != t("tracking.pick")])
     picked = waiting[edited[t("tracking.pick")].to_numpy()]
+    caps = load_caps()
+    targets = backend.read(tracking.reseat_targets, url, as_of,
+                           tuple(picked["id_number"]), caps)
     options = {"": t("tracking.self_return")}
     options.update({
         str(r.trip_id): t("tracking.target", trip=r.trip_id, day=fmt.date(r.depart_date),
@@ -146,6 +156,6 @@ def reseat_form(waiting: pd.DataFrame, targets: pd.DataFrame, user: Any,
                           format_func=options.__getitem__)
     if st.button(t("tracking.reseat", n=len(picked)), key="trk_reseat", disabled=picked.empty):
         moved = backend.run(movements.reseat, list(picked["id_number"]), target or None, user,
-                             url=url, load_caps=load_caps())
+                             url=url, load_caps=caps)
         if moved is not None:
             flash(t("tracking.reseated", n=moved, to=options[target]))

@@ -8,6 +8,11 @@ Rules implemented here:
   again is a duplicate: skipped by an import of an overlapping file, refused in the app; the same
   event at another time is a problem;
 - nothing is recorded for a cancelled trip; an arrived trip cannot be cancelled or delayed;
+- the trip's people count too (boardings and arrivals recorded on it): a trip anyone boarded
+  or arrived on cannot be cancelled (the refusal says how many; a wrong boarding or check-in is
+  undone first), and a delay cannot be recorded on a day after the first of its people
+  arrived (the bus was there by then; arrivals carry a day, not a time, so a delay on that very
+  day is still accepted);
 - an arrival or a cancellation cannot be before the recorded departure, nor a departure after
   the recorded arrival;
 - the events of one file are checked departures first, then in time order (a file may list
@@ -58,11 +63,18 @@ def show(at: dt.datetime) -> str:
 
 @dataclass
 class Timeline:
-    """What is recorded for one trip so far: the time of each once-only event, and delays."""
+    """What is recorded for one trip so far: the time of each once-only event, delays, and
+    how many of its people boarded and arrived."""
 
     trip_id: str
     once: dict[str, dt.datetime] = field(default_factory=dict)
     delays: set[dt.datetime] = field(default_factory=set)
+    boarded: int = 0
+    """People recorded on board (a boarding, or an arrival by this trip)."""
+    arrived: int = 0
+    """People whose arrival by this trip is recorded."""
+    first_arrival: dt.date | None = None
+    """The day the first of them arrived."""
 
     def refusal(self, event: str, at: dt.datetime) -> tuple[str, Message] | None:
         """Why ``event`` at ``at`` cannot be recorded: ``(column, message)`` (a ``refusal.*``
@@ -82,6 +94,13 @@ class Timeline:
         if event in ONCE and event in self.once:
             return "at", msg("refusal.trip_already", trip=trip, event=named,
                              at=show(self.once[event]))
+        if event == "cancelled" and self.boarded:
+            return "event", msg("refusal.cancel_has_people", trip=trip, boarded=self.boarded,
+                                arrived=self.arrived)
+        first = self.first_arrival
+        if event == "delayed" and first is not None and at.date() > first:
+            return "at", msg("refusal.delay_after_arrivals", trip=trip, arrived=self.arrived,
+                             day=first.isoformat(), at=show(at))
         arrived, departed = self.once.get("arrived"), self.once.get("departed")
         if event in ("cancelled", "delayed") and arrived is not None:
             return "event", msg("refusal.trip_has_arrived", trip=trip, event=named)
@@ -111,6 +130,21 @@ def timelines(repo: LedgerRepository, trips: Iterable[m.Trip]) -> dict[str, Time
     out = {trip_id: Timeline(trip_id) for trip_id in by_pk.values()}
     for e in repo.session.scalars(select(m.TripEvent).where(m.TripEvent.trip_pk.in_(by_pk))):
         out[by_pk[e.trip_pk]].add(e.event, e.at)
+    people: dict[int, tuple[set[int], set[int]]] = {}
+    for trip_pk, kind, person, day in repo.session.execute(
+            select(m.Event.trip_pk, m.Event.kind, m.Event.person_id, m.Event.on_date).where(
+                m.Event.kind.in_(("boarded", "arrived")), m.Event.trip_pk.in_(by_pk))):
+        if trip_pk is None:
+            continue
+        on, arrived = people.setdefault(trip_pk, (set(), set()))
+        on.add(person)
+        if kind == "arrived":
+            arrived.add(person)
+            line = out[by_pk[trip_pk]]
+            if day is not None and (line.first_arrival is None or day < line.first_arrival):
+                line.first_arrival = day
+    for trip_pk, (on, arrived) in people.items():
+        out[by_pk[trip_pk]].boarded, out[by_pk[trip_pk]].arrived = len(on), len(arrived)
     return out
 
 

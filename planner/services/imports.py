@@ -7,6 +7,10 @@ Rules implemented here:
 - every import is one transaction: any problem in any row refuses the whole file, nothing is
   written; the same file (same kind and SHA-256) imported again is a no-op; overlapping rows of a
   different file add only what is new (see ``planner.ledger.importers``);
+- an arrivals file some of whose arrivals were undone since (an undone check-in, see
+  ``planner.services.movements``) is no longer "already imported": importing it again records
+  again what was undone, into the same import, and nothing else (arrivals are keyed by person
+  and employer, so nothing counts twice);
 - an event file dated more than a year outside the active policy is refused, naming file, row
   and column;
 - a scenario's policy.toml imported by an operator is stored as a draft, never made active.
@@ -149,17 +153,19 @@ def import_path(
     # a plan folder is its data: the printed papers beside it are made from it
     sha = content_sha256(path, PAPER_FILES if kind == "plan" else ())
     with using(url, ledger).uow() as uow:
-        if uow.repo.import_of(kind, sha) is not None:
+        if _complete(uow.repo, uow.repo.import_of(kind, sha)):
             return ImportResult(kind, path.name, sha, 0, 0, already=True,
                                 seconds=time.perf_counter() - started)
     records, count = _read(kind, path)
     _check_event_dates(kind, records, path, url, ledger=ledger)
     try:
         with using(url, ledger).uow() as uow:
-            if uow.repo.import_of(kind, sha) is not None:  # someone was faster
+            earlier = uow.repo.import_of(kind, sha)
+            if _complete(uow.repo, earlier):  # someone was faster
                 return ImportResult(kind, path.name, sha, count, 0, already=True)
-            imp = m.Import(kind=kind, file_name=path.name, sha256=sha, rows=count,
-                           rows_added=0, by=actor.username)
+            imp = earlier or m.Import(kind=kind, file_name=path.name, sha256=sha, rows=count,
+                                      rows_added=0, by=actor.username)
+            before = None if earlier is None else row_dict(earlier)
             uow.repo.add(imp)
             uow.session.flush()
             merges, notes = _merge(uow.repo, kind, records, imp, path, actor)
@@ -168,17 +174,34 @@ def import_path(
                 if kind not in ("scenario", "plan"):
                     problems = _locate(kind, path, problems)
                 raise InputError(problems)
-            imp.rows_added = sum(mg.added for mg in merges)
-            uow.repo.audit(actor.username, "import", imp.id, f"import_{kind}", None,
+            added = sum(mg.added for mg in merges)
+            imp.rows_added = added if earlier is None else _arrivals_held(uow.repo, imp)
+            uow.repo.audit(actor.username, "import", imp.id, f"import_{kind}", before,
                            row_dict(imp))
             uow.session.flush()
             if before_import_commit is not None:
                 before_import_commit()
             uow.commit()
-            return ImportResult(kind, path.name, sha, count, imp.rows_added,
+            return ImportResult(kind, path.name, sha, count, added,
                                 seconds=time.perf_counter() - started, notes=tuple(notes))
     except (IntegrityError, OperationalError, StaleDataError) as exc:
         raise _lost_race(kind, sha, path, exc, url, ledger=ledger) from None
+
+
+def _complete(repo: LedgerRepository, imp: m.Import | None) -> bool:
+    """Whether ``imp`` (an earlier import of the same file) still holds all it added: any
+    import but an arrivals one some of whose arrivals were undone since."""
+    if imp is None:
+        return False
+    return imp.kind != "arrivals" or _arrivals_held(repo, imp) >= imp.rows_added
+
+
+def _arrivals_held(repo: LedgerRepository, imp: m.Import) -> int:
+    """How many arrivals the ledger holds from the import ``imp``."""
+    from sqlalchemy import func
+
+    return int(repo.session.scalar(select(func.count()).select_from(m.Event).where(
+        m.Event.kind == "arrived", m.Event.import_id == imp.id)) or 0)
 
 
 def _lost_race(kind: str, sha: str, path: Path, exc: Exception, url: str | None,

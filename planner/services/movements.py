@@ -10,15 +10,17 @@ Rules implemented here:
   read every trip, a leader only their own; :func:`readable_trips` lists them); both re-read
   the user and the assignment from the ledger each time;
 - a movement obeys the rules of ``planner.ledger.trip_events`` (once-only departure, arrival
-  and cancellation, nothing after a cancellation, arrival not before departure); a refused one
-  raises ``MovementRefused`` and changes nothing;
+  and cancellation, nothing after a cancellation, arrival not before departure, no
+  cancellation of a trip anyone boarded or arrived on, no delay after its people arrived); a
+  refused one raises ``MovementRefused`` and changes nothing;
 - checking people of a trip in on a day is importing an arrivals file
   (``arrivals-<trip>-<yyyymmdd>.csv``: person, employer, day, trip) through
   ``planner.services.imports``: the same people checked in on the same day again change
   nothing, and someone not on the trip is refused with the row and column;
 - undoing a check-in deletes the person's arrival on that trip (and the boarding recorded with
   it), with an audit entry holding who, when and the arrival as it was; claims computed from it
-  are revisited by the next compute;
+  are revisited by the next compute; checking them in again afterwards records the arrival
+  again (the import that held it no longer counts as "already imported");
 - re-seating moves the people of a cancelled trip (their manifest lines on it) to another trip
   that has not left, is not cancelled and has a free place (its seats under the load cap in
   force), or takes them off the manifest as self-returners; each move is audited;
@@ -49,6 +51,7 @@ __all__ = [
     "TRIP_EVENTS",
     "MovementRefused",
     "PermissionDenied",
+    "capacity",
     "check_in",
     "check_trip_action",
     "check_trip_read",
@@ -158,7 +161,8 @@ def record_trip_event(trip_id: str, event: str, at: dt.datetime, actor: User,
     ------
     MovementRefused
         Unknown trip, a duplicate, an arrival before the departure, anything after a
-        cancellation (the message says which).
+        cancellation, a cancellation of a trip people boarded or arrived on, a delay after its
+        people arrived (the message says which).
     PermissionDenied
         The actor may not record movements of this trip.
     """
@@ -245,14 +249,20 @@ def undo_check_in(id_number: str, trip_id: str, actor: User, url: str | None = N
         uow.commit()
 
 
+def capacity(seats: int, depart_date: dt.date, origin_adcode: str | None,
+             load_caps: Sequence[LoadCap] = ()) -> int:
+    """The people a trip may carry: floor(seats × the tightest load cap in force on its
+    departure day at its origin); no cap: its seats. The one rule both re-seating and the
+    targets offered for it (``planner.services.tracking.reseat_targets``) use."""
+    shares = [float(c.max_load) for c in load_caps if c.applies(depart_date, origin_adcode or "")]
+    return int(seats * min(shares, default=1.0) + 1e-9)
+
+
 def free_places(repo: LedgerRepository, trip: m.Trip, load_caps: Sequence[LoadCap] = ()) -> int:
-    """Places left on a trip: floor(seats × load cap in force) less the people on it."""
-    shares = [float(c.max_load) for c in load_caps
-              if c.applies(trip.depart_date, trip.origin_adcode or "")]
-    capacity = int(trip.seats * min(shares, default=1.0) + 1e-9)
+    """Places left on a trip: its :func:`capacity` less the people on it."""
     on = repo.session.scalars(select(m.ManifestEntry.person_id).where(
         m.ManifestEntry.trip_pk == trip.id)).all()
-    return capacity - len(set(on))
+    return capacity(trip.seats, trip.depart_date, trip.origin_adcode, load_caps) - len(set(on))
 
 
 def reseat(id_numbers: Sequence[str], to_trip_id: str | None, actor: User,

@@ -15,18 +15,26 @@ Rules implemented:
 - a person is *missing* when their trip has arrived by the "as of" day and no arrival of theirs
   is recorded; feeder and collector legs count for the person's last leg only;
 - the people of a cancelled trip are *to re-seat* (待改派) until moved to another trip or to
-  self-return.
+  self-return;
+- a trip is offered as a re-seat target for some of them when it has not left and is not
+  cancelled, its free places (seats under the load cap in force, the rule re-seating itself
+  applies) hold them all, and it is near each of them: it stops at their pickup stop, or leaves
+  from the prefecture of their home (the first four digits of the adcodes).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from sqlalchemy import select
 
 from planner.services.context import Ledger, using
+
+if TYPE_CHECKING:
+    from planner.domain.model import LoadCap
 
 TRIP_COLUMNS = ["trip_id", "kind", "vehicle", "depart_date", "arrive_date", "stops", "load",
                 "status", "on_manifest", "arrived", "parent_trip_id", "recorded",
@@ -203,14 +211,49 @@ def to_reseat(url: str, as_of: dt.date | None = None,
     return lines
 
 
-def reseat_targets(url: str, as_of: dt.date, *, ledger: Ledger | None = None) -> pd.DataFrame:
-    """Trips people can be re-seated on: planned or delayed on ``as_of`` (not left, not
-    cancelled) with free seats; trip_id, kind, depart_date, arrive_date, stops, free."""
-    table = trips(url, as_of, ledger=ledger)
+def reseat_targets(url: str, as_of: dt.date, id_numbers: Sequence[str] = (),
+                   load_caps: Sequence[LoadCap] = (),
+                   *, ledger: Ledger | None = None) -> pd.DataFrame:
+    """Trips the people ``id_numbers`` (waiting on cancelled trips) can be re-seated on:
+    planned or delayed on ``as_of`` (not left, not cancelled), with free places under the load
+    cap (``planner.services.movements.capacity``) for all of them (none named: for one), and
+    near each of them: stopping at their pickup stop, or leaving from their home prefecture.
+
+    Returns
+    -------
+    pandas.DataFrame
+        trip_id, kind, depart_date, arrive_date, stops, free.
+    """
+    from planner.ledger import models as m
+    from planner.services.movements import capacity
+
+    wanted = list(dict.fromkeys(id_numbers))
+    with _session(url, ledger=ledger) as uow:
+        s = uow.session
+        lines = _manifest_lines(s, as_of)
+        table = _trip_table(s, lines, as_of)
+        where = {t: (stops.split(";"), origin or "") for t, stops, origin in s.execute(
+            select(m.Trip.trip_id, m.Trip.stops, m.Trip.origin_adcode))}
+        homes = dict(s.execute(select(m.Person.id_number, m.Person.home_adcode).where(
+            m.Person.id_number.in_(wanted))).all()) if wanted else {}
+    cancelled = set(table.loc[table["status"] == "cancelled", "trip_id"])
+    waiting = lines[lines["id_number"].isin(wanted) & lines["trip_id"].isin(list(cancelled))]
+    people = [(str(r.pickup_stop), str(homes.get(r.id_number) or "")[:4])
+              for r in waiting.itertuples()]
+
+    def near(trip_id: str) -> bool:
+        stops, origin = where[trip_id]
+        return all(pickup in stops or (prefecture and origin[:4] == prefecture)
+                   for pickup, prefecture in people)
+
     open_ = table[table["status"].isin(["planned", "delayed"])].copy()
-    open_["free"] = open_["seats"] - open_["on_manifest"]
-    return open_[open_["free"] > 0][["trip_id", "kind", "depart_date", "arrive_date", "stops",
-                                     "free"]].reset_index(drop=True)
+    open_["free"] = [capacity(int(seats), day, where[trip_id][1], load_caps) - int(on)
+                     for trip_id, seats, day, on in zip(open_["trip_id"], open_["seats"],
+                                                        open_["depart_date"],
+                                                        open_["on_manifest"], strict=True)]
+    keep = (open_["free"] >= max(len(wanted), 1)) & open_["trip_id"].map(near).astype(bool)
+    return open_[keep][["trip_id", "kind", "depart_date", "arrive_date", "stops", "free"]
+                       ].reset_index(drop=True)
 
 
 def check_in_day(url: str, trip_id: str, *, ledger: Ledger | None = None) -> dt.date | None:

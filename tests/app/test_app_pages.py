@@ -290,15 +290,33 @@ def test_tracking_undoes_a_check_in(sign_in, env_home):
     assert "已撤销 1 人的到岗登记" in _messages(at)
 
 
+def test_tracking_movement_day_follows_the_as_of_day(sign_in, env_home):
+    """Changing 截至日期 moves the day of 记录车次动态 to it; the day stays editable."""
+    at = sign_in("operator")
+    at.switch_page("app_pages/tracking.py").run()
+    at.date_input(key="trk_as_of").set_value(dt.date(2020, 2, 22)).run()
+    assert at.date_input(key="trk_mv_day").value == dt.date(2020, 2, 22)
+    at.date_input(key="trk_mv_day").set_value(dt.date(2020, 2, 20)).run()
+    assert not at.exception, at.exception
+    assert at.date_input(key="trk_mv_day").value == dt.date(2020, 2, 20)
+
+
 def test_tracking_records_a_cancellation_and_reseats(sign_in, env_home):
     """Cancelling a trip in the app makes it 已取消 and lists its people 待改派; one of them
     sent to self-return leaves the list."""
+    from planner.services import movements
     from planner.services import tracking as ledger_reads
+    from planner.services.auth import Role, system_actor
 
     url = _url(env_home)
     day = ledger_reads.last_day(url)
     trips = ledger_reads.trips(url, day)
-    trip = trips[trips["on_manifest"] > trips["arrived"]].iloc[-1]
+    trip = trips[trips["on_manifest"] > 0].sort_values("arrived").iloc[0]
+    lines = ledger_reads.manifest(url, trip["trip_id"])
+    for id_number in lines.loc[lines["arrived_on"].notna(), "id_number"]:
+        # a trip anyone arrived on cannot be cancelled: these check-ins were wrong
+        movements.undo_check_in(id_number, trip["trip_id"], system_actor(Role.OPERATOR),
+                                url=url)
     at = sign_in("operator")
     at.switch_page("app_pages/tracking.py").run()
     at.selectbox(key="trk_mv_trip").select(trip["trip_id"]).run()
@@ -311,7 +329,7 @@ def test_tracking_records_a_cancellation_and_reseats(sign_in, env_home):
     assert (after["status"], after["note"]) == ("cancelled", "车辆故障")
     assert "已记录：车次" in _messages(at)
     waiting = ledger_reads.to_reseat(url, day)
-    assert len(waiting) == trip["on_manifest"] - trip["arrived"]
+    assert len(waiting) == trip["on_manifest"]
     at.session_state["trk_reseat_pick"] = {
         "edited_rows": {0: {"选择": True}}, "added_rows": [], "deleted_rows": []}
     at.run()

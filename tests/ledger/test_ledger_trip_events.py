@@ -302,3 +302,98 @@ def test_check_in_records_the_arrival_of_the_people_ticked(planned: str, world, 
     assert all(arrived[i] == arrive for i, _ in ticked)
     again = mv.check_in(ticked, trip, arrive, actors["operator"], url=planned)
     assert again.already and again.added == 0
+
+
+def test_check_in_after_an_undo_records_the_arrival_again(planned: str, world, actors) -> None:
+    """Checked in, undone, then checked in again the same way: the person has arrived again
+    (the undo really undid the first check-in)."""
+    trip, _, day = _trips(world)
+    person = next(a for a in world.plan.assignments if a.trip_id == trip)
+    arrive, op = day + dt.timedelta(days=1), actors["operator"]
+    mv.check_in([(person.id_number, person.employer_uscc)], trip, arrive, op, url=planned)
+    mv.undo_check_in(person.id_number, trip, op, url=planned)
+    again = mv.check_in([(person.id_number, person.employer_uscc)], trip, arrive, op,
+                        url=planned)
+    assert (again.already, again.added) == (False, 1)
+    assert reads.manifest(planned, trip).set_index("id_number").loc[
+        person.id_number, "arrived_on"] == arrive
+    assert mv.check_in([(person.id_number, person.employer_uscc)], trip, arrive, op,
+                       url=planned).already
+
+
+def _stop_also_at(url: str, trip_id: str, stop: str) -> None:
+    """Make a trip stop at ``stop`` too (after its first stop)."""
+    from sqlalchemy import select
+
+    from planner.ledger import UnitOfWork
+    from planner.ledger import models as m
+
+    with UnitOfWork(url) as uow:
+        trip = uow.session.scalars(select(m.Trip).where(m.Trip.trip_id == trip_id)).one()
+        first, *rest = trip.stops.split(";")
+        trip.stops = ";".join([first, stop, *rest])
+        uow.commit()
+
+
+def test_reseat_targets_are_near_the_people(planned: str, world, actors) -> None:
+    """Trips with room that pass nowhere near the people of a cancelled trip are not offered;
+    one stopping at their pickup is."""
+    trip, other, day = _trips(world)
+    eve = day - dt.timedelta(days=1)
+    mv.record_trip_event(trip, "cancelled", dt.datetime.combine(eve, dt.time(18)),
+                         actors["operator"], url=planned)
+    waiting = reads.to_reseat(planned, eve)
+    picked = tuple(waiting["id_number"][:2])
+    assert reads.reseat_targets(planned, eve, picked).empty
+    _stop_also_at(planned, other, waiting["pickup_stop"].iloc[0])
+    assert list(reads.reseat_targets(planned, eve, picked)["trip_id"]) == [other]
+
+
+def test_reseat_targets_count_places_under_the_load_cap(planned: str, world, actors) -> None:
+    """A target shows the places the load cap leaves (those re-seating accepts) and is not
+    offered for more people than that."""
+    from planner.domain import LoadCap
+
+    trip, other, day = _trips(world)
+    eve, op = day - dt.timedelta(days=1), actors["operator"]
+    mv.record_trip_event(trip, "cancelled", dt.datetime.combine(eve, dt.time(18)), op,
+                         url=planned)
+    waiting = reads.to_reseat(planned, eve)
+    _stop_also_at(planned, other, waiting["pickup_stop"].iloc[0])
+    target = world.plan.trips[1]
+    caps = (LoadCap(eve, day, (target.load + 3) / target.seats, target.origin_adcode),)
+    three, four = tuple(waiting["id_number"][:3]), tuple(waiting["id_number"][:4])
+    offered = reads.reseat_targets(planned, eve, three, caps).set_index("trip_id")
+    assert offered.loc[other, "free"] == 3
+    assert other not in set(reads.reseat_targets(planned, eve, four, caps)["trip_id"])
+    assert mv.reseat(list(three), other, op, url=planned, load_caps=caps) == 3
+
+
+def test_a_trip_its_people_arrived_on_cannot_be_cancelled(planned: str, world, actors) -> None:
+    """Cancelling a trip two of whose people checked in is refused, saying how many boarded
+    and arrived; the trip is not cancelled."""
+    trip, _, day = _trips(world)
+    op = actors["operator"]
+    people = [(a.id_number, a.employer_uscc) for a in world.plan.assignments
+              if a.trip_id == trip][:2]
+    mv.check_in(people, trip, day + dt.timedelta(days=1), op, url=planned)
+    with pytest.raises(mv.MovementRefused) as refused:
+        _cancel(planned, trip, day + dt.timedelta(days=2), op)
+    assert refused.value.message.render("zh").startswith(f"车次 {trip} 已有 2 人上车、2 人到岗")
+    assert reads.trips(planned, day + dt.timedelta(days=3)).set_index("trip_id").loc[
+        trip, "status"] != "cancelled"
+
+
+def test_a_delay_after_the_people_arrived_is_refused(planned: str, world, actors) -> None:
+    """A delay recorded on a day after the trip's people arrived is refused; the trip stays
+    arrived."""
+    trip, _, day = _trips(world)
+    op, arrive = actors["operator"], day + dt.timedelta(days=1)
+    people = [(a.id_number, a.employer_uscc) for a in world.plan.assignments
+              if a.trip_id == trip][:2]
+    mv.check_in(people, trip, arrive, op, url=planned)
+    later = dt.datetime.combine(arrive + dt.timedelta(days=1), dt.time(9))
+    with pytest.raises(mv.MovementRefused, match=f"arrived from {arrive}"):
+        mv.record_trip_event(trip, "delayed", later, op, url=planned)
+    assert reads.trips(planned, later.date()).set_index("trip_id").loc[
+        trip, "status"] == "arrived"

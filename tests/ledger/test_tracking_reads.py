@@ -156,9 +156,13 @@ def _ref_returns(s: Any, as_of: dt.date | None) -> dict[str, pd.DataFrame]:
 # ------------------------------------------------------------------ the ledger
 @pytest.fixture(scope="module")
 def moved_url(loaded_url: str, world) -> str:
-    """The loaded world with a departure, a delay (with a note) and a cancellation."""
+    """The loaded world with a departure, a delay (with a note) and a cancellation (of a trip
+    whose check-ins are undone first: a trip anyone arrived on cannot be cancelled)."""
     op = system_actor(Role.OPERATOR)
     first, second, third = world.plan.trips[0], world.plan.trips[1], world.plan.trips[2]
+    lines = reads.manifest(loaded_url, third.trip_id)
+    for id_number in lines.loc[lines["arrived_on"].notna(), "id_number"]:
+        mv.undo_check_in(id_number, third.trip_id, op, url=loaded_url)
     mv.record_trip_event(first.trip_id, "departed", first.depart, op, url=loaded_url)
     mv.record_trip_event(second.trip_id, "delayed", second.depart, op, note="路滑",
                          url=loaded_url)
