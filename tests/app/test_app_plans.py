@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -65,18 +66,24 @@ def test_plan_is_still_there_after_a_reload(fresh: Path) -> None:
     assert f"P{plan_id:03d} 五成载客（已保存）" in pick.options
 
 
-def test_replan_dispatched_after_its_parent_then_nothing_changes(fresh: Path) -> None:
-    """dispatch A → lock a trip and re-plan → dispatch B (keeps the locked trip, replaces the
-    rest) → dispatch B again says 已下达，没有变化 and the ledger is unchanged."""
-    from planner.services import ledger as svc
 
-    url = f"sqlite:///{fresh / 'jobbus.sqlite'}"
+def _planned_and_dispatched() -> tuple[Any, int]:
+    """规划 as the operator: a 5 s plan, then 下达车次; the page and the plan's id."""
     at = _planning()
     at.number_input(key="plan_time_limit").set_value(5)
     at.button(key="plan_run").click().run()
     a = finish_plan_run(at, "operator").session_state["plan_pick"]
     at.button(key="plan_dispatch").click().run()
     assert f"方案 P{a:03d} 已下达" in _messages(at)
+    return at, a
+
+def test_replan_dispatched_after_its_parent_then_nothing_changes(fresh: Path) -> None:
+    """dispatch A → lock a trip and re-plan → dispatch B (keeps the locked trip, replaces the
+    rest) → dispatch B again says 已下达，没有变化 and the ledger is unchanged."""
+    from planner.services import ledger as svc
+
+    url = f"sqlite:///{fresh / 'jobbus.sqlite'}"
+    at, a = _planned_and_dispatched()
     locked = at.selectbox(key="plan_trip").options[0].split(" · ")[0]  # "C0004 · 县 · 02-22"
     at.multiselect(key="plan_lock").select(locked).run()
     at.button(key="plan_replan").click().run()
@@ -126,12 +133,7 @@ def test_dispatch_refused_for_a_trip_that_ran_names_and_opens_that_plan(fresh: P
     from planner.services.movements import record_trip_event
 
     url = f"sqlite:///{fresh / 'jobbus.sqlite'}"
-    at = _planning()
-    at.number_input(key="plan_time_limit").set_value(5)
-    at.button(key="plan_run").click().run()
-    a = finish_plan_run(at, "operator").session_state["plan_pick"]
-    at.button(key="plan_dispatch").click().run()
-    assert f"方案 P{a:03d} 已下达" in _messages(at)
+    at, a = _planned_and_dispatched()
     ran = ps.load_plan(a, url).trips[0]
     record_trip_event(ran.trip_id, "departed", ran.depart, system_actor(Role.OPERATOR),
                       url=url)

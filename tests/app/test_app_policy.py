@@ -12,15 +12,22 @@ def _url(home: Path) -> str:
     return f"sqlite:///{home / 'jobbus.sqlite'}"
 
 
+
+def _in_force_and_a_draft(url: str) -> tuple[int, int]:
+    """The version in force and a new draft (the Ningbo policy) beside it."""
+    from planner.services import ledger
+
+    in_force, _ = ledger.load_active_policy(url)
+    text = (DATA_DIR / "demo" / "policy-ningbo-2020.toml").read_text(encoding="utf-8")
+    return in_force, ledger.add_policy_version(text, activate=False, url=url)
+
 def test_admin_puts_a_draft_policy_in_force(sign_in, env_home):
     """A draft version is listed; the administrator picks it and puts it in force, and the
     ledger's active policy is that version."""
     from planner.services import ledger
 
     url = _url(env_home)
-    in_force, _ = ledger.load_active_policy(url)
-    text = (DATA_DIR / "demo" / "policy-ningbo-2020.toml").read_text(encoding="utf-8")
-    draft = ledger.add_policy_version(text, activate=False, url=url)
+    in_force, draft = _in_force_and_a_draft(url)
     try:
         at = sign_in("admin")
         at.switch_page("app_pages/settings.py").run()
@@ -40,9 +47,7 @@ def test_page_shows_the_version_just_put_in_force(sign_in, env_home):
     from planner.services import ledger
 
     url = _url(env_home)
-    in_force, _ = ledger.load_active_policy(url)
-    text = (DATA_DIR / "demo" / "policy-ningbo-2020.toml").read_text(encoding="utf-8")
-    draft = ledger.add_policy_version(text, activate=False, url=url)
+    in_force, draft = _in_force_and_a_draft(url)
     try:
         at = sign_in("admin")
         at.switch_page("app_pages/settings.py").run()
