@@ -63,7 +63,7 @@ with policy_tab:
                 st.caption(t("common.none"))
             else:
                 log = log.assign(
-                    at=[fmt.datetime(a) for a in log["at"]],
+                    at=[fmt.recorded(a) for a in log["at"]],
                     actor=[actor_label(a) for a in log["actor"]],
                     action=[t(f"audit_actions.{a}") if has(f"audit_actions.{a}") else a
                             for a in log["action"]])

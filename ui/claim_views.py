@@ -213,7 +213,7 @@ def claim_detail(frame: pd.DataFrame, claim_id: int, url: str) -> None:
     history = claims_service.claim_history(claim_id, url=url)
     if not history.empty:
         history = history.assign(
-            at=[fmt.datetime(a) for a in history["at"]],
+            at=[fmt.recorded(a) for a in history["at"]],
             actor=[actor_label(a) for a in history["actor"]],
             reason=[r.render(lang) if isinstance(r, Message) else r
                     for r in history["reason"]],

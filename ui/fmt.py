@@ -9,6 +9,9 @@ Rules implemented:
 - a metric card shows large amounts short (``¥107.54万``, English ``¥1.08M``) so the figure fits
   a card at 1366 px; the exact amount goes in the card's tooltip;
 - dates are ISO ``2020-02-15``; date-times ``2020-02-15 08:30``;
+- when something was recorded (a plan saved, a claim's step, the audit log: stored in UTC) is
+  shown in Beijing time (UTC+8, no daylight saving), as the office reads its clock
+  (``recorded``); trip times are the scenario's local times already (``datetime``);
 - counts have thousands separators (``10,562``); shares are percentages with one decimal;
 - a spreadsheet row number in a table of problems is the number, or a blank cell when the
   problem has no row (a whole file, a missing column), never ``None``.
@@ -100,6 +103,19 @@ def datetime(value: dt.datetime | None) -> str:
     if value is None:
         return "—"
     return value.strftime("%Y-%m-%d %H:%M")
+
+
+BEIJING = dt.timezone(dt.timedelta(hours=8))
+
+
+def recorded(value: dt.datetime | None) -> str:
+    """A time the ledger recorded (naive UTC, ``planner.ledger.models.utcnow``) in Beijing
+    time: ``2020-02-15 00:30`` UTC → ``2020-02-15 08:30``."""
+    if value is None:
+        return "—"
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return datetime(value.astimezone(BEIJING).replace(tzinfo=None))
 
 
 def count(n: int | float | None) -> str:

@@ -230,7 +230,7 @@ def saved_label(info: Any) -> str:
 def saved_caption(info: Any) -> str:
     """Who saved a plan, when, how, its state and the plan it re-plans."""
     text = t("planning.saved_caption", id=info.id, by=actor_label(info.created_by),
-             at=fmt.datetime(info.created_at), source=t(f"planning.source_{info.source}"),
+             at=fmt.recorded(info.created_at), source=t(f"planning.source_{info.source}"),
              state=t(f"planning.state_{info.state}"))
     if info.parent_id:
         text += t("planning.saved_parent", parent=info.parent_id)
@@ -246,7 +246,7 @@ def saved_plans_frame(plans: Iterable[Any]) -> pd.DataFrame:
         t("planning.trips"): p.trips,
         t("compare.cost_fen"): fmt.yuan(p.cost_fen),
         t("planning.col_by"): actor_label(p.created_by),
-        t("planning.col_at"): fmt.datetime(p.created_at),
+        t("planning.col_at"): fmt.recorded(p.created_at),
         t("planning.col_parent"): f"P{p.parent_id:03d}" if p.parent_id else "",
     } for p in plans])
 

@@ -222,3 +222,15 @@ def test_blank_templates_carry_the_chinese_headers():
         headers = [c.value for c in sheet[1]]
         assert headers == [c.zh for c in schema.columns]
         assert all(schema.match(h) for h in headers)
+
+
+def test_recorded_times_show_in_beijing_time():
+    """The ledger stores when it recorded something in UTC; the office reads Beijing time
+    (UTC+8): a plan saved at 20:30 UTC on 15 Feb was saved at 04:30 on 16 Feb."""
+    import datetime as dt
+
+    from ui import fmt
+
+    assert fmt.recorded(dt.datetime(2020, 2, 15, 20, 30)) == "2020-02-16 04:30"
+    assert fmt.recorded(dt.datetime(2020, 2, 15, 20, 30, tzinfo=dt.UTC)) == "2020-02-16 04:30"
+    assert fmt.recorded(None) == "—"
