@@ -109,7 +109,7 @@ with users_tab:
     else:
         roles = [str(r) for r in auth.Role]
         role_names = {r: role_label(r) for r in roles}
-        with st.form("set_add_user", clear_on_submit=True):
+        with st.form("set_add_user"):  # a refused user keeps what was typed
             st.markdown(t("settings.add_user"))
             c1, c2, c3 = st.columns(3)
             name = c1.text_input(t("settings.username"), key="set_new_name")
@@ -121,21 +121,26 @@ with users_tab:
                 made = backend.run(auth.add_user, name.strip(), password, role,
                                     actor=user, url=url)
                 if made is not None:
+                    for typed in ("set_new_name", "set_new_password"):
+                        del st.session_state[typed]
                     flash(t("settings.user_added", user=made.username))
         c1, c2, c3 = st.columns(3)
         who = c1.selectbox(t("settings.username"), [u.username for u in users],
                            key="set_user_pick")
-        new_role = c2.selectbox(t("settings.role"), roles,
+        picked = next((u for u in users if u.username == who), None)
+        current = str(picked.role) if picked is not None else roles[0]
+        new_role = c2.selectbox(t("settings.role"), roles, index=roles.index(current),
                                 format_func=role_names.__getitem__,
-                                key="set_user_role")
-        if c3.button(t("settings.change_role"), key="set_user_role_save") and backend.attempt(
+                                key=f"set_user_role_{who}")  # starts at the user's own role
+        if c3.button(t("settings.change_role"), key="set_user_role_save",
+                     disabled=new_role == current) and backend.attempt(
             auth.set_role, who, new_role, actor=user, url=url
         ):
             flash(t("settings.role_changed", user=who))
-        picked = next((u for u in users if u.username == who), None)
         if picked is not None and picked.username != user.username:
             flip = t("settings.disable") if picked.active else t("settings.enable")
             if st.button(flip, key="set_user_active") and backend.attempt(
                 auth.set_active, who, not picked.active, actor=user, url=url
             ):
-                st.rerun()
+                flash(t("settings.user_disabled" if picked.active else "settings.user_enabled",
+                        user=who))

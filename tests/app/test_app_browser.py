@@ -472,3 +472,18 @@ def test_reload_after_a_role_change_signs_out_with_the_reason(
     page.reload()
     wait_for_text(page, "角色已变更，已退出登录")
     assert page.get_by_label("用户名").count() == 1
+
+
+def test_a_refused_new_user_keeps_what_was_typed(server: str, page: Any) -> None:
+    """设置 · 新增用户 with a weak password is refused in Chinese and the form keeps the name
+    typed, so the administrator fixes only the password."""
+    sign_in(page, server, "admin")
+    open_page(page, "settings")
+    page.get_by_role("tab", name="用户与角色").click()
+    settle(page)
+    form = page.get_by_test_id("stForm")
+    form.get_by_label("用户名").fill("night-clerk")
+    form.get_by_label("密码").fill("123")
+    form.get_by_role("button", name="新增").click()
+    wait_for_text(page, "密码至少 10 个字符")
+    assert form.get_by_label("用户名").input_value() == "night-clerk"

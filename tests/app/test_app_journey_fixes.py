@@ -203,17 +203,55 @@ def test_the_row_number_column_of_the_editors_is_read_only(sign_in):
     assert _index_locked(at, "set_fleet_editor")
 
 
-def test_changing_a_role_stays_on_the_users_tab(sign_in):
+def test_changing_a_role_stays_on_the_users_tab(sign_in, env_home):
     """设置: after 修改角色 the page reruns with its message above the tabs and still opens
     用户与角色, not the first tab (补贴政策)."""
-    at = _page(sign_in, "settings", "admin")
-    at.session_state["set_tabs"] = "用户与角色"  # as a click on the tab does
-    at.run()
-    at.selectbox(key="set_user_pick").select("reviewer")
-    at.selectbox(key="set_user_role").select("reviewer")  # its own role: no other test minds
+    _user(env_home, "tab-clerk", "reviewer")
+    at = _users_tab(sign_in)
+    at.selectbox(key="set_user_pick").select("tab-clerk").run()
+    at.selectbox(key="set_user_role_tab-clerk").select("auditor").run()
     at.button(key="set_user_role_save").click().run()
     assert not at.exception, at.exception
-    assert [s.value for s in at.success if "reviewer" in s.value]
+    assert [s.value for s in at.success if "tab-clerk" in s.value]
     tabs = at.get_by_key("set_tabs")
     assert at.session_state["set_tabs"] == "用户与角色"
     assert tabs.proto.tab_container.default_tab_index == 2, tabs.proto
+
+
+def _user(home, name: str, role: str) -> None:
+    """A user of its own for a test that changes users (others may rely on the demo's)."""
+    import contextlib
+
+    from planner.services.auth import add_user
+    from tests.app.conftest import PASSWORD
+
+    with contextlib.suppress(ValueError):  # made by an earlier test of this session
+        add_user(name, PASSWORD, role, url=f"sqlite:///{home / 'jobbus.sqlite'}")
+
+
+def _users_tab(sign_in):
+    at = _page(sign_in, "settings", "admin")
+    at.session_state["set_tabs"] = "用户与角色"  # as a click on the tab does
+    at.run()
+    return at
+
+
+def test_role_picker_starts_at_the_users_own_role(sign_in, env_home):
+    """修改角色 shows the picked user's current role, and the button waits for another one."""
+    _user(env_home, "role-clerk", "finance")
+    at = _users_tab(sign_in)
+    at.selectbox(key="set_user_pick").select("role-clerk").run()
+    assert at.selectbox(key="set_user_role_role-clerk").value == "finance"
+    assert at.button(key="set_user_role_save").disabled
+
+
+def test_disabling_a_user_says_so(sign_in, env_home):
+    """停用该用户 reruns with a message naming the user and what happens to their session."""
+    _user(env_home, "gone-clerk", "operator")
+    at = _users_tab(sign_in)
+    at.selectbox(key="set_user_pick").select("gone-clerk").run()
+    at.button(key="set_user_active").click().run()
+    assert not at.exception, at.exception
+    assert any("已停用用户 gone-clerk" in s.value for s in at.success)
+    at.button(key="set_user_active").click().run()  # and enabled again
+    assert any("已启用用户 gone-clerk" in s.value for s in at.success)
