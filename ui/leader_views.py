@@ -85,8 +85,13 @@ def _when(at: Any) -> str:
     return "" if at is None or pd.isna(at) else f"{at:%m-%d %H:%M}"
 
 
+CONFIRM = "ldr_confirm"  # the movement tapped once, waiting for 确认
+
+
 def movement_buttons(row: Any, user: Any, url: str) -> None:
-    """已出发 / 已到达 as two full-width buttons; a recorded one shows its time, disabled."""
+    """已出发 / 已到达 as two full-width buttons; a recorded one shows its time, disabled. A tap
+    asks to confirm (a movement cannot be taken back from the phone); the time recorded is
+    Beijing time, whatever the server's clock zone."""
     departed, arrived = _when(row["departed_at"]), _when(row["arrived_at"])
     over = bool(arrived) or row["status"] == "cancelled"
     for event, done, allowed in (("departed", departed, not departed and not over),
@@ -94,11 +99,25 @@ def movement_buttons(row: Any, user: Any, url: str) -> None:
         label = t(f"leader.{event}_at", at=done) if done else t(f"leader.{event}")
         if st.button(label, key=f"ldr_{event}", type="primary", width="stretch",
                      disabled=not allowed, icon=":material/directions_bus:"):
-            now = dt.datetime.now().replace(second=0, microsecond=0)
-            if backend.run(movements.record_trip_event, row["trip_id"], event, now, user,
-                            url=url) is not None:
-                backend.ledger_changed()
-                st.rerun()
+            st.session_state[CONFIRM] = (row["trip_id"], event)
+    waiting = st.session_state.get(CONFIRM)
+    if waiting is None or waiting[0] != row["trip_id"]:
+        return
+    event = waiting[1]
+    st.warning(t("leader.confirm", what=t(f"leader.{event}"), trip=row["trip_id"]),
+               icon=":material/help:")
+    yes, no = st.columns(2)
+    if no.button(t("leader.not_yet"), key="ldr_not_yet", width="stretch"):
+        del st.session_state[CONFIRM]
+        st.rerun()
+    if yes.button(t("leader.confirm_yes"), key="ldr_confirm_yes", type="primary",
+                  width="stretch"):
+        del st.session_state[CONFIRM]
+        now = dt.datetime.now(fmt.BEIJING).replace(tzinfo=None, second=0, microsecond=0)
+        if backend.run(movements.record_trip_event, row["trip_id"], event, now, user,
+                        url=url) is not None:
+            backend.ledger_changed()
+            st.rerun()
 
 
 def _matching(lines: pd.DataFrame, query: str) -> pd.DataFrame:

@@ -112,3 +112,31 @@ def test_operator_assigns_a_leader_on_tracking(sign_in, two_leaders, env_home) -
     assert not at.exception, at.exception
     mine = leaders.leader_trips(User("lead-a", Role.LEADER), _url(env_home))
     assert theirs in set(mine["trip_id"])
+
+
+def test_leader_confirms_a_departure_recorded_in_beijing_time(sign_in, env_home) -> None:
+    """已出发 asks to confirm: 取消 records nothing; 确认 records the departure at the
+    current Beijing time (the scenario's clock), whatever the server's zone."""
+    import datetime as dt
+
+    from planner.services import leaders
+    from planner.services.auth import Role, add_user, system_actor
+
+    url = _url(env_home)
+    auditor = system_actor(Role.AUDITOR)
+    trips = leaders.leader_trips(auditor, url)
+    trip = str(trips[~trips["recorded"] & (trips["status"] != "cancelled")]["trip_id"].iloc[0])
+    with contextlib.suppress(ValueError):
+        add_user("lead-confirm", LEADER_PASSWORD, "leader", url=url)
+    leaders.assign_leader(trip, "lead-confirm", system_actor(Role.OPERATOR), url=url)
+    at = sign_in("lead-confirm", LEADER_PASSWORD)
+    at.button(key="ldr_departed").click().run()
+    assert any(trip in w.value and "确认" in w.value for w in at.warning)
+    at.button(key="ldr_not_yet").click().run()
+    assert not leaders.leader_trips(auditor, url).set_index("trip_id").loc[trip, "recorded"]
+    at.button(key="ldr_departed").click().run()
+    at.button(key="ldr_confirm_yes").click().run()
+    assert not at.exception, at.exception
+    row = leaders.leader_trips(auditor, url).set_index("trip_id").loc[trip]
+    beijing = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).replace(tzinfo=None)
+    assert abs((row["departed_at"] - beijing).total_seconds()) < 120

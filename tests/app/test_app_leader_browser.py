@@ -86,6 +86,8 @@ def test_leader_phone_check_in_with_undo(server: str, phone: Any, led_trip) -> N
 
     page.get_by_role("button", name="已出发").click()
     settle(page)
+    page.get_by_role("button", name="确认").click()  # a movement is confirmed, not undone
+    settle(page)
     page.get_by_role("button", name=re.compile(r"已出发 .* ✓")).wait_for(timeout=30_000)
 
     page.get_by_label("搜索姓名或身份证后四位").fill(id_number[-4:])
