@@ -2,12 +2,12 @@
 mode; trips under way; subsidies owed, approved and paid — as numbers at the top and charts
 below. People and trips count as of the day picked at the top; money is as the ledger stands."""
 
-import datetime as dt
 from decimal import Decimal
 
 import pandas as pd
 import streamlit as st
 
+from planner import clock
 from planner.services import reports
 from planner.services import tracking as reads
 from ui import backend, charts, fmt
@@ -18,11 +18,11 @@ st.title(t("overview.title"))
 
 url = backend.database_url()
 recorded_last = backend.read(reads.last_day, url)
-last = recorded_last or dt.date.today()
+last = recorded_last or clock.today()
 first = backend.read(reads.trips, url, last)["depart_date"].min() if recorded_last else last
 # one day for every figure on the screen: arrivals, trips and the timeline count as of it
 as_of = st.slider(t("overview.as_of"), min_value=first, max_value=last,
-                  value=min(max(dt.date.today(), first), last), format="YYYY-MM-DD",
+                  value=min(max(clock.today(), first), last), format="YYYY-MM-DD",
                   key="ov_as_of") if first < last else last
 report = backend.read(reads.returns_report, url, as_of)
 money = backend.read(reports.money_by_rule, url)

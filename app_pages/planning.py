@@ -10,10 +10,10 @@ carried people offers to open that plan, to lock them there and re-plan). It als
 campaign's result (the output folder of ``jobbus campaign plan``): the destinations, totals and
 pools, and each destination's plan (``ui.campaign_views``)."""
 
-import datetime as dt
 
 import streamlit as st
 
+from planner import clock
 from planner.domain.model import Scenario
 from planner.services import plans
 from planner.services.planning import PlanParams, locked_scenario, scenario_with
@@ -233,15 +233,15 @@ key = f"plan-{pick}"
 d1, d2, d3 = st.columns(3)
 d1.download_button(t("planning.download_dispatch"),
                    pv.dispatch_xlsx(plan, key, current_language()),
-                   file_name=f"dispatch-P{pick:03d}-{dt.date.today():%Y%m%d}.xlsx", mime=pv.XLSX,
+                   file_name=f"dispatch-P{pick:03d}-{clock.today():%Y%m%d}.xlsx", mime=pv.XLSX,
                    key="plan_dl_dispatch", icon=":material/download:")
 d2.download_button(t("planning.download_manifests"),
                    pv.manifests_xlsx(plan, used, key, current_language()),
-                   file_name=f"manifests-P{pick:03d}-{dt.date.today():%Y%m%d}.xlsx",
+                   file_name=f"manifests-P{pick:03d}-{clock.today():%Y%m%d}.xlsx",
                    mime=pv.XLSX, key="plan_dl_manifests", icon=":material/download:")
 d2.download_button(t("planning.download_self_returns"),
                    pv.self_return_calls_xlsx(plan, used, key, current_language()),
-                   file_name=f"self-return-calls-P{pick:03d}-{dt.date.today():%Y%m%d}.xlsx",
+                   file_name=f"self-return-calls-P{pick:03d}-{clock.today():%Y%m%d}.xlsx",
                    mime=pv.XLSX, key="plan_dl_self_returns", icon=":material/call:")
 
 

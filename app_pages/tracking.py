@@ -3,11 +3,11 @@ planned), recording a trip's movement, checking people in (import an arrivals li
 them on a trip's manifest) and undoing a wrong check-in, who is missing, re-seating the people
 of a cancelled trip, and arrivals at each employer against what it wanted — all as of a day."""
 
-import datetime as dt
 
 import pandas as pd
 import streamlit as st
 
+from planner import clock
 from planner.services import tracking as reads
 from ui import backend, fmt
 from ui import claim_views as views
@@ -23,7 +23,7 @@ url = backend.database_url()
 user = current_user()
 
 as_of = st.date_input(t("tracking.as_of"),
-                      backend.read(reads.last_day, url) or dt.date.today(),
+                      backend.read(reads.last_day, url) or clock.today(),
                       key="trk_as_of", help=t("tracking.as_of_help"), format=DATE_FORMAT,
                       width=220)
 tv.show_flash()

@@ -20,7 +20,6 @@ Rules implemented:
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from planner import clock
 from planner.domain.model import Plan, Scenario
 from ui import fmt, maps, workspace
 from ui import plan_views as pv
@@ -149,7 +149,7 @@ def destination_plan(plan: Plan, scenario: Scenario | None, code: str) -> None:
                  key="campaign_trips_table")
     st.download_button(t("planning.download_dispatch"),
                        pv.dispatch_xlsx(plan, f"campaign-{code}", lang),
-                       file_name=f"dispatch-{code}-{dt.date.today():%Y%m%d}.xlsx", mime=pv.XLSX,
+                       file_name=f"dispatch-{code}-{clock.today():%Y%m%d}.xlsx", mime=pv.XLSX,
                        key="campaign_dl_dispatch", icon=":material/download:")
 
 

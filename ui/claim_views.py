@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from planner import clock
 from planner.errors import JobbusError
 from planner.ledger.evidence import evidence_messages, evidence_text
 from planner.messages import Message
@@ -262,7 +263,7 @@ def export_buttons(url: str, user: Any) -> None:
         st.download_button(
             t("subsidies.download", what=t(f"subsidies.export_{name}")),
             data=functools.partial(make_export, name, url, user),
-            file_name=f"{dt.date.today():%Y%m%d}-{EXPORTS[name][1]}", mime=XLSX,
+            file_name=f"{clock.today():%Y%m%d}-{EXPORTS[name][1]}", mime=XLSX,
             key=f"sub_export_{name}", icon=":material/download:", on_click="rerun",
         )
         if name == "finance":

@@ -23,6 +23,8 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
+from planner import clock
+
 MoneyStyle = Literal["symbol", "suffix"]
 
 
@@ -105,7 +107,6 @@ def datetime(value: dt.datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M")
 
 
-BEIJING = dt.timezone(dt.timedelta(hours=8))
 
 
 def recorded(value: dt.datetime | None) -> str:
@@ -115,7 +116,7 @@ def recorded(value: dt.datetime | None) -> str:
         return "—"
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
-    return datetime(value.astimezone(BEIJING).replace(tzinfo=None))
+    return datetime(value.astimezone(clock.OFFICE_TZ).replace(tzinfo=None))
 
 
 def count(n: int | float | None) -> str:

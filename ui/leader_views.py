@@ -17,12 +17,12 @@ Rules implemented:
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+from planner import clock
 from planner.errors import JobbusError
 from planner.services import leaders, movements
 from ui import backend, fmt
@@ -113,7 +113,7 @@ def movement_buttons(row: Any, user: Any, url: str) -> None:
     if yes.button(t("leader.confirm_yes"), key="ldr_confirm_yes", type="primary",
                   width="stretch"):
         del st.session_state[CONFIRM]
-        now = dt.datetime.now(fmt.BEIJING).replace(tzinfo=None, second=0, microsecond=0)
+        now = clock.now().replace(second=0, microsecond=0)
         if backend.run(movements.record_trip_event, row["trip_id"], event, now, user,
                         url=url) is not None:
             backend.ledger_changed()

@@ -27,6 +27,7 @@ import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from planner import clock
 from planner.commands.ledger import add_database_option, ledger_url
 from planner.problems import InputError, problem
 
@@ -268,7 +269,7 @@ def _publish(args: argparse.Namespace, user: User, url: str) -> int:
     from planner.ledger.workflow import NoticeCalendarWarning
     from planner.services.ledger import notice_working_days, publish_notice
 
-    on = _day(args.on, "--on") or dt.date.today()
+    on = _day(args.on, "--on") or clock.today()
     ids = _batch(args, url)
     if ids is None:
         return 0
@@ -294,7 +295,7 @@ def _show_warnings(caught: list[warnings.WarningMessage], ours: type[Warning]) -
 def _close(args: argparse.Namespace, user: User, url: str) -> int:
     from planner.services.ledger import close_notice
 
-    on = _day(args.on, "--on") or dt.date.today()
+    on = _day(args.on, "--on") or clock.today()
     ids = _batch(args, url)
     if ids is None:
         return 0
@@ -321,7 +322,7 @@ def _pay(args: argparse.Namespace, user: User, url: str) -> int:
     from planner.services.ledger import record_payment
 
     (claim_id,) = _one_id(args.id)
-    paid_on = _day(args.paid_on, "--paid-on") or dt.date.today()
+    paid_on = _day(args.paid_on, "--paid-on") or clock.today()
     payment_id = record_payment(claim_id, user, paid_on=paid_on, url=url)
     print(f"claim {claim_id} paid on {paid_on} (payment {payment_id}) as {_who(user)}")
     return 0

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from planner import clock
 from planner.io.safe_cells import unquote_text
 from planner.io.schemas import Column, Kind, money_ceiling_yuan
 from planner.messages import Message, msg
@@ -151,7 +152,7 @@ def parse_id_number(cell: Cell) -> Parsed:
         born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         return None, msg("problem.id_birth_unreal", raw=raw, born=number[6:14]), Severity.ERROR
-    if born.year < 1900 or born > dt.date.today():
+    if born.year < 1900 or born > clock.today():
         return (None, msg("problem.id_birth_impossible", raw=raw, born=born.isoformat()),
                 Severity.ERROR)
     if not _birthplace_known(number[:6], born.year):

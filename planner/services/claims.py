@@ -31,6 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from planner import clock
 from planner.ledger import models as m
 from planner.ledger.evidence import (
     evidence_messages,
@@ -418,7 +419,7 @@ def reopen_flagged(claim_ids: Iterable[int], actor: User, *, note: str | None = 
             claim, before = _transition(uow, claim_id, "reopen", actor, note or None)
             notice = uow.repo.open_notice(claim.id)
             if notice is not None:
-                notice.closed_on = dt.date.today()
+                notice.closed_on = clock.today()
                 notice.outcome = "reopened"
             line = fresh.get(claim.key)
             _set_line(claim, (int(line.amount_fen), stored_evidence(line.evidence),
@@ -488,7 +489,7 @@ def publish_notice(claim_ids: Iterable[int], actor: User, *, on: dt.date | None 
     it warns (``NoticeCalendarWarning``) and the warning is the reason of each claim's
     publish decision."""
     check_permission(actor, "publish_notice", url, ledger=ledger)
-    on = on or dt.date.today()
+    on = on or clock.today()
     days, holidays, workdays = _notice_calendar(url, ledger=ledger)
     ends_on = add_working_days(on, days, holidays, workdays=workdays)
     warning = calendar_warning(on, ends_on)
@@ -515,7 +516,7 @@ def raise_objection(claim_id: int, actor: User, reason: str, *,
         claim, before = _transition(uow, claim_id, "object", actor, reason)
         notice = uow.repo.open_notice(claim.id)
         if notice is not None:
-            notice.closed_on = dt.date.today()
+            notice.closed_on = clock.today()
             notice.outcome = "objection"
             uow.repo.add(m.Objection(notice_id=notice.id, claim_id=claim.id,
                                      raised_by=actor.username, reason=reason))
@@ -532,7 +533,7 @@ def close_notice(claim_ids: Iterable[int], actor: User, *, on: dt.date | None = 
         A claim is not in notice, or its notice has not ended by ``on``.
     """
     check_permission(actor, "close_notice", url, ledger=ledger)
-    on = on or dt.date.today()
+    on = on or clock.today()
     ids = list(claim_ids)
     with _refuse_races(url, ledger=ledger) as uow:
         changes = []

@@ -29,6 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
+from planner import clock
 from planner.io.plans import PAPER_FILES
 from planner.ledger import models as m
 from planner.ledger.importers import (
@@ -240,7 +241,7 @@ def _check_event_dates(kind: str, records: Any, path: Path, url: str | None,
         return
     policy = active[1]
     first = policy.valid_from - PLAUSIBLE_MARGIN
-    last = (policy.valid_to or dt.date.today()) + PLAUSIBLE_MARGIN
+    last = (policy.valid_to or clock.today()) + PLAUSIBLE_MARGIN
     problems = [
         problem(path.name, "problem.ledger_date_outside_policy", i + 2, field, date=str(day),
                 policy=policy.name, start=str(policy.valid_from),

@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import select
 
+from planner import clock
 from planner.ledger import models as m
 from planner.ledger.evidence import evidence_messages, note_json, note_message
 from planner.ledger.importers import (
@@ -138,7 +139,7 @@ def record_payment(claim_id: int, actor: User, *, paid_on: dt.date | None = None
         moment by someone else.
     """
     check_permission(actor, "record_payment", url, ledger=ledger)
-    paid_on = paid_on or dt.date.today()
+    paid_on = paid_on or clock.today()
     with _refuse_races(url, ledger=ledger) as uow:
         flagged = uow.repo.claim(claim_id)
         if flagged is not None and flagged.needs_review:
@@ -219,7 +220,7 @@ def _bank_paid(repo: LedgerRepository, claim: m.Claim, payment: m.Payment,
         claim.exception_note = note_json(msg(f"paid_exception.{code}", file=file,
                                              claim=claim.amount_fen, paid=payment.amount_fen))
     payment.status = "paid"
-    payment.paid_on = paid_on or dt.date.today()
+    payment.paid_on = paid_on or clock.today()
     payment.bank_file_sha256 = imp.sha256
     repo.session.flush()
     repo.audit(actor.username, "claim", claim.id,
@@ -351,7 +352,7 @@ def payment_batch(actor: User, *, url: str | None = None,
                      c.id not in payments or payments[c.id].status == "failed"
                      or payments[c.id].batch_id is None)]
         if fresh:
-            batch = m.PaymentBatch(number=_next_batch_number(uow, dt.date.today()),
+            batch = m.PaymentBatch(number=_next_batch_number(uow, clock.today()),
                                    created_by=actor.username, lines=len(fresh),
                                    total_fen=sum(c.amount_fen for c in fresh), lines_sha256="")
             uow.repo.add(batch)

@@ -317,3 +317,18 @@ def test_bank_fields_of_workers_and_employers_reach_the_ledger(ledger_url: str, 
         assert others.count(None) == len(workers) - 1
         assert {e.bank_account for e in uow.repo.employers_by_uscc().values()} == {
             "33050161000000001234"}
+
+
+def test_a_payment_is_dated_on_the_offices_day_not_the_servers(money_url: str, actors,
+                                                               monkeypatch) -> None:
+    """Recorded at 07:30 in the district (23:30 UTC the day before), a payment is paid on the
+    district's day: a server on UTC would date it a day early."""
+    from planner import clock
+
+    ids = _key_ids(money_url)
+    claim = ids["charter:C1"]
+    _to_notice_done(money_url, [claim], actors)
+    monkeypatch.setattr(clock, "_utc_now",
+                        lambda: dt.datetime(2020, 3, 19, 23, 30, tzinfo=dt.UTC))
+    svc.record_payment(claim, actors["finance"], url=money_url)
+    assert _claim(money_url, "charter:C1")["paid_on"] == dt.date(2020, 3, 20)
