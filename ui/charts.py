@@ -155,11 +155,14 @@ def compare_chart(rows: list[dict[str, Any]]) -> alt.Chart:
 
 
 def timeline_chart(frame: pd.DataFrame, as_of: Any) -> alt.LayerChart:
-    """Trips as bars from departure to arrival day, coloured by mode, with a rule on ``as_of``.
+    """Trips as bars from departure to arrival day, coloured by mode, with a rule on ``as_of``;
+    a cancelled trip is a faded bar, a delayed one has a dark outline, and the tooltip says its
+    status.
 
     ``frame`` columns: ``trip_id``, ``kind`` (coach/train/feeder), ``depart_date``,
-    ``arrive_date``, ``load``.
+    ``arrive_date``, ``load`` and, when known, ``status`` (``tracking.trips``).
     """
+    status = frame["status"] if "status" in frame else pd.Series("planned", index=frame.index)
     data = pd.DataFrame({
         "trip_id": frame["trip_id"].astype(str),
         "mode": [t(f"modes.{k}") for k in frame["kind"]],
@@ -168,6 +171,9 @@ def timeline_chart(frame: pd.DataFrame, as_of: Any) -> alt.LayerChart:
         "depart": [str(d) for d in frame["depart_date"]],
         "arrive": [str(d) for d in frame["arrive_date"]],
         "load": frame["load"].astype(int),
+        "cancelled": [s == "cancelled" for s in status],
+        "delayed": [s == "delayed" for s in status],
+        "status": [t(f"tracking.status_{s}") for s in status],
     })
     x_axis = alt.Axis(format="%m-%d", labelAngle=0, tickCount={"interval": "day", "step": 1})
     bars = alt.Chart(data).mark_bar(cornerRadius=3).encode(
@@ -177,7 +183,11 @@ def timeline_chart(frame: pd.DataFrame, as_of: Any) -> alt.LayerChart:
         color=alt.Color("mode:N", title=t("overview.mode"),
                         scale=_mode_scale(list(frame["kind"])),
                         legend=alt.Legend(orient="top")),
+        opacity=alt.condition("datum.cancelled", alt.value(0.25), alt.value(1.0)),
+        stroke=alt.condition("datum.delayed", alt.value("#222222"), alt.value(None)),
+        strokeWidth=alt.condition("datum.delayed", alt.value(2), alt.value(0)),
         tooltip=[alt.Tooltip("trip_id:N", title=t("trips.id")),
+                 alt.Tooltip("status:N", title=t("tracking.status")),
                  alt.Tooltip("mode:N", title=t("overview.mode")),
                  alt.Tooltip("depart:N", title=t("trips.depart")),
                  alt.Tooltip("arrive:N", title=t("trips.arrive")),

@@ -234,3 +234,23 @@ def test_recorded_times_show_in_beijing_time():
     assert fmt.recorded(dt.datetime(2020, 2, 15, 20, 30)) == "2020-02-16 04:30"
     assert fmt.recorded(dt.datetime(2020, 2, 15, 20, 30, tzinfo=dt.UTC)) == "2020-02-16 04:30"
     assert fmt.recorded(None) == "—"
+
+
+def test_timeline_marks_cancelled_and_delayed_trips():
+    """总览's timeline fades a cancelled trip, outlines a delayed one and names the status in
+    the tooltip, so a cancelled coach does not look like one on the road."""
+    import pandas as pd
+
+    from ui import charts
+
+    day = dt.date(2020, 2, 20)
+    frame = pd.DataFrame({"trip_id": ["C1", "C2", "C3"], "kind": ["coach"] * 3,
+                          "depart_date": [day] * 3, "arrive_date": [day] * 3, "load": [40] * 3,
+                          "status": ["planned", "cancelled", "delayed"]})
+    spec = charts.timeline_chart(frame, day).to_dict()
+    bars = spec["layer"][0]
+    rows = spec["datasets"][bars["data"]["name"]]
+    assert [r["status"] for r in rows] == ["未出发", "已取消", "延误"]
+    assert bars["encoding"]["opacity"]["condition"]["test"] == "datum.cancelled"
+    assert bars["encoding"]["stroke"]["condition"]["test"] == "datum.delayed"
+    assert [r["cancelled"] for r in rows] == [False, True, False]
