@@ -171,21 +171,20 @@ def timeline_chart(frame: pd.DataFrame, as_of: Any) -> alt.LayerChart:
         "depart": [str(d) for d in frame["depart_date"]],
         "arrive": [str(d) for d in frame["arrive_date"]],
         "load": frame["load"].astype(int),
-        "cancelled": [s == "cancelled" for s in status],
-        "delayed": [s == "delayed" for s in status],
+        "fade": [0.25 if s == "cancelled" else 1.0 for s in status],  # numbers: no text
+        "outline": [2.0 if s == "delayed" else 0.0 for s in status],
         "status": [t(f"tracking.status_{s}") for s in status],
     })
     x_axis = alt.Axis(format="%m-%d", labelAngle=0, tickCount={"interval": "day", "step": 1})
-    bars = alt.Chart(data).mark_bar(cornerRadius=3).encode(
+    bars = alt.Chart(data).mark_bar(cornerRadius=3, stroke="#222222").encode(
         x=alt.X("start:T", title=t("overview.day"), axis=x_axis),
         x2="end:T",
         y=alt.Y("trip_id:N", title=None, sort=list(data["trip_id"])),
         color=alt.Color("mode:N", title=t("overview.mode"),
                         scale=_mode_scale(list(frame["kind"])),
                         legend=alt.Legend(orient="top")),
-        opacity=alt.condition("datum.cancelled", alt.value(0.25), alt.value(1.0)),
-        stroke=alt.condition("datum.delayed", alt.value("#222222"), alt.value(None)),
-        strokeWidth=alt.condition("datum.delayed", alt.value(2), alt.value(0)),
+        opacity=alt.Opacity("fade:Q", scale=None, legend=None),
+        strokeWidth=alt.StrokeWidth("outline:Q", scale=None, legend=None),
         tooltip=[alt.Tooltip("trip_id:N", title=t("trips.id")),
                  alt.Tooltip("status:N", title=t("tracking.status")),
                  alt.Tooltip("mode:N", title=t("overview.mode")),

@@ -251,6 +251,7 @@ def test_timeline_marks_cancelled_and_delayed_trips():
     bars = spec["layer"][0]
     rows = spec["datasets"][bars["data"]["name"]]
     assert [r["status"] for r in rows] == ["未出发", "已取消", "延误"]
-    assert bars["encoding"]["opacity"]["condition"]["test"] == "datum.cancelled"
-    assert bars["encoding"]["stroke"]["condition"]["test"] == "datum.delayed"
-    assert [r["cancelled"] for r in rows] == [False, True, False]
+    assert bars["encoding"]["opacity"]["field"] == "fade"
+    assert bars["encoding"]["strokeWidth"]["field"] == "outline"
+    assert [r["fade"] for r in rows] == [1.0, 0.25, 1.0]
+    assert [r["outline"] for r in rows] == [0.0, 0.0, 2.0]
