@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from planner.domain import Plan, Scenario
-from planner.geo import DistanceModel, load_gazetteer
+from planner.geo import DistanceModel, Gazetteer, load_gazetteer
 from planner.optimise import Instance, Origin, PlanParams
 from planner.rules.params import DEFAULT_SEAT_COST_MULTIPLE
 
@@ -122,9 +122,31 @@ def build_instance(scenario: Scenario, params: PlanParams | None = None) -> Inst
         origins,
         subsidy,
         dm.matrix_km,
+        station_province=station_provinces(scenario, gaz),
         seat_cost_multiple=DEFAULT_SEAT_COST_MULTIPLE if multiple is None else float(multiple),
         unmet_penalty_fen=500_000 if penalty is None else int(penalty),
     )
+
+
+def station_provinces(scenario: Scenario, gaz: Gazetteer) -> dict[str, str]:
+    """The province of each station a special train boards at: that of the nearest county of
+    the gazetteer (a station is where it is, not where the scenario's people live: 怀化南 is in
+    Hunan even when only Guizhou people are planned)."""
+    import numpy as np
+
+    divisions = list(gaz.counties())
+    lat = np.radians([d.lat for d in divisions])
+    lon = np.radians([d.lon for d in divisions])
+    out: dict[str, str] = {}
+    for v in scenario.fleet:
+        for name, s_lat, s_lon in v.boarding_stations:
+            if not name or name in out or s_lat is None or s_lon is None:
+                continue
+            a, b = np.radians(float(s_lat)), np.radians(float(s_lon))
+            # haversine up to a monotone factor: the nearest county is the argmin
+            h = np.sin((lat - a) / 2) ** 2 + np.cos(a) * np.cos(lat) * np.sin((lon - b) / 2) ** 2
+            out[name] = divisions[int(np.argmin(h))].province_code
+    return out
 
 
 def plan_scenario(

@@ -61,3 +61,25 @@ def test_forecast_uses_expected_arrival_under_a_tapered_policy() -> None:
     inst = build_instance(sc)
     assert inst.subsidy_fen["B"] > 0
     assert inst.subsidy_fen["A"] * 2 == inst.subsidy_fen["B"]
+
+
+def test_a_station_is_in_the_province_where_it_stands() -> None:
+    """怀化南 is in Hunan even when only Guizhou people are planned (the nearest county of
+    the gazetteer, not of the scenario's people); so 玉屏's people may board only at 贵阳北,
+    their own province's station (test_train_two_provinces)."""
+    from planner.domain import VehicleKind, VehicleType
+
+    train = VehicleType(VehicleKind.TRAIN, "贵阳北—怀化南专列", 600, 1.0, fixed_cost_fen=1,
+                        available=1, origin_station="贵阳北站", origin_lat=26.62,
+                        origin_lon=106.68, lead_days=2, dest_station="绍兴北站",
+                        dest_lat=30.02, dest_lon=120.59,
+                        extra_stations=(("怀化南站", 27.53, 109.96),))
+    coach = VehicleType(VehicleKind.COACH, "53座大客车", 53, 1.0, cost_per_km_fen=700,
+                        fixed_cost_fen=180_000)
+    day = dt.date(2020, 2, 15)
+    people = tuple(Worker(f"W{i}", f"人{i}", "522223", day) for i in range(5))
+    scenario = Scenario(name="t", destination=Place("上虞区", 30.03, 120.87), plan_from=day,
+                        plan_to=dt.date(2020, 3, 15), workers=people, employers=(),
+                        fleet=(coach, train))
+    inst = build_instance(scenario)
+    assert inst.station_province == {"贵阳北站": "52", "怀化南站": "43"}
