@@ -20,7 +20,6 @@ Rules implemented:
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -178,48 +177,30 @@ def section() -> None:
         return
     dest = result.destination(code)
     where = str(result.folder.resolve())
-    plan = backend.run_read(_plan_of, result, where, code, files_stamp(dest.plan_folder))
+    plan = backend.run_read(_plan_of, result, where, code, _version(dest.plan_folder))
     if plan is not None:
-        scenario_stamp = files_stamp(_scenario_folder(result.folder, dest.scenario_folder))
-        destination_plan(plan, _scenario_of(result, where, code, scenario_stamp), code)
+        version = _version(campaigns.scenario_folder(result, code))
+        destination_plan(plan, _scenario_of(result, where, code, version), code)
 
 
-def files_stamp(folder: Path | None) -> tuple[tuple[str, int, int], ...]:
-    """Name, modification time (ns) and size of each file in ``folder`` (empty if it is not
-    one): a redraw with the same stamp reads nothing again."""
-    if folder is None or not folder.is_dir():
-        return ()
-    stamp = []
-    with os.scandir(folder) as entries:
-        for e in entries:
-            if e.is_file():
-                info = e.stat()
-                stamp.append((e.name, info.st_mtime_ns, info.st_size))
-    return tuple(sorted(stamp))
-
-
-def _scenario_folder(base: Path, folder: Path | None) -> Path | None:
-    if folder is None or folder.is_absolute():
-        return folder
-    return base / folder if (base / folder).is_dir() else folder
+def _version(folder: Path | None) -> float:
+    """``workspace.scenario_version`` of ``folder`` (0 when it is not one): a redraw with the
+    same version reads nothing again."""
+    return workspace.scenario_version(folder) if folder is not None and folder.is_dir() else 0.0
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _plan_of(
-    _result: Any, folder: str, code: str, stamp: tuple[tuple[str, int, int], ...]
-) -> Plan:
-    """``campaigns.destination_plan``, kept per (campaign folder, code, files' stamp)."""
+def _plan_of(_result: Any, folder: str, code: str, version: float) -> Plan:
+    """``campaigns.destination_plan``, kept per (campaign folder, code, files' version)."""
     from planner.services import campaigns
 
     return campaigns.destination_plan(_result, code)
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _scenario_of(
-    _result: Any, folder: str, code: str, stamp: tuple[tuple[str, int, int], ...]
-) -> Scenario | None:
+def _scenario_of(_result: Any, folder: str, code: str, version: float) -> Scenario | None:
     """``campaigns.destination_scenario``, kept per (campaign folder, code, the scenario
-    files' stamp)."""
+    files' version)."""
     from planner.services import campaigns
 
     return campaigns.destination_scenario(_result, code)

@@ -133,16 +133,23 @@ def destination_plan(result: CampaignResult, code: str) -> Plan:
     return read_plan(result.destination(code).plan_folder)
 
 
+def scenario_folder(result: CampaignResult, code: str) -> Path | None:
+    """The folder destination ``code`` was planned from, as ``campaign_summary.json`` names it
+    (a relative one beside the campaign's output when it is there); ``None`` if not named."""
+    folder = result.destination(code).scenario_folder
+    if folder is None or folder.is_absolute():
+        return folder
+    return (result.folder / folder) if (result.folder / folder).is_dir() else folder
+
+
 def destination_scenario(result: CampaignResult, code: str) -> Scenario | None:
     """The scenario destination ``code`` was planned from, when its folder (as
     ``campaign_summary.json`` names it) can still be read here; else ``None``."""
     from planner.io import load_scenario
 
-    folder = result.destination(code).scenario_folder
+    folder = scenario_folder(result, code)
     if folder is None:
         return None
-    if not folder.is_absolute():
-        folder = (result.folder / folder) if (result.folder / folder).is_dir() else folder
     try:
         return load_scenario(folder)
     except (InputError, OSError):
