@@ -89,3 +89,16 @@ def test_a_bound_only_solve_proves_the_optimum_from_a_poor_start(quick_root: boo
         assert sol.feasible
         assert lp.bound < sol.bound <= 135_000 + 1e-6
         assert sol.bound == pytest.approx(135_000)
+
+
+@pytest.mark.parametrize("backend", ["lp", "scip"])
+def test_a_variable_named_twice_in_one_row_counts_twice(backend: str) -> None:
+    """Rules may add the same variable to a row more than once (a coach's seats in two
+    capacity terms): the solver sees the sum, ``2·x ≤ 5`` lets ``x`` reach 2 (whole) or 2.5."""
+    m = LinModel()
+    x = m.var(0, 10, "x", integer=backend == "scip")
+    m.add_le([(x, 1), (x, 1)], 5)
+    m.cost(x, -1)
+    sol = solve_model(m, backend=backend, time_limit_s=5, work_limit=None, seed=0)
+    assert sol.status == "OPTIMAL"
+    assert sol.values[x] == pytest.approx(2.5 if backend == "lp" else 2)
