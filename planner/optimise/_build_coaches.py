@@ -6,7 +6,8 @@ Rules implemented:
   other counties of its pool in order of falling distance, then drives to the district and
   drops off at employers;
 - people of one (county, day) are spread over that day's coaches keeping employers that lie
-  close together on the same coach (sorted by bearing from the district's hub);
+  close together on the same coach: one short tour (nearest neighbour, then 2-opt) through the
+  employers of all that day's people, cut into coach loads in its order;
 - people a shared coach would bring late get a coach of their own when it costs no more than
   they would coming alone, else are advised to come alone;
 - part-filled coaches of one prefecture and day are merged or re-packed into fewer when that
@@ -49,19 +50,12 @@ class CoachBuilder(TripMaker):
             counts = dec.coaches.get((a, d), {})
             order_c = sorted({q.county for q in people}, key=lambda c: (c != a, -ctx.dhub(c), c))
             rank = {c: i for i, c in enumerate(order_c)}
-            people.sort(
-                key=lambda q: (
-                    rank[q.county],
-                    _bearing(ctx, f"e:{q.employer}"),
-                    q.employer,
-                    q.order,
-                )
-            )
             vehicles: list[tuple[VehicleType, int]] = []
             for name in sorted(counts, key=lambda nm: -types[nm].seats):
                 v = types[name]
                 for _ in range(counts[name]):
                     vehicles.append((v, ctx.cap(v, d, order_c)))
+            people.sort(key=self._loading_order(people, vehicles, rank, order_c[-1], a))
             room = sum(c for _, c in vehicles)
             if len(people) > room:  # rounding of the model's flows: no seat left for a few
                 built.overflow.extend(people[room:])
@@ -74,6 +68,27 @@ class CoachBuilder(TripMaker):
                 on = people[pos : pos + size]
                 pos += size
                 self._one_coach(built, v, cap, a, d, on)
+
+    def _loading_order(
+        self,
+        people: list[Person],
+        vehicles: list[tuple[VehicleType, int]],
+        rank: dict[str, int],
+        last_pick: str,
+        a: str,
+    ) -> Callable[[Person], tuple]:
+        """The order in which the people of one (anchor, day) fill its coaches: by pickup
+        county, then, with two coaches or more, route first and cut second: one short tour
+        (nearest neighbour) through all their employers, cut into coach loads in its order, so
+        each coach's drop-offs lie together. One coach takes everyone (bearing order: who is
+        left over when the flows' rounding leaves no seat)."""
+        if len(vehicles) < 2:
+            ctx = self.ctx
+            return lambda q: (rank[q.county], _bearing(ctx, f"e:{q.employer}"), q.employer, q.order)
+        emps = sorted({f"e:{q.employer}" for q in people})
+        tour = order_dropoffs(self.km, f"c:{last_pick}", f"c:{a}", emps, two_opt=False)
+        at = {e: i for i, e in enumerate(tour)}
+        return lambda q: (rank[q.county], at[f"e:{q.employer}"], q.order)
 
     def _one_coach(
         self,

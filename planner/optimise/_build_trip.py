@@ -104,9 +104,15 @@ def _latlon(ctx: Context, key: str) -> tuple[float, float]:
 
 
 def order_dropoffs(
-    dist: Callable[[str, str], float], start: str, end: str, stops: Sequence[str]
+    dist: Callable[[str, str], float],
+    start: str,
+    end: str,
+    stops: Sequence[str],
+    *,
+    two_opt: bool = True,
 ) -> list[str]:
-    """Visit ``stops`` from ``start`` and finish towards ``end``: nearest neighbour, then 2-opt.
+    """Visit ``stops`` from ``start`` and finish towards ``end``: nearest neighbour, then 2-opt
+    (``two_opt=False``: nearest neighbour alone, for a long tour only cut into coach loads).
 
     Distances are read once into a table over the places involved (the 2-opt rounds ask for
     the same pairs again and again)."""
@@ -122,7 +128,7 @@ def order_dropoffs(
         route.append(nxt)
         left.remove(nxt)
         cur = nxt
-    if len(route) < 3:
+    if len(route) < 3 or not two_opt:
         return route
     path = [at[k] for k in (start, *route, end)]
     improved = True
