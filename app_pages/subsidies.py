@@ -74,11 +74,33 @@ else:
     else:
         if any(a.name in ("reject", "object", "review", "approve") for a in actions):
             reason = st.text_input(t("subsidies.reason"), key="sub_reason")
+    # a money action waiting for 确认 holds only for the claims picked, as they were then
+    lapsed = views.confirmation_lapsed(claims, picked, actions)
+    if lapsed is not None:
+        st.warning(lapsed, icon=":material/sync:")
     cols = st.columns(max(len(actions), 1))
     for col, action in zip(cols, actions, strict=False):
         if col.button(t(f"subsidies.do_{action.name}"), key=f"sub_do_{action.name}",
                       width="stretch", type="primary" if action is actions[0] else "secondary"):
+            if action.name in views.MONEY_ACTIONS:  # moves money: first its count and total
+                views.ask_to_confirm(action, claims, picked)
+                continue
+            st.session_state.pop(views.CONFIRM, None)
             done = views.run_action(action, picked, user, reason, url)
+            if done is not None:
+                flash(t("subsidies.done", what=done))
+    pending = st.session_state.get(views.CONFIRM)
+    if pending is not None:
+        st.warning(views.confirm_text(pending), icon=":material/payments:")
+        yes, no = st.columns(2)
+        if no.button(t("subsidies.confirm_no"), key="sub_confirm_no", width="stretch"):
+            del st.session_state[views.CONFIRM]
+            st.rerun()
+        if yes.button(t("subsidies.confirm_yes"), key="sub_confirm_yes", type="primary",
+                      width="stretch"):
+            del st.session_state[views.CONFIRM]
+            chosen = next(a for a in actions if a.name == pending.action)
+            done = views.run_action(chosen, list(pending.ids), user, "", url)
             if done is not None:
                 flash(t("subsidies.done", what=done))
 

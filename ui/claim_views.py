@@ -7,6 +7,10 @@ Rules implemented:
   a legacy English line reads as its rule in Chinese) and, on demand, its history;
 - an action button is drawn only for a role the service would let act (``auth.PERMISSIONS``);
   the service still checks and its refusal is shown as a message;
+- an action that moves money (``MONEY_ACTIONS``: 发起支付, 登记已支付) is asked to confirm with
+  its count, total and number of payees; 确认 acts on exactly the claims shown, and only while
+  they are as they were shown: a pick changed since, or a claim changed in the ledger since
+  (someone else acted), drops the confirmation and does nothing;
 - exports are produced by the ledger service into a temporary file and offered as downloads.
 """
 
@@ -149,17 +153,96 @@ def actions_for(actions: list[ClaimAction], frame: pd.DataFrame,
     return [a for a in actions if a.name in open_to]
 
 
-def not_done_text(action: ClaimAction, frame: pd.DataFrame, picked: list[int]) -> str:
-    """Why a button clicked was not acted on: the claims picked have changed since the page
-    was drawn (someone else acted on them first); their states now."""
-    rows = frame.loc[frame["claim_id"].isin(picked)]
-    now = "、".join(
+def _claims_now(frame: pd.DataFrame, ids: list[int], *, amounts: bool = False) -> str:
+    """``#12 已拨付、#13 公示期满（待银行回单）``: the claims ``ids`` as they stand in ``frame``
+    (``amounts``: each with its amount)."""
+    rows = frame.loc[frame["claim_id"].isin(ids)]
+    return "、".join(
         f"#{r.claim_id} {t('states.' + str(r.state))}"
+        + (f" {fmt.yuan(int(str(r.amount_fen)))}" if amounts else "")
         + (f"（{t('payments.' + str(r.payment_status))}）"
            if isinstance(r.payment_status, str) and r.state != "paid" else "")
         for r in rows.itertuples()
     )
-    return t("subsidies.not_done", what=t(f"subsidies.do_{action.name}"), now=now)
+
+
+def not_done_text(action: ClaimAction, frame: pd.DataFrame, picked: list[int]) -> str:
+    """Why a button clicked was not acted on: the claims picked have changed since the page
+    was drawn (someone else acted on them first); their states now."""
+    return t("subsidies.not_done", what=t(f"subsidies.do_{action.name}"),
+             now=_claims_now(frame, picked))
+
+
+#: the actions that move money: one click acts on every claim picked ("Select all" included),
+#: so the first click asks to confirm the count and the total (``MoneyConfirmation``)
+MONEY_ACTIONS = frozenset({"issue_payment", "record_payment"})
+
+#: session key of the money action clicked once and waiting for 确认
+CONFIRM = "sub_confirm"
+
+
+def _as_seen(frame: pd.DataFrame, ids: list[int]) -> tuple[tuple[Any, ...], ...]:
+    """What a confirmation rests on, per claim: its version (the ledger's optimistic lock,
+    bumped by every change of the claim), state, amount, review flag and payment."""
+    rows = frame.loc[frame["claim_id"].isin(ids)].sort_values("claim_id")
+    return tuple(
+        (int(str(r.claim_id)), int(str(r.version)), str(r.state), int(str(r.amount_fen)),
+         bool(r.needs_review), None if pd.isna(r.payment_id) else str(r.payment_id),
+         None if pd.isna(r.payment_status) else str(r.payment_status))
+        for r in rows.itertuples()
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class MoneyConfirmation:
+    """A money action clicked once, waiting for 确认: the claims picked then (sorted), their
+    total and number of payees as shown, and how each claim stood in the ledger then."""
+
+    action: str
+    ids: tuple[int, ...]
+    total_fen: int
+    payees: int
+    seen: tuple[tuple[Any, ...], ...]
+
+
+def ask_to_confirm(action: ClaimAction, frame: pd.DataFrame, picked: list[int]) -> None:
+    """Keep ``action`` on the claims ``picked`` (as ``frame`` shows them) waiting for 确认."""
+    ids = sorted({int(c) for c in picked})
+    rows = frame.loc[frame["claim_id"].isin(ids)]
+    st.session_state[CONFIRM] = MoneyConfirmation(
+        action=action.name, ids=tuple(ids), total_fen=int(rows["amount_fen"].sum()),
+        payees=int(rows["payee_id"].nunique()), seen=_as_seen(frame, ids))
+
+
+def confirmation_lapsed(frame: pd.DataFrame, picked: list[int],
+                        offered: list[ClaimAction]) -> str | None:
+    """Drop the waiting confirmation if it no longer holds, and say why: a claim it covers
+    changed in the ledger (``frame``, read now) since it was asked, the claims ``picked`` are
+    not the ones it covers, or its action is no longer ``offered`` for them. ``None``: none
+    waits, or it holds."""
+    pending = st.session_state.get(CONFIRM)
+    if not isinstance(pending, MoneyConfirmation):
+        st.session_state.pop(CONFIRM, None)
+        return None
+    what = t(f"subsidies.do_{pending.action}")
+    ids = list(pending.ids)
+    if _as_seen(frame, ids) != pending.seen or len(pending.seen) != len(ids):
+        why = t("subsidies.confirm_changed", what=what,
+                now=_claims_now(frame, ids, amounts=True))
+    elif sorted({int(c) for c in picked}) != ids:
+        why = t("subsidies.confirm_repicked", what=what)
+    elif pending.action not in {a.name for a in offered}:
+        why = t("subsidies.not_done", what=what, now=_claims_now(frame, ids))
+    else:
+        return None
+    del st.session_state[CONFIRM]
+    return why
+
+
+def confirm_text(pending: MoneyConfirmation) -> str:
+    """``发起支付：12 条，合计 ¥9,600.00（收款人 11 个）。确认？``"""
+    return t("subsidies.confirm", what=t(f"subsidies.do_{pending.action}"),
+             n=len(pending.ids), total=fmt.yuan(pending.total_fen), payees=pending.payees)
 
 
 def run_action(action: ClaimAction, ids: list[int], user: Any, reason: str,

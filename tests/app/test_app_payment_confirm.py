@@ -1,0 +1,165 @@
+"""补贴's money actions (发起支付, 登记已支付) are confirmed with their count and total before
+anything moves: the first click only asks; 确认 acts on exactly the claims shown; 取消, a pick
+changed since, or a claim changed in the ledger since (someone else acted) does nothing."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from tests.app.conftest import PASSWORD
+from ui import fmt
+
+OTHER = "finance-other"  # a second finance officer, working in another tab
+
+
+def _url(home: Path) -> str:
+    return f"sqlite:///{home / 'jobbus.sqlite'}"
+
+
+def _messages(at: Any) -> str:
+    return " ".join(str(x.value) for kind in ("success", "info", "warning", "error", "toast")
+                    for x in getattr(at, kind))
+
+
+def _buttons(at: Any) -> set[str]:
+    return {b.key for b in at.button if b.key}
+
+
+def _fresh_payable(url: str, n: int) -> list[int]:
+    """``n`` claims whose notice is ended here and now, so no payment was ever issued for
+    them (another test's finance list download batches every payable claim of the ledger)."""
+    from planner.services import claims
+    from planner.services.auth import Role, system_actor
+
+    in_notice = claims.list_claims("in_notice", url=url)
+    ids = [int(c) for c in in_notice["claim_id"].iloc[-n:]]
+    assert len(ids) == n, "the seeded ledger has claims in notice"
+    claims.close_notice(ids, system_actor(Role.APPROVER), url=url)
+    return ids
+
+
+def _ledger(url: str, ids: list[int]) -> pd.DataFrame:
+    from planner.services.claims import list_claims
+
+    return list_claims(url=url).set_index("claim_id").loc[ids]
+
+
+def _unpaid(url: str, ids: list[int]) -> bool:
+    """Whether the claims ``ids`` are as they were made: notice done, no payment at all."""
+    rows = _ledger(url, ids)
+    return bool((rows["state"] == "notice_done").all() and rows["payment_id"].isna().all())
+
+
+def _other_finance(url: str) -> Any:
+    from planner.services.auth import add_user, authenticate
+
+    with contextlib.suppress(ValueError):  # made by an earlier test of the session
+        add_user(OTHER, PASSWORD, "finance", url=url)
+    user = authenticate(OTHER, PASSWORD, url=url)
+    assert user is not None
+    return user
+
+
+def _picked(sign_in: Any, ids: list[int]) -> Any:
+    """Finance on 补贴 with the claims ``ids`` picked."""
+    at = sign_in("finance")
+    at.switch_page("app_pages/subsidies.py").run()
+    at.selectbox(key="sub_state").select("notice_done").run()
+    at.multiselect(key="sub_selected").set_value(ids).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _click(at: Any, key: str) -> Any:
+    at.button(key=key).click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_the_first_click_issues_nothing_and_states_count_total_and_payees(sign_in, env_home):
+    """发起支付 clicked once issues no payment; it asks 确认 with the count, the total in yuan
+    and the number of payees of the claims picked."""
+    url = _url(env_home)
+    ids = _fresh_payable(url, 3)
+    rows = _ledger(url, ids)
+    at = _click(_picked(sign_in, ids), "sub_do_issue_payment")
+    assert _unpaid(url, ids)
+    asked = (f"发起支付：3 条，合计 {fmt.yuan(int(rows['amount_fen'].sum()))}"
+             f"（收款人 {rows['payee_id'].nunique()} 个）。确认？")
+    assert asked in _messages(at)
+    assert {"sub_confirm_yes", "sub_confirm_no"} <= _buttons(at)
+
+
+def test_confirm_issues_exactly_the_claims_shown(sign_in, env_home):
+    """确认 issues one pending payment for each claim picked, at its amount, and for no other
+    claim."""
+    url = _url(env_home)
+    ids = _fresh_payable(url, 3)
+    picked, left = ids[:2], ids[2:]
+    at = _click(_click(_picked(sign_in, picked), "sub_do_issue_payment"), "sub_confirm_yes")
+    rows = _ledger(url, picked)
+    assert (rows["payment_status"] == "pending").all(), rows["payment_status"]
+    assert _unpaid(url, left)
+    assert "已完成 — 发起支付：2 条。" in _messages(at)
+    assert "sub_confirm_yes" not in _buttons(at)
+
+
+def test_cancel_issues_nothing(sign_in, env_home):
+    """取消 drops the confirmation: no payment is issued and 确认 is gone."""
+    url = _url(env_home)
+    ids = _fresh_payable(url, 2)
+    at = _click(_click(_picked(sign_in, ids), "sub_do_issue_payment"), "sub_confirm_no")
+    assert _unpaid(url, ids)
+    assert not {"sub_confirm_yes", "sub_confirm_no"} & _buttons(at)
+    assert "sub_do_issue_payment" in _buttons(at), "the claims can still be paid, asked again"
+
+
+def test_a_pick_changed_after_the_first_click_issues_nothing(sign_in, env_home):
+    """A claim taken out of the pick in the same moment as 确认 is clicked: the confirmation
+    was for the two claims shown, so neither is issued, and the page says so."""
+    url = _url(env_home)
+    ids = _fresh_payable(url, 2)
+    at = _click(_picked(sign_in, ids), "sub_do_issue_payment")
+    at.multiselect(key="sub_selected").set_value(ids[:1])
+    at = _click(at, "sub_confirm_yes")
+    assert _unpaid(url, ids)
+    assert "未执行“发起支付”：所选条目已改变" in _messages(at)
+    assert "sub_confirm_yes" not in _buttons(at)
+
+
+@pytest.mark.parametrize("action", ["issue_payment", "record_payment"])
+def test_a_claim_acted_on_by_someone_else_before_confirm_is_not_paid_again(
+        sign_in, env_home, action):
+    """Two claims await 确认; another finance officer pays (or issues) the first meanwhile:
+    确认 does nothing — the first is not paid a second time, the second not paid without a
+    confirmation of what the claims now are — and the page says what changed."""
+    from planner.services import payments
+    from planner.services.claims import claim_history
+    from planner.services.reports import audit_log
+
+    url = _url(env_home)
+    first, second = _fresh_payable(url, 2)
+    at = _click(_picked(sign_in, [first, second]), f"sub_do_{action}")
+    other = _other_finance(url)
+    if action == "record_payment":
+        payments.record_payment(first, other, url=url)
+    else:
+        assert payments.issue_payments([first], other, url=url)
+    at = _click(at, "sub_confirm_yes")
+    assert _unpaid(url, [second])
+    if action == "record_payment":  # a decision on the claim
+        done = claim_history(first, url=url)
+        done = done[done["action"] == "record_payment"]
+    else:  # a payment order, audited as such
+        payment = str(_ledger(url, [first])["payment_id"].iloc[0])
+        done = audit_log("payment", payment, url=url)
+    assert list(done["actor"]) == [OTHER], done[["actor", "action"]]
+    shown = _messages(at)
+    what = "登记已支付" if action == "record_payment" else "发起支付"
+    assert f"未执行“{what}”：确认前所选条目已有变动" in shown
+    assert "操作未执行" not in shown, "stopped by the page, not refused by the service"
