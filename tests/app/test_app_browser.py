@@ -488,3 +488,39 @@ def test_a_refused_new_user_keeps_what_was_typed(server: str, page: Any) -> None
     form.get_by_role("button", name="新增").click()
     wait_for_text(page, "密码至少 10 个字符")
     assert form.get_by_label("用户名").input_value() == "night-clerk"
+
+
+def test_issue_payment_asks_to_confirm_its_total_before_any_money_moves(
+    server: str, page: Any, app_home: Path
+) -> None:
+    """Finance picks a claim whose notice has ended and clicks 发起支付: the page first states
+    the count and total, nothing is issued until 确认; then the claim has its payment."""
+    import pandas as pd
+
+    from planner.services import claims
+    from planner.services.auth import Role, system_actor
+    from ui import fmt
+
+    url = f"sqlite:///{app_home / 'jobbus.sqlite'}"
+    in_notice = claims.list_claims("in_notice", url=url)
+    claim, amount = int(in_notice["claim_id"].iloc[0]), int(in_notice["amount_fen"].iloc[0])
+    claims.close_notice([claim], system_actor(Role.APPROVER), url=url)
+
+    def payment() -> Any:
+        return claims.list_claims(url=url).set_index("claim_id").loc[claim, "payment_id"]
+
+    sign_in(page, server, "finance")
+    open_page(page, "subsidies")
+    pick(page, "状态", "公示期满")
+    page.get_by_label("选择条目").click()
+    page.keyboard.type(f"#{claim} ")
+    page.get_by_role("option").filter(has_text=f"#{claim} ·").first.click()
+    page.keyboard.press("Escape")
+    settle(page)
+    page.get_by_role("button", name="发起支付").click()
+    asked = wait_for_text(page, r"发起支付：1 条，合计")
+    assert fmt.yuan(amount) in asked
+    assert pd.isna(payment()), "nothing is issued before 确认"
+    page.get_by_role("button", name="确认", exact=True).click()
+    wait_for_text(page, "已完成 — 发起支付")
+    assert not pd.isna(payment()), "确认 issued the claim's payment"
