@@ -1,14 +1,17 @@
 """规划 Planning: set the parameters (dates, load cap, fleet, time limit, policy), run the
 planner in the background (it goes on while the user is elsewhere; every plan is saved in the
-ledger as a numbered version and listed here, with the one dispatched), see what binds the plan
-(约束: days the fleet is used up, why people come alone, and what one more coach would change,
-re-solved on a click), see the origins, trains and coach routes into the district on a map that
-needs no internet, read the trips and a trip's manifest, lock trips and re-plan, compare two
-saved plans side by side, download the dispatch sheet and manifests, and dispatch a plan to the
-ledger for tracking (a dispatch refused because an earlier dispatched plan's trips already
-carried people offers to open that plan, to lock them there and re-plan). It also opens a
-campaign's result (the output folder of ``jobbus campaign plan``): the destinations, totals and
-pools, and each destination's plan (``ui.campaign_views``)."""
+ledger as a numbered version with the settings it was planned with, and listed here, with the
+one dispatched), read a plan's settings (dates, load caps, fleet, service level, policy), see
+what binds the plan (约束: days the fleet is used up, why people come alone, and what one more
+coach would change, re-solved on a click), see the origins, trains and coach routes into the
+district on a map that needs no internet, read the trips and a trip's manifest, lock trips and
+re-plan (with the plan's own settings, unless the user ticks to use the parameters on screen;
+a plan's settings can be loaded into the parameters, which a reload resets: ``ui.plan_settings``),
+compare two saved plans side by side, download the dispatch sheet and manifests, and dispatch a
+plan to the ledger for tracking (a dispatch refused because an earlier dispatched plan's trips
+already carried people offers to open that plan, to lock them there and re-plan). It also opens
+a campaign's result (the output folder of ``jobbus campaign plan``): the destinations, totals
+and pools, and each destination's plan (``ui.campaign_views``)."""
 
 
 import streamlit as st
@@ -16,8 +19,9 @@ import streamlit as st
 from planner import clock
 from planner.domain.model import Scenario
 from planner.services import plans
-from planner.services.planning import PlanParams, locked_scenario, scenario_with
+from planner.services.planning import PlanSettings, locked_scenario
 from ui import backend, campaign_views, fmt, maps, plan_runs, workspace
+from ui import plan_settings as ps
 from ui import plan_views as pv
 from ui.auth import current_user, may
 from ui.i18n import current_language, t
@@ -47,6 +51,7 @@ user = current_user()
 job = runs.get(user.username) if user is not None else None
 
 # ---------------------------------------------------------------- parameters
+ps.forget_reset_fleet()  # a fleet loaded from a plan goes when the other widgets were reset
 with st.expander(t("planning.parameters"), expanded=not any(p.source == "app" for p in saved)):
     c1, c2, c3, c4 = st.columns(4)
     plan_from = c1.date_input(t("planning.plan_from"), scenario.plan_from, key="plan_from",
@@ -72,40 +77,32 @@ with st.expander(t("planning.parameters"), expanded=not any(p.source == "app" fo
                                format_func={n: pv.policy_label(p) for n, p in
                                             policies.items()}.__getitem__)
     st.markdown(t("planning.fleet"))
-    fleet = st.data_editor(
-        [{t("fleet.name"): v.name, t("fleet.kind"): t(f"fleet.kind_{v.kind}"),
-          t("fleet.seats"): v.seats, t("fleet.available"): v.available} for v in scenario.fleet],
-        disabled=[t("fleet.name"), t("fleet.kind"), t("fleet.seats")],
-        hide_index=True, width="stretch", key="plan_fleet",
+    fleet = st.data_editor(  # drawn anew under another key when a plan's settings are loaded
+        ps.fleet_rows(scenario), disabled=[t("fleet.name"), t("fleet.kind"), t("fleet.seats")],
+        hide_index=True, width="stretch", key=ps.fleet_key(),
     )
     name = st.text_input(t("planning.name"), t("planning.default_name", n=len(saved) + 1),
                          key="plan_name")
+current = ps.from_widgets(plan_from=plan_from, plan_to=plan_to, time_limit=time_limit,
+                          seed=seed, dated_caps=dated_caps, cap=cap, allow_trains=allow_trains,
+                          wait_limited=wait_limited, max_wait=max_wait, fleet=fleet,
+                          policy_file=policy_name)
 
 
-def run(base_scenario: Scenario, label: str, parent_id: int | None = None) -> None:
-    """Plan ``base_scenario`` with the parameters above in the background; the plan is saved
-    in the ledger as ``label`` when done."""
+def run(base_scenario: Scenario, settings: PlanSettings, label: str,
+        parent_id: int | None = None) -> None:
+    """Plan ``base_scenario`` with ``settings`` in the background; the plan is saved in the
+    ledger as ``label`` when done, with the settings."""
     assert user is not None
-    available = {row[t("fleet.name")]: (None if row[t("fleet.available")] in (None, "")
-                                         else int(row[t("fleet.available")])) for row in fleet}
-    policy = None
-    if policy_name and policy_name != "policy.toml":
-        from planner.subsidies import load_policy
-
-        policy = load_policy(policies[policy_name])
-    chosen = scenario_with(base_scenario, plan_from, plan_to,
-                           None if dated_caps else float(cap), available, policy)
-    params = PlanParams(time_limit_s=float(time_limit), seed=int(seed),
-                        allow_trains=bool(allow_trains),
-                        max_wait_days=int(max_wait) if wait_limited else None)
-    if runs.start(user, chosen, params, label, backend.database_url(), parent_id) is None:
+    if runs.start(user, base_scenario, settings, label, backend.database_url(), parent_id,
+                  folder) is None:
         st.warning(t("planning.run_busy"))
 
 
 running = job is not None and job.running
 if st.button(t("planning.run"), key="plan_run", type="primary", icon=":material/play_arrow:",
              disabled=running):
-    run(scenario, name.strip() or t("planning.default_name", n=len(saved) + 1))
+    run(scenario, current, name.strip() or t("planning.default_name", n=len(saved) + 1))
     st.rerun()
 
 
@@ -166,6 +163,9 @@ info = by_id[pick]
 show_flash()
 plan, used = backend.saved_plan(backend.database_url(), pick), scenario
 st.caption(pv.saved_caption(info))
+recorded = PlanSettings.from_json(info.params)  # None: planned before settings were kept
+with st.expander(t("plan_settings.title", id=pick)):
+    ps.settings_panel(info, recorded, scenario, policies)
 row = pv.summary_row(info.name, plan)
 m = st.columns(3)
 kpi(m[0], t("compare.served"), fmt.count(row["served"]),
@@ -275,8 +275,9 @@ if "plan_lock" in st.session_state:  # keep only trips of the plan shown
 locked = st.multiselect(t("planning.lock_pick"), trip_ids, key="plan_lock",
                         placeholder=t("planning.trip_placeholder"),
                         format_func=trip_names.__getitem__)
+replan_with = ps.replan_choice(recorded, current, pick, scenario, policies)
 if st.button(t("planning.replan"), key="plan_replan", disabled=not locked or running):
-    run(locked_scenario(scenario, plan, locked),
+    run(locked_scenario(scenario, plan, locked), replan_with,
         t("planning.replan_name", name=info.name, n=len(locked)), parent_id=pick)
     st.rerun()
 

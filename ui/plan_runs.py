@@ -8,7 +8,8 @@ Rules implemented:
   not stop it, and coming back shows its progress or its result;
 - the thread never touches Streamlit: the planner's progress callback only records the share
   done; when the planner finishes, the plan is saved with ``planner.services.plans.save_plan``
-  (parameters, name, parent plan) and the run keeps the saved plan's number;
+  (parameters — with the scenario's edits when given ``PlanSettings`` —, name, parent plan) and
+  the run keeps the saved plan's number;
 - a user runs one plan at a time; a failure is kept (shown, never raised): input problems and
   refusals in the reader's language (``error_text``), anything else — a bug — logged and shown
   as an internal error naming its type.
@@ -54,15 +55,18 @@ class Registry:
             return self._runs.get(username)
 
     def start(self, user: Any, scenario: Any, params: Any, name: str, url: str,
-              parent_id: int | None = None) -> PlanRun | None:
-        """Start planning ``scenario`` for ``user``; ``None`` if their last run still runs."""
+              parent_id: int | None = None, folder: Any = None) -> PlanRun | None:
+        """Start planning ``scenario`` for ``user`` with ``params`` (``PlanParams``, or
+        ``PlanSettings``, saved with the plan; their policy file read from ``folder``);
+        ``None`` if their last run still runs."""
         with self._lock:
             current = self._runs.get(user.username)
             if current is not None and current.running:
                 return None
             run = PlanRun(name)
             run.thread = threading.Thread(target=_work, name=f"plan-{user.username}",
-                                          args=(run, user, scenario, params, url, parent_id),
+                                          args=(run, user, scenario, params, url, parent_id,
+                                                folder),
                                           daemon=True)
             self._runs[user.username] = run
         run.thread.start()
@@ -70,7 +74,7 @@ class Registry:
 
 
 def _work(run: PlanRun, user: Any, scenario: Any, params: Any, url: str,
-          parent_id: int | None) -> None:
+          parent_id: int | None, folder: Any = None) -> None:
     """The thread: plan, check and save the plan in the ledger (a service use case)."""
     from planner.services.planning import plan_and_save
 
@@ -80,7 +84,7 @@ def _work(run: PlanRun, user: Any, scenario: Any, params: Any, url: str,
 
     try:
         saved = plan_and_save(scenario, params, run.name, user, url, progress=progress,
-                              parent_id=parent_id)
+                              parent_id=parent_id, folder=folder)
         run.saved_id = saved.id
         run.fraction = 1.0
     except Exception as exc:  # shown on the page; the thread must not die silently

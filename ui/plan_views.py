@@ -12,7 +12,6 @@ Rules implemented:
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import tempfile
 from collections import Counter
@@ -277,14 +276,9 @@ def plans_to_lock_in(problems: Iterable[Any]) -> dict[int, list[str]]:
 
 def params_of(info: Any) -> Any:
     """The planning parameters a saved plan was made with (those this version knows)."""
-    from planner.services.planning import PlanParams
+    from planner.services.planning import params_from_json
 
-    names = {f.name for f in dataclasses.fields(PlanParams)}
-    known = {k: v for k, v in dict(getattr(info, "params", None) or {}).items() if k in names}
-    try:
-        return PlanParams.from_dict(known)
-    except (TypeError, ValueError):
-        return PlanParams()
+    return params_from_json(getattr(info, "params", None))
 
 
 def binding_panel(plan: Plan, scenario: Scenario, info: Any) -> None:

@@ -18,7 +18,12 @@ Rules implemented here:
   dates, the vehicles available, the policy and, when asked, one load cap for every vehicle
   and day (the dated caps are then dropped); ``locked_scenario`` hands trips of a plan back as
   fixed trips (with their feeders, the people on them and those people's legs), so the planner
-  keeps them exactly and fits everyone else around them.
+  keeps them exactly and fits everyone else around them;
+- a plan planned from the app records its settings (``PlanSettings``: the planner's parameters
+  and the scenario's edits: dates, one load cap or the dated caps, each vehicle's availability,
+  the policy file) in the ledger's JSON ``params`` of the plan, beside the parameters' own
+  fields (which older readers use); a plan saved without them (older plans, the command line,
+  imports) reads back as ``None``.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ import dataclasses
 import datetime as dt
 import math
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from planner.domain import Plan, Scenario
@@ -194,7 +201,7 @@ def plan_scenario(
 
 def plan_and_save(
     scenario: Scenario,
-    params: PlanParams,
+    params: PlanParams | PlanSettings,
     name: str,
     actor: User,
     url: str | None = None,
@@ -202,9 +209,17 @@ def plan_and_save(
     progress: Progress | None = None,
     parent_id: int | None = None,
     source: str = "app",
+    folder: Path | str | None = None,
 ) -> SavedPlan:
     """Plan ``scenario``, check the plan against every rule (``planner.validation``, the
     checker, not the planner's own code) and save it as a new numbered version.
+
+    Parameters
+    ----------
+    params
+        The planner's parameters, or ``PlanSettings``: then ``scenario`` is edited by them
+        (``PlanSettings.scenario``, the policy file read from ``folder``) and they are saved
+        with the plan, so a re-plan can start from them.
 
     Raises
     ------
@@ -216,12 +231,18 @@ def plan_and_save(
     from planner.services.plans import save_plan
     from planner.validation import validate_plan
 
+    if isinstance(params, PlanSettings):
+        settings: PlanSettings | None = params
+        scenario = params.scenario(scenario, folder)
+        params = params.params
+    else:
+        settings = None
     plan = plan_scenario(scenario, params, progress)
     broken = validate_plan(scenario, plan, params)
     if broken:
         raise Refusal(msg("refusal.plan_breaks_rules", count=len(broken), first=broken[0]))
-    return save_plan(plan, name, actor, dataclasses.asdict(params), url, source=source,
-                     parent_id=parent_id)
+    recorded = settings.to_json() if settings is not None else dataclasses.asdict(params)
+    return save_plan(plan, name, actor, recorded, url, source=source, parent_id=parent_id)
 
 
 def with_binding(plan: Plan, inst: Instance, params: PlanParams, *, what_if: bool = False) -> Plan:
@@ -340,3 +361,123 @@ def locked_scenario(scenario: Scenario, plan: Plan, trip_ids: Iterable[str]) -> 
         fixed_assignments=tuple(a for a in plan.assignments if a.id_number in people),
         fixed_legs=tuple(g for g in plan.legs if g.id_number in people),
     )
+
+
+#: the policy file of the scenario itself (``scenario.toml``'s ``policy``, the one in force)
+SCENARIO_POLICY = "policy.toml"
+#: the key of ``PlanSettings`` in a saved plan's JSON ``params``
+SETTINGS_KEY = "settings"
+
+
+def params_from_json(data: Mapping[str, Any] | None) -> PlanParams:
+    """The planning parameters in a saved plan's JSON ``params`` (the fields this version
+    knows; ``PlanParams()`` if they do not make valid parameters, e.g. an imported plan's)."""
+    names = {f.name for f in dataclasses.fields(PlanParams)}
+    known = {k: v for k, v in dict(data or {}).items() if k in names}
+    try:
+        return PlanParams.from_dict(known)
+    except (TypeError, ValueError):
+        return PlanParams()
+
+
+@dataclass(frozen=True, slots=True)
+class PlanSettings:
+    """Everything a plan is planned with beyond the scenario's files: the planner's parameters
+    and the edits ``scenario_with`` makes to the scenario.
+
+    Attributes
+    ----------
+    params
+        The planner's parameters (time limit, seed, trains allowed, service level, …).
+    plan_from, plan_to
+        The planning dates.
+    load_cap
+        One load cap for every vehicle and day; ``None``: the scenario's dated caps.
+    available
+        Vehicles that may run at once, by fleet name (``None``: unlimited); a vehicle not named
+        keeps the scenario's availability.
+    policy_file
+        The policy file beside the scenario (``SCENARIO_POLICY``: the scenario's own policy;
+        ``None``: the scenario's policy, there being no file to choose from).
+    """
+
+    params: PlanParams
+    plan_from: dt.date
+    plan_to: dt.date
+    load_cap: float | None = None
+    available: dict[str, int | None] = field(default_factory=dict)
+    policy_file: str | None = SCENARIO_POLICY
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON ``params`` of a saved plan: the parameters' fields at the top level (as
+        plans were always saved) and the scenario's edits under ``SETTINGS_KEY``."""
+        out = dataclasses.asdict(self.params)
+        out[SETTINGS_KEY] = {
+            "plan_from": self.plan_from.isoformat(),
+            "plan_to": self.plan_to.isoformat(),
+            "load_cap": self.load_cap,
+            "available": dict(self.available),
+            "policy_file": self.policy_file,
+        }
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | None) -> PlanSettings | None:
+        """The settings recorded in a saved plan's JSON ``params``; ``None`` if it holds none
+        (a plan saved before they were recorded, by the command line or imported) or they
+        cannot be read."""
+        edits = (data or {}).get(SETTINGS_KEY)
+        if not isinstance(edits, Mapping):
+            return None
+        try:
+            cap = edits.get("load_cap")
+            available = edits.get("available") or {}
+            policy = edits.get("policy_file")
+            return cls(
+                params=params_from_json(data),
+                plan_from=dt.date.fromisoformat(str(edits["plan_from"])),
+                plan_to=dt.date.fromisoformat(str(edits["plan_to"])),
+                load_cap=None if cap is None else float(cap),
+                available={str(k): None if v is None else int(v) for k, v in available.items()},
+                policy_file=None if policy is None else str(policy),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None
+
+    def scenario(self, base: Scenario, folder: Path | str | None = None) -> Scenario:
+        """``base`` with these settings' dates, load cap, fleet and policy (the policy file
+        read from ``folder``, the scenario's folder).
+
+        Raises
+        ------
+        Refusal
+            The policy file is not in ``folder``.
+        InputError
+            The policy file has problems.
+        """
+        policy = None
+        if self.policy_file is not None and self.policy_file != SCENARIO_POLICY:
+            from planner.messages import msg
+            from planner.refusal import Refusal
+            from planner.subsidies import load_policy
+
+            path = Path(folder or ".") / Path(self.policy_file).name
+            if folder is None or not path.is_file():
+                raise Refusal(msg("refusal.policy_file_missing", file=self.policy_file))
+            policy = load_policy(path)
+        return scenario_with(base, self.plan_from, self.plan_to, self.load_cap, self.available,
+                             policy)
+
+    def differences(self, other: PlanSettings) -> list[str]:
+        """What differs from ``other``: ``plan_from``, ``plan_to``, ``load_cap``,
+        ``policy_file``, ``available:<vehicle>`` (vehicles in either) and the names of the
+        parameters' fields, in that order."""
+        out = [name for name in ("plan_from", "plan_to", "load_cap", "policy_file")
+               if getattr(self, name) != getattr(other, name)]
+        names = list(dict.fromkeys([*self.available, *other.available]))
+        out += [f"available:{n}" for n in names
+                if (n in self.available, self.available.get(n))
+                != (n in other.available, other.available.get(n))]
+        out += [f.name for f in dataclasses.fields(PlanParams)
+                if getattr(self.params, f.name) != getattr(other.params, f.name)]
+        return out
