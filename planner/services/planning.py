@@ -266,17 +266,30 @@ def with_binding(plan: Plan, inst: Instance, params: PlanParams, *, what_if: boo
 def what_if_more_coaches(
     scenario: Scenario,
     plan: Plan,
-    params: PlanParams,
+    params: PlanParams | PlanSettings,
     vehicle: str,
     day: dt.date,
     k: int = 1,
+    *,
+    folder: Path | str | None = None,
 ) -> WhatIf:
     """What ``k`` more ``vehicle`` leaving on ``day`` would have seated and saved in ``plan``
     (made from ``scenario`` with ``params``): the affected provinces re-solved with and
-    without them (``planner.analysis.what_if``). The fleet's limits are those the plan was made
-    with, when its summary records them (the app may have changed them before planning)."""
+    without them (``planner.analysis.what_if``). With the plan's ``PlanSettings`` the scenario
+    is re-solved as the plan was planned (its dates, load caps, fleet and policy, the policy
+    file read from ``folder``); else the fleet's limits are those the plan's summary records
+    (the app may have changed them before planning).
+
+    Raises
+    ------
+    Refusal
+        The settings name a policy file that is not in ``folder``.
+    """
     from planner.analysis import what_if as wi
 
+    if isinstance(params, PlanSettings):
+        scenario = params.scenario(scenario, folder)
+        params = params.params
     binding = plan.summary.stats.binding or {}
     limits = binding.get("fleet_available") or {}
     if limits:

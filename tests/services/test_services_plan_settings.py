@@ -139,3 +139,29 @@ def test_differences_name_the_settings_that_differ():
     assert SETTINGS.differences(other) == [
         "plan_to", "load_cap", "available:45座大客车", "available:35座中巴", "seed"]
     assert SETTINGS.differences(SETTINGS) == []
+
+
+def test_a_what_if_re_solves_the_scenario_as_the_plan_was_planned(folder, monkeypatch):
+    """"One more coach" on a plan with settings re-solves the scenario with the plan's dates,
+    load cap and fleet, not the scenario's own (a plan made with one 53-seat coach is asked
+    about a second one, not about the unlimited fleet of the files)."""
+    from planner.services import planning
+
+    scenario = load_scenario(folder)
+    settings = dataclasses.replace(SETTINGS, policy_file="policy.toml")
+    plan = plan_scenario(settings.scenario(scenario, folder), settings.params)
+    seen: list = []
+    real = planning.build_instance
+
+    def spy(sc, params):
+        seen.append(sc)
+        return real(sc, params)
+
+    monkeypatch.setattr(planning, "build_instance", spy)
+    answer = planning.what_if_more_coaches(scenario, plan, settings, "53座大客车",
+                                           settings.plan_from, folder=folder)
+    assert answer.vehicle == "53座大客车"
+    [used] = seen
+    assert (used.plan_from, used.plan_to) == (settings.plan_from, settings.plan_to)
+    assert {v.name: v.available for v in used.fleet}["53座大客车"] == 1
+    assert scenario.plan_from != settings.plan_from, "the files' own dates differ"
