@@ -264,7 +264,7 @@ def run_action(action: ClaimAction, ids: list[int], user: Any, reason: str,
         "object": lambda: [claims_service.raise_objection(i, user, reason, url=url) for i in ids],
         "close_notice": lambda: claims_service.close_notice(ids, user, url=url),
         "issue_payment": lambda: payments.issue_payments(ids, user, url=url),
-        "record_payment": lambda: [payments.record_payment(i, user, url=url) for i in ids],
+        "record_payment": lambda: payments.record_payments(ids, user, url=url),
     }
     try:
         result = calls[action.name]()

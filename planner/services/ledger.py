@@ -48,6 +48,7 @@ from planner.services.payments import (
     payment_batch,
     payment_id_for,
     record_payment,
+    record_payments,
 )
 from planner.services.policies import (
     activate_policy,
@@ -104,6 +105,7 @@ __all__ = [
     "publish_notice",
     "raise_objection",
     "record_payment",
+    "record_payments",
     "reject",
     "reopen_flagged",
     "retention_report",

@@ -138,23 +138,55 @@ def record_payment(claim_id: int, actor: User, *, paid_on: dt.date | None = None
         The claim is not notice_done, is flagged for review, or it was paid at the same
         moment by someone else.
     """
+    return record_payments([claim_id], actor, paid_on=paid_on, url=url, ledger=ledger)[0]
+
+
+def record_payments(claim_ids: Iterable[int], actor: User, *, paid_on: dt.date | None = None,
+                    url: str | None = None, ledger: Ledger | None = None) -> list[str]:
+    """Record that the payments of several claims went through (finance), all or none: if
+    one claim may not be recorded paid, none is (the refusal names it), so a list confirmed
+    by its total is never half recorded.
+
+    Returns
+    -------
+    list of str
+        The payment ids, in the order of ``claim_ids``.
+
+    Raises
+    ------
+    TransitionRefused
+        A claim is not notice_done, is flagged for review, or was paid at the same moment by
+        someone else.
+    """
     check_permission(actor, "record_payment", url, ledger=ledger)
     paid_on = paid_on or clock.today()
+    done: list[str] = []
     with _refuse_races(url, ledger=ledger) as uow:
-        flagged = uow.repo.claim(claim_id)
-        if flagged is not None and flagged.needs_review:
-            raise TransitionRefused(msg("refusal.flagged_record", claim=claim_id,
-                                        why=note_message(flagged.review_note) or ""))
-        claim, before = _transition(uow, claim_id, "record_payment", actor)
-        payment = uow.repo.payment_of(claim.id)
-        if payment is None:
-            payment = m.Payment(payment_id=payment_id_for(claim.id), claim_id=claim.id,
-                                amount_fen=claim.amount_fen, created_by=actor.username)
-            uow.repo.add(payment)
-        payment.status = "paid"
-        payment.paid_on = paid_on
-        _finish(uow, [(claim, before, "record_payment")], actor)
-        return payment.payment_id
+        changes = []
+        ids = list(claim_ids)
+        for claim_id in ids:
+            flagged = uow.repo.claim(claim_id)
+            if flagged is not None and flagged.needs_review:
+                raise TransitionRefused(msg("refusal.flagged_record", claim=claim_id,
+                                            why=note_message(flagged.review_note) or ""))
+            try:
+                claim, before = _transition(uow, claim_id, "record_payment", actor)
+            except TransitionRefused as refused:
+                if len(ids) == 1:
+                    raise
+                raise TransitionRefused(msg("refusal.claim_of_many", claim=claim_id,
+                                            why=refused.message, n=len(ids))) from None
+            payment = uow.repo.payment_of(claim.id)
+            if payment is None:
+                payment = m.Payment(payment_id=payment_id_for(claim.id), claim_id=claim.id,
+                                    amount_fen=claim.amount_fen, created_by=actor.username)
+                uow.repo.add(payment)
+            payment.status = "paid"
+            payment.paid_on = paid_on
+            changes.append((claim, before, "record_payment"))
+            done.append(payment.payment_id)
+        _finish(uow, changes, actor)
+    return done
 
 
 def _reconcile_bank(repo: LedgerRepository, records: Sequence[Any], imp: m.Import,

@@ -216,3 +216,22 @@ def test_admin_password_from_environment(ledger_url: str,
     assert auth.ensure_admin(url=ledger_url) is None
     assert auth.authenticate("admin", "from-the-env-1", url=ledger_url) == User("admin",
                                                                                Role.ADMIN)
+
+
+def test_recording_several_payments_is_all_or_none(ledger_url: str,
+                                                   actors: dict[str, User]) -> None:
+    """Finance records three payments at once and the last one may not be (its claim is
+    still a draft): none is recorded, and the refusal names that claim; once it may, all
+    three are recorded in one go."""
+    ids = _claims(ledger_url, 3)
+    _to_notice_done(ledger_url, ids[:2], actors)
+    with pytest.raises(TransitionRefused) as refused:
+        svc.record_payments(ids, actors["finance"], paid_on=MONDAY, url=ledger_url)
+    assert f"claim {ids[2]}:" in str(refused.value)
+    assert [_state(ledger_url, c) for c in ids] == ["notice_done", "notice_done", "draft"]
+    with UnitOfWork(ledger_url) as uow:
+        assert uow.repo.count(m.Payment) == 0
+    _to_notice_done(ledger_url, [ids[2]], actors)
+    paid = svc.record_payments(ids, actors["finance"], paid_on=MONDAY, url=ledger_url)
+    assert paid == [svc.payment_id_for(c) for c in ids]
+    assert {_state(ledger_url, c) for c in ids} == {"paid"}
