@@ -308,6 +308,19 @@ def _transition(
     return claim, before
 
 
+@contextmanager
+def _naming(claim_id: int, count: int) -> Iterator[None]:
+    """A refusal of one of ``count`` claims acted on together names that claim and says that
+    none of them was done (the unit of work is all or none)."""
+    try:
+        yield
+    except TransitionRefused as refused:
+        if count == 1:
+            raise
+        raise TransitionRefused(msg("refusal.claim_of_many", claim=claim_id,
+                                    why=refused.message, n=count)) from None
+
+
 def _finish(uow: UnitOfWork, changes: list[tuple[m.Claim, dict[str, Any], str]],
             actor: User) -> None:
     uow.session.flush()
@@ -335,9 +348,10 @@ def _simple(action: str, permission: str, claim_ids: Iterable[int], actor: User,
     with _refuse_races(url, ledger=ledger) as uow:
         changes = []
         for claim_id in ids:
-            if action == "approve":
-                _four_eyes(uow, claim_id, actor, "review", "approve")
-            claim, before = _transition(uow, claim_id, action, actor, reason)
+            with _naming(claim_id, len(ids)):
+                if action == "approve":
+                    _four_eyes(uow, claim_id, actor, "review", "approve")
+                claim, before = _transition(uow, claim_id, action, actor, reason)
             if action == "review" and claim.needs_review:
                 claim.needs_review = False
                 if claim.proposed_amount_fen is not None:
@@ -509,18 +523,30 @@ def publish_notice(claim_ids: Iterable[int], actor: User, *, on: dt.date | None 
 def raise_objection(claim_id: int, actor: User, reason: str, *,
                     url: str | None = None, ledger: Ledger | None = None) -> None:
     """Record an objection to a claim in notice (reviewer); the claim goes back to reviewed."""
+    raise_objections([claim_id], actor, reason, url=url, ledger=ledger)
+
+
+def raise_objections(claim_ids: Iterable[int], actor: User, reason: str, *,
+                     url: str | None = None, ledger: Ledger | None = None) -> None:
+    """Record one objection to several claims in notice (reviewer), all or none: each goes
+    back to reviewed; if one may not, none does (the refusal names it)."""
     check_permission(actor, "object", url, ledger=ledger)
     if not reason.strip():
         raise InvalidRequest(msg("refusal.objection_needs_reason"))
+    ids = list(claim_ids)
     with _refuse_races(url, ledger=ledger) as uow:
-        claim, before = _transition(uow, claim_id, "object", actor, reason)
-        notice = uow.repo.open_notice(claim.id)
-        if notice is not None:
-            notice.closed_on = clock.today()
-            notice.outcome = "objection"
-            uow.repo.add(m.Objection(notice_id=notice.id, claim_id=claim.id,
-                                     raised_by=actor.username, reason=reason))
-        _finish(uow, [(claim, before, "object")], actor)
+        changes = []
+        for claim_id in ids:
+            with _naming(claim_id, len(ids)):
+                claim, before = _transition(uow, claim_id, "object", actor, reason)
+            notice = uow.repo.open_notice(claim.id)
+            if notice is not None:
+                notice.closed_on = clock.today()
+                notice.outcome = "objection"
+                uow.repo.add(m.Objection(notice_id=notice.id, claim_id=claim.id,
+                                         raised_by=actor.username, reason=reason))
+            changes.append((claim, before, "object"))
+        _finish(uow, changes, actor)
 
 
 def close_notice(claim_ids: Iterable[int], actor: User, *, on: dt.date | None = None,

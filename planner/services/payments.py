@@ -41,6 +41,7 @@ from planner.services.claims import (
     _claim_dict,
     _finish,
     _four_eyes,
+    _naming,
     _refuse_races,
     _revisit,
     _Tally,
@@ -169,13 +170,8 @@ def record_payments(claim_ids: Iterable[int], actor: User, *, paid_on: dt.date |
             if flagged is not None and flagged.needs_review:
                 raise TransitionRefused(msg("refusal.flagged_record", claim=claim_id,
                                             why=note_message(flagged.review_note) or ""))
-            try:
+            with _naming(claim_id, len(ids)):
                 claim, before = _transition(uow, claim_id, "record_payment", actor)
-            except TransitionRefused as refused:
-                if len(ids) == 1:
-                    raise
-                raise TransitionRefused(msg("refusal.claim_of_many", claim=claim_id,
-                                            why=refused.message, n=len(ids))) from None
             payment = uow.repo.payment_of(claim.id)
             if payment is None:
                 payment = m.Payment(payment_id=payment_id_for(claim.id), claim_id=claim.id,

@@ -235,3 +235,30 @@ def test_recording_several_payments_is_all_or_none(ledger_url: str,
     paid = svc.record_payments(ids, actors["finance"], paid_on=MONDAY, url=ledger_url)
     assert paid == [svc.payment_id_for(c) for c in ids]
     assert {_state(ledger_url, c) for c in ids} == {"paid"}
+
+
+def test_an_objection_to_several_claims_is_all_or_none(ledger_url: str,
+                                                       actors: dict[str, User]) -> None:
+    """A reviewer objects to two claims at once and one of them is not in notice: neither is
+    sent back, and the refusal names the one; both in notice: both go back to reviewed."""
+    a, b = _claims(ledger_url, 2)
+    svc.review([a, b], actors["reviewer"], url=ledger_url)
+    svc.approve([a, b], actors["approver"], url=ledger_url)
+    svc.publish_notice([a], actors["approver"], on=MONDAY, url=ledger_url)
+    with pytest.raises(TransitionRefused, match=f"claim {b}:"):
+        svc.raise_objections([a, b], actors["reviewer"], "wrong employer", url=ledger_url)
+    assert (_state(ledger_url, a), _state(ledger_url, b)) == ("in_notice", "approved")
+    svc.publish_notice([b], actors["approver"], on=MONDAY, url=ledger_url)
+    svc.raise_objections([a, b], actors["reviewer"], "wrong employer", url=ledger_url)
+    assert (_state(ledger_url, a), _state(ledger_url, b)) == ("reviewed", "reviewed")
+
+
+def test_a_refusal_among_several_approvals_names_the_claim(ledger_url: str,
+                                                           actors: dict[str, User]) -> None:
+    """Approving two claims of which one is still a draft: nothing is approved and the
+    refusal says which claim stopped it."""
+    a, b = _claims(ledger_url, 2)
+    svc.review([a], actors["reviewer"], url=ledger_url)
+    with pytest.raises(TransitionRefused, match=f"claim {b}:.*none of the 2 claims"):
+        svc.approve([a, b], actors["approver"], url=ledger_url)
+    assert (_state(ledger_url, a), _state(ledger_url, b)) == ("reviewed", "draft")
