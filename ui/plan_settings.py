@@ -29,7 +29,7 @@ from typing import Any
 import streamlit as st
 
 from planner.domain.model import Scenario, VehicleKind
-from planner.services.planning import PlanParams, PlanSettings
+from planner.services.planning import SCENARIO_POLICY, PlanParams, PlanSettings
 from ui import fmt
 from ui.i18n import t
 from ui.layout import FLASH
@@ -297,6 +297,9 @@ def replan_choice(recorded: PlanSettings | None, current: PlanSettings, plan_id:
     if replaced is not None:
         note.warning(t("plan_settings.policy_replaced", id=plan_id, file=replaced,
                        now=value_text("policy_file", current, scenario, policies)))
+    elif use.policy_edited(policies.get(use.policy_file or SCENARIO_POLICY)):
+        note.warning(t("plan_settings.policy_edited", id=plan_id,
+                       policy=value_text("policy_file", use, scenario, policies)))
     text = t("plan_settings.replan_by", id=plan_id) + "  \n"
     if differs:
         text += t("plan_settings.replan_differs") + "\n" + "\n".join(f"- {d}" for d in differs)

@@ -232,7 +232,7 @@ def plan_and_save(
     from planner.validation import validate_plan
 
     if isinstance(params, PlanSettings):
-        settings: PlanSettings | None = params
+        settings: PlanSettings | None = params.with_policy_digest(folder)
         scenario = params.scenario(scenario, folder)
         params = params.params
     else:
@@ -376,6 +376,15 @@ def locked_scenario(scenario: Scenario, plan: Plan, trip_ids: Iterable[str]) -> 
     )
 
 
+def policy_digest(path: Path | None) -> str | None:
+    """SHA-256 of the file at ``path`` (``None``: no such file)."""
+    import hashlib
+
+    if path is None or not path.is_file():
+        return None
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 #: the policy file of the scenario itself (``scenario.toml``'s ``policy``, the one in force)
 SCENARIO_POLICY = "policy.toml"
 #: the key of ``PlanSettings`` in a saved plan's JSON ``params``
@@ -420,6 +429,9 @@ class PlanSettings:
     load_cap: float | None = None
     available: dict[str, int | None] = field(default_factory=dict)
     policy_file: str | None = SCENARIO_POLICY
+    # SHA-256 of the policy file's bytes when the plan was planned (``None``: not known): a
+    # re-plan can say that the file was edited since. Not part of what the settings *are*.
+    policy_sha256: str | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON ``params`` of a saved plan: the parameters' fields at the top level (as
@@ -431,6 +443,7 @@ class PlanSettings:
             "load_cap": self.load_cap,
             "available": dict(self.available),
             "policy_file": self.policy_file,
+            "policy_sha256": self.policy_sha256,
         }
         return out
 
@@ -453,6 +466,8 @@ class PlanSettings:
                 load_cap=None if cap is None else float(cap),
                 available={str(k): None if v is None else int(v) for k, v in available.items()},
                 policy_file=None if policy is None else str(policy),
+                policy_sha256=None if edits.get("policy_sha256") is None
+                else str(edits["policy_sha256"]),
             )
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
@@ -480,6 +495,23 @@ class PlanSettings:
             policy = load_policy(path)
         return scenario_with(base, self.plan_from, self.plan_to, self.load_cap, self.available,
                              policy)
+
+    def with_policy_digest(self, folder: Path | str | None) -> PlanSettings:
+        """These settings with the SHA-256 of their policy file in ``folder`` as it is now."""
+        return dataclasses.replace(self, policy_sha256=policy_digest(self.policy_path(folder)))
+
+    def policy_path(self, folder: Path | str | None) -> Path | None:
+        """The policy file these settings plan with, in the scenario's ``folder``."""
+        if folder is None:
+            return None
+        return Path(folder) / Path(self.policy_file or SCENARIO_POLICY).name
+
+    def policy_edited(self, path: Path | None) -> bool:
+        """Whether the policy file at ``path`` is no longer the one these settings were
+        planned with (its bytes changed since; ``False`` when that is not known)."""
+        if self.policy_sha256 is None or path is None:
+            return False
+        return policy_digest(path) != self.policy_sha256
 
     def differences(self, other: PlanSettings) -> list[str]:
         """What differs from ``other``: ``plan_from``, ``plan_to``, ``load_cap``,

@@ -215,3 +215,18 @@ def test_a_blank_availability_in_the_fleet_table_is_unlimited() -> None:
     rows = [{"车型 / 专列": name, AVAILABLE: value}
             for name, value in (("甲", None), ("乙", ""), ("丙", float("nan")), ("丁", 2.0))]
     assert availability(rows) == {"甲": None, "乙": None, "丙": None, "丁": 2}
+
+
+def test_a_policy_file_edited_since_the_plan_is_said_before_a_replan(fresh) -> None:
+    """The policy file the parent was planned with is edited afterwards (a line added): the
+    re-plan note warns that the subsidies will be those of the edited policy; put back as it
+    was, the warning goes."""
+    home, _, parent_id, _ = fresh
+    policy = home / "scenario" / "policy.toml"
+    original = policy.read_bytes()
+    try:
+        policy.write_bytes(original + "\n# 3 月 1 日起补贴标准调整\n".encode())
+        assert "已被修改" in _texts(_showing(parent_id), "warning")
+    finally:
+        policy.write_bytes(original)
+    assert "已被修改" not in _texts(_showing(parent_id), "warning")

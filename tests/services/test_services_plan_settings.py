@@ -165,3 +165,22 @@ def test_a_what_if_re_solves_the_scenario_as_the_plan_was_planned(folder, monkey
     assert (used.plan_from, used.plan_to) == (settings.plan_from, settings.plan_to)
     assert {v.name: v.available for v in used.fleet}["53座大客车"] == 1
     assert scenario.plan_from != settings.plan_from, "the files' own dates differ"
+
+
+def test_a_plan_records_its_policy_files_digest(ledger, folder):
+    """A plan saved with settings records the SHA-256 of its policy file: unchanged, the file
+    is as planned; once edited, the settings say so."""
+    url, op = ledger
+    settings = dataclasses.replace(SETTINGS, policy_file="policy.toml")
+    plan_and_save(load_scenario(folder), settings, "周三方案", op, url, folder=folder)
+    [listed] = list_plans(url)
+    recorded = PlanSettings.from_json(listed.params)
+    assert recorded is not None and recorded.policy_sha256 is not None
+    path = recorded.policy_path(folder)
+    assert not recorded.policy_edited(path)
+    original = path.read_bytes()
+    try:
+        path.write_bytes(original + b"\n# edited\n")
+        assert recorded.policy_edited(path)
+    finally:
+        path.write_bytes(original)
