@@ -132,17 +132,18 @@ def _params(args: argparse.Namespace) -> PlanParams:
     return base.replace(**changes)
 
 
-def _save(plan: Any, params: PlanParams, args: argparse.Namespace) -> Any:
-    """Save ``plan`` in the ledger; the saved plan, with the ledger's trip ids."""
-    import dataclasses
-
+def _save(plan: Any, scenario: Any, params: PlanParams, args: argparse.Namespace) -> Any:
+    """Save ``plan`` in the ledger with the settings it was planned with (the scenario's
+    files as they are); the saved plan, with the ledger's trip ids."""
     from planner.commands.ledger import ledger_url
     from planner.services.auth import Role, system_actor
+    from planner.services.planning import PlanSettings
     from planner.services.plans import load_plan, save_plan
 
     url = ledger_url(args)
     name = args.name or Path(args.out).resolve().name
-    saved = save_plan(plan, name, system_actor(Role.OPERATOR), dataclasses.asdict(params), url,
+    settings = PlanSettings.of_scenario(scenario, params, args.scenario)
+    saved = save_plan(plan, name, system_actor(Role.OPERATOR), settings.to_json(), url,
                       source="cli")
     print(msg("cli.saved", plan_id=saved.id).render(args.lang))
     return load_plan(saved.id, url)
@@ -167,7 +168,7 @@ def handler(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - t0
     broken = validate_plan(scenario, plan, params)  # the checker, not the planner's own code
     if args.save and not broken:
-        plan = _save(plan, params, args)  # the ledger's trip ids from here on
+        plan = _save(plan, scenario, params, args)  # the ledger's trip ids from here on
     out = write_plan(plan, Path(args.out), scenario, lang=args.lang)  # with the papers
     for line in closing_lines(plan, scenario.name, out, seconds, args.lang):
         print(line)

@@ -496,6 +496,16 @@ class PlanSettings:
         return scenario_with(base, self.plan_from, self.plan_to, self.load_cap, self.available,
                              policy)
 
+    @classmethod
+    def of_scenario(cls, scenario: Scenario, params: PlanParams,
+                    folder: Path | str | None = None) -> PlanSettings:
+        """The settings of planning ``scenario`` as its files give it (its dates, dated load
+        caps, fleet and own policy, read from ``folder``): what ``jobbus plan --save``
+        records, so a re-plan in the app plans as the command line did."""
+        settings = cls(params, scenario.plan_from, scenario.plan_to, None,
+                       {v.name: v.available for v in scenario.fleet}, SCENARIO_POLICY)
+        return settings.with_policy_digest(folder)
+
     def with_policy_digest(self, folder: Path | str | None) -> PlanSettings:
         """These settings with the SHA-256 of their policy file in ``folder`` as it is now."""
         return dataclasses.replace(self, policy_sha256=policy_digest(self.policy_path(folder)))

@@ -18,6 +18,7 @@ from planner.services import ledger as svc
 from planner.services import plans as ps
 from planner.services.auth import PermissionDenied
 from planner.services.movements import record_trip_event
+from planner.services.planning import PlanSettings
 
 
 @pytest.fixture
@@ -209,6 +210,10 @@ def test_cli_plan_save_then_import_dispatches_the_saved_plan(registered: str, wo
     assert main(["plan", str(world.scenario_dir), "--out", str(out), "--work-limit", "1",
                  "--save", "--name", "CLI", *db]) == 0
     assert "已作为方案 1 存入台账" in capsys.readouterr().out
+    recorded = PlanSettings.from_json(ps.list_plans(registered)[0].params)
+    assert recorded is not None, "a re-plan in the app plans as the command line did"
+    assert (recorded.plan_from, recorded.load_cap, recorded.policy_file) == (
+        world.scenario.plan_from, None, "policy.toml")
     trips = pd.read_csv(out / "trips.csv", dtype=str, keep_default_na=False)
     assert trips["trip_id"].str.startswith("P001-").all()
     assert main(["ledger", "import", "plan", str(out), *db]) == 0
