@@ -4,28 +4,16 @@ not saved, so it can never be dispatched."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from planner.demo import write_demo
 from planner.io import load_scenario
-from planner.ledger import init_db
 from planner.optimise import PlanParams
 from planner.refusal import Refusal
-from planner.services.auth import Role, User, add_user
 from planner.services.planning import plan_and_save
 from planner.services.plans import list_plans
 
 PARAMS = PlanParams(work_limit=0.3)
-
-
-@pytest.fixture()
-def ledger(tmp_path: Path) -> tuple[str, User]:
-    url = f"sqlite:///{tmp_path / 'ledger.sqlite'}"
-    init_db(url)
-    add_user("op", "a-long-secret-passphrase-9", "operator", url=url)
-    return url, User("op", Role.OPERATOR)
 
 
 @pytest.fixture(scope="module")

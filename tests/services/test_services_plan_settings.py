@@ -13,10 +13,8 @@ import pytest
 
 from planner.demo import write_demo
 from planner.io import load_scenario
-from planner.ledger import init_db
 from planner.optimise import PlanParams
 from planner.refusal import Refusal
-from planner.services.auth import Role, User, add_user
 from planner.services.planning import (
     PlanSettings,
     params_from_json,
@@ -34,14 +32,6 @@ SETTINGS = PlanSettings(
     available={"53座大客车": 1, "45座大客车": None},
     policy_file="policy-ningbo-2020.toml",
 )
-
-
-@pytest.fixture()
-def ledger(tmp_path: Path) -> tuple[str, User]:
-    url = f"sqlite:///{tmp_path / 'ledger.sqlite'}"
-    init_db(url)
-    add_user("op", "a-long-secret-passphrase-9", "operator", url=url)
-    return url, User("op", Role.OPERATOR)
 
 
 @pytest.fixture(scope="module")
