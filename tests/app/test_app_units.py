@@ -180,6 +180,24 @@ def test_serve_runs_streamlit_headless_on_the_given_address():
     assert "--browser.gatherUsageStats=false" in cmd
 
 
+def test_serve_tells_streamlit_the_jobbus_upload_limit(monkeypatch):
+    """Streamlit's upload limit is jobbus's input limit in whole MB, rounded up (so its
+    uploader refuses a larger file at once and states the true limit, not 200MB)."""
+    from planner.commands.serve import streamlit_command
+    from planner.io.tables import DEFAULT_MAX_INPUT_MB
+
+    def limit() -> list[str]:
+        return [a for a in streamlit_command(8765, "127.0.0.1")
+                if a.startswith("--server.maxUploadSize=")]
+
+    monkeypatch.delenv("JOBBUS_MAX_INPUT_MB", raising=False)
+    assert limit() == [f"--server.maxUploadSize={DEFAULT_MAX_INPUT_MB}"]
+    for given, expected in (("12", 12), ("2.5", 3), ("0.2", 1), ("nonsense", DEFAULT_MAX_INPUT_MB),
+                           ("-4", DEFAULT_MAX_INPUT_MB)):
+        monkeypatch.setenv("JOBBUS_MAX_INPUT_MB", given)
+        assert limit() == [f"--server.maxUploadSize={expected}"], given
+
+
 def test_serve_prepares_a_fresh_ledger_and_prints_the_password_once(tmp_path, monkeypatch):
     """On a new ledger ``prepare_ledger`` migrates it and makes ``admin`` with a generated
     password, returned once; the second start generates nothing."""
