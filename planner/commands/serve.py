@@ -15,17 +15,16 @@ Rules implemented:
   tried at once (the administrator itself takes no part in it);
 - the app runs headless (``streamlit run app.py``) with the same database URL, no usage
   statistics, and no file watcher; Streamlit's upload limit (``server.maxUploadSize``) is
-  jobbus's input limit (``planner.io.tables.max_input_mb``, ``JOBBUS_MAX_INPUT_MB``) in whole
-  MB, rounded up, so a larger file is refused as it is chosen, not after its upload; on POSIX
-  the command *becomes* the Streamlit process (``exec``), so stopping it stops the server;
-  this command never imports streamlit itself.
+  jobbus's input limit (``JOBBUS_MAX_INPUT_MB``) in whole MB, rounded up
+  (``planner.io.tables.max_upload_mb``), so a larger file is refused as it is chosen, not
+  after its upload; on POSIX the command *becomes* the Streamlit process (``exec``), so
+  stopping it stops the server; this command never imports streamlit itself.
 """
 
 from __future__ import annotations
 
 import argparse
 import inspect
-import math
 import os
 import subprocess
 import sys
@@ -144,16 +143,10 @@ def _seed_demo(url: str) -> bool:
     return True
 
 
-def upload_limit_mb() -> int:
-    """Streamlit's upload limit for the app: jobbus's input limit in whole MB, rounded up (a
-    file between the two is still refused, with a message, when it is read)."""
-    from planner.io.tables import max_input_mb
-
-    return max(1, math.ceil(max_input_mb()))
-
-
 def streamlit_command(port: int, address: str) -> list[str]:
     """The ``streamlit run`` command line for the app."""
+    from planner.io.tables import max_upload_mb
+
     return [
         sys.executable, "-m", "streamlit", "run", str(APP),
         "--server.headless=true",
@@ -161,7 +154,7 @@ def streamlit_command(port: int, address: str) -> list[str]:
         f"--server.address={address}",
         "--server.fileWatcherType=none",
         "--browser.gatherUsageStats=false",
-        f"--server.maxUploadSize={upload_limit_mb()}",
+        f"--server.maxUploadSize={max_upload_mb()}",
         "--client.toolbarMode=minimal",
         "--theme.base=light",
     ]  # fmt: skip
