@@ -288,7 +288,8 @@ if len(saved) < 2:
     st.caption(t("planning.compare_hint"))
 else:
     chosen = st.multiselect(t("planning.compare_pick"), list(by_id), default=list(by_id)[:2],
-                            key="plan_compare", format_func=labels.__getitem__)
+                            key="plan_compare", format_func=labels.__getitem__,
+                            placeholder=t("planning.compare_placeholder"))
     rows = [pv.summary_row(labels[i],
                            backend.saved_plan(backend.database_url(), i)) for i in chosen]
     if rows:

@@ -11,6 +11,9 @@ Rules implemented:
   generated ``st-emotion-cache`` classes, which change with every Streamlit release); the
   hidden English stays in the page but takes no room and is not read out (``visibility:
   hidden``; ``innerText`` leaves it out too);
+- a text or number input's hint while typing ("Press Enter to apply", in a form "Press Enter
+  to submit form") reads 按回车键确认 / 按回车键提交 (text areas, with their Ctrl+Enter hint,
+  are left as Streamlit writes them);
 - a file Streamlit refused (too large, wrong type) shows as a red chip; in Chinese its size
   line adds "未上传" (Streamlit's reason stays English, in the chip's tooltip);
 - every file uploader of the app is made by :func:`file_uploader`: its limit is jobbus's input
@@ -41,6 +44,10 @@ DRAG_OVERLAY = f"{DROPZONE} > div:not([data-testid])"
 REFUSED_SIZE = ('[data-testid="stFileChip"][aria-invalid="true"]'
                 ' [data-testid="stFileChipName"] + div')
 SMALL = "0.875rem"  # Streamlit's fontSizes.sm: the instructions' and the overlay's size
+TWO_SMALL = "0.75rem"  # Streamlit's fontSizes.twoSm: an input's hint
+#: the "Press Enter to …" hint of a one-line input (its first part; a count may follow)
+ENTER_HINT = tuple(f'[data-testid="{w}"] [data-testid="InputInstructions"] > span:first-child'
+                   for w in ("stTextInput", "stNumberInput"))
 
 
 def css_string(text: str) -> str:
@@ -61,11 +68,11 @@ def instructions(types: Sequence[str] | None = None) -> str:
     return f"{t('widgets.upload_drop')}\n{rule}"
 
 
-def _replace(selector: str, text: str, extra: str = "") -> str:
+def _replace(selector: str, text: str, size: str = SMALL) -> str:
     """CSS hiding the text of ``selector`` and drawing ``text`` in its place."""
     return (f"{selector}{{visibility:hidden;font-size:0;}}"
-            f"{selector}::after{{visibility:visible;font-size:{SMALL};white-space:pre;"
-            f"content:{css_string(text)};{extra}}}")
+            f"{selector}::after{{visibility:visible;font-size:{size};white-space:pre;"
+            f"content:{css_string(text)};}}")
 
 
 def chinese_widget_texts() -> None:
@@ -78,6 +85,9 @@ def chinese_widget_texts() -> None:
         + _replace(f"{INSTRUCTIONS} span", instructions())
         + _replace(f"{DRAG_OVERLAY} > span", t("widgets.upload_drop"))
         + f"{REFUSED_SIZE}::after{{content:{css_string(' · ' + t('widgets.upload_refused'))};}}"
+        + "".join(_replace(hint, t("widgets.enter_apply"), TWO_SMALL) for hint in ENTER_HINT)
+        + "".join(f'[data-testid="stForm"] {hint}::after'
+                  f'{{content:{css_string(t("widgets.enter_submit"))};}}' for hint in ENTER_HINT)
     )
     st.html(f"<style>{css}</style>")
 
