@@ -1,8 +1,9 @@
 """Streamlit's own widget texts in a real headless Chromium: in Chinese the file uploader reads
-选择文件 / 将文件拖放到此处 / 单个文件不超过 30 MB · CSV、XLSX (drawn by CSS over Streamlit's
-English, ``ui.widget_texts``), refuses a file above the true limit as it is chosen and says
-未上传; in English it shows Streamlit's own words with the true limit. The Chinese uploader is
-kept as tests/artifacts/uploader-zh.png (and the page as uploader-zh-page.png)."""
+选择文件 / 将文件拖放到此处 / 单个文件不超过 30 MB · CSV、XLSX and a text input's hint reads
+按回车键提交 (drawn by CSS over Streamlit's English, ``ui.widget_texts``); the uploader refuses a
+file above the true limit as it is chosen and says 未上传; in English Streamlit's own words stay,
+with the true limit. The Chinese uploader is kept as tests/artifacts/uploader-zh.png (and the
+page as uploader-zh-page.png)."""
 
 from __future__ import annotations
 
@@ -67,7 +68,13 @@ def test_chinese_uploader_reads_chinese_with_the_true_limit(server: str, page: A
     """登记's uploader, signed in in Chinese: its button, drop hint and limit (30 MB, the
     uploader's types) are Chinese; no "Drag and drop", "Upload" or "200MB" is seen; while a
     file is dragged over it the overlay is Chinese; a file above the limit is refused as it is
-    chosen and marked 未上传."""
+    chosen and marked 未上传. The login form's hint while typing is Chinese too."""
+    page.goto(server)
+    page.get_by_label("用户名").fill("operator")
+    hint = page.get_by_test_id("InputInstructions").first
+    hint.wait_for(timeout=10_000)
+    seen = str(hint.evaluate(SEEN))
+    assert "按回车键提交" in seen and "Press Enter" not in seen, seen
     sign_in(page, server, "operator")
     open_page(page, "registration")
     page.locator(DROPZONE).wait_for()
@@ -112,6 +119,8 @@ def test_english_uploader_keeps_streamlits_words(server: str, page: Any) -> None
     page.get_by_role("option", name="English").click()
     settle(page)
     page.get_by_label("User name", exact=True).fill("operator")
+    hint = str(page.get_by_test_id("InputInstructions").first.evaluate(SEEN))
+    assert "Press Enter to submit form" in hint and "按回车键" not in hint, hint
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_test_id("stSidebarNav").wait_for(timeout=30_000)
