@@ -11,6 +11,7 @@ import streamlit as st
 
 from ui.auth import check_session, current_user, login_form, sidebar_badge
 from ui.i18n import language_picker, t
+from ui.widget_texts import chinese_widget_texts
 
 st.set_page_config(page_title=t("app.title"), page_icon="🚌", layout="wide")
 check_session()  # a user deactivated or given another role meanwhile is signed out now
@@ -32,6 +33,7 @@ page = st.navigation(
     position="sidebar" if signed_in else "hidden",
 )
 language_picker()
+chinese_widget_texts()  # Streamlit's own widget words (the file uploader's) in Chinese
 if signed_in:
     sidebar_badge()
     page.run()

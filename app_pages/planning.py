@@ -26,6 +26,7 @@ from ui import plan_views as pv
 from ui.auth import current_user, may
 from ui.i18n import current_language, t
 from ui.layout import DATE_FORMAT, flash, kpi, money_kpi, show_flash
+from ui.widget_texts import file_uploader
 
 lang = current_language()
 st.title(t("planning.title"))
@@ -132,8 +133,8 @@ run_status()
 
 if may("save_plan"):
     with st.expander(t("planning.upload")):
-        uploads = st.file_uploader(t("planning.upload_files"), type=["csv", "xlsx", "json"],
-                                   accept_multiple_files=True, key="plan_upload")
+        uploads = file_uploader(t("planning.upload_files"), ["csv", "xlsx", "json"],
+                                key="plan_upload", accept_multiple_files=True)
         upload_name = st.text_input(t("planning.name"), key="plan_upload_name")
         if st.button(t("planning.upload_save"), key="plan_upload_save", disabled=not uploads):
             files = {f.name: f.getvalue() for f in uploads or []}
@@ -287,7 +288,8 @@ if len(saved) < 2:
     st.caption(t("planning.compare_hint"))
 else:
     chosen = st.multiselect(t("planning.compare_pick"), list(by_id), default=list(by_id)[:2],
-                            key="plan_compare", format_func=labels.__getitem__)
+                            key="plan_compare", format_func=labels.__getitem__,
+                            placeholder=t("planning.compare_placeholder"))
     rows = [pv.summary_row(labels[i],
                            backend.saved_plan(backend.database_url(), i)) for i in chosen]
     if rows:

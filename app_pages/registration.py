@@ -14,6 +14,7 @@ from ui.auth import current_user, may
 from ui.i18n import t
 from ui.layout import flash, kpi, show_flash
 from ui.plan_views import XLSX
+from ui.widget_texts import file_uploader
 
 st.title(t("registration.title"))
 st.caption(t("registration.intro"))
@@ -41,8 +42,8 @@ tabs = st.tabs([t("registration.tab_workers"), t("registration.tab_employers")],
                key="reg_tabs", on_change="rerun")  # a save's rerun stays on its tab
 for kind, tab in zip(workspace.TABLE_KINDS, tabs, strict=True):
     with tab:
-        uploaded = st.file_uploader(
-            t(f"registration.upload_{kind}"), type=["csv", "xlsx"], key=f"reg_file_{kind}"
+        uploaded = file_uploader(
+            t(f"registration.upload_{kind}"), ["csv", "xlsx"], key=f"reg_file_{kind}"
         )
         state_key = f"reg_upload_{kind}"
         if uploaded is None:

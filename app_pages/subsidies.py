@@ -11,6 +11,7 @@ from ui import claim_views as views
 from ui.auth import current_user, may
 from ui.i18n import t
 from ui.layout import flash, show_flash
+from ui.widget_texts import file_uploader
 
 st.title(t("subsidies.title"))
 st.caption(t("subsidies.intro"))
@@ -115,7 +116,7 @@ with left:
     views.export_buttons(url, user)
 with right:
     st.subheader(t("subsidies.bank"))
-    bank = st.file_uploader(t("subsidies.bank_file"), type=["csv", "xlsx"], key="sub_bank_file")
+    bank = file_uploader(t("subsidies.bank_file"), ["csv", "xlsx"], key="sub_bank_file")
     if not may("import_bank_results"):
         st.caption(t("subsidies.finance_only"))
     elif bank is not None and st.button(t("subsidies.bank_import"), key="sub_bank_import"):

@@ -15,6 +15,7 @@ from ui import tracking_views as tv
 from ui.auth import current_user, may
 from ui.i18n import t
 from ui.layout import DATE_FORMAT, kpi
+from ui.widget_texts import file_uploader
 
 st.title(t("tracking.title"))
 st.caption(t("tracking.intro"))
@@ -112,7 +113,7 @@ with import_tab:
                     format_func=kinds.__getitem__, horizontal=True)
     helps = {"arrivals": t("tracking.import_help"), "trip_events": t("tracking.import_help_trips")}
     st.caption(helps[kind])
-    uploaded = st.file_uploader(t("tracking.import_file"), type=["csv", "xlsx"], key="trk_file")
+    uploaded = file_uploader(t("tracking.import_file"), ["csv", "xlsx"], key="trk_file")
     if not may("import"):
         st.caption(t("registration.operator_only"))
     elif uploaded is not None and st.button(t("tracking.import"), key="trk_import"):

@@ -14,8 +14,11 @@ Rules implemented:
   finance, auditor) is added with the administrator's password, so the claim workflow can be
   tried at once (the administrator itself takes no part in it);
 - the app runs headless (``streamlit run app.py``) with the same database URL, no usage
-  statistics, and no file watcher; on POSIX the command *becomes* the Streamlit process
-  (``exec``), so stopping it stops the server; this command never imports streamlit itself.
+  statistics, and no file watcher; Streamlit's upload limit (``server.maxUploadSize``) is
+  jobbus's input limit (``JOBBUS_MAX_INPUT_MB``) in whole MB, rounded up
+  (``planner.io.tables.max_upload_mb``), so a larger file is refused as it is chosen, not
+  after its upload; on POSIX the command *becomes* the Streamlit process (``exec``), so
+  stopping it stops the server; this command never imports streamlit itself.
 """
 
 from __future__ import annotations
@@ -142,6 +145,8 @@ def _seed_demo(url: str) -> bool:
 
 def streamlit_command(port: int, address: str) -> list[str]:
     """The ``streamlit run`` command line for the app."""
+    from planner.io.tables import max_upload_mb
+
     return [
         sys.executable, "-m", "streamlit", "run", str(APP),
         "--server.headless=true",
@@ -149,6 +154,7 @@ def streamlit_command(port: int, address: str) -> list[str]:
         f"--server.address={address}",
         "--server.fileWatcherType=none",
         "--browser.gatherUsageStats=false",
+        f"--server.maxUploadSize={max_upload_mb()}",
         "--client.toolbarMode=minimal",
         "--theme.base=light",
     ]  # fmt: skip

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import os
 import re
 import unicodedata
@@ -189,6 +190,12 @@ def max_input_mb() -> float:
     except ValueError:
         return DEFAULT_MAX_INPUT_MB
     return limit if limit > 0 else DEFAULT_MAX_INPUT_MB
+
+
+def max_upload_mb() -> int:
+    """The input limit in whole MB, rounded up: the upload limit given to Streamlit (a file in
+    between passes the upload and is refused, with a message, when it is read)."""
+    return max(1, math.ceil(max_input_mb()))
 
 
 def _too_big(size: int) -> Message | None:

@@ -4,7 +4,8 @@ exported file, and the runs of Latin letters in it that are not on purpose.
 A *leftover* is a run of three or more Latin letters left after the allowed texts are taken
 out: ID numbers, credit codes, trip, payment and batch numbers, file names, units, codes the app
 shows on purpose in parentheses, the user names the tests made, and the language picker's
-"English". Streamlit's own widget texts never reach the element tree, so they are not seen.
+"English". Streamlit's own widget texts never reach the element tree, so they are not seen;
+the Chinese that ``ui.widget_texts`` draws over them (CSS ``content``) is.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ ALLOWED = [
     re.compile(r"[(（][a-z_.]+(?:[)）]| / )"),                   # codes shown on purpose
     re.compile(r"“[a-z_]+”"),                                  # a column's code, quoted
     re.compile(r"\]\([^)]*\)|:material/\w+:"),                  # link targets, icons
-    re.compile(r"\b(?:CSV|Excel)\b"),                          # file formats
+    re.compile(r"\b(?:CSV|XLSX|JSON|Excel)\b"),                # file formats
     re.compile(r"\b(?:km|km/h|kg)\b"),                        # units
     re.compile(r"\bEnglish\b|语言 / Language"),                 # the language picker
 ]
@@ -119,11 +120,21 @@ def screen_texts(at: Any) -> list[str]:
 
 
 SCRIPT = re.compile(r"<script>.*?</script>", re.DOTALL)
+STYLE = re.compile(r"<style>.*?</style>", re.DOTALL)
+DRAWN = re.compile(r'content:"((?:[^"\\]|\\.)*)"')
+
+
+def _drawn(style: re.Match[str]) -> str:
+    """The texts a style sheet draws (``content: "…"``, ``ui.widget_texts``); its selectors
+    and properties do not show."""
+    texts = (re.sub(r"\\A ?", "\n", t).replace('\\"', '"') for t in DRAWN.findall(style[0]))
+    return " " + " ".join(texts) + " "
 
 
 def _shown(text: str) -> str:
-    """What of ``text`` reaches the reader: an HTML element's scripts run, they do not show."""
-    return SCRIPT.sub(" ", text)
+    """What of ``text`` reaches the reader: an HTML element's scripts run, they do not show;
+    of its style sheets only the texts they draw show."""
+    return STYLE.sub(_drawn, SCRIPT.sub(" ", text))
 
 
 def xlsx_texts(data: bytes) -> list[str]:

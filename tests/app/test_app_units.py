@@ -180,6 +180,54 @@ def test_serve_runs_streamlit_headless_on_the_given_address():
     assert "--browser.gatherUsageStats=false" in cmd
 
 
+def test_serve_tells_streamlit_the_jobbus_upload_limit(monkeypatch):
+    """Streamlit's upload limit is jobbus's input limit in whole MB, rounded up (so its
+    uploader refuses a larger file at once and states the true limit, not 200MB)."""
+    from planner.commands.serve import streamlit_command
+    from planner.io.tables import DEFAULT_MAX_INPUT_MB
+
+    def limit() -> list[str]:
+        return [a for a in streamlit_command(8765, "127.0.0.1")
+                if a.startswith("--server.maxUploadSize=")]
+
+    monkeypatch.delenv("JOBBUS_MAX_INPUT_MB", raising=False)
+    assert limit() == [f"--server.maxUploadSize={DEFAULT_MAX_INPUT_MB}"]
+    for given, expected in (("12", 12), ("2.5", 3), ("0.2", 1), ("nonsense", DEFAULT_MAX_INPUT_MB),
+                           ("-4", DEFAULT_MAX_INPUT_MB)):
+        monkeypatch.setenv("JOBBUS_MAX_INPUT_MB", given)
+        assert limit() == [f"--server.maxUploadSize={expected}"], given
+
+
+def test_uploader_texts_name_the_true_limit_and_the_types(monkeypatch):
+    """The uploader's Chinese instructions: drop here, then the jobbus limit as set (not
+    rounded) and the uploader's types; Streamlit's own limit is the whole MB above it; the
+    texts are safe CSS strings."""
+    from planner.io.tables import max_upload_mb
+    from ui.widget_texts import css_string, instructions
+
+    monkeypatch.setenv("JOBBUS_MAX_INPUT_MB", "2.5")
+    assert instructions(["csv", ".xlsx"]) == "将文件拖放到此处\n单个文件不超过 2.5 MB · CSV、XLSX"
+    assert instructions() == "将文件拖放到此处\n单个文件不超过 2.5 MB"
+    assert max_upload_mb() == 3
+    assert css_string('a "b" \\ c\nd') == '"a \\"b\\" \\\\ c\\A d"'
+
+
+def test_every_uploader_is_limited_to_the_jobbus_limit(sign_in):
+    """Each uploader of the app tells Streamlit jobbus's limit (so the browser refuses a larger
+    file however the app was started), not Streamlit's 200 MB."""
+    from planner.io.tables import max_upload_mb
+
+    at = sign_in("operator")
+    keys = {"registration": ["reg_file_workers", "reg_file_employers"],
+            "tracking": ["trk_file"], "subsidies": ["sub_bank_file"],
+            "planning": ["plan_upload"]}
+    for page, uploaders in keys.items():
+        at.switch_page(f"app_pages/{page}.py").run()
+        assert not at.exception, at.exception
+        for key in uploaders:
+            assert at.file_uploader(key=key).proto.max_upload_size_mb == max_upload_mb(), key
+
+
 def test_serve_prepares_a_fresh_ledger_and_prints_the_password_once(tmp_path, monkeypatch):
     """On a new ledger ``prepare_ledger`` migrates it and makes ``admin`` with a generated
     password, returned once; the second start generates nothing."""
