@@ -348,7 +348,10 @@ def test_plans_last_and_replans_dispatch(fresh_server: str, page: Any) -> None:
 
     page.get_by_role("button", name="下达车次（写入台账）").click()
     wait_for_text(page, rf"方案 P{a:03d} 已下达：")
-    set_time_limit(page, 3)
+    # the reload reset the widgets (10 s): the re-plan still uses A's own settings (3 s)
+    wait_for_text(page, rf"按方案 P{a:03d} 的参数重新规划")
+    note = page.get_by_test_id("stAlert").filter(has_text=f"按方案 P{a:03d}").inner_text()
+    assert "与之不同" in note and "计算时限" in note, note
     choose_first(page, "已派出、需保持不变的车次", multi=True)
     b = run_plan(page, "保留锁定车次，重新规划其余")
     assert b != a
