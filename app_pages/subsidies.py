@@ -56,7 +56,9 @@ else:
     label = views.claim_labels(shown)
     # as picked when the page was last drawn: a claim that has since left the filter drops out
     # of the picker below, but a click on that page was about it
-    drawn_with = [int(c) for c in st.session_state.get("sub_selected") or []]
+    if "sub_selected" in st.session_state:  # ids again, whatever labels the browser sent back
+        st.session_state["sub_selected"] = views.claim_ids(st.session_state["sub_selected"])
+    drawn_with = list(st.session_state.get("sub_selected") or [])
     picked = st.multiselect(
         t("subsidies.pick"), options, format_func=lambda c: label.get(c, str(c)),
         key="sub_selected", placeholder=t("subsidies.pick_placeholder"),

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -117,6 +117,22 @@ def claim_labels(frame: pd.DataFrame) -> dict[int, str]:
             label += f" · {t('payments.' + status)}"
         labels[int(str(r.claim_id))] = label
     return labels
+
+
+def claim_ids(values: Iterable[Any]) -> list[int]:
+    """The claim ids of a claim picker's values. A claim picked before its label changed (a
+    payment issued, a state moved: ``#12 · 张三 · ¥800.00 · 公示期满``) comes back from the
+    browser as that old label, not as its id: the id is read from its ``#12`` head (values
+    that are neither are dropped)."""
+    out: list[int] = []
+    for value in values:
+        if isinstance(value, int):
+            out.append(value)
+            continue
+        head = str(value).split(" ", 1)[0].lstrip("#")
+        if head.isdigit():
+            out.append(int(head))
+    return list(dict.fromkeys(out))
 
 
 @dataclass(frozen=True, slots=True)

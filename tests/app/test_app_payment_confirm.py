@@ -163,3 +163,19 @@ def test_a_claim_acted_on_by_someone_else_before_confirm_is_not_paid_again(
     what = "登记已支付" if action == "record_payment" else "发起支付"
     assert f"未执行“{what}”：确认前所选条目已有变动" in shown
     assert "操作未执行" not in shown, "stopped by the page, not refused by the service"
+
+
+def test_a_pick_sent_back_under_its_old_label_stays_those_claims(sign_in, env_home):
+    """After 确认 the picked claims' labels change (· 待银行回单); the browser then sends the
+    pick back under the old labels (as when one chip is removed): the page keeps working on
+    those claims' ids instead of failing on the label."""
+    url = _url(env_home)
+    ids = _fresh_payable(url, 2)
+    at = _click(_click(_picked(sign_in, ids), "sub_do_issue_payment"), "sub_confirm_yes")
+    rows = _ledger(url, ids)
+    old_labels = [f"#{i} · {rows.loc[i, 'payee_name']} · "
+                  f"{fmt.yuan(int(rows.loc[i, 'amount_fen']))} · 公示期满" for i in ids]
+    at.session_state["sub_selected"] = old_labels[:1]  # the second chip removed
+    at.run()
+    assert not at.exception, at.exception
+    assert at.multiselect(key="sub_selected").value == ids[:1]
