@@ -315,7 +315,7 @@ def claim_detail(frame: pd.DataFrame, claim_id: int, url: str) -> None:
         history = history.assign(
             at=[fmt.recorded(a) for a in history["at"]],
             actor=[actor_label(a) for a in history["actor"]],
-            reason=[r.render(lang) if isinstance(r, Message) else r
+            reason=[r.render(lang) if isinstance(r, Message) else (r if isinstance(r, str) else "")
                     for r in history["reason"]],
             action=[t(f"subsidies.do_{a}") for a in history["action"]],
             from_state=[t(f"states.{s}") for s in history["from_state"]],

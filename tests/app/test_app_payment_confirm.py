@@ -179,3 +179,14 @@ def test_a_pick_sent_back_under_its_old_label_stays_those_claims(sign_in, env_ho
     at.run()
     assert not at.exception, at.exception
     assert at.multiselect(key="sub_selected").value == ids[:1]
+
+
+def test_a_step_without_a_note_has_an_empty_note_in_the_claims_history(sign_in, env_home):
+    """The history under 第 N 条的依据与办理记录: a step taken without a note (issuing a
+    payment) shows an empty 说明, not the word None."""
+    url = _url(env_home)
+    ids = _fresh_payable(url, 1)
+    at = _click(_click(_picked(sign_in, ids), "sub_do_issue_payment"), "sub_confirm_yes")
+    history = next(d.value for d in at.dataframe if "说明" in d.value.columns)
+    assert len(history) >= 1
+    assert all(isinstance(v, str) for v in history["说明"]), list(history["说明"])
