@@ -84,4 +84,4 @@ def test_panel_shows_the_used_up_day_and_the_what_if_answers(
     button.click().run()
     assert not at.exception, at.exception
     answers = " ".join(str(s.value) for s in at.success)
-    assert "假如" in answers and "人坐上车" in answers and "重新求解" in answers
+    assert "假如" in answers and "人坐上车" in answers and "已重新规划" in answers
