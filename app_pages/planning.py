@@ -180,7 +180,7 @@ money_kpi(m[2], t("compare.cost_fen"), row["cost_fen"],
           help=t("planning.bound_help"))
 
 with st.container(border=True):
-    pv.binding_panel(plan, used, info, folder)
+    pv.binding_panel(plan, used, info, recorded, folder)
 
 trip_ids = [tr.trip_id for tr in plan.trips]
 trip_names = pv.trip_labels(plan)  # made now, in the session's language

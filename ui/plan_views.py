@@ -281,12 +281,13 @@ def params_of(info: Any) -> Any:
     return params_from_json(getattr(info, "params", None))
 
 
-def binding_panel(plan: Plan, scenario: Scenario, info: Any, folder: Any = None) -> None:
+def binding_panel(plan: Plan, scenario: Scenario, info: Any, recorded: Any = None,
+                  folder: Any = None) -> None:
     """The 约束 panel: what binds ``plan`` (summary's ``binding``: used-up days, people left
     out by cause, what-ifs computed when planning) and a what-if button per used-up day, which
     re-solves through ``planner.services.planning.what_if_more_coaches`` — with the settings the
-    plan was planned with, when it recorded them (``folder``: the scenario's, for its policy
-    file) — and shows the answer."""
+    plan was planned with, ``recorded`` (``PlanSettings``; ``None``: it recorded only its
+    parameters; ``folder``: the scenario's, for the policy file) — and shows the answer."""
     from planner.analysis.report import binding_lines, cell_message, ordered_cells, what_if_message
     from planner.services import planning
     from ui import backend
@@ -305,9 +306,8 @@ def binding_panel(plan: Plan, scenario: Scenario, info: Any, folder: Any = None)
         label = t("binding.what_if_button", cell=cell_message(cell).render(lang))
         if st.button(label, key=f"binding_what_if_{i}", icon=":material/add_circle:"):
             with st.spinner(t("binding.working")):
-                settings = planning.PlanSettings.from_json(getattr(info, "params", None))
                 result = backend.run(
-                    planning.what_if_more_coaches, scenario, plan, settings or params_of(info),
+                    planning.what_if_more_coaches, scenario, plan, recorded or params_of(info),
                     cell["vehicle"], dt.date.fromisoformat(cell["day"]), folder=folder,
                 )
             if result is not None:

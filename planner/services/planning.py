@@ -489,8 +489,8 @@ class PlanSettings:
             from planner.refusal import Refusal
             from planner.subsidies import load_policy
 
-            path = Path(folder or ".") / Path(self.policy_file).name
-            if folder is None or not path.is_file():
+            path = self.policy_path(folder)
+            if path is None or not path.is_file():
                 raise Refusal(msg("refusal.policy_file_missing", file=self.policy_file))
             policy = load_policy(path)
         return scenario_with(base, self.plan_from, self.plan_to, self.load_cap, self.available,
