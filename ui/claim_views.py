@@ -87,13 +87,26 @@ def claims_table(frame: pd.DataFrame) -> pd.DataFrame:
                 zip(frame["needs_review"], frame["review_note"], strict=True)
             ],
             t("claims.payment"): [
-                "" if pd.isna(p) or not p else f"{p} · {t('payments.' + str(s))}"
-                for p, s in zip(frame["payment_id"], frame["payment_status"], strict=True)
+                _payment_text(p, s, x, n) for p, s, x, n in zip(
+                    frame["payment_id"], frame["payment_status"], frame["paid_exception"],
+                    frame["exception_note"], strict=True)
             ],
             t("claims.evidence"): [_evidence_text(e, r) for e, r in
                                    zip(frame["evidence"], frame["rule"], strict=True)],
         }
     )
+
+
+def _payment_text(payment_id: Any, status: Any, exception: Any, note: Any) -> str:
+    """A claim's payment and its status, with the exception the auditor must check (paid
+    although flagged, at another amount, or failed at the bank after 登记已支付)."""
+    if pd.isna(payment_id) or not payment_id:
+        return ""
+    text = f"{payment_id} · {t('payments.' + str(status))}"
+    if bool(exception):
+        why = note.render(current_language()) if isinstance(note, Message) else ""
+        text += f" · {t('claims.exception', why=why)}"
+    return text
 
 
 def claims_columns() -> dict[str, Any]:
@@ -310,6 +323,8 @@ def claim_detail(frame: pd.DataFrame, claim_id: int, url: str) -> None:
     lang = current_language()
     for message in evidence_messages(line["evidence"], str(line["rule"])):
         st.markdown(f"- {message.render(lang)}")
+    if bool(line["paid_exception"]) and isinstance(line["exception_note"], Message):
+        st.warning(t("claims.exception", why=line["exception_note"].render(lang)))
     history = claims_service.claim_history(claim_id, url=url)
     if not history.empty:
         history = history.assign(

@@ -5,7 +5,9 @@ Rules implemented here:
 - a claim has at most one payment (unique), paid once: bank result files reconcile
   idempotently — ``paid`` marks the claim paid (the amount must match), ``failed`` leaves it at
   notice_done with the bank's reason so it can be paid again, and a line seen before changes
-  nothing;
+  nothing; a failure of a payment the ledger holds as paid (recorded by hand with 登记已支付, or
+  returned after the bank paid) never unpays it but marks the claim a payment exception for
+  the auditor;
 - a payment batch rechecks every entitlement against the ledger before it is numbered;
 - money is integer fen throughout.
 """
@@ -213,7 +215,12 @@ def _reconcile_bank(repo: LedgerRepository, records: Sequence[Any], imp: m.Impor
         assert claim is not None
         before = row_dict(payment, ("status", "paid_on", "failure_reason"))
         if payment.status == "paid":
-            continue  # paid once; a later failure or repeat never unpays or pays twice
+            # Paid once: a later failure or repeat never unpays or pays twice. But a failure
+            # contradicts the record (recorded paid by hand, or returned by the bank): the
+            # auditor is told.
+            if status != "paid":
+                _failed_after_paid(repo, claim, payment, reason, actor, file)
+            continue
         if status == "paid":
             if claim.state != ClaimState.NOTICE_DONE:
                 merge.problem(row, "status", msg("problem.bank_claim_state", claim=claim.id,
@@ -227,6 +234,24 @@ def _reconcile_bank(repo: LedgerRepository, records: Sequence[Any], imp: m.Impor
         repo.audit(actor.username, "payment", payment.payment_id, f"bank_{status}", before,
                    row_dict(payment, ("status", "paid_on", "failure_reason")))
     return merge
+
+
+def _failed_after_paid(repo: LedgerRepository, claim: m.Claim, payment: m.Payment,
+                       reason: str | None, actor: User, file: str) -> None:
+    """The bank says a payment failed that the ledger holds as paid (recorded by hand with
+    登记已支付, or paid by an earlier bank file): the claim stays paid (nothing is paid twice)
+    but is marked ``paid_exception`` with a note and an audit entry, so the auditor checks
+    whether the money arrived."""
+    if claim.paid_exception:
+        return
+    before = _claim_dict(claim)
+    claim.paid_exception = True
+    claim.exception_note = note_json(msg("paid_exception.bank_failed", file=file,
+                                         paid_on=str(payment.paid_on),
+                                         reason=reason or "—"))
+    repo.session.flush()
+    repo.audit(actor.username, "claim", claim.id, "bank_failed_after_paid", before,
+               _claim_dict(claim))
 
 
 def _bank_paid(repo: LedgerRepository, claim: m.Claim, payment: m.Payment,

@@ -83,3 +83,41 @@ def test_only_finance_imports_bank_results(ledger_url: str, actors, tmp_path: Pa
     with pytest.raises(PermissionDenied):
         svc.import_path("bank_results", f, actors["operator"], url=ledger_url)
     assert _states(ledger_url) == ["notice_done"]
+
+
+def test_bank_failure_after_recorded_paid_is_an_exception(ledger_url: str, actors,
+                                                          tmp_path: Path) -> None:
+    """Finance recorded a payment paid by hand (登记已支付) while its order was at the bank;
+    the bank's file then says it failed: the claim stays paid (never paid twice) but is marked
+    a payment exception naming the file, so the auditor checks whether the money arrived. The
+    same file again adds nothing."""
+    (p1,) = ready_to_pay(ledger_url, actors, [80_000])
+    claim_id = int(svc.list_claims(url=ledger_url)["claim_id"].iloc[0])
+    svc.record_payment(claim_id, actors["finance"], paid_on=MONDAY, url=ledger_url)
+    failed = bank_file(tmp_path / "bank-0320.csv", [(p1, "failed", 80_000)])
+    svc.import_path("bank_results", failed, actors["finance"], url=ledger_url)
+    line = svc.list_claims(url=ledger_url).iloc[0]
+    assert (line["state"], line["payment_status"], bool(line["paid_exception"])) == (
+        "paid", "paid", True)
+    note = line["exception_note"].render("zh")
+    assert "bank-0320.csv" in note and "支付失败" in note and "2020-03-02" in note
+    log = svc.audit_log("claim", claim_id, url=ledger_url)
+    assert list(log["action"]).count("bank_failed_after_paid") == 1
+    assert svc.import_path("bank_results", failed, actors["finance"], url=ledger_url).already
+    assert list(svc.audit_log("claim", claim_id, url=ledger_url)["action"]).count(
+        "bank_failed_after_paid") == 1
+
+
+def test_bank_confirming_a_recorded_payment_is_no_exception(ledger_url: str, actors,
+                                                            tmp_path: Path) -> None:
+    """The bank's file saying paid for a payment finance already recorded paid agrees with
+    the ledger: nothing is flagged and nothing is paid again."""
+    (p1,) = ready_to_pay(ledger_url, actors, [80_000])
+    claim_id = int(svc.list_claims(url=ledger_url)["claim_id"].iloc[0])
+    svc.record_payment(claim_id, actors["finance"], paid_on=MONDAY, url=ledger_url)
+    paid = bank_file(tmp_path / "bank.csv", [(p1, "paid", 80_000)])
+    svc.import_path("bank_results", paid, actors["finance"], url=ledger_url)
+    line = svc.list_claims(url=ledger_url).iloc[0]
+    assert (line["state"], bool(line["paid_exception"])) == ("paid", False)
+    assert list(svc.claim_history(claim_id, url=ledger_url)["action"]).count(
+        "record_payment") == 1

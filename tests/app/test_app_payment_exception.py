@@ -1,0 +1,41 @@
+"""补贴 shows a payment exception where the auditor looks: a claim recorded paid by hand whose
+bank order then failed says so in its 支付 cell and above its evidence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from tests.app.test_app_claim_races import _finance, _messages, _payable, _url
+
+
+def test_auditor_sees_a_bank_failure_after_recorded_paid(sign_in, env_home: Path,
+                                                         tmp_path: Path) -> None:
+    from planner.services import payments
+    from planner.services.ledger import import_path
+
+    url = _url(env_home)
+    line = _payable(url)
+    claim, fen = int(line["claim_id"]), int(line["amount_fen"])
+    finance = _finance(url)
+    payments.issue_payments([claim], finance, url=url)  # nothing new if already at the bank
+    (payment_id,) = payments.record_payments([claim], finance, url=url)
+    bank = tmp_path / "bank-returned.csv"
+    pd.DataFrame([{"payment_id": payment_id, "status": "failed", "paid_on": "",
+                   "amount": f"{fen / 100:.2f}"}]).to_csv(bank, index=False)
+    import_path("bank_results", bank, finance, url=url)
+
+    at: Any = sign_in("auditor")
+    at.switch_page("app_pages/subsidies.py").run()
+    at.selectbox(key="sub_state").select("paid").run()
+    table = next(d.value for d in at.dataframe if "依据" in d.value.columns)
+    row = table[table["编号"] == claim].iloc[0]
+    assert "支付异常" in row["支付"] and "bank-returned.csv" in row["支付"]
+    others = table[table["编号"] != claim]
+    assert not others["支付"].str.contains("支付异常").any()
+    at.multiselect(key="sub_selected").select(claim).run()
+    assert not at.exception, at.exception
+    shown = _messages(at)
+    assert "支付异常" in shown and "请核实款项是否到账" in shown
