@@ -82,8 +82,8 @@ with st.expander(t("planning.parameters"), expanded=not any(p.source == "app" fo
         ps.fleet_rows(scenario), disabled=[t("fleet.name"), t("fleet.kind"), t("fleet.seats")],
         hide_index=True, width="stretch", key=ps.fleet_key(),
     )
-    name = st.text_input(t("planning.name"), t("planning.default_name", n=len(saved) + 1),
-                         key="plan_name")
+    name = st.text_input(t("planning.name"), key="plan_name",
+                         placeholder=t("planning.name_placeholder"))
 current = ps.from_widgets(plan_from=plan_from, plan_to=plan_to, time_limit=time_limit,
                           seed=seed, dated_caps=dated_caps, cap=cap, allow_trains=allow_trains,
                           wait_limited=wait_limited, max_wait=max_wait, fleet=fleet,
@@ -93,17 +93,19 @@ current = ps.from_widgets(plan_from=plan_from, plan_to=plan_to, time_limit=time_
 def run(base_scenario: Scenario, settings: PlanSettings, label: str,
         parent_id: int | None = None) -> None:
     """Plan ``base_scenario`` with ``settings`` in the background; the plan is saved in the
-    ledger as ``label`` when done, with the settings."""
+    ledger as ``label`` when done, with the settings (no ``label``: named after the number
+    it is saved under)."""
     assert user is not None
-    if runs.start(user, base_scenario, settings, label, backend.database_url(), parent_id,
-                  folder) is None:
+    if runs.start(user, base_scenario, settings, label or pv.default_plan_name(lang),
+                  backend.database_url(), parent_id, folder,
+                  label=t("planning.new_plan")) is None:
         st.warning(t("planning.run_busy"))
 
 
 running = job is not None and job.running
 if st.button(t("planning.run"), key="plan_run", type="primary", icon=":material/play_arrow:",
              disabled=running):
-    run(scenario, current, name.strip() or t("planning.default_name", n=len(saved) + 1))
+    run(scenario, current, name.strip())
     st.rerun()
 
 

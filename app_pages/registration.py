@@ -1,7 +1,9 @@
 """登记 Registration: upload the people and employers tables (CSV or xlsx), see every problem
 (file, row, column, message), fix the cells in place and save — checked again, and nothing saved
 while an error remains. Saving imports the scenario into the ledger and puts the table into the
-working scenario (``planner.services.registration``)."""
+working scenario (``planner.services.registration``): saving adds to what is registered (a
+known ID number or credit code replaces its row, nothing is removed), as the page says beside
+the button, and the saved message counts the rows added, updated and unchanged."""
 
 import functools
 
@@ -83,8 +85,9 @@ for kind, tab in zip(workspace.TABLE_KINDS, tabs, strict=True):
         may_save = may("import")
         if not may_save:
             st.caption(t("registration.operator_only"))
+        st.caption(t(f"registration.save_rule_{kind}"))
         if st.button(t("registration.save"), key=f"reg_save_{kind}", type="primary",
-                     disabled=not may_save):
+                     disabled=not may_save, help=t(f"registration.save_help_{kind}")):
             upload.frame = workspace.canonical(edited, kind)
             with st.spinner(t("registration.checking")):
                 registration.check_upload(upload, folder, labels=workspace.headers(kind),
@@ -96,6 +99,8 @@ for kind, tab in zip(workspace.TABLE_KINDS, tabs, strict=True):
             assert user is not None  # may("import") holds only for a signed-in user
             result = backend.run(registration.register_upload, upload, folder, user,
                                  url=backend.database_url())
-            if result is not None:
+            if result is not None and upload.changes is not None:
                 # the rows of this table, not of the whole scenario the ledger imported
-                flash(t("registration.saved", rows=len(upload.frame), added=result.added))
+                flash(t(f"registration.saved_{kind}", rows=len(upload.frame),
+                        added=upload.changes.added, updated=upload.changes.updated,
+                        unchanged=upload.changes.unchanged, kept=upload.changes.kept))

@@ -9,7 +9,8 @@ Rules implemented:
 - the thread never touches Streamlit: the planner's progress callback only records the share
   done; when the planner finishes, the plan is saved with ``planner.services.plans.save_plan``
   (parameters — with the scenario's edits when given ``PlanSettings`` —, name, parent plan) and
-  the run keeps the saved plan's number;
+  the run keeps the saved plan's number and name (a plan the user did not name is named when
+  it is saved, after the number it gets);
 - a user runs one plan at a time; a failure is kept (shown, never raised): input problems and
   refusals in the reader's language (``error_text``), anything else — a bug — logged and shown
   as an internal error naming its type.
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +29,11 @@ import streamlit as st
 
 @dataclass
 class PlanRun:
-    """One planner run: its name, share done, and the saved plan or the failure."""
+    """One planner run: its name, share done, and the saved plan or the failure.
+
+    ``naming``: the function of the saved plan's number that names it (a plan the user did not
+    name); ``name`` is then the run's label until the plan is saved, and its name after.
+    """
 
     name: str
     fraction: float = 0.0
@@ -37,6 +43,7 @@ class PlanRun:
     failure: BaseException | None = field(default=None, repr=False)
     seen: bool = False
     thread: threading.Thread | None = field(default=None, repr=False)
+    naming: Callable[[int], str] | None = field(default=None, repr=False)
 
     @property
     def running(self) -> bool:
@@ -54,16 +61,19 @@ class Registry:
         with self._lock:
             return self._runs.get(username)
 
-    def start(self, user: Any, scenario: Any, params: Any, name: str, url: str,
-              parent_id: int | None = None, folder: Any = None) -> PlanRun | None:
+    def start(self, user: Any, scenario: Any, params: Any, name: str | Callable[[int], str],
+              url: str, parent_id: int | None = None, folder: Any = None, *,
+              label: str = "") -> PlanRun | None:
         """Start planning ``scenario`` for ``user`` with ``params`` (``PlanParams``, or
         ``PlanSettings``, saved with the plan; their policy file read from ``folder``);
-        ``None`` if their last run still runs."""
+        ``None`` if their last run still runs. ``name`` is the plan's name, or a function of
+        the number it is saved under giving it (``label`` names the run until then)."""
         with self._lock:
             current = self._runs.get(user.username)
             if current is not None and current.running:
                 return None
-            run = PlanRun(name)
+            run = (PlanRun(name) if isinstance(name, str)
+                   else PlanRun(label, naming=name))
             run.thread = threading.Thread(target=_work, name=f"plan-{user.username}",
                                           args=(run, user, scenario, params, url, parent_id,
                                                 folder),
@@ -83,8 +93,9 @@ def _work(run: PlanRun, user: Any, scenario: Any, params: Any, url: str,
         run.message = str(message)
 
     try:
-        saved = plan_and_save(scenario, params, run.name, user, url, progress=progress,
-                              parent_id=parent_id, folder=folder)
+        saved = plan_and_save(scenario, params, run.naming or run.name, user, url,
+                              progress=progress, parent_id=parent_id, folder=folder)
+        run.name = saved.name
         run.saved_id = saved.id
         run.fraction = 1.0
     except Exception as exc:  # shown on the page; the thread must not die silently

@@ -25,7 +25,7 @@ import streamlit as st
 from planner.domain.model import Plan, Scenario, VehicleKind
 from ui import fmt
 from ui.auth import actor_label
-from ui.i18n import current_language, t
+from ui.i18n import current_language, t, translate
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -220,6 +220,17 @@ def self_return_calls_xlsx(_plan: Plan, _scenario: Scenario, plan_key: str, lang
 
 
 # ------------------------------------------------------------------ saved plans
+def default_plan_name(lang: str) -> Callable[[int], str]:
+    """The name of a plan the user did not name, as a function of the number the ledger gives
+    it when it is saved (``方案 P004``): the number is not known before, and another user's
+    plan saved meanwhile would take the number a name made now would claim."""
+
+    def name(plan_id: int) -> str:
+        return translate("planning.default_name", lang, id=plan_id)
+
+    return name
+
+
 def saved_label(info: Any) -> str:
     """A saved plan as picked from a list: ``#3 50% 载客率（已下达）``."""
     return t("planning.saved_label", id=info.id, name=info.name,

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from planner.analysis import WhatIf
     from planner.scale import Executor
     from planner.services.auth import User
-    from planner.services.plans import SavedPlan
+    from planner.services.plans import PlanName, SavedPlan
 
 Progress = Callable[[float, str], None]
 
@@ -202,7 +202,7 @@ def plan_scenario(
 def plan_and_save(
     scenario: Scenario,
     params: PlanParams | PlanSettings,
-    name: str,
+    name: PlanName,
     actor: User,
     url: str | None = None,
     *,
@@ -220,6 +220,9 @@ def plan_and_save(
         The planner's parameters, or ``PlanSettings``: then ``scenario`` is edited by them
         (``PlanSettings.scenario``, the policy file read from ``folder``) and they are saved
         with the plan, so a re-plan can start from them.
+    name
+        The plan's name, or a function of the number it is saved under giving it (the number
+        is only known when the plan is saved: ``planner.services.plans.store_plan``).
 
     Raises
     ------

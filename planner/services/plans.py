@@ -10,6 +10,9 @@ Rules implemented here:
   ``P{version:03d}-{id}`` (an earlier ``Pnnn-`` prefix replaced) — always for plans jobbus made,
   and for an imported folder only when one of its ids is already used by another plan or
   trip; fixed (locked) trips keep their ids, since they are the trips already dispatched;
+- a plan saved without a name of its own is named by a function of its version number, called
+  once the ledger has numbered it (``方案 P004``): the number is given when the plan is saved,
+  so a name made earlier could claim a number that another user's save then takes;
 - a re-plan names the plan it re-plans (``parent_id``; for an import: the plan whose trips it
   keeps fixed);
 - dispatching writes the plan's trips and manifest to the ledger in one transaction: a trip
@@ -31,7 +34,7 @@ import datetime as dt
 import hashlib
 import re
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -52,6 +55,7 @@ from planner.services.context import Ledger, using
 
 __all__ = [
     "DispatchResult",
+    "PlanName",
     "PlanNotFound",
     "SavedPlan",
     "dispatch_plan",
@@ -64,6 +68,8 @@ __all__ = [
 ]
 
 PLAN_STATES = ("saved", "dispatched", "superseded")
+#: A plan's name, or a function of the number it is saved under giving it (``方案 P004``).
+PlanName = str | Callable[[int], str]
 SOURCES = ("app", "cli", "import")
 _PREFIX = re.compile(r"^P\d{3,}-")
 
@@ -190,7 +196,7 @@ def _number_trips(plan: Plan, version: int, used: Mapping[str, int | None],
 def store_plan(
     repo: LedgerRepository,
     plan: Plan,
-    name: str,
+    name: PlanName,
     actor: str,
     *,
     source: str,
@@ -199,6 +205,9 @@ def store_plan(
     always_renumber: bool = True,
 ) -> tuple[m.PlanVersion, Plan, bool]:
     """Add ``plan`` as a new version in the session (the caller commits).
+
+    ``name`` may be a function of the version's number: it is called once the row has its
+    number (a blank name becomes ``plan``).
 
     Returns
     -------
@@ -210,11 +219,13 @@ def store_plan(
 
     if source not in SOURCES:
         raise ValueError(f"unknown plan source {source!r}")
-    row = m.PlanVersion(name=(name.strip() or "plan")[:200], created_by=actor, source=source,
+    row = m.PlanVersion(name="plan", created_by=actor, source=source,
                         params=_jsonable(dict(params or {})), summary={}, files={},
                         trip_ids=[], sha256="", state="saved")
     repo.add(row)
-    repo.session.flush()
+    repo.session.flush()  # numbers the version
+    given = name(row.id) if callable(name) else name
+    row.name = (given.strip() or "plan")[:200]
     used = _ids_in_use(repo, row.id)
     mapping = _number_trips(plan, row.id, used, always_renumber)
     stored = renumber(plan, mapping)
@@ -252,7 +263,7 @@ def _jsonable(value: Any) -> Any:
 
 def save_plan(
     plan: Plan,
-    name: str,
+    name: PlanName,
     actor: User,
     params: Mapping[str, Any] | None = None,
     url: str | None = None,
@@ -268,7 +279,8 @@ def save_plan(
     plan
         A plan (from the planner, or read from a folder).
     name
-        What people call it ("50% 载客率").
+        What people call it ("50% 载客率"), or a function of the number it is saved under
+        giving its name (a default name that says its number: ``方案 P004``).
     actor
         Who saves it (any role).
     params

@@ -10,8 +10,10 @@ Rules implemented here:
   the table in and checking the whole scenario (``check_scenario``), so cross-table rules (an
   employer that does not exist, one person twice) are checked too;
 - the people and employers tables add to what is registered: a row with a new key (ID number,
-  credit code) is added, a row with a known key replaces the registered row; any other table
-  (the fleet) is replaced whole;
+  credit code) is added, a row with a known key replaces the registered row, and registered
+  rows the table does not carry are kept; nothing registered is removed. Checking a table
+  counts what saving it does (``TableChanges``: added, updated, unchanged, kept); any other
+  table (the fleet) is replaced whole;
 - the problems of the table name the uploaded file and its own row numbers (a row added by
   hand has none); a problem of a registered row, checked again beside the new ones, names the
   scenario's file and no row; their columns are named by the caller's ``labels`` when given
@@ -43,12 +45,14 @@ from planner.services.imports import ImportResult, import_path
 
 __all__ = [
     "MERGE_KEYS",
+    "TableChanges",
     "TableUpload",
     "check_upload",
     "read_upload",
     "register_upload",
     "registered_frame",
     "save_upload",
+    "table_changes",
     "table_file",
 ]
 
@@ -57,12 +61,36 @@ __all__ = [
 MERGE_KEYS = {"workers": "id_number", "employers": "uscc"}
 
 
+@dataclass(frozen=True, slots=True)
+class TableChanges:
+    """What saving a checked table does to the registered rows, by key (``MERGE_KEYS``).
+
+    Attributes
+    ----------
+    added
+        Rows of the table with a key not registered: added.
+    updated
+        Rows with a registered key and other values: they replace the registered row.
+    unchanged
+        Rows with a registered key and the same values.
+    kept
+        Registered rows whose key the table does not carry: kept as they are.
+    """
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    kept: int = 0
+
+
 @dataclass(slots=True)
 class TableUpload:
     """A table on its way into the working scenario.
 
     ``frame`` holds the rows as text under the English column names (index = spreadsheet row);
-    ``candidate`` is the checked scenario folder, kept for :func:`save_upload`.
+    ``candidate`` is the checked scenario folder, kept for :func:`save_upload`; ``changes``
+    what saving that candidate does to the registered rows (``None``: not checked yet, or a
+    table replaced whole).
     """
 
     kind: str
@@ -70,6 +98,7 @@ class TableUpload:
     frame: pd.DataFrame
     problems: list[Problem] = field(default_factory=list)
     candidate: Path | None = None
+    changes: TableChanges | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -133,8 +162,8 @@ def read_upload(kind: str, file_name: str, data: bytes, folder: Path, *,
 
 def check_upload(upload: TableUpload, folder: Path, *, labels: Mapping[str, str] | None = None,
                  gazetteer: GazetteerLike | None = None) -> TableUpload:
-    """Check ``upload.frame`` inside a copy of the scenario in ``folder``; fills ``problems``
-    and ``candidate`` (a checked copy replaces the previous one).
+    """Check ``upload.frame`` inside a copy of the scenario in ``folder``; fills ``problems``,
+    ``candidate`` (a checked copy replaces the previous one) and ``changes``.
 
     Parameters
     ----------
@@ -156,7 +185,8 @@ def check_upload(upload: TableUpload, folder: Path, *, labels: Mapping[str, str]
         target.unlink(missing_ok=True)
         target = target.with_suffix(".csv")
         _set_table_file(candidate, upload.kind, target.name)
-    write_safe_csv(merged_table(upload, folder), target, encoding="utf-8-sig")
+    merged, changes = _merge(upload, folder)
+    write_safe_csv(merged, target, encoding="utf-8-sig")
     _, problems = check_scenario(candidate, gazetteer)
     rows = list(upload.frame.index)
     shown = labels or {}
@@ -174,19 +204,43 @@ def check_upload(upload: TableUpload, folder: Path, *, labels: Mapping[str, str]
         shutil.rmtree(upload.candidate, ignore_errors=True)
     upload.problems = located
     upload.candidate = candidate
+    upload.changes = changes
     return upload
 
 
 def merged_table(upload: TableUpload, folder: Path) -> pd.DataFrame:
     """The table the scenario will hold: the upload's rows first, then the registered rows
     whose key the upload does not carry (a table without a key: the upload alone)."""
+    return _merge(upload, folder)[0]
+
+
+def _merge(upload: TableUpload, folder: Path) -> tuple[pd.DataFrame, TableChanges | None]:
+    """:func:`merged_table` and what it changes (``None`` for a table without a key)."""
     frame = upload.frame.fillna("").astype(str).reset_index(drop=True)
     key = MERGE_KEYS.get(upload.kind)
     if key is None or key not in frame.columns:
-        return frame
-    kept = registered_frame(folder, upload.kind)
-    kept = kept[~kept[key].isin(set(frame[key]))]
-    return pd.concat([frame, kept], ignore_index=True).fillna("").astype(str)
+        return frame, None
+    registered = registered_frame(folder, upload.kind).fillna("").astype(str)
+    kept = registered[~registered[key].isin(set(frame[key]))]
+    merged = pd.concat([frame, kept], ignore_index=True).fillna("").astype(str)
+    return merged, table_changes(frame, registered, key)
+
+
+def table_changes(frame: pd.DataFrame, registered: pd.DataFrame, key: str) -> TableChanges:
+    """What putting the rows of ``frame`` over ``registered`` does, by ``key``: a row with a
+    registered key is unchanged when every column of either table holds the same text (a
+    column one of them lacks counts as empty), else updated."""
+    columns = list(dict.fromkeys([*frame.columns, *registered.columns]))
+    new = frame.reindex(columns=columns, fill_value="").fillna("").astype(str)
+    old = (registered.reindex(columns=columns, fill_value="").fillna("").astype(str)
+           .drop_duplicates(key).set_index(key))
+    known = new[key].isin(old.index)
+    carried = new[known].set_index(key)
+    same = (carried == old.loc[carried.index, carried.columns]).all(axis=1)
+    unchanged = int(same.sum())
+    return TableChanges(added=int((~known).sum()), updated=len(carried) - unchanged,
+                        unchanged=unchanged,
+                        kept=int((~old.index.isin(set(new[key]))).sum()))
 
 
 def _row_number(value: Any) -> int | None:

@@ -77,6 +77,22 @@ def _planned_and_dispatched() -> tuple[Any, int]:
     assert f"方案 P{a:03d} 已下达" in _messages(at)
     return at, a
 
+def test_a_plan_left_unnamed_is_named_after_its_number(fresh: Path) -> None:
+    """方案名称 left empty (its hint says so): the plan is saved as 方案 P<its number>, the
+    number the list shows beside it, not a count of the plans listed when the page was drawn."""
+    from planner.services.plans import plan_info
+
+    at = _planning()
+    assert at.text_input(key="plan_name").value == ""
+    assert at.text_input(key="plan_name").placeholder == "不填则在保存时按方案编号命名（方案 P…）"
+    at.number_input(key="plan_time_limit").set_value(5)
+    at.button(key="plan_run").click().run()
+    plan_id = finish_plan_run(at, "operator").session_state["plan_pick"]
+    name = plan_info(plan_id, f"sqlite:///{fresh / 'jobbus.sqlite'}").name
+    assert name == f"方案 P{plan_id:03d}"
+    assert f"规划“{name}”已完成，已保存为方案 P{plan_id:03d}。" in _messages(at)
+
+
 def test_replan_dispatched_after_its_parent_then_nothing_changes(fresh: Path) -> None:
     """dispatch A → lock a trip and re-plan → dispatch B (keeps the locked trip, replaces the
     rest) → dispatch B again says 已下达，没有变化 and the ledger is unchanged."""

@@ -41,3 +41,28 @@ def test_a_plan_breaking_a_rule_is_refused_and_not_saved(ledger, scenario, monke
     text = refused.value.message.render("zh")
     assert "未通过规则检查" in text and "only 2 available" in text
     assert list_plans(url) == []
+
+
+def test_an_unnamed_plan_is_named_after_the_number_it_is_saved_under(ledger, scenario,
+                                                                     monkeypatch):
+    """A plan left unnamed takes its name from the number the ledger gives it when it is
+    saved: another user's plan saved while it was being planned takes the next number, and
+    the name follows (方案 P002, not the 方案 P001 a name made before planning would claim)."""
+    from planner.services import planning
+    from planner.services.auth import Role, User, add_user
+    from planner.services.plans import save_plan
+
+    url, op = ledger
+    add_user("op2", "a-long-secret-passphrase-8", "operator", url=url)
+    real = planning.plan_scenario
+
+    def meanwhile(*args, **kwargs):
+        plan = real(*args, **kwargs)
+        save_plan(plan, "另一位的方案", User("op2", Role.OPERATOR), url=url)
+        return plan
+
+    monkeypatch.setattr(planning, "plan_scenario", meanwhile)
+    saved = plan_and_save(scenario, PARAMS, lambda plan_id: f"方案 P{plan_id:03d}", op, url)
+    assert saved.name == f"方案 P{saved.id:03d}"
+    assert sorted((p.id, p.name) for p in list_plans(url)) == [
+        (1, "另一位的方案"), (2, "方案 P002")]

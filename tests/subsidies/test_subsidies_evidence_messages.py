@@ -182,3 +182,25 @@ def test_evidence_reads_in_english_as_the_engine_always_wrote_it() -> None:
 def test_known_evidence_lines_render_the_chinese_template(message: Message, zh: str) -> None:
     """Examples render in Chinese with their values kept, money in yuan (元), homes named."""
     assert render(message, "zh") == zh
+
+
+def test_english_evidence_names_places_not_their_codes() -> None:
+    """In English, someone's home and a charter's origin read as the county's name from the
+    gazetteer (as in Chinese), with the region in words: not the bare area code 522701, the
+    province code 52 or the identifier east_china."""
+    home = msg("evidence.home", home="522701", province="52",
+               region=msg("subsidy_region.east_china"))
+    assert render(home, "en") == "home 贵州省黔南布依族苗族自治州都匀市 (East China)"
+    departed = msg("evidence.charter_departed", day="2020-02-20", origin="520502", seats=53)
+    assert render(departed, "en") == "departed 2020-02-20 from 贵州省毕节市七星关区, 53 seats"
+
+
+def test_a_place_named_in_chinese_evidence_is_named_in_english_too() -> None:
+    """Every field a Chinese evidence template shows as a place (``{x:place}``) is shown as a
+    place in English as well, so no English line falls back to the bare code."""
+    fields = re.compile(r"\{(\w+)(:\w+)?\}")
+    zh, en = catalogue("zh"), catalogue("en")
+    missing = {code: sorted({f for f, spec in fields.findall(zh[code]) if spec == ":place"}
+                            - {f for f, spec in fields.findall(en[code]) if spec == ":place"})
+               for code in zh if code.startswith("evidence.")}
+    assert {code: left for code, left in missing.items() if left} == {}
