@@ -190,3 +190,44 @@ def test_a_step_without_a_note_has_an_empty_note_in_the_claims_history(sign_in, 
     history = next(d.value for d in at.dataframe if "说明" in d.value.columns)
     assert len(history) >= 1
     assert all(isinstance(v, str) for v in history["说明"]), list(history["说明"])
+
+
+def _warnings(at: Any) -> list[str]:
+    return [str(w.value) for w in at.warning]
+
+
+@pytest.mark.parametrize(("click", "shown"), [
+    ("sub_do_record_payment", ["登记已支付：1 条，合计 {total}（收款人 1 个）。确认？"]),
+    ("sub_confirm_no", []),
+])
+def test_another_click_with_the_pick_changed_shows_only_that_click(
+        sign_in, env_home, click, shown):
+    """发起支付 waits for 确认 on two claims; one is taken out of the pick as 登记已支付 (or
+    取消) is clicked: the page shows only what that click asks (a new confirmation for the one
+    claim; for 取消 nothing), not also that the earlier confirmation lapsed; nothing is paid."""
+    url = _url(env_home)
+    ids = _fresh_payable(url, 2)
+    at = _click(_picked(sign_in, ids), "sub_do_issue_payment")
+    at.multiselect(key="sub_selected").set_value(ids[:1])
+    at = _click(at, click)
+    assert _unpaid(url, ids)
+    total = fmt.yuan(int(_ledger(url, ids[:1])["amount_fen"].sum()))
+    assert _warnings(at) == [s.format(total=total) for s in shown]
+
+
+def test_a_click_on_claims_changed_meanwhile_says_so_once(sign_in, env_home):
+    """发起支付 waits for 确认 on two claims; another finance officer issues the first, and
+    发起支付 is clicked again: one warning says the claims changed and what they are now — not
+    a second one about the confirmation — and the second claim is not issued."""
+    from planner.services import payments
+
+    url = _url(env_home)
+    first, second = _fresh_payable(url, 2)
+    at = _click(_picked(sign_in, [first, second]), "sub_do_issue_payment")
+    assert payments.issue_payments([first], _other_finance(url), url=url)
+    at = _click(at, "sub_do_issue_payment")
+    assert _unpaid(url, [second])
+    shown = _warnings(at)
+    assert len(shown) == 1, shown
+    assert shown[0].startswith("未执行“发起支付”：所选条目在您打开本页后已有变动"), shown
+    assert "sub_confirm_yes" not in _buttons(at)
