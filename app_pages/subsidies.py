@@ -79,6 +79,9 @@ else:
             reason = st.text_input(t("subsidies.reason"), key="sub_reason")
     # a money action waiting for 确认 holds only for the claims picked, as they were then,
     # and until another button is clicked
+    left = views.confirmation_left()  # waiting when the user went to another page
+    if left is not None:
+        st.info(left, icon=":material/cancel:")
     lapsed = views.confirmation_lapsed(claims, picked, actions)
     if lapsed is not None:
         st.warning(lapsed, icon=":material/sync:")

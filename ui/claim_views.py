@@ -12,7 +12,7 @@ Rules implemented:
   they are as they were shown: a pick changed since, or a claim changed in the ledger since
   (someone else acted), drops the confirmation and does nothing; another button clicked while
   it waits (取消, a workflow button) drops it without a word, so the page shows one message,
-  about that click;
+  about that click; leaving the page cancels it, and coming back says so plainly;
 - exports are produced by the ledger service into a temporary file and offered as downloads.
 """
 
@@ -237,6 +237,19 @@ def ask_to_confirm(action: ClaimAction, frame: pd.DataFrame, picked: list[int]) 
     st.session_state[CONFIRM] = MoneyConfirmation(
         action=action.name, ids=tuple(ids), total_fen=int(rows["amount_fen"].sum()),
         payees=int(rows["payee_id"].nunique()), seen=_as_seen(frame, ids))
+
+
+def confirmation_left() -> str | None:
+    """Drop a confirmation left waiting when the user went to another page and came back, and
+    say plainly that it was cancelled. Streamlit forgets the state of a widget a run does not
+    draw: a waiting confirmation whose 确认 button has no state was not drawn by the last run
+    (another page was). ``None``: none waits, or the last run drew it."""
+    pending = st.session_state.get(CONFIRM)
+    if not isinstance(pending, MoneyConfirmation) or CONFIRM_YES in st.session_state:
+        return None
+    del st.session_state[CONFIRM]
+    return t("subsidies.confirm_left", what=t(f"subsidies.do_{pending.action}"),
+             n=len(pending.ids), total=fmt.yuan(pending.total_fen))
 
 
 def confirmation_lapsed(frame: pd.DataFrame, picked: list[int],

@@ -231,3 +231,22 @@ def test_a_click_on_claims_changed_meanwhile_says_so_once(sign_in, env_home):
     assert len(shown) == 1, shown
     assert shown[0].startswith("未执行“发起支付”：所选条目在您打开本页后已有变动"), shown
     assert "sub_confirm_yes" not in _buttons(at)
+
+
+def test_leaving_the_page_cancels_the_confirmation_plainly(sign_in, env_home):
+    """发起支付 waits for 确认; the user goes to 总览 and comes back to 补贴: the confirmation
+    is gone (no 确认 to click, nothing issued) and the page says plainly that the unconfirmed
+    action was cancelled — not that the pick was changed or the claims changed."""
+    url = _url(env_home)
+    ids = _fresh_payable(url, 2)
+    at = _click(_picked(sign_in, ids), "sub_do_issue_payment")
+    at.switch_page("app_pages/overview.py").run()
+    assert not at.exception, at.exception
+    at.switch_page("app_pages/subsidies.py").run()
+    assert not at.exception, at.exception
+    assert _unpaid(url, ids)
+    total = fmt.yuan(int(_ledger(url, ids)["amount_fen"].sum()))
+    assert f"未确认的支付操作已取消（发起支付：2 条，合计 {total}）" in _messages(at)
+    assert "未执行" not in _messages(at)
+    assert _warnings(at) == []
+    assert "sub_confirm" not in at.session_state
