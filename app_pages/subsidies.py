@@ -97,19 +97,19 @@ else:
             if done is not None:
                 flash(t("subsidies.done", what=done))
     pending = st.session_state.get(views.CONFIRM)
-    if pending is not None:
+    if pending is not None and st.session_state.get(views.CONFIRM_YES):
+        # 确认 clicked: acted on now, before the question is drawn, so a refusal stands alone
+        del st.session_state[views.CONFIRM]
+        chosen = next(a for a in actions if a.name == pending.action)
+        done = views.run_action(chosen, list(pending.ids), user, "", url)
+        if done is not None:
+            flash(t("subsidies.done", what=done))
+    elif pending is not None:  # 取消 is read above: it drops the confirmation
         st.warning(views.confirm_text(pending), icon=":material/payments:")
         yes, no = st.columns(2)
-        if no.button(t("subsidies.confirm_no"), key=views.CONFIRM_NO, width="stretch"):
-            del st.session_state[views.CONFIRM]
-            st.rerun()
-        if yes.button(t("subsidies.confirm_yes"), key=views.CONFIRM_YES, type="primary",
-                      width="stretch"):
-            del st.session_state[views.CONFIRM]
-            chosen = next(a for a in actions if a.name == pending.action)
-            done = views.run_action(chosen, list(pending.ids), user, "", url)
-            if done is not None:
-                flash(t("subsidies.done", what=done))
+        yes.button(t("subsidies.confirm_yes"), key=views.CONFIRM_YES, type="primary",
+                   width="stretch")
+        no.button(t("subsidies.confirm_no"), key=views.CONFIRM_NO, width="stretch")
 
     if picked:
         with st.expander(t("subsidies.evidence_of", claim=picked[0]), expanded=True):

@@ -12,7 +12,9 @@ Rules implemented:
   they are as they were shown: a pick changed since, or a claim changed in the ledger since
   (someone else acted), drops the confirmation and does nothing; another button clicked while
   it waits (取消, a workflow button) drops it without a word, so the page shows one message,
-  about that click; leaving the page cancels it, and coming back says so plainly;
+  about that click; leaving the page cancels it, and coming back says so plainly; 确认 is
+  acted on before the question would be drawn again, so a refusal (four eyes: the claim's
+  approver may not issue its payment) stands alone, with neither the question nor 确认 left;
 - exports are produced by the ledger service into a temporary file and offered as downloads.
 """
 
