@@ -65,7 +65,7 @@ else:
     )
     actions = views.actions_for(mine, claims, picked)
     for action in mine:  # clicked on a page drawn before someone else acted on these claims
-        if st.session_state.get(f"sub_do_{action.name}") and action not in actions:
+        if st.session_state.get(views.action_key(action.name)) and action not in actions:
             st.warning(views.not_done_text(action, claims, drawn_with), icon=":material/sync:")
     reason = ""
     if not mine:
@@ -77,13 +77,17 @@ else:
     else:
         if any(a.name in ("reject", "object", "review", "approve") for a in actions):
             reason = st.text_input(t("subsidies.reason"), key="sub_reason")
-    # a money action waiting for 确认 holds only for the claims picked, as they were then
+    # a money action waiting for 确认 holds only for the claims picked, as they were then,
+    # and until another button is clicked
+    left = views.confirmation_left()  # waiting when the user went to another page
+    if left is not None:
+        st.info(left, icon=":material/cancel:")
     lapsed = views.confirmation_lapsed(claims, picked, actions)
     if lapsed is not None:
         st.warning(lapsed, icon=":material/sync:")
     cols = st.columns(max(len(actions), 1))
     for col, action in zip(cols, actions, strict=False):
-        if col.button(t(f"subsidies.do_{action.name}"), key=f"sub_do_{action.name}",
+        if col.button(t(f"subsidies.do_{action.name}"), key=views.action_key(action.name),
                       width="stretch", type="primary" if action is actions[0] else "secondary"):
             if action.name in views.MONEY_ACTIONS:  # moves money: first its count and total
                 views.ask_to_confirm(action, claims, picked)
@@ -93,19 +97,19 @@ else:
             if done is not None:
                 flash(t("subsidies.done", what=done))
     pending = st.session_state.get(views.CONFIRM)
-    if pending is not None:
+    if pending is not None and st.session_state.get(views.CONFIRM_YES):
+        # 确认 clicked: acted on now, before the question is drawn, so a refusal stands alone
+        del st.session_state[views.CONFIRM]
+        chosen = next(a for a in actions if a.name == pending.action)
+        done = views.run_action(chosen, list(pending.ids), user, "", url)
+        if done is not None:
+            flash(t("subsidies.done", what=done))
+    elif pending is not None:  # 取消 is read above: it drops the confirmation
         st.warning(views.confirm_text(pending), icon=":material/payments:")
         yes, no = st.columns(2)
-        if no.button(t("subsidies.confirm_no"), key="sub_confirm_no", width="stretch"):
-            del st.session_state[views.CONFIRM]
-            st.rerun()
-        if yes.button(t("subsidies.confirm_yes"), key="sub_confirm_yes", type="primary",
-                      width="stretch"):
-            del st.session_state[views.CONFIRM]
-            chosen = next(a for a in actions if a.name == pending.action)
-            done = views.run_action(chosen, list(pending.ids), user, "", url)
-            if done is not None:
-                flash(t("subsidies.done", what=done))
+        yes.button(t("subsidies.confirm_yes"), key=views.CONFIRM_YES, type="primary",
+                   width="stretch")
+        no.button(t("subsidies.confirm_no"), key=views.CONFIRM_NO, width="stretch")
 
     if picked:
         with st.expander(t("subsidies.evidence_of", claim=picked[0]), expanded=True):

@@ -10,7 +10,11 @@ Rules implemented:
 - an action that moves money (``MONEY_ACTIONS``: 发起支付, 登记已支付) is asked to confirm with
   its count, total and number of payees; 确认 acts on exactly the claims shown, and only while
   they are as they were shown: a pick changed since, or a claim changed in the ledger since
-  (someone else acted), drops the confirmation and does nothing;
+  (someone else acted), drops the confirmation and does nothing; another button clicked while
+  it waits (取消, a workflow button) drops it without a word, so the page shows one message,
+  about that click; leaving the page cancels it, and coming back says so plainly; 确认 is
+  acted on before the question would be drawn again, so a refusal (four eyes: the claim's
+  approver may not issue its payment) stands alone, with neither the question nor 确认 left;
 - exports are produced by the ledger service into a temporary file and offered as downloads.
 """
 
@@ -208,6 +212,13 @@ MONEY_ACTIONS = frozenset({"issue_payment", "record_payment"})
 
 #: session key of the money action clicked once and waiting for 确认
 CONFIRM = "sub_confirm"
+#: keys of the 确认 and 取消 buttons drawn under a waiting confirmation
+CONFIRM_YES, CONFIRM_NO = "sub_confirm_yes", "sub_confirm_no"
+
+
+def action_key(name: str) -> str:
+    """The key of the workflow button of the action ``name``."""
+    return f"sub_do_{name}"
 
 
 def _as_seen(frame: pd.DataFrame, ids: list[int]) -> tuple[tuple[Any, ...], ...]:
@@ -243,15 +254,34 @@ def ask_to_confirm(action: ClaimAction, frame: pd.DataFrame, picked: list[int]) 
         payees=int(rows["payee_id"].nunique()), seen=_as_seen(frame, ids))
 
 
+def confirmation_left() -> str | None:
+    """Drop a confirmation left waiting when the user went to another page and came back, and
+    say plainly that it was cancelled. Streamlit forgets the state of a widget a run does not
+    draw: a waiting confirmation whose 确认 button has no state was not drawn by the last run
+    (another page was). ``None``: none waits, or the last run drew it."""
+    pending = st.session_state.get(CONFIRM)
+    if not isinstance(pending, MoneyConfirmation) or CONFIRM_YES in st.session_state:
+        return None
+    del st.session_state[CONFIRM]
+    return t("subsidies.confirm_left", what=t(f"subsidies.do_{pending.action}"),
+             n=len(pending.ids), total=fmt.yuan(pending.total_fen))
+
+
 def confirmation_lapsed(frame: pd.DataFrame, picked: list[int],
                         offered: list[ClaimAction]) -> str | None:
     """Drop the waiting confirmation if it no longer holds, and say why: a claim it covers
     changed in the ledger (``frame``, read now) since it was asked, the claims ``picked`` are
     not the ones it covers, or its action is no longer ``offered`` for them. ``None``: none
-    waits, or it holds."""
+    waits, or it holds, or another click of this run (a workflow button, 取消) replaced it:
+    then it is dropped without a word, and that click alone speaks (a new confirmation, its
+    result, or why it was not done)."""
     pending = st.session_state.get(CONFIRM)
     if not isinstance(pending, MoneyConfirmation):
         st.session_state.pop(CONFIRM, None)
+        return None
+    if st.session_state.get(CONFIRM_NO) or any(
+            st.session_state.get(action_key(a.name)) for a in CLAIM_ACTIONS):
+        del st.session_state[CONFIRM]
         return None
     what = t(f"subsidies.do_{pending.action}")
     ids = list(pending.ids)

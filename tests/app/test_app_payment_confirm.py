@@ -5,6 +5,7 @@ changed since, or a claim changed in the ledger since (someone else acted) does 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -190,3 +191,125 @@ def test_a_step_without_a_note_has_an_empty_note_in_the_claims_history(sign_in, 
     history = next(d.value for d in at.dataframe if "说明" in d.value.columns)
     assert len(history) >= 1
     assert all(isinstance(v, str) for v in history["说明"]), list(history["说明"])
+
+
+def _warnings(at: Any) -> list[str]:
+    return [str(w.value) for w in at.warning]
+
+
+@pytest.mark.parametrize(("click", "shown"), [
+    ("sub_do_record_payment", ["登记已支付：1 条，合计 {total}（收款人 1 个）。确认？"]),
+    ("sub_confirm_no", []),
+])
+def test_another_click_with_the_pick_changed_shows_only_that_click(
+        sign_in, env_home, click, shown):
+    """发起支付 waits for 确认 on two claims; one is taken out of the pick as 登记已支付 (or
+    取消) is clicked: the page shows only what that click asks (a new confirmation for the one
+    claim; for 取消 nothing), not also that the earlier confirmation lapsed; nothing is paid."""
+    url = _url(env_home)
+    ids = _fresh_payable(url, 2)
+    at = _click(_picked(sign_in, ids), "sub_do_issue_payment")
+    at.multiselect(key="sub_selected").set_value(ids[:1])
+    at = _click(at, click)
+    assert _unpaid(url, ids)
+    total = fmt.yuan(int(_ledger(url, ids[:1])["amount_fen"].sum()))
+    assert _warnings(at) == [s.format(total=total) for s in shown]
+
+
+def test_a_click_on_claims_changed_meanwhile_says_so_once(sign_in, env_home):
+    """发起支付 waits for 确认 on two claims; another finance officer issues the first, and
+    发起支付 is clicked again: one warning says the claims changed and what they are now — not
+    a second one about the confirmation — and the second claim is not issued."""
+    from planner.services import payments
+
+    url = _url(env_home)
+    first, second = _fresh_payable(url, 2)
+    at = _click(_picked(sign_in, [first, second]), "sub_do_issue_payment")
+    assert payments.issue_payments([first], _other_finance(url), url=url)
+    at = _click(at, "sub_do_issue_payment")
+    assert _unpaid(url, [second])
+    shown = _warnings(at)
+    assert len(shown) == 1, shown
+    assert shown[0].startswith("未执行“发起支付”：所选条目在您打开本页后已有变动"), shown
+    assert "sub_confirm_yes" not in _buttons(at)
+
+
+def test_leaving_the_page_cancels_the_confirmation_plainly(sign_in, env_home):
+    """发起支付 waits for 确认; the user goes to 总览 and comes back to 补贴: the confirmation
+    is gone (no 确认 to click, nothing issued) and the page says plainly that the unconfirmed
+    action was cancelled — not that the pick was changed or the claims changed."""
+    url = _url(env_home)
+    ids = _fresh_payable(url, 2)
+    at = _click(_picked(sign_in, ids), "sub_do_issue_payment")
+    at.switch_page("app_pages/overview.py").run()
+    assert not at.exception, at.exception
+    at.switch_page("app_pages/subsidies.py").run()
+    assert not at.exception, at.exception
+    assert _unpaid(url, ids)
+    total = fmt.yuan(int(_ledger(url, ids)["amount_fen"].sum()))
+    assert f"未确认的支付操作已取消（发起支付：2 条，合计 {total}）" in _messages(at)
+    assert "未执行" not in _messages(at)
+    assert _warnings(at) == []
+    assert "sub_confirm" not in at.session_state
+
+
+APPROVED_IT = "finance-approved-it"  # approved claims as an approver, then moved to finance
+
+
+@contextlib.contextmanager
+def _issuer_not_approver(url: str) -> Any:
+    """The policy in force, with ``[workflow] issuer_not_approver = true``, while inside."""
+    from planner.services import policies
+
+    in_force, _ = policies.load_active_policy(url)
+    with policies.using(url, None).uow() as uow:
+        text = uow.repo.active_policy().toml_text
+    strict = text.replace('rounding = "ROUND_HALF_UP"',
+                          'rounding = "ROUND_HALF_UP"\nissuer_not_approver = true', 1)
+    strict = strict.replace('name = "', 'name = "四眼 ', 1)  # another version, not a clash
+    assert "issuer_not_approver = true" in strict
+    policies.add_policy_version(strict, url=url)
+    try:
+        yield
+    finally:
+        policies.activate_policy(in_force, url=url)
+
+
+def _approved_by_finance(url: str) -> tuple[int, int]:
+    """Two reviewed claims brought to notice_done: the first approved by ``APPROVED_IT``, an
+    approver who is finance now; the second by another approver."""
+    from planner.services import claims
+    from planner.services.auth import Role, add_user, authenticate, set_role, system_actor
+
+    with contextlib.suppress(ValueError):  # made by an earlier test of the session
+        add_user(APPROVED_IT, PASSWORD, "approver", url=url)
+    set_role(APPROVED_IT, "approver", url=url)
+    me = authenticate(APPROVED_IT, PASSWORD, url=url)
+    assert me is not None
+    mine, other = (int(c) for c in claims.list_claims("reviewed", url=url)["claim_id"].iloc[-2:])
+    claims.approve([mine], me, url=url)
+    claims.approve([other], system_actor(Role.APPROVER), url=url)
+    claims.publish_notice([mine, other], me, on=dt.date(2020, 3, 2), url=url)
+    claims.close_notice([mine, other], me, url=url)
+    set_role(APPROVED_IT, "finance", url=url)
+    return mine, other
+
+
+def test_confirm_by_the_approver_of_a_claim_issues_nothing_under_four_eyes(sign_in, env_home):
+    """With the policy's issuer_not_approver on, a finance user confirms 发起支付 on two
+    claims, one of which she approved herself: no payment is issued for either, the page says
+    why naming that claim, and neither the question nor 确认 stays on the page."""
+    url = _url(env_home)
+    mine, other = _approved_by_finance(url)
+    with _issuer_not_approver(url):
+        at = sign_in(APPROVED_IT)
+        at.switch_page("app_pages/subsidies.py").run()
+        at.selectbox(key="sub_state").select("notice_done").run()
+        at.multiselect(key="sub_selected").set_value([mine, other]).run()
+        at = _click(_click(at, "sub_do_issue_payment"), "sub_confirm_yes")
+    assert _unpaid(url, [mine, other])
+    shown = _messages(at)
+    assert f"操作未执行：第 {mine} 条：{APPROVED_IT} 已办理该条的“审批”，不能再“发起支付”" in shown
+    assert "确认？" not in shown
+    assert not {"sub_confirm_yes", "sub_confirm_no"} & _buttons(at)
+    assert "sub_confirm" not in at.session_state
