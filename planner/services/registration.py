@@ -19,9 +19,18 @@ Rules implemented here:
   scenario's file and no row; their columns are named by the caller's ``labels`` when given
   (the headers the user sees), else by the English names;
 - a table kept as xlsx in the scenario is written back as CSV (scenario.toml is updated);
-- saving copies the candidate over the working scenario file by file (each replaced at once),
-  only when no error remains; registering imports the candidate into the ledger first and
-  saves it only if the ledger took it.
+- a check remembers the working files it was made against (their SHA-256 and the rows of the
+  table); saving holds a lock on the working scenario (a file beside its folder, so saves from
+  every session and process wait for each other) and, when the files changed since the check
+  (someone else saved), puts the table again onto the files as they are now and checks it
+  again: a row of the table that is as it was at the check gives way to the other save's
+  change, a row changed by both (added or changed, with other values) refuses the save, naming
+  the table's file, row and column, and nothing is saved; a table without a key (the fleet)
+  changed by both refuses too;
+- saving writes, under that lock, only the files the save changes: each is first copied beside
+  its target, then all are put in place (each replaced at once) — registering imports the
+  candidate into the ledger between the two, so a refused import or a file that cannot be
+  copied leaves both the working files and the ledger as they were.
 """
 
 from __future__ import annotations
@@ -30,18 +39,21 @@ import os
 import shutil
 import tempfile
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from filelock import FileLock, Timeout
 
 from planner.io.validate import GazetteerLike
-from planner.problems import InputError, Problem, Severity
+from planner.messages import msg
+from planner.problems import InputError, Problem, Severity, problem
 from planner.services.auth import User
 from planner.services.context import Ledger
-from planner.services.imports import ImportResult, import_path
+from planner.services.imports import ImportResult, content_sha256, import_path
 
 __all__ = [
     "MERGE_KEYS",
@@ -59,6 +71,13 @@ __all__ = [
 #: An uploaded table adds to the registered one: rows with a new key are added, rows with a
 #: known key replace the registered row. Other tables (the fleet) are replaced whole.
 MERGE_KEYS = {"workers": "id_number", "employers": "uscc"}
+
+#: How a row of a keyed table is named in a problem: message code and its parameter.
+WHAT = {"workers": ("problem.what_person", "id"), "employers": ("problem.what_employer",
+                                                                "employer")}
+
+#: How long a save waits for another save of the same working scenario, in seconds.
+SAVE_LOCK_TIMEOUT_S = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +109,9 @@ class TableUpload:
     ``frame`` holds the rows as text under the English column names (index = spreadsheet row);
     ``candidate`` is the checked scenario folder, kept for :func:`save_upload`; ``changes``
     what saving that candidate does to the registered rows (``None``: not checked yet, or a
-    table replaced whole).
+    table replaced whole). ``base_sha256`` and ``base`` are the working files the check was
+    made against (their SHA-256) and their rows of this table; ``labels`` and ``gazetteer``
+    what it was checked with (a save checks again when the files changed meanwhile).
     """
 
     kind: str
@@ -99,6 +120,10 @@ class TableUpload:
     problems: list[Problem] = field(default_factory=list)
     candidate: Path | None = None
     changes: TableChanges | None = None
+    base_sha256: str | None = None
+    base: pd.DataFrame | None = field(default=None, repr=False)
+    labels: Mapping[str, str] | None = field(default=None, repr=False)
+    gazetteer: GazetteerLike | None = field(default=None, repr=False)
 
     @property
     def errors(self) -> list[Problem]:
@@ -179,13 +204,17 @@ def check_upload(upload: TableUpload, folder: Path, *, labels: Mapping[str, str]
 
     candidate = Path(tempfile.mkdtemp(prefix="jobbus-check-", dir=folder.parent))
     shutil.copytree(folder, candidate, dirs_exist_ok=True)
-    name = table_file(folder, upload.kind)
+    # the working files as copied: what this check is made against (another save may be
+    # replacing them meanwhile; a save compares with this)
+    base_sha256 = content_sha256(candidate)
+    base = registered_frame(candidate, upload.kind)
+    name = table_file(candidate, upload.kind)
     target = candidate / name
     if target.suffix.lower() == ".xlsx":
         target.unlink(missing_ok=True)
         target = target.with_suffix(".csv")
         _set_table_file(candidate, upload.kind, target.name)
-    merged, changes = _merge(upload, folder)
+    merged, changes = _merge(upload, base)
     write_safe_csv(merged, target, encoding="utf-8-sig")
     _, problems = check_scenario(candidate, gazetteer)
     rows = list(upload.frame.index)
@@ -205,22 +234,26 @@ def check_upload(upload: TableUpload, folder: Path, *, labels: Mapping[str, str]
     upload.problems = located
     upload.candidate = candidate
     upload.changes = changes
+    upload.base_sha256, upload.base = base_sha256, base
+    upload.labels, upload.gazetteer = labels, gazetteer
     return upload
 
 
 def merged_table(upload: TableUpload, folder: Path) -> pd.DataFrame:
     """The table the scenario will hold: the upload's rows first, then the registered rows
     whose key the upload does not carry (a table without a key: the upload alone)."""
-    return _merge(upload, folder)[0]
+    return _merge(upload, registered_frame(folder, upload.kind))[0]
 
 
-def _merge(upload: TableUpload, folder: Path) -> tuple[pd.DataFrame, TableChanges | None]:
-    """:func:`merged_table` and what it changes (``None`` for a table without a key)."""
+def _merge(upload: TableUpload, registered: pd.DataFrame
+           ) -> tuple[pd.DataFrame, TableChanges | None]:
+    """:func:`merged_table` over the ``registered`` rows, and what it changes (``None`` for a
+    table without a key)."""
     frame = upload.frame.fillna("").astype(str).reset_index(drop=True)
     key = MERGE_KEYS.get(upload.kind)
     if key is None or key not in frame.columns:
         return frame, None
-    registered = registered_frame(folder, upload.kind).fillna("").astype(str)
+    registered = registered.fillna("").astype(str)
     kept = registered[~registered[key].isin(set(frame[key]))]
     merged = pd.concat([frame, kept], ignore_index=True).fillna("").astype(str)
     return merged, table_changes(frame, registered, key)
@@ -261,7 +294,9 @@ def _set_table_file(folder: Path, kind: str, name: str) -> None:
 
 
 def save_upload(upload: TableUpload, folder: Path) -> Path:
-    """Copy a checked candidate over the scenario in ``folder``.
+    """Put a checked candidate over the scenario in ``folder`` (only the files it changes);
+    when someone saved since the check, the table is put again onto their files first
+    (:func:`_catch_up`).
 
     Returns
     -------
@@ -271,16 +306,13 @@ def save_upload(upload: TableUpload, folder: Path) -> Path:
     Raises
     ------
     InputError
-        The table still has errors; nothing was saved.
+        The table still has errors, or a row of it was also changed by the other save, or
+        another save held the working scenario too long; nothing was saved.
     """
-    candidate = _clean_candidate(upload)
-    for path in candidate.iterdir():
-        if path.is_file():
-            tmp = folder / f".{path.name}.tmp"
-            shutil.copy2(path, tmp)
-            os.replace(tmp, folder / path.name)
-    shutil.rmtree(candidate, ignore_errors=True)
-    upload.candidate = None
+    with _saving(upload, folder):
+        staged = _stage(_catch_up(upload, folder), folder)
+        _put_in_place(staged)
+    _forget_candidate(upload)
     return folder
 
 
@@ -294,18 +326,165 @@ def _clean_candidate(upload: TableUpload) -> Path:
     return upload.candidate
 
 
-def register_upload(upload: TableUpload, folder: Path, actor: User, *, url: str | None = None,
-                    ledger: Ledger | None = None) -> ImportResult:
-    """Import a checked candidate into the ledger as a scenario, then save it over the
-    scenario in ``folder``; a refused import saves nothing.
+def _forget_candidate(upload: TableUpload) -> None:
+    if upload.candidate is not None:
+        shutil.rmtree(upload.candidate, ignore_errors=True)
+    upload.candidate = None
+
+
+@contextmanager
+def _saving(upload: TableUpload, folder: Path) -> Iterator[None]:
+    """Hold the lock of the working scenario in ``folder``: one save at a time, whatever the
+    session or process. A refusal when another save holds it longer than
+    ``SAVE_LOCK_TIMEOUT_S``."""
+    lock = FileLock(folder.parent / f".{folder.name}.lock", timeout=SAVE_LOCK_TIMEOUT_S)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise InputError([problem(upload.file_name, "problem.registration_busy")]) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _catch_up(upload: TableUpload, folder: Path) -> Path:
+    """The candidate to save: the checked one while the working files are those the check was
+    made against; else the table put again onto the files as they are now (its rows another
+    save changed and it did not give way to that save) and checked again.
 
     Raises
     ------
     InputError
-        The table still has errors, or the ledger refused a row (file, row, column named).
+        The table has errors (now, or after checking it again), or a row of it was changed by
+        the other save too, with other values.
+    """
+    candidate = _clean_candidate(upload)
+    if upload.base_sha256 == content_sha256(folder):
+        return candidate
+    again = TableUpload(upload.kind, upload.file_name, _rows_kept(upload, folder))
+    check_upload(again, folder, labels=upload.labels, gazetteer=upload.gazetteer)
+    _forget_candidate(upload)
+    upload.problems, upload.candidate, upload.changes = again.problems, again.candidate, \
+        again.changes
+    upload.base_sha256, upload.base = again.base_sha256, again.base
+    return _clean_candidate(upload)
+
+
+def _rows_kept(upload: TableUpload, folder: Path) -> pd.DataFrame:
+    """The rows of ``upload`` to put onto the working files as they are now: a row another
+    save changed since the check (added, or given other values) gives way when the table
+    holds it as it was at the check; it stays when the table holds what the other save
+    wrote.
+
+    Raises
+    ------
+    InputError
+        Rows changed by both, with other values (each named by the table's file, row and
+        first differing column); for a table without a key, any change of the other save.
+    """
+    now = registered_frame(folder, upload.kind)
+    base = upload.base if upload.base is not None else now
+    key = MERGE_KEYS.get(upload.kind)
+    if key is None or key not in upload.frame.columns:
+        columns = list(dict.fromkeys([*base.columns, *now.columns]))
+        if _rows_by_key(base, None, columns) != _rows_by_key(now, None, columns):
+            raise InputError([problem(upload.file_name, "problem.registration_table_changed",
+                                      file=table_file(folder, upload.kind))])
+        return upload.frame
+    columns = list(dict.fromkeys([*upload.frame.columns, *base.columns, *now.columns]))
+    before, after = _rows_by_key(base, key, columns), _rows_by_key(now, key, columns)
+    ours = upload.frame.reindex(columns=columns, fill_value="").fillna("").astype(str)
+    code, param = WHAT[upload.kind]
+    shown = upload.labels or {}
+    keep, clashes = [], []
+    for row, values in zip(upload.frame.index, ours.itertuples(index=False, name=None),
+                           strict=True):
+        k = values[columns.index(key)]
+        old, new = before.get(k), after.get(k)
+        if old == new or values == new:  # nobody else touched it, or both wrote the same
+            keep.append(True)
+        elif values == old:  # this table holds it as it was: the other save's change stays
+            keep.append(False)
+        else:
+            keep.append(False)
+            column = key if new is None else next(
+                c for c, a, b in zip(columns, values, new, strict=True) if a != b)
+            clashes.append(problem(upload.file_name, "problem.registration_changed_meanwhile",
+                                   _row_number(row), shown.get(column, column),
+                                   what=msg(code, **{param: k})))
+    if clashes:
+        raise InputError(clashes)
+    return upload.frame[keep]
+
+
+def _rows_by_key(frame: pd.DataFrame, key: str | None, columns: list[str]
+                 ) -> dict[Any, tuple[str, ...]]:
+    """The rows of ``frame`` as text over ``columns`` (a column it lacks: empty), by ``key``
+    (the first row of a key; ``None``: by position)."""
+    text = frame.reindex(columns=columns, fill_value="").fillna("").astype(str)
+    out: dict[Any, tuple[str, ...]] = {}
+    for i, values in enumerate(text.itertuples(index=False, name=None)):
+        out.setdefault(i if key is None else values[columns.index(key)], values)
+    return out
+
+
+def _stage(candidate: Path, folder: Path) -> list[tuple[Path, Path]]:
+    """Copy the files of ``candidate`` that differ from those in ``folder`` beside their
+    targets (``.<name>.tmp``); scenario.toml comes last (it names the tables). Returns the
+    (copy, target) pairs; a failed copy removes the copies made and raises."""
+    changed = [p for p in sorted(candidate.iterdir(), key=lambda p: p.name == "scenario.toml")
+               if p.is_file() and not _same_bytes(p, folder / p.name)]
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path in changed:
+            tmp = folder / f".{path.name}.tmp"
+            staged.append((tmp, folder / path.name))
+            shutil.copy2(path, tmp)
+    except BaseException:
+        _discard(staged)
+        raise
+    return staged
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    return b.is_file() and a.stat().st_size == b.stat().st_size and a.read_bytes() == \
+        b.read_bytes()
+
+
+def _discard(staged: list[tuple[Path, Path]]) -> None:
+    for tmp, _ in staged:
+        tmp.unlink(missing_ok=True)
+
+
+def _put_in_place(staged: list[tuple[Path, Path]]) -> None:
+    for tmp, target in staged:
+        os.replace(tmp, target)
+
+
+def register_upload(upload: TableUpload, folder: Path, actor: User, *, url: str | None = None,
+                    ledger: Ledger | None = None) -> ImportResult:
+    """Import a checked candidate into the ledger as a scenario and save it over the scenario
+    in ``folder``, both or neither: the changed files are copied beside their targets, the
+    ledger imports, then the files are put in place — all under the save lock, after putting
+    the table onto the files someone else saved since the check (:func:`save_upload`).
+
+    Raises
+    ------
+    InputError
+        The table still has errors, a row of it was also changed by another save, or the
+        ledger refused a row (file, row, column named); nothing was saved.
     PermissionDenied
         ``actor`` may not import.
     """
-    result = import_path("scenario", _clean_candidate(upload), actor, url=url, ledger=ledger)
-    save_upload(upload, folder)
+    with _saving(upload, folder):
+        candidate = _catch_up(upload, folder)
+        staged = _stage(candidate, folder)
+        try:
+            result = import_path("scenario", candidate, actor, url=url, ledger=ledger)
+        except BaseException:
+            _discard(staged)
+            raise
+        _put_in_place(staged)
+    _forget_candidate(upload)
     return result

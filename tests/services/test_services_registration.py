@@ -163,3 +163,140 @@ def test_a_refused_import_saves_nothing(folder, tmp_path):
     with pytest.raises(Refusal):
         register_upload(upload, folder, system_actor(Role.AUDITOR), url=url)
     assert (folder / "workers.csv").read_bytes() == before
+
+
+# ------------------------------------------------------------- saves at the same time
+def _new_person(seed: int, name: str) -> str:
+    return HEADER + f"{_id_number(seed)},{name},520324,2020-02-20\n"
+
+
+def test_two_tables_checked_at_once_keep_both_new_people(folder):
+    """Two tables checked against the same files and saved one after the other: the second
+    save is put onto the files the first one wrote, so both new people are registered."""
+    first = read_upload("workers", "甲.csv", _new_person(111, "测试甲").encode(), folder)
+    second = read_upload("workers", "乙.csv", _new_person(112, "测试乙").encode(), folder)
+    save_upload(first, folder)
+    save_upload(second, folder)
+    people = _people(folder)
+    assert {_id_number(111), _id_number(112)} <= set(people.index) and len(people) == 22
+
+
+def test_a_person_changed_by_both_saves_refuses_the_second_naming_its_row(folder):
+    """A person both tables change, with other values: the second save is refused, naming
+    its file, the person's row and the column that differs; nothing of it is saved."""
+    people = registered_frame(folder, "workers")
+    first = check_upload(TableUpload("workers", "甲.csv",
+                                     people.iloc[:1].assign(available_from="2020-02-27")),
+                         folder)
+    added = pd.DataFrame([{"id_number": _id_number(113), "name": "测试乙",
+                           "home_adcode": "520324", "available_from": "2020-02-20"}],
+                         index=pd.Index([2]))
+    changed = people.iloc[:1].assign(available_from="2020-02-28").set_axis(pd.Index([3]))
+    second = check_upload(TableUpload("workers", "乙.csv", pd.concat([added, changed])),
+                          folder, labels={"available_from": "可出发日期"})
+    save_upload(first, folder)
+    saved = (folder / "workers.csv").read_bytes()
+    with pytest.raises(InputError) as refused:
+        save_upload(second, folder)
+    assert [(p.file, p.row, p.column) for p in refused.value.problems] == [
+        ("乙.csv", 3, "可出发日期")]
+    assert "登记表已被他人修改" in refused.value.problems[0].text("zh")
+    assert (folder / "workers.csv").read_bytes() == saved
+
+
+def test_a_person_the_second_table_left_as_it_was_keeps_the_first_saves_change(folder):
+    """A person the second table holds as registered at its check gives way to the first
+    save's change of that person; the second table's new person is still added."""
+    people = registered_frame(folder, "workers")
+    first = check_upload(TableUpload("workers", "甲.csv",
+                                     people.iloc[:1].assign(available_from="2020-02-27")),
+                         folder)
+    added = pd.DataFrame([{"id_number": _id_number(114), "name": "测试乙",
+                           "home_adcode": "520324", "available_from": "2020-02-20"}],
+                         index=pd.Index([None], dtype=object))
+    second = check_upload(TableUpload("workers", "乙.csv",
+                                      pd.concat([people.iloc[:1], added])), folder)
+    save_upload(first, folder)
+    save_upload(second, folder)
+    after = _people(folder)
+    assert after.loc[people["id_number"].iloc[0], "available_from"] == "2020-02-27"
+    assert _id_number(114) in set(after.index)
+
+
+def test_saving_the_people_keeps_the_employers_saved_meanwhile(folder):
+    """The employers saved between the check of a people table and its save are kept: a save
+    writes only the files it changes, onto the files as they are now."""
+    people = read_upload("workers", "甲.csv", _new_person(115, "测试甲").encode(), folder)
+    employers = registered_frame(folder, "employers")
+    changed = check_upload(TableUpload("employers", "企业.csv",
+                                       employers.iloc[:1].assign(new_hires_wanted="77")), folder)
+    save_upload(changed, folder)
+    save_upload(people, folder)
+    assert registered_frame(folder, "employers")["new_hires_wanted"].iloc[0] == "77"
+    assert _id_number(115) in set(_people(folder).index)
+
+
+def test_a_registration_waits_for_one_under_way_and_both_reach_files_and_ledger(
+        folder, db_url, monkeypatch):
+    """A second registration started while the first is importing waits for it, then puts
+    its person onto the first one's files: both people are in the working files and in the
+    ledger (SQLite and PostgreSQL)."""
+    import threading
+
+    from planner.ledger import init_db
+    from planner.services import imports
+    from planner.services.auth import Role, system_actor
+    from planner.services.ledger import ledger_counts
+
+    url = init_db(db_url)
+    actor = system_actor(Role.OPERATOR)
+    first = read_upload("workers", "甲.csv", _new_person(116, "测试甲").encode(), folder)
+    second = read_upload("workers", "乙.csv", _new_person(117, "测试乙").encode(), folder)
+    failed: list[BaseException] = []
+
+    def register_second() -> None:
+        try:
+            register_upload(second, folder, actor, url=url)
+        except BaseException as exc:  # reported by the assertions below
+            failed.append(exc)
+
+    other = threading.Thread(target=register_second)
+    finished_early: list[bool] = []
+
+    def while_first_imports() -> None:
+        if not finished_early:  # the first import only (the second one calls it too)
+            other.start()
+            other.join(1.5)
+            finished_early.append(not other.is_alive())
+
+    monkeypatch.setattr(imports, "before_import_commit", while_first_imports)
+    register_upload(first, folder, actor, url=url)
+    other.join(60)
+    assert failed == [] and finished_early == [False]
+    assert {_id_number(116), _id_number(117)} <= set(_people(folder).index)
+    assert ledger_counts(url=url)["people"] == 22
+
+
+def test_a_file_that_cannot_be_copied_leaves_ledger_and_files_as_they_were(folder, tmp_path,
+                                                                            monkeypatch):
+    """A registration whose file cannot be written imports nothing into the ledger, and the
+    working files are unchanged: both or neither."""
+    import shutil
+
+    from planner.ledger import init_db
+    from planner.services.auth import Role, system_actor
+    from planner.services.ledger import ledger_counts
+
+    url = init_db(f"sqlite:///{tmp_path / 'ledger.sqlite'}")
+    before = (folder / "workers.csv").read_bytes()
+    upload = read_upload("workers", "新登记.csv", _new_person(118, "测试甲").encode(), folder)
+
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(shutil, "copy2", disk_full)
+    with pytest.raises(OSError):
+        register_upload(upload, folder, system_actor(Role.OPERATOR), url=url)
+    assert ledger_counts(url=url)["people"] == 0
+    assert (folder / "workers.csv").read_bytes() == before
+    assert not list(folder.glob(".*.tmp"))
