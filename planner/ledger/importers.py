@@ -31,13 +31,15 @@ from planner.problems import Problem
 
 @dataclass
 class Merge:
-    """What a merge found: rows added and problems."""
+    """What a merge found: rows added and problems. ``table`` names the file's schema
+    (``planner.io.schemas``), so a message names a column by its header (``{column:header}``)."""
 
     file: str
     added: int = 0
     problems: list[Problem] = field(default_factory=list)
     rownums: Sequence[int] = ()
     headers: dict[str, str] = field(default_factory=dict)
+    table: str | None = None
 
     def at(self, i: int) -> int:
         """The spreadsheet row of record ``i`` (the reader's, else ``i + 2``)."""
@@ -64,7 +66,8 @@ def _compare(
             merge.problem(
                 row,
                 column,
-                msg("problem.ledger_differs", what=what, column=column,
+                msg("problem.ledger_differs", what=what,
+                    column=f"{merge.table}.{column}" if merge.table else column,
                     old=str(old.get(column)), new=str(value)),
             )
             return False
@@ -94,7 +97,7 @@ def merge_employers(
     repo: LedgerRepository, employers: Sequence[Any], imp: m.Import, file: str
 ) -> Merge:
     """Add the scenario's employers (``planner.domain.model.Employer``)."""
-    merge = Merge(file)
+    merge = Merge(file, table="employers")
     known = repo.employers_by_uscc()
     seen = _Keyed({u: (e, _employer_values(e)) for u, e in known.items()})
     for i, e in enumerate(employers):
@@ -142,7 +145,7 @@ def merge_people(
     employer_usccs: set[str],
 ) -> Merge:
     """Add the scenario's workers (``planner.domain.model.Worker``) and their registration."""
-    merge = Merge(file)
+    merge = Merge(file, table="workers")
     known = repo.people_by_id_number()
     seen = _Keyed({k: (p, _person_values(p)) for k, p in known.items()})
     rows: list[dict[str, Any]] = []
@@ -259,8 +262,8 @@ def merge_manifest(
     legs_file: str,
 ) -> list[Merge]:
     """Add the plan's manifest: each assignment (main trip) and each further leg."""
-    merge = Merge(file)
-    legs_merge = Merge(legs_file)
+    merge = Merge(file, table="assignments")
+    legs_merge = Merge(legs_file, table="legs")
     people = repo.people_by_id_number()
     employers = repo.employers_by_uscc()
     trips = repo.trips_by_id()

@@ -12,7 +12,9 @@ Rules implemented here:
 - a template is Python ``str.format`` text with named fields and these formats:
   ``{x:yuan}`` a fen amount as ``1,234.56``; ``{x:place}`` a county code as the place's name
   (``毕节市七星关区``); ``{x:date}`` an ISO date; ``{x:plural}`` ``s`` unless ``x`` is 1 (for
-  English); other specs as ``format`` has them;
+  English); ``{x:header}`` a column given as ``table.column`` (``workers.name``) as its header:
+  the Chinese one (``姓名``) in Chinese, the English name in English; other specs as
+  ``format`` has them;
 - a parameter that is itself a ``Message`` is rendered in the same language; a list of them is
   joined (``；`` in Chinese, ``; `` in English);
 - a code missing from the catalogue renders as ``code(param=value, …)`` — never an exception
@@ -129,6 +131,8 @@ class _Formatter(string.Formatter):
             return str(value)[:10]
         if format_spec == "plural":
             return "" if int(value) == 1 else "s"
+        if format_spec == "header":
+            return column_header(str(value), self.lang)
         return super().format_field(value, format_spec)
 
 
@@ -153,6 +157,23 @@ def place_name(code: str) -> str:
 
     division = load_gazetteer().get(code)
     return code if division is None else division.full_name
+
+
+def column_header(column: str, lang: str) -> str:
+    """A column given as ``table.column`` as the header a user sees in ``lang``: the table's
+    Chinese header in Chinese, the English column name otherwise (a column the table does not
+    define: its name; no known table: the text as given)."""
+    from planner.io.schemas import ALL_TABLES
+
+    table, _, name = column.rpartition(".")
+    schema = ALL_TABLES.get(table)
+    if schema is None:
+        return column
+    try:
+        header = schema.column(name)
+    except KeyError:
+        return name
+    return header.zh if lang == "zh" else header.name
 
 
 def codes_used(messages: Iterable[Message]) -> set[str]:

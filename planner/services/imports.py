@@ -307,7 +307,7 @@ def _merge(
         return [employers, people], notes
     if kind == "plan":
         return _import_plan(repo, records, imp, path, actor)
-    merge = Merge(path.name)
+    merge = Merge(path.name, table=kind)
     if kind == "bank_results":
         return [_reconcile_bank(repo, records, imp, merge, actor)], notes
     return [EVENT_MERGES[kind](repo, records, imp, merge)], notes

@@ -14,10 +14,12 @@ Rules implemented here:
   rows the table does not carry are kept; nothing registered is removed. Checking a table
   counts what saving it does (``TableChanges``: added, updated, unchanged, kept); any other
   table (the fleet) is replaced whole;
-- the problems of the table name the uploaded file and its own row numbers (a row added by
-  hand has none); a problem of a registered row, checked again beside the new ones, names the
-  scenario's file and no row; their columns are named by the caller's ``labels`` when given
-  (the headers the user sees), else by the English names;
+- the problems of the table — of the check, and of the ledger refusing a save — name the
+  uploaded file and its own row numbers (a row added by hand has none); a problem of a
+  registered row, checked again beside the new ones, names the scenario's file and no row;
+  their columns are named by the caller's ``labels`` when given (the headers the user sees),
+  else by the English names (in the ledger's messages: by the header in the message's
+  language);
 - a table kept as xlsx in the scenario is written back as CSV (scenario.toml is updated);
 - a check remembers the working files it was made against (their SHA-256 and the rows of the
   table); saving holds a lock on the working scenario (a file beside its folder, so saves from
@@ -217,18 +219,7 @@ def check_upload(upload: TableUpload, folder: Path, *, labels: Mapping[str, str]
     merged, changes = _merge(upload, base)
     write_safe_csv(merged, target, encoding="utf-8-sig")
     _, problems = check_scenario(candidate, gazetteer)
-    rows = list(upload.frame.index)
-    shown = labels or {}
-    located = []
-    for p in problems:
-        if p.file == target.name:
-            column = shown.get(p.column, p.column) if p.column else p.column
-            if p.row is not None and 2 <= p.row < len(rows) + 2:
-                p = replace(p, file=upload.file_name, row=_row_number(rows[p.row - 2]),
-                            column=column)
-            else:  # a row already registered, checked again beside the new ones
-                p = replace(p, file=name, row=None, column=column)
-        located.append(p)
+    located = _as_the_table_shows(upload, problems, {target.name}, name, labels)
     if upload.candidate is not None:
         shutil.rmtree(upload.candidate, ignore_errors=True)
     upload.problems = located
@@ -237,6 +228,27 @@ def check_upload(upload: TableUpload, folder: Path, *, labels: Mapping[str, str]
     upload.base_sha256, upload.base = base_sha256, base
     upload.labels, upload.gazetteer = labels, gazetteer
     return upload
+
+
+def _as_the_table_shows(upload: TableUpload, problems: list[Problem], merged_files: set[str],
+                        scenario_file: str, labels: Mapping[str, str] | None) -> list[Problem]:
+    """Problems of the merged table (a file named in ``merged_files``) as the user sees the
+    table: a row of the upload by its file and its own row number (a row added by hand: none),
+    a registered row by the scenario's file and no row; columns by ``labels``. Problems of
+    other files as they are."""
+    rows = list(upload.frame.index)
+    shown = labels or {}
+    located = []
+    for p in problems:
+        if p.file in merged_files:
+            column = shown.get(p.column, p.column) if p.column else p.column
+            if p.row is not None and 2 <= p.row < len(rows) + 2:
+                p = replace(p, file=upload.file_name, row=_row_number(rows[p.row - 2]),
+                            column=column)
+            else:  # a row already registered, checked again beside the new ones
+                p = replace(p, file=scenario_file, row=None, column=column)
+        located.append(p)
+    return located
 
 
 def merged_table(upload: TableUpload, folder: Path) -> pd.DataFrame:
@@ -473,7 +485,9 @@ def register_upload(upload: TableUpload, folder: Path, actor: User, *, url: str 
     ------
     InputError
         The table still has errors, a row of it was also changed by another save, or the
-        ledger refused a row (file, row, column named); nothing was saved.
+        ledger refused a row (named as the table shows it: the user's file and its row, the
+        column by its shown header; a registered row by the scenario's file); nothing was
+        saved.
     PermissionDenied
         ``actor`` may not import.
     """
@@ -482,6 +496,12 @@ def register_upload(upload: TableUpload, folder: Path, actor: User, *, url: str 
         staged = _stage(candidate, folder)
         try:
             result = import_path("scenario", candidate, actor, url=url, ledger=ledger)
+        except InputError as refused:  # the ledger names the merged file: name the table's
+            _discard(staged)
+            name = table_file(candidate, upload.kind)
+            raise InputError(_as_the_table_shows(
+                upload, refused.problems, {name, f"{upload.kind}.csv"},
+                table_file(folder, upload.kind), upload.labels)) from None
         except BaseException:
             _discard(staged)
             raise

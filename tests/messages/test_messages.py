@@ -26,6 +26,19 @@ def test_formats_yuan_place_date_plural(monkeypatch) -> None:
         "1 seat from 999999")
 
 
+def test_a_column_reads_as_the_header_shown_in_each_language(monkeypatch) -> None:
+    """``{column:header}`` names a table's column by its Chinese header in Chinese and its
+    English name in English; a column the tables do not know is shown as given."""
+    import planner.messages as messages
+
+    for lang in LANGS:
+        monkeypatch.setitem(messages.catalogue(lang), "t.col", "[{column:header}]")
+    assert render(msg("t.col", column="workers.name"), "zh") == "[姓名]"
+    assert render(msg("t.col", column="workers.name"), "en") == "[name]"
+    assert render(msg("t.col", column="employers.new_hires_wanted"), "zh") == "[招工需求人数]"
+    assert render(msg("t.col", column="name"), "zh") == "[name]"
+
+
 def test_nested_messages_and_lists_render_in_the_same_language(monkeypatch) -> None:
     """A message parameter is rendered in the outer message's language; a list is joined."""
     import planner.messages as messages

@@ -300,3 +300,31 @@ def test_a_file_that_cannot_be_copied_leaves_ledger_and_files_as_they_were(folde
     assert ledger_counts(url=url)["people"] == 0
     assert (folder / "workers.csv").read_bytes() == before
     assert not list(folder.glob(".*.tmp"))
+
+
+# ------------------------------------------------------- the ledger refusing a save
+def test_a_ledger_refusal_names_the_table_its_row_and_the_shown_column(folder, ledger):
+    """The ledger refusing a save (a registered person's name differs) names the user's file,
+    the person's row in it and the column by the header shown — in the message too: its
+    Chinese header in Chinese, its English name in English; nothing is saved."""
+    from planner.io.schemas import WORKERS
+    from planner.services.imports import import_path
+
+    url, operator = ledger
+    import_path("scenario", folder, operator, url=url)
+    people = registered_frame(folder, "workers")
+    added = pd.DataFrame([{"id_number": _id_number(119), "name": "测试乙",
+                           "home_adcode": "520324", "available_from": "2020-02-20"}],
+                         index=pd.Index([5]))
+    renamed = people.iloc[:1].assign(name="改名甲").set_axis(pd.Index([9]))
+    upload = check_upload(TableUpload("workers", "新登记.csv", pd.concat([added, renamed])),
+                          folder, labels={c.name: c.zh for c in WORKERS.columns})
+    assert upload.errors == []
+    before = (folder / "workers.csv").read_bytes()
+    with pytest.raises(InputError) as refused:
+        register_upload(upload, folder, operator, url=url)
+    [problem] = refused.value.problems
+    assert (problem.file, problem.row, problem.column) == ("新登记.csv", 9, "姓名")
+    assert "其姓名为" in problem.text("zh") and "name" not in problem.text("zh")
+    assert "with name " in problem.text("en")
+    assert (folder / "workers.csv").read_bytes() == before
