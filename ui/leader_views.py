@@ -11,12 +11,16 @@ Rules implemented:
   reports what happened, not the plan;
 - the roster is a fragment: ticking one person or searching redraws only the roster and its
   counts, not the page;
+- a movement tapped asks to confirm; the confirmation holds only while the leader stays on
+  that trip and the trip does not change meanwhile, else it is dropped with a plain word
+  (left behind, another trip opened, or changed: recorded by someone else);
 - a phone number is a ``tel:`` link (tap to call);
 - search: part of a name, or the last 4 characters of the ID number.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -27,6 +31,7 @@ from planner.errors import JobbusError
 from planner.services import leaders, movements
 from ui import backend, fmt
 from ui.i18n import t
+from ui.layout import left_unconfirmed
 
 TRIP_KEY = "ldr_trip"
 NOTE_KEY = "ldr_note"
@@ -85,13 +90,77 @@ def _when(at: Any) -> str:
     return "" if at is None or pd.isna(at) else f"{at:%m-%d %H:%M}"
 
 
-CONFIRM = "ldr_confirm"  # the movement tapped once, waiting for 确认
+CONFIRM = "ldr_confirm"  # the movement tapped once, waiting for 确认 (a ``Confirmation``)
+CONFIRM_YES, CONFIRM_NO = "ldr_confirm_yes", "ldr_not_yet"
+
+
+@dataclass(frozen=True, slots=True)
+class Confirmation:
+    """A movement tapped once, waiting for 确认: the trip, the event, and the trip as the
+    page showed it then (``_as_seen``)."""
+
+    trip_id: str
+    event: str
+    seen: tuple[str, ...]
+
+
+def _as_seen(row: Any) -> tuple[str, ...]:
+    """What a confirmation rests on: the trip's status and its recorded departure and
+    arrival, as shown."""
+    return str(row["status"]), str(bool(row["recorded"])), _when(row["departed_at"]), \
+        _when(row["arrived_at"])
+
+
+def _now(row: Any) -> str:
+    """The trip's status now in words, with the movements recorded on it."""
+    done = [t(f"leader.{e}_at", at=_when(row[f"{e}_at"]))
+            for e in ("departed", "arrived") if _when(row[f"{e}_at"])]
+    return " · ".join([status(row), *done])
+
+
+def _confirmation_holds(row: Any) -> bool:
+    """Drop the waiting confirmation unless it still holds for the trip drawn, and say why
+    (``True``: one waits for this trip, as it was when asked). It lapses when it was left
+    behind (the last run did not draw its 确认: the leader was elsewhere), when another trip is
+    drawn (the leader opened it), and when the trip changed since it was asked (someone else
+    recorded a movement or cancelled it): 确认 would record on data the leader did not see."""
+    pending = left_unconfirmed(CONFIRM, CONFIRM_YES)
+    if pending is None:
+        pending = st.session_state.get(CONFIRM)
+        if not isinstance(pending, Confirmation):
+            st.session_state.pop(CONFIRM, None)
+            return False
+        if pending.trip_id == row["trip_id"]:
+            if pending.seen == _as_seen(row):
+                return True
+            del st.session_state[CONFIRM]
+            st.warning(t("leader.confirm_changed", what=t(f"leader.{pending.event}"),
+                         trip=pending.trip_id, now=_now(row)), icon=":material/sync:")
+            return False
+        del st.session_state[CONFIRM]
+    if isinstance(pending, Confirmation):
+        st.info(t("leader.confirm_left", what=t(f"leader.{pending.event}"),
+                  trip=pending.trip_id), icon=":material/cancel:")
+    return False
 
 
 def movement_buttons(row: Any, user: Any, url: str) -> None:
     """已出发 / 已到达 as two full-width buttons; a recorded one shows its time, disabled. A tap
-    asks to confirm (a movement cannot be taken back from the phone); the time recorded is
-    Beijing time, whatever the server's clock zone."""
+    asks to confirm, and the confirmation holds only while the leader stays on this trip and
+    the trip does not change (``_confirmation_holds``); 确认 is acted on before anything is
+    drawn, so a refusal stands alone. The time recorded is Beijing time, whatever the server's
+    clock zone."""
+    if _confirmation_holds(row):
+        pending = st.session_state[CONFIRM]
+        if st.session_state.get(CONFIRM_YES):
+            del st.session_state[CONFIRM]
+            now = clock.now().replace(second=0, microsecond=0)
+            if backend.run(movements.record_trip_event, row["trip_id"], pending.event, now,
+                           user, url=url) is not None:
+                backend.ledger_changed()
+                st.rerun()
+        elif st.session_state.get(CONFIRM_NO):
+            del st.session_state[CONFIRM]
     departed, arrived = _when(row["departed_at"]), _when(row["arrived_at"])
     over = bool(arrived) or row["status"] == "cancelled"
     for event, done, allowed in (("departed", departed, not departed and not over),
@@ -99,25 +168,15 @@ def movement_buttons(row: Any, user: Any, url: str) -> None:
         label = t(f"leader.{event}_at", at=done) if done else t(f"leader.{event}")
         if st.button(label, key=f"ldr_{event}", type="primary", width="stretch",
                      disabled=not allowed, icon=":material/directions_bus:"):
-            st.session_state[CONFIRM] = (row["trip_id"], event)
-    waiting = st.session_state.get(CONFIRM)
-    if waiting is None or waiting[0] != row["trip_id"]:
+            st.session_state[CONFIRM] = Confirmation(row["trip_id"], event, _as_seen(row))
+    pending = st.session_state.get(CONFIRM)
+    if pending is None:
         return
-    event = waiting[1]
-    st.warning(t("leader.confirm", what=t(f"leader.{event}"), trip=row["trip_id"]),
+    st.warning(t("leader.confirm", what=t(f"leader.{pending.event}"), trip=pending.trip_id),
                icon=":material/help:")
     yes, no = st.columns(2)
-    if no.button(t("leader.not_yet"), key="ldr_not_yet", width="stretch"):
-        del st.session_state[CONFIRM]
-        st.rerun()
-    if yes.button(t("leader.confirm_yes"), key="ldr_confirm_yes", type="primary",
-                  width="stretch"):
-        del st.session_state[CONFIRM]
-        now = clock.now().replace(second=0, microsecond=0)
-        if backend.run(movements.record_trip_event, row["trip_id"], event, now, user,
-                        url=url) is not None:
-            backend.ledger_changed()
-            st.rerun()
+    no.button(t("leader.not_yet"), key=CONFIRM_NO, width="stretch")
+    yes.button(t("leader.confirm_yes"), key=CONFIRM_YES, type="primary", width="stretch")
 
 
 def _matching(lines: pd.DataFrame, query: str) -> pd.DataFrame:
