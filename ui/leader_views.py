@@ -11,6 +11,9 @@ Rules implemented:
   reports what happened, not the plan;
 - the roster is a fragment: ticking one person or searching redraws only the roster and its
   counts, not the page;
+- the last movement recorded (the arrival, else the departure) has a 撤销 button: a mistake is
+  withdrawn, after 确认, with a short reason (``movements.withdraw_trip_event`` decides who may
+  and until when; it is never deleted);
 - a movement tapped asks to confirm; the confirmation holds only while the leader stays on
   that trip and the trip does not change meanwhile, else it is dropped with a plain word
   (left behind, another trip opened, or changed: recorded by someone else);
@@ -29,6 +32,7 @@ import streamlit as st
 from planner import clock
 from planner.errors import JobbusError
 from planner.services import leaders, movements
+from planner.services.movements import REASON_LIMIT
 from ui import backend, fmt
 from ui.i18n import t
 from ui.layout import left_unconfirmed
@@ -92,6 +96,8 @@ def _when(at: Any) -> str:
 
 CONFIRM = "ldr_confirm"  # the movement tapped once, waiting for 确认 (a ``Confirmation``)
 CONFIRM_YES, CONFIRM_NO = "ldr_confirm_yes", "ldr_not_yet"
+WITHDRAW_KEY = "ldr_withdraw"  # 撤销 under the last movement recorded
+REASON_KEY = "ldr_withdraw_reason"  # why it was a mistake (required)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +108,8 @@ class Confirmation:
     trip_id: str
     event: str
     seen: tuple[str, ...]
+    withdraw: bool = False
+    """Withdraw the recorded ``event`` (a mistake), rather than record it."""
 
 
 def _as_seen(row: Any) -> tuple[str, ...]:
@@ -134,31 +142,65 @@ def _confirmation_holds(row: Any) -> bool:
             if pending.seen == _as_seen(row):
                 return True
             del st.session_state[CONFIRM]
-            st.warning(t("leader.confirm_changed", what=t(f"leader.{pending.event}"),
+            st.warning(t("leader.confirm_changed", what=_what(pending),
                          trip=pending.trip_id, now=_now(row)), icon=":material/sync:")
             return False
         del st.session_state[CONFIRM]
     if isinstance(pending, Confirmation):
-        st.info(t("leader.confirm_left", what=t(f"leader.{pending.event}"),
-                  trip=pending.trip_id), icon=":material/cancel:")
+        st.info(t("leader.confirm_left", what=_what(pending), trip=pending.trip_id),
+                icon=":material/cancel:")
     return False
 
 
+def _what(pending: Confirmation) -> str:
+    """What a confirmation would do, in words (已出发, or 撤销“已出发”)."""
+    what = t(f"leader.{pending.event}")
+    return t("leader.withdraw_what", what=what) if pending.withdraw else what
+
+
+def _act(pending: Confirmation, row: Any, user: Any, url: str) -> None:
+    """确认 tapped: record the movement now, or withdraw it with the reason typed (none typed:
+    the question stays, asking for one)."""
+    if pending.withdraw:
+        reason = str(st.session_state.get(REASON_KEY) or "").strip()
+        if not reason:
+            st.warning(t("leader.withdraw_no_reason"), icon=":material/edit_note:")
+            return
+        del st.session_state[CONFIRM]
+        done = backend.run(movements.withdraw_trip_event, row["trip_id"], pending.event,
+                           reason, user, url=url)
+    else:
+        del st.session_state[CONFIRM]
+        now = clock.now().replace(second=0, microsecond=0)
+        done = backend.run(movements.record_trip_event, row["trip_id"], pending.event, now,
+                           user, url=url)
+    if done is not None:
+        backend.ledger_changed()
+        if pending.withdraw:
+            st.session_state[NOTE_KEY] = ("success", t("leader.withdrawn", what=t(
+                f"leader.{pending.event}"), trip=row["trip_id"]))
+        st.rerun()
+
+
+def _last_recorded(row: Any) -> str | None:
+    """The movement a leader may withdraw from the phone: the last one recorded (the arrival,
+    else the departure); none on a cancelled trip. The service decides whether it may be."""
+    if row["status"] == "cancelled":
+        return None
+    return next((e for e in ("arrived", "departed") if _when(row[f"{e}_at"])), None)
+
+
 def movement_buttons(row: Any, user: Any, url: str) -> None:
-    """已出发 / 已到达 as two full-width buttons; a recorded one shows its time, disabled. A tap
-    asks to confirm, and the confirmation holds only while the leader stays on this trip and
-    the trip does not change (``_confirmation_holds``); 确认 is acted on before anything is
-    drawn, so a refusal stands alone. The time recorded is Beijing time, whatever the server's
-    clock zone."""
+    """已出发 / 已到达 as two full-width buttons; a recorded one shows its time, disabled, and
+    the last one recorded has a 撤销 button under it (a mistake is withdrawn with a reason). A
+    tap asks to confirm, and the confirmation holds only while the leader stays on this trip
+    and the trip does not change (``_confirmation_holds``); 确认 is acted on before anything
+    is drawn, so a refusal stands alone. The time recorded is Beijing time, whatever the
+    server's clock zone."""
     if _confirmation_holds(row):
         pending = st.session_state[CONFIRM]
         if st.session_state.get(CONFIRM_YES):
-            del st.session_state[CONFIRM]
-            now = clock.now().replace(second=0, microsecond=0)
-            if backend.run(movements.record_trip_event, row["trip_id"], pending.event, now,
-                           user, url=url) is not None:
-                backend.ledger_changed()
-                st.rerun()
+            _act(pending, row, user, url)
         elif st.session_state.get(CONFIRM_NO):
             del st.session_state[CONFIRM]
     departed, arrived = _when(row["departed_at"]), _when(row["arrived_at"])
@@ -169,11 +211,24 @@ def movement_buttons(row: Any, user: Any, url: str) -> None:
         if st.button(label, key=f"ldr_{event}", type="primary", width="stretch",
                      disabled=not allowed, icon=":material/directions_bus:"):
             st.session_state[CONFIRM] = Confirmation(row["trip_id"], event, _as_seen(row))
+        if event == _last_recorded(row) and st.button(
+                t("leader.withdraw", what=t(f"leader.{event}")), key=WITHDRAW_KEY,
+                width="stretch", icon=":material/undo:"):
+            st.session_state.pop(REASON_KEY, None)
+            st.session_state[CONFIRM] = Confirmation(row["trip_id"], event, _as_seen(row),
+                                                     withdraw=True)
     pending = st.session_state.get(CONFIRM)
     if pending is None:
         return
-    st.warning(t("leader.confirm", what=t(f"leader.{pending.event}"), trip=pending.trip_id),
-               icon=":material/help:")
+    if pending.withdraw:
+        st.warning(t("leader.withdraw_confirm", what=t(f"leader.{pending.event}"),
+                     at=_when(row[f"{pending.event}_at"]), trip=pending.trip_id),
+                   icon=":material/undo:")
+        st.text_input(t("leader.withdraw_reason"), key=REASON_KEY, max_chars=REASON_LIMIT,
+                      placeholder=t("leader.withdraw_reason_placeholder"))
+    else:
+        st.warning(t("leader.confirm", what=_what(pending), trip=pending.trip_id),
+                   icon=":material/help:")
     yes, no = st.columns(2)
     no.button(t("leader.not_yet"), key=CONFIRM_NO, width="stretch")
     yes.button(t("leader.confirm_yes"), key=CONFIRM_YES, type="primary", width="stretch")

@@ -212,3 +212,33 @@ def test_a_confirmation_lapses_when_the_trip_changed_meanwhile(sign_in, env_home
     assert "ldr_confirm_yes" not in {b.key for b in at.button}
     warnings = _texts(at, "warning")
     assert len(warnings) == 1 and "没有记录" in warnings[0] and trip in warnings[0], warnings
+
+
+def test_leader_withdraws_a_departure_tapped_too_early(sign_in, env_home) -> None:
+    """Under a recorded 已出发 the leader taps 撤销: 确认 without a reason asks for one and
+    withdraws nothing; with a reason the departure no longer counts (已出发 can be tapped
+    again), the audit log holds the leader, the reason and the departure as it was."""
+    from planner.services import ledger
+
+    (trip,) = _lead_unrecorded(env_home, "lead-undo")
+    at = sign_in("lead-undo", LEADER_PASSWORD)
+    assert "ldr_withdraw" not in {b.key for b in at.button}  # nothing recorded yet
+    at.button(key="ldr_departed").click().run()
+    at.button(key="ldr_confirm_yes").click().run()
+    assert _recorded(env_home, trip) and at.button(key="ldr_departed").disabled
+    at.button(key="ldr_withdraw").click().run()
+    assert any("撤销车次" in w and trip in w for w in _texts(at, "warning"))
+    at.button(key="ldr_confirm_yes").click().run()
+    assert not at.exception, at.exception
+    assert any("请先写明撤销原因" in w for w in _texts(at, "warning"))
+    assert _recorded(env_home, trip)
+    at.text_input(key="ldr_withdraw_reason").input("车还没走，点早了").run()
+    at.button(key="ldr_confirm_yes").click().run()
+    assert not at.exception, at.exception
+    assert not _recorded(env_home, trip)
+    assert not at.button(key="ldr_departed").disabled
+    assert "ldr_withdraw" not in {b.key for b in at.button}
+    assert any("已撤销" in s for s in _texts(at, "success"))
+    last = ledger.audit_log("trip", trip, url=_url(env_home)).iloc[-1]
+    assert (last["actor"], last["action"]) == ("lead-undo", "withdraw_departed")
+    assert last["after"]["note"] == "车还没走，点早了"
