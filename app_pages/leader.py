@@ -1,8 +1,8 @@
 """我的车次 My trips — the bus leader's phone page: their trips as cards; for the chosen trip
-the crew with tap-to-call links, big 已出发 / 已到达 buttons, the counts 已上车 / 未上车, a
-search by name or the last 4 digits of the ID, and one big tick per person (a boarding, which
-can be undone). Only the trips assigned to the leader: ``planner.services.leaders`` refuses the
-rest."""
+the crew with tap-to-call links, big 已出发 / 已到达 buttons (撤销 under the last one recorded,
+with a reason), the counts 已上车 / 未上车, a search by name or the last 4 digits of the ID,
+and one big tick per person (a boarding, which can be undone). Only the trips assigned to
+the leader: ``planner.services.leaders`` refuses the rest."""
 
 import streamlit as st
 

@@ -40,7 +40,7 @@ from planner.services import exports, imports, payments
 from ui import backend, fmt
 from ui.auth import actor_label
 from ui.i18n import current_language, t
-from ui.layout import kpi, money_kpi
+from ui.layout import kpi, left_unconfirmed, money_kpi
 
 CLAIM_STATES = ("draft", "reviewed", "approved", "in_notice", "notice_done", "paid", "rejected",
                 "void")
@@ -258,11 +258,13 @@ def confirmation_left() -> str | None:
     """Drop a confirmation left waiting when the user went to another page and came back, and
     say plainly that it was cancelled. Streamlit forgets the state of a widget a run does not
     draw: a waiting confirmation whose 确认 button has no state was not drawn by the last run
-    (another page was). ``None``: none waits, or the last run drew it."""
-    pending = st.session_state.get(CONFIRM)
-    if not isinstance(pending, MoneyConfirmation) or CONFIRM_YES in st.session_state:
+    (another page was; :func:`ui.layout.left_unconfirmed`). ``None``: none waits, or the last
+    run drew it."""
+    if not isinstance(st.session_state.get(CONFIRM), MoneyConfirmation):
         return None
-    del st.session_state[CONFIRM]
+    pending = left_unconfirmed(CONFIRM, CONFIRM_YES)
+    if pending is None:
+        return None
     return t("subsidies.confirm_left", what=t(f"subsidies.do_{pending.action}"),
              n=len(pending.ids), total=fmt.yuan(pending.total_fen))
 

@@ -9,7 +9,11 @@ Rules implemented:
 - a page shows one message at a time, the latest: a save keeps its success message in session
   state and reruns (so the counts above refresh), and the next run shows it once at the top
   (:func:`flash`, :func:`show_flash`) instead of an older warning or error;
-- date inputs show ``2020-02-15`` (ISO), as every table and file does.
+- date inputs show ``2020-02-15`` (ISO), as every table and file does;
+- a confirmation (an action tapped once, waiting for 确认) holds only while the page that asked
+  keeps drawing its 确认 button: Streamlit forgets the state of a widget a run does not draw, so
+  a waiting confirmation whose 确认 has no state was left behind (another page, or another part
+  of the page, ran meanwhile) and is dropped (:func:`left_unconfirmed`).
 """
 
 from __future__ import annotations
@@ -60,3 +64,15 @@ def show_flash() -> bool:
         return False
     st.success(st.session_state.pop(FLASH), icon=":material/check:")
     return True
+
+
+def left_unconfirmed(key: str, yes_key: str) -> Any | None:
+    """Drop and return the confirmation waiting under session key ``key`` when the last run
+    did not draw its 确认 button ``yes_key`` (the user went to another page, or the page drew
+    something else, and came back); the caller says plainly that it was cancelled. ``None``:
+    none waits, or the last run drew it (call this before the page draws its buttons)."""
+    pending = st.session_state.get(key)
+    if pending is None or yes_key in st.session_state:
+        return None
+    del st.session_state[key]
+    return pending

@@ -11,12 +11,19 @@ Rules implemented:
   reports what happened, not the plan;
 - the roster is a fragment: ticking one person or searching redraws only the roster and its
   counts, not the page;
+- the last movement recorded (the arrival, else the departure) has a 撤销 button: a mistake is
+  withdrawn, after 确认, with a short reason (``movements.withdraw_trip_event`` decides who may
+  and until when; it is never deleted);
+- a movement tapped asks to confirm; the confirmation holds only while the leader stays on
+  that trip and the trip does not change meanwhile, else it is dropped with a plain word
+  (left behind, another trip opened, or changed: recorded by someone else);
 - a phone number is a ``tel:`` link (tap to call);
 - search: part of a name, or the last 4 characters of the ID number.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -25,8 +32,10 @@ import streamlit as st
 from planner import clock
 from planner.errors import JobbusError
 from planner.services import leaders, movements
+from planner.services.movements import REASON_LIMIT
 from ui import backend, fmt
 from ui.i18n import t
+from ui.layout import left_unconfirmed
 
 TRIP_KEY = "ldr_trip"
 NOTE_KEY = "ldr_note"
@@ -85,13 +94,115 @@ def _when(at: Any) -> str:
     return "" if at is None or pd.isna(at) else f"{at:%m-%d %H:%M}"
 
 
-CONFIRM = "ldr_confirm"  # the movement tapped once, waiting for 确认
+CONFIRM = "ldr_confirm"  # the movement tapped once, waiting for 确认 (a ``Confirmation``)
+CONFIRM_YES, CONFIRM_NO = "ldr_confirm_yes", "ldr_not_yet"
+WITHDRAW_KEY = "ldr_withdraw"  # 撤销 under the last movement recorded
+REASON_KEY = "ldr_withdraw_reason"  # why it was a mistake (required)
+
+
+@dataclass(frozen=True, slots=True)
+class Confirmation:
+    """A movement tapped once, waiting for 确认: the trip, the event, and the trip as the
+    page showed it then (``_as_seen``)."""
+
+    trip_id: str
+    event: str
+    seen: tuple[str, ...]
+    withdraw: bool = False
+    """Withdraw the recorded ``event`` (a mistake), rather than record it."""
+
+
+def _as_seen(row: Any) -> tuple[str, ...]:
+    """What a confirmation rests on: the trip's status and its recorded departure and
+    arrival, as shown."""
+    return str(row["status"]), str(bool(row["recorded"])), _when(row["departed_at"]), \
+        _when(row["arrived_at"])
+
+
+def _now(row: Any) -> str:
+    """The trip's status now in words, with the movements recorded on it."""
+    done = [t(f"leader.{e}_at", at=_when(row[f"{e}_at"]))
+            for e in ("departed", "arrived") if _when(row[f"{e}_at"])]
+    return " · ".join([status(row), *done])
+
+
+def _confirmation_holds(row: Any) -> bool:
+    """Drop the waiting confirmation unless it still holds for the trip drawn, and say why
+    (``True``: one waits for this trip, as it was when asked). It lapses when it was left
+    behind (the last run did not draw its 确认: the leader was elsewhere), when another trip is
+    drawn (the leader opened it), and when the trip changed since it was asked (someone else
+    recorded a movement or cancelled it): 确认 would record on data the leader did not see."""
+    pending = left_unconfirmed(CONFIRM, CONFIRM_YES)
+    if pending is None:
+        pending = st.session_state.get(CONFIRM)
+        if not isinstance(pending, Confirmation):
+            st.session_state.pop(CONFIRM, None)
+            return False
+        if pending.trip_id == row["trip_id"]:
+            if pending.seen == _as_seen(row):
+                return True
+            del st.session_state[CONFIRM]
+            st.warning(t("leader.confirm_changed", what=_what(pending),
+                         trip=pending.trip_id, now=_now(row)), icon=":material/sync:")
+            return False
+        del st.session_state[CONFIRM]
+    if isinstance(pending, Confirmation):
+        st.info(t("leader.confirm_left", what=_what(pending), trip=pending.trip_id),
+                icon=":material/cancel:")
+    return False
+
+
+def _what(pending: Confirmation) -> str:
+    """What a confirmation would do, in words (已出发, or 撤销“已出发”)."""
+    what = t(f"leader.{pending.event}")
+    return t("leader.withdraw_what", what=what) if pending.withdraw else what
+
+
+def _act(pending: Confirmation, row: Any, user: Any, url: str) -> None:
+    """确认 tapped: record the movement now, or withdraw it with the reason typed (none typed:
+    the question stays, asking for one)."""
+    if pending.withdraw:
+        reason = str(st.session_state.get(REASON_KEY) or "").strip()
+        if not reason:
+            st.warning(t("leader.withdraw_no_reason"), icon=":material/edit_note:")
+            return
+        del st.session_state[CONFIRM]
+        done = backend.run(movements.withdraw_trip_event, row["trip_id"], pending.event,
+                           reason, user, url=url)
+    else:
+        del st.session_state[CONFIRM]
+        now = clock.now().replace(second=0, microsecond=0)
+        done = backend.run(movements.record_trip_event, row["trip_id"], pending.event, now,
+                           user, url=url)
+    if done is not None:
+        backend.ledger_changed()
+        if pending.withdraw:
+            st.session_state[NOTE_KEY] = ("success", t("leader.withdrawn", what=t(
+                f"leader.{pending.event}"), trip=row["trip_id"]))
+        st.rerun()
+
+
+def _last_recorded(row: Any) -> str | None:
+    """The movement a leader may withdraw from the phone: the last one recorded (the arrival,
+    else the departure); none on a cancelled trip. The service decides whether it may be."""
+    if row["status"] == "cancelled":
+        return None
+    return next((e for e in ("arrived", "departed") if _when(row[f"{e}_at"])), None)
 
 
 def movement_buttons(row: Any, user: Any, url: str) -> None:
-    """已出发 / 已到达 as two full-width buttons; a recorded one shows its time, disabled. A tap
-    asks to confirm (a movement cannot be taken back from the phone); the time recorded is
-    Beijing time, whatever the server's clock zone."""
+    """已出发 / 已到达 as two full-width buttons; a recorded one shows its time, disabled, and
+    the last one recorded has a 撤销 button under it (a mistake is withdrawn with a reason). A
+    tap asks to confirm, and the confirmation holds only while the leader stays on this trip
+    and the trip does not change (``_confirmation_holds``); 确认 is acted on before anything
+    is drawn, so a refusal stands alone. The time recorded is Beijing time, whatever the
+    server's clock zone."""
+    if _confirmation_holds(row):
+        pending = st.session_state[CONFIRM]
+        if st.session_state.get(CONFIRM_YES):
+            _act(pending, row, user, url)
+        elif st.session_state.get(CONFIRM_NO):
+            del st.session_state[CONFIRM]
     departed, arrived = _when(row["departed_at"]), _when(row["arrived_at"])
     over = bool(arrived) or row["status"] == "cancelled"
     for event, done, allowed in (("departed", departed, not departed and not over),
@@ -99,25 +210,28 @@ def movement_buttons(row: Any, user: Any, url: str) -> None:
         label = t(f"leader.{event}_at", at=done) if done else t(f"leader.{event}")
         if st.button(label, key=f"ldr_{event}", type="primary", width="stretch",
                      disabled=not allowed, icon=":material/directions_bus:"):
-            st.session_state[CONFIRM] = (row["trip_id"], event)
-    waiting = st.session_state.get(CONFIRM)
-    if waiting is None or waiting[0] != row["trip_id"]:
+            st.session_state[CONFIRM] = Confirmation(row["trip_id"], event, _as_seen(row))
+        if event == _last_recorded(row) and st.button(
+                t("leader.withdraw", what=t(f"leader.{event}")), key=WITHDRAW_KEY,
+                width="stretch", icon=":material/undo:"):
+            st.session_state.pop(REASON_KEY, None)
+            st.session_state[CONFIRM] = Confirmation(row["trip_id"], event, _as_seen(row),
+                                                     withdraw=True)
+    pending = st.session_state.get(CONFIRM)
+    if pending is None:
         return
-    event = waiting[1]
-    st.warning(t("leader.confirm", what=t(f"leader.{event}"), trip=row["trip_id"]),
-               icon=":material/help:")
+    if pending.withdraw:
+        st.warning(t("leader.withdraw_confirm", what=t(f"leader.{pending.event}"),
+                     at=_when(row[f"{pending.event}_at"]), trip=pending.trip_id),
+                   icon=":material/undo:")
+        st.text_input(t("leader.withdraw_reason"), key=REASON_KEY, max_chars=REASON_LIMIT,
+                      placeholder=t("leader.withdraw_reason_placeholder"))
+    else:
+        st.warning(t("leader.confirm", what=_what(pending), trip=pending.trip_id),
+                   icon=":material/help:")
     yes, no = st.columns(2)
-    if no.button(t("leader.not_yet"), key="ldr_not_yet", width="stretch"):
-        del st.session_state[CONFIRM]
-        st.rerun()
-    if yes.button(t("leader.confirm_yes"), key="ldr_confirm_yes", type="primary",
-                  width="stretch"):
-        del st.session_state[CONFIRM]
-        now = clock.now().replace(second=0, microsecond=0)
-        if backend.run(movements.record_trip_event, row["trip_id"], event, now, user,
-                        url=url) is not None:
-            backend.ledger_changed()
-            st.rerun()
+    no.button(t("leader.not_yet"), key=CONFIRM_NO, width="stretch")
+    yes.button(t("leader.confirm_yes"), key=CONFIRM_YES, type="primary", width="stretch")
 
 
 def _matching(lines: pd.DataFrame, query: str) -> pd.DataFrame:

@@ -233,6 +233,10 @@ class TripEvent(Base):
 
     ``natural_key`` is unique: a trip departs, arrives and is cancelled once
     (``<event>|<trip_id>``); each delay is its own (``delayed|<trip_id>|<at>``).
+
+    Rows are never changed nor deleted: a movement recorded by mistake is *withdrawn* by a row
+    of its own, ``event`` ``withdrawn``, ``withdraws_id`` the mistaken row, ``at`` when,
+    ``recorded_by`` who and ``note`` why (``planner.ledger.trip_events``).
     """
 
     __tablename__ = "trip_events"
@@ -245,6 +249,7 @@ class TripEvent(Base):
     recorded_by: Mapped[str] = mapped_column(String(64))
     import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    withdraws_id: Mapped[int | None] = mapped_column(ForeignKey("trip_events.id"), unique=True)
 
 
 class Charter(Base):

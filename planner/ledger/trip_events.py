@@ -17,7 +17,18 @@ Rules implemented here:
   the recorded arrival;
 - the events of one file are checked departures first, then in time order (a file may list
   them in any order), against what the ledger already holds, so a wrong arrival or
-  cancellation is blamed on its own row; any problem refuses the whole file.
+  cancellation is blamed on its own row; any problem refuses the whole file;
+- a departure or an arrival recorded by mistake is *withdrawn*, never changed nor deleted: a
+  row of its own (event ``withdrawn``, natural key ``withdrawn|<trip_id>|<row id>``) names the
+  mistaken row, when, who and why (a reason is required). A withdrawn movement no longer counts
+  (status, timeline, rules above); the movement may then be recorded again (its natural key
+  gets ``|2``, ``|3``…), and an overlapping file bringing the withdrawn one back skips it;
+- the window for a withdrawal: a departure until the trip's arrival is recorded (withdraw the
+  arrival first); an arrival until the first of its people is checked in — an arrival of a
+  person is what subsidy claims rest on, so from then on the check-ins are undone first (on
+  跟踪), and the claims computed from them are revisited by the next compute (a claim past
+  draft is flagged ``needs_review``); nothing is withdrawn on a cancelled trip, and a delay or
+  a cancellation is not withdrawn here.
 """
 
 from __future__ import annotations
@@ -27,7 +38,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, exists, select
+from sqlalchemy.orm import aliased
 
 from planner.ledger import models as m
 from planner.ledger.importers import Merge, bulk_insert
@@ -36,6 +48,9 @@ from planner.messages import Message, msg
 
 TRIP_EVENTS: tuple[str, ...] = ("departed", "arrived", "delayed", "cancelled")
 ONCE = frozenset({"departed", "arrived", "cancelled"})
+WITHDRAWN = "withdrawn"
+"""The event of a row withdrawing a movement recorded by mistake."""
+WITHDRAWABLE: tuple[str, ...] = ("departed", "arrived")
 _EVENT_NAMES = {
     "departed": msg("problem.te_event_departed"),
     "arrived": msg("problem.te_event_arrived"),
@@ -49,11 +64,20 @@ def _event(event: str) -> Message | str:
     return _EVENT_NAMES.get(event, event)
 
 
-def event_key(trip_id: str, event: str, at: dt.datetime) -> str:
-    """The natural key of a trip event (a delay is keyed by its time too)."""
+def event_key(trip_id: str, event: str, at: dt.datetime, withdrawn: int = 0) -> str:
+    """The natural key of a trip event (a delay is keyed by its time too); ``withdrawn``: how
+    many of the same once-only event were withdrawn before (the next is ``|2``, ``|3``…)."""
     if event in ONCE:
-        return f"{event}|{trip_id}"
+        return f"{event}|{trip_id}" + (f"|{withdrawn + 1}" if withdrawn else "")
     return f"{event}|{trip_id}|{at:%Y-%m-%dT%H:%M}"
+
+
+def live() -> ColumnElement[bool]:
+    """The trip events that count: neither a withdrawal nor withdrawn (a ``where`` clause on
+    ``TripEvent``; every read of recorded movements uses it)."""
+    withdrawal = aliased(m.TripEvent)
+    return and_(m.TripEvent.event != WITHDRAWN,
+                ~exists().where(withdrawal.withdraws_id == m.TripEvent.id))
 
 
 def show(at: dt.datetime) -> str:
@@ -75,6 +99,10 @@ class Timeline:
     """People whose arrival by this trip is recorded."""
     first_arrival: dt.date | None = None
     """The day the first of them arrived."""
+    ids: dict[str, int] = field(default_factory=dict)
+    """The row id of each once-only event recorded."""
+    withdrawn: dict[str, list[dt.datetime]] = field(default_factory=dict)
+    """The times of the movements withdrawn, by event."""
 
     def refusal(self, event: str, at: dt.datetime) -> tuple[str, Message] | None:
         """Why ``event`` at ``at`` cannot be recorded: ``(column, message)`` (a ``refusal.*``
@@ -116,20 +144,55 @@ class Timeline:
         """Whether exactly this event is recorded already."""
         return at in self.delays if event == "delayed" else self.once.get(event) == at
 
-    def add(self, event: str, at: dt.datetime) -> None:
-        """Remember a recorded event."""
+    def add(self, event: str, at: dt.datetime, row_id: int | None = None) -> None:
+        """Remember a recorded event (``row_id``: its row, once stored)."""
         if event == "delayed":
             self.delays.add(at)
         else:
             self.once[event] = at
+            if row_id is not None:
+                self.ids[event] = row_id
+
+    def was_withdrawn(self, event: str, at: dt.datetime) -> bool:
+        """Whether exactly this event was recorded once and withdrawn."""
+        return at in self.withdrawn.get(event, ())
+
+    def key(self, event: str, at: dt.datetime) -> str:
+        """The natural key the event gets if recorded now (see :func:`event_key`)."""
+        return event_key(self.trip_id, event, at, len(self.withdrawn.get(event, ())))
+
+    def withdrawal_refusal(self, event: str) -> Message | None:
+        """Why the recorded ``event`` cannot be withdrawn now (a ``refusal.*`` code); ``None``:
+        it can (see the module's rules for the window)."""
+        trip = self.trip_id
+        if event not in WITHDRAWABLE:
+            return msg("refusal.withdraw_not_movement", event=_event(event))
+        named = msg(f"trip_event.{event}")
+        if "cancelled" in self.once:
+            return msg("refusal.trip_cancelled", trip=trip)
+        if event not in self.once:
+            return msg("refusal.withdraw_nothing", trip=trip, event=named)
+        if event == "departed" and "arrived" in self.once:
+            return msg("refusal.withdraw_departure_arrived", trip=trip,
+                       at=show(self.once["arrived"]))
+        if event == "arrived" and self.arrived:
+            return msg("refusal.withdraw_arrival_checked_in", trip=trip, arrived=self.arrived)
+        return None
 
 
 def timelines(repo: LedgerRepository, trips: Iterable[m.Trip]) -> dict[str, Timeline]:
     """The recorded timeline of each trip given, by trip id."""
     by_pk = {t.id: t.trip_id for t in trips}
     out = {trip_id: Timeline(trip_id) for trip_id in by_pk.values()}
-    for e in repo.session.scalars(select(m.TripEvent).where(m.TripEvent.trip_pk.in_(by_pk))):
-        out[by_pk[e.trip_pk]].add(e.event, e.at)
+    rows = list(repo.session.scalars(select(m.TripEvent).where(m.TripEvent.trip_pk.in_(by_pk))
+                                     .order_by(m.TripEvent.id)))
+    withdrawn = {e.withdraws_id for e in rows if e.withdraws_id is not None}
+    for e in rows:
+        line = out[by_pk[e.trip_pk]]
+        if e.id in withdrawn:
+            line.withdrawn.setdefault(e.event, []).append(e.at)
+        elif e.event != WITHDRAWN:
+            line.add(e.event, e.at, e.id)
     people: dict[int, tuple[set[int], set[int]]] = {}
     for trip_pk, kind, person, day in repo.session.execute(
             select(m.Event.trip_pk, m.Event.kind, m.Event.person_id, m.Event.on_date).where(
@@ -163,14 +226,17 @@ def merge_trip_events(repo: LedgerRepository, records: Sequence[Any], imp: m.Imp
             merge.problem(row, "trip_id", msg("problem.te_unknown_trip", trip=r.trip_id))
             continue
         line = known[r.trip_id]
+        if line.was_withdrawn(r.event, r.at):
+            continue  # withdrawn as a mistake: an overlapping file does not bring it back
         refused = line.refusal(r.event, r.at)
         if refused is not None and refused[0] == "duplicate":
             continue  # the same event at the same time: an overlapping file, nothing new
         if refused is not None:
             merge.problem(row, refused[0], refused[1])
             continue
+        key = line.key(r.event, r.at)
         line.add(r.event, r.at)
-        rows.append({"natural_key": event_key(r.trip_id, r.event, r.at), "trip_pk": trip.id,
+        rows.append({"natural_key": key, "trip_pk": trip.id,
                      "event": r.event, "at": r.at, "note": r.note,
                      "recorded_by": imp.by, "import_id": imp.id, "created_at": m.utcnow()})
     if not merge.problems:

@@ -21,6 +21,11 @@ Rules implemented here:
   it), with an audit entry holding who, when and the arrival as it was; claims computed from it
   are revisited by the next compute; checking them in again afterwards records the arrival
   again (the import that held it no longer counts as "already imported");
+- a departure or an arrival recorded by mistake is withdrawn (:func:`withdraw_trip_event`),
+  not deleted: by whoever may act on the trip (its leader, an operator), with a short reason,
+  within the window of ``planner.ledger.trip_events`` (a departure until the arrival is
+  recorded, an arrival until the first of its people is checked in: claims rest on
+  check-ins, which are undone first); audited with the movement as it was and the withdrawal;
 - re-seating moves the people of a cancelled trip (their manifest lines on it) to another trip
   that has not left, is not cancelled and has a free place (its seats under the load cap in
   force), or takes them off the manifest as self-returners; each move is audited;
@@ -35,10 +40,11 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from planner import clock
 from planner.domain.model import LoadCap
 from planner.ledger import models as m
 from planner.ledger.repository import LedgerRepository, row_dict
-from planner.ledger.trip_events import TRIP_EVENTS, Timeline, event_key, timelines
+from planner.ledger.trip_events import TRIP_EVENTS, WITHDRAWN, Timeline, live, timelines
 from planner.messages import msg
 from planner.refusal import Refusal
 from planner.services.auth import PermissionDenied, Role, User, check_permission, current_actor
@@ -59,6 +65,7 @@ __all__ = [
     "record_trip_event",
     "reseat",
     "undo_check_in",
+    "withdraw_trip_event",
 ]
 
 
@@ -170,16 +177,79 @@ def record_trip_event(trip_id: str, event: str, at: dt.datetime, actor: User,
     at = at.replace(tzinfo=None, second=0, microsecond=0)
     with using(url, ledger).uow() as uow:
         trip = _trip(uow.repo, trip_id)
-        refused = _timeline(uow.repo, trip).refusal(event, at)
+        line = _timeline(uow.repo, trip)
+        refused = line.refusal(event, at)
         if refused is not None:
             raise MovementRefused(refused[1])
-        row = m.TripEvent(natural_key=event_key(trip_id, event, at), trip_pk=trip.id,
+        row = m.TripEvent(natural_key=line.key(event, at), trip_pk=trip.id,
                           event=event, at=at, note=(note or "").strip() or None,
                           recorded_by=actor.username)
         uow.repo.add(row)
         uow.session.flush()
         uow.repo.audit(actor.username, "trip", trip_id, f"trip_{event}", None,
                        row_dict(row, ("event", "at", "note", "recorded_by")))
+        uow.commit()
+        return row.id
+
+
+REASON_LIMIT = 200
+"""The longest reason a withdrawal takes, in characters."""
+
+
+def withdraw_trip_event(trip_id: str, event: str, reason: str, actor: User,
+                        url: str | None = None, *, ledger: Ledger | None = None) -> int:
+    """Withdraw a departure or an arrival of a trip recorded by mistake: a withdrawal row names
+    it, with who, when (the office's time now) and why; the movement stays in the ledger but
+    no longer counts, and may be recorded again.
+
+    Parameters
+    ----------
+    trip_id
+        The trip.
+    event
+        ``departed`` or ``arrived``.
+    reason
+        Why it was a mistake (required, at most ``REASON_LIMIT`` characters).
+    actor
+        Who withdraws it (see :func:`check_trip_action`: the trip's leader, an operator).
+    url
+        Ledger URL.
+
+    Returns
+    -------
+    int
+        The withdrawal's id.
+
+    Raises
+    ------
+    MovementRefused
+        No reason, unknown trip, nothing of that event recorded, a cancelled trip, a departure
+        of a trip whose arrival is recorded, an arrival of a trip whose people are checked in
+        (the message says which and what to do).
+    PermissionDenied
+        The actor may not act on this trip.
+    """
+    check_trip_action(actor, trip_id, url, ledger=ledger)
+    why = " ".join((reason or "").split())
+    if not why or len(why) > REASON_LIMIT:
+        raise MovementRefused(msg("refusal.withdraw_reason", limit=REASON_LIMIT))
+    with using(url, ledger).uow() as uow:
+        who = current_actor(actor, uow).username
+        trip = _trip(uow.repo, trip_id)
+        line = _timeline(uow.repo, trip)
+        refused = line.withdrawal_refusal(event)
+        if refused is not None:
+            raise MovementRefused(refused)
+        mistaken = uow.session.get(m.TripEvent, line.ids[event])
+        assert mistaken is not None
+        row = m.TripEvent(natural_key=f"{WITHDRAWN}|{trip_id}|{mistaken.id}", trip_pk=trip.id,
+                          event=WITHDRAWN, at=clock.now().replace(second=0, microsecond=0),
+                          note=why, recorded_by=who, withdraws_id=mistaken.id)
+        uow.repo.add(row)
+        uow.session.flush()
+        uow.repo.audit(who, "trip", trip_id, f"withdraw_{event}",
+                       row_dict(mistaken, ("event", "at", "note", "recorded_by")),
+                       row_dict(row, ("event", "at", "note", "recorded_by", "withdraws_id")))
         uow.commit()
         return row.id
 
@@ -320,7 +390,7 @@ def _cancelled_lines(repo: LedgerRepository, id_numbers: Sequence[str], actor: U
                      *, ledger: Ledger | None = None) -> list[tuple[str, m.ManifestEntry, str]]:
     """Each person's manifest line on a cancelled trip (person, line, cancelled trip id)."""
     cancelled = {e.trip_pk for e in repo.session.scalars(
-        select(m.TripEvent).where(m.TripEvent.event == "cancelled"))}
+        select(m.TripEvent).where(m.TripEvent.event == "cancelled", live()))}
     trips = {t.id: t.trip_id for t in repo.session.scalars(select(m.Trip))}
     people = repo.people_by_id_number()
     out = []

@@ -47,6 +47,7 @@ from planner.domain.model import Plan
 from planner.ledger import models as m
 from planner.ledger.importers import Merge, merge_manifest, merge_trips
 from planner.ledger.repository import LedgerRepository, row_dict
+from planner.ledger.trip_events import live
 from planner.messages import msg
 from planner.problems import InputError
 from planner.refusal import Refusal
@@ -486,7 +487,8 @@ def withdraw_replaced(repo: LedgerRepository, plan: Plan, merge: Merge) -> _With
 
 def _events_on(repo: LedgerRepository, trips: Any) -> dict[int, int]:
     """How many events name each trip (by row or by id as written), its recorded movements
-    (departed, delayed, cancelled, arrived) included."""
+    (departed, delayed, cancelled, arrived) included; a movement withdrawn as a mistake is not
+    counted."""
     by_id = {t.trip_id: t.id for t in trips}
     counts: dict[int, int] = {}
     q = select(m.Event.trip_pk, m.Event.ref).where(
@@ -495,7 +497,8 @@ def _events_on(repo: LedgerRepository, trips: Any) -> dict[int, int]:
         key = pk if pk in by_id.values() else by_id.get(ref)
         if key is not None:
             counts[key] = counts.get(key, 0) + 1
-    moved = select(m.TripEvent.trip_pk).where(m.TripEvent.trip_pk.in_(list(by_id.values())))
+    moved = select(m.TripEvent.trip_pk).where(m.TripEvent.trip_pk.in_(list(by_id.values())),
+                                              live())
     for (pk,) in repo.session.execute(moved):  # a recorded departure, delay or cancellation
         counts[pk] = counts.get(pk, 0) + 1
     return counts

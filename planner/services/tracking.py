@@ -6,7 +6,7 @@ read (one session, no writes); every change goes through ``planner.services.ledg
 Rules implemented:
 
 - everything counts as of a day the user picks (the demo lives in 2020): only trip events and
-  arrivals on or before it;
+  arrivals on or before it; a movement withdrawn as a mistake does not count;
 - a trip's status is the first that holds: ``cancelled``, ``arrived`` (recorded), ``under_way``
   (departure recorded), ``delayed`` (a delay recorded), else from its planned dates: ``arrived``
   on or after its arrival day, ``under_way`` on or after its departure day, else ``planned``;
@@ -97,11 +97,12 @@ def _recorded(s: Any, as_of: dt.date) -> dict[int, dict[str, Any]]:
     """Per trip (by pk): the time of each event recorded on or before ``as_of`` (the last
     delay), and the latest note."""
     from planner.ledger import models as m
+    from planner.ledger.trip_events import live
 
     out: dict[int, dict[str, Any]] = {}
     for trip_pk, event, at, note in s.execute(
             select(m.TripEvent.trip_pk, m.TripEvent.event, m.TripEvent.at, m.TripEvent.note)
-            .order_by(m.TripEvent.at, m.TripEvent.id)):
+            .where(live()).order_by(m.TripEvent.at, m.TripEvent.id)):
         if at.date() <= as_of:
             seen = out.setdefault(trip_pk, {})
             seen[event] = at
@@ -193,6 +194,7 @@ def to_reseat(url: str, as_of: dt.date | None = None,
         ``MANIFEST_COLUMNS`` plus ``cancelled_at`` and ``note``.
     """
     from planner.ledger import models as m
+    from planner.ledger.trip_events import live
 
     with _session(url, ledger=ledger) as uow:
         cancelled = {
@@ -200,7 +202,7 @@ def to_reseat(url: str, as_of: dt.date | None = None,
             for trip, at, note in uow.session.execute(
                 select(m.Trip.trip_id, m.TripEvent.at, m.TripEvent.note)
                 .join(m.Trip, m.Trip.id == m.TripEvent.trip_pk)
-                .where(m.TripEvent.event == "cancelled").order_by(m.TripEvent.id))
+                .where(m.TripEvent.event == "cancelled", live()).order_by(m.TripEvent.id))
             if as_of is None or at.date() <= as_of
         }
         lines = _manifest_lines(uow.session, as_of)
@@ -260,13 +262,14 @@ def check_in_day(url: str, trip_id: str, *, ledger: Ledger | None = None) -> dt.
     """The day a new check-in on a trip defaults to: its recorded arrival, else its planned
     arrival day."""
     from planner.ledger import models as m
+    from planner.ledger.trip_events import live
 
     with _session(url, ledger=ledger) as uow:
         trip = uow.session.scalars(select(m.Trip).where(m.Trip.trip_id == trip_id)).first()
         if trip is None:
             return None
         at = uow.session.scalar(select(m.TripEvent.at).where(
-            m.TripEvent.trip_pk == trip.id, m.TripEvent.event == "arrived"))
+            m.TripEvent.trip_pk == trip.id, m.TripEvent.event == "arrived", live()))
         return at.date() if at is not None else trip.arrive_date
 
 

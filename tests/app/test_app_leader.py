@@ -140,3 +140,105 @@ def test_leader_confirms_a_departure_recorded_in_beijing_time(sign_in, env_home)
     row = leaders.leader_trips(auditor, url).set_index("trip_id").loc[trip]
     beijing = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).replace(tzinfo=None)
     assert abs((row["departed_at"] - beijing).total_seconds()) < 120
+
+
+def _lead_unrecorded(env_home: Path, name: str, n: int = 1) -> list[str]:
+    """``n`` trips of the demo with nothing recorded and no leader yet, now led by ``name``."""
+    from planner.services import leaders
+    from planner.services.auth import Role, add_user, system_actor
+
+    url = _url(env_home)
+    trips = leaders.leader_trips(system_actor(Role.AUDITOR), url)
+    free = trips[~trips["recorded"] & (trips["status"] != "cancelled")
+                 & (trips["leader_username"] == "")]
+    chosen = [str(t) for t in free["trip_id"].iloc[:n]]
+    assert len(chosen) == n, "the demo has enough trips nobody leads"
+    with contextlib.suppress(ValueError):
+        add_user(name, LEADER_PASSWORD, "leader", url=url)
+    for trip in chosen:
+        leaders.assign_leader(trip, name, system_actor(Role.OPERATOR), url=url)
+    return chosen
+
+
+def _recorded(env_home: Path, trip: str) -> bool:
+    from planner.services import leaders
+    from planner.services.auth import Role, system_actor
+
+    trips = leaders.leader_trips(system_actor(Role.AUDITOR), _url(env_home))
+    return bool(trips.set_index("trip_id").loc[trip, "recorded"])
+
+
+def _texts(at, kind: str) -> list[str]:
+    return [e.value for e in getattr(at, kind)]
+
+
+def test_opening_another_trip_drops_a_waiting_confirmation(sign_in, env_home) -> None:
+    """已出发 of trip A waits for 确认; the leader opens trip B and comes back to A: A's
+    question is gone (no 确认 to tap, nothing recorded) and the page said plainly that the
+    unconfirmed 已出发 of A was cancelled — it does not come back armed."""
+    first, second = _lead_unrecorded(env_home, "lead-two", 2)
+    at = sign_in("lead-two", LEADER_PASSWORD)
+    at.button(key=f"ldr_open_{first}").click().run()
+    at.button(key="ldr_departed").click().run()
+    assert any(first in w for w in _texts(at, "warning"))
+    at.button(key=f"ldr_open_{second}").click().run()
+    assert not at.exception, at.exception
+    assert "ldr_confirm_yes" not in {b.key for b in at.button}
+    assert any("未确认" in i and first in i and "已出发" in i for i in _texts(at, "info"))
+    at.button(key=f"ldr_open_{first}").click().run()
+    assert not at.exception, at.exception
+    assert "ldr_confirm_yes" not in {b.key for b in at.button}
+    assert not any("确认车次" in w for w in _texts(at, "warning"))
+    assert not _recorded(env_home, first)
+
+
+def test_a_confirmation_lapses_when_the_trip_changed_meanwhile(sign_in, env_home) -> None:
+    """已出发 waits for 确认; meanwhile an operator records the departure on 跟踪: on the
+    leader's next run the question is gone and the page says the trip changed, instead of
+    offering 确认 on a departure that is already recorded."""
+    import datetime as dt
+
+    from planner.services import movements
+    from planner.services.auth import Role, system_actor
+
+    (trip,) = _lead_unrecorded(env_home, "lead-changed")
+    at = sign_in("lead-changed", LEADER_PASSWORD)
+    at.button(key="ldr_departed").click().run()
+    assert "ldr_confirm_yes" in {b.key for b in at.button}
+    movements.record_trip_event(trip, "departed", dt.datetime(2020, 2, 10, 6, 30),
+                                system_actor(Role.OPERATOR), url=_url(env_home))
+    at.run()
+    assert not at.exception, at.exception
+    assert "ldr_confirm_yes" not in {b.key for b in at.button}
+    warnings = _texts(at, "warning")
+    assert len(warnings) == 1 and "没有记录" in warnings[0] and trip in warnings[0], warnings
+
+
+def test_leader_withdraws_a_departure_tapped_too_early(sign_in, env_home) -> None:
+    """Under a recorded 已出发 the leader taps 撤销: 确认 without a reason asks for one and
+    withdraws nothing; with a reason the departure no longer counts (已出发 can be tapped
+    again), the audit log holds the leader, the reason and the departure as it was."""
+    from planner.services import ledger
+
+    (trip,) = _lead_unrecorded(env_home, "lead-undo")
+    at = sign_in("lead-undo", LEADER_PASSWORD)
+    assert "ldr_withdraw" not in {b.key for b in at.button}  # nothing recorded yet
+    at.button(key="ldr_departed").click().run()
+    at.button(key="ldr_confirm_yes").click().run()
+    assert _recorded(env_home, trip) and at.button(key="ldr_departed").disabled
+    at.button(key="ldr_withdraw").click().run()
+    assert any("撤销车次" in w and trip in w for w in _texts(at, "warning"))
+    at.button(key="ldr_confirm_yes").click().run()
+    assert not at.exception, at.exception
+    assert any("请先写明撤销原因" in w for w in _texts(at, "warning"))
+    assert _recorded(env_home, trip)
+    at.text_input(key="ldr_withdraw_reason").input("车还没走，点早了").run()
+    at.button(key="ldr_confirm_yes").click().run()
+    assert not at.exception, at.exception
+    assert not _recorded(env_home, trip)
+    assert not at.button(key="ldr_departed").disabled
+    assert "ldr_withdraw" not in {b.key for b in at.button}
+    assert any("已撤销" in s for s in _texts(at, "success"))
+    last = ledger.audit_log("trip", trip, url=_url(env_home)).iloc[-1]
+    assert (last["actor"], last["action"]) == ("lead-undo", "withdraw_departed")
+    assert last["after"]["note"] == "车还没走，点早了"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 from planner.services import leaders as lead
@@ -143,3 +144,27 @@ def test_only_operators_assign_leaders_and_only_to_leaders(crewed: str, world, a
     with pytest.raises(ValueError, match="not an active user of the role leader"):
         lead.assign_leader(trip, "clerk", actors["operator"], url=crewed)
     assert lead.leaders(crewed) == ["li", "wang"]
+
+
+def test_leader_withdraws_a_mistaken_departure_of_their_trip_only(crewed: str, world,
+                                                                 actors) -> None:
+    """A leader withdraws the departure they tapped too early on their own trip (audited under
+    their name, with the reason); on another leader's trip, and for a reviewer, it is refused
+    in the service and nothing is written."""
+    mine, theirs = world.plan.trips[0].trip_id, world.plan.trips[1].trip_id
+    wang, li = _leader("wang"), _leader("li")
+    at = dt.datetime(2020, 2, 20, 7)
+    mv.record_trip_event(mine, "departed", at, wang, url=crewed)
+    mv.record_trip_event(theirs, "departed", at, li, url=crewed)
+    with pytest.raises(PermissionDenied):
+        mv.withdraw_trip_event(theirs, "departed", "not mine", wang, url=crewed)
+    with pytest.raises(PermissionDenied):
+        mv.withdraw_trip_event(mine, "departed", "mistake", actors["reviewer"], url=crewed)
+    assert svc.audit_log("trip", theirs, url=crewed)["action"].tolist()[-1] == "trip_departed"
+    mv.withdraw_trip_event(mine, "departed", "点早了", wang, url=crewed)
+    row = lead.leader_trips(wang, crewed).iloc[0]
+    assert not row["recorded"] and pd.isna(row["departed_at"])
+    assert lead.leader_trips(li, crewed).iloc[0]["departed_at"] == at
+    last = svc.audit_log("trip", mine, url=crewed).iloc[-1]
+    assert (last["actor"], last["action"], last["after"]["note"]) == (
+        "wang", "withdraw_departed", "点早了")

@@ -397,3 +397,127 @@ def test_a_delay_after_the_people_arrived_is_refused(planned: str, world, actors
         mv.record_trip_event(trip, "delayed", later, op, url=planned)
     assert reads.trips(planned, later.date()).set_index("trip_id").loc[
         trip, "status"] == "arrived"
+
+
+# ------------------------------------------------------------------ withdrawing a mistake
+def _status(url: str, trip: str, day: dt.date):
+    return reads.trips(url, day).set_index("trip_id").loc[trip]
+
+
+def test_a_withdrawn_departure_no_longer_counts_and_is_audited(planned: str, world,
+                                                               actors) -> None:
+    """A departure tapped too early is withdrawn with a reason: the trip is back to what its
+    plan says, the mistaken row stays in the ledger beside the withdrawal, the audit log
+    holds who, the movement as it was and why; the real departure is then recorded."""
+    trip, _, day = _trips(world)
+    op = actors["operator"]
+    early = dt.datetime.combine(day, dt.time(5, 10))
+    mv.record_trip_event(trip, "departed", early, op, url=planned)
+    assert _status(planned, trip, day)["recorded"]
+    mv.withdraw_trip_event(trip, "departed", "  点早了， 车还没走 ", op, url=planned)
+    row = _status(planned, trip, day)
+    assert not row["recorded"] and row["departed_at"] is None
+    assert _count(planned) == 2  # nothing deleted: the mistake and its withdrawal
+    log = svc.audit_log("trip", trip, url=planned)
+    last = log.iloc[-1]
+    assert (last["actor"], last["action"]) == (op.username, "withdraw_departed")
+    assert last["before"]["at"].startswith(f"{day}") and "05:10" in last["before"]["at"]
+    assert last["after"]["note"] == "点早了， 车还没走"
+    right = dt.datetime.combine(day, dt.time(6, 40))
+    mv.record_trip_event(trip, "departed", right, op, url=planned)
+    assert _status(planned, trip, day)["departed_at"] == right
+    mv.withdraw_trip_event(trip, "departed", "again", op, url=planned)
+    mv.record_trip_event(trip, "departed", right, op, url=planned)  # a third time: its own key
+    assert _status(planned, trip, day)["departed_at"] == right
+
+
+def test_a_withdrawal_needs_a_reason_and_keeps_the_order(planned: str, world, actors) -> None:
+    """Refused, changing nothing: no reason; nothing of that kind recorded; a departure while
+    the arrival is recorded (the arrival is withdrawn first); a delay; a cancelled trip."""
+    trip, other, day = _trips(world)
+    op = actors["operator"]
+    with pytest.raises(mv.MovementRefused, match="nothing is recorded"):
+        mv.withdraw_trip_event(trip, "departed", "mistake", op, url=planned)
+    mv.record_trip_event(trip, "departed", dt.datetime.combine(day, dt.time(6)), op,
+                         url=planned)
+    mv.record_trip_event(trip, "arrived", dt.datetime.combine(day, dt.time(20)), op,
+                         url=planned)
+    with pytest.raises(mv.MovementRefused, match="reason"):
+        mv.withdraw_trip_event(trip, "arrived", "   ", op, url=planned)
+    with pytest.raises(mv.MovementRefused, match="withdraw the arrival first"):
+        mv.withdraw_trip_event(trip, "departed", "mistake", op, url=planned)
+    with pytest.raises(mv.MovementRefused, match="only a departure or an arrival"):
+        mv.withdraw_trip_event(trip, "delayed", "mistake", op, url=planned)
+    assert _count(planned) == 2
+    mv.withdraw_trip_event(trip, "arrived", "wrong button", op, url=planned)
+    mv.withdraw_trip_event(trip, "departed", "wrong trip", op, url=planned)
+    assert not _status(planned, trip, day)["recorded"]
+    mv.record_trip_event(other, "departed", dt.datetime.combine(day, dt.time(5)), op,
+                         url=planned)
+    mv.record_trip_event(other, "cancelled", dt.datetime.combine(day, dt.time(9)), op,
+                         url=planned)
+    with pytest.raises(mv.MovementRefused, match="is cancelled"):
+        mv.withdraw_trip_event(other, "departed", "mistake", op, url=planned)
+
+
+def test_an_arrival_with_check_ins_is_withdrawn_only_after_them(planned: str, world,
+                                                                actors) -> None:
+    """Once people of the trip are checked in (the arrivals claims rest on), its arrival is
+    not withdrawn — the refusal says to undo the check-ins first; after that it is."""
+    trip, _, day = _trips(world)
+    op = actors["operator"]
+    mv.record_trip_event(trip, "departed", dt.datetime.combine(day, dt.time(6)), op,
+                         url=planned)
+    mv.record_trip_event(trip, "arrived", dt.datetime.combine(day, dt.time(20)), op,
+                         url=planned)
+    on_trip = [a for a in world.plan.assignments if a.trip_id == trip][:2]
+    mv.check_in([(a.id_number, a.employer_uscc) for a in on_trip], trip, day, op, url=planned)
+    with pytest.raises(mv.MovementRefused, match="2 of its people are checked in"):
+        mv.withdraw_trip_event(trip, "arrived", "mistake", op, url=planned)
+    assert _status(planned, trip, day)["status"] == "arrived"
+    for a in on_trip:
+        mv.undo_check_in(a.id_number, trip, op, url=planned)
+    mv.withdraw_trip_event(trip, "arrived", "mistake", op, url=planned)
+    assert _status(planned, trip, day)["status"] == "under_way"
+
+
+def test_an_arrival_a_claim_rests_on_is_not_withdrawn(loaded_url: str, actors) -> None:
+    """A trip one of whose checked-in people a computed claim names: withdrawing its arrival
+    is refused and the claims stay exactly as they were (a correction goes through undoing
+    the check-in and the claim review)."""
+    op = actors["operator"]
+    claims = svc.list_claims(url=loaded_url)
+    named = " ".join(str(e) for evidence in claims["evidence"] for e in evidence)
+    trips = reads.trips(loaded_url, dt.date.max)
+    trip = next(t for t in trips["trip_id"] if any(
+        on is not None and i in named
+        for i, on in zip(reads.manifest(loaded_url, t)["id_number"],
+                         reads.manifest(loaded_url, t)["arrived_on"], strict=True)))
+    day = trips.set_index("trip_id").loc[trip, "arrive_date"]
+    mv.record_trip_event(trip, "departed", dt.datetime.combine(day, dt.time(6)), op,
+                         url=loaded_url)
+    mv.record_trip_event(trip, "arrived", dt.datetime.combine(day, dt.time(20)), op,
+                         url=loaded_url)
+    with pytest.raises(mv.MovementRefused, match="undoes those check-ins"):
+        mv.withdraw_trip_event(trip, "arrived", "mistake", op, url=loaded_url)
+    assert svc.list_claims(url=loaded_url).equals(claims)
+    assert _status(loaded_url, trip, day)["status"] == "arrived"
+
+
+def test_an_overlapping_file_does_not_bring_a_withdrawn_movement_back(planned: str, world,
+                                                                      actors,
+                                                                      tmp_path) -> None:
+    """A departure imported, then withdrawn, is skipped when a later file repeats it; the
+    file's other events are added."""
+    trip, other, day = _trips(world)
+    op = actors["operator"]
+    line = f"{trip},departed,{day} 06:00,\n"
+    svc.import_path("trip_events", _write(tmp_path, "trip_id,event,at,note\n" + line), op,
+                    url=planned)
+    mv.withdraw_trip_event(trip, "departed", "wrong trip id in the file", op, url=planned)
+    again = svc.import_path("trip_events", _write(
+        tmp_path, "trip_id,event,at,note\n" + line + f"{other},departed,{day} 06:30,\n",
+        "again.csv"), op, url=planned)
+    assert again.added == 1
+    assert not _status(planned, trip, day)["recorded"]
+    assert _status(planned, other, day)["recorded"]
