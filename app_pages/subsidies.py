@@ -128,5 +128,4 @@ with right:
     elif bank is not None and st.button(t("subsidies.bank_import"), key="sub_bank_import"):
         result = views.import_upload("bank_results", bank, user, url)
         if result is not None:
-            flash(t("subsidies.bank_done", rows=result.rows, added=result.added,
-                    already=t("common.yes") if result.already else t("common.no")))
+            flash(views.bank_done_text(result), warn=bool(result.exceptions))

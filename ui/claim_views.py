@@ -113,6 +113,16 @@ def _payment_text(payment_id: Any, status: Any, exception: Any, note: Any) -> st
     return text
 
 
+def bank_done_text(result: Any) -> str:
+    """What importing a bank file did, with the payment exceptions it marked (the auditor's
+    to check) said first-hand, not left to be found in the table."""
+    text = t("subsidies.bank_done", rows=result.rows, added=result.added,
+             already=t("common.yes") if result.already else t("common.no"))
+    if result.exceptions:
+        text += " " + t("subsidies.bank_exceptions", n=result.exceptions)
+    return text
+
+
 def claims_columns() -> dict[str, Any]:
     """Column widths for the claims table."""
     return {

@@ -47,14 +47,15 @@ def money_kpi(where: Any, label: str, fen: int | Decimal | None, note: str | Non
         help=f"{exact}\n\n{help}" if help else exact)
 
 
-def flash(message: str, *, ledger: bool = True) -> None:
+def flash(message: str, *, ledger: bool = True, warn: bool = False) -> None:
     """Keep ``message`` for the next run and rerun now (``ledger``: the ledger changed, so its
-    cached reads are dropped first)."""
+    cached reads are dropped first; ``warn``: done, but something needs a look — shown as a
+    warning, not a success)."""
     if ledger:
         from ui import backend
 
         backend.ledger_changed()
-    st.session_state[FLASH] = message
+    st.session_state[FLASH] = (message, warn)
     st.rerun()
 
 
@@ -62,7 +63,11 @@ def show_flash() -> bool:
     """Show (once) the message kept by :func:`flash`; ``True`` if there was one."""
     if FLASH not in st.session_state:
         return False
-    st.success(st.session_state.pop(FLASH), icon=":material/check:")
+    message, warn = st.session_state.pop(FLASH)
+    if warn:
+        st.warning(message, icon=":material/priority_high:")
+    else:
+        st.success(message, icon=":material/check:")
     return True
 
 

@@ -112,7 +112,7 @@ def load_into_widgets(settings: PlanSettings, plan_id: int, policies: Iterable[s
         state["plan_policy"] = settings.policy_file
     state[FLEET_BASE] = dict(settings.available)
     state[FLEET_VERSION] = int(state.get(FLEET_VERSION, 0)) + 1
-    state[FLASH] = t("plan_settings.loaded", id=plan_id)
+    state[FLASH] = (t("plan_settings.loaded", id=plan_id), False)
 
 
 def replan_settings(recorded: PlanSettings | None, current: PlanSettings,

@@ -220,6 +220,9 @@ def _list(args: argparse.Namespace, user: User, url: str) -> int:
     print(f"{'id':>6}  {'state':<12} {'rule':<13} {'amount (yuan)':>14}  {'payment':<10} payee")
     for c in claims.to_dict("records"):
         flag = "  (flagged for review)" if c["needs_review"] else ""
+        if c["paid_exception"]:
+            note = c["exception_note"]
+            flag += f"  (payment exception: {note.render('en') if note is not None else ''})"
         payment = c["payment_status"] if isinstance(c["payment_status"], str) else "-"
         print(f"{c['claim_id']:>6}  {c['state']:<12} {c['rule']:<13} "
               f"{int(c['amount_fen']) / 100:>14,.2f}  {payment:<10} {c['payee_name']}{flag}")

@@ -95,6 +95,9 @@ def _import(args: argparse.Namespace) -> int:
               f"({result.seconds:.2f} s)")
     for note in result.notes:
         print(f"  {note}")
+    if result.exceptions:
+        print(f"  {result.exceptions} claim(s) marked as payment exceptions, for the auditor: "
+              "see `jobbus claims list --state paid`")
     return 0
 
 

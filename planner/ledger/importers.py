@@ -37,6 +37,8 @@ class Merge:
     file: str
     added: int = 0
     problems: list[Problem] = field(default_factory=list)
+    # claims this merge marked as payment exceptions for the auditor (bank results)
+    exceptions: int = 0
     rownums: Sequence[int] = ()
     headers: dict[str, str] = field(default_factory=dict)
     table: str | None = None

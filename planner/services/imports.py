@@ -69,7 +69,9 @@ before_import_commit: Callable[[], None] | None = None
 
 @dataclass(frozen=True, slots=True)
 class ImportResult:
-    """What an import did. ``already``: this very file was imported before; nothing changed."""
+    """What an import did. ``already``: this very file was imported before; nothing changed.
+    ``exceptions``: claims it marked as payment exceptions for the auditor (a bank file paying a
+    flagged claim or another amount, or saying a payment recorded paid failed)."""
 
     kind: str
     file_name: str
@@ -79,6 +81,7 @@ class ImportResult:
     already: bool = False
     seconds: float = 0.0
     notes: tuple[str, ...] = ()
+    exceptions: int = 0
 
 
 def content_sha256(path: Path, skip: Iterable[str] = ()) -> str:
@@ -184,7 +187,8 @@ def import_path(
                 before_import_commit()
             uow.commit()
             return ImportResult(kind, path.name, sha, count, added,
-                                seconds=time.perf_counter() - started, notes=tuple(notes))
+                                seconds=time.perf_counter() - started, notes=tuple(notes),
+                                exceptions=sum(mg.exceptions for mg in merges))
     except (IntegrityError, OperationalError, StaleDataError) as exc:
         raise _lost_race(kind, sha, path, exc, url, ledger=ledger) from None
 

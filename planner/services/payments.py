@@ -218,15 +218,16 @@ def _reconcile_bank(repo: LedgerRepository, records: Sequence[Any], imp: m.Impor
             # Paid once: a later failure or repeat never unpays or pays twice. But a failure
             # contradicts the record (recorded paid by hand, or returned by the bank): the
             # auditor is told.
-            if status != "paid":
-                _failed_after_paid(repo, claim, payment, reason, actor, file)
+            if status != "paid" and _failed_after_paid(repo, claim, payment, reason, actor, file):
+                merge.exceptions += 1
             continue
         if status == "paid":
             if claim.state != ClaimState.NOTICE_DONE:
                 merge.problem(row, "status", msg("problem.bank_claim_state", claim=claim.id,
                                                  payment=r.payment_id, state=str(claim.state)))
                 continue
-            _bank_paid(repo, claim, payment, r.paid_on, imp, actor, file)
+            if _bank_paid(repo, claim, payment, r.paid_on, imp, actor, file):
+                merge.exceptions += 1
         else:
             payment.status = "failed"
             payment.failure_reason = reason or "failed (no reason given by the bank)"
@@ -237,13 +238,13 @@ def _reconcile_bank(repo: LedgerRepository, records: Sequence[Any], imp: m.Impor
 
 
 def _failed_after_paid(repo: LedgerRepository, claim: m.Claim, payment: m.Payment,
-                       reason: str | None, actor: User, file: str) -> None:
+                       reason: str | None, actor: User, file: str) -> bool:
     """The bank says a payment failed that the ledger holds as paid (recorded by hand with
     登记已支付, or paid by an earlier bank file): the claim stays paid (nothing is paid twice)
     but is marked ``paid_exception`` with a note and an audit entry, so the auditor checks
-    whether the money arrived."""
+    whether the money arrived. Whether it was marked now (not marked before)."""
     if claim.paid_exception:
-        return
+        return False
     before = _claim_dict(claim)
     claim.paid_exception = True
     claim.exception_note = note_json(msg("paid_exception.bank_failed", file=file,
@@ -252,13 +253,14 @@ def _failed_after_paid(repo: LedgerRepository, claim: m.Claim, payment: m.Paymen
     repo.session.flush()
     repo.audit(actor.username, "claim", claim.id, "bank_failed_after_paid", before,
                _claim_dict(claim))
+    return True
 
 
 def _bank_paid(repo: LedgerRepository, claim: m.Claim, payment: m.Payment,
-               paid_on: dt.date | None, imp: m.Import, actor: User, file: str) -> None:
+               paid_on: dt.date | None, imp: m.Import, actor: User, file: str) -> bool:
     """The bank paid: the claim becomes paid. Money that has left is never refused; if the
     claim was flagged for review or its amount no longer matches the payment, it is marked
-    ``paid_exception`` with a note and an audit entry, for the auditor."""
+    ``paid_exception`` with a note and an audit entry, for the auditor. Whether it was."""
     claim_before = _claim_dict(claim)
     differs = claim.amount_fen != payment.amount_fen
     code = {(True, False): "flagged", (False, True): "amount",
@@ -279,6 +281,7 @@ def _bank_paid(repo: LedgerRepository, claim: m.Claim, payment: m.Payment,
     repo.audit(actor.username, "claim", claim.id,
                "paid_with_exception" if code is not None else "record_payment", claim_before,
                _claim_dict(claim))
+    return code is not None
 
 
 #: ``--state all``: every claim still owed or paid (not rejected, not void).

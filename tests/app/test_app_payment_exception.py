@@ -25,7 +25,8 @@ def test_auditor_sees_a_bank_failure_after_recorded_paid(sign_in, env_home: Path
     bank = tmp_path / "bank-returned.csv"
     pd.DataFrame([{"payment_id": payment_id, "status": "failed", "paid_on": "",
                    "amount": f"{fen / 100:.2f}"}]).to_csv(bank, index=False)
-    import_path("bank_results", bank, finance, url=url)
+    result = import_path("bank_results", bank, finance, url=url)
+    assert result.exceptions == 1
 
     at: Any = sign_in("auditor")
     at.switch_page("app_pages/subsidies.py").run()
@@ -39,3 +40,29 @@ def test_auditor_sees_a_bank_failure_after_recorded_paid(sign_in, env_home: Path
     assert not at.exception, at.exception
     shown = _messages(at)
     assert "支付异常" in shown and "请核实款项是否到账" in shown
+
+
+def test_finance_is_told_when_a_bank_file_marks_payment_exceptions(sign_in, env_home: Path,
+                                                                  tmp_path: Path) -> None:
+    """Importing a bank file that says a payment recorded paid failed says so as a warning
+    with the count, in the import's own message (not a plain success)."""
+    from planner.services import payments
+
+    url = _url(env_home)
+    line = _payable(url)
+    claim, fen = int(line["claim_id"]), int(line["amount_fen"])
+    finance = _finance(url)
+    payments.issue_payments([claim], finance, url=url)
+    (payment_id,) = payments.record_payments([claim], finance, url=url)
+    bank = tmp_path / "bank-failed.csv"
+    pd.DataFrame([{"payment_id": payment_id, "status": "failed", "paid_on": "",
+                   "amount": f"{fen / 100:.2f}"}]).to_csv(bank, index=False)
+
+    at: Any = sign_in("finance")
+    at.switch_page("app_pages/subsidies.py").run()
+    at.file_uploader(key="sub_bank_file").upload(bank.name, bank.read_bytes(), "text/csv").run()
+    at.button(key="sub_bank_import").click().run()
+    assert not at.exception, at.exception
+    warned = " ".join(str(w.value) for w in at.warning)
+    assert "其中 1 条标为支付异常" in warned
+    assert not any("支付异常" in str(s.value) for s in at.success)

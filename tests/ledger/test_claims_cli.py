@@ -196,3 +196,27 @@ def test_no_user_named_is_a_clear_error(url: str, capsys: pytest.CaptureFixture[
     """Without --user and JOBBUS_USER the command exits 2 asking who is acting."""
     assert main(["claims", "list"]) == 2
     assert "who is acting?" in capsys.readouterr().err
+
+
+def test_a_bank_failure_after_pay_is_said_by_import_and_list(
+        url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        tmp_path) -> None:
+    """Claim 2 recorded paid with ``claims pay``; the bank's file then says its payment
+    failed: ``ledger import bank_results`` says a claim was marked a payment exception, and
+    ``claims list`` shows it beside the claim, naming the file."""
+    monkeypatch.setenv("JOBBUS_USER", "li")
+    assert main(["claims", "review", "2", "--user", "zhang"]) == 0
+    for step in (["approve", "2"], ["publish", "2", "--on", "2020-01-23"],
+                 ["close-notice", "2", "--on", "2020-02-08"]):
+        assert main(["claims", *step]) == 0
+    assert main(["claims", "issue", "2", "--user", "wang"]) == 0
+    assert main(["claims", "pay", "2", "--paid-on", "2020-02-20", "--user", "wang"]) == 0
+    bank = tmp_path / "bank-0221.csv"
+    bank.write_text("payment_id,status,paid_on,amount\nJB00000002,failed,,800.00\n",
+                    encoding="utf-8")
+    capsys.readouterr()
+    assert main(["ledger", "import", "bank_results", str(bank)]) == 0
+    assert "1 claim(s) marked as payment exceptions" in capsys.readouterr().out
+    assert main(["claims", "list", "--state", "paid", "--user", "wang"]) == 0
+    out = capsys.readouterr().out
+    assert "payment exception" in out and "bank-0221.csv" in out and "failed" in out
