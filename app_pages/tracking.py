@@ -1,6 +1,7 @@
 """跟踪 Tracking: which trips have left, arrived, are late or cancelled (as recorded, else as
-planned), recording a trip's movement, checking people in (import an arrivals list, or tick
-them on a trip's manifest) and undoing a wrong check-in, who is missing, re-seating the people
+planned), recording a trip's movement and withdrawing the last one recorded by mistake (with a
+reason), checking people in (import an arrivals list, or tick them on a trip's manifest) and
+undoing a wrong check-in (with a reason), who is missing, re-seating the people
 of a cancelled trip, and arrivals at each employer against what it wanted — all as of a day."""
 
 
@@ -9,6 +10,7 @@ import streamlit as st
 
 from planner import clock
 from planner.services import tracking as reads
+from planner.services.movements import REASON_LIMIT
 from ui import backend, fmt
 from ui import claim_views as views
 from ui import tracking_views as tv
@@ -85,6 +87,11 @@ with check_tab:
         if not may("import"):
             st.caption(t("registration.operator_only"))
         else:
+            reason = ""
+            if not unticked.empty and may("record_movement"):
+                reason = st.text_input(t("tracking.undo_reason"), key="trk_undo_reason",
+                                       max_chars=REASON_LIMIT,
+                                       placeholder=t("tracking.undo_reason_placeholder"))
             left, right = st.columns(2)
             if left.button(t("tracking.save", n=len(newly)), key="trk_save",
                            disabled=newly.empty):
@@ -92,14 +99,16 @@ with check_tab:
             if may("record_movement") and right.button(
                     t("tracking.undo", n=len(unticked)), key="trk_undo",
                     disabled=unticked.empty, help=t("tracking.undo_help")):
-                tv.undo_check_ins(unticked, trip_id, user, url)
+                tv.undo_check_ins(unticked, trip_id, reason, user, url)
 
 with move_tab:
     st.caption(t("tracking.move_help"))
     if not may("record_movement"):
         st.caption(t("registration.operator_only"))
     else:
-        tv.movement_form(trip_names, as_of, user, url)
+        picked = tv.movement_form(trip_names, as_of, user, url)
+        if picked:
+            tv.withdraw_form(picked, user, url)
     if may("assign_leader"):
         from ui import leader_views
 

@@ -10,10 +10,13 @@ Rules implemented:
 - the status shown is what was recorded (出发 / 到达 / 取消), else 未出发: the leader's page
   reports what happened, not the plan;
 - the roster is a fragment: ticking one person or searching redraws only the roster and its
-  counts, not the page;
+  counts, not the page; a tick is one tap, an untick asks why under that person (a reason
+  box, 确认撤销 and 取消, full width) and withdraws the boarding (``leaders.undo_boarding``:
+  kept, never deleted);
 - the last movement recorded (the arrival, else the departure) has a 撤销 button: a mistake is
   withdrawn, after 确认, with a short reason (``movements.withdraw_trip_event`` decides who may
-  and until when; it is never deleted);
+  and until when; it is never deleted). The same pieces, under keys of its own
+  (``ConfirmKeys``), give 跟踪 its 撤销 (``withdraw_last``);
 - a movement tapped asks to confirm; the confirmation holds only while the leader stays on
   that trip and the trip does not change meanwhile, else it is dropped with a plain word
   (left behind, another trip opened, or changed: recorded by someone else);
@@ -98,6 +101,23 @@ CONFIRM = "ldr_confirm"  # the movement tapped once, waiting for 确认 (a ``Con
 CONFIRM_YES, CONFIRM_NO = "ldr_confirm_yes", "ldr_not_yet"
 WITHDRAW_KEY = "ldr_withdraw"  # 撤销 under the last movement recorded
 REASON_KEY = "ldr_withdraw_reason"  # why it was a mistake (required)
+UNTICK = "ldr_untick"  # (trip, person) whose 已上车 was tapped, waiting for a reason and 确认
+UNTICK_REASON = "ldr_untick_reason"
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmKeys:
+    """The session keys of one page's movement confirmation: the waiting ``Confirmation``,
+    its 确认 and 取消 buttons, the 撤销 button and the reason typed."""
+
+    pending: str
+    yes: str
+    no: str
+    withdraw: str
+    reason: str
+
+
+LEADER_KEYS = ConfirmKeys(CONFIRM, CONFIRM_YES, CONFIRM_NO, WITHDRAW_KEY, REASON_KEY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,26 +146,26 @@ def _now(row: Any) -> str:
     return " · ".join([status(row), *done])
 
 
-def _confirmation_holds(row: Any) -> bool:
+def _confirmation_holds(row: Any, keys: ConfirmKeys = LEADER_KEYS) -> bool:
     """Drop the waiting confirmation unless it still holds for the trip drawn, and say why
     (``True``: one waits for this trip, as it was when asked). It lapses when it was left
     behind (the last run did not draw its 确认: the leader was elsewhere), when another trip is
     drawn (the leader opened it), and when the trip changed since it was asked (someone else
     recorded a movement or cancelled it): 确认 would record on data the leader did not see."""
-    pending = left_unconfirmed(CONFIRM, CONFIRM_YES)
+    pending = left_unconfirmed(keys.pending, keys.yes)
     if pending is None:
-        pending = st.session_state.get(CONFIRM)
+        pending = st.session_state.get(keys.pending)
         if not isinstance(pending, Confirmation):
-            st.session_state.pop(CONFIRM, None)
+            st.session_state.pop(keys.pending, None)
             return False
         if pending.trip_id == row["trip_id"]:
             if pending.seen == _as_seen(row):
                 return True
-            del st.session_state[CONFIRM]
+            del st.session_state[keys.pending]
             st.warning(t("leader.confirm_changed", what=_what(pending),
                          trip=pending.trip_id, now=_now(row)), icon=":material/sync:")
             return False
-        del st.session_state[CONFIRM]
+        del st.session_state[keys.pending]
     if isinstance(pending, Confirmation):
         st.info(t("leader.confirm_left", what=_what(pending), trip=pending.trip_id),
                 icon=":material/cancel:")
@@ -158,28 +178,94 @@ def _what(pending: Confirmation) -> str:
     return t("leader.withdraw_what", what=what) if pending.withdraw else what
 
 
-def _act(pending: Confirmation, row: Any, user: Any, url: str) -> None:
+def _act(pending: Confirmation, row: Any, user: Any, url: str,
+         keys: ConfirmKeys = LEADER_KEYS) -> bool:
     """确认 tapped: record the movement now, or withdraw it with the reason typed (none typed:
-    the question stays, asking for one)."""
+    the question stays, asking for one). ``True``: done (the caller says so and reruns)."""
     if pending.withdraw:
-        reason = str(st.session_state.get(REASON_KEY) or "").strip()
+        reason = str(st.session_state.get(keys.reason) or "").strip()
         if not reason:
             st.warning(t("leader.withdraw_no_reason"), icon=":material/edit_note:")
-            return
-        del st.session_state[CONFIRM]
+            return False
+        del st.session_state[keys.pending]
         done = backend.run(movements.withdraw_trip_event, row["trip_id"], pending.event,
                            reason, user, url=url)
     else:
-        del st.session_state[CONFIRM]
+        del st.session_state[keys.pending]
         now = clock.now().replace(second=0, microsecond=0)
         done = backend.run(movements.record_trip_event, row["trip_id"], pending.event, now,
                            user, url=url)
-    if done is not None:
-        backend.ledger_changed()
-        if pending.withdraw:
-            st.session_state[NOTE_KEY] = ("success", t("leader.withdrawn", what=t(
-                f"leader.{pending.event}"), trip=row["trip_id"]))
-        st.rerun()
+    if done is None:
+        return False
+    backend.ledger_changed()
+    return True
+
+
+def _withdrawn_text(pending: Confirmation) -> str:
+    return t("leader.withdrawn", what=t(f"leader.{pending.event}"), trip=pending.trip_id)
+
+
+def _answer(row: Any, user: Any, url: str, keys: ConfirmKeys) -> Confirmation | None:
+    """Act on 确认 or 取消 of the confirmation waiting for ``row`` (before anything is drawn,
+    so a refusal stands alone); the one done, if any."""
+    if not _confirmation_holds(row, keys):
+        return None
+    pending: Confirmation = st.session_state[keys.pending]
+    if st.session_state.get(keys.yes):
+        return pending if _act(pending, row, user, url, keys) else None
+    if st.session_state.get(keys.no):
+        del st.session_state[keys.pending]
+    return None
+
+
+def _withdraw_button(row: Any, event: str, keys: ConfirmKeys) -> None:
+    """撤销 under the movement ``event`` (the last recorded): a tap asks to confirm, with a
+    reason."""
+    if st.button(t("leader.withdraw", what=t(f"leader.{event}")), key=keys.withdraw,
+                 width="stretch", icon=":material/undo:"):
+        st.session_state.pop(keys.reason, None)
+        st.session_state[keys.pending] = Confirmation(row["trip_id"], event, _as_seen(row),
+                                                      withdraw=True)
+
+
+def _ask(row: Any, keys: ConfirmKeys) -> None:
+    """The question of the confirmation waiting (a withdrawal with its reason box), and
+    确认 / 取消."""
+    pending = st.session_state.get(keys.pending)
+    if pending is None:
+        return
+    if pending.withdraw:
+        st.warning(t("leader.withdraw_confirm", what=t(f"leader.{pending.event}"),
+                     at=_when(row[f"{pending.event}_at"]), trip=pending.trip_id),
+                   icon=":material/undo:")
+        st.text_input(t("leader.withdraw_reason"), key=keys.reason, max_chars=REASON_LIMIT,
+                      placeholder=t("leader.withdraw_reason_placeholder"))
+    else:
+        st.warning(t("leader.confirm", what=_what(pending), trip=pending.trip_id),
+                   icon=":material/help:")
+    yes, no = st.columns(2)
+    no.button(t("leader.not_yet"), key=keys.no, width="stretch")
+    yes.button(t("leader.confirm_yes"), key=keys.yes, type="primary", width="stretch")
+
+
+def withdraw_last(row: Any, user: Any, url: str, keys: ConfirmKeys,
+                  done: Any) -> None:
+    """撤销 of a trip's last movement (``row``: the trip as ``tracking.trips`` gives it,
+    everything recorded counted), confirmed with a reason, as on the leader's page; for
+    跟踪. ``done(message)`` is called once it is withdrawn (it keeps the message and
+    reruns)."""
+    withdrawn = _answer(row, user, url, keys)
+    if withdrawn is not None:
+        done(_withdrawn_text(withdrawn))
+        return
+    event = _last_recorded(row)
+    if event is None:
+        st.caption(t("tracking.withdraw_nothing"))
+        return
+    st.caption(t("tracking.last_movement", what=t(f"leader.{event}"),
+                 at=_when(row[f"{event}_at"])))
+    _withdraw_button(row, event, keys)
+    _ask(row, keys)
 
 
 def _last_recorded(row: Any) -> str | None:
@@ -197,12 +283,11 @@ def movement_buttons(row: Any, user: Any, url: str) -> None:
     and the trip does not change (``_confirmation_holds``); 确认 is acted on before anything
     is drawn, so a refusal stands alone. The time recorded is Beijing time, whatever the
     server's clock zone."""
-    if _confirmation_holds(row):
-        pending = st.session_state[CONFIRM]
-        if st.session_state.get(CONFIRM_YES):
-            _act(pending, row, user, url)
-        elif st.session_state.get(CONFIRM_NO):
-            del st.session_state[CONFIRM]
+    done = _answer(row, user, url, LEADER_KEYS)
+    if done is not None:
+        if done.withdraw:
+            st.session_state[NOTE_KEY] = ("success", _withdrawn_text(done))
+        st.rerun()
     departed, arrived = _when(row["departed_at"]), _when(row["arrived_at"])
     over = bool(arrived) or row["status"] == "cancelled"
     for event, done, allowed in (("departed", departed, not departed and not over),
@@ -211,27 +296,9 @@ def movement_buttons(row: Any, user: Any, url: str) -> None:
         if st.button(label, key=f"ldr_{event}", type="primary", width="stretch",
                      disabled=not allowed, icon=":material/directions_bus:"):
             st.session_state[CONFIRM] = Confirmation(row["trip_id"], event, _as_seen(row))
-        if event == _last_recorded(row) and st.button(
-                t("leader.withdraw", what=t(f"leader.{event}")), key=WITHDRAW_KEY,
-                width="stretch", icon=":material/undo:"):
-            st.session_state.pop(REASON_KEY, None)
-            st.session_state[CONFIRM] = Confirmation(row["trip_id"], event, _as_seen(row),
-                                                     withdraw=True)
-    pending = st.session_state.get(CONFIRM)
-    if pending is None:
-        return
-    if pending.withdraw:
-        st.warning(t("leader.withdraw_confirm", what=t(f"leader.{pending.event}"),
-                     at=_when(row[f"{pending.event}_at"]), trip=pending.trip_id),
-                   icon=":material/undo:")
-        st.text_input(t("leader.withdraw_reason"), key=REASON_KEY, max_chars=REASON_LIMIT,
-                      placeholder=t("leader.withdraw_reason_placeholder"))
-    else:
-        st.warning(t("leader.confirm", what=_what(pending), trip=pending.trip_id),
-                   icon=":material/help:")
-    yes, no = st.columns(2)
-    no.button(t("leader.not_yet"), key=CONFIRM_NO, width="stretch")
-    yes.button(t("leader.confirm_yes"), key=CONFIRM_YES, type="primary", width="stretch")
+        if event == _last_recorded(row):
+            _withdraw_button(row, event, LEADER_KEYS)
+    _ask(row, LEADER_KEYS)
 
 
 def _matching(lines: pd.DataFrame, query: str) -> pd.DataFrame:
@@ -245,22 +312,55 @@ def _matching(lines: pd.DataFrame, query: str) -> pd.DataFrame:
     return lines[by_name | by_id]
 
 
-def _toggle(boarded: bool, id_number: str, name: str, trip_id: str, user: Any,
-            url: str) -> None:
-    """Tick or untick one person (a button's callback); the outcome is shown by the roster."""
-    function = leaders.undo_boarding if boarded else leaders.board
+def _tick(id_number: str, name: str, trip_id: str, user: Any, url: str) -> None:
+    """Tick one person (a button's callback); the outcome is shown by the roster."""
+    if _call(leaders.board, id_number, trip_id, user, url=url):
+        st.session_state[NOTE_KEY] = ("success", t("leader.ticked", name=name))
+
+
+def _ask_untick(id_number: str, trip_id: str) -> None:
+    """已上车 tapped (a button's callback): ask why before the boarding is withdrawn."""
+    st.session_state.pop(UNTICK_REASON, None)
+    st.session_state[UNTICK] = (trip_id, id_number)
+
+
+def _untick(id_number: str, name: str, trip_id: str, user: Any, url: str) -> None:
+    """确认撤销 tapped (a button's callback): withdraw the boarding with the reason typed;
+    none typed: the question stays, asking for one."""
+    reason = str(st.session_state.get(UNTICK_REASON) or "").strip()
+    if not reason:
+        st.session_state[NOTE_KEY] = ("warning", t("leader.withdraw_no_reason"))
+        return
+    st.session_state.pop(UNTICK, None)
+    if _call(leaders.undo_boarding, id_number, trip_id, reason, user, url=url):
+        st.session_state[NOTE_KEY] = ("success", t("leader.unticked", name=name))
+
+
+def _call(function: Any, *args: Any, **kwargs: Any) -> bool:
+    """Call a service from a callback: a refusal is kept for the roster to show."""
     try:
-        function(id_number, trip_id, user, url=url)
+        function(*args, **kwargs)
     except JobbusError as exc:
         st.session_state[NOTE_KEY] = ("error", t("common.refused",
                                                  reason=backend.refusal_text(exc)))
-        return
+        return False
     except Exception:
         backend.show_bug(function.__qualname__)
-        return
+        return False
     backend.ledger_changed()
-    st.session_state[NOTE_KEY] = ("success", t("leader.unticked" if boarded else "leader.ticked",
-                                               name=name))
+    return True
+
+
+def _untick_question(r: dict[str, Any], trip_id: str, user: Any, url: str) -> None:
+    """Under a person whose 已上车 was tapped: why (required), then 取消 / 确认撤销, each
+    full width (a phone)."""
+    st.warning(t("leader.untick_confirm", name=r["name"]), icon=":material/undo:")
+    st.text_input(t("leader.withdraw_reason"), key=UNTICK_REASON, max_chars=REASON_LIMIT,
+                  placeholder=t("leader.untick_reason_placeholder"))
+    st.button(t("leader.untick_yes"), key="ldr_untick_yes", type="primary", width="stretch",
+              on_click=_untick, args=(r["id_number"], r["name"], trip_id, user, url))
+    st.button(t("leader.not_yet"), key="ldr_untick_no", width="stretch",
+              on_click=st.session_state.pop, args=(UNTICK, None))
 
 
 @st.fragment
@@ -288,13 +388,18 @@ def roster(trip_id: str, user: Any, url: str) -> None:
                 details.append(tel(r["phone"]))
             if details:
                 st.markdown(" · ".join(details))
-            st.button(t("leader.untick" if r["boarded"] else "leader.tick"),
-                      key=f"ldr_tick_{trip_id}_{r['id_number']}", width="stretch",
-                      type="primary" if r["boarded"] else "secondary", on_click=_toggle,
-                      icon=":material/check_box:" if r["boarded"]
-                      else ":material/check_box_outline_blank:",
-                      args=(bool(r["boarded"]), r["id_number"], r["name"], trip_id,
-                            user, url))
+            asked = st.session_state.get(UNTICK) == (trip_id, r["id_number"])
+            if r["boarded"]:
+                st.button(t("leader.untick"), key=f"ldr_tick_{trip_id}_{r['id_number']}",
+                          width="stretch", type="primary", icon=":material/check_box:",
+                          on_click=_ask_untick, args=(r["id_number"], trip_id),
+                          disabled=asked)
+                if asked:
+                    _untick_question(r, trip_id, user, url)
+            else:
+                st.button(t("leader.tick"), key=f"ldr_tick_{trip_id}_{r['id_number']}",
+                          width="stretch", icon=":material/check_box_outline_blank:",
+                          on_click=_tick, args=(r["id_number"], r["name"], trip_id, user, url))
 
 
 def assign_form(trip_ids: list[str], user: Any, url: str) -> None:

@@ -7,6 +7,9 @@ Rules implemented:
   day is shown, marked 计划;
 - a movement's day starts at the "as of" day and follows it when the "as of" day changes (the
   user may still change it in between);
+- a check-in is undone with a reason (required), the check-ins unticked all for it; the last
+  movement of the trip picked to record a movement has 撤销, confirmed with a reason (the
+  leader page's control, ``leader_views.withdraw_last``);
 - a success message survives the rerun that refreshes the counts (a flash in session state,
   shown once at the top of the screen);
 - every change goes through ``planner.services`` and clears the cached reads.
@@ -24,6 +27,7 @@ from planner.services import movements
 from ui import backend, fmt, layout
 from ui.i18n import t
 from ui.layout import DATE_FORMAT
+from ui.leader_views import ConfirmKeys, withdraw_last
 
 EVENTS = ("departed", "arrived", "delayed", "cancelled")
 
@@ -73,9 +77,9 @@ def trip_labels(trips: pd.DataFrame) -> dict[str, str]:
             for r in trips.itertuples()}
 
 
-def movement_form(trips: dict[str, str], as_of: dt.date, user: Any, url: str) -> None:
+def movement_form(trips: dict[str, str], as_of: dt.date, user: Any, url: str) -> str | None:
     """Record that a trip (of ``trips``: labels by id) departed, arrived, was delayed or
-    cancelled."""
+    cancelled; returns the trip picked."""
     c = st.columns([2, 1, 1, 1])
     trip_id = c[0].selectbox(t("tracking.trip"), list(trips), key="trk_mv_trip", index=None,
                              placeholder=t("planning.trip_placeholder"),
@@ -94,6 +98,24 @@ def movement_form(trips: dict[str, str], as_of: dt.date, user: Any, url: str) ->
                             dt.datetime.combine(day, time), user, note or None, url=url)
         if done is not None:
             flash(t("tracking.recorded", trip=trip_id, event=labels[event]))
+    return trip_id
+
+
+WITHDRAW_KEYS = ConfirmKeys("trk_wd_confirm", "trk_wd_yes", "trk_wd_no", "trk_withdraw",
+                            "trk_wd_reason")
+
+
+def withdraw_form(trip_id: str, user: Any, url: str) -> None:
+    """撤销 of the last movement recorded for ``trip_id`` (whatever the as-of day: what the
+    service would withdraw), confirmed with a reason — the leader page's control."""
+    from planner.services import tracking
+
+    trips = backend.read(tracking.trips, url, dt.date.max)
+    found = trips[trips["trip_id"] == trip_id]
+    if found.empty:
+        return
+    st.markdown(t("tracking.withdraw_title"))
+    withdraw_last(found.iloc[0].to_dict(), user, url, WITHDRAW_KEYS, flash)
 
 
 def check_in(lines: pd.DataFrame, trip_id: str, day: dt.date, user: Any,
@@ -106,11 +128,17 @@ def check_in(lines: pd.DataFrame, trip_id: str, day: dt.date, user: Any,
               else t("tracking.saved", added=result.added))
 
 
-def undo_check_ins(lines: pd.DataFrame, trip_id: str, user: Any, url: str) -> None:
-    """Undo the check-in of each of ``lines`` (stops at the first refusal)."""
+def undo_check_ins(lines: pd.DataFrame, trip_id: str, reason: str, user: Any,
+                   url: str) -> None:
+    """Undo the check-in of each of ``lines`` for ``reason`` (stops at the first refusal);
+    none given: asks for one, undoing nothing."""
+    if not reason.strip():
+        st.warning(t("tracking.undo_no_reason"), icon=":material/edit_note:")
+        return
     done = 0
     for id_number in lines["id_number"]:
-        if not backend.attempt(movements.undo_check_in, id_number, trip_id, user, url=url):
+        if not backend.attempt(movements.undo_check_in, id_number, trip_id, reason, user,
+                               url=url):
             break
         done += 1
     if done:

@@ -46,7 +46,7 @@ def build_facts(repo: LedgerRepository) -> Any:
     events = session.execute(
         select(m.Event.kind, m.Event.person_id, m.Event.employer_id, m.Event.on_date,
                m.Event.ref, m.Event.amount_fen, m.Event.month)
-        .where(m.Event.kind.in_(("arrived", "insured")))
+        .where(m.Event.kind.in_(("arrived", "insured")), m.standing())
     ).all()
     for kind, person, employer, on_date, ref, amount, month in events:
         if employer is None:

@@ -360,7 +360,8 @@ class Refs:
 
 
 def _events_by_key(repo: LedgerRepository, kind: str) -> dict[str, m.Event]:
-    return {e.natural_key: e for e in repo.session.query(m.Event).filter(m.Event.kind == kind)}
+    return {e.natural_key: e for e in repo.session.query(m.Event).filter(
+        m.Event.kind == kind, m.standing())}
 
 
 def merge_arrivals(repo: LedgerRepository, records: Sequence[Any], imp: m.Import, merge: Merge

@@ -28,6 +28,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    ColumnElement,
     Date,
     DateTime,
     Float,
@@ -211,6 +212,11 @@ class Event(Base):
     """Something that happened to a person: registered, boarded, arrived, insured, left.
 
     ``natural_key`` (e.g. ``arrived|<id>|<uscc>``) is unique: re-imports add nothing.
+
+    A boarding or an arrival (check-in) recorded by mistake is *withdrawn*, never deleted:
+    ``withdrawn_at`` (naive UTC), ``withdrawn_by`` and ``withdraw_reason`` say when, who and
+    why, and its natural key gets ``|withdrawn|<id>`` so that the same fact may be recorded
+    again. A withdrawn row no longer counts: every read of events uses :func:`standing`.
     """
 
     __tablename__ = "events"
@@ -225,6 +231,15 @@ class Event(Base):
     month: Mapped[str | None] = mapped_column(String(7))
     amount_fen: Mapped[int | None] = mapped_column(BigInteger)
     import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    withdrawn_by: Mapped[str | None] = mapped_column(String(64))
+    withdraw_reason: Mapped[str | None] = mapped_column(String(200))
+
+
+def standing() -> ColumnElement[bool]:
+    """The person events that count: not withdrawn (a ``where`` clause on ``Event``; every
+    read of boardings, arrivals and insured months uses it)."""
+    return Event.withdrawn_at.is_(None)
 
 
 class TripEvent(Base):

@@ -81,7 +81,8 @@ class _Arrivals:
         self.charters = set(read(select(m.Charter.contract_no)).scalars())
         self.rows: list[dict[str, Any]] = [self._row(*e) for e in read(
             select(m.Event.person_id, m.Event.employer_id, m.Event.trip_pk, m.Event.ref,
-                   m.Event.on_date).where(m.Event.kind == "arrived").order_by(m.Event.id))]
+                   m.Event.on_date).where(m.Event.kind == "arrived", m.standing())
+            .order_by(m.Event.id))]
 
     def _row(self, person_id: int, employer_id: int | None, trip_pk: int | None,
              ref: str | None, on_date: dt.date | None) -> dict[str, Any]:
@@ -106,7 +107,8 @@ class _Arrivals:
         """Per person, the months they were insured."""
         insured: dict[int, set[str]] = defaultdict(set)
         for person_id, month in self._session.connection().execute(
-                select(m.Event.person_id, m.Event.month).where(m.Event.kind == "insured")):
+                select(m.Event.person_id, m.Event.month).where(m.Event.kind == "insured",
+                                                                m.standing())):
             if month:
                 insured[person_id].add(month)
         return insured

@@ -196,7 +196,8 @@ def timelines(repo: LedgerRepository, trips: Iterable[m.Trip]) -> dict[str, Time
     people: dict[int, tuple[set[int], set[int]]] = {}
     for trip_pk, kind, person, day in repo.session.execute(
             select(m.Event.trip_pk, m.Event.kind, m.Event.person_id, m.Event.on_date).where(
-                m.Event.kind.in_(("boarded", "arrived")), m.Event.trip_pk.in_(by_pk))):
+                m.Event.kind.in_(("boarded", "arrived")), m.Event.trip_pk.in_(by_pk),
+                m.standing())):
         if trip_pk is None:
             continue
         on, arrived = people.setdefault(trip_pk, (set(), set()))

@@ -206,7 +206,7 @@ def _arrivals_held(repo: LedgerRepository, imp: m.Import) -> int:
     from sqlalchemy import func
 
     return int(repo.session.scalar(select(func.count()).select_from(m.Event).where(
-        m.Event.kind == "arrived", m.Event.import_id == imp.id)) or 0)
+        m.Event.kind == "arrived", m.Event.import_id == imp.id, m.standing())) or 0)
 
 
 def _lost_race(kind: str, sha: str, path: Path, exc: Exception, url: str | None,

@@ -14,9 +14,11 @@ Rules implemented here:
   arrivals list and the operator's check-in on 跟踪; a boarding that came with an imported
   arrival is shown ticked too;
 - a tick is refused for someone not on the trip's manifest, for a cancelled trip and twice for
-  the same person; an untick (undo) deletes the boarding, is refused while the person has an
-  arrival on the trip (undo that check-in first) and is audited with who, when and the boarding
-  as it was;
+  the same person; an untick (undo) needs a short reason and withdraws the boarding, never
+  deletes it (the row keeps who, when and why, ``movements.withdraw_event``; it no longer
+  counts and the person may be ticked again); it is refused while the person has an arrival
+  on the trip (undo that check-in first) and is audited with the boarding as it was and as
+  withdrawn;
 - the leader's counts: on the manifest, boarded, not boarded.
 """
 
@@ -35,12 +37,15 @@ from planner.services import tracking
 from planner.services.auth import PermissionDenied, Role, User, check_permission, current_actor
 from planner.services.context import Ledger, using
 from planner.services.movements import (
+    EVENT_FIELDS,
     MovementRefused,
     _timeline,
     _trip,
     check_trip_action,
     check_trip_read,
     readable_trips,
+    reason_given,
+    withdraw_event,
 )
 
 __all__ = [
@@ -101,7 +106,7 @@ def _boarded(url: str | None, trip_ids: list[str],
             select(m.Trip.trip_id, m.Person.id_number)
             .join(m.Event, m.Event.trip_pk == m.Trip.id)
             .join(m.Person, m.Person.id == m.Event.person_id)
-            .where(m.Event.kind == "boarded", m.Trip.trip_id.in_(trip_ids)))
+            .where(m.Event.kind == "boarded", m.Trip.trip_id.in_(trip_ids), m.standing()))
         for trip_id, id_number in rows:
             out[trip_id].add(id_number)
     return out
@@ -206,20 +211,35 @@ def _manifest_line(uow: UnitOfWork, id_number: str, trip: m.Trip) -> m.ManifestE
     return entry
 
 
-def undo_boarding(id_number: str, trip_id: str, actor: User, url: str | None = None,
-                  *, ledger: Ledger | None = None) -> None:
-    """Untick a person: their boarding on the trip is deleted; the audit log keeps who, when
-    and the boarding as it was.
+def undo_boarding(id_number: str, trip_id: str, reason: str, actor: User,
+                  url: str | None = None, *, ledger: Ledger | None = None) -> None:
+    """Untick a person: their boarding on the trip is withdrawn with who, when and why (never
+    deleted); it no longer counts, and the person may be ticked again.
+
+    Parameters
+    ----------
+    id_number
+        The person.
+    trip_id
+        The trip.
+    reason
+        Why the tick was a mistake (required, at most ``movements.REASON_LIMIT``
+        characters).
+    actor
+        Who unticks (see ``movements.check_trip_action``: the trip's leader, an operator).
+    url
+        Ledger URL.
 
     Raises
     ------
     MovementRefused
-        No boarding of that person on that trip, or an arrival recorded on it (undo that
-        check-in first).
+        No reason, no boarding of that person on that trip, or an arrival recorded on it
+        (undo that check-in first).
     PermissionDenied
         The actor may not act on this trip.
     """
     check_trip_action(actor, trip_id, url, ledger=ledger)
+    why = reason_given(reason)
     with using(url, ledger).uow() as uow:
         who = current_actor(actor, uow).username
         trip = _trip(uow.repo, trip_id)
@@ -229,12 +249,12 @@ def undo_boarding(id_number: str, trip_id: str, actor: User, url: str | None = N
             raise MovementRefused(msg("refusal.not_boarded", person=id_number, trip=trip_id))
         arrived = uow.session.scalars(select(m.Event.id).where(
             m.Event.kind == "arrived", m.Event.person_id == boarding.person_id,
-            m.Event.trip_pk == trip.id)).first()
+            m.Event.trip_pk == trip.id, m.standing())).first()
         if arrived is not None:
             raise MovementRefused(msg("refusal.boarding_has_check_in", person=id_number,
                                       trip=trip_id))
-        before = row_dict(boarding, ("natural_key", "ref", "on_date", "import_id"))
-        uow.session.delete(boarding)
+        before = row_dict(boarding, EVENT_FIELDS)
+        withdraw_event(boarding, who, why)
         uow.repo.audit(who, "boarding", f"{id_number}|{trip_id}", "undo_boarding", before,
-                       None)
+                       row_dict(boarding, EVENT_FIELDS))
         uow.commit()

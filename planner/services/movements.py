@@ -17,10 +17,13 @@ Rules implemented here:
   (``arrivals-<trip>-<yyyymmdd>.csv``: person, employer, day, trip) through
   ``planner.services.imports``: the same people checked in on the same day again change
   nothing, and someone not on the trip is refused with the row and column;
-- undoing a check-in deletes the person's arrival on that trip (and the boarding recorded with
-  it), with an audit entry holding who, when and the arrival as it was; claims computed from it
-  are revisited by the next compute; checking them in again afterwards records the arrival
-  again (the import that held it no longer counts as "already imported");
+- undoing a check-in withdraws the person's arrival on that trip (and the boarding recorded
+  with it), never deletes it: a short reason is required, and the row keeps who, when and why
+  (:func:`withdraw_event`), audited with the arrival as it was and as withdrawn. A withdrawn
+  arrival no longer counts anywhere (``models.standing``): claims computed from it are
+  revisited by the next compute (a draft is voided, a claim past draft flagged
+  ``needs_review``, which no payment passes); checking them in again afterwards records the
+  arrival again (the import that held it no longer counts as "already imported");
 - a departure or an arrival recorded by mistake is withdrawn (:func:`withdraw_trip_event`),
   not deleted: by whoever may act on the trip (its leader, an operator), with a short reason,
   within the window of ``planner.ledger.trip_events`` (a departure until the arrival is
@@ -62,9 +65,11 @@ __all__ = [
     "check_trip_action",
     "check_trip_read",
     "readable_trips",
+    "reason_given",
     "record_trip_event",
     "reseat",
     "undo_check_in",
+    "withdraw_event",
     "withdraw_trip_event",
 ]
 
@@ -195,6 +200,32 @@ def record_trip_event(trip_id: str, event: str, at: dt.datetime, actor: User,
 REASON_LIMIT = 200
 """The longest reason a withdrawal takes, in characters."""
 
+EVENT_FIELDS = ("natural_key", "kind", "ref", "on_date", "employer_id", "amount_fen",
+                "import_id", "withdrawn_at", "withdrawn_by", "withdraw_reason")
+"""A person's event as the audit log keeps it."""
+
+
+def reason_given(reason: str | None) -> str:
+    """The reason for a withdrawal or an undo, its spaces collapsed.
+
+    Raises
+    ------
+    MovementRefused
+        None given (blank), or longer than ``REASON_LIMIT`` characters.
+    """
+    why = " ".join((reason or "").split())
+    if not why or len(why) > REASON_LIMIT:
+        raise MovementRefused(msg("refusal.withdraw_reason", limit=REASON_LIMIT))
+    return why
+
+
+def withdraw_event(row: m.Event, who: str, why: str) -> None:
+    """Mark a person's event (a boarding, an arrival) withdrawn by ``who`` now for ``why``:
+    it stays in the ledger but no longer counts (``models.standing``), and its natural key
+    gets ``|withdrawn|<id>`` so the same fact may be recorded again."""
+    row.withdrawn_at, row.withdrawn_by, row.withdraw_reason = m.utcnow(), who, why
+    row.natural_key = f"{row.natural_key}|withdrawn|{row.id}"
+
 
 def withdraw_trip_event(trip_id: str, event: str, reason: str, actor: User,
                         url: str | None = None, *, ledger: Ledger | None = None) -> int:
@@ -230,9 +261,7 @@ def withdraw_trip_event(trip_id: str, event: str, reason: str, actor: User,
         The actor may not act on this trip.
     """
     check_trip_action(actor, trip_id, url, ledger=ledger)
-    why = " ".join((reason or "").split())
-    if not why or len(why) > REASON_LIMIT:
-        raise MovementRefused(msg("refusal.withdraw_reason", limit=REASON_LIMIT))
+    why = reason_given(reason)
     with using(url, ledger).uow() as uow:
         who = current_actor(actor, uow).username
         trip = _trip(uow.repo, trip_id)
@@ -284,38 +313,56 @@ def check_in(people: Iterable[tuple[str, str | None]], trip_id: str, day: dt.dat
         return import_path("arrivals", path, actor, url=url, ledger=ledger)
 
 
-def undo_check_in(id_number: str, trip_id: str, actor: User, url: str | None = None,
-                  *, ledger: Ledger | None = None) -> None:
+def undo_check_in(id_number: str, trip_id: str, reason: str, actor: User,
+                  url: str | None = None, *, ledger: Ledger | None = None) -> None:
     """Undo a person's check-in on a trip: their arrival (and the boarding recorded with it)
-    is deleted; the audit log keeps who, when and the arrival as it was.
+    is withdrawn with who, when and why, never deleted; it no longer counts, and the claims
+    resting on it are revisited by the next compute (see the module's rules).
+
+    Parameters
+    ----------
+    id_number
+        The person.
+    trip_id
+        The trip they were checked in from.
+    reason
+        Why the check-in was a mistake (required, at most ``REASON_LIMIT`` characters).
+    actor
+        Who undoes it (see :func:`check_trip_action`).
+    url
+        Ledger URL.
 
     Raises
     ------
     MovementRefused
-        Unknown trip or person, or no check-in of that person on that trip.
+        No reason, unknown trip or person, or no check-in of that person on that trip.
     PermissionDenied
         The actor may not act on this trip.
     """
     check_trip_action(actor, trip_id, url, ledger=ledger)
+    why = reason_given(reason)
     with using(url, ledger).uow() as uow:
         s = uow.session
+        who = current_actor(actor, uow).username
         trip = _trip(uow.repo, trip_id)
         person = uow.repo.people_by_id_number().get(id_number)
         arrival = None if person is None else s.scalars(select(m.Event).where(
             m.Event.kind == "arrived", m.Event.person_id == person.id,
-            m.Event.trip_pk == trip.id)).first()
+            m.Event.trip_pk == trip.id, m.standing())).first()
         if person is None or arrival is None:
             raise MovementRefused(msg("refusal.no_check_in", person=id_number, trip=trip_id))
-        before = row_dict(arrival, ("natural_key", "ref", "on_date", "employer_id",
-                                    "amount_fen", "import_id"))
         boarding = s.scalars(select(m.Event).where(
             m.Event.kind == "boarded", m.Event.person_id == person.id,
-            m.Event.trip_pk == trip.id, m.Event.import_id == arrival.import_id)).first()
-        for gone in (arrival, boarding):
-            if gone is not None:
-                s.delete(gone)
-        uow.repo.audit(actor.username, "check_in", f"{id_number}|{trip_id}", "undo_check_in",
-                       before, None)
+            m.Event.trip_pk == trip.id, m.Event.import_id == arrival.import_id,
+            m.standing())).first()
+        for row in (arrival, boarding):
+            if row is not None:
+                before = row_dict(row, EVENT_FIELDS)
+                withdraw_event(row, who, why)
+                uow.repo.audit(who, "check_in" if row is arrival else "boarding",
+                               f"{id_number}|{trip_id}",
+                               "undo_check_in" if row is arrival else "undo_boarding",
+                               before, row_dict(row, EVENT_FIELDS))
         uow.commit()
 
 

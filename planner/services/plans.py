@@ -40,7 +40,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import defer
 
 from planner.domain.model import Plan
@@ -475,6 +475,9 @@ def withdraw_replaced(repo: LedgerRepository, plan: Plan, merge: Merge) -> _With
         return out
     pks = list(replaced)
     s.execute(delete(m.ManifestEntry).where(m.ManifestEntry.trip_pk.in_(pks)))
+    # a withdrawn boarding or check-in stays, naming the trip by its id as written (ref)
+    s.execute(update(m.Event).where(m.Event.trip_pk.in_(pks), ~m.standing())
+              .values(trip_pk=None))
     for trip in replaced.values():
         out.withdrawn.append(trip.trip_id)
         if trip.plan_id is not None:
@@ -487,12 +490,13 @@ def withdraw_replaced(repo: LedgerRepository, plan: Plan, merge: Merge) -> _With
 
 def _events_on(repo: LedgerRepository, trips: Any) -> dict[int, int]:
     """How many events name each trip (by row or by id as written), its recorded movements
-    (departed, delayed, cancelled, arrived) included; a movement withdrawn as a mistake is not
-    counted."""
+    (departed, delayed, cancelled, arrived) included; a movement, a boarding or a check-in
+    withdrawn as a mistake is not counted."""
     by_id = {t.trip_id: t.id for t in trips}
     counts: dict[int, int] = {}
     q = select(m.Event.trip_pk, m.Event.ref).where(
-        or_(m.Event.trip_pk.in_(list(by_id.values())), m.Event.ref.in_(list(by_id))))
+        or_(m.Event.trip_pk.in_(list(by_id.values())), m.Event.ref.in_(list(by_id))),
+        m.standing())
     for pk, ref in repo.session.execute(q):
         key = pk if pk in by_id.values() else by_id.get(ref)
         if key is not None:

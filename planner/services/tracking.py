@@ -76,7 +76,7 @@ def _manifest_lines(s: Any, as_of: dt.date | None, trip_id: str | None = None
              .outerjoin(m.Employer, m.Employer.uscc == m.ManifestEntry.employer_uscc)
              .order_by(m.ManifestEntry.id))
     arrivals = select(m.Event.person_id, m.Event.on_date).where(
-        m.Event.kind == "arrived", m.Event.on_date.is_not(None))
+        m.Event.kind == "arrived", m.Event.on_date.is_not(None), m.standing())
     if as_of is not None:
         arrivals = arrivals.where(m.Event.on_date <= as_of)
     if trip_id is not None:

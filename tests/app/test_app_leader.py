@@ -63,7 +63,9 @@ def test_leader_sees_only_their_trip(sign_in, two_leaders, env_home) -> None:
 
 
 def test_leader_ticks_and_unticks_a_passenger(sign_in, two_leaders, env_home) -> None:
-    """Ticking a passenger counts them boarded; unticking undoes it, both in the audit log."""
+    """Ticking a passenger counts them boarded; unticking asks why under the person, 确认撤销
+    without a reason undoes nothing, with one it undoes the boarding; both in the audit log,
+    the untick with its reason."""
     from planner.services import ledger
 
     mine, _ = two_leaders
@@ -77,10 +79,20 @@ def test_leader_ticks_and_unticks_a_passenger(sign_in, two_leaders, env_home) ->
     assert f"已上车 {on + 1} ·" in _markdown(at)
     assert at.button(key=key).label == "已上车 — 点此撤销"
     at.button(key=key).click().run()
+    assert f"已上车 {on + 1} ·" in _markdown(at)  # not yet: it asks why first
+    at.button(key="ldr_untick_yes").click().run()
+    assert not at.exception, at.exception
+    assert f"已上车 {on + 1} ·" in _markdown(at)
+    assert any("请先写明撤销原因" in w.value for w in at.warning)
+    at.text_input(key="ldr_untick_reason").input("点错人了").run()
+    at.button(key="ldr_untick_yes").click().run()
+    assert not at.exception, at.exception
     assert f"已上车 {on} ·" in _markdown(at)
+    assert "ldr_untick_yes" not in {b.key for b in at.button}
     log = ledger.audit_log("boarding", f"{person['id_number']}|{mine}", url=url)
     assert log["action"].tolist()[-2:] == ["board", "undo_boarding"]
     assert set(log["actor"]) == {"lead-a"}
+    assert log["after"].iloc[-1]["withdraw_reason"] == "点错人了"
 
 
 def test_leader_search_by_last_four_digits(sign_in, two_leaders, env_home) -> None:

@@ -269,7 +269,9 @@ def test_tracking_checks_a_person_in(sign_in, env_home):
 
 
 def test_tracking_undoes_a_check_in(sign_in, env_home):
-    """Unticking a checked-in person and clicking undo removes their arrival."""
+    """Unticking a checked-in person and clicking undo asks for a reason and undoes nothing
+    without one; with a reason their arrival no longer counts, audited with it."""
+    from planner.services import ledger
     from planner.services import tracking as ledger_reads
 
     url = _url(env_home)
@@ -285,9 +287,52 @@ def test_tracking_undoes_a_check_in(sign_in, env_home):
     at.run()
     at.button(key="trk_undo").click().run()
     assert not at.exception, at.exception
+    assert "请先写明撤销原因" in _messages(at)
+    still = ledger_reads.manifest(url, person["trip_id"]).set_index("id_number")
+    assert still.loc[person["id_number"], "arrived_on"] is not None
+    at.text_input(key="trk_undo_reason").input("勾错了人").run()
+    at.button(key="trk_undo").click().run()
+    assert not at.exception, at.exception
     after = ledger_reads.manifest(url, person["trip_id"]).set_index("id_number")
     assert after.loc[person["id_number"], "arrived_on"] is None
     assert "已撤销 1 人的到岗登记" in _messages(at)
+    log = ledger.audit_log("check_in", f"{person['id_number']}|{person['trip_id']}",
+                           url=url).iloc[-1]
+    assert (log["action"], log["after"]["withdraw_reason"]) == ("undo_check_in", "勾错了人")
+
+
+def test_tracking_withdraws_a_trips_last_movement(sign_in, env_home):
+    """An operator picks a trip on 记录车次动态, records its departure and gets 撤销 under
+    it: 确认 without a reason withdraws nothing, with one the departure no longer counts and
+    the audit log holds the operator and the reason."""
+    from planner.services import ledger
+    from planner.services import tracking as ledger_reads
+
+    url = _url(env_home)
+    trips = ledger_reads.trips(url, dt.date.max)
+    trip = str(trips.loc[~trips["recorded"] & (trips["status"] != "cancelled"),
+                         "trip_id"].iloc[0])
+    at = sign_in("operator")
+    at.switch_page("app_pages/tracking.py").run()
+    at.selectbox(key="trk_mv_trip").select(trip).run()
+    assert "trk_withdraw" not in {b.key for b in at.button}  # nothing recorded yet
+    at.button(key="trk_mv_save").click().run()  # 已出发, the form's first event
+    assert ledger_reads.trips(url, dt.date.max).set_index("trip_id").at[trip, "recorded"]
+    at.button(key="trk_withdraw").click().run()
+    assert "撤销车次" in _messages(at) and trip in _messages(at)
+    at.button(key="trk_wd_yes").click().run()
+    assert not at.exception, at.exception
+    assert "请先写明撤销原因" in _messages(at)
+    assert ledger_reads.trips(url, dt.date.max).set_index("trip_id").at[trip, "recorded"]
+    at.text_input(key="trk_wd_reason").input("记错车次了").run()
+    at.button(key="trk_wd_yes").click().run()
+    assert not at.exception, at.exception
+    assert not ledger_reads.trips(url, dt.date.max).set_index("trip_id").at[trip, "recorded"]
+    assert "已撤销车次" in _messages(at)
+    assert "trk_withdraw" not in {b.key for b in at.button}
+    last = ledger.audit_log("trip", trip, url=url).iloc[-1]
+    assert (last["actor"], last["action"], last["after"]["note"]) == (
+        "operator", "withdraw_departed", "记错车次了")
 
 
 def test_tracking_movement_day_follows_the_as_of_day(sign_in, env_home):
@@ -315,8 +360,8 @@ def test_tracking_records_a_cancellation_and_reseats(sign_in, env_home):
     lines = ledger_reads.manifest(url, trip["trip_id"])
     for id_number in lines.loc[lines["arrived_on"].notna(), "id_number"]:
         # a trip anyone arrived on cannot be cancelled: these check-ins were wrong
-        movements.undo_check_in(id_number, trip["trip_id"], system_actor(Role.OPERATOR),
-                                url=url)
+        movements.undo_check_in(id_number, trip["trip_id"], "登记错了",
+                                system_actor(Role.OPERATOR), url=url)
     at = sign_in("operator")
     at.switch_page("app_pages/tracking.py").run()
     at.selectbox(key="trk_mv_trip").select(trip["trip_id"]).run()

@@ -81,8 +81,8 @@ def test_leader_refused_on_another_leaders_trip(crewed: str, world) -> None:
 
 
 def test_leader_ticks_and_unticks_a_boarding_audited(crewed: str, world) -> None:
-    """A tick records the boarding, an untick deletes it; the counts follow and the audit log
-    keeps who did each and when."""
+    """A tick records the boarding, an untick (with a reason) takes it back; the counts follow
+    and the audit log keeps who did each and when."""
     trip = world.plan.trips[0].trip_id
     wang = _leader("wang")
     person = _first_person(crewed, trip)
@@ -90,12 +90,37 @@ def test_leader_ticks_and_unticks_a_boarding_audited(crewed: str, world) -> None
     lines = lead.roster(trip, wang, crewed).set_index("id_number")
     assert bool(lines.at[person, "boarded"]) and int(lines["boarded"].sum()) == 1
     assert lead.leader_trips(wang, crewed).iloc[0]["boarded"] == 1
-    lead.undo_boarding(person, trip, wang, url=crewed)
+    lead.undo_boarding(person, trip, "点错人了", wang, url=crewed)
     assert not lead.roster(trip, wang, crewed)["boarded"].any()
     log = svc.audit_log("boarding", f"{person}|{trip}", url=crewed)
     assert log["action"].tolist() == ["board", "undo_boarding"]
     assert set(log["actor"]) == {"wang"} and log["at"].notna().all()
     assert log["before"].iloc[1]["natural_key"] == f"boarded|{person}|{trip}"
+    assert log["after"].iloc[1]["withdraw_reason"] == "点错人了"
+
+
+def test_untick_needs_a_reason_and_the_person_can_be_ticked_again(crewed: str, world) -> None:
+    """An untick without a reason is refused and the person stays boarded; unticked with one,
+    the boarding is kept marked withdrawn (by whom, why), and a new tick boards them again."""
+    from sqlalchemy import select
+
+    from planner.ledger import UnitOfWork
+    from planner.ledger import models as m
+
+    trip = world.plan.trips[0].trip_id
+    wang = _leader("wang")
+    person = _first_person(crewed, trip)
+    lead.board(person, trip, wang, url=crewed)
+    with pytest.raises(mv.MovementRefused, match="reason"):
+        lead.undo_boarding(person, trip, "  ", wang, url=crewed)
+    assert lead.leader_trips(wang, crewed).iloc[0]["boarded"] == 1
+    lead.undo_boarding(person, trip, "点错人了", wang, url=crewed)
+    lead.board(person, trip, wang, url=crewed)
+    assert lead.leader_trips(wang, crewed).iloc[0]["boarded"] == 1
+    with UnitOfWork(crewed) as uow:
+        rows = uow.session.execute(select(m.Event.withdrawn_by, m.Event.withdraw_reason).where(
+            m.Event.kind == "boarded").order_by(m.Event.id)).all()
+    assert [tuple(r) for r in rows] == [("wang", "点错人了"), (None, None)]
 
 
 def test_second_tick_and_stranger_are_refused(crewed: str, world) -> None:

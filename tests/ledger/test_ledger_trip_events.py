@@ -153,7 +153,7 @@ def test_only_an_operator_records_movements(planned: str, world, actors) -> None
         mv.record_trip_event(trip, "departed", dt.datetime.combine(day, dt.time(6)),
                              actors["reviewer"], url=planned)
     with pytest.raises(PermissionDenied):
-        mv.undo_check_in("x", trip, actors["reviewer"], url=planned)
+        mv.undo_check_in("x", trip, "mistake", actors["reviewer"], url=planned)
     assert _count(planned) == 0
 
 
@@ -169,22 +169,56 @@ def _arrive(url: str, world, op, tmp_path: Path, trip_id: str, day: dt.date, n: 
     return [a.id_number for a in people]
 
 
-def test_undo_check_in_removes_the_arrival_and_audits(planned: str, world, actors,
-                                                      tmp_path) -> None:
-    """An undone check-in is no longer an arrival; the audit log keeps who and the arrival."""
+def _person_events(url: str, id_number: str) -> list[tuple[str, str | None, str | None]]:
+    """A person's boardings and arrivals as stored: kind, who withdrew it and why."""
+    from sqlalchemy import select
+
+    from planner.ledger import UnitOfWork
+    from planner.ledger import models as m
+
+    with UnitOfWork(url) as uow:
+        return [(e.kind, e.withdrawn_by, e.withdraw_reason) for e in uow.session.scalars(
+            select(m.Event).join(m.Person, m.Person.id == m.Event.person_id).where(
+                m.Person.id_number == id_number, m.Event.kind.in_(("boarded", "arrived")))
+            .order_by(m.Event.id))]
+
+
+def test_undo_check_in_withdraws_the_arrival_and_keeps_it(planned: str, world, actors,
+                                                          tmp_path) -> None:
+    """An undone check-in no longer counts (missing again), but its arrival and boarding stay
+    in the ledger marked withdrawn with who and why; the audit log holds the arrival before
+    and after; undone twice is refused."""
     trip, _, day = _trips(world)
     op = actors["operator"]
     arrive = day + dt.timedelta(days=1)
     who = _arrive(planned, world, op, tmp_path, trip, arrive)[0]
-    mv.undo_check_in(who, trip, op, url=planned)
+    mv.undo_check_in(who, trip, "  勾错了人 ", op, url=planned)
     lines = reads.manifest(planned, trip)
     assert lines.set_index("id_number").loc[who, "arrived_on"] is None
     assert who in set(reads.missing(planned, arrive)["id_number"])
+    assert _person_events(planned, who) == [("arrived", op.username, "勾错了人"),
+                                            ("boarded", op.username, "勾错了人")]
     log = svc.audit_log("check_in", f"{who}|{trip}", url=planned).iloc[0]
     assert (log["actor"], log["action"]) == (op.username, "undo_check_in")
-    assert log["before"]["on_date"] == arrive.isoformat() and log["after"] is None
+    assert log["before"]["on_date"] == arrive.isoformat()
+    assert log["before"]["withdrawn_at"] is None and log["before"]["natural_key"].startswith(
+        f"arrived|{who}|")
+    assert log["after"]["withdraw_reason"] == "勾错了人" and log["after"]["withdrawn_at"]
     with pytest.raises(mv.MovementRefused, match="no check-in"):
-        mv.undo_check_in(who, trip, op, url=planned)
+        mv.undo_check_in(who, trip, "again", op, url=planned)
+
+
+def test_undo_check_in_needs_a_short_reason(planned: str, world, actors, tmp_path) -> None:
+    """Without a reason, or with one over 200 characters, a check-in is not undone: the
+    person stays arrived and nothing is marked."""
+    trip, _, day = _trips(world)
+    op = actors["operator"]
+    who = _arrive(planned, world, op, tmp_path, trip, day + dt.timedelta(days=1))[0]
+    for reason in ("", "   ", "x" * (mv.REASON_LIMIT + 1)):
+        with pytest.raises(mv.MovementRefused, match="reason"):
+            mv.undo_check_in(who, trip, reason, op, url=planned)
+    assert reads.manifest(planned, trip).set_index("id_number").loc[who, "arrived_on"]
+    assert _person_events(planned, who) == [("arrived", None, None), ("boarded", None, None)]
 
 
 def test_check_in_for_someone_not_on_the_trip_is_a_problem(planned: str, world, actors,
@@ -311,7 +345,9 @@ def test_check_in_after_an_undo_records_the_arrival_again(planned: str, world, a
     person = next(a for a in world.plan.assignments if a.trip_id == trip)
     arrive, op = day + dt.timedelta(days=1), actors["operator"]
     mv.check_in([(person.id_number, person.employer_uscc)], trip, arrive, op, url=planned)
-    mv.undo_check_in(person.id_number, trip, op, url=planned)
+    mv.undo_check_in(person.id_number, trip, "wrong person", op, url=planned)
+    assert reads.manifest(planned, trip).set_index("id_number").loc[
+        person.id_number, "arrived_on"] is None
     again = mv.check_in([(person.id_number, person.employer_uscc)], trip, arrive, op,
                         url=planned)
     assert (again.already, again.added) == (False, 1)
@@ -476,7 +512,7 @@ def test_an_arrival_with_check_ins_is_withdrawn_only_after_them(planned: str, wo
         mv.withdraw_trip_event(trip, "arrived", "mistake", op, url=planned)
     assert _status(planned, trip, day)["status"] == "arrived"
     for a in on_trip:
-        mv.undo_check_in(a.id_number, trip, op, url=planned)
+        mv.undo_check_in(a.id_number, trip, "wrong day", op, url=planned)
     mv.withdraw_trip_event(trip, "arrived", "mistake", op, url=planned)
     assert _status(planned, trip, day)["status"] == "under_way"
 
@@ -521,3 +557,86 @@ def test_an_overlapping_file_does_not_bring_a_withdrawn_movement_back(planned: s
     assert again.added == 1
     assert not _status(planned, trip, day)["recorded"]
     assert _status(planned, other, day)["recorded"]
+
+
+# ------------------------------------------------------- a check-in a claim rests on
+@pytest.fixture
+def claimed(planned: str, world, actors) -> str:
+    """The planned ledger with every event file and the claims computed (all drafts) under
+    the Shangyu policy with its retention reward on (per person arrived and still insured
+    six months later): a claim resting on each such person's check-in."""
+    from planner.paths import DATA_DIR
+
+    text = (DATA_DIR / "policies" / "shangyu-2020.toml").read_text(encoding="utf-8")
+    text = text.replace("[retention]                        # not part of Shangyu's 2020 "
+                        "policy\nenabled = false", "[retention]\nenabled = true")
+    text = text.replace("poverty_registered_only = true", "poverty_registered_only = false")
+    text = text.replace('name = "上虞区 2020 年复工返岗补贴"', 'name = "上虞区 2020（含留岗奖励）"')
+    op = actors["operator"]
+    svc.add_policy_version(text, actors["admin"], url=planned)
+    for kind in ("charters", "charter_riders", "arrivals", "insurance", "headcount",
+                 "placements"):
+        svc.import_path(kind, world.events[kind], op, url=planned)
+    svc.compute_claims(op, url=planned)
+    return planned
+
+
+def _resting(url: str) -> tuple[dict, str, str]:
+    """A retention claim owing money for someone checked in from a trip: the claim (as
+    listed), that person and the trip."""
+    arrived = reads.manifest(url).dropna(subset=["arrived_on"]).set_index("id_number")
+    claims = svc.list_claims(url=url)
+    for claim in claims[claims["rule"] == "retention"].to_dict("records"):
+        who = claim["key"].removeprefix("retention:")
+        if who in arrived.index and claim["amount_fen"] > 0:
+            return claim, who, str(arrived.at[who, "trip_id"])
+    raise AssertionError("no claim rests on a trip check-in")
+
+
+def test_a_draft_resting_on_an_undone_check_in_is_voided(claimed: str, actors) -> None:
+    """The next compute after a check-in is undone voids the draft claim that rested on it
+    (nothing is owed without the arrival)."""
+    claim, who, trip = _resting(claimed)
+    mv.undo_check_in(who, trip, "not arrived: ticked by mistake", actors["operator"],
+                     url=claimed)
+    assert svc.compute_claims(actors["operator"], url=claimed).voided == 1
+    assert svc.list_claims(url=claimed).set_index("key").at[claim["key"], "state"] == "void"
+
+
+def test_an_approved_claim_resting_on_an_undone_check_in_is_flagged_and_never_paid(
+        claimed: str, actors) -> None:
+    """A claim past draft whose arrival was undone since is flagged for review at the next
+    compute (its amount kept, nothing proposed to pay) and refused by issue_payments and
+    record_payment."""
+    from planner.ledger.workflow import TransitionRefused
+
+    claim, who, trip = _resting(claimed)
+    ids = [int(claim["claim_id"])]
+    monday = dt.date(2020, 3, 2)
+    svc.review(ids, actors["reviewer"], url=claimed)
+    svc.approve(ids, actors["approver"], url=claimed)
+    svc.publish_notice(ids, actors["approver"], on=monday, url=claimed)
+    svc.close_notice(ids, actors["approver"], on=monday + dt.timedelta(days=8), url=claimed)
+    mv.undo_check_in(who, trip, "wrong person checked in", actors["operator"], url=claimed)
+    result = svc.compute_claims(actors["operator"], url=claimed)
+    assert result.flagged_keys == (claim["key"],)
+    after = svc.list_claims(url=claimed).set_index("key").loc[claim["key"]]
+    assert bool(after["needs_review"]) and int(after["amount_fen"]) == int(claim["amount_fen"])
+    with pytest.raises(TransitionRefused, match="flagged"):
+        svc.issue_payments(ids, actors["finance"], url=claimed)
+    with pytest.raises(TransitionRefused, match="flagged"):
+        svc.record_payment(ids[0], actors["finance"], url=claimed)
+
+
+def test_reimporting_the_arrivals_file_after_an_undo_records_the_arrival_again(
+        planned: str, world, actors, tmp_path) -> None:
+    """The same arrivals file imported again after one of its check-ins was undone records
+    that arrival again (the withdrawn one does not count as held), and only that one."""
+    trip, _, day = _trips(world)
+    op = actors["operator"]
+    who = _arrive(planned, world, op, tmp_path, trip, day)[0]
+    mv.undo_check_in(who, trip, "wrong day", op, url=planned)
+    again = _arrive(planned, world, op, tmp_path, trip, day)
+    assert who in again
+    arrived = reads.manifest(planned, trip).set_index("id_number")["arrived_on"]
+    assert arrived[who] == day and int(arrived.notna().sum()) == 2
