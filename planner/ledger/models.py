@@ -251,13 +251,16 @@ class TripEvent(Base):
 
     Rows are never changed nor deleted: a movement recorded by mistake is *withdrawn* by a row
     of its own, ``event`` ``withdrawn``, ``withdraws_id`` the mistaken row, ``at`` when,
-    ``recorded_by`` who and ``note`` why (``planner.ledger.trip_events``).
+    ``recorded_by`` who and ``note`` why (``planner.ledger.trip_events``). ``trip_ref`` is the
+    trip's id as written; ``trip_pk`` the trip's row, cleared only when a dispatch withdraws a
+    trip all of whose movements were withdrawn (the rows stay, naming it by ``trip_ref``).
     """
 
     __tablename__ = "trip_events"
     id: Mapped[int] = mapped_column(primary_key=True)
     natural_key: Mapped[str] = mapped_column(String(200), unique=True)
-    trip_pk: Mapped[int] = mapped_column(ForeignKey("trips.id"), index=True)
+    trip_pk: Mapped[int | None] = mapped_column(ForeignKey("trips.id"), index=True)
+    trip_ref: Mapped[str | None] = mapped_column(String(64), index=True)
     event: Mapped[str] = mapped_column(String(16))
     at: Mapped[dt.datetime] = mapped_column(DateTime)
     note: Mapped[str | None] = mapped_column(Text)

@@ -237,7 +237,7 @@ def merge_trip_events(repo: LedgerRepository, records: Sequence[Any], imp: m.Imp
             continue
         key = line.key(r.event, r.at)
         line.add(r.event, r.at)
-        rows.append({"natural_key": key, "trip_pk": trip.id,
+        rows.append({"natural_key": key, "trip_pk": trip.id, "trip_ref": r.trip_id,
                      "event": r.event, "at": r.at, "note": r.note,
                      "recorded_by": imp.by, "import_id": imp.id, "created_at": m.utcnow()})
     if not merge.problems:

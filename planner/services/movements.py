@@ -186,7 +186,7 @@ def record_trip_event(trip_id: str, event: str, at: dt.datetime, actor: User,
         refused = line.refusal(event, at)
         if refused is not None:
             raise MovementRefused(refused[1])
-        row = m.TripEvent(natural_key=line.key(event, at), trip_pk=trip.id,
+        row = m.TripEvent(natural_key=line.key(event, at), trip_pk=trip.id, trip_ref=trip_id,
                           event=event, at=at, note=(note or "").strip() or None,
                           recorded_by=actor.username)
         uow.repo.add(row)
@@ -272,6 +272,7 @@ def withdraw_trip_event(trip_id: str, event: str, reason: str, actor: User,
         mistaken = uow.session.get(m.TripEvent, line.ids[event])
         assert mistaken is not None
         row = m.TripEvent(natural_key=f"{WITHDRAWN}|{trip_id}|{mistaken.id}", trip_pk=trip.id,
+                          trip_ref=trip_id,
                           event=WITHDRAWN, at=clock.now().replace(second=0, microsecond=0),
                           note=why, recorded_by=who, withdraws_id=mistaken.id)
         uow.repo.add(row)

@@ -475,9 +475,11 @@ def withdraw_replaced(repo: LedgerRepository, plan: Plan, merge: Merge) -> _With
         return out
     pks = list(replaced)
     s.execute(delete(m.ManifestEntry).where(m.ManifestEntry.trip_pk.in_(pks)))
-    # a withdrawn boarding or check-in stays, naming the trip by its id as written (ref)
+    # a withdrawn boarding or check-in stays, naming the trip by its id as written (ref); so
+    # does a withdrawn movement and its withdrawal (trip_ref): none of them counts (``ran``)
     s.execute(update(m.Event).where(m.Event.trip_pk.in_(pks), ~m.standing())
               .values(trip_pk=None))
+    s.execute(update(m.TripEvent).where(m.TripEvent.trip_pk.in_(pks)).values(trip_pk=None))
     for trip in replaced.values():
         out.withdrawn.append(trip.trip_id)
         if trip.plan_id is not None:

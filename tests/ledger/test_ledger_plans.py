@@ -148,6 +148,30 @@ def test_replan_dropping_a_trip_that_ran_names_the_dispatched_plan(registered: s
     assert ps.plan_info(b.id, registered).state == "saved"
 
 
+def test_a_trip_whose_departure_was_withdrawn_can_be_replanned(registered: str, world,
+                                                                actors) -> None:
+    """A departure tapped by mistake and withdrawn leaves the trip as if it never ran: a plan
+    placing its people anew dispatches, the trip is withdrawn, and the mistaken departure and
+    its withdrawal stay in the ledger naming the trip by its id."""
+    from planner.services.movements import withdraw_trip_event
+
+    op = actors["operator"]
+    a = ps.save_plan(world.plan, "A", op, url=registered)
+    ps.dispatch_plan(a.id, op, registered)
+    tapped = next(t for t in ps.load_plan(a.id, registered).trips if t.parent_trip_id is None)
+    record_trip_event(tapped.trip_id, "departed", tapped.depart, op, url=registered)
+    withdraw_trip_event(tapped.trip_id, "departed", "点错了", op, url=registered)
+    b = ps.save_plan(world.plan, "B", op, url=registered)  # the same trips under P002-…
+    result = ps.dispatch_plan(b.id, op, registered)
+    assert tapped.trip_id in result.trips_withdrawn
+    assert tapped.trip_id not in _trip_ids(registered)
+    with UnitOfWork(registered) as uow:
+        from planner.ledger import models as m
+
+        kept = [(e.event, e.trip_ref) for e in uow.session.query(m.TripEvent)]
+    assert sorted(kept) == [("departed", tapped.trip_id), ("withdrawn", tapped.trip_id)]
+
+
 def test_only_operators_dispatch(registered: str, world, actors) -> None:
     """Any role may save a plan; a reviewer may not dispatch it and nothing changes."""
     saved = ps.save_plan(world.plan, "A", actors["reviewer"], url=registered)
