@@ -188,6 +188,7 @@ def timelines(repo: LedgerRepository, trips: Iterable[m.Trip]) -> dict[str, Time
                                      .order_by(m.TripEvent.id)))
     withdrawn = {e.withdraws_id for e in rows if e.withdraws_id is not None}
     for e in rows:
+        assert e.trip_pk is not None  # selected by it
         line = out[by_pk[e.trip_pk]]
         if e.id in withdrawn:
             line.withdrawn.setdefault(e.event, []).append(e.at)

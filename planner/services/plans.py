@@ -506,7 +506,8 @@ def _events_on(repo: LedgerRepository, trips: Any) -> dict[int, int]:
     moved = select(m.TripEvent.trip_pk).where(m.TripEvent.trip_pk.in_(list(by_id.values())),
                                               live())
     for (pk,) in repo.session.execute(moved):  # a recorded departure, delay or cancellation
-        counts[pk] = counts.get(pk, 0) + 1
+        if pk is not None:
+            counts[pk] = counts.get(pk, 0) + 1
     return counts
 
 
