@@ -86,7 +86,7 @@ def test_leader_phone_check_in_with_undo(server: str, phone: Any, led_trip) -> N
 
     page.get_by_role("button", name="已出发").click()
     settle(page)
-    page.get_by_role("button", name="确认").click()  # a movement is confirmed, not undone
+    page.get_by_role("button", name="确认").click()  # a movement is confirmed first
     settle(page)
     page.get_by_role("button", name=re.compile(r"已出发 .* ✓")).wait_for(timeout=30_000)
 
@@ -105,5 +105,11 @@ def test_leader_phone_check_in_with_undo(server: str, phone: Any, led_trip) -> N
     page.screenshot(path=str(ARTIFACTS / "leader-phone.png"), full_page=True)
 
     page.get_by_role("button", name="已上车 — 点此撤销").first.click()
+    settle(page)
+    assert _counts(page) == (boarded + 1, missing - 1), "an untick waits for its reason"
+    page.get_by_label("撤销原因（必填）").fill("点错人了")
+    page.get_by_label("撤销原因（必填）").press("Enter")
+    settle(page)
+    page.get_by_role("button", name="确认撤销").click()
     settle(page)
     assert _counts(page) == (boarded, missing)
