@@ -249,12 +249,18 @@ def _revisit(uow: UnitOfWork, claim: m.Claim, fresh: tuple[int, list[Any], Any],
         tally.flagged += 1
         assert tally.flagged_keys is not None
         tally.flagged_keys.append(claim.key)
-    elif (claim.needs_review and claim.amount_fen == amount
-          and not any(n.code == ACCOUNT_CHANGED for n in note_messages(claim.review_note))):
-        claim.needs_review = False
-        claim.review_note = note_json(msg("review_note.flag_cleared", amount=amount))
+    elif claim.needs_review and claim.amount_fen == amount:
+        account = tuple(n for n in note_messages(claim.review_note) if n.code == ACCOUNT_CHANGED)
+        if account and claim.proposed_amount_fen is None:
+            tally.unchanged += 1  # flagged for the account alone: a reviewer clears that
+            return
+        # the amount is back: that reason goes; a changed account still needs a reviewer
+        claim.needs_review = bool(account)
+        claim.review_note = (note_json(account[0] if len(account) == 1 else
+                                       msg("review_note.several", notes=account)) if account
+                             else note_json(msg("review_note.flag_cleared", amount=amount)))
         claim.proposed_amount_fen = None
-        action = "unflag"
+        action = "unflag_amount" if account else "unflag"
         tally.updated += 1
     else:
         tally.unchanged += 1

@@ -169,6 +169,46 @@ def test_a_changed_account_sends_an_approved_unpaid_claim_back_to_review(
     assert line["bank_account"] == NEW_ACCOUNT[1]
 
 
+def _roster(url: str, id_number: str, *, on: bool) -> None:
+    """Put ``id_number`` on an employer's charter roster (its self-return is then owed
+    nothing), or take them off it again."""
+    with UnitOfWork(url) as uow:
+        person = uow.repo.people_by_id_number()[id_number]
+        if on:
+            employer = uow.session.scalars(select(m.Employer).order_by(m.Employer.id)).first()
+            assert employer is not None
+            charter = m.Charter(contract_no="C1", employer_id=employer.id,
+                                depart_date=dt.date(2020, 2, 20), origin_adcode="520102",
+                                seats=53, riders=25, invoice_amount_fen=2_000_000)
+            uow.repo.add(charter)
+            uow.session.flush()
+            uow.repo.add(m.CharterRider(charter_id=charter.id, person_id=person.id))
+        else:
+            rider = uow.session.scalars(select(m.CharterRider).where(
+                m.CharterRider.person_id == person.id)).one()
+            uow.session.delete(rider)
+        uow.commit()
+
+
+def test_a_recompute_keeps_the_account_reason_of_a_flag(ledger_url: str, folder: Path,
+                                                        payee: str, actors) -> None:
+    """A claim flagged for a changed account whose amount then changes keeps both reasons;
+    when the amount is back, only the account reason goes on holding it for a reviewer."""
+    claim_id = int(_claim(ledger_url, payee)["claim_id"])
+    svc.review([claim_id], actors["reviewer"], url=ledger_url)
+    _register(folder, ledger_url, actors["operator"], "workers", payee, **_bank(NEW_ACCOUNT))
+    _roster(ledger_url, payee, on=True)
+    svc.compute_claims(actors["operator"], url=ledger_url)
+    note = _claim(ledger_url, payee)["review_note"].render("zh")
+    assert "收款账户已变更" in note and "重算金额 0.00 元" in note
+    _roster(ledger_url, payee, on=False)
+    svc.compute_claims(actors["operator"], url=ledger_url)
+    claim = _claim(ledger_url, payee)
+    assert bool(claim["needs_review"])
+    assert claim["review_note"].render("zh").startswith("收款账户已变更")
+    assert "重算" not in claim["review_note"].render("zh")
+
+
 def test_a_payment_at_the_bank_refuses_the_account_change(ledger_url: str, folder: Path,
                                                           payee: str, actors) -> None:
     """While the payee's payment is pending at the bank, changing their account is refused,
