@@ -91,7 +91,8 @@ def _import(args: argparse.Namespace) -> int:
     if result.already:
         print(f"{result.file_name}: already imported; nothing changed")
     else:
-        print(f"{result.file_name}: {result.rows} rows read, {result.added} added "
+        updated = f", {result.updated} updated" if result.updated else ""
+        print(f"{result.file_name}: {result.rows} rows read, {result.added} added{updated} "
               f"({result.seconds:.2f} s)")
     for note in result.notes:
         print(f"  {note}")

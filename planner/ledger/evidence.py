@@ -8,7 +8,10 @@ Rules implemented here:
   legacy line, read as the message ``evidence.legacy`` — its English text as written, in
   Chinese only the claim's rule (``按包车补贴规定核定``), since the sentence is not parsed;
 - a claim's review note is stored as a message's JSON text (``note_json``); an older ledger's
-  English note reads as written in English and as 需复核 in Chinese;
+  English note reads as written in English and as 需复核 in Chinese; a claim flagged for two
+  reasons keeps both (``review_note.several``, ``with_note``);
+- a payee's bank account is named in a note by its bank and its last four characters only
+  (``account_label``: 农业银行 尾号 5678), never in full;
 - a line is rendered in Chinese or English from the message catalogue; lines are joined by
   ``；`` in Chinese and ``; `` in English.
 """
@@ -21,8 +24,12 @@ from typing import Any
 
 from planner.messages import Message, msg, render
 
-__all__ = ["evidence_messages", "evidence_text", "legacy_line", "note_json", "note_message",
-           "stored_evidence"]
+__all__ = ["ACCOUNT_CHANGED", "account_label", "evidence_messages", "evidence_text",
+           "legacy_line", "note_json", "note_message", "note_messages", "stored_evidence",
+           "with_note"]
+
+#: The review note of a claim whose payee's bank account changed (only a reviewer clears it).
+ACCOUNT_CHANGED = "review_note.payee_account_changed"
 
 _JOIN = {"zh": "；", "en": "; "}
 
@@ -90,6 +97,35 @@ def note_message(note: str | None) -> Message | None:
     if isinstance(data, dict) and "code" in data:
         return Message.from_json(data)
     return msg("review_note.legacy", text=str(note))
+
+
+def note_messages(note: str | None) -> tuple[Message, ...]:
+    """The reasons a stored review note gives, one message each (``review_note.several``
+    unpacked)."""
+    message = note_message(note)
+    if message is None:
+        return ()
+    if message.code == "review_note.several":
+        return tuple(m for m in message.args.get("notes", ()) if isinstance(m, Message))
+    return (message,)
+
+
+def with_note(note: str | None, message: Message) -> str:
+    """The stored review note of a flagged claim with ``message`` added to the reasons it
+    gives already (``note`` of a claim not flagged: ``None``)."""
+    notes = (*note_messages(note), message)
+    return note_json(notes[0] if len(notes) == 1 else msg("review_note.several", notes=notes))
+
+
+def account_label(bank_name: str | None, bank_account: str | None) -> Message:
+    """A bank account as a note names it: its bank and its last four characters
+    (``review_note.no_account`` when none is registered)."""
+    account = "".join(str(bank_account or "").split())
+    if not account:
+        return msg("review_note.no_account")
+    if bank_name:
+        return msg("review_note.account_at_bank", bank=bank_name, tail=account[-4:])
+    return msg("review_note.account_tail", tail=account[-4:])
 
 
 def reason_message(reason: str | None) -> Message | str | None:

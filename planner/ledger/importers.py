@@ -7,6 +7,14 @@ Rules implemented here:
   headcount: employer and month; a placement: person and employer; a trip: its id; a manifest
   line: person and trip); a row whose key is already in the ledger with the same values is
   skipped, with different values it is a problem naming the file, row and column;
+- a scenario's person or employer already in the ledger is the same one only with the same
+  identity (a person: name, home county, employer, poverty registration, travel; an employer:
+  its name) — another identity is a problem, as above; its other fields (a person: phone,
+  address, available-from day, bank name and account; an employer: location, new hires
+  wanted, needed-by day, bank name and account) are updated from the file, and each row so
+  changed is kept in ``Merge.updates`` with the fields before and after, for the caller to audit
+  and to act on (a changed bank account is a money event: ``planner.services.payments``); a
+  person's ``registered`` event is dated on their available-from day;
 - references must resolve: an unknown person, employer, trip or contract is a problem naming the
   file, row and column (referential checks live here, where the ledger is known); an arrival
   on a government trip must name a person on that trip's manifest;
@@ -28,6 +36,27 @@ from planner.ledger.repository import LedgerRepository
 from planner.messages import Message, msg
 from planner.problems import Problem
 
+#: The fields naming where a payee is paid.
+ACCOUNT_FIELDS = ("bank_name", "bank_account")
+
+
+@dataclass(frozen=True)
+class RowUpdate:
+    """A registered person or employer a scenario import changed: ``entity`` (``person`` or
+    ``employer``), its ``key`` (ID number or credit code), the file's ``row``, and the changed
+    fields ``before`` and ``after`` (as the ledger holds them; dates as dates)."""
+
+    entity: str
+    key: str
+    row: int
+    before: dict[str, Any]
+    after: dict[str, Any]
+
+    @property
+    def account_changed(self) -> bool:
+        """Whether where the payee is paid (bank or account) changed."""
+        return any(f in self.after for f in ACCOUNT_FIELDS)
+
 
 @dataclass
 class Merge:
@@ -39,6 +68,8 @@ class Merge:
     problems: list[Problem] = field(default_factory=list)
     # claims this merge marked as payment exceptions for the auditor (bank results)
     exceptions: int = 0
+    # registered rows this merge changed (scenario: people and employers)
+    updates: list[RowUpdate] = field(default_factory=list)
     rownums: Sequence[int] = ()
     headers: dict[str, str] = field(default_factory=dict)
     table: str | None = None
@@ -95,38 +126,76 @@ class _Keyed:
 
 
 # ------------------------------------------------------------------- scenario
+def _text(value: Any) -> str | None:
+    """An optional text field as the ledger stores it (blank: ``None``)."""
+    text = str(value).strip() if value is not None else ""
+    return text or None
+
+
+def _changes(row: Any, fields: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The fields of the ledger ``row`` that ``fields`` changes: (before, after); a blank
+    text is no text."""
+    def held(f: str) -> Any:
+        value = getattr(row, f)
+        return _text(value) if isinstance(value, str) else value
+
+    changed = [f for f, v in fields.items() if held(f) != v]
+    return {f: held(f) for f in changed}, {f: fields[f] for f in changed}
+
+
+def _update(merge: Merge, entity: str, key: str, row_number: int, row: Any,
+            fields: dict[str, Any]) -> None:
+    """Note the changes ``fields`` makes to the registered ``row`` (applied later)."""
+    before, after = _changes(row, fields)
+    if after:
+        merge.updates.append(RowUpdate(entity, key, row_number, before, after))
+
+
+def _apply(repo: LedgerRepository, merge: Merge, rows: dict[str, Any]) -> None:
+    """Write ``merge.updates`` onto the registered ``rows`` (by key); a person's new
+    available-from day dates their ``registered`` event too."""
+    for u in merge.updates:
+        for f, v in u.after.items():
+            setattr(rows[u.key], f, v)
+        if u.entity == "person" and "available_from" in u.after:
+            event = repo.session.scalars(select(m.Event).where(
+                m.Event.natural_key == f"registered|{u.key}")).first()
+            if event is not None:
+                event.on_date = u.after["available_from"]
+
+
 def merge_employers(
     repo: LedgerRepository, employers: Sequence[Any], imp: m.Import, file: str
 ) -> Merge:
-    """Add the scenario's employers (``planner.domain.model.Employer``)."""
+    """Add the scenario's employers (``planner.domain.model.Employer``); update the
+    registered ones (location, demand, bank details; noted in ``Merge.updates``)."""
     merge = Merge(file, table="employers")
     known = repo.employers_by_uscc()
     seen = _Keyed({u: (e, _employer_values(e)) for u, e in known.items()})
     for i, e in enumerate(employers):
-        values = {
-            "name": e.name,
+        values = {"name": e.name}
+        fields = {
+            "lat": e.lat,
+            "lon": e.lon,
             "new_hires_wanted": int(e.new_hires_wanted),
             "needed_by": e.needed_by,
+            "bank_name": _text(getattr(e, "bank_name", None)),
+            "bank_account": _text(getattr(e, "bank_account", None)),
         }
+        refused = len(merge.problems)
         if seen.check(merge, merge.at(i), msg("problem.what_employer", employer=e.uscc),
                       e.uscc, values):
-            repo.add(
-                m.Employer(
-                    uscc=e.uscc,
-                    lat=e.lat,
-                    lon=e.lon,
-                    bank_name=getattr(e, "bank_name", None),
-                    bank_account=getattr(e, "bank_account", None),
-                    import_id=imp.id,
-                    **values,
-                )
-            )
+            repo.add(m.Employer(uscc=e.uscc, import_id=imp.id, **values, **fields))
             merge.added += 1
+        elif e.uscc in known and len(merge.problems) == refused:
+            _update(merge, "employer", e.uscc, merge.at(i), known[e.uscc], fields)
+    if not merge.problems:
+        _apply(repo, merge, known)
     return merge
 
 
 def _employer_values(e: m.Employer) -> dict[str, Any]:
-    return {"name": e.name, "new_hires_wanted": e.new_hires_wanted, "needed_by": e.needed_by}
+    return {"name": e.name}
 
 
 def _person_values(p: Any) -> dict[str, Any]:
@@ -139,6 +208,16 @@ def _person_values(p: Any) -> dict[str, Any]:
     }
 
 
+def _person_fields(w: Any) -> dict[str, Any]:
+    return {
+        "phone": _text(w.phone),
+        "home_address": _text(w.home_address),
+        "available_from": w.available_from,
+        "bank_name": _text(getattr(w, "bank_name", None)),
+        "bank_account": _text(getattr(w, "bank_account", None)),
+    }
+
+
 def merge_people(
     repo: LedgerRepository,
     workers: Sequence[Any],
@@ -146,7 +225,8 @@ def merge_people(
     file: str,
     employer_usccs: set[str],
 ) -> Merge:
-    """Add the scenario's workers (``planner.domain.model.Worker``) and their registration."""
+    """Add the scenario's workers (``planner.domain.model.Worker``) and their registration;
+    update the registered ones (``_person_fields``, noted in ``Merge.updates``)."""
     merge = Merge(file, table="workers")
     known = repo.people_by_id_number()
     seen = _Keyed({k: (p, _person_values(p)) for k, p in known.items()})
@@ -157,15 +237,16 @@ def merge_people(
             merge.problem(merge.at(i), "employer_uscc",
                           msg("problem.unknown_employer", employer=w.employer_uscc))
             continue
+        fields = _person_fields(w)
+        refused = len(merge.problems)
         if seen.check(merge, merge.at(i), msg("problem.what_person", id=w.id_number),
                       w.id_number, values):
-            rows.append({"id_number": w.id_number, "phone": w.phone,
-                         "home_address": w.home_address, "available_from": w.available_from,
-                         "bank_name": getattr(w, "bank_name", None),
-                         "bank_account": getattr(w, "bank_account", None),
-                         "import_id": imp.id, **values})
+            rows.append({"id_number": w.id_number, "import_id": imp.id, **fields, **values})
+        elif w.id_number in known and len(merge.problems) == refused:
+            _update(merge, "person", w.id_number, merge.at(i), known[w.id_number], fields)
     if merge.problems:
         return merge
+    _apply(repo, merge, known)
     bulk_insert(repo, m.Person, rows)
     merge.added += len(rows)
     ids = {n: i for n, i in repo.session.execute(select(m.Person.id_number, m.Person.id))}

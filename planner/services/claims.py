@@ -5,7 +5,9 @@ Rules implemented here:
 - every action checks the actor's role first; a refused action changes nothing;
 - claims are upserted by entitlement key: a new line is a draft; an unchanged line is left alone;
   a changed amount updates a draft, but on a claim past draft it is only flagged
-  (``needs_review``, with a note and an audit entry), never changed silently;
+  (``needs_review``, with a note and an audit entry), never changed silently; a recompute
+  clears only its own flags: a claim flagged because its payee's bank account changed stays
+  flagged until a reviewer takes it back (``reopen_flagged``);
 - each claim transition is checked against the state machine (``planner.ledger.workflow``) and
   guarded by the claim's version counter: of two concurrent transitions of one claim exactly
   one wins, the other gets ``TransitionRefused``;
@@ -34,9 +36,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from planner import clock
 from planner.ledger import models as m
 from planner.ledger.evidence import (
+    ACCOUNT_CHANGED,
     evidence_messages,
     note_json,
     note_message,
+    note_messages,
     reason_message,
     stored_evidence,
 )
@@ -234,20 +238,29 @@ def _revisit(uow: UnitOfWork, claim: m.Claim, fresh: tuple[int, list[Any], Any],
         if claim.needs_review and claim.proposed_amount_fen == amount:
             tally.unchanged += 1
             return
+        recomputed = msg("review_note.recomputed", new=amount, old=claim.amount_fen,
+                         state=msg(f"claim_state.{claim.state}"))
+        account = tuple(n for n in note_messages(claim.review_note) if n.code == ACCOUNT_CHANGED)
+        claim.review_note = (note_json(msg("review_note.several", notes=(*account, recomputed)))
+                             if claim.needs_review and account else note_json(recomputed))
         claim.needs_review = True
-        claim.review_note = note_json(msg("review_note.recomputed", new=amount,
-                                          old=claim.amount_fen,
-                                          state=msg(f"claim_state.{claim.state}")))
         claim.proposed_amount_fen = amount
         action = "flag_for_review"
         tally.flagged += 1
         assert tally.flagged_keys is not None
         tally.flagged_keys.append(claim.key)
     elif claim.needs_review and claim.amount_fen == amount:
-        claim.needs_review = False
-        claim.review_note = note_json(msg("review_note.flag_cleared", amount=amount))
+        account = tuple(n for n in note_messages(claim.review_note) if n.code == ACCOUNT_CHANGED)
+        if account and claim.proposed_amount_fen is None:
+            tally.unchanged += 1  # flagged for the account alone: a reviewer clears that
+            return
+        # the amount is back: that reason goes; a changed account still needs a reviewer
+        claim.needs_review = bool(account)
+        claim.review_note = (note_json(account[0] if len(account) == 1 else
+                                       msg("review_note.several", notes=account)) if account
+                             else note_json(msg("review_note.flag_cleared", amount=amount)))
         claim.proposed_amount_fen = None
-        action = "unflag"
+        action = "unflag_amount" if account else "unflag"
         tally.updated += 1
     else:
         tally.unchanged += 1

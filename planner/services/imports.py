@@ -13,7 +13,12 @@ Rules implemented here:
   and employer, so nothing counts twice);
 - an event file dated more than a year outside the active policy is refused, naming file, row
   and column;
-- a scenario's policy.toml imported by an operator is stored as a draft, never made active.
+- a scenario's policy.toml imported by an operator is stored as a draft, never made active;
+- a scenario updates the people and employers already registered (their contact, availability,
+  bank details, an employer's place and demand: ``planner.ledger.importers``), one audit entry
+  per row changed with the fields before and after; a changed bank account sends the payee's
+  unpaid claims past draft back to review, and is refused while a payment of theirs is at the
+  bank (``planner.services.payments``).
 """
 
 from __future__ import annotations
@@ -46,7 +51,7 @@ from planner.services.auth import (
     check_permission,
 )
 from planner.services.context import Ledger, using
-from planner.services.payments import _reconcile_bank
+from planner.services.payments import _payee_account_changed, _reconcile_bank
 from planner.services.policies import _store_policy, load_active_policy
 
 IMPORT_KINDS: tuple[str, ...] = (
@@ -70,6 +75,7 @@ before_import_commit: Callable[[], None] | None = None
 @dataclass(frozen=True, slots=True)
 class ImportResult:
     """What an import did. ``already``: this very file was imported before; nothing changed.
+    ``updated``: registered people and employers a scenario changed.
     ``exceptions``: claims it marked as payment exceptions for the auditor (a bank file paying a
     flagged claim or another amount, or saying a payment recorded paid failed)."""
 
@@ -82,6 +88,7 @@ class ImportResult:
     seconds: float = 0.0
     notes: tuple[str, ...] = ()
     exceptions: int = 0
+    updated: int = 0
 
 
 def content_sha256(path: Path, skip: Iterable[str] = ()) -> str:
@@ -188,7 +195,8 @@ def import_path(
             uow.commit()
             return ImportResult(kind, path.name, sha, count, added,
                                 seconds=time.perf_counter() - started, notes=tuple(notes),
-                                exceptions=sum(mg.exceptions for mg in merges))
+                                exceptions=sum(mg.exceptions for mg in merges),
+                                updated=sum(len(mg.updates) for mg in merges))
     except (IntegrityError, OperationalError, StaleDataError) as exc:
         raise _lost_race(kind, sha, path, exc, url, ledger=ledger) from None
 
@@ -304,6 +312,9 @@ def _merge(
         repo.session.flush()
         usccs = set(repo.employers_by_uscc())
         people = merge_people(repo, records.workers, imp, "workers.csv", usccs)
+        if not employers.problems and not people.problems:
+            for merge in (employers, people):
+                _record_updates(repo, merge, actor)
         if records.policy is not None:
             note = _store_policy(repo, records.policy, actor.username, path.name)
             if note:
@@ -315,6 +326,22 @@ def _merge(
     if kind == "bank_results":
         return [_reconcile_bank(repo, records, imp, merge, actor)], notes
     return [EVENT_MERGES[kind](repo, records, imp, merge)], notes
+
+
+def _record_updates(repo: LedgerRepository, merge: Merge, actor: User) -> None:
+    """Audit each registered row ``merge`` changed (the changed fields before and after, as
+    the ledger holds them: a bank account in full, like the row itself); act on a changed
+    bank account (``_payee_account_changed``)."""
+    for update in merge.updates:
+        repo.audit(actor.username, update.entity, update.key, "update_registration",
+                   _plain(update.before), _plain(update.after))
+        if update.account_changed:
+            _payee_account_changed(repo, merge, update, actor)
+
+
+def _plain(values: dict[str, Any]) -> dict[str, Any]:
+    """Values for the audit's JSON (dates as ISO text)."""
+    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in values.items()}
 
 
 def _import_plan(repo: LedgerRepository, plan: Any, imp: m.Import, path: Path, actor: User

@@ -9,6 +9,12 @@ Rules implemented here:
   returned after the bank paid) never unpays it but marks the claim a payment exception for
   the auditor;
 - a payment batch rechecks every entitlement against the ledger before it is numbered;
+- a payee's bank account (bank or account number) changed by a scenario import is a money
+  event: refused, naming the row, while a payment of that payee (claims by ``payee_id``, as the
+  finance list finds their bank fields) is pending at the bank; else every claim of that payee
+  past draft and not paid is flagged for review, with a note naming the old and the new account
+  by bank and last four characters, and so is not issued, recorded paid nor batched until a
+  reviewer has taken it back (a recompute does not clear that flag);
 - money is integer fen throughout.
 """
 
@@ -24,9 +30,17 @@ from sqlalchemy import select
 
 from planner import clock
 from planner.ledger import models as m
-from planner.ledger.evidence import evidence_messages, note_json, note_message
+from planner.ledger.evidence import (
+    ACCOUNT_CHANGED,
+    account_label,
+    evidence_messages,
+    note_json,
+    note_message,
+    with_note,
+)
 from planner.ledger.importers import (
     Merge,
+    RowUpdate,
 )
 from planner.ledger.repository import LedgerRepository, UnitOfWork, row_dict
 from planner.ledger.workflow import (
@@ -282,6 +296,49 @@ def _bank_paid(repo: LedgerRepository, claim: m.Claim, payment: m.Payment,
                "paid_with_exception" if code is not None else "record_payment", claim_before,
                _claim_dict(claim))
     return code is not None
+
+
+#: The states of a claim a changed payee account sends back to review: past draft, not paid.
+ACCOUNT_REVIEW_STATES = (ClaimState.REVIEWED.value, ClaimState.APPROVED.value,
+                         ClaimState.IN_NOTICE.value, ClaimState.NOTICE_DONE.value)
+
+
+def _payee_account_changed(repo: LedgerRepository, merge: Merge, update: RowUpdate,
+                           actor: User) -> None:
+    """A registered payee's bank account changed (``update``, from ``merge``'s file): a
+    problem on its row while a payment of theirs is pending at the bank (the import is then
+    refused whole); else each claim of theirs past draft and not paid is flagged for review
+    with a note naming both accounts by bank and last four characters, and audited."""
+    pending = repo.session.scalars(
+        select(m.Payment.payment_id).join(m.Claim, m.Claim.id == m.Payment.claim_id)
+        .where(m.Claim.payee_id == update.key, m.Payment.status == "pending")
+        .order_by(m.Payment.payment_id)).first()
+    if pending is not None:
+        column = "bank_account" if "bank_account" in update.after else "bank_name"
+        what = msg("problem.what_person" if update.entity == "person"
+                   else "problem.what_employer", **{"id" if update.entity == "person"
+                                                    else "employer": update.key})
+        merge.problem(update.row, column, msg("problem.payee_account_with_bank", what=what,
+                                              payment=pending))
+        return
+    model: Any = m.Person if update.entity == "person" else m.Employer
+    key = model.id_number if update.entity == "person" else model.uscc
+    row = repo.session.scalars(select(model).where(key == update.key)).one()
+    after = {"bank_name": row.bank_name, "bank_account": row.bank_account, **update.after}
+    before = {**after, **update.before}
+    note = msg(ACCOUNT_CHANGED,
+               old=account_label(before.get("bank_name"), before.get("bank_account")),
+               new=account_label(after.get("bank_name"), after.get("bank_account")))
+    claims = repo.session.scalars(select(m.Claim).where(
+        m.Claim.payee_id == update.key, m.Claim.state.in_(ACCOUNT_REVIEW_STATES))
+        .order_by(m.Claim.id))
+    for claim in claims:
+        was = _claim_dict(claim)
+        claim.review_note = with_note(claim.review_note if claim.needs_review else None, note)
+        claim.needs_review = True
+        repo.session.flush()
+        repo.audit(actor.username, "claim", claim.id, "flag_account_changed", was,
+                   {**_claim_dict(claim), "review_note": claim.review_note})
 
 
 #: ``--state all``: every claim still owed or paid (not rejected, not void).

@@ -11,7 +11,10 @@ Rules implemented here:
   employer that does not exist, one person twice) are checked too;
 - the people and employers tables add to what is registered: a row with a new key (ID number,
   credit code) is added, a row with a known key replaces the registered row, and registered
-  rows the table does not carry are kept; nothing registered is removed. Checking a table
+  rows the table does not carry are kept; nothing registered is removed (in the ledger a
+  known row keeps its identity and takes the rest: ``planner.ledger.importers``; a changed
+  bank account sends the payee's unpaid claims back to review, and waits while a payment of
+  theirs is at the bank: ``planner.services.payments``). Checking a table
   counts what saving it does (``TableChanges``: added, updated, unchanged, kept); any other
   table (the fleet) is replaced whole;
 - the problems of the table — of the check, and of the ledger refusing a save — name the

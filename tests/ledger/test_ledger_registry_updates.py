@@ -1,0 +1,291 @@
+"""A registered person or employer saved again through 登记 (a scenario import): their contact,
+availability, bank details and an employer's demand reach the ledger, audited; a changed bank
+account sends unpaid claims back to review and waits while a payment is at the bank; identity
+stays refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import select
+
+from planner.ledger import UnitOfWork
+from planner.ledger import models as m
+from planner.ledger.workflow import TransitionRefused
+from planner.problems import InputError
+from planner.services import ledger as svc
+from planner.services.auth import User
+from planner.services.registration import (
+    TableUpload,
+    check_upload,
+    register_upload,
+    registered_frame,
+)
+
+MONDAY = dt.date(2020, 3, 2)
+OLD_ACCOUNT = ("农业银行", "6228480012345675678")
+NEW_ACCOUNT = ("工商银行", "6222020000000004321")
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """A working scenario of 20 people."""
+    from planner.demo import write_demo
+
+    target = tmp_path / "home" / "scenario"
+    write_demo(target, n_workers=20)
+    return target
+
+
+def _row(folder: Path, kind: str, key: str) -> pd.DataFrame:
+    """The registered row of ``key`` as the 登记 page's editor holds it (spreadsheet row 2)."""
+    frame = registered_frame(folder, kind)
+    column = "id_number" if kind == "workers" else "uscc"
+    return frame[frame[column] == key].set_axis(pd.Index([2]))
+
+
+def _register(folder: Path, url: str, actor: User, kind: str, key: str, **values: str) -> None:
+    """Save ``key``'s registered row with ``values`` through 登记 (check, then register)."""
+    upload = check_upload(TableUpload(kind, "更正.csv", _row(folder, kind, key).assign(**values)),
+                          folder)
+    assert upload.errors == []
+    register_upload(upload, folder, actor, url=url)
+
+
+def _bank(bank: tuple[str, str]) -> dict[str, str]:
+    return {"bank_name": bank[0], "bank_account": bank[1]}
+
+
+@pytest.fixture
+def payee(ledger_url: str, folder: Path, actors: dict[str, User]) -> str:
+    """The scenario in the ledger; one person, registered with OLD_ACCOUNT, came on their own
+    and is insured, so the default policy owes them a self-return claim (a draft). Returns
+    their ID number."""
+    svc.import_path("scenario", folder, actors["operator"], url=ledger_url)
+    with UnitOfWork(ledger_url) as uow:
+        person = next(p for p in uow.session.scalars(select(m.Person).order_by(m.Person.id))
+                      if not p.home_adcode.startswith("33"))
+        employer = uow.session.scalars(select(m.Employer).order_by(m.Employer.id)).first()
+        assert employer is not None
+        uow.repo.add(m.Event(kind="arrived", natural_key=f"a|{person.id_number}",
+                             person_id=person.id, employer_id=employer.id,
+                             on_date=dt.date(2020, 2, 21)))
+        for month in ("2020-02", "2020-03", "2020-04"):
+            uow.repo.add(m.Event(kind="insured", natural_key=f"i|{person.id_number}|{month}",
+                                 person_id=person.id, employer_id=employer.id, month=month))
+        uow.commit()
+        id_number = person.id_number
+    _register(folder, ledger_url, actors["operator"], "workers", id_number, **_bank(OLD_ACCOUNT))
+    svc.ensure_default_policy(ledger_url)
+    svc.compute_claims(actors["operator"], url=ledger_url)
+    return id_number
+
+
+def _claim(url: str, id_number: str) -> pd.Series:
+    return svc.list_claims(url=url).set_index("key").loc[f"self_return:{id_number}"]
+
+
+def _to_notice_done(url: str, claim_id: int, a: dict[str, User]) -> None:
+    svc.review([claim_id], a["reviewer"], url=url)
+    svc.approve([claim_id], a["approver"], url=url)
+    svc.publish_notice([claim_id], a["approver"], on=MONDAY, url=url)
+    svc.close_notice([claim_id], a["approver"], on=MONDAY + dt.timedelta(days=10), url=url)
+
+
+def _person(url: str, id_number: str) -> dict[str, object]:
+    """A person's fields as the ledger holds them."""
+    from planner.ledger.repository import row_dict
+
+    with UnitOfWork(url) as uow:
+        return row_dict(uow.repo.people_by_id_number()[id_number])
+
+
+def test_a_corrected_bank_account_reaches_the_finance_list(ledger_url: str, folder: Path,
+                                                           payee: str, actors) -> None:
+    """A person who corrects their bank account through 登记 is paid to the new account: the
+    finance list carries it (before, the ledger kept the first account)."""
+    _register(folder, ledger_url, actors["operator"], "workers", payee, **_bank(NEW_ACCOUNT))
+    _to_notice_done(ledger_url, int(_claim(ledger_url, payee)["claim_id"]), actors)
+    line = svc.finance_lines(url=ledger_url).set_index("payee_id").loc[payee]
+    assert (line["bank_name"], line["bank_account"]) == NEW_ACCOUNT
+
+
+def test_an_updated_registration_is_audited_with_before_and_after(ledger_url: str,
+                                                                  folder: Path, payee: str,
+                                                                  actors) -> None:
+    """Changing a registered person's phone and bank account writes one audit entry for the
+    row, holding only the changed fields before and after; the import counts it updated."""
+    upload = check_upload(TableUpload("workers", "更正.csv", _row(folder, "workers", payee)
+                                      .assign(phone="13800001111", **_bank(NEW_ACCOUNT))), folder)
+    result = register_upload(upload, folder, actors["operator"], url=ledger_url)
+    assert result.updated == 1 and result.added == 0
+    log = svc.audit_log("person", payee, url=ledger_url)
+    log = log[log["action"] == "update_registration"]
+    assert len(log) == 2  # the fixture's first account, then this change
+    before, after = log.iloc[-1]["before"], log.iloc[-1]["after"]
+    assert set(after) == {"phone", "bank_name", "bank_account"}
+    assert after == {"phone": "13800001111", **_bank(NEW_ACCOUNT)}
+    assert (before["bank_name"], before["bank_account"]) == OLD_ACCOUNT
+    assert _person(ledger_url, payee)["phone"] == "13800001111"
+
+
+def test_a_changed_account_sends_an_approved_unpaid_claim_back_to_review(
+        ledger_url: str, folder: Path, payee: str, actors, tmp_path: Path) -> None:
+    """An approved, unpaid claim of a payee whose account changed is flagged with a note
+    naming both accounts by their last four digits only; it cannot be issued, recorded paid
+    nor batched (a recompute keeps the flag) until a reviewer takes it back and it goes
+    through approval and notice again — then it is paid to the new account."""
+    claim_id = int(_claim(ledger_url, payee)["claim_id"])
+    svc.review([claim_id], actors["reviewer"], url=ledger_url)
+    svc.approve([claim_id], actors["approver"], url=ledger_url)
+    _register(folder, ledger_url, actors["operator"], "workers", payee, **_bank(NEW_ACCOUNT))
+    claim = _claim(ledger_url, payee)
+    assert claim["state"] == "approved" and bool(claim["needs_review"])
+    note = claim["review_note"].render("zh")
+    assert note == "收款账户已变更（农业银行 尾号 5678 → 工商银行 尾号 4321），请复核后再支付"
+    assert OLD_ACCOUNT[1] not in note and NEW_ACCOUNT[1] not in note
+    assert "flag_account_changed" in set(svc.audit_log("claim", claim_id, url=ledger_url)
+                                         ["action"])
+    svc.publish_notice([claim_id], actors["approver"], on=MONDAY, url=ledger_url)
+    svc.close_notice([claim_id], actors["approver"], on=MONDAY + dt.timedelta(days=10),
+                     url=ledger_url)
+    svc.compute_claims(actors["operator"], url=ledger_url)  # same amount: the flag stays
+    with pytest.raises(TransitionRefused, match="flagged"):
+        svc.issue_payments([claim_id], actors["finance"], url=ledger_url)
+    with pytest.raises(TransitionRefused, match="flagged"):
+        svc.record_payment(claim_id, actors["finance"], url=ledger_url)
+    number, lines = svc.payment_batch(actors["finance"], url=ledger_url)
+    assert number is None and lines.empty
+    assert claim_id not in set(svc.finance_lines(url=ledger_url)["claim_id"])
+
+    svc.reopen_flagged([claim_id], actors["reviewer"], url=ledger_url)
+    _to_notice_done(ledger_url, claim_id, actors)
+    assert svc.issue_payments([claim_id], actors["finance"], url=ledger_url) == [
+        f"JB{claim_id:08d}"]
+    line = svc.finance_lines("notice_done", url=ledger_url).set_index("claim_id").loc[claim_id]
+    assert line["bank_account"] == NEW_ACCOUNT[1]
+
+
+def _roster(url: str, id_number: str, *, on: bool) -> None:
+    """Put ``id_number`` on an employer's charter roster (its self-return is then owed
+    nothing), or take them off it again."""
+    with UnitOfWork(url) as uow:
+        person = uow.repo.people_by_id_number()[id_number]
+        if on:
+            employer = uow.session.scalars(select(m.Employer).order_by(m.Employer.id)).first()
+            assert employer is not None
+            charter = m.Charter(contract_no="C1", employer_id=employer.id,
+                                depart_date=dt.date(2020, 2, 20), origin_adcode="520102",
+                                seats=53, riders=25, invoice_amount_fen=2_000_000)
+            uow.repo.add(charter)
+            uow.session.flush()
+            uow.repo.add(m.CharterRider(charter_id=charter.id, person_id=person.id))
+        else:
+            rider = uow.session.scalars(select(m.CharterRider).where(
+                m.CharterRider.person_id == person.id)).one()
+            uow.session.delete(rider)
+        uow.commit()
+
+
+def test_a_recompute_keeps_the_account_reason_of_a_flag(ledger_url: str, folder: Path,
+                                                        payee: str, actors) -> None:
+    """A claim flagged for a changed account whose amount then changes keeps both reasons;
+    when the amount is back, only the account reason goes on holding it for a reviewer."""
+    claim_id = int(_claim(ledger_url, payee)["claim_id"])
+    svc.review([claim_id], actors["reviewer"], url=ledger_url)
+    _register(folder, ledger_url, actors["operator"], "workers", payee, **_bank(NEW_ACCOUNT))
+    _roster(ledger_url, payee, on=True)
+    svc.compute_claims(actors["operator"], url=ledger_url)
+    note = _claim(ledger_url, payee)["review_note"].render("zh")
+    assert "收款账户已变更" in note and "重算金额 0.00 元" in note
+    _roster(ledger_url, payee, on=False)
+    svc.compute_claims(actors["operator"], url=ledger_url)
+    claim = _claim(ledger_url, payee)
+    assert bool(claim["needs_review"])
+    assert claim["review_note"].render("zh").startswith("收款账户已变更")
+    assert "重算" not in claim["review_note"].render("zh")
+
+
+def test_a_payment_at_the_bank_refuses_the_account_change(ledger_url: str, folder: Path,
+                                                          payee: str, actors) -> None:
+    """While the payee's payment is pending at the bank, changing their account is refused,
+    naming the row and the payment; nothing is written: ledger, claim, audit and files stay."""
+    claim_id = int(_claim(ledger_url, payee)["claim_id"])
+    _to_notice_done(ledger_url, claim_id, actors)
+    [payment] = svc.issue_payments([claim_id], actors["finance"], url=ledger_url)
+    before = (folder / "workers.csv").read_bytes()
+    audited = len(svc.audit_log(url=ledger_url))
+    upload = check_upload(TableUpload("workers", "更正.csv", _row(folder, "workers", payee)
+                                      .assign(phone="13800001111", **_bank(NEW_ACCOUNT))), folder)
+    with pytest.raises(InputError) as refused:
+        register_upload(upload, folder, actors["operator"], url=ledger_url)
+    [problem] = refused.value.problems
+    assert (problem.file, problem.row) == ("更正.csv", 2)
+    assert f"支付 {payment} 已送银行，等银行回单后再更改收款账户" in problem.text("zh")
+    person = _person(ledger_url, payee)
+    assert (person["bank_name"], person["bank_account"]) == OLD_ACCOUNT
+    assert person["phone"] != "13800001111"
+    assert not bool(_claim(ledger_url, payee)["needs_review"])
+    assert len(svc.audit_log(url=ledger_url)) == audited
+    assert (folder / "workers.csv").read_bytes() == before
+
+
+def test_an_employers_new_demand_reaches_the_returns_report(ledger_url: str, folder: Path,
+                                                            actors) -> None:
+    """An employer's new hires wanted and needed-by day, changed during the campaign, are
+    updated in the ledger (before, refused as if another employer) and the returns report's
+    demand follows."""
+    svc.import_path("scenario", folder, actors["operator"], url=ledger_url)
+    employers = registered_frame(folder, "employers")
+    uscc = str(employers["uscc"].iloc[0])
+    wanted = int(employers["new_hires_wanted"].iloc[0])
+    demand = svc.returns_report(url=ledger_url)["employer"].set_index("employer_uscc")
+    _register(folder, ledger_url, actors["operator"], "employers", uscc,
+              new_hires_wanted=str(wanted + 40), needed_by="2020-03-31")
+    after = svc.returns_report(url=ledger_url)["employer"].set_index("employer_uscc")
+    assert after.loc[uscc, "demand"] == demand.loc[uscc, "demand"] + 40
+    with UnitOfWork(ledger_url) as uow:
+        assert uow.repo.employers_by_uscc()[uscc].needed_by == dt.date(2020, 3, 31)
+
+
+def test_a_new_available_day_dates_the_registration(ledger_url: str, folder: Path,
+                                                    actors) -> None:
+    """A registered person's new available-from day reaches the ledger and dates their
+    ``registered`` event."""
+    svc.import_path("scenario", folder, actors["operator"], url=ledger_url)
+    id_number = str(registered_frame(folder, "workers")["id_number"].iloc[0])
+    _register(folder, ledger_url, actors["operator"], "workers", id_number,
+              available_from="2020-03-09")
+    with UnitOfWork(ledger_url) as uow:
+        assert uow.repo.people_by_id_number()[id_number].available_from == dt.date(2020, 3, 9)
+        event = uow.session.scalars(select(m.Event).where(
+            m.Event.natural_key == f"registered|{id_number}")).one()
+        assert event.on_date == dt.date(2020, 3, 9)
+
+
+@pytest.mark.parametrize(("kind", "column", "value"), [
+    ("workers", "name", "改名甲"),
+    ("workers", "home_adcode", "520324"),
+    ("employers", "name", "另一家公司"),
+])
+def test_an_identity_change_is_still_refused(ledger_url: str, folder: Path, actors,
+                                             kind: str, column: str, value: str) -> None:
+    """A registered row with another name or home county is another person (or a mistake):
+    refused on its row and column, and the bank account given beside it is not written."""
+    svc.import_path("scenario", folder, actors["operator"], url=ledger_url)
+    key_column = "id_number" if kind == "workers" else "uscc"
+    key = str(registered_frame(folder, kind)[key_column].iloc[1])
+    upload = check_upload(TableUpload(kind, "更正.csv", _row(folder, kind, key)
+                                      .assign(**{column: value}, **_bank(NEW_ACCOUNT))), folder)
+    assert upload.errors == []
+    with pytest.raises(InputError) as refused:
+        register_upload(upload, folder, actors["operator"], url=ledger_url)
+    assert [(p.row, p.column) for p in refused.value.problems] == [(2, column)]
+    with UnitOfWork(ledger_url) as uow:
+        rows = (uow.repo.people_by_id_number() if kind == "workers"
+                else uow.repo.employers_by_uscc())
+        assert rows[key].bank_account is None
+    assert not any(svc.audit_log(url=ledger_url)["action"] == "update_registration")
