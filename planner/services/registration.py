@@ -228,7 +228,11 @@ def check_upload(upload: TableUpload, folder: Path, *, labels: Mapping[str, str]
     upload.problems = located
     upload.candidate = candidate
     upload.changes = changes
-    upload.base_sha256, upload.base = base_sha256, base
+    if upload.base_sha256 is None:
+        # the registered rows as the user first saw them beside the table: checking the
+        # table again (at 校验并保存) does not move them, so a save another user made since
+        # is still caught (:func:`_catch_up`)
+        upload.base_sha256, upload.base = base_sha256, base
     upload.labels, upload.gazetteer = labels, gazetteer
     return upload
 
@@ -327,6 +331,7 @@ def save_upload(upload: TableUpload, folder: Path) -> Path:
     with _saving(upload, folder):
         staged = _stage(_catch_up(upload, folder), folder)
         _put_in_place(staged)
+        _saved(upload, folder)
     _forget_candidate(upload)
     return folder
 
@@ -375,9 +380,17 @@ def _catch_up(upload: TableUpload, folder: Path) -> Path:
         the other save too, with other values.
     """
     candidate = _clean_candidate(upload)
-    if upload.base_sha256 == content_sha256(folder):
+    now = content_sha256(folder)
+    if upload.base_sha256 == now:
         return candidate
-    again = TableUpload(upload.kind, upload.file_name, _rows_kept(upload, folder))
+    try:
+        rows = _rows_kept(upload, folder)
+    except InputError:
+        # the user is told which rows the other save changed: saving again after this
+        # overwrites them knowingly
+        upload.base_sha256, upload.base = now, registered_frame(folder, upload.kind)
+        raise
+    again = TableUpload(upload.kind, upload.file_name, rows)
     check_upload(again, folder, labels=upload.labels, gazetteer=upload.gazetteer)
     _forget_candidate(upload)
     upload.problems, upload.candidate, upload.changes = again.problems, again.candidate, \
@@ -472,6 +485,13 @@ def _discard(staged: list[tuple[Path, Path]]) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def _saved(upload: TableUpload, folder: Path) -> None:
+    """The files just saved are what a later save of the same table is compared with (its own
+    save is no one else's)."""
+    upload.base_sha256, upload.base = content_sha256(folder), registered_frame(folder,
+                                                                               upload.kind)
+
+
 def _put_in_place(staged: list[tuple[Path, Path]]) -> None:
     for tmp, target in staged:
         os.replace(tmp, target)
@@ -509,5 +529,6 @@ def register_upload(upload: TableUpload, folder: Path, actor: User, *, url: str 
             _discard(staged)
             raise
         _put_in_place(staged)
+        _saved(upload, folder)
     _forget_candidate(upload)
     return result

@@ -328,3 +328,36 @@ def test_a_ledger_refusal_names_the_table_its_row_and_the_shown_column(folder, l
     assert "其姓名为" in problem.text("zh") and "name" not in problem.text("zh")
     assert "with name " in problem.text("en")
     assert (folder / "workers.csv").read_bytes() == before
+
+
+def test_two_users_checking_then_saving_at_the_button_keep_the_first_change(folder):
+    """As 登记 does it: each table is checked when uploaded and checked again when 校验并保存
+    is clicked. A saves a person's new day; B, who uploaded before A saved, gives the same
+    person another day: B's save is refused naming the row, and A's day stays. Saving B
+    again after being told overwrites it knowingly."""
+    people = registered_frame(folder, "workers")
+    a = check_upload(TableUpload("workers", "甲.csv",
+                                 people.iloc[:1].assign(available_from="2020-02-27")), folder)
+    b = check_upload(TableUpload("workers", "乙.csv",
+                                 people.iloc[:1].assign(available_from="2020-02-28")), folder)
+    save_upload(check_upload(a, folder), folder)  # the button checks again, then saves
+    check_upload(b, folder)  # B's button: checked again on the files A saved
+    with pytest.raises(InputError) as refused:
+        save_upload(b, folder)
+    assert [(p.file, p.column) for p in refused.value.problems] == [("乙.csv",
+                                                                     "available_from")]
+    assert registered_frame(folder, "workers").iloc[0]["available_from"] == "2020-02-27"
+    save_upload(check_upload(b, folder), folder)  # told, B saves again on purpose
+    assert registered_frame(folder, "workers").iloc[0]["available_from"] == "2020-02-28"
+
+
+def test_a_table_saved_twice_by_its_user_is_not_a_clash_with_itself(folder):
+    """A user saves a table, edits the same person again and saves again: no refusal (the
+    first save was theirs)."""
+    people = registered_frame(folder, "workers")
+    mine = check_upload(TableUpload("workers", "甲.csv",
+                                    people.iloc[:1].assign(available_from="2020-02-27")), folder)
+    save_upload(mine, folder)
+    mine.frame = people.iloc[:1].assign(available_from="2020-02-29")
+    save_upload(check_upload(mine, folder), folder)
+    assert registered_frame(folder, "workers").iloc[0]["available_from"] == "2020-02-29"
