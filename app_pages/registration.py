@@ -103,6 +103,7 @@ for kind, tab in zip(workspace.TABLE_KINDS, tabs, strict=True):
                                  url=backend.database_url())
             if result is not None and upload.changes is not None:
                 # the rows of this table, not of the whole scenario the ledger imported
-                flash(t(f"registration.saved_{kind}", rows=len(upload.frame),
-                        added=upload.changes.added, updated=upload.changes.updated,
-                        unchanged=upload.changes.unchanged, kept=upload.changes.kept))
+                c = upload.changes
+                flash(t(f"registration.saved_{kind}", rows=fmt.count(len(upload.frame)),
+                        added=fmt.count(c.added), updated=fmt.count(c.updated),
+                        unchanged=fmt.count(c.unchanged), kept=fmt.count(c.kept)))

@@ -36,14 +36,17 @@ if claims.empty:
 else:
     f1, f2 = st.columns(2)
     # labels are made here, not in format_func, so they never depend on when they are drawn
-    state_names = {"": t("common.all"), **{s: t(f"states.{s}") for s in views.CLAIM_STATES}}
+    state_names = {"": t("common.all"), **{s: t(f"states.{s}") for s in views.CLAIM_STATES},
+                   views.EXCEPTIONS: t("subsidies.filter_exceptions")}
     rule_names = {"": t("common.all"), **{r: t(f"rules.{r}") for r in views.RULES}}
     state = f1.selectbox(t("subsidies.filter_state"), list(state_names),
                          format_func=state_names.__getitem__, key="sub_state")
     rule = f2.selectbox(t("subsidies.filter_rule"), list(rule_names),
                         format_func=rule_names.__getitem__, key="sub_rule")
     shown = claims
-    if state:
+    if state == views.EXCEPTIONS:
+        shown = shown[shown["paid_exception"].astype(bool)]
+    elif state:
         shown = shown[shown["state"] == state]
     if rule:
         shown = shown[shown["rule"] == rule]

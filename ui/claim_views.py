@@ -66,8 +66,10 @@ def claim_metrics(frame: pd.DataFrame) -> None:
     money_kpi(c3, t("subsidies.m_approved"),
               int(approved["amount_fen"].sum()) if len(approved) else 0,
               t("subsidies.lines", n=len(approved)))
+    odd = int(paid["paid_exception"].astype(bool).sum()) if len(paid) else 0
     money_kpi(c4, t("subsidies.m_paid"), int(paid["amount_fen"].sum()) if len(paid) else 0,
-              t("subsidies.lines", n=len(paid)))
+              t("subsidies.lines", n=len(paid))
+              + (t("subsidies.exceptions_n", n=odd) if odd else ""))
 
 
 def _evidence_text(evidence: Any, rule: str) -> str:
@@ -101,16 +103,25 @@ def claims_table(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+#: The state picker's entry for the payment exceptions (paid, but the auditor must check).
+EXCEPTIONS = "paid_exception"
+
+#: Exception notes of a payment the bank says failed after it was recorded paid.
+BANK_FAILED = frozenset({"paid_exception.bank_failed", "paid_exception.bank_failed_no_reason"})
+
+
 def _payment_text(payment_id: Any, status: Any, exception: Any, note: Any) -> str:
     """A claim's payment and its status, with the exception the auditor must check (paid
     although flagged, at another amount, or failed at the bank after 登记已支付)."""
     if pd.isna(payment_id) or not payment_id:
         return ""
-    text = f"{payment_id} · {t('payments.' + str(status))}"
-    if bool(exception):
-        why = note.render(current_language()) if isinstance(note, Message) else ""
-        text += f" · {t('claims.exception', why=why)}"
-    return text
+    if not bool(exception):
+        return f"{payment_id} · {t('payments.' + str(status))}"
+    why = t("claims.exception", why=note.render(current_language())
+            if isinstance(note, Message) else "")
+    if isinstance(note, Message) and note.code in BANK_FAILED:  # it may never have arrived
+        return f"{payment_id} · {why}"
+    return f"{payment_id} · {t('payments.' + str(status))} · {why}"
 
 
 def bank_done_text(result: Any) -> str:
@@ -363,10 +374,10 @@ def claim_detail(frame: pd.DataFrame, claim_id: int, url: str) -> None:
     st.markdown(t("subsidies.detail", rule=t(f"rules.{line['rule']}"), payee=line["payee_name"],
                   amount=fmt.yuan(int(line["amount_fen"]))))
     lang = current_language()
-    for message in evidence_messages(line["evidence"], str(line["rule"])):
-        st.markdown(f"- {message.render(lang)}")
     if bool(line["paid_exception"]) and isinstance(line["exception_note"], Message):
         st.warning(t("claims.exception", why=line["exception_note"].render(lang)))
+    for message in evidence_messages(line["evidence"], str(line["rule"])):
+        st.markdown(f"- {message.render(lang)}")
     history = claims_service.claim_history(claim_id, url=url)
     if not history.empty:
         history = history.assign(

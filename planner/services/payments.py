@@ -261,9 +261,10 @@ def _failed_after_paid(repo: LedgerRepository, claim: m.Claim, payment: m.Paymen
         return False
     before = _claim_dict(claim)
     claim.paid_exception = True
-    claim.exception_note = note_json(msg("paid_exception.bank_failed", file=file,
-                                         paid_on=str(payment.paid_on),
-                                         reason=reason or "—"))
+    note = (msg("paid_exception.bank_failed", file=file, paid_on=str(payment.paid_on),
+                reason=reason) if reason else
+            msg("paid_exception.bank_failed_no_reason", file=file, paid_on=str(payment.paid_on)))
+    claim.exception_note = note_json(note)
     repo.session.flush()
     repo.audit(actor.username, "claim", claim.id, "bank_failed_after_paid", before,
                _claim_dict(claim))

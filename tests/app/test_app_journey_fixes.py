@@ -154,7 +154,7 @@ def test_a_second_save_of_an_overlapping_table_counts_what_it_did(sign_in, env_h
     at.button(key="reg_save_workers").click().run()
     assert not at.exception, at.exception
     assert (f"已保存并导入台账：本表 3 行，新增 1 人，按本表更新 1 人，与原登记相同 1 人；"
-            f"本表以外已登记的 {registered - 2} 人保留不变。") in [s.value for s in at.success]
+            f"本表以外已登记的 {registered - 2:,} 人保留不变。") in [s.value for s in at.success]
 
 
 def test_a_success_message_survives_the_rerun(sign_in):

@@ -34,8 +34,12 @@ def test_auditor_sees_a_bank_failure_after_recorded_paid(sign_in, env_home: Path
     table = next(d.value for d in at.dataframe if "依据" in d.value.columns)
     row = table[table["编号"] == claim].iloc[0]
     assert "支付异常" in row["支付"] and "bank-returned.csv" in row["支付"]
+    assert "已到账" not in row["支付"], "the money may never have arrived"
     others = table[table["编号"] != claim]
     assert not others["支付"].str.contains("支付异常").any()
+    at.selectbox(key="sub_state").select("paid_exception").run()
+    only = next(d.value for d in at.dataframe if "依据" in d.value.columns)
+    assert list(only["编号"]) == [claim]
     at.multiselect(key="sub_selected").select(claim).run()
     assert not at.exception, at.exception
     shown = _messages(at)
