@@ -67,14 +67,16 @@ for kind, tab in zip(workspace.TABLE_KINDS, tabs, strict=True):
                     labels=workspace.headers(kind), gazetteer=workspace.gazetteer())
             st.session_state[state_key] = upload
 
+        # the check's verdict, withdrawn below if saving is refused (no green above the red)
+        verdict = st.empty()
         if upload.errors:
-            st.error(t("registration.errors", n=len(upload.errors)), icon=":material/error:")
+            verdict.error(t("registration.errors", n=len(upload.errors)), icon=":material/error:")
         elif flashed:
             pass
         elif upload.problems:
-            st.warning(t("registration.warnings", n=len(upload.problems)))
+            verdict.warning(t("registration.warnings", n=len(upload.problems)))
         else:
-            st.success(t("registration.clean", n=len(upload.frame)), icon=":material/check:")
+            verdict.success(t("registration.clean", n=len(upload.frame)), icon=":material/check:")
         if upload.problems:
             st.dataframe(workspace.problems_frame(upload.problems, labels), hide_index=True,
                          width="stretch", key=f"reg_problems_{kind}")
@@ -101,6 +103,8 @@ for kind, tab in zip(workspace.TABLE_KINDS, tabs, strict=True):
             assert user is not None  # may("import") holds only for a signed-in user
             result = backend.run(registration.register_upload, upload, folder, user,
                                  url=backend.database_url())
+            if result is None:  # refused: its reasons are shown under the button
+                verdict.empty()
             if result is not None and upload.changes is not None:
                 # the rows of this table, not of the whole scenario the ledger imported
                 c = upload.changes

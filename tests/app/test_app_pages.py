@@ -504,3 +504,23 @@ def test_operator_saves_the_fleet_after_a_check(sign_in, env_home):
     assert "运力已保存" in _messages(at)
     first = (env_home / "scenario" / "fleet.csv").read_text(encoding="utf-8-sig").splitlines()[1]
     assert ",7," in first
+
+
+def test_a_refused_save_withdraws_the_green_check(sign_in, env_home):
+    """A table that checks clean but that the ledger refuses (a registered person's 姓名
+    changed) shows the refusal without 校验通过 above it."""
+    from planner.services.registration import registered_frame
+
+    at = sign_in("operator")
+    at.switch_page("app_pages/registration.py").run()  # the working scenario is there now
+    person = registered_frame(env_home / "scenario", "workers").iloc[0]
+    csv = ("身份证号,姓名,户籍地区划代码,可出发日期\n"
+           f"{person['id_number']},{person['name']}改,{person['home_adcode']},"
+           f"{person['available_from']}\n")
+    at.file_uploader(key="reg_file_workers").upload("改名.csv", csv.encode("utf-8"),
+                                                    "text/csv").run()
+    assert any("校验通过" in str(s.value) for s in at.success)
+    at.button(key="reg_save_workers").click().run()
+    assert not at.exception, at.exception
+    assert any("未写入任何数据" in str(e.value) for e in at.error)
+    assert not any("校验通过" in str(s.value) for s in at.success)
