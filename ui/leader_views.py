@@ -42,6 +42,7 @@ from ui.layout import left_unconfirmed
 
 TRIP_KEY = "ldr_trip"
 NOTE_KEY = "ldr_note"
+NO_REASON = "ldr_no_reason"  # 确认 of an undo tapped without a reason: asked under its box
 
 
 def status(row: Any) -> str:
@@ -184,8 +185,8 @@ def _act(pending: Confirmation, row: Any, user: Any, url: str,
     the question stays, asking for one). ``True``: done (the caller says so and reruns)."""
     if pending.withdraw:
         reason = str(st.session_state.get(keys.reason) or "").strip()
-        if not reason:
-            st.warning(t("leader.withdraw_no_reason"), icon=":material/edit_note:")
+        if not reason:  # asked for under the reason box, where the question is drawn
+            st.session_state[NO_REASON] = True
             return False
         del st.session_state[keys.pending]
         done = backend.run(movements.withdraw_trip_event, row["trip_id"], pending.event,
@@ -199,6 +200,13 @@ def _act(pending: Confirmation, row: Any, user: Any, url: str,
         return False
     backend.ledger_changed()
     return True
+
+
+def _reason_needed() -> None:
+    """Under a reason box: ask for the reason when 确认 was tapped without one (next to the
+    box, not at the top of a long phone page)."""
+    if st.session_state.pop(NO_REASON, False):
+        st.warning(t("leader.withdraw_no_reason"), icon=":material/edit_note:")
 
 
 def _withdrawn_text(pending: Confirmation) -> str:
@@ -240,6 +248,7 @@ def _ask(row: Any, keys: ConfirmKeys) -> None:
                    icon=":material/undo:")
         st.text_input(t("leader.withdraw_reason"), key=keys.reason, max_chars=REASON_LIMIT,
                       placeholder=t("leader.withdraw_reason_placeholder"))
+        _reason_needed()
     else:
         st.warning(t("leader.confirm", what=_what(pending), trip=pending.trip_id),
                    icon=":material/help:")
@@ -328,8 +337,8 @@ def _untick(id_number: str, name: str, trip_id: str, user: Any, url: str) -> Non
     """确认撤销 tapped (a button's callback): withdraw the boarding with the reason typed;
     none typed: the question stays, asking for one."""
     reason = str(st.session_state.get(UNTICK_REASON) or "").strip()
-    if not reason:
-        st.session_state[NOTE_KEY] = ("warning", t("leader.withdraw_no_reason"))
+    if not reason:  # asked for under the reason box
+        st.session_state[NO_REASON] = True
         return
     st.session_state.pop(UNTICK, None)
     if _call(leaders.undo_boarding, id_number, trip_id, reason, user, url=url):
@@ -357,6 +366,7 @@ def _untick_question(r: dict[str, Any], trip_id: str, user: Any, url: str) -> No
     st.warning(t("leader.untick_confirm", name=r["name"]), icon=":material/undo:")
     st.text_input(t("leader.withdraw_reason"), key=UNTICK_REASON, max_chars=REASON_LIMIT,
                   placeholder=t("leader.untick_reason_placeholder"))
+    _reason_needed()
     st.button(t("leader.untick_yes"), key="ldr_untick_yes", type="primary", width="stretch",
               on_click=_untick, args=(r["id_number"], r["name"], trip_id, user, url))
     st.button(t("leader.not_yet"), key="ldr_untick_no", width="stretch",
