@@ -106,10 +106,6 @@ def claims_table(frame: pd.DataFrame) -> pd.DataFrame:
 #: The state picker's entry for the payment exceptions (paid, but the auditor must check).
 EXCEPTIONS = "paid_exception"
 
-#: Exception notes of a payment the bank says failed after it was recorded paid.
-BANK_FAILED = frozenset({"paid_exception.bank_failed", "paid_exception.bank_failed_no_reason"})
-
-
 def _payment_text(payment_id: Any, status: Any, exception: Any, note: Any) -> str:
     """A claim's payment and its status, with the exception the auditor must check (paid
     although flagged, at another amount, or failed at the bank after 登记已支付)."""
@@ -119,8 +115,8 @@ def _payment_text(payment_id: Any, status: Any, exception: Any, note: Any) -> st
         return f"{payment_id} · {t('payments.' + str(status))}"
     why = t("claims.exception", why=note.render(current_language())
             if isinstance(note, Message) else "")
-    if isinstance(note, Message) and note.code in BANK_FAILED:  # it may never have arrived
-        return f"{payment_id} · {why}"
+    if isinstance(note, Message) and note.code in payments.BANK_FAILED_NOTES:
+        return f"{payment_id} · {why}"  # the money may never have arrived: not 已到账
     return f"{payment_id} · {t('payments.' + str(status))} · {why}"
 
 

@@ -157,11 +157,12 @@ def _apply(repo: LedgerRepository, merge: Merge, rows: dict[str, Any]) -> None:
     for u in merge.updates:
         for f, v in u.after.items():
             setattr(rows[u.key], f, v)
-        if u.entity == "person" and "available_from" in u.after:
-            event = repo.session.scalars(select(m.Event).where(
-                m.Event.natural_key == f"registered|{u.key}")).first()
-            if event is not None:
-                event.on_date = u.after["available_from"]
+    days = {f"registered|{u.key}": u.after["available_from"] for u in merge.updates
+            if u.entity == "person" and "available_from" in u.after}
+    if days:
+        for event in repo.session.scalars(select(m.Event).where(
+                m.Event.natural_key.in_(list(days)))):
+            event.on_date = days[event.natural_key]
 
 
 def merge_employers(

@@ -251,6 +251,12 @@ def _reconcile_bank(repo: LedgerRepository, records: Sequence[Any], imp: m.Impor
     return merge
 
 
+#: The notes of a payment the bank says failed after it was recorded paid (the money may never
+#: have arrived: not shown as 已到账).
+BANK_FAILED_NOTES = frozenset({"paid_exception.bank_failed",
+                               "paid_exception.bank_failed_no_reason"})
+
+
 def _failed_after_paid(repo: LedgerRepository, claim: m.Claim, payment: m.Payment,
                        reason: str | None, actor: User, file: str) -> bool:
     """The bank says a payment failed that the ledger holds as paid (recorded by hand with

@@ -210,8 +210,8 @@ def check_upload(upload: TableUpload, folder: Path, *, labels: Mapping[str, str]
     candidate = Path(tempfile.mkdtemp(prefix="jobbus-check-", dir=folder.parent))
     shutil.copytree(folder, candidate, dirs_exist_ok=True)
     # the working files as copied: what this check is made against (another save may be
-    # replacing them meanwhile; a save compares with this)
-    base_sha256 = content_sha256(candidate)
+    # replacing them meanwhile; a save compares with the first check's)
+    base_sha256 = content_sha256(candidate) if upload.base_sha256 is None else None
     base = registered_frame(candidate, upload.kind)
     name = table_file(candidate, upload.kind)
     target = candidate / name
@@ -228,7 +228,7 @@ def check_upload(upload: TableUpload, folder: Path, *, labels: Mapping[str, str]
     upload.problems = located
     upload.candidate = candidate
     upload.changes = changes
-    if upload.base_sha256 is None:
+    if base_sha256 is not None:
         # the registered rows as the user first saw them beside the table: checking the
         # table again (at 校验并保存) does not move them, so a save another user made since
         # is still caught (:func:`_catch_up`)
