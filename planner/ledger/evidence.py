@@ -19,14 +19,14 @@ Rules implemented here:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from planner.messages import Message, msg, render
 
 __all__ = ["ACCOUNT_CHANGED", "account_label", "evidence_messages", "evidence_text",
-           "legacy_line", "note_json", "note_message", "note_messages", "stored_evidence",
-           "with_note"]
+           "legacy_line", "note_json", "note_message", "note_messages", "notes_json",
+           "stored_evidence", "with_note"]
 
 #: The review note of a claim whose payee's bank account changed (only a reviewer clears it).
 ACCOUNT_CHANGED = "review_note.payee_account_changed"
@@ -110,11 +110,16 @@ def note_messages(note: str | None) -> tuple[Message, ...]:
     return (message,)
 
 
+def notes_json(notes: Sequence[Message]) -> str:
+    """The stored review note giving the reasons ``notes`` (at least one)."""
+    return note_json(notes[0] if len(notes) == 1 else msg("review_note.several",
+                                                           notes=tuple(notes)))
+
+
 def with_note(note: str | None, message: Message) -> str:
     """The stored review note of a flagged claim with ``message`` added to the reasons it
     gives already (``note`` of a claim not flagged: ``None``)."""
-    notes = (*note_messages(note), message)
-    return note_json(notes[0] if len(notes) == 1 else msg("review_note.several", notes=notes))
+    return notes_json((*note_messages(note), message))
 
 
 def account_label(bank_name: str | None, bank_account: str | None) -> Message:

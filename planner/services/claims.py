@@ -41,6 +41,7 @@ from planner.ledger.evidence import (
     note_json,
     note_message,
     note_messages,
+    notes_json,
     reason_message,
     stored_evidence,
 )
@@ -241,8 +242,8 @@ def _revisit(uow: UnitOfWork, claim: m.Claim, fresh: tuple[int, list[Any], Any],
         recomputed = msg("review_note.recomputed", new=amount, old=claim.amount_fen,
                          state=msg(f"claim_state.{claim.state}"))
         account = tuple(n for n in note_messages(claim.review_note) if n.code == ACCOUNT_CHANGED)
-        claim.review_note = (note_json(msg("review_note.several", notes=(*account, recomputed)))
-                             if claim.needs_review and account else note_json(recomputed))
+        claim.review_note = notes_json((*account, recomputed) if claim.needs_review
+                                       else (recomputed,))
         claim.needs_review = True
         claim.proposed_amount_fen = amount
         action = "flag_for_review"
@@ -256,9 +257,8 @@ def _revisit(uow: UnitOfWork, claim: m.Claim, fresh: tuple[int, list[Any], Any],
             return
         # the amount is back: that reason goes; a changed account still needs a reviewer
         claim.needs_review = bool(account)
-        claim.review_note = (note_json(account[0] if len(account) == 1 else
-                                       msg("review_note.several", notes=account)) if account
-                             else note_json(msg("review_note.flag_cleared", amount=amount)))
+        claim.review_note = notes_json(account or (msg("review_note.flag_cleared",
+                                                       amount=amount),))
         claim.proposed_amount_fen = None
         action = "unflag_amount" if account else "unflag"
         tally.updated += 1
