@@ -21,18 +21,26 @@ Rules implemented:
   ``max_upload_mb``, as ``jobbus serve`` gives it to the server), so Streamlit refuses a
   larger file as it is chosen; in Chinese its instructions name the true limit and the
   uploader's own file types ("单个文件不超过 30 MB · CSV、XLSX"); an uploader made otherwise
-  still shows the limit, without the types.
+  still shows the limit, without the types;
+- Streamlit's other words — the table toolbar's tooltips (Show/hide columns, Download as CSV,
+  Search, Fullscreen), a table column's menu (Sort ascending …), the table's search status,
+  "No results" and "Clear all" of the select boxes, the running indicator's label — are not
+  reachable by CSS (a tooltip is drawn apart from its button): a small script (once per
+  browser tab, :func:`translate_streamlit_words`) replaces a text or attribute inside those
+  elements only when it is exactly one of the catalogue's ``streamlit_words`` in English,
+  so the app's own data is never touched; in English it is handed no words.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
 import streamlit as st
 
 from planner.io.tables import max_input_mb, max_upload_mb
-from ui.i18n import current_language, t
+from ui.i18n import catalogue, current_language, t, translate
 
 DROPZONE = '[data-testid="stFileUploaderDropzone"]'
 INSTRUCTIONS = '[data-testid="stFileUploaderDropzoneInstructions"]'
@@ -77,7 +85,9 @@ def _replace(selector: str, text: str, size: str = SMALL) -> str:
 
 def chinese_widget_texts() -> None:
     """In Chinese, the style sheet giving Streamlit's own widget texts in Chinese (once per
-    run, from the app shell); nothing in English."""
+    run, from the app shell), and the translator of its other words
+    (:func:`translate_streamlit_words`, which in English is told to stop)."""
+    translate_streamlit_words()
     if current_language() != "zh":
         return
     css = (
@@ -90,6 +100,80 @@ def chinese_widget_texts() -> None:
                   f'{{content:{css_string(t("widgets.enter_submit"))};}}' for hint in ENTER_HINT)
     )
     st.html(f"<style>{css}</style>")
+
+
+#: where Streamlit draws its own words as text: tooltips (the table toolbar's), menus (a table
+#: column's), drop-down lists ("No results") and the table's search status
+WORD_TEXT = ('[data-testid="stTooltipContent"]', '[role="menu"]', '[role="listbox"]',
+             '[data-baseweb="popover"]', ".gdg-search-status")
+#: elements whose aria-label, title or placeholder Streamlit writes (read out, or shown on
+#: hover): the table toolbar, the table, select boxes and the running indicator
+WORD_ATTRIBUTES = ('[data-testid="stElementToolbar"]', '[data-testid="stDataFrame"]',
+                   '[data-testid="stMultiSelect"]', '[data-testid="stSelectbox"]',
+                   '[data-testid="stStatusWidget"]')
+#: the page's translator of Streamlit's words: installed once per browser tab, it replaces a
+#: text or attribute only when it is exactly one of Streamlit's words (never the app's data);
+#: each run hands it the words of the session's language (none in English)
+WORDS_SCRIPT = """<script>(() => {
+  const w = window;
+  w.__jobbusWords = %(words)s;
+  if (w.__jobbusWordsObserver) { w.__jobbusTranslate(document.body); return; }
+  const TEXT = %(text)s.join(",");
+  const ATTR = %(attrs)s.map((s) => s + " [aria-label]," + s + " [title]," + s
+                             + " [placeholder]," + s + "[aria-label]").join(",");
+  const swap = (value) => {
+    const key = (value || "").trim();
+    return Object.prototype.hasOwnProperty.call(w.__jobbusWords, key)
+      ? w.__jobbusWords[key] : null;
+  };
+  w.__jobbusTranslate = (root) => {
+    if (!root || !root.querySelectorAll) return;
+    for (const box of root.querySelectorAll(TEXT)) {
+      const walk = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+      for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+        const to = swap(n.data);
+        if (to !== null && n.data !== to) n.data = to;
+      }
+    }
+    for (const el of root.querySelectorAll(ATTR)) {
+      for (const name of ["aria-label", "title", "placeholder"]) {
+        const to = swap(el.getAttribute(name));
+        if (to !== null && el.getAttribute(name) !== to) el.setAttribute(name, to);
+      }
+    }
+  };
+  let queued = false;
+  w.__jobbusWordsObserver = new MutationObserver(() => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => { queued = false; w.__jobbusTranslate(document.body); });
+  });
+  w.__jobbusWordsObserver.observe(document.body, {subtree: true, childList: true,
+    characterData: true, attributes: true, attributeFilter: ["aria-label", "title"]});
+  w.__jobbusTranslate(document.body);
+})();</script>"""
+
+
+def streamlit_words(lang: str) -> dict[str, str]:
+    """Streamlit's own English words (the catalogue's ``streamlit_words`` in English, which are
+    Streamlit's texts exactly) → their text in ``lang``; empty in English."""
+    if lang == "en":
+        return {}
+    english = {k: v for k, v in catalogue("en").items() if k.startswith("streamlit_words.")}
+    return {text: translate(key, lang) for key, text in english.items()}
+
+
+def translate_streamlit_words() -> None:
+    """Once per run, from the app shell: the page's translator of Streamlit's own words (the
+    table toolbar's tooltips, a column's menu, "No results", labels read out), given the words
+    of the session's language. In English it is handed no words, so nothing is replaced any
+    more (texts already drawn keep their Chinese until Streamlit draws them again)."""
+    script = WORDS_SCRIPT % {
+        "words": json.dumps(streamlit_words(current_language()), ensure_ascii=False),
+        "text": json.dumps(WORD_TEXT),
+        "attrs": json.dumps(WORD_ATTRIBUTES),
+    }
+    st.html(script, unsafe_allow_javascript=True)
 
 
 def file_uploader(label: str, types: Sequence[str], key: str, **kwargs: Any) -> Any:

@@ -212,6 +212,19 @@ def test_uploader_texts_name_the_true_limit_and_the_types(monkeypatch):
     assert css_string('a "b" \\ c\nd') == '"a \\"b\\" \\\\ c\\A d"'
 
 
+def test_streamlit_words_map_streamlits_english_to_the_language():
+    """The translator of Streamlit's own words gets, in Chinese, each of Streamlit's English
+    words (the catalogue's English, Streamlit's text exactly) with its Chinese; in English
+    none, so it replaces nothing."""
+    from ui.widget_texts import streamlit_words
+
+    zh = streamlit_words("zh")
+    assert zh["Show/hide columns"] == "显示/隐藏列"
+    assert zh["Sort ascending"] == "升序排列" and zh["No results"] == "无匹配项"
+    assert all(english != chinese for english, chinese in zh.items()), zh
+    assert streamlit_words("en") == {}
+
+
 def test_every_uploader_is_limited_to_the_jobbus_limit(sign_in):
     """Each uploader of the app tells Streamlit jobbus's limit (so the browser refuses a larger
     file however the app was started), not Streamlit's 200 MB."""

@@ -132,3 +132,47 @@ def test_english_uploader_keeps_streamlits_words(server: str, page: Any) -> None
     assert "Upload" in seen and f"{_limit()}MB per file • CSV, XLSX" in seen, seen
     for chinese in ("选择文件", "将文件拖放到此处", "单个文件不超过"):
         assert chinese not in seen, seen
+
+
+TOOLBAR = '[data-testid="stElementToolbar"]'
+
+
+def _toolbar_words(page: Any) -> tuple[list[str], str]:
+    """The claims table's toolbar on 补贴 (shown on hover): its buttons' labels, and the
+    tooltip of its first button."""
+    page.get_by_test_id("stDataFrame").first.hover()
+    page.locator(f"{TOOLBAR} button").first.wait_for(timeout=10_000)
+    page.wait_for_timeout(500)  # the translator runs on the next animation frame
+    labels = page.locator(f"{TOOLBAR} button").evaluate_all(
+        "els => els.map(e => e.getAttribute('aria-label'))")
+    page.get_by_test_id("stElementToolbarButton").first.hover()
+    tip = page.get_by_test_id("stTooltipContent").filter(visible=True).first
+    tip.wait_for(timeout=10_000)
+    page.wait_for_timeout(300)
+    return labels, tip.inner_text()
+
+
+def test_table_toolbar_reads_chinese(server: str, page: Any) -> None:
+    """In Chinese the table toolbar's tooltip and its buttons' labels (read out) are Chinese
+    (显示/隐藏列, 下载为 CSV, 搜索, 全屏), not Streamlit's English; the table's own data is
+    left as it is."""
+    sign_in(page, server, "operator")
+    open_page(page, "subsidies")
+    labels, tip = _toolbar_words(page)
+    assert labels[:4] == ["显示/隐藏列", "下载为 CSV", "搜索", "全屏"], labels
+    assert tip == "显示/隐藏列", tip
+    assert page.get_by_test_id("stDataFrame").count() >= 1
+
+
+def test_table_toolbar_keeps_streamlits_words_in_english(server: str, page: Any) -> None:
+    """Switched to English in the same tab, Streamlit's words are its own again: a tooltip
+    drawn afresh reads "Show/hide columns"."""
+    sign_in(page, server, "operator")
+    page.get_by_label("语言 / Language").click()
+    page.get_by_role("option", name="English").click()
+    settle(page)
+    page.get_by_test_id("stSidebarNav").get_by_text("Subsidies", exact=True).click()
+    settle(page)
+    labels, tip = _toolbar_words(page)
+    assert tip == "Show/hide columns", tip
+    assert "Download as CSV" in labels, labels
