@@ -11,8 +11,10 @@ Rules implemented here:
   ``planner.services.movements``) is no longer "already imported": importing it again records
   again what was undone, into the same import, and nothing else (arrivals are keyed by person
   and employer, so nothing counts twice);
-- an event file dated more than a year outside the active policy is refused, naming file, row
-  and column;
+- an evidence file (arrivals, charters) dated more than a year outside the active policy is
+  refused, naming file, row and column; a bank result file is not: its ``paid_on`` is when the
+  bank paid an approved claim, checked by the payment-date rule
+  (``planner.services.payments.payment_date_refusal``, the same as for 登记已支付);
 - a scenario's policy.toml imported by an operator is stored as a draft, never made active;
 - a scenario updates the people and employers already registered (their contact, availability,
   bank details, an employer's place and demand: ``planner.ledger.importers``), one audit entry
@@ -237,8 +239,9 @@ def _lost_race(kind: str, sha: str, path: Path, exc: Exception, url: str | None,
     return InputError([problem(path.name, "problem.ledger_import_overlap")])
 
 
-EVENT_DATES = {"arrivals": "arrived_on", "charters": "depart_date", "bank_results": "paid_on"}
-"""The date of each event file checked against the active policy's validity."""
+EVENT_DATES = {"arrivals": "arrived_on", "charters": "depart_date"}
+"""The date of each evidence file checked against the active policy's validity (a bank
+result's ``paid_on`` is not evidence: the payment-date rule checks it)."""
 
 PLAUSIBLE_MARGIN = dt.timedelta(days=366)
 
