@@ -4,16 +4,19 @@ Run with ``jobbus serve`` (or ``streamlit run app.py``). Each screen is a thin s
 ``app_pages/``; helpers live in ``ui/``; the work is done by ``planner.services``. Signed out,
 every address shows the login form (the pages stay routed but hidden), so a bookmarked page
 opens right after signing in. A bus leader (role ``leader``) gets only 我的车次, their phone
-page.
+page. When the code changed under the running server, nothing runs until it is restarted
+(``ui.code_version``).
 """
 
 import streamlit as st
 
 from ui.auth import check_session, current_user, login_form, sidebar_badge
+from ui.code_version import stop_if_code_changed
 from ui.i18n import language_picker, t
 from ui.widget_texts import chinese_widget_texts
 
 st.set_page_config(page_title=t("app.title"), page_icon="🚌", layout="wide")
+stop_if_code_changed()  # files changed under this server since it started: restart, run nothing
 check_session()  # a user deactivated or given another role meanwhile is signed out now
 signed_in = current_user() is not None
 leading = signed_in and str(current_user().role) == "leader"  # a bus leader gets only their page

@@ -2,10 +2,11 @@
 (file, row, column, message), fix the cells in place and save — checked again, and nothing saved
 while an error remains. Saving imports the scenario into the ledger and puts the table into the
 working scenario (``planner.services.registration``): saving adds to what is registered (a
-known ID number or credit code replaces its row, nothing is removed; in the ledger its identity
-must match and its contact, availability, demand and bank details are updated, a changed bank
-account sending unpaid claims back to review), as the page says beside the button, and the saved
-message counts the rows added, updated and unchanged."""
+known ID number or credit code takes the cells of the columns the table carries — a blank cell
+clears that item, a missing column keeps it — nothing is removed; in the ledger its identity
+must match and its contact, availability, demand and bank details are updated, a changed or
+cleared bank account sending unpaid claims back to review), as the page says beside the button,
+and the saved message counts the rows added, updated and unchanged."""
 
 import functools
 

@@ -325,9 +325,34 @@ def check_scenario(
     scenario, problems
         ``scenario`` is ``None`` when any problem is an error; warnings are returned either way.
     """
+    scenario, problems, _ = _check_scenario(folder, gazetteer)
+    return scenario, problems
+
+
+def load_scenario_tables(folder: Path | str, gazetteer: GazetteerLike | None = None
+                         ) -> tuple[Scenario, dict[str, Table]]:
+    """:func:`load_scenario`, with its tables as read (by key: ``workers``, ``employers``, …):
+    what the files say, blank cells and missing columns included, where the scenario has the
+    defaults filled in (an employer without coordinates at the destination, without
+    ``needed_by`` on ``plan_to``; a person without ``available_from`` on ``plan_from``).
+
+    Raises
+    ------
+    InputError
+        With every problem (warnings included) when any is an error.
+    """
+    scenario, problems, sf = _check_scenario(folder, gazetteer)
+    if scenario is None:
+        raise InputError(problems)
+    return scenario, dict(sf.tables)
+
+
+def _check_scenario(folder: Path | str, gazetteer: GazetteerLike | None
+                    ) -> tuple[Scenario | None, list[Problem], ScenarioFiles]:
+    """:func:`check_scenario`, and the files as read."""
     sf = read_scenario_files(folder)
     if not sf.config:
-        return None, sf.all_problems()
+        return None, sf.all_problems(), sf
     gaz = gazetteer if gazetteer is not None else default_gazetteer()
     policy, policy_problems = _load_policy(sf)
     ctx = _Context(sf, gaz)
@@ -338,7 +363,7 @@ def check_scenario(
     trips, assignments, legs = ctx.fixed()
     problems = sort_problems([*sf.all_problems(), *policy_problems])
     if any(p.severity is Severity.ERROR for p in problems):
-        return None, problems
+        return None, problems, sf
     assert sf.destination and sf.plan_from and sf.plan_to
     scenario = Scenario(
         name=sf.name,
@@ -355,7 +380,7 @@ def check_scenario(
         fixed_legs=tuple(legs),
         folder=str(sf.folder),
     )
-    return scenario, problems
+    return scenario, problems, sf
 
 
 def sort_problems(problems: list[Problem]) -> list[Problem]:

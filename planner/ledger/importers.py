@@ -15,6 +15,12 @@ Rules implemented here:
   changed is kept in ``Merge.updates`` with the fields before and after, for the caller to audit
   and to act on (a changed bank account is a money event: ``planner.services.payments``); a
   person's ``registered`` event is dated on their available-from day;
+- those other fields are what the file says (``FileCells``): a blank cell is no value — it
+  clears the field (an account, a phone, the coordinates, the needed-by or available-from
+  day), never the planner's default for a blank (the destination, ``plan_to``,
+  ``plan_from``), which the scenario applies where it plans; a column the file does not carry
+  says nothing, so a registered row keeps that field (a table without the bank columns never
+  clears an account);
 - references must resolve: an unknown person, employer, trip or contract is a problem naming the
   file, row and column (referential checks live here, where the ledger is known); an arrival
   on a government trip must name a person on that trip's manifest;
@@ -25,7 +31,7 @@ Rules implemented here:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -126,6 +132,38 @@ class _Keyed:
 
 
 # ------------------------------------------------------------------- scenario
+@dataclass(frozen=True, slots=True)
+class FileCells:
+    """What a scenario table's file says of its rows' optional fields: the ``columns`` it
+    carries (English names) and, by key, the columns a row leaves ``blank``."""
+
+    columns: frozenset[str]
+    blank: Mapping[str, frozenset[str]]
+
+    @classmethod
+    def of(cls, table: Any, key: str) -> FileCells:
+        """The cells of ``table`` (a ``planner.io.Table``: ``headers`` and ``rows`` with their
+        parsed ``values`` and ``text``), rows by the parsed ``key`` column."""
+        columns = frozenset(table.headers)
+        return cls(columns, {
+            r.values[key]: frozenset(c for c in columns if not str(r.text.get(c, "")).strip())
+            for r in table.rows if r.values.get(key)})
+
+    def given(self, key: str, fields: dict[str, Any], *, registered: bool) -> dict[str, Any]:
+        """``fields`` of row ``key`` as the file gives them: a blank cell is ``None``; a column
+        the file does not carry is ``None`` for a new row and left out for a ``registered``
+        one (it keeps what it has)."""
+        blank = self.blank.get(key, frozenset())
+        return {f: None if f in blank or f not in self.columns else v
+                for f, v in fields.items() if f in self.columns or not registered}
+
+
+def _as_given(cells: FileCells | None, key: str, fields: dict[str, Any], *,
+              registered: bool) -> dict[str, Any]:
+    """``fields`` as the file gives them (``FileCells.given``); as they are without cells."""
+    return fields if cells is None else cells.given(key, fields, registered=registered)
+
+
 def _text(value: Any) -> str | None:
     """An optional text field as the ledger stores it (blank: ``None``)."""
     text = str(value).strip() if value is not None else ""
@@ -166,10 +204,12 @@ def _apply(repo: LedgerRepository, merge: Merge, rows: dict[str, Any]) -> None:
 
 
 def merge_employers(
-    repo: LedgerRepository, employers: Sequence[Any], imp: m.Import, file: str
+    repo: LedgerRepository, employers: Sequence[Any], imp: m.Import, file: str,
+    cells: FileCells | None = None,
 ) -> Merge:
     """Add the scenario's employers (``planner.domain.model.Employer``); update the
-    registered ones (location, demand, bank details; noted in ``Merge.updates``)."""
+    registered ones (location, demand, bank details; noted in ``Merge.updates``). ``cells``:
+    what the file says (a blank cell clears a field, a missing column keeps it)."""
     merge = Merge(file, table="employers")
     known = repo.employers_by_uscc()
     seen = _Keyed({u: (e, _employer_values(e)) for u, e in known.items()})
@@ -186,10 +226,12 @@ def merge_employers(
         refused = len(merge.problems)
         if seen.check(merge, merge.at(i), msg("problem.what_employer", employer=e.uscc),
                       e.uscc, values):
-            repo.add(m.Employer(uscc=e.uscc, import_id=imp.id, **values, **fields))
+            repo.add(m.Employer(uscc=e.uscc, import_id=imp.id, **values,
+                                **_as_given(cells, e.uscc, fields, registered=False)))
             merge.added += 1
         elif e.uscc in known and len(merge.problems) == refused:
-            _update(merge, "employer", e.uscc, merge.at(i), known[e.uscc], fields)
+            _update(merge, "employer", e.uscc, merge.at(i), known[e.uscc],
+                    _as_given(cells, e.uscc, fields, registered=True))
     if not merge.problems:
         _apply(repo, merge, known)
     return merge
@@ -225,9 +267,11 @@ def merge_people(
     imp: m.Import,
     file: str,
     employer_usccs: set[str],
+    cells: FileCells | None = None,
 ) -> Merge:
     """Add the scenario's workers (``planner.domain.model.Worker``) and their registration;
-    update the registered ones (``_person_fields``, noted in ``Merge.updates``)."""
+    update the registered ones (``_person_fields``, noted in ``Merge.updates``). ``cells``:
+    what the file says (a blank cell clears a field, a missing column keeps it)."""
     merge = Merge(file, table="workers")
     known = repo.people_by_id_number()
     seen = _Keyed({k: (p, _person_values(p)) for k, p in known.items()})
@@ -242,9 +286,11 @@ def merge_people(
         refused = len(merge.problems)
         if seen.check(merge, merge.at(i), msg("problem.what_person", id=w.id_number),
                       w.id_number, values):
-            rows.append({"id_number": w.id_number, "import_id": imp.id, **fields, **values})
+            rows.append({"id_number": w.id_number, "import_id": imp.id, **values,
+                         **_as_given(cells, w.id_number, fields, registered=False)})
         elif w.id_number in known and len(merge.problems) == refused:
-            _update(merge, "person", w.id_number, merge.at(i), known[w.id_number], fields)
+            _update(merge, "person", w.id_number, merge.at(i), known[w.id_number],
+                    _as_given(cells, w.id_number, fields, registered=True))
     if merge.problems:
         return merge
     _apply(repo, merge, known)

@@ -11,14 +11,18 @@ Rules implemented here:
   ``planner.services.movements``) is no longer "already imported": importing it again records
   again what was undone, into the same import, and nothing else (arrivals are keyed by person
   and employer, so nothing counts twice);
-- an event file dated more than a year outside the active policy is refused, naming file, row
-  and column;
+- an evidence file (arrivals, charters) dated more than a year outside the active policy is
+  refused, naming file, row and column; a bank result file is not: its ``paid_on`` is when the
+  bank paid an approved claim, checked by the payment-date rule
+  (``planner.services.payments.payment_date_refusal``, the same as for 登记已支付);
 - a scenario's policy.toml imported by an operator is stored as a draft, never made active;
 - a scenario updates the people and employers already registered (their contact, availability,
   bank details, an employer's place and demand: ``planner.ledger.importers``), one audit entry
-  per row changed with the fields before and after; a changed bank account sends the payee's
-  unpaid claims past draft back to review, and is refused while a payment of theirs is at the
-  bank (``planner.services.payments``).
+  per row changed with the fields before and after; a blank cell clears the field (not the
+  planner's default for a blank), a column the file does not carry keeps it
+  (``planner.ledger.importers.FileCells``); a changed or cleared bank account sends the
+  payee's unpaid claims past draft back to review, and is refused while a payment of theirs is
+  at the bank (``planner.services.payments``).
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from planner.io.plans import PAPER_FILES
 from planner.ledger import models as m
 from planner.ledger.importers import (
     EVENT_MERGES,
+    FileCells,
     Merge,
     merge_employers,
     merge_people,
@@ -237,8 +242,9 @@ def _lost_race(kind: str, sha: str, path: Path, exc: Exception, url: str | None,
     return InputError([problem(path.name, "problem.ledger_import_overlap")])
 
 
-EVENT_DATES = {"arrivals": "arrived_on", "charters": "depart_date", "bank_results": "paid_on"}
-"""The date of each event file checked against the active policy's validity."""
+EVENT_DATES = {"arrivals": "arrived_on", "charters": "depart_date"}
+"""The date of each evidence file checked against the active policy's validity (a bank
+result's ``paid_on`` is not evidence: the payment-date rule checks it)."""
 
 PLAUSIBLE_MARGIN = dt.timedelta(days=366)
 
@@ -266,12 +272,24 @@ def _check_event_dates(kind: str, records: Any, path: Path, url: str | None,
         raise InputError(_locate(kind, path, problems))
 
 
+@dataclass(frozen=True, slots=True)
+class _ScenarioRead:
+    """A scenario folder as read: the scenario (defaults filled in) and what its people's
+    and employers' files say (``FileCells``: a blank cell clears a registered field, a
+    missing column keeps it)."""
+
+    scenario: Any
+    cells: dict[str, FileCells]
+
+
 def _read(kind: str, path: Path) -> tuple[Any, int]:
     if kind == "scenario":
-        from planner.io import load_scenario
+        from planner.io.validate import load_scenario_tables
 
-        scenario = load_scenario(path)
-        return scenario, len(scenario.workers) + len(scenario.employers)
+        scenario, tables = load_scenario_tables(path)
+        cells = {name: FileCells.of(tables[name], key) for name, key in
+                 (("workers", "id_number"), ("employers", "uscc")) if name in tables}
+        return _ScenarioRead(scenario, cells), len(scenario.workers) + len(scenario.employers)
     if kind == "plan":
         from planner.io import read_plan
 
@@ -308,15 +326,18 @@ def _merge(
 ) -> tuple[list[Merge], list[str]]:
     notes: list[str] = []
     if kind == "scenario":
-        employers = merge_employers(repo, records.employers, imp, "employers.csv")
+        scenario, cells = records.scenario, records.cells
+        employers = merge_employers(repo, scenario.employers, imp, "employers.csv",
+                                    cells.get("employers"))
         repo.session.flush()
         usccs = set(repo.employers_by_uscc())
-        people = merge_people(repo, records.workers, imp, "workers.csv", usccs)
+        people = merge_people(repo, scenario.workers, imp, "workers.csv", usccs,
+                              cells.get("workers"))
         if not employers.problems and not people.problems:
             for merge in (employers, people):
                 _record_updates(repo, merge, actor)
-        if records.policy is not None:
-            note = _store_policy(repo, records.policy, actor.username, path.name)
+        if scenario.policy is not None:
+            note = _store_policy(repo, scenario.policy, actor.username, path.name)
             if note:
                 notes.append(note)
         return [employers, people], notes

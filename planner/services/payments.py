@@ -9,6 +9,12 @@ Rules implemented here:
   returned after the bank paid) never unpays it but marks the claim a payment exception for
   the auditor;
 - a payment batch rechecks every entitlement against the ledger before it is numbered;
+- the payment-date rule (``payment_date_refusal``), the same for a payment recorded paid by
+  hand (登记已支付, ``jobbus claims pay --paid-on``) and for a bank file's paid line: a
+  payment is dated when the bank paid, which is neither before the claim's notice closed (it
+  was not payable before) nor after the office's today. The policy's validity window is not
+  consulted: it says which events earn a subsidy, not when an approved claim may be paid, so a
+  2020 claim may be paid today;
 - a payee's bank account (bank or account number) changed by a scenario import is a money
   event: refused, naming the row, while a payment of that payee (claims by ``payee_id``, as the
   finance list finds their bank fields) is pending at the bank; else every claim of that payee
@@ -47,7 +53,7 @@ from planner.ledger.workflow import (
     ClaimState,
     TransitionRefused,
 )
-from planner.messages import msg
+from planner.messages import Message, msg
 from planner.problems import InputError, problem
 from planner.services.auth import (
     User,
@@ -188,6 +194,10 @@ def record_payments(claim_ids: Iterable[int], actor: User, *, paid_on: dt.date |
                                             why=note_message(flagged.review_note) or ""))
             with _naming(claim_id, len(ids)):
                 claim, before = _transition(uow, claim_id, "record_payment", actor)
+                wrong_date = payment_date_refusal(paid_on, payment_id_for(claim.id),
+                                                  payable_from(uow.repo, claim.id))
+                if wrong_date is not None:
+                    raise TransitionRefused(wrong_date)
             payment = uow.repo.payment_of(claim.id)
             if payment is None:
                 payment = m.Payment(payment_id=payment_id_for(claim.id), claim_id=claim.id,
@@ -199,6 +209,34 @@ def record_payments(claim_ids: Iterable[int], actor: User, *, paid_on: dt.date |
             done.append(payment.payment_id)
         _finish(uow, changes, actor)
     return done
+
+
+def payable_from(repo: LedgerRepository, claim_id: int) -> dt.date | None:
+    """The first day a claim may be paid: the day its notice closed (its newest notice closed
+    as done). ``None`` if the ledger holds no closed notice for it."""
+    return repo.session.scalars(
+        select(m.Notice.closed_on).where(m.Notice.claim_id == claim_id,
+                                         m.Notice.outcome == "done",
+                                         m.Notice.closed_on.is_not(None))
+        .order_by(m.Notice.id.desc())).first()
+
+
+def payment_date_refusal(paid_on: dt.date, payment_id: str,
+                         notice_closed: dt.date | None) -> Message | None:
+    """The payment-date rule: why ``paid_on`` cannot be the day the payment ``payment_id``
+    was paid, or ``None`` if it can. It cannot be after the office's today (the bank has not
+    paid yet) nor before ``notice_closed``, the day the claim's notice closed (it was not
+    payable before; ``payable_from``). Used alike by 登记已支付 and by a bank file's paid
+    line; the policy's validity window plays no part (it governs which events earn a subsidy,
+    not when the bank pays an approved claim)."""
+    today = clock.today()
+    if paid_on > today:
+        return msg("refusal.paid_in_future", payment=payment_id, paid_on=paid_on.isoformat(),
+                   today=today.isoformat())
+    if notice_closed is not None and paid_on < notice_closed:
+        return msg("refusal.paid_before_notice_closed", payment=payment_id,
+                   paid_on=paid_on.isoformat(), closed=notice_closed.isoformat())
+    return None
 
 
 def _reconcile_bank(repo: LedgerRepository, records: Sequence[Any], imp: m.Import,
@@ -219,6 +257,10 @@ def _reconcile_bank(repo: LedgerRepository, records: Sequence[Any], imp: m.Impor
         if int(r.amount_fen) != payment.amount_fen:
             merge.problem(row, "amount", msg("problem.bank_amount_differs", reported=r.amount_fen,
                                              payment=r.payment_id, amount=payment.amount_fen))
+            continue
+        if status == "paid" and r.paid_on is not None and (wrong_date := payment_date_refusal(
+                r.paid_on, r.payment_id, payable_from(repo, payment.claim_id))) is not None:
+            merge.problem(row, "paid_on", wrong_date)
             continue
         reason = getattr(r, "reason", None) or getattr(r, "message", None)
         repo.add(m.BankLine(natural_key=key, payment_id=r.payment_id, status=status,

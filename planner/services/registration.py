@@ -10,11 +10,15 @@ Rules implemented here:
   the table in and checking the whole scenario (``check_scenario``), so cross-table rules (an
   employer that does not exist, one person twice) are checked too;
 - the people and employers tables add to what is registered: a row with a new key (ID number,
-  credit code) is added, a row with a known key replaces the registered row, and registered
-  rows the table does not carry are kept; nothing registered is removed (in the ledger a
-  known row keeps its identity and takes the rest: ``planner.ledger.importers``; a changed
-  bank account sends the payee's unpaid claims back to review, and waits while a payment of
-  theirs is at the bank: ``planner.services.payments``). Checking a table
+  credit code) is added, a row with a known key replaces the registered row's cells in the
+  columns the table carries — a blank cell clears that fact, a column the table does not
+  carry keeps the registered values (a table without the bank columns never clears an
+  account) — and registered rows the table does not carry are kept; nothing registered is
+  removed (in the ledger a known row keeps its identity and takes the rest, a blank cell
+  clearing the field rather than standing for the planner's default:
+  ``planner.ledger.importers``; a changed or cleared bank account sends the payee's unpaid
+  claims back to review, and waits while a payment of theirs is at the bank:
+  ``planner.services.payments``). Checking a table
   counts what saving it does (``TableChanges``: added, updated, unchanged, kept); any other
   table (the fleet) is replaced whole;
 - the problems of the table — of the check, and of the ledger refusing a save — name the
@@ -273,9 +277,23 @@ def _merge(upload: TableUpload, registered: pd.DataFrame
     if key is None or key not in frame.columns:
         return frame, None
     registered = registered.fillna("").astype(str)
+    frame = _with_registered_columns(frame, registered, key)
     kept = registered[~registered[key].isin(set(frame[key]))]
     merged = pd.concat([frame, kept], ignore_index=True).fillna("").astype(str)
     return merged, table_changes(frame, registered, key)
+
+
+def _with_registered_columns(frame: pd.DataFrame, registered: pd.DataFrame, key: str
+                             ) -> pd.DataFrame:
+    """``frame`` with the registered columns it does not carry, holding each known key's
+    registered values (blank for a new key): a table without a column says nothing about it,
+    unlike a blank cell, which clears it."""
+    missing = [c for c in registered.columns if c not in frame.columns]
+    if not missing:
+        return frame
+    values = (registered.drop_duplicates(key).set_index(key)[missing]
+              .reindex(frame[key]).fillna("").set_axis(frame.index))
+    return pd.concat([frame, values], axis=1)
 
 
 def table_changes(frame: pd.DataFrame, registered: pd.DataFrame, key: str) -> TableChanges:
@@ -403,7 +421,8 @@ def _rows_kept(upload: TableUpload, folder: Path) -> pd.DataFrame:
     """The rows of ``upload`` to put onto the working files as they are now: a row another
     save changed since the check (added, or given other values) gives way when the table
     holds it as it was at the check; it stays when the table holds what the other save
-    wrote.
+    wrote. Rows are compared on the columns the table carries (the others keep what the
+    other save wrote).
 
     Raises
     ------
@@ -420,7 +439,8 @@ def _rows_kept(upload: TableUpload, folder: Path) -> pd.DataFrame:
             raise InputError([problem(upload.file_name, "problem.registration_table_changed",
                                       file=table_file(folder, upload.kind))])
         return upload.frame
-    columns = list(dict.fromkeys([*upload.frame.columns, *base.columns, *now.columns]))
+    # only the columns the table carries: the others keep what is registered now
+    columns = list(upload.frame.columns)
     before, after = _rows_by_key(base, key, columns), _rows_by_key(now, key, columns)
     ours = upload.frame.reindex(columns=columns, fill_value="").fillna("").astype(str)
     code, param = WHAT[upload.kind]

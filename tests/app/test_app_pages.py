@@ -424,6 +424,33 @@ def test_finance_imports_bank_results(sign_in, env_home, tmp_path):
     assert after.loc[int(failed["claim_id"]), "state"] == "paid"
 
 
+def test_finance_imports_a_bank_file_dated_today_under_the_2020_policy(sign_in, env_home):
+    """The demo's policy ran in 2020, but the bank pays an approved claim today: a bank file
+    dated today is imported through the page (as 登记已支付 records a payment today), not
+    refused by the policy's dates."""
+    from planner import clock
+    from planner.services import payments
+    from planner.services.auth import Role, system_actor
+    from planner.services.ledger import list_claims
+
+    url = _url(env_home)
+    claims = list_claims("notice_done", url=url)
+    waiting = claims[claims["payment_id"].isna() & ~claims["needs_review"].astype(bool)]
+    claim = int(waiting["claim_id"].iloc[0])
+    (payment,) = payments.issue_payments([claim], system_actor(Role.FINANCE), url=url)
+    amount = int(waiting.set_index("claim_id").loc[claim, "amount_fen"])
+    csv = ("支付编号,状态,支付日期,金额\n"
+           f"{payment},已支付,{clock.today().isoformat()},{amount / 100:.2f}\n")
+    at = sign_in("finance")
+    at.switch_page("app_pages/subsidies.py").run()
+    at.file_uploader(key="sub_bank_file").upload("银行回单.csv", csv.encode(), "text/csv").run()
+    at.button(key="sub_bank_import").click().run()
+    assert not at.exception, at.exception
+    assert "已导入" in _messages(at), _messages(at)
+    after = list_claims(url=url).set_index("claim_id")
+    assert (after.loc[claim, "state"], after.loc[claim, "paid_on"]) == ("paid", clock.today())
+
+
 def test_auditor_sees_claims_but_no_actions(sign_in):
     """The read-only auditor sees the claims and exports but no workflow buttons."""
     at = sign_in("auditor")

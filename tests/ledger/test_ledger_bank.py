@@ -16,6 +16,8 @@ from planner.services import ledger as svc
 from planner.services.auth import PermissionDenied, User
 
 MONDAY = dt.date(2020, 3, 2)
+#: a day finance records a payment paid by hand: after the notice closed (MONDAY + 10)
+PAID_BY_HAND = dt.date(2020, 3, 16)
 
 
 def ready_to_pay(url: str, actors: dict[str, User], amounts: list[int]) -> list[str]:
@@ -93,14 +95,14 @@ def test_bank_failure_after_recorded_paid_is_an_exception(ledger_url: str, actor
     same file again adds nothing."""
     (p1,) = ready_to_pay(ledger_url, actors, [80_000])
     claim_id = int(svc.list_claims(url=ledger_url)["claim_id"].iloc[0])
-    svc.record_payment(claim_id, actors["finance"], paid_on=MONDAY, url=ledger_url)
+    svc.record_payment(claim_id, actors["finance"], paid_on=PAID_BY_HAND, url=ledger_url)
     failed = bank_file(tmp_path / "bank-0320.csv", [(p1, "failed", 80_000)])
     svc.import_path("bank_results", failed, actors["finance"], url=ledger_url)
     line = svc.list_claims(url=ledger_url).iloc[0]
     assert (line["state"], line["payment_status"], bool(line["paid_exception"])) == (
         "paid", "paid", True)
     note = line["exception_note"].render("zh")
-    assert "bank-0320.csv" in note and "支付失败" in note and "2020-03-02" in note
+    assert "bank-0320.csv" in note and "支付失败" in note and "2020-03-16" in note
     log = svc.audit_log("claim", claim_id, url=ledger_url)
     assert list(log["action"]).count("bank_failed_after_paid") == 1
     assert svc.import_path("bank_results", failed, actors["finance"], url=ledger_url).already
@@ -114,10 +116,88 @@ def test_bank_confirming_a_recorded_payment_is_no_exception(ledger_url: str, act
     the ledger: nothing is flagged and nothing is paid again."""
     (p1,) = ready_to_pay(ledger_url, actors, [80_000])
     claim_id = int(svc.list_claims(url=ledger_url)["claim_id"].iloc[0])
-    svc.record_payment(claim_id, actors["finance"], paid_on=MONDAY, url=ledger_url)
+    svc.record_payment(claim_id, actors["finance"], paid_on=PAID_BY_HAND, url=ledger_url)
     paid = bank_file(tmp_path / "bank.csv", [(p1, "paid", 80_000)])
     svc.import_path("bank_results", paid, actors["finance"], url=ledger_url)
     line = svc.list_claims(url=ledger_url).iloc[0]
     assert (line["state"], bool(line["paid_exception"])) == ("paid", False)
     assert list(svc.claim_history(claim_id, url=ledger_url)["action"]).count(
         "record_payment") == 1
+
+
+def _shangyu_2020(url: str, actors) -> None:
+    """The shipped 2020 policy (valid 2020-02-10 to 2020-06-30) made active, as in the demo."""
+    from planner.paths import DATA_DIR
+
+    svc.add_policy_version((DATA_DIR / "policies" / "shangyu-2020.toml").read_text("utf-8"),
+                           actors["admin"], url=url)
+
+
+def test_a_bank_file_dated_today_pays_a_claim_of_a_2020_policy(ledger_url: str, actors,
+                                                                 tmp_path: Path) -> None:
+    """Payment-date rule: the bank pays an approved claim of the 2020 policy today, as
+    登记已支付 records one today; the policy's dates say which events earn a subsidy, not
+    when the bank may pay, so the file is not refused."""
+    from planner import clock
+
+    _shangyu_2020(ledger_url, actors)
+    p1, p2 = ready_to_pay(ledger_url, actors, [80_000, 50_000])
+    today = clock.today().isoformat()
+    path = tmp_path / "银行回单.csv"
+    pd.DataFrame([{"payment_id": p1, "status": "paid", "paid_on": today,
+                   "amount": "800.00"}]).to_csv(path, index=False)
+    svc.import_path("bank_results", path, actors["finance"], url=ledger_url)
+    claims = svc.list_claims(url=ledger_url).set_index("payment_id")
+    assert (claims.loc[p1, "state"], claims.loc[p1, "paid_on"]) == ("paid", clock.today())
+    svc.record_payment(int(claims.loc[p2, "claim_id"]), actors["finance"], url=ledger_url)
+    assert set(_states(ledger_url)) == {"paid"}
+
+
+def test_a_bank_paid_date_before_the_notice_closed_or_after_today_is_refused(
+        ledger_url: str, actors, tmp_path: Path) -> None:
+    """Payment-date rule: a bank line paid before its claim's notice closed (2020-03-12) or
+    after today refuses the whole file, naming the row and the column as the file spells it
+    (支付日期) in Chinese; nothing is paid."""
+    from planner import clock
+
+    _shangyu_2020(ledger_url, actors)
+    p1, p2, p3 = ready_to_pay(ledger_url, actors, [80_000, 50_000, 20_000])
+    tomorrow = clock.today() + dt.timedelta(days=1)
+    path = tmp_path / "银行回单.csv"
+    pd.DataFrame({"支付编号": [p1, p2, p3], "状态": ["已支付"] * 3,
+                  "支付日期": ["2020-03-05", tomorrow.isoformat(), "2020-03-12"],
+                  "金额": ["800.00", "500.00", "200.00"]}).to_csv(path, index=False)
+    with pytest.raises(InputError) as err:
+        svc.import_path("bank_results", path, actors["finance"], url=ledger_url)
+    problems = err.value.problems
+    assert [(p.file, p.row, p.column) for p in problems] == [
+        ("银行回单.csv", 2, "支付日期"), ("银行回单.csv", 3, "支付日期")]
+    assert problems[0].text("zh") == (
+        f"支付 {p1}：支付日期 2020-03-05 早于其申领公示结束之日 2020-03-12；"
+        "公示结束后才能支付，请填银行实际支付的日期")
+    assert problems[1].text("zh").startswith(
+        f"支付 {p2}：支付日期 {tomorrow.isoformat()} 晚于今天")
+    assert _states(ledger_url) == ["notice_done"] * 3
+
+
+def test_a_hand_recorded_paid_date_follows_the_same_rule(ledger_url: str, actors) -> None:
+    """Payment-date rule: 登记已支付 (and `jobbus claims pay --paid-on`) refuses a day before
+    the notice closed or after today with the bank file's message, and records one from the
+    closing day on; several claims at once are all or none."""
+    from planner import clock
+    from planner.ledger.workflow import TransitionRefused
+
+    ready_to_pay(ledger_url, actors, [80_000, 50_000])
+    ids = [int(i) for i in svc.list_claims(url=ledger_url)["claim_id"]]
+    with pytest.raises(TransitionRefused) as early:
+        svc.record_payment(ids[0], actors["finance"], paid_on=MONDAY, url=ledger_url)
+    assert early.value.message.code == "refusal.paid_before_notice_closed"
+    with pytest.raises(TransitionRefused) as late:
+        svc.record_payments(ids, actors["finance"], url=ledger_url,
+                            paid_on=clock.today() + dt.timedelta(days=1))
+    assert f"第 {ids[0]} 条：支付 {svc.payment_id_for(ids[0])}：支付日期" in (
+        late.value.message.render("zh"))
+    assert _states(ledger_url) == ["notice_done", "notice_done"]
+    svc.record_payments(ids, actors["finance"], paid_on=MONDAY + dt.timedelta(days=10),
+                        url=ledger_url)
+    assert _states(ledger_url) == ["paid", "paid"]

@@ -289,3 +289,106 @@ def test_an_identity_change_is_still_refused(ledger_url: str, folder: Path, acto
                 else uow.repo.employers_by_uscc())
         assert rows[key].bank_account is None
     assert not any(svc.audit_log(url=ledger_url)["action"] == "update_registration")
+
+
+def _employer(url: str, uscc: str) -> dict[str, object]:
+    """An employer's fields as the ledger holds them."""
+    from planner.ledger.repository import row_dict
+
+    with UnitOfWork(url) as uow:
+        return row_dict(uow.repo.employers_by_uscc()[uscc])
+
+
+def test_a_blank_employer_cell_clears_the_fact_not_the_planners_default(
+        ledger_url: str, folder: Path, actors) -> None:
+    """An employer's drop-off point and needed-by day blanked through 登记 are cleared in the
+    ledger (audited as cleared), not replaced by the scenario's defaults (the destination,
+    plan_to), which the planner still applies where it plans."""
+    from planner.io import load_scenario
+
+    svc.import_path("scenario", folder, actors["operator"], url=ledger_url)
+    uscc = str(registered_frame(folder, "employers")["uscc"].iloc[0])
+    _register(folder, ledger_url, actors["operator"], "employers", uscc, lat="30.1",
+              lon="120.9", needed_by="2020-03-01")
+    assert (_employer(ledger_url, uscc)["lat"], _employer(ledger_url, uscc)["needed_by"]) == (
+        30.1, "2020-03-01")
+    _register(folder, ledger_url, actors["operator"], "employers", uscc, lat="", lon="",
+              needed_by="")
+    held = _employer(ledger_url, uscc)
+    assert (held["lat"], held["lon"], held["needed_by"]) == (None, None, None)
+    log = svc.audit_log("employer", uscc, url=ledger_url)
+    assert log.iloc[-1]["after"] == {"lat": None, "lon": None, "needed_by": None}
+    scenario = load_scenario(folder)
+    planned = next(e for e in scenario.employers if e.uscc == uscc)
+    assert (planned.lat, planned.lon, planned.needed_by) == (
+        scenario.destination.lat, scenario.destination.lon, scenario.plan_to)
+
+
+def test_a_blank_available_day_clears_it(ledger_url: str, folder: Path, actors) -> None:
+    """A person's available-from day blanked through 登记 is cleared in the ledger (their
+    registration undated), not set to plan_from."""
+    svc.import_path("scenario", folder, actors["operator"], url=ledger_url)
+    id_number = str(registered_frame(folder, "workers")["id_number"].iloc[0])
+    _register(folder, ledger_url, actors["operator"], "workers", id_number,
+              available_from="2020-03-09")
+    _register(folder, ledger_url, actors["operator"], "workers", id_number, available_from="")
+    assert _person(ledger_url, id_number)["available_from"] is None
+    with UnitOfWork(ledger_url) as uow:
+        event = uow.session.scalars(select(m.Event).where(
+            m.Event.natural_key == f"registered|{id_number}")).one()
+        assert event.on_date is None
+
+
+def test_a_blank_bank_account_clears_it_and_holds_the_claims(ledger_url: str, folder: Path,
+                                                             payee: str, actors) -> None:
+    """Blanking a payee's bank cells clears the account: the finance list has none, and an
+    approved unpaid claim is flagged naming the old account and 未登记账户, so nothing is
+    paid to the old account nor to none until a reviewer takes it back."""
+    claim_id = int(_claim(ledger_url, payee)["claim_id"])
+    svc.review([claim_id], actors["reviewer"], url=ledger_url)
+    svc.approve([claim_id], actors["approver"], url=ledger_url)
+    _register(folder, ledger_url, actors["operator"], "workers", payee, bank_name="",
+              bank_account="")
+    person = _person(ledger_url, payee)
+    assert (person["bank_name"], person["bank_account"]) == (None, None)
+    claim = _claim(ledger_url, payee)
+    assert bool(claim["needs_review"])
+    assert claim["review_note"].render("zh") == (
+        "收款账户已变更（农业银行 尾号 5678 → 未登记账户），请复核后再支付")
+    row = _row(folder, "workers", payee).iloc[0]
+    assert (row["bank_name"], row["bank_account"]) == ("", "")
+
+
+def test_a_table_without_the_bank_columns_keeps_the_account(ledger_url: str, folder: Path,
+                                                            payee: str, actors) -> None:
+    """A table of people without the bank columns (an older spreadsheet) says nothing about
+    accounts: saving a payee's new phone through 登记 keeps their account in the working
+    file and the ledger, and holds none of their claims."""
+    claim_id = int(_claim(ledger_url, payee)["claim_id"])
+    svc.review([claim_id], actors["reviewer"], url=ledger_url)
+    table = (_row(folder, "workers", payee).drop(columns=["bank_name", "bank_account"])
+             .assign(phone="13800001111"))
+    upload = check_upload(TableUpload("workers", "旧表.csv", table), folder)
+    assert upload.errors == [] and upload.changes is not None
+    assert (upload.changes.updated, upload.changes.unchanged) == (1, 0)
+    register_upload(upload, folder, actors["operator"], url=ledger_url)
+    person = _person(ledger_url, payee)
+    assert (person["phone"], person["bank_name"], person["bank_account"]) == (
+        "13800001111", *OLD_ACCOUNT)
+    row = _row(folder, "workers", payee).iloc[0]
+    assert (row["bank_name"], row["bank_account"]) == OLD_ACCOUNT
+    assert not bool(_claim(ledger_url, payee)["needs_review"])
+
+
+def test_a_scenario_file_without_the_bank_columns_keeps_the_ledgers_accounts(
+        ledger_url: str, folder: Path, payee: str, actors) -> None:
+    """`jobbus ledger import scenario` of a folder whose workers.csv has no bank columns
+    keeps the accounts registered in the ledger (a missing column says nothing; only a blank
+    cell clears)."""
+    workers = pd.read_csv(folder / "workers.csv", dtype=str, keep_default_na=False)
+    workers.drop(columns=["bank_name", "bank_account"]).to_csv(folder / "workers.csv",
+                                                               index=False)
+    svc.import_path("scenario", folder, actors["operator"], url=ledger_url)
+    person = _person(ledger_url, payee)
+    assert (person["bank_name"], person["bank_account"]) == OLD_ACCOUNT
+    assert not bool(_claim(ledger_url, payee)["needs_review"])

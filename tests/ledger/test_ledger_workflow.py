@@ -15,6 +15,8 @@ from planner.services import auth, claims
 from planner.services import ledger as svc
 from planner.services.auth import PermissionDenied, Role, User
 
+#: after the notice closed (MONDAY + 8): a payment is not dated before it
+PAID_BY_HAND = dt.date(2020, 3, 16)
 MONDAY = dt.date(2020, 3, 2)
 
 
@@ -52,7 +54,7 @@ def test_full_path_to_paid_is_audited(ledger_url: str, actors: dict[str, User]) 
     _to_notice_done(ledger_url, [cid], actors)
     (pid,) = svc.issue_payments(None, actors["finance"], url=ledger_url)
     assert pid == svc.payment_id_for(cid)
-    svc.record_payment(cid, actors["finance"], paid_on=MONDAY, url=ledger_url)
+    svc.record_payment(cid, actors["finance"], paid_on=PAID_BY_HAND, url=ledger_url)
     assert _state(ledger_url, cid) == "paid"
     history = svc.claim_history(cid, url=ledger_url)
     assert list(history["to_state"]) == ["reviewed", "approved", "in_notice", "notice_done",
@@ -202,7 +204,7 @@ def test_two_payments_at_once_one_wins(ledger_url: str, actors: dict[str, User])
     (cid,) = _claims(ledger_url, 1)
     _to_notice_done(ledger_url, [cid], actors)
     outcomes = _race(ledger_url, lambda: svc.record_payment(cid, actors["finance"],
-                                                            paid_on=MONDAY, url=ledger_url))
+                                                            paid_on=PAID_BY_HAND, url=ledger_url))
     assert sum(isinstance(o, TransitionRefused) for o in outcomes) == 1
     with UnitOfWork(ledger_url) as uow:
         assert uow.repo.count(m.Payment) == 1
@@ -226,13 +228,13 @@ def test_recording_several_payments_is_all_or_none(ledger_url: str,
     ids = _claims(ledger_url, 3)
     _to_notice_done(ledger_url, ids[:2], actors)
     with pytest.raises(TransitionRefused) as refused:
-        svc.record_payments(ids, actors["finance"], paid_on=MONDAY, url=ledger_url)
+        svc.record_payments(ids, actors["finance"], paid_on=PAID_BY_HAND, url=ledger_url)
     assert f"claim {ids[2]}:" in str(refused.value)
     assert [_state(ledger_url, c) for c in ids] == ["notice_done", "notice_done", "draft"]
     with UnitOfWork(ledger_url) as uow:
         assert uow.repo.count(m.Payment) == 0
     _to_notice_done(ledger_url, [ids[2]], actors)
-    paid = svc.record_payments(ids, actors["finance"], paid_on=MONDAY, url=ledger_url)
+    paid = svc.record_payments(ids, actors["finance"], paid_on=PAID_BY_HAND, url=ledger_url)
     assert paid == [svc.payment_id_for(c) for c in ids]
     assert {_state(ledger_url, c) for c in ids} == {"paid"}
 

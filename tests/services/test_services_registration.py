@@ -223,6 +223,37 @@ def test_a_person_the_second_table_left_as_it_was_keeps_the_first_saves_change(f
     assert _id_number(114) in set(after.index)
 
 
+def test_a_table_without_a_column_keeps_that_column_registered(folder):
+    """A table of ID number, name, county and available day (no phone, address, employer or
+    travel columns) changes only those cells of a registered person: the columns it lacks
+    keep their registered values, unlike a blank cell, which clears."""
+    before = _people(folder)
+    known = before.index[0]
+    csv = HEADER + f"{known},{before.loc[known, 'name']},520324,2020-02-20\n"
+    upload = read_upload("workers", "短表.csv", csv.encode(), folder)
+    assert upload.errors == []
+    save_upload(upload, folder)
+    after = _people(folder).loc[known]
+    assert (after["home_adcode"], after["available_from"]) == ("520324", "2020-02-20")
+    kept = [c for c in before.columns if c not in ("home_adcode", "available_from")]
+    assert after[kept].equals(before.loc[known, kept])
+
+
+def test_a_column_the_second_table_lacks_keeps_the_first_saves_change(folder):
+    """Two tables checked at once change one person: the first their phone, the second (no
+    phone column) their available day. Both saves stand: the second is compared with the
+    first only on the columns it carries."""
+    people = registered_frame(folder, "workers")
+    first = check_upload(TableUpload("workers", "甲.csv",
+                                     people.iloc[:1].assign(phone="13800001111")), folder)
+    second = check_upload(TableUpload("workers", "乙.csv", people.iloc[:1].drop(
+        columns=["phone"]).assign(available_from="2020-02-27")), folder)
+    save_upload(first, folder)
+    save_upload(second, folder)
+    after = _people(folder).loc[people["id_number"].iloc[0]]
+    assert (after["phone"], after["available_from"]) == ("13800001111", "2020-02-27")
+
+
 def test_saving_the_people_keeps_the_employers_saved_meanwhile(folder):
     """The employers saved between the check of a people table and its save are kept: a save
     writes only the files it changes, onto the files as they are now."""
