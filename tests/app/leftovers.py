@@ -16,6 +16,8 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import numpy as np
+
 #: texts taken out before looking for Latin letters, most specific first
 ALLOWED = [
     re.compile(r"\b\d{17}[\dXx]\b"),                          # ID numbers
@@ -64,10 +66,14 @@ def _repeated(field: Any) -> bool:
 
 
 def _frame_texts(frame: Any) -> Iterator[str]:
-    """Column headers and distinct cell values of a data frame."""
+    """Column headers and distinct cell values of a data frame (a column of booleans is drawn
+    as check boxes, not as the words True and False)."""
     yield from (str(c) for c in frame.columns)
     for column in frame.columns:
-        yield from (str(v) for v in frame[column].dropna().unique()[:5000])
+        values = frame[column].dropna().unique()[:5000]
+        if all(isinstance(v, (bool, np.bool_)) for v in values):
+            continue
+        yield from (str(v) for v in values)
 
 
 def _spec_texts(spec: Any, key: str = "") -> Iterator[str]:
