@@ -6,7 +6,9 @@ stays refused."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -289,3 +291,158 @@ def test_an_identity_change_is_still_refused(ledger_url: str, folder: Path, acto
                 else uow.repo.employers_by_uscc())
         assert rows[key].bank_account is None
     assert not any(svc.audit_log(url=ledger_url)["action"] == "update_registration")
+
+
+# ------------------------------------------------- an account change racing a payment
+def _money(url: str, id_number: str) -> tuple[tuple[str, str], bool, list[str]]:
+    """Where the payee is paid (their registered account), whether their claim is flagged, and
+    the status of its payment (none, or one)."""
+    person = _person(url, id_number)
+    claim = _claim(url, id_number)
+    with UnitOfWork(url) as uow:
+        statuses = [p.status for p in uow.session.scalars(select(m.Payment))]
+    return ((str(person["bank_name"]), str(person["bank_account"])),
+            bool(claim["needs_review"]), statuses)
+
+
+def _change_account_once(folder: Path, url: str, actors, payee: str
+                         ) -> tuple[Callable[[], None], list[bool]]:
+    """A hook that applies 登记's change of ``payee``'s account (committed) the first time it
+    is called, and the list that says whether it was."""
+    done: list[bool] = []
+
+    def change() -> None:
+        if not done:
+            done.append(True)
+            _register(folder, url, actors["operator"], "workers", payee, **_bank(NEW_ACCOUNT))
+
+    return change, done
+
+
+@pytest.mark.parametrize("issue", ["batch", "issue"])
+def test_an_account_changed_after_issuing_read_the_claims_stops_the_payment(
+        ledger_url: str, folder: Path, payee: str, actors, monkeypatch: pytest.MonkeyPatch,
+        issue: str) -> None:
+    """A payment batch (or 发起支付) that read the payable claims before 登记 changed the
+    payee's account issues nothing: refused naming the claim; the claim stays flagged for the
+    new account and no payment goes to the bank, with the old account or the new."""
+    from planner.services import payments
+
+    claim_id = int(_claim(ledger_url, payee)["claim_id"])
+    _to_notice_done(ledger_url, claim_id, actors)
+    change, changed = _change_account_once(folder, ledger_url, actors, payee)
+    monkeypatch.setattr(payments, "after_payable_read", change)
+    with pytest.raises(TransitionRefused) as refused:
+        if issue == "batch":
+            svc.payment_batch(actors["finance"], url=ledger_url)
+        else:
+            svc.issue_payments([claim_id], actors["finance"], url=ledger_url)
+    assert changed
+    assert f"第 {claim_id} 条" in refused.value.message.render("zh")
+    assert f"claim {claim_id}" in refused.value.message.render("en")
+    assert _money(ledger_url, payee) == (NEW_ACCOUNT, True, [])
+    with UnitOfWork(ledger_url) as uow:
+        assert uow.repo.count(m.PaymentBatch) == 0
+
+
+def _batch_in_thread(url: str, actors) -> tuple[Any, list[object]]:
+    """A finance user making a payment batch from another thread (another connection); the
+    outcome (the batch, or the refusal) goes into the returned list."""
+    import threading
+
+    outcome: list[object] = []
+
+    def run() -> None:
+        try:
+            outcome.append(svc.payment_batch(actors["finance"], url=url))
+        except TransitionRefused as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=run)
+    return thread, outcome
+
+
+@pytest.mark.parametrize("moment", ["after_account_check", "before_import_commit"])
+def test_a_batch_made_while_an_account_change_is_saved_never_pays_a_flagged_claim(
+        ledger_url: str, folder: Path, payee: str, actors, monkeypatch: pytest.MonkeyPatch,
+        moment: str) -> None:
+    """A payment batch made while 登记 is saving a payee's new account — after it checked that
+    nothing of theirs is at the bank, or just before it commits — and the account change do
+    not both happen: either the batch goes out (to the old account, recorded on the payment)
+    and the change is refused, or the change is saved (the claim flagged) and the batch holds
+    nothing. Never a payment at the bank for a claim flagged for its account.
+
+    Which one wins is the database's: on SQLite the import holds the write lock from its start,
+    so the batch waits for it and then finds its claim changed; on PostgreSQL a batch made
+    after the check is not seen by it but commits first (the import then fails on the claim's
+    version: reading the claims after the check instead, it would have flagged them anyway),
+    while a batch made just before the commit waits for the claim rows the import flagged."""
+    from planner.services import imports, payments
+
+    claim_id = int(_claim(ledger_url, payee)["claim_id"])
+    _to_notice_done(ledger_url, claim_id, actors)
+    thread, outcome = _batch_in_thread(ledger_url, actors)
+    batch_first = not ledger_url.startswith("sqlite") and moment == "after_account_check"
+
+    def batch_meanwhile() -> None:
+        if not thread.is_alive() and not outcome:
+            thread.start()
+            thread.join(60 if batch_first else 3)  # done, or waiting for the import
+
+    module: Any = payments if moment == "after_account_check" else imports
+    monkeypatch.setattr(module, moment, batch_meanwhile)
+    try:
+        _register(folder, ledger_url, actors["operator"], "workers", payee, **_bank(NEW_ACCOUNT))
+        changed = True
+    except InputError as refused:
+        changed = False
+        assert "another user changed the same claims" in str(refused)
+    thread.join(60)
+    assert outcome, "the batch never ran"
+    assert changed is not batch_first
+    account, flagged, statuses = _money(ledger_url, payee)
+    if changed:
+        assert (account, flagged, statuses) == (NEW_ACCOUNT, True, [])
+        assert isinstance(outcome[0], TransitionRefused) or outcome[0][0] is None
+    else:
+        assert (account, flagged, statuses) == (OLD_ACCOUNT, False, ["pending"])
+        assert not isinstance(outcome[0], TransitionRefused) and outcome[0][0] is not None
+        with UnitOfWork(ledger_url) as uow:
+            [payment] = uow.session.scalars(select(m.Payment))
+            assert (payment.bank_name, payment.bank_account) == OLD_ACCOUNT
+
+
+def test_a_payee_in_an_open_batch_keeps_their_account(ledger_url: str, folder: Path,
+                                                      payee: str, actors) -> None:
+    """The other order, one after the other: once a payee's line is in a payment batch the bank
+    has not answered, 登记 refuses to change their account (the batch's file stays true)."""
+    claim_id = int(_claim(ledger_url, payee)["claim_id"])
+    _to_notice_done(ledger_url, claim_id, actors)
+    number, lines = svc.payment_batch(actors["finance"], url=ledger_url)
+    assert number is not None and list(lines["claim_id"]) == [claim_id]
+    with pytest.raises(InputError, match="with the bank"):
+        _register(folder, ledger_url, actors["operator"], "workers", payee, **_bank(NEW_ACCOUNT))
+    assert _money(ledger_url, payee) == (OLD_ACCOUNT, False, ["pending"])
+
+
+def test_a_payment_records_the_account_it_was_issued_to(ledger_url: str, folder: Path,
+                                                        payee: str, actors) -> None:
+    """An issued payment keeps the payee's account as registered when it was issued; the audit
+    names it by bank and last four digits only; the open batch's finance list, exported
+    again, names that account even if the registration was changed behind the ledger's back."""
+    claim_id = int(_claim(ledger_url, payee)["claim_id"])
+    _to_notice_done(ledger_url, claim_id, actors)
+    number, _ = svc.payment_batch(actors["finance"], url=ledger_url)
+    with UnitOfWork(ledger_url) as uow:
+        [payment] = uow.session.scalars(select(m.Payment))
+        assert (payment.bank_name, payment.bank_account) == OLD_ACCOUNT
+        person = uow.repo.people_by_id_number()[payee]
+        person.bank_name, person.bank_account = NEW_ACCOUNT  # not through 登记
+        uow.commit()
+    [issued] = svc.audit_log("payment", url=ledger_url).query("action == 'issue'")["after"]
+    assert OLD_ACCOUNT[1] not in str(issued)
+    assert "5678" in str(issued["account"]) and OLD_ACCOUNT[0] in str(issued["account"])
+    again, lines = svc.payment_batch(actors["finance"], url=ledger_url)
+    assert again == number
+    assert tuple(lines.set_index("claim_id").loc[claim_id, ["bank_name", "bank_account"]]) == \
+        OLD_ACCOUNT
