@@ -104,7 +104,8 @@ else:
         # 确认 clicked: acted on now, before the question is drawn, so a refusal stands alone
         del st.session_state[views.CONFIRM]
         chosen = next(a for a in actions if a.name == pending.action)
-        done = views.run_action(chosen, list(pending.ids), user, "", url)
+        done = views.run_action(chosen, list(pending.ids), user, "", url,
+                                seen=pending.versions)
         if done is not None:
             flash(t("subsidies.done", what=done))
     elif pending is not None:  # 取消 is read above: it drops the confirmation

@@ -10,7 +10,9 @@ Rules implemented:
 - an action that moves money (``MONEY_ACTIONS``: 发起支付, 登记已支付) is asked to confirm with
   its count, total and number of payees; 确认 acts on exactly the claims shown, and only while
   they are as they were shown: a pick changed since, or a claim changed in the ledger since
-  (someone else acted), drops the confirmation and does nothing; another button clicked while
+  (someone else acted), drops the confirmation and does nothing — and the service is given
+  the claims' versions as confirmed, so a change in the moment between is refused there too;
+  another button clicked while
   it waits (取消, a workflow button) drops it without a word, so the page shows one message,
   about that click; leaving the page cancels it, and coming back says so plainly; 确认 is
   acted on before the question would be drawn again, so a refusal (four eyes: the claim's
@@ -261,6 +263,12 @@ class MoneyConfirmation:
     payees: int
     seen: tuple[tuple[Any, ...], ...]
 
+    @property
+    def versions(self) -> dict[int, int]:
+        """Claim id → its version when the confirmation was asked: the service refuses a claim
+        changed since (a payee account changed meanwhile), whatever the page saw."""
+        return {int(row[0]): int(row[1]) for row in self.seen}
+
 
 def ask_to_confirm(action: ClaimAction, frame: pd.DataFrame, picked: list[int]) -> None:
     """Keep ``action`` on the claims ``picked`` (as ``frame`` shows them) waiting for 确认."""
@@ -324,8 +332,9 @@ def confirm_text(pending: MoneyConfirmation) -> str:
 
 
 def run_action(action: ClaimAction, ids: list[int], user: Any, reason: str,
-               url: str) -> str | None:
-    """Do ``action`` on the claims ``ids`` through the ledger service.
+               url: str, *, seen: dict[int, int] | None = None) -> str | None:
+    """Do ``action`` on the claims ``ids`` through the ledger service; a money action with
+    ``seen``, the claims' versions as confirmed (``MoneyConfirmation.versions``).
 
     Returns
     -------
@@ -341,8 +350,8 @@ def run_action(action: ClaimAction, ids: list[int], user: Any, reason: str,
         "publish_notice": lambda: claims_service.publish_notice(ids, user, url=url),
         "object": lambda: claims_service.raise_objections(ids, user, reason, url=url),
         "close_notice": lambda: claims_service.close_notice(ids, user, url=url),
-        "issue_payment": lambda: payments.issue_payments(ids, user, url=url),
-        "record_payment": lambda: payments.record_payments(ids, user, url=url),
+        "issue_payment": lambda: payments.issue_payments(ids, user, seen=seen, url=url),
+        "record_payment": lambda: payments.record_payments(ids, user, seen=seen, url=url),
     }
     try:
         result = calls[action.name]()
