@@ -371,7 +371,10 @@ class Claim(Base):
 
 
 class Decision(Base):
-    """A review decision on a claim: a transition, by whom, with the reason given."""
+    """A step in a claim's history (办理记录), by whom, with the reason given: a transition of
+    its state, or a step that leaves the state as it is (``from_state`` = ``to_state``): its
+    payee's account changed (``flag_account_changed``), the new account confirmed
+    (``confirm_payee_account``), a payment the bank reports failed (``bank_failed``)."""
 
     __tablename__ = "decisions"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -3,7 +3,7 @@
 Rules implemented here:
 
 - roles: ``operator`` (imports, computes claims), ``reviewer`` (reviews claims, records
-  objections), ``approver`` (approves, publishes and closes notices), ``finance`` (issues and
+  objections, confirms a payee's new bank account), ``approver`` (approves, publishes and closes notices), ``finance`` (issues and
   records payments, imports bank results), ``auditor`` (reads everything, changes nothing),
   ``admin`` (manages users and policies; takes no part in the claim workflow — separation of
   duties) and ``leader`` (a bus leader 带队人: reads and acts only on the trips an operator
@@ -95,6 +95,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "record_movement": frozenset({Role.OPERATOR}),
     "assign_leader": frozenset({Role.OPERATOR}),
     "review": frozenset({Role.REVIEWER}),
+    "confirm_payee_account": frozenset({Role.REVIEWER}),
     "reject": frozenset({Role.REVIEWER, Role.APPROVER}),
     "approve": frozenset({Role.APPROVER}),
     "publish_notice": frozenset({Role.APPROVER}),

@@ -390,7 +390,8 @@ def _payee_account_changed(repo: LedgerRepository, merge: Merge, update: RowUpda
     """A registered payee's bank account changed (``update``, from ``merge``'s file): a
     problem on its row while a payment of theirs is pending at the bank (the import is then
     refused whole); else each claim of theirs past draft and not paid is flagged for review
-    with a note naming both accounts by bank and last four characters, and audited.
+    with a note naming both accounts by bank and last four characters, audited, and the step
+    is written in the claim's history (``flag_account_changed``, its state unchanged).
 
     The claims are read *before* the look for a pending payment, and flagging them bumps their
     version: a payment issued meanwhile (which bumps it too) is either seen pending here, or
@@ -425,6 +426,9 @@ def _payee_account_changed(repo: LedgerRepository, merge: Merge, update: RowUpda
         was = _claim_dict(claim)
         claim.review_note = with_note(claim.review_note if claim.needs_review else None, note)
         claim.needs_review = True
+        repo.add(m.Decision(claim_id=claim.id, action="flag_account_changed",
+                            from_state=claim.state, to_state=claim.state,
+                            actor=actor.username, reason=note_json(note)))
         repo.session.flush()
         repo.audit(actor.username, "claim", claim.id, "flag_account_changed", was,
                    {**_claim_dict(claim), "review_note": claim.review_note})

@@ -16,10 +16,11 @@ from sqlalchemy import select
 
 from planner.ledger import UnitOfWork
 from planner.ledger import models as m
+from planner.ledger.repository import row_dict
 from planner.ledger.workflow import TransitionRefused
 from planner.problems import InputError
 from planner.services import ledger as svc
-from planner.services.auth import User
+from planner.services.auth import PermissionDenied, Role, User
 from planner.services.registration import (
     TableUpload,
     check_upload,
@@ -99,8 +100,6 @@ def _to_notice_done(url: str, claim_id: int, a: dict[str, User]) -> None:
 
 def _person(url: str, id_number: str) -> dict[str, object]:
     """A person's fields as the ledger holds them."""
-    from planner.ledger.repository import row_dict
-
     with UnitOfWork(url) as uow:
         return row_dict(uow.repo.people_by_id_number()[id_number])
 
@@ -446,3 +445,149 @@ def test_a_payment_records_the_account_it_was_issued_to(ledger_url: str, folder:
     assert again == number
     assert tuple(lines.set_index("claim_id").loc[claim_id, ["bank_name", "bank_account"]]) == \
         OLD_ACCOUNT
+
+
+# ------------------------------------------------------- 确认新账户: confirm the new account
+def _history(url: str, claim_id: int) -> list[str]:
+    return list(svc.claim_history(claim_id, url=url)["action"])
+
+
+def test_a_reviewer_confirms_the_new_account_and_the_claim_is_paid_there(
+        ledger_url: str, folder: Path, payee: str, actors) -> None:
+    """A claim past its notice, flagged because its payee's account changed, is cleared by a
+    reviewer confirming the new account: its state, approval and notice stay as they were (no
+    new review, approval or notice), its history and the audit log name the account by bank
+    and last four digits only, and it is then paid — to the new account."""
+    claim_id = int(_claim(ledger_url, payee)["claim_id"])
+    _to_notice_done(ledger_url, claim_id, actors)
+    _register(folder, ledger_url, actors["operator"], "workers", payee, **_bank(NEW_ACCOUNT))
+    flagged = _claim(ledger_url, payee)
+    assert bool(flagged["needs_review"]) and bool(flagged["account_changed"])
+    with UnitOfWork(ledger_url) as uow:
+        notices = [row_dict(n) for n in uow.session.scalars(select(m.Notice))]
+
+    assert svc.confirm_payee_account([claim_id], actors["reviewer"], note="电话核实",
+                                     url=ledger_url) == 1
+    claim = _claim(ledger_url, payee)
+    assert (claim["state"], bool(claim["needs_review"]), bool(claim["account_changed"])) == (
+        "notice_done", False, False)
+    assert int(claim["amount_fen"]) == int(flagged["amount_fen"])
+    assert claim["review_note"].render("zh") == "新收款账户（工商银行 尾号 4321）已确认"
+    with UnitOfWork(ledger_url) as uow:
+        assert [row_dict(n) for n in uow.session.scalars(select(m.Notice))] == notices
+    history = svc.claim_history(claim_id, url=ledger_url)
+    assert list(history["action"]) == ["review", "approve", "publish_notice", "close_notice",
+                                       "flag_account_changed", "confirm_payee_account"]
+    confirmed = history.iloc[-1]
+    assert (confirmed["actor"], confirmed["from_state"], confirmed["to_state"]) == (
+        actors["reviewer"].username, "notice_done", "notice_done")
+    assert confirmed["reason"].render("zh") == "已确认新收款账户：工商银行 尾号 4321（电话核实）"
+    [entry] = svc.audit_log("claim", claim_id, url=ledger_url).query(
+        "action == 'confirm_payee_account'").to_dict("records")
+    assert entry["actor"] == actors["reviewer"].username and entry["at"] is not None
+    assert "4321" in str(entry["after"]["account"]) and NEW_ACCOUNT[0] in str(entry["after"])
+    assert not entry["after"]["needs_review"] and entry["before"]["needs_review"]
+    everything = str(svc.audit_log("claim", claim_id, url=ledger_url).to_dict("records")) + \
+        str(history.to_dict("records"))
+    assert NEW_ACCOUNT[1] not in everything and OLD_ACCOUNT[1] not in everything
+
+    [payment] = svc.issue_payments([claim_id], actors["finance"], url=ledger_url)
+    with UnitOfWork(ledger_url) as uow:
+        issued = uow.repo.payment(payment)
+        assert issued is not None and (issued.bank_name, issued.bank_account) == NEW_ACCOUNT
+
+
+def test_confirming_a_new_account_needs_a_reviewer_now(ledger_url: str, folder: Path,
+                                                      payee: str, actors) -> None:
+    """Finance may not confirm a payee's new account, nor a reviewer demoted to auditor while
+    signed in; the claim stays flagged and nothing is written."""
+    from planner.services import auth
+
+    claim_id = int(_claim(ledger_url, payee)["claim_id"])
+    _to_notice_done(ledger_url, claim_id, actors)
+    _register(folder, ledger_url, actors["operator"], "workers", payee, **_bank(NEW_ACCOUNT))
+    auth.add_user("zhou", "Tea-kettle-Harbour-42", "reviewer", url=ledger_url)
+    reviewer = auth.authenticate("zhou", "Tea-kettle-Harbour-42", url=ledger_url)
+    assert reviewer is not None
+    auth.set_role("zhou", "auditor", url=ledger_url)
+    audited = len(svc.audit_log(url=ledger_url))
+    for who in (actors["finance"], reviewer):
+        with pytest.raises(PermissionDenied):
+            svc.confirm_payee_account([claim_id], who, url=ledger_url)
+    assert bool(_claim(ledger_url, payee)["needs_review"])
+    assert len(svc.audit_log(url=ledger_url)) == audited
+    assert "confirm_payee_account" not in _history(ledger_url, claim_id)
+
+
+def test_the_user_who_saved_the_new_account_may_not_confirm_it(
+        ledger_url: str, folder: Path, payee: str, actors) -> None:
+    """Four eyes: the operator who saved the payee's new account through 登记, made a reviewer
+    since, may not confirm that account; another reviewer may."""
+    from planner.services import auth
+
+    claim_id = int(_claim(ledger_url, payee)["claim_id"])
+    _to_notice_done(ledger_url, claim_id, actors)
+    auth.add_user("wang", "Tea-kettle-Harbour-42", "operator", url=ledger_url)
+    wang = auth.authenticate("wang", "Tea-kettle-Harbour-42", url=ledger_url)
+    assert wang is not None
+    _register(folder, ledger_url, wang, "workers", payee, **_bank(NEW_ACCOUNT))
+    auth.set_role("wang", "reviewer", url=ledger_url)
+    with pytest.raises(PermissionDenied) as refused:
+        svc.confirm_payee_account([claim_id], User("wang", Role.REVIEWER), url=ledger_url)
+    assert refused.value.message.render("zh") == (
+        f"第 {claim_id} 条：收款账户的变更是 wang 登记的，须由另一人确认新账户（四眼原则）")
+    assert bool(_claim(ledger_url, payee)["needs_review"])
+    assert svc.confirm_payee_account([claim_id], actors["reviewer"], url=ledger_url) == 1
+
+
+def test_confirming_needs_a_claim_flagged_for_its_account(ledger_url: str, folder: Path,
+                                                         payee: str, actors) -> None:
+    """A claim not flagged, or flagged only because its amount changed, has no new account to
+    confirm: refused, nothing changed."""
+    claim_id = int(_claim(ledger_url, payee)["claim_id"])
+    svc.review([claim_id], actors["reviewer"], url=ledger_url)
+    with pytest.raises(TransitionRefused, match="not flagged for a changed payee account"):
+        svc.confirm_payee_account([claim_id], actors["reviewer"], url=ledger_url)
+    _roster(ledger_url, payee, on=True)
+    svc.compute_claims(actors["operator"], url=ledger_url)
+    flagged = _claim(ledger_url, payee)
+    assert bool(flagged["needs_review"]) and not bool(flagged["account_changed"])
+    with pytest.raises(TransitionRefused, match="not flagged for a changed payee account"):
+        svc.confirm_payee_account([claim_id], actors["reviewer"], url=ledger_url)
+    assert int(_claim(ledger_url, payee)["version"]) == int(flagged["version"])
+
+
+def test_confirming_the_account_keeps_a_recomputed_amount_flagged(
+        ledger_url: str, folder: Path, payee: str, actors) -> None:
+    """A claim flagged for its account and for a recomputed amount keeps the amount's reason
+    when the account is confirmed: still flagged, to be reopened."""
+    claim_id = int(_claim(ledger_url, payee)["claim_id"])
+    svc.review([claim_id], actors["reviewer"], url=ledger_url)
+    _register(folder, ledger_url, actors["operator"], "workers", payee, **_bank(NEW_ACCOUNT))
+    _roster(ledger_url, payee, on=True)
+    svc.compute_claims(actors["operator"], url=ledger_url)
+    svc.confirm_payee_account([claim_id], actors["reviewer"], url=ledger_url)
+    claim = _claim(ledger_url, payee)
+    assert bool(claim["needs_review"]) and not bool(claim["account_changed"])
+    assert claim["review_note"].render("zh").startswith("重算金额 0.00 元")
+    assert claim["state"] == "reviewed"
+
+
+def test_a_list_read_before_the_account_changed_pays_nothing(
+        ledger_url: str, folder: Path, payee: str, actors) -> None:
+    """发起支付 on a list read before the payee's account changed — and was confirmed since —
+    is refused, naming the claim (the user saw the old account); read again, it is issued to
+    the new account."""
+    claim_id = int(_claim(ledger_url, payee)["claim_id"])
+    _to_notice_done(ledger_url, claim_id, actors)
+    seen = {claim_id: int(_claim(ledger_url, payee)["version"])}
+    _register(folder, ledger_url, actors["operator"], "workers", payee, **_bank(NEW_ACCOUNT))
+    svc.confirm_payee_account([claim_id], actors["reviewer"], url=ledger_url)
+    with pytest.raises(TransitionRefused) as refused:
+        svc.issue_payments([claim_id], actors["finance"], seen=seen, url=ledger_url)
+    assert refused.value.message.render("zh").startswith(f"第 {claim_id} 条在您读取清单后已有变动")
+    assert _money(ledger_url, payee) == (NEW_ACCOUNT, False, [])
+    seen = {claim_id: int(_claim(ledger_url, payee)["version"])}
+    assert svc.issue_payments([claim_id], actors["finance"], seen=seen, url=ledger_url)
+    line = svc.finance_lines("notice_done", url=ledger_url).set_index("claim_id").loc[claim_id]
+    assert (line["bank_name"], line["bank_account"]) == NEW_ACCOUNT
