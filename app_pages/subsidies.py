@@ -78,7 +78,7 @@ else:
     elif not actions:
         st.caption(t("subsidies.nothing_to_do"))
     else:
-        if any(a.name in ("reject", "object", "review", "approve") for a in actions):
+        if any(a.name in views.ACTIONS_WITH_NOTE for a in actions):
             reason = st.text_input(t("subsidies.reason"), key="sub_reason")
     # a money action waiting for 确认 holds only for the claims picked, as they were then,
     # and until another button is clicked

@@ -185,12 +185,17 @@ CLAIM_ACTIONS = (
     ClaimAction("approve", "approve"),
     ClaimAction("reject", "reject"),
     ClaimAction("reopen", "review"),
+    ClaimAction("confirm_payee_account", "confirm_payee_account"),
     ClaimAction("publish_notice", "publish_notice"),
     ClaimAction("object", "object"),
     ClaimAction("close_notice", "close_notice"),
     ClaimAction("issue_payment", "issue_payment"),
     ClaimAction("record_payment", "record_payment"),
 )
+
+
+#: the actions whose buttons come with the 意见 / 理由 box (a note, or a reason they need)
+ACTIONS_WITH_NOTE = frozenset({"reject", "object", "review", "approve", "confirm_payee_account"})
 
 
 def actions_for(actions: list[ClaimAction], frame: pd.DataFrame,
@@ -200,8 +205,9 @@ def actions_for(actions: list[ClaimAction], frame: pd.DataFrame,
         return []
     rows = frame.loc[frame["claim_id"].isin(picked)]
     flagged = bool(len(rows)) and bool(rows["needs_review"].astype(bool).all())
+    account = bool(len(rows)) and bool(rows["account_changed"].astype(bool).all())
     paying = [None if pd.isna(s) else str(s) for s in rows["payment_status"]]
-    open_to = claims_service.actions_open_to(set(rows["state"]), flagged, paying)
+    open_to = claims_service.actions_open_to(set(rows["state"]), flagged, paying, account)
     return [a for a in actions if a.name in open_to]
 
 
@@ -347,6 +353,8 @@ def run_action(action: ClaimAction, ids: list[int], user: Any, reason: str,
         "approve": lambda: claims_service.approve(ids, user, note=note, url=url),
         "reject": lambda: claims_service.reject(ids, user, reason, url=url),
         "reopen": lambda: claims_service.reopen_flagged(ids, user, note=note, url=url),
+        "confirm_payee_account": lambda: claims_service.confirm_payee_account(
+            ids, user, note=note, url=url),
         "publish_notice": lambda: claims_service.publish_notice(ids, user, url=url),
         "object": lambda: claims_service.raise_objections(ids, user, reason, url=url),
         "close_notice": lambda: claims_service.close_notice(ids, user, url=url),
