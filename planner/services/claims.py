@@ -726,14 +726,18 @@ def list_claims(state: str | None = None, rule: str | None = None, *,
 
 def claim_history(claim_id: int, *, url: str | None = None,
                   ledger: Ledger | None = None) -> pd.DataFrame:
-    """A claim's decisions: at, actor, action, from_state, to_state, reason (a ``Message``
-    when the system decided, the text a person typed otherwise)."""
+    """A claim's history (办理记录), oldest first: at, actor, action, from_state, to_state,
+    reason (a ``Message`` when the system decided, the text a person typed otherwise). Its
+    steps are the claim's transitions and the steps that keep its state: its payee's account
+    changed (``flag_account_changed``) or confirmed (``confirm_payee_account``), a payment the
+    bank reports failed (``bank_failed``, naming the file, the date and the bank's reason)."""
     with using(url, ledger).uow() as uow:
         rows = [
             {"at": d.at, "actor": d.actor, "action": d.action, "from_state": d.from_state,
              "to_state": d.to_state, "reason": reason_message(d.reason)}
             for d in uow.session.scalars(
-                select(m.Decision).where(m.Decision.claim_id == claim_id).order_by(m.Decision.id)
+                select(m.Decision).where(m.Decision.claim_id == claim_id)
+                .order_by(m.Decision.at, m.Decision.id)
             )
         ]
     return pd.DataFrame(rows, columns=["at", "actor", "action", "from_state", "to_state",

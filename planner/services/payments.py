@@ -7,7 +7,9 @@ Rules implemented here:
   notice_done with the bank's reason so it can be paid again, and a line seen before changes
   nothing; a failure of a payment the ledger holds as paid (recorded by hand with 登记已支付, or
   returned after the bank paid) never unpays it but marks the claim a payment exception for
-  the auditor;
+  the auditor; either way the failure is a step of the claim's history (办理记录:
+  ``bank_failed``, its state unchanged) naming the file, the date, the payment and the bank's
+  reason;
 - a payment batch rechecks every entitlement against the ledger before it is numbered;
 - issuing a payment (``issue_payments``, a payment batch) holds its claim: the claim's version
   is bumped in the same transaction, so a concurrent change of the claim — a changed payee
@@ -295,13 +297,15 @@ def _reconcile_bank(repo: LedgerRepository, records: Sequence[Any], imp: m.Impor
             merge.problem(row, "amount", msg("problem.bank_amount_differs", reported=r.amount_fen,
                                              payment=r.payment_id, amount=payment.amount_fen))
             continue
-        reason = getattr(r, "reason", None) or getattr(r, "message", None)
+        reason = r.reason
         repo.add(m.BankLine(natural_key=key, payment_id=r.payment_id, status=status,
                             paid_on=r.paid_on, amount_fen=int(r.amount_fen), reason=reason,
                             import_id=imp.id))
         merge.added += 1
         claim = repo.claim(payment.claim_id)
         assert claim is not None
+        if status != "paid":
+            _bank_failure_step(repo, claim, payment, r.paid_on, reason, actor, file)
         before = row_dict(payment, ("status", "paid_on", "failure_reason"))
         if payment.status == "paid":
             # Paid once: a later failure or repeat never unpays or pays twice. But a failure
@@ -324,6 +328,21 @@ def _reconcile_bank(repo: LedgerRepository, records: Sequence[Any], imp: m.Impor
         repo.audit(actor.username, "payment", payment.payment_id, f"bank_{status}", before,
                    row_dict(payment, ("status", "paid_on", "failure_reason")))
     return merge
+
+
+def _bank_failure_step(repo: LedgerRepository, claim: m.Claim, payment: m.Payment,
+                       on: dt.date | None, reason: str | None, actor: User, file: str) -> None:
+    """Write a bank's failure of ``payment`` into its claim's history (``bank_failed``, the
+    claim's state unchanged): the file, the date the bank gives (else today), the payment and
+    the bank's reason — said as a failure of a payment recorded paid when it was."""
+    code = ("decision.bank_failed_after_paid" if payment.status == "paid"
+            else "decision.bank_failed")
+    repo.add(m.Decision(
+        claim_id=claim.id, action="bank_failed", from_state=claim.state, to_state=claim.state,
+        actor=actor.username,
+        reason=note_json(msg(code, file=file, on=(on or clock.today()).isoformat(),
+                             payment=payment.payment_id,
+                             reason=reason or msg("decision.bank_no_reason")))))
 
 
 #: The notes of a payment the bank says failed after it was recorded paid (the money may never
