@@ -78,7 +78,7 @@ else:
     elif not actions:
         st.caption(t("subsidies.nothing_to_do"))
     else:
-        if any(a.name in ("reject", "object", "review", "approve") for a in actions):
+        if any(a.name in views.ACTIONS_WITH_NOTE for a in actions):
             reason = st.text_input(t("subsidies.reason"), key="sub_reason")
     # a money action waiting for 确认 holds only for the claims picked, as they were then,
     # and until another button is clicked
@@ -104,7 +104,8 @@ else:
         # 确认 clicked: acted on now, before the question is drawn, so a refusal stands alone
         del st.session_state[views.CONFIRM]
         chosen = next(a for a in actions if a.name == pending.action)
-        done = views.run_action(chosen, list(pending.ids), user, "", url)
+        done = views.run_action(chosen, list(pending.ids), user, "", url,
+                                seen=pending.versions)
         if done is not None:
             flash(t("subsidies.done", what=done))
     elif pending is not None:  # 取消 is read above: it drops the confirmation

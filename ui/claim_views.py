@@ -10,7 +10,9 @@ Rules implemented:
 - an action that moves money (``MONEY_ACTIONS``: 发起支付, 登记已支付) is asked to confirm with
   its count, total and number of payees; 确认 acts on exactly the claims shown, and only while
   they are as they were shown: a pick changed since, or a claim changed in the ledger since
-  (someone else acted), drops the confirmation and does nothing; another button clicked while
+  (someone else acted), drops the confirmation and does nothing — and the service is given
+  the claims' versions as confirmed, so a change in the moment between is refused there too;
+  another button clicked while
   it waits (取消, a workflow button) drops it without a word, so the page shows one message,
   about that click; leaving the page cancels it, and coming back says so plainly; 确认 is
   acted on before the question would be drawn again, so a refusal (four eyes: the claim's
@@ -183,12 +185,17 @@ CLAIM_ACTIONS = (
     ClaimAction("approve", "approve"),
     ClaimAction("reject", "reject"),
     ClaimAction("reopen", "review"),
+    ClaimAction("confirm_payee_account", "confirm_payee_account"),
     ClaimAction("publish_notice", "publish_notice"),
     ClaimAction("object", "object"),
     ClaimAction("close_notice", "close_notice"),
     ClaimAction("issue_payment", "issue_payment"),
     ClaimAction("record_payment", "record_payment"),
 )
+
+
+#: the actions whose buttons come with the 意见 / 理由 box (a note, or a reason they need)
+ACTIONS_WITH_NOTE = frozenset({"reject", "object", "review", "approve", "confirm_payee_account"})
 
 
 def actions_for(actions: list[ClaimAction], frame: pd.DataFrame,
@@ -198,8 +205,9 @@ def actions_for(actions: list[ClaimAction], frame: pd.DataFrame,
         return []
     rows = frame.loc[frame["claim_id"].isin(picked)]
     flagged = bool(len(rows)) and bool(rows["needs_review"].astype(bool).all())
+    account = bool(len(rows)) and bool(rows["account_changed"].astype(bool).all())
     paying = [None if pd.isna(s) else str(s) for s in rows["payment_status"]]
-    open_to = claims_service.actions_open_to(set(rows["state"]), flagged, paying)
+    open_to = claims_service.actions_open_to(set(rows["state"]), flagged, paying, account)
     return [a for a in actions if a.name in open_to]
 
 
@@ -260,6 +268,12 @@ class MoneyConfirmation:
     total_fen: int
     payees: int
     seen: tuple[tuple[Any, ...], ...]
+
+    @property
+    def versions(self) -> dict[int, int]:
+        """Claim id → its version when the confirmation was asked: the service refuses a claim
+        changed since (a payee account changed meanwhile), whatever the page saw."""
+        return {int(row[0]): int(row[1]) for row in self.seen}
 
 
 def ask_to_confirm(action: ClaimAction, frame: pd.DataFrame, picked: list[int]) -> None:
@@ -324,8 +338,9 @@ def confirm_text(pending: MoneyConfirmation) -> str:
 
 
 def run_action(action: ClaimAction, ids: list[int], user: Any, reason: str,
-               url: str) -> str | None:
-    """Do ``action`` on the claims ``ids`` through the ledger service.
+               url: str, *, seen: dict[int, int] | None = None) -> str | None:
+    """Do ``action`` on the claims ``ids`` through the ledger service; a money action with
+    ``seen``, the claims' versions as confirmed (``MoneyConfirmation.versions``).
 
     Returns
     -------
@@ -338,11 +353,13 @@ def run_action(action: ClaimAction, ids: list[int], user: Any, reason: str,
         "approve": lambda: claims_service.approve(ids, user, note=note, url=url),
         "reject": lambda: claims_service.reject(ids, user, reason, url=url),
         "reopen": lambda: claims_service.reopen_flagged(ids, user, note=note, url=url),
+        "confirm_payee_account": lambda: claims_service.confirm_payee_account(
+            ids, user, note=note, url=url),
         "publish_notice": lambda: claims_service.publish_notice(ids, user, url=url),
         "object": lambda: claims_service.raise_objections(ids, user, reason, url=url),
         "close_notice": lambda: claims_service.close_notice(ids, user, url=url),
-        "issue_payment": lambda: payments.issue_payments(ids, user, url=url),
-        "record_payment": lambda: payments.record_payments(ids, user, url=url),
+        "issue_payment": lambda: payments.issue_payments(ids, user, seen=seen, url=url),
+        "record_payment": lambda: payments.record_payments(ids, user, seen=seen, url=url),
     }
     try:
         result = calls[action.name]()
