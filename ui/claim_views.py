@@ -108,18 +108,26 @@ def claims_table(frame: pd.DataFrame) -> pd.DataFrame:
 #: The state picker's entry for the payment exceptions (paid, but the auditor must check).
 EXCEPTIONS = "paid_exception"
 
+def payment_status_text(status: Any, exception: Any, note: Any) -> str:
+    """A claim's payment status as every part of the page shows it (the table's 支付 cell,
+    the claim picker, the messages naming claims): ``payments.payment_status_shown`` in the
+    session's language — a payment the bank said failed after 登记已支付 is never 已到账.
+    ``""``: no payment."""
+    shown = payments.payment_status_shown(status, exception, note)
+    return "" if shown is None else t(f"payments.{shown}")
+
+
 def _payment_text(payment_id: Any, status: Any, exception: Any, note: Any) -> str:
     """A claim's payment and its status, with the exception the auditor must check (paid
     although flagged, at another amount, or failed at the bank after 登记已支付)."""
     if pd.isna(payment_id) or not payment_id:
         return ""
+    text = f"{payment_id} · {payment_status_text(status, exception, note)}"
     if not bool(exception):
-        return f"{payment_id} · {t('payments.' + str(status))}"
+        return text
     why = t("claims.exception", why=note.render(current_language())
             if isinstance(note, Message) else "")
-    if isinstance(note, Message) and note.code in payments.BANK_FAILED_NOTES:
-        return f"{payment_id} · {why}"  # the money may never have arrived: not 已到账
-    return f"{payment_id} · {t('payments.' + str(status))} · {why}"
+    return f"{text} · {why}"
 
 
 def bank_done_text(result: Any) -> str:
@@ -148,9 +156,11 @@ def claim_labels(frame: pd.DataFrame) -> dict[int, str]:
     for r in frame.itertuples():
         amount = fmt.yuan(int(str(r.amount_fen)))
         label = f"#{r.claim_id} · {r.payee_name} · {amount} · {t('states.' + str(r.state))}"
-        status = getattr(r, "payment_status", None)
-        if isinstance(status, str) and status:
-            label += f" · {t('payments.' + status)}"
+        status = payment_status_text(getattr(r, "payment_status", None),
+                                     getattr(r, "paid_exception", False),
+                                     getattr(r, "exception_note", None))
+        if status:
+            label += f" · {status}"
         labels[int(str(r.claim_id))] = label
     return labels
 
@@ -218,7 +228,7 @@ def _claims_now(frame: pd.DataFrame, ids: list[int], *, amounts: bool = False) -
     return "、".join(
         f"#{r.claim_id} {t('states.' + str(r.state))}"
         + (f" {fmt.yuan(int(str(r.amount_fen)))}" if amounts else "")
-        + (f"（{t('payments.' + str(r.payment_status))}）"
+        + (f"（{payment_status_text(r.payment_status, r.paid_exception, r.exception_note)}）"
            if isinstance(r.payment_status, str) and r.state != "paid" else "")
         for r in rows.itertuples()
     )

@@ -218,6 +218,7 @@ def _who(user: User) -> str:
 # ----------------------------------------------------------------------------- actions
 def _list(args: argparse.Namespace, user: User, url: str) -> int:
     from planner.services.ledger import list_claims
+    from planner.services.payments import payment_status_shown
 
     if args.state is not None:
         _state(args.state)
@@ -230,7 +231,8 @@ def _list(args: argparse.Namespace, user: User, url: str) -> int:
         if c["paid_exception"]:
             note = c["exception_note"]
             flag += f"  (payment exception: {note.render('en') if note is not None else ''})"
-        payment = c["payment_status"] if isinstance(c["payment_status"], str) else "-"
+        payment = payment_status_shown(c["payment_status"], c["paid_exception"],
+                                       c["exception_note"]) or "-"
         print(f"{c['claim_id']:>6}  {c['state']:<12} {c['rule']:<13} "
               f"{int(c['amount_fen']) / 100:>14,.2f}  {payment:<10} {c['payee_name']}{flag}")
     total_fen = int(claims["amount_fen"].sum()) if len(claims) else 0

@@ -392,6 +392,23 @@ def _bank_failure_step(repo: LedgerRepository, claim: m.Claim, payment: m.Paymen
 BANK_FAILED_NOTES = frozenset({"paid_exception.bank_failed",
                                "paid_exception.bank_failed_no_reason"})
 
+#: The status shown for a payment recorded paid that the bank then said failed.
+FAILED_AFTER_PAID = "failed_after_paid"
+
+
+def payment_status_shown(status: Any, paid_exception: Any, exception_note: Any) -> str | None:
+    """The status of a claim's payment as every screen and listing shows it: the payment's
+    own (``pending``, ``paid``, ``failed``), except a payment recorded paid that the bank then
+    said failed (a payment exception whose note is one of ``BANK_FAILED_NOTES``):
+    ``FAILED_AFTER_PAID`` — the money may never have arrived, so never shown as paid.
+    ``None``: no payment."""
+    if not isinstance(status, str) or not status:
+        return None
+    if (bool(paid_exception) and isinstance(exception_note, Message)
+            and exception_note.code in BANK_FAILED_NOTES):
+        return FAILED_AFTER_PAID
+    return status
+
 
 def _failed_after_paid(repo: LedgerRepository, claim: m.Claim, payment: m.Payment,
                        reason: str | None, actor: User, file: str) -> bool:

@@ -77,3 +77,31 @@ def test_finance_is_told_when_a_bank_file_marks_payment_exceptions(sign_in, env_
     warned = " ".join(str(w.value) for w in at.warning)
     assert "其中 1 条标为支付异常" in warned
     assert not any("支付异常" in str(s.value) for s in at.success)
+
+
+def test_the_picker_does_not_call_a_bank_failure_after_recorded_paid_paid(
+        sign_in, env_home: Path, tmp_path: Path) -> None:
+    """Under 支付异常（待核实）, the picker's label of a claim recorded paid whose bank order then
+    failed says what its 支付 cell says — the bank says it failed, to check — not 已到账."""
+    from planner.services import payments
+    from planner.services.ledger import import_path
+
+    url = _url(env_home)
+    line = _payable(url)
+    claim, fen = int(line["claim_id"]), int(line["amount_fen"])
+    finance = _finance(url)
+    payments.issue_payments([claim], finance, url=url)
+    (payment_id,) = payments.record_payments([claim], finance, url=url)
+    bank = tmp_path / "bank-label.csv"
+    pd.DataFrame([{"payment_id": payment_id, "status": "failed", "paid_on": "",
+                   "amount": f"{fen / 100:.2f}"}]).to_csv(bank, index=False)
+    assert import_path("bank_results", bank, finance, url=url).exceptions == 1
+
+    at: Any = sign_in("finance")
+    at.switch_page("app_pages/subsidies.py").run()
+    at.selectbox(key="sub_state").select("paid_exception").run()
+    assert not at.exception, at.exception
+    [label] = [o for o in at.multiselect(key="sub_selected").options
+               if o.startswith(f"#{claim} ")]
+    assert label.endswith("· 已拨付 · 银行回单称支付失败（待核实）"), label
+    assert "已到账" not in label

@@ -168,6 +168,32 @@ def test_claim_labels_name_a_pending_payment():
     assert labels[13] == "#13 · 李四 · ¥500.00 · 公示期满"
 
 
+def test_a_bank_failure_after_recorded_paid_is_never_labelled_paid():
+    """A claim recorded paid whose payment the bank then said failed reads the same wherever
+    its payment status is shown — picker label and table cell — and never 已到账; another
+    payment exception (paid at another amount) keeps 已到账."""
+    import pandas as pd
+
+    from planner.messages import msg
+    from ui.claim_views import claim_labels, claims_table
+
+    failed = msg("paid_exception.bank_failed_no_reason", file="bank.csv", paid_on="2020-04-15")
+    other = msg("paid_exception.amount", file="bank.csv", claim=80_000, paid=50_000)
+    frame = pd.DataFrame({
+        "claim_id": [258, 259], "rule": ["self_return"] * 2, "payee_name": ["熊桂红", "李四"],
+        "payee_id": ["P1", "P2"], "amount_fen": [80_000, 80_000], "state": ["paid"] * 2,
+        "needs_review": [False] * 2, "review_note": [None] * 2,
+        "payment_id": ["JB00000258", "JB00000259"], "payment_status": ["paid"] * 2,
+        "paid_exception": [True, True], "exception_note": [failed, other],
+        "evidence": [[], []]})
+    labels = claim_labels(frame)
+    assert labels[258] == "#258 · 熊桂红 · ¥800.00 · 已拨付 · 银行回单称支付失败（待核实）"
+    assert labels[259].endswith("· 已拨付 · 已到账")
+    cells = list(claims_table(frame)["支付"])
+    assert "银行回单称支付失败（待核实）" in cells[0] and "已到账" not in cells[0]
+    assert "已到账" in cells[1]
+
+
 def test_serve_runs_streamlit_headless_on_the_given_address():
     """``jobbus serve`` runs ``streamlit run app.py`` headless, on the port and address asked,
     without usage statistics."""

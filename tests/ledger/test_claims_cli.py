@@ -220,6 +220,8 @@ def test_a_bank_failure_after_pay_is_said_by_import_and_list(
     assert main(["claims", "list", "--state", "paid", "--user", "wang"]) == 0
     out = capsys.readouterr().out
     assert "payment exception" in out and "bank-0221.csv" in out and "failed" in out
+    row = next(line for line in out.splitlines() if line.split()[:1] == ["2"])
+    assert row.split()[4] == "failed_after_paid", "not listed as paid: it may never have arrived"
 
 
 def test_confirm_account_clears_only_the_account_flag(
