@@ -129,7 +129,9 @@ with right:
     bank = file_uploader(t("subsidies.bank_file"), ["csv", "xlsx"], key="sub_bank_file")
     if not may("import_bank_results"):
         st.caption(t("subsidies.finance_only"))
-    elif bank is not None and st.button(t("subsidies.bank_import"), key="sub_bank_import"):
-        result = views.import_upload("bank_results", bank, user, url)
-        if result is not None:
-            flash(views.bank_done_text(result), warn=bool(result.exceptions))
+    importing = (may("import_bank_results") and bank is not None
+                 and st.button(t("subsidies.bank_import"), key="sub_bank_import"))
+if importing:  # below both columns: a refused file's problems table gets the page's width
+    result = views.import_upload("bank_results", bank, user, url)
+    if result is not None:
+        flash(views.bank_done_text(result), warn=bool(result.exceptions))
