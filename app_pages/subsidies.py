@@ -134,4 +134,4 @@ with right:
 if importing:  # below both columns: a refused file's problems table gets the page's width
     result = views.import_upload("bank_results", bank, user, url)
     if result is not None:
-        flash(views.bank_done_text(result), warn=bool(result.exceptions))
+        flash(views.bank_done_text(result), warn=views.bank_needs_a_look(result))

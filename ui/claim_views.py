@@ -131,13 +131,18 @@ def _payment_text(payment_id: Any, status: Any, exception: Any, note: Any) -> st
 
 
 def bank_done_text(result: Any) -> str:
-    """What importing a bank file did, with the payment exceptions it marked (the auditor's
-    to check) said first-hand, not left to be found in the table."""
-    text = t("subsidies.bank_done", rows=result.rows, added=result.added,
-             already=t("common.yes") if result.already else t("common.no"))
-    if result.exceptions:
-        text += " " + t("subsidies.bank_exceptions", n=result.exceptions)
-    return text
+    """What importing a bank file did (``payments.bank_import_summary``), one line each, in the
+    session's language: paid, failed (and that those may be issued again), the payment
+    exceptions it marked (the auditor's to check), the duplicates skipped — said first-hand,
+    not left to be found in the table."""
+    lang = current_language()
+    return "  \n".join(line.render(lang) for line in payments.bank_import_summary(result))
+
+
+def bank_needs_a_look(result: Any) -> bool:
+    """Whether a bank import is shown as a warning: a line failed or a claim was marked a
+    payment exception (``payments.bank_import_needs_a_look``)."""
+    return payments.bank_import_needs_a_look(result)
 
 
 def claims_columns() -> dict[str, Any]:

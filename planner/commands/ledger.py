@@ -4,8 +4,10 @@
 ``JOBBUS_DATABASE_URL``, else the embedded SQLite file). ``jobbus ledger import KIND PATH``
 imports a scenario or plan folder or an event file in one transaction: any problem refuses the
 whole file (exit 2, every problem printed as ``file:row: column: message``); the same file
-twice changes nothing. The command line acts as a trusted local user (``system:operator``, or
-``system:finance`` for bank results).
+twice changes nothing. A bank result file's import then says, in ``--lang`` (default zh), what
+it did: paid and failed lines with their amounts (how many newly paid, how many may be issued
+again), the payment exceptions it marked and the duplicate lines skipped. The command line
+acts as a trusted local user (``system:operator``, or ``system:finance`` for bank results).
 """
 
 from __future__ import annotations
@@ -51,6 +53,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     imp.add_argument("kind", metavar="KIND", help=", ".join(IMPORT_KINDS))
     imp.add_argument("path", metavar="PATH")
+    imp.add_argument("--lang", choices=("zh", "en"), default="zh",
+                     help="language of what a bank result file did: paid, failed, payment "
+                     "exceptions, duplicates (default zh)")
     add_database_option(imp)
     imp.set_defaults(func=_import)
 
@@ -96,9 +101,11 @@ def _import(args: argparse.Namespace) -> int:
               f"({result.seconds:.2f} s)")
     for note in result.notes:
         print(f"  {note}")
-    if result.exceptions:
-        print(f"  {result.exceptions} claim(s) marked as payment exceptions, for the auditor: "
-              "see `jobbus claims list --state paid`")
+    if args.kind == "bank_results" and not result.already:
+        from planner.services.payments import bank_import_summary
+
+        for line in bank_import_summary(result):
+            print(f"  {line.render(args.lang)}")
     return 0
 
 

@@ -65,6 +65,23 @@ class RowUpdate:
 
 
 @dataclass
+class BankTally:
+    """What a bank result file did, line by line (amounts in fen): lines saying paid (and of
+    them the payments newly paid by this file — the others were recorded paid already), lines
+    saying failed (and the payments that failed so, to be issued again — the others had been
+    recorded paid: payment exceptions), and lines skipped as seen before (in an earlier
+    file)."""
+
+    paid: int = 0
+    paid_fen: int = 0
+    newly_paid: int = 0
+    failed: int = 0
+    failed_fen: int = 0
+    to_issue_again: int = 0
+    duplicates: int = 0
+
+
+@dataclass
 class Merge:
     """What a merge found: rows added and problems. ``table`` names the file's schema
     (``planner.io.schemas``), so a message names a column by its header (``{column:header}``)."""
@@ -74,6 +91,8 @@ class Merge:
     problems: list[Problem] = field(default_factory=list)
     # claims this merge marked as payment exceptions for the auditor (bank results)
     exceptions: int = 0
+    # what a bank result file did (bank results only)
+    bank: BankTally | None = None
     # registered rows this merge changed (scenario: people and employers)
     updates: list[RowUpdate] = field(default_factory=list)
     rownums: Sequence[int] = ()

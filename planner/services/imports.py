@@ -43,6 +43,7 @@ from planner.io.plans import PAPER_FILES
 from planner.ledger import models as m
 from planner.ledger.importers import (
     EVENT_MERGES,
+    BankTally,
     FileCells,
     Merge,
     merge_employers,
@@ -82,7 +83,10 @@ class ImportResult:
     """What an import did. ``already``: this very file was imported before; nothing changed.
     ``updated``: registered people and employers a scenario changed.
     ``exceptions``: claims it marked as payment exceptions for the auditor (a bank file paying a
-    flagged claim or another amount, or saying a payment recorded paid failed)."""
+    flagged claim or another amount, or saying a payment recorded paid failed).
+    ``bank``: what a bank result file did — paid, failed, duplicates, with amounts
+    (``payments.bank_import_summary`` says it); ``None`` for other kinds and a file imported
+    before."""
 
     kind: str
     file_name: str
@@ -94,6 +98,7 @@ class ImportResult:
     notes: tuple[str, ...] = ()
     exceptions: int = 0
     updated: int = 0
+    bank: BankTally | None = None
 
 
 def content_sha256(path: Path, skip: Iterable[str] = ()) -> str:
@@ -201,7 +206,9 @@ def import_path(
             return ImportResult(kind, path.name, sha, count, added,
                                 seconds=time.perf_counter() - started, notes=tuple(notes),
                                 exceptions=sum(mg.exceptions for mg in merges),
-                                updated=sum(len(mg.updates) for mg in merges))
+                                updated=sum(len(mg.updates) for mg in merges),
+                                bank=next((mg.bank for mg in merges if mg.bank is not None),
+                                          None))
     except (IntegrityError, OperationalError, StaleDataError) as exc:
         raise _lost_race(kind, sha, path, exc, url, ledger=ledger) from None
 

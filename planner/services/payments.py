@@ -56,6 +56,7 @@ from planner.ledger.evidence import (
     with_note,
 )
 from planner.ledger.importers import (
+    BankTally,
     Merge,
     RowUpdate,
 )
@@ -319,12 +320,15 @@ def payment_date_refusal(paid_on: dt.date, payment_id: str,
 def _reconcile_bank(repo: LedgerRepository, records: Sequence[Any], imp: m.Import,
                     merge: Merge, actor: User) -> Merge:
     file = merge.file
+    tally = merge.bank = BankTally()
+    to_issue_again: set[str] = set()
     seen = {b.natural_key for b in repo.session.scalars(select(m.BankLine))}
     for i, r in enumerate(records):
         row = merge.at(i)
         status = str(getattr(r.status, "value", r.status)).lower()
         key = f"{r.payment_id}|{status}|{r.paid_on}|{r.amount_fen}"
         if key in seen:
+            tally.duplicates += 1
             continue
         seen.add(key)
         payment = repo.payment(r.payment_id)
@@ -346,7 +350,12 @@ def _reconcile_bank(repo: LedgerRepository, records: Sequence[Any], imp: m.Impor
         merge.added += 1
         claim = repo.claim(payment.claim_id)
         assert claim is not None
-        if status != "paid":
+        if status == "paid":
+            tally.paid += 1
+            tally.paid_fen += int(r.amount_fen)
+        else:
+            tally.failed += 1
+            tally.failed_fen += int(r.amount_fen)
             _bank_failure_step(repo, claim, payment, r.paid_on, reason, actor, file)
         before = row_dict(payment, ("status", "paid_on", "failure_reason"))
         if payment.status == "paid":
@@ -363,13 +372,44 @@ def _reconcile_bank(repo: LedgerRepository, records: Sequence[Any], imp: m.Impor
                 continue
             if _bank_paid(repo, claim, payment, r.paid_on, imp, actor, file):
                 merge.exceptions += 1
+            tally.newly_paid += 1
+            to_issue_again.discard(payment.payment_id)
         else:
             payment.status = "failed"
             payment.failure_reason = reason or "failed (no reason given by the bank)"
             payment.bank_file_sha256 = imp.sha256
+            to_issue_again.add(payment.payment_id)
         repo.audit(actor.username, "payment", payment.payment_id, f"bank_{status}", before,
                    row_dict(payment, ("status", "paid_on", "failure_reason")))
+    tally.to_issue_again = len(to_issue_again)
     return merge
+
+
+def bank_import_summary(result: Any) -> list[Message]:
+    """What importing a bank result file did (``imports.ImportResult`` of ``bank_results``),
+    one message a line, the same in the app and on the command line: the file and its lines;
+    paid — lines, amount, and how many payments this file newly paid; failed — lines, amount,
+    and how many payments may be issued again; the payment exceptions it marked (the
+    auditor's to check); the lines skipped as seen before. A file imported before says only
+    that nothing changed."""
+    if result.already or result.bank is None:
+        return [msg("bank_import.already", file=result.file_name)]
+    tally = result.bank
+    lines = [msg("bank_import.head", file=result.file_name, rows=result.rows),
+             msg("bank_import.paid", n=tally.paid, amount=tally.paid_fen,
+                 newly=tally.newly_paid),
+             msg("bank_import.failed", n=tally.failed, amount=tally.failed_fen)]
+    if tally.to_issue_again:
+        lines.append(msg("bank_import.issue_again", n=tally.to_issue_again))
+    lines += [msg("bank_import.exceptions", n=result.exceptions),
+              msg("bank_import.duplicates", n=tally.duplicates)]
+    return lines
+
+
+def bank_import_needs_a_look(result: Any) -> bool:
+    """Whether a bank import's summary is a warning: a line failed, or a claim was marked a
+    payment exception."""
+    return bool(result.exceptions) or bool(result.bank is not None and result.bank.failed)
 
 
 def _bank_failure_step(repo: LedgerRepository, claim: m.Claim, payment: m.Payment,

@@ -34,3 +34,33 @@ def test_a_refused_bank_file_shows_its_problems_at_full_width(sign_in, env_home:
                   if set(d.value.columns) >= PROBLEM_COLUMNS]
     assert not in_columns, "the problems table sits in a half-width column"
     assert "未写入任何数据" in _messages(at)
+
+
+def test_an_import_with_a_failure_says_so_as_a_warning(sign_in, env_home: Path) -> None:
+    """Four lines, one of them failed: the message is a warning (not a success) that counts
+    and sums the paid lines and the failed one, says the failed one may be issued again, and
+    counts the payment exceptions and duplicates (none)."""
+    from planner.services import payments
+    from planner.services.ledger import list_claims
+    from tests.app.test_app_claim_races import _finance
+
+    url = f"sqlite:///{env_home / 'jobbus.sqlite'}"
+    claims = list_claims("notice_done", url=url)
+    waiting = claims[claims["payment_id"].isna() & ~claims["needs_review"].astype(bool)]
+    picked = waiting.iloc[:4]
+    assert len(picked) == 4, "the seeded ledger has claims waiting to be paid"
+    issued = payments.issue_payments([int(c) for c in picked["claim_id"]], _finance(url), url=url)
+    fen = [int(a) for a in picked["amount_fen"]]
+    statuses = ["paid", "paid", "paid", "failed"]
+    csv = "payment_id,status,paid_on,amount\n" + "".join(
+        f"{p},{s},{'2020-04-30' if s == 'paid' else ''},{a / 100:.2f}\n"
+        for p, s, a in zip(issued, statuses, fen, strict=True))
+    at = _import(sign_in, "bank-four.csv", csv)
+    warned = " ".join(str(w.value) for w in at.warning)
+    paid_total = f"{sum(fen[:3]) / 100:,.2f} 元"
+    assert "已导入银行回单 bank-four.csv：共 4 行" in warned
+    assert f"已到账 3 条，合计 {paid_total}（其中本次新到账 3 条）" in warned, warned
+    assert f"支付失败 1 条，合计 {fen[3] / 100:,.2f} 元" in warned
+    assert "支付失败的 1 条可重新发起支付" in warned
+    assert "支付异常 0 条" in warned and "重复行 0 行" in warned
+    assert not any("银行回单" in str(s.value) for s in at.success)

@@ -75,7 +75,7 @@ def test_finance_is_told_when_a_bank_file_marks_payment_exceptions(sign_in, env_
     at.button(key="sub_bank_import").click().run()
     assert not at.exception, at.exception
     warned = " ".join(str(w.value) for w in at.warning)
-    assert "其中 1 条标为支付异常" in warned
+    assert "支付异常 1 条（待核实）" in warned
     assert not any("支付异常" in str(s.value) for s in at.success)
 
 

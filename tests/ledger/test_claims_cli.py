@@ -216,7 +216,16 @@ def test_a_bank_failure_after_pay_is_said_by_import_and_list(
                     encoding="utf-8")
     capsys.readouterr()
     assert main(["ledger", "import", "bank_results", str(bank)]) == 0
-    assert "1 claim(s) marked as payment exceptions" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert "支付失败 1 条，合计 800.00 元" in said and "支付异常 1 条（待核实）" in said
+    assert "可重新发起支付" not in said, "recorded paid: not to be issued again"
+    again = tmp_path / "bank-0222.csv"  # another file, the same line
+    again.write_text("status,payment_id,paid_on,amount\nfailed,JB00000002,,800.00\n",
+                     encoding="utf-8")
+    assert main(["ledger", "import", "bank_results", str(again), "--lang", "en"]) == 0
+    said = capsys.readouterr().out
+    assert "duplicates skipped: 1 line (imported before)" in said
+    assert "payment exceptions: 0" in said, "marked once, by the first file"
     assert main(["claims", "list", "--state", "paid", "--user", "wang"]) == 0
     out = capsys.readouterr().out
     assert "payment exception" in out and "bank-0221.csv" in out and "failed" in out

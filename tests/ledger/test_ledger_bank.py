@@ -289,3 +289,56 @@ def test_upgrade_writes_earlier_bank_failures_into_the_history(db_url: str, acto
     assert [s[0] for s in steps][-2:] == ["bank_failed", "record_payment"]
     assert steps[-2][1:3] == ("notice_done", "notice_done")
     assert steps[-2][3].startswith("银行回单 bank-0318.csv（") and "银行未说明" in steps[-2][3]
+
+
+def test_the_import_says_what_was_paid_failed_excepted_and_skipped(ledger_url: str, actors,
+                                                                  tmp_path: Path) -> None:
+    """A bank file's import counts, with amounts: the lines paid (of which newly paid — one
+    was recorded paid by hand already), the lines failed (of which may be issued again — one
+    was recorded paid: a payment exception), and the line seen in an earlier file, skipped;
+    the summary says it in Chinese and English alike."""
+    p0, p1, p2, p3, p4, p5 = ready_to_pay(ledger_url, actors,
+                                          [80_000, 50_000, 30_000, 20_000, 10_000, 5_000])
+    for by_hand in (p4, p5):
+        svc.record_payment(int(by_hand[2:]), actors["finance"], paid_on=PAID_BY_HAND,
+                           url=ledger_url)
+    svc.import_path("bank_results", bank_file(tmp_path / "b0.csv", [(p0, "paid", 80_000)]),
+                    actors["finance"], url=ledger_url)
+    lines = [(p0, "paid", 80_000), (p1, "paid", 50_000), (p2, "paid", 30_000),
+             (p3, "failed", 20_000), (p4, "paid", 10_000), (p5, "failed", 5_000)]
+    result = svc.import_path("bank_results", bank_file(tmp_path / "b1.csv", lines),
+                             actors["finance"], url=ledger_url)
+    assert result.bank is not None
+    tally = result.bank
+    assert (tally.paid, tally.paid_fen, tally.newly_paid) == (3, 90_000, 2)
+    assert (tally.failed, tally.failed_fen, tally.to_issue_again) == (2, 25_000, 1)
+    assert (tally.duplicates, result.exceptions) == (1, 1)
+    from planner.services.payments import bank_import_needs_a_look, bank_import_summary
+
+    assert [line.render("zh") for line in bank_import_summary(result)] == [
+        "已导入银行回单 b1.csv：共 6 行",
+        "已到账 3 条，合计 900.00 元（其中本次新到账 2 条）",
+        "支付失败 2 条，合计 250.00 元",
+        "支付失败的 1 条可重新发起支付",
+        "支付异常 1 条（待核实）",
+        "重复行 1 行（此前已导入），已跳过",
+    ]
+    english = " | ".join(line.render("en") for line in bank_import_summary(result))
+    assert "paid: 3 lines, 900.00 yuan (2 newly paid by this file)" in english
+    assert "failed: 2 lines, 250.00 yuan" in english
+    assert bank_import_needs_a_look(result)
+    again = svc.import_path("bank_results", tmp_path / "b1.csv", actors["finance"],
+                            url=ledger_url)
+    assert [line.render("zh") for line in bank_import_summary(again)] == [
+        "银行回单 b1.csv 此前已导入，本次未作任何更改"]
+
+
+def test_an_all_paid_import_is_no_warning(ledger_url: str, actors, tmp_path: Path) -> None:
+    """A bank file whose every line was paid needs no look: nothing failed, no exception."""
+    (p1,) = ready_to_pay(ledger_url, actors, [80_000])
+    result = svc.import_path("bank_results", bank_file(tmp_path / "b.csv", [(p1, "paid", 80_000)]),
+                             actors["finance"], url=ledger_url)
+    from planner.services.payments import bank_import_needs_a_look, bank_import_summary
+
+    assert not bank_import_needs_a_look(result)
+    assert bank_import_summary(result)[2].render("zh") == "支付失败 0 条，合计 0.00 元"
