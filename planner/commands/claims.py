@@ -4,7 +4,9 @@
 ``reject IDS --reason TEXT``, ``reopen IDS`` (flagged claims back to draft at their
 recomputed amount), ``confirm-account IDS`` (确认新账户: the payee's new bank account confirmed,
 the claims' state and notice kept), ``publish IDS [--on DATE]``, ``close-notice IDS [--on DATE]``,
-``issue [IDS | --all]``, ``pay ID [--paid-on DATE]``.
+``issue [IDS | --all]``, ``batch [--yes]`` (a numbered payment batch of every line payable now
+and not yet at the bank: without ``--yes`` it only says what it would hold), ``pay ID
+[--paid-on DATE]``.
 
 Rules implemented here:
 
@@ -71,7 +73,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     """Add the ``claims`` subcommands."""
     p = subparsers.add_parser(
         "claims", help="the claim workflow as a named user: list, review, approve, reject, "
-        "reopen, confirm-account, publish, close-notice, issue, pay",
+        "reopen, confirm-account, publish, close-notice, issue, batch, pay",
         description="Act on claims as a named user (--user or $JOBBUS_USER; the password from "
         "$JOBBUS_PASSWORD or a prompt). IDS: 1,2,5-9.",
     )
@@ -105,6 +107,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     issue.add_argument("ids", nargs="?", default=None, metavar="IDS")
     issue.add_argument("--all", action="store_true",
                        help="every notice_done claim without a pending or paid payment")
+    batch = _add(sub, "batch", "number a payment batch of the lines payable now and not yet "
+                 "at the bank, issuing their payments (finance); without --yes it only says "
+                 "what the batch would hold", _make_batch)
+    batch.add_argument("--yes", action="store_true",
+                       help="make it: its lines become pending payments sent to the bank")
     pay = _add(sub, "pay", "record that a claim's payment went through (finance)", _pay)
     pay.add_argument("id", metavar="ID")
     pay.add_argument("--paid-on", default=None, metavar="DATE", help="default today")
@@ -336,6 +343,33 @@ def _issue(args: argparse.Namespace, user: User, url: str) -> int:
         return 0
     print(f"issued {len(issued)} payment{'s' if len(issued) != 1 else ''} as {_who(user)}: "
           f"{', '.join(issued)}")
+    return 0
+
+
+def _make_batch(args: argparse.Namespace, user: User, url: str) -> int:
+    from planner.services.ledger import batch_candidates, make_payment_batch
+
+    lines = batch_candidates(url=url)
+    if lines.empty:
+        print("no payment batch to make: no payable line is waiting outside a batch")
+        return 0
+    total_fen = int(lines["amount_fen"].sum())
+    what = (f"{len(lines)} line{'s' if len(lines) != 1 else ''}, {total_fen / 100:,.2f} yuan, "
+            f"{lines['payee_id'].nunique()} payee(s)")
+    if not args.yes:
+        print(f"a new payment batch would hold {what}; they would become pending payments "
+              "sent to the bank. Nothing was issued: add --yes to make it")
+        return 0
+    seen = {int(c): int(v) for c, v in zip(lines["claim_id"], lines["version"], strict=True)}
+    made = make_payment_batch(user, seen=seen, url=url)
+    if made.number is None:
+        print(f"jobbus claims batch: refused: claim(s) {', '.join(map(str, made.flagged))} no "
+              "longer match their entitlement and were flagged for review; no batch was made "
+              "and nothing was issued — run again to batch the others", file=sys.stderr)
+        return 2
+    print(f"payment batch {made.number}: {made.lines} line{'s' if made.lines != 1 else ''}, "
+          f"{made.total_fen / 100:,.2f} yuan issued as {_who(user)}, pending at the bank; "
+          "its file: jobbus subsidies export finance --out FILE")
     return 0
 
 

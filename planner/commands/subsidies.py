@@ -4,8 +4,10 @@ the public notice and the returns report.
 ``compute`` applies the active policy to everything in the ledger and upserts the claims (new
 lines as drafts; a changed amount on a claim past draft is flagged for review, never changed
 silently; a draft whose entitlement became zero is voided). ``export finance --out FILE``
-writes the lines payable now (notice over, not paid, not flagged) as a numbered payment batch;
-``export notice`` writes the claims in notice; ``--state STATE`` (one, several comma-separated,
+writes the newest open payment batch (made by ``jobbus claims batch --yes``: exporting never
+issues a payment), or, with none open or for another role than finance, the lines payable now
+(notice over, not paid, not flagged) as a preview; ``export notice`` writes the claims in
+notice; ``--state STATE`` (one, several comma-separated,
 or ``all``) selects other claims explicitly, without a batch. Each file says which states it
 holds. Exports are made as ``system:ROLE`` (``--as-role``, default finance), who must be
 allowed that export; the export is audited.
@@ -41,8 +43,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         help="finance, returns: .xlsx; notice: .xlsx or .csv")
     export.add_argument("--state", default=None, metavar="STATE",
                         help="claims in these states (comma-separated, or 'all': every claim "
-                        "but rejected and void); default: finance — payable now, as a payment "
-                        "batch; notice — in notice")
+                        "but rejected and void); default: finance — the open payment batch, "
+                        "else payable now as a preview; notice — in notice")
     export.add_argument("--as-role", default="finance", metavar="ROLE",
                         help="the role the export is made and audited as, system:ROLE "
                         "(default finance; the finance list needs finance, auditor or admin, "
@@ -99,10 +101,10 @@ def _export(args: argparse.Namespace) -> int:
     url = ledger_url(args)
     if args.what == "finance":
         path = svc.export_finance_list(out, actor, state=args.state, url=url)
-        if args.state is None and actor.role == Role.FINANCE:
-            lines = svc.finance_lines(url=url)
-            batch = max((str(b) for b in lines["batch"] if b), default=None)
-            print(f"payment batch {batch or '(none: nothing payable)'}")
+        if args.state is None:
+            number = svc.open_batch(url=url)[0] if actor.role == Role.FINANCE else None
+            print(f"payment batch {number}" if number else "a preview, not a payment batch "
+                  "(none is open: `jobbus claims batch` makes one)")
     elif args.what == "notice":
         path = svc.export_notice(out, actor, state=args.state, url=url)
     else:

@@ -28,7 +28,7 @@ from planner.services.auth import (
 )
 from planner.services.context import Ledger, using
 from planner.services.imports import content_sha256
-from planner.services.payments import ALL_OWED, _states, finance_lines, payment_batch
+from planner.services.payments import ALL_OWED, _states, finance_lines, open_batch
 from planner.services.reports import (
     east_west_report,
     money_by_rule,
@@ -47,32 +47,37 @@ def _state_label(state: str | None, default: tuple[str, ...], payable: bool) -> 
     return f"可拨付：{names}，未拨付，无复核标记" if payable else names
 
 
+#: What the summary sheet says (F1:G1 拨付批次) of a finance list that is not a batch.
+PREVIEW = "预览（未编入拨付批次，不作拨付依据）"
+
+
 def export_finance_list(path: str | Path, actor: User, *, state: str | None = None,
                         url: str | None = None, ledger: Ledger | None = None) -> Path:
     """Write the finance list xlsx (summary sheet + one sheet per rule, totals that add up).
 
     It carries full ID numbers: finance, auditor and admin only; audited (``_audit_export``).
-    By default it holds the lines payable now as a numbered payment batch (``payment_batch``)
-    when ``actor`` is finance; another allowed role gets the payable lines as a preview, not
-    batched. ``state`` selects other claims explicitly (no batch). The file names the batch
-    and the states it holds.
+    Writing it never issues a payment nor makes a batch (``payments.make_payment_batch`` does,
+    confirmed). By default, for finance, it is the newest open payment batch — its number and
+    its lines still pending at the bank (re-exported as often as needed, the file's SHA-256
+    kept with the batch); with no batch open, and for any other role, the lines payable now as
+    a preview, marked as such (``PREVIEW``). ``state`` selects other claims explicitly (no
+    batch). The file names the batch and the states it holds.
     """
     from planner.ledger.exports import write_finance_list
 
     actor = check_permission(actor, "export_finance_list", url, ledger=ledger)
     default = (ClaimState.NOTICE_DONE.value,)
     label = _state_label(state, default, payable=state is None)
+    number = None
     if state is not None:
         lines = finance_lines(state, url=url, ledger=ledger)
         written = write_finance_list(lines, path, states=label)
-    elif actor.role not in PERMISSIONS["issue_payment"]:
-        lines = finance_lines(None, url=url, ledger=ledger)
-        written = write_finance_list(lines, path, states=label,
-                                     batch="预览（未编入拨付批次，不作拨付依据）")
     else:
-        number, lines = payment_batch(actor, url=url, ledger=ledger)
-        written = write_finance_list(lines, path, states=label,
-                                     batch=number or "（无可拨付条目）")
+        if actor.role in PERMISSIONS["issue_payment"]:
+            number, lines = open_batch(url=url, ledger=ledger)
+        if number is None:
+            lines = finance_lines(None, url=url, ledger=ledger)
+        written = write_finance_list(lines, path, states=label, batch=number or PREVIEW)
         if number is not None:
             _record_batch_file(number, written, actor, url, ledger=ledger)
     _audit_export(actor, "finance_list", written, len(lines), state, url, ledger=ledger)

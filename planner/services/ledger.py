@@ -45,8 +45,12 @@ from planner.services.imports import (
     import_path,
 )
 from planner.services.payments import (
+    BatchMade,
+    batch_candidates,
     finance_lines,
     issue_payments,
+    make_payment_batch,
+    open_batch,
     payment_batch,
     payment_id_for,
     record_payment,
@@ -72,6 +76,7 @@ from planner.services.reports import (
 
 __all__ = [
     "IMPORT_KINDS",
+    "BatchMade",
     "ClaimState",
     "ComputeResult",
     "ImportResult",
@@ -82,6 +87,7 @@ __all__ = [
     "add_policy_version",
     "approve",
     "audit_log",
+    "batch_candidates",
     "claim_history",
     "close_notice",
     "compute_claims",
@@ -100,8 +106,10 @@ __all__ = [
     "list_claims",
     "list_imports",
     "load_active_policy",
+    "make_payment_batch",
     "money_by_rule",
     "notice_working_days",
+    "open_batch",
     "payment_batch",
     "payment_id_for",
     "policy_versions",

@@ -10,7 +10,12 @@ Rules implemented here:
   the auditor; either way the failure is a step of the claim's history (办理记录:
   ``bank_failed``, its state unchanged) naming the file, the date, the payment and the bank's
   reason;
-- a payment batch rechecks every entitlement against the ledger before it is numbered;
+- a payment batch is made only by an explicit action of finance, confirmed with the count and
+  total of its lines (``make_payment_batch``), never by a download of the finance list: it
+  holds exactly the lines confirmed, as they were read (their claims' versions) — a line
+  batched or changed since (a double click, a second finance user) is refused, naming it, and
+  nothing is issued; it rechecks every entitlement against the ledger before it is numbered,
+  and makes no batch when a line confirmed no longer matches (that line is flagged);
 - the payment-date rule (``payment_date_refusal``), the same for a payment recorded paid by
   hand (登记已支付, ``jobbus claims pay --paid-on``) and for a bank file's paid line: a
   payment is dated when the bank paid, which is neither before the claim's notice closed (it
@@ -39,6 +44,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -658,67 +664,183 @@ def _lines_sha256(lines: pd.DataFrame) -> str:
     return digest.hexdigest()
 
 
-def payment_batch(actor: User, *, url: str | None = None,
-                  ledger: Ledger | None = None) -> tuple[str | None, pd.DataFrame]:
-    """Put the payable lines not yet sent to the bank into a new payment batch (issuing their
-    payments) and return the newest open batch's number and its pending lines.
+def _fresh(uow: UnitOfWork) -> list[m.Claim]:
+    """The lines a new payment batch takes now: payable (``_payable``) and not in a batch yet —
+    no payment, a failed one, or one issued by 发起支付 outside any batch. By claim id."""
+    payments = {p.claim_id: p for p in uow.session.scalars(select(m.Payment))}
+    return [c for c in uow.repo.claims(ClaimState.NOTICE_DONE.value)
+            if _payable(c, payments.get(c.id)) and (
+                c.id not in payments or payments[c.id].status == "failed"
+                or payments[c.id].batch_id is None)]
+
+
+def batch_candidates(*, url: str | None = None, ledger: Ledger | None = None) -> pd.DataFrame:
+    """The lines a new payment batch would take now, read only (nothing is issued): the
+    claims payable now whose payment is not in a batch yet. ``make_payment_batch`` rechecks
+    their entitlements before it numbers them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``FINANCE_COLUMNS`` and ``version`` (the claim's version, for
+        ``make_payment_batch(seen=…)``), by claim id.
+    """
+    with using(url, ledger).uow() as uow:
+        claims = _fresh(uow)
+        lines = _finance_rows(uow, claims)
+        lines["version"] = pd.Series([c.version for c in claims], dtype="int64")
+        return lines
+
+
+def open_batch(*, url: str | None = None, ledger: Ledger | None = None
+               ) -> tuple[str | None, pd.DataFrame]:
+    """The newest open payment batch (a payment of it still pending: the bank has not
+    answered) and its pending lines, read only; ``(None, empty)`` if no batch is open."""
+    with using(url, ledger).uow() as uow:
+        return _open_batch(uow)
+
+
+def _open_batch(uow: UnitOfWork) -> tuple[str | None, pd.DataFrame]:
+    open_ids = {p.batch_id for p in uow.session.scalars(select(m.Payment))
+                if p.status == "pending" and p.batch_id is not None}
+    if not open_ids:
+        return None, _finance_rows(uow, [])
+    newest = uow.session.get(m.PaymentBatch, max(open_ids))
+    assert newest is not None
+    pending = [p.claim_id for p in uow.session.scalars(
+        select(m.Payment).where(m.Payment.batch_id == newest.id,
+                                m.Payment.status == "pending").order_by(m.Payment.id))]
+    claims = [c for c in (uow.repo.claim(i) for i in pending) if c is not None]
+    return newest.number, _finance_rows(uow, claims)
+
+
+@dataclass(frozen=True, slots=True)
+class BatchMade:
+    """What ``make_payment_batch`` did: the batch's ``number`` and its ``lines`` and
+    ``total_fen`` (``None``, 0, 0: no batch made), and the claims the recheck of the
+    entitlements flagged just now (``flagged``: claim ids) — left out; if they were among the
+    lines confirmed, no batch was made."""
+
+    number: str | None
+    lines: int = 0
+    total_fen: int = 0
+    flagged: tuple[int, ...] = ()
+
+
+def make_payment_batch(actor: User, *, seen: Mapping[int, int] | None = None,
+                       url: str | None = None, ledger: Ledger | None = None) -> BatchMade:
+    """Number a new payment batch of the lines not yet sent to the bank, issuing their
+    payments (pending): an explicit action of finance, confirmed with the lines' count and
+    total — never a side effect of downloading the finance list.
 
     First every claim whose notice is done is checked against its entitlement on the facts
     now (``_recheck_entitlements``): a claim that no longer matches is flagged, not batched.
-    A batch is open while any of its payments is pending (the bank has not answered). A line
-    in an open batch is never batched again; a line whose payment failed goes into the next
-    batch. Exporting again with nothing new re-exports the newest open batch (same number,
-    same lines). ``(None, empty)`` if nothing is payable or pending.
+    A line in an open batch is never batched again; a line whose payment failed, or issued by
+    发起支付 outside a batch, goes into the new batch.
+
+    Parameters
+    ----------
+    seen
+        The lines confirmed: claim id → the claim's ``version`` as read for the confirmation
+        (``batch_candidates``). The batch holds exactly these lines (a line payable since is
+        left for the next batch). A confirmed line that is no longer a candidate — put in a
+        batch by someone else meanwhile (a double click, a second finance user) — or changed
+        since is refused, naming it, and nothing is issued; one the recheck flagged now makes
+        no batch either (the flags are kept, ``BatchMade.flagged`` names them): the list
+        confirmed is not the list that would go. ``None``: every candidate line, less those
+        the recheck flagged.
 
     Raises
     ------
     PermissionDenied
         The actor may not issue payments (finance), or the policy wants issuer ≠ approver and
         the actor approved one of the lines.
+    TransitionRefused
+        A confirmed line is in a batch already, changed since ``seen``, or changed by someone
+        else while the batch was being made (its payee's account, a concurrent batch): nothing
+        was issued, no batch numbered.
     """
     check_permission(actor, "issue_payment", url, ledger=ledger)
     issuer_not_approver = _issuer_not_approver(url, ledger=ledger)
     found = load_active_policy(url, ledger=ledger)
     with _refuse_races(url, ledger=ledger) as uow:
-        if found is not None:
-            _recheck_entitlements(uow, found, actor)
-        payments = {p.claim_id: p for p in uow.session.scalars(select(m.Payment))}
-        fresh = [c for c in uow.repo.claims(ClaimState.NOTICE_DONE.value)
-                 if _payable(c, payments.get(c.id)) and (
-                     c.id not in payments or payments[c.id].status == "failed"
-                     or payments[c.id].batch_id is None)]
+        flagged_keys = _recheck_entitlements(uow, found, actor) if found is not None else []
+        fresh = {c.id: c for c in _fresh(uow)}
+        flagged = tuple(sorted(c.id for c in uow.repo.claims(ClaimState.NOTICE_DONE.value)
+                               if c.key in set(flagged_keys)))
+        if seen is None:
+            lines = list(fresh.values())
+        else:
+            for claim_id in sorted(seen):
+                if claim_id in flagged:
+                    continue
+                _still_a_candidate(uow, claim_id, fresh.get(claim_id), seen[claim_id])
+            if set(flagged) & set(seen):
+                uow.commit()  # the recheck's flags stand; nothing issued
+                return BatchMade(None, flagged=flagged)
+            lines = [fresh[i] for i in sorted(seen)]
         if after_payable_read is not None:
             after_payable_read()
-        if fresh:
-            batch = m.PaymentBatch(number=_next_batch_number(uow, clock.today()),
-                                   created_by=actor.username, lines=len(fresh),
-                                   total_fen=sum(c.amount_fen for c in fresh), lines_sha256="")
-            uow.repo.add(batch)
-            uow.session.flush()
-            for claim in fresh:
-                _issue(uow, claim, actor, issuer_not_approver, batch)
-            uow.session.flush()
-            batch.lines_sha256 = _lines_sha256(_finance_rows(uow, fresh))
-            uow.repo.audit(actor.username, "payment_batch", batch.number, "create_batch", None,
-                           row_dict(batch, ("number", "lines", "total_fen", "lines_sha256")))
+        if not lines:
             uow.commit()
-        open_ids = {p.batch_id for p in uow.session.scalars(select(m.Payment))
-                    if p.status == "pending" and p.batch_id is not None}
-        if not open_ids:
-            return None, _finance_rows(uow, [])
-        newest = uow.session.get(m.PaymentBatch, max(open_ids))
-        assert newest is not None
-        pending = [p.claim_id for p in uow.session.scalars(
-            select(m.Payment).where(m.Payment.batch_id == newest.id,
-                                    m.Payment.status == "pending").order_by(m.Payment.id))]
-        claims = [c for c in (uow.repo.claim(i) for i in pending) if c is not None]
-        return newest.number, _finance_rows(uow, claims)
+            return BatchMade(None, flagged=flagged)
+        batch = m.PaymentBatch(number=_next_batch_number(uow, clock.today()),
+                               created_by=actor.username, lines=len(lines),
+                               total_fen=sum(c.amount_fen for c in lines), lines_sha256="")
+        uow.repo.add(batch)
+        uow.session.flush()
+        for claim in lines:
+            claim_id = claim.id
+            if _issue(uow, claim, actor, issuer_not_approver, batch,
+                      seen=None if seen is None else seen[claim_id]) is None:
+                # issued meanwhile, by a batch or 发起支付 that committed after our read
+                raise TransitionRefused(msg("refusal.changed_while_issuing", claim=claim_id))
+        uow.session.flush()
+        batch.lines_sha256 = _lines_sha256(_finance_rows(uow, lines))
+        uow.repo.audit(actor.username, "payment_batch", batch.number, "create_batch", None,
+                       row_dict(batch, ("number", "lines", "total_fen", "lines_sha256")))
+        made = BatchMade(batch.number, batch.lines, batch.total_fen, flagged)
+        uow.commit()
+    return made
 
 
-def _recheck_entitlements(uow: UnitOfWork, policy: tuple[int, Any], actor: User) -> None:
+def _still_a_candidate(uow: UnitOfWork, claim_id: int, claim: m.Claim | None,
+                       version: int) -> None:
+    """Refuse a confirmed line that is no longer what was confirmed: in a batch already
+    (naming it), or otherwise not a candidate, or changed since it was read (``version``)."""
+    if claim is not None and claim.version == version:
+        return
+    payment = uow.repo.payment_of(claim_id)
+    if payment is not None and payment.status == "pending" and payment.batch_id is not None:
+        batch = uow.session.get(m.PaymentBatch, payment.batch_id)
+        raise TransitionRefused(msg("refusal.already_in_batch", claim=claim_id,
+                                    batch=batch.number if batch else "?"))
+    raise TransitionRefused(msg("refusal.changed_since_read", claim=claim_id))
+
+
+def payment_batch(actor: User, *, url: str | None = None,
+                  ledger: Ledger | None = None) -> tuple[str | None, pd.DataFrame]:
+    """Make a payment batch of every line not yet sent to the bank (``make_payment_batch``
+    without a confirmed list: the command line's ``jobbus claims batch --yes`` reads the list
+    first and passes it) and return the newest open batch's number and its pending lines
+    (``open_batch``): exporting again with nothing new re-exports the newest open batch (same
+    number, same lines). ``(None, empty)`` if nothing is payable or pending.
+
+    Raises
+    ------
+    PermissionDenied, TransitionRefused
+        As ``make_payment_batch``.
+    """
+    make_payment_batch(actor, url=url, ledger=ledger)
+    return open_batch(url=url, ledger=ledger)
+
+
+def _recheck_entitlements(uow: UnitOfWork, policy: tuple[int, Any], actor: User
+                          ) -> list[str]:
     """Before a batch: compare each claim whose notice is done with its entitlement on the
     ledger's facts now (evidence imported since the last compute included); one that no longer
-    matches is flagged for review, as a recompute would, and so is left out of the batch."""
+    matches is flagged for review, as a recompute would, and so is left out of the batch.
+    Returns the keys of the claims flagged now."""
     from planner.ledger.facts import build_facts
 
     subsidies = _policy_module()
@@ -734,3 +856,4 @@ def _recheck_entitlements(uow: UnitOfWork, policy: tuple[int, Any], actor: User)
         amount = int(line.amount_fen) if line is not None else 0
         _revisit(uow, claim, (amount, list(claim.evidence or []), claim.basis), policy[0],
                  actor, tally)
+    return list(tally.flagged_keys or [])

@@ -258,3 +258,36 @@ def test_confirm_account_clears_only_the_account_flag(
         capsys.readouterr().out
     line = svc.list_claims(url=url).set_index("claim_id").loc[1]
     assert (line["state"], bool(line["needs_review"])) == ("approved", False)
+
+
+def test_a_payment_batch_is_made_only_when_confirmed_with_yes(
+        url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        tmp_path) -> None:
+    """``claims batch`` says what a new payment batch would hold — lines, total, that they
+    become pending payments sent to the bank — and issues nothing; an approver is refused;
+    ``--yes`` numbers it and issues them. ``subsidies export finance`` writes a preview before
+    and that batch after, never making one."""
+    import datetime as dt
+
+    monkeypatch.setenv("JOBBUS_USER", "li")
+    assert main(["claims", "review", "1-3", "--user", "zhang"]) == 0
+    for step in (["approve", "1-3"], ["publish", "1-3", "--on", "2020-01-23"],
+                 ["close-notice", "1-3", "--on", "2020-02-08"]):
+        assert main(["claims", *step]) == 0
+    capsys.readouterr()
+    assert main(["subsidies", "export", "finance", "--out", str(tmp_path / "a.xlsx")]) == 0
+    assert "a preview, not a payment batch" in capsys.readouterr().out
+    assert main(["claims", "batch", "--user", "wang"]) == 0
+    said = capsys.readouterr().out
+    assert "3 lines, 2,400.00 yuan" in said and "pending payments sent to the bank" in said
+    assert main(["claims", "batch", "--yes"]) == 2  # li, the approver
+    assert svc.list_claims(url=url)["payment_id"].isna().all()
+    capsys.readouterr()
+    assert main(["claims", "batch", "--yes", "--user", "wang"]) == 0
+    number = f"PB-{dt.date.today().year}-0001"
+    assert f"payment batch {number}: 3 lines, 2,400.00 yuan issued" in capsys.readouterr().out
+    assert list(svc.list_claims(url=url)["payment_status"]) == ["pending"] * 3
+    assert main(["subsidies", "export", "finance", "--out", str(tmp_path / "b.xlsx")]) == 0
+    assert f"payment batch {number}" in capsys.readouterr().out
+    assert main(["claims", "batch", "--yes", "--user", "wang"]) == 0
+    assert "no payment batch to make" in capsys.readouterr().out

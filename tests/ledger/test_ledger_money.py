@@ -123,7 +123,7 @@ def test_late_roster_flags_a_claim_past_draft_and_it_is_never_paid(money_url: st
         svc.issue_payments([ids["self_return:P1"]], actors["finance"], url=money_url)
     with pytest.raises(TransitionRefused, match="flagged"):
         svc.record_payment(ids["self_return:P1"], actors["finance"], url=money_url)
-    svc.export_finance_list(tmp_path / "f.xlsx", actor=actors["finance"], url=money_url)
+    svc.make_payment_batch(actors["finance"], url=money_url)
     svc.import_path("bank_results", _bank_file(tmp_path / "bank.csv", money_url),
                     actors["finance"], url=money_url)
     paid = svc.list_claims(url=money_url).query("state == 'paid'")
@@ -172,13 +172,13 @@ def test_reopened_claim_with_money_owed_goes_through_review_again(money_url: str
         svc.approve([ids["self_return:P1"]], actors["approver"], url=money_url)
 
 
-def test_roster_since_the_last_compute_keeps_a_claim_out_of_the_batch(money_url: str, actors,
-                                                                      tmp_path: Path) -> None:
+def test_roster_since_the_last_compute_keeps_a_claim_out_of_the_batch(money_url: str, actors
+                                                                      ) -> None:
     """Even with no recompute after the roster, the payment batch re-checks entitlements: P1's
     self-return is flagged and left out."""
     _to_notice_done(money_url, list(_key_ids(money_url).values()), actors)
     late_roster(money_url)
-    svc.export_finance_list(tmp_path / "f.xlsx", actor=actors["finance"], url=money_url)
+    svc.make_payment_batch(actors["finance"], url=money_url)
     lines = svc.finance_lines(url=money_url)
     assert set(lines["payee_id"]) == {"E2", "P2"}
     assert bool(_claim(money_url, "self_return:P1")["needs_review"])
@@ -190,7 +190,7 @@ def test_bank_paying_a_flagged_claim_is_recorded_as_an_exception(money_url: str,
     left) with an exception mark, a note and an audit entry — never silently."""
     ids = _key_ids(money_url)
     _to_notice_done(money_url, list(ids.values()), actors)
-    svc.export_finance_list(tmp_path / "f.xlsx", actor=actors["finance"], url=money_url)
+    svc.make_payment_batch(actors["finance"], url=money_url)
     late_roster(money_url)
     svc.compute_claims(actors["operator"], url=money_url)
     svc.import_path("bank_results", _bank_file(tmp_path / "bank.csv", money_url),
@@ -205,12 +205,13 @@ def test_bank_paying_a_flagged_claim_is_recorded_as_an_exception(money_url: str,
 
 
 def test_finance_list_is_the_payable_batch(money_url: str, actors, tmp_path: Path) -> None:
-    """The default finance list holds only lines payable now, as batch PB-<year>-0001 with the
-    payee's bank fields and a payable total; exporting again re-uses the open batch; a line
-    that became payable later goes into the next batch alone."""
+    """The default finance list holds only lines payable now, as batch PB-<year>-0001 (made
+    by finance, explicitly) with the payee's bank fields and a payable total; exporting again
+    re-uses the open batch; a line that became payable later goes into the next batch alone."""
     ids = _key_ids(money_url)
     _to_notice_done(money_url, [ids["self_return:P1"], ids["charter:C1"]], actors)
     svc.review([ids["self_return:P2"]], actors["reviewer"], url=money_url)
+    svc.make_payment_batch(actors["finance"], url=money_url)
     first = openpyxl.load_workbook(svc.export_finance_list(
         tmp_path / "a.xlsx", actor=actors["finance"], url=money_url))
     number = f"PB-{dt.date.today().year}-0001"
@@ -227,6 +228,7 @@ def test_finance_list_is_the_payable_batch(money_url: str, actors, tmp_path: Pat
     svc.publish_notice([ids["self_return:P2"]], actors["approver"], on=MONDAY, url=money_url)
     svc.close_notice([ids["self_return:P2"]], actors["approver"], on=MONDAY + dt.timedelta(8),
                      url=money_url)
+    svc.make_payment_batch(actors["finance"], url=money_url)
     second = openpyxl.load_workbook(svc.export_finance_list(
         tmp_path / "c.xlsx", actor=actors["finance"], url=money_url))
     assert second["汇总"]["G1"].value == f"PB-{dt.date.today().year}-0002"
@@ -244,6 +246,131 @@ def test_finance_list_for_another_role_is_an_unbatched_preview(money_url: str, a
         tmp_path / "a.xlsx", actor=actors["auditor"], url=money_url))
     assert "预览" in wb["汇总"]["G1"].value
     assert svc.list_claims(url=money_url)["payment_id"].isna().all()
+
+
+def _batches(url: str) -> list[str]:
+    with UnitOfWork(url) as uow:
+        return list(uow.session.scalars(select(m.PaymentBatch.number)
+                                        .order_by(m.PaymentBatch.id)))
+
+
+def _payments(url: str) -> list[tuple[int, str, int | None]]:
+    with UnitOfWork(url) as uow:
+        return [(p.claim_id, p.status, p.batch_id) for p in
+                uow.session.scalars(select(m.Payment).order_by(m.Payment.claim_id))]
+
+
+def _confirmed(url: str) -> dict[int, int]:
+    """The lines a new batch would take, as read for a confirmation: claim id → version."""
+    lines = svc.batch_candidates(url=url)
+    return {int(c): int(v) for c, v in zip(lines["claim_id"], lines["version"], strict=True)}
+
+
+def test_downloading_the_finance_list_never_issues_a_payment(money_url: str, actors,
+                                                             tmp_path: Path) -> None:
+    """Finance issues the payment of one claim (发起支付), then downloads the finance list: the
+    file is the payable lines as a preview, marked as such; no batch is numbered and the claims
+    not picked get no payment — downloading is never an issue."""
+    ids = _key_ids(money_url)
+    _to_notice_done(money_url, list(ids.values()), actors)
+    picked = ids["charter:C1"]
+    svc.issue_payments([picked], actors["finance"], url=money_url)
+    book = openpyxl.load_workbook(svc.export_finance_list(
+        tmp_path / "f.xlsx", actor=actors["finance"], url=money_url))
+    assert book["汇总"]["G1"].value == "预览（未编入拨付批次，不作拨付依据）"
+    assert _batches(money_url) == []
+    assert _payments(money_url) == [(picked, "pending", None)]
+    assert svc.open_batch(url=money_url)[0] is None
+
+
+def test_a_batch_holds_exactly_the_lines_confirmed(money_url: str, actors,
+                                                   tmp_path: Path) -> None:
+    """The lines read for the confirmation (a payment issued by 发起支付 outside a batch among
+    them) are the batch: same count and total; a claim payable only since waits for the next
+    batch; the download is then that batch, re-exported as often as asked."""
+    ids = _key_ids(money_url)
+    _to_notice_done(money_url, [ids["self_return:P1"], ids["charter:C1"]], actors)
+    svc.issue_payments([ids["charter:C1"]], actors["finance"], url=money_url)
+    seen = _confirmed(money_url)
+    assert sorted(seen) == sorted([ids["self_return:P1"], ids["charter:C1"]])
+    total = int(svc.batch_candidates(url=money_url)["amount_fen"].sum())
+    _to_notice_done(money_url, [ids["self_return:P2"]], actors)  # after the confirmation
+    made = svc.make_payment_batch(actors["finance"], seen=seen, url=money_url)
+    number = f"PB-{dt.date.today().year}-0001"
+    assert made == svc.BatchMade(number, 2, total)
+    assert sorted(svc.open_batch(url=money_url)[1]["claim_id"]) == sorted(seen)
+    assert list(svc.batch_candidates(url=money_url)["claim_id"]) == [ids["self_return:P2"]]
+    for name in ("a.xlsx", "b.xlsx"):
+        book = openpyxl.load_workbook(svc.export_finance_list(
+            tmp_path / name, actor=actors["finance"], url=money_url))
+        assert book["汇总"]["G1"].value == number
+    assert _batches(money_url) == [number]
+
+
+def test_confirming_the_same_batch_twice_makes_one_batch(money_url: str, actors) -> None:
+    """A double click on 确认, or a second finance officer confirming the same lines: the
+    second is refused, naming the batch its lines are in; one batch, one payment a claim."""
+    ids = _key_ids(money_url)
+    _to_notice_done(money_url, list(ids.values()), actors)
+    seen = _confirmed(money_url)
+    made = svc.make_payment_batch(actors["finance"], seen=seen, url=money_url)
+    with pytest.raises(TransitionRefused) as refused:
+        svc.make_payment_batch(actors["finance"], seen=seen, url=money_url)
+    assert f"已编入拨付批次 {made.number}" in refused.value.message.render("zh")
+    assert _batches(money_url) == [made.number]
+    assert [status for _, status, _ in _payments(money_url)] == ["pending"] * len(seen)
+
+
+def test_two_finance_officers_confirming_at_once_make_one_batch(
+        money_url: str, actors, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two finance officers confirm the same lines at the same moment (the second's batch is
+    made while the first's has read its lines and not written yet): one batch is made, the
+    other is refused and issues nothing — no claim is in two batches or paid twice."""
+    from planner.services import payments
+
+    ids = _key_ids(money_url)
+    _to_notice_done(money_url, list(ids.values()), actors)
+    seen = _confirmed(money_url)
+    other: list[object] = []
+
+    def the_other_officer() -> None:
+        if not other:
+            other.append(None)
+            other[0] = svc.make_payment_batch(actors["finance"], seen=seen, url=money_url)
+
+    monkeypatch.setattr(payments, "after_payable_read", the_other_officer)
+    with pytest.raises(TransitionRefused):
+        svc.make_payment_batch(actors["finance"], seen=seen, url=money_url)
+    assert isinstance(other[0], svc.BatchMade) and other[0].number is not None
+    assert _batches(money_url) == [other[0].number]
+    assert len(_payments(money_url)) == len(seen)
+    assert {batch for _, _, batch in _payments(money_url)} == {1}
+
+
+def test_a_confirmed_line_the_recheck_flags_makes_no_batch(money_url: str, actors) -> None:
+    """The roster naming P1 arrives between the confirmation and 确认: the recheck flags P1's
+    self-return, so the lines confirmed are not the lines that would go — no batch is made,
+    nothing issued, the flag stays; the others go when confirmed again."""
+    ids = _key_ids(money_url)
+    _to_notice_done(money_url, list(ids.values()), actors)
+    seen = _confirmed(money_url)
+    late_roster(money_url)
+    made = svc.make_payment_batch(actors["finance"], seen=seen, url=money_url)
+    assert made == svc.BatchMade(None, flagged=(ids["self_return:P1"],))
+    assert bool(_claim(money_url, "self_return:P1")["needs_review"])
+    assert _batches(money_url) == [] and _payments(money_url) == []
+    again = svc.make_payment_batch(actors["finance"], seen=_confirmed(money_url), url=money_url)
+    assert again.lines == len(seen) - 1 and again.flagged == ()
+
+
+def test_only_finance_makes_a_batch(money_url: str, actors) -> None:
+    """An auditor (or approver) asking for a batch is refused by the service; nothing issued."""
+    ids = _key_ids(money_url)
+    _to_notice_done(money_url, list(ids.values()), actors)
+    for role in ("auditor", "approver"):
+        with pytest.raises(PermissionDenied):
+            svc.make_payment_batch(actors[role], seen=_confirmed(money_url), url=money_url)
+    assert _batches(money_url) == [] and _payments(money_url) == []
 
 
 def test_notice_holds_the_claims_in_notice(money_url: str, actors, tmp_path: Path) -> None:
