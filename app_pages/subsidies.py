@@ -1,7 +1,8 @@
 """补贴 Subsidies: compute the claims from the ledger, review and approve them by role, publish
-the public notice, issue and record payments, import the bank's results, and export the finance
-list, the masked notice and the returns report. Every line shows the evidence it rests on; the
-service refuses whatever a role may not do, the screen only hides it."""
+the public notice, issue and record payments, make a payment batch (confirmed), import the
+bank's results, and export the finance list, the masked notice and the returns report. Every
+line shows the evidence it rests on; the service refuses whatever a role may not do, the screen
+only hides it."""
 
 import streamlit as st
 
@@ -99,7 +100,7 @@ else:
             done = views.run_action(action, picked, user, reason, url)
             if done is not None:
                 flash(t("subsidies.done", what=done))
-    pending = st.session_state.get(views.CONFIRM)
+    pending = views.claims_confirmation()  # 生成拨付批次 is asked beside its button, below
     if pending is not None and st.session_state.get(views.CONFIRM_YES):
         # 确认 clicked: acted on now, before the question is drawn, so a refusal stands alone
         del st.session_state[views.CONFIRM]
@@ -123,7 +124,8 @@ st.divider()
 left, right = st.columns(2)
 with left:
     st.subheader(t("subsidies.exports"))
-    views.export_buttons(url, user)
+    views.batch_panel(claims, url, user)  # a numbered batch is made here, confirmed
+    views.export_buttons(url, user)  # a download never issues a payment
 with right:
     st.subheader(t("subsidies.bank"))
     bank = file_uploader(t("subsidies.bank_file"), ["csv", "xlsx"], key="sub_bank_file")

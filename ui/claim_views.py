@@ -17,6 +17,10 @@ Rules implemented:
   about that click; leaving the page cancels it, and coming back says so plainly; 确认 is
   acted on before the question would be drawn again, so a refusal (four eyes: the claim's
   approver may not issue its payment) stands alone, with neither the question nor 确认 left;
+- 生成拨付批次 (finance) is such a money action too, on the lines a new payment batch would take
+  rather than the claims picked: asked with their count, total and payees and that they become
+  payments pending at the bank; a line changed since drops it. Downloading the finance list
+  never issues a payment: it is the open batch, or a preview marked as such;
 - exports are produced by the ledger service into a temporary file and offered as downloads.
 """
 
@@ -42,7 +46,7 @@ from planner.services import exports, imports, payments
 from ui import backend, fmt
 from ui.auth import actor_label
 from ui.i18n import current_language, t
-from ui.layout import kpi, left_unconfirmed, money_kpi
+from ui.layout import flash, kpi, left_unconfirmed, money_kpi
 
 CLAIM_STATES = ("draft", "reviewed", "approved", "in_notice", "notice_done", "paid", "rejected",
                 "void")
@@ -255,6 +259,13 @@ CONFIRM = "sub_confirm"
 #: keys of the 确认 and 取消 buttons drawn under a waiting confirmation
 CONFIRM_YES, CONFIRM_NO = "sub_confirm_yes", "sub_confirm_no"
 
+#: 生成拨付批次: the money action that numbers a payment batch of every line payable and not
+#: yet at the bank (``payments.make_payment_batch``), confirmed like the others, with its
+#: count and total, but not tied to the claims picked
+MAKE_BATCH = "make_batch"
+#: key of the 生成拨付批次 button
+MAKE_BATCH_KEY = "sub_make_batch"
+
 
 def action_key(name: str) -> str:
     """The key of the workflow button of the action ``name``."""
@@ -291,13 +302,25 @@ class MoneyConfirmation:
         return {int(row[0]): int(row[1]) for row in self.seen}
 
 
-def ask_to_confirm(action: ClaimAction, frame: pd.DataFrame, picked: list[int]) -> None:
-    """Keep ``action`` on the claims ``picked`` (as ``frame`` shows them) waiting for 确认."""
+def ask_to_confirm(action: ClaimAction | str, frame: pd.DataFrame, picked: list[int]) -> None:
+    """Keep ``action`` (a workflow button, or ``MAKE_BATCH``) on the claims ``picked`` (as
+    ``frame`` shows them) waiting for 确认."""
     ids = sorted({int(c) for c in picked})
     rows = frame.loc[frame["claim_id"].isin(ids)]
     st.session_state[CONFIRM] = MoneyConfirmation(
-        action=action.name, ids=tuple(ids), total_fen=int(rows["amount_fen"].sum()),
-        payees=int(rows["payee_id"].nunique()), seen=_as_seen(frame, ids))
+        action=action if isinstance(action, str) else action.name, ids=tuple(ids),
+        total_fen=int(rows["amount_fen"].sum()), payees=int(rows["payee_id"].nunique()),
+        seen=_as_seen(frame, ids))
+
+
+def claims_confirmation() -> MoneyConfirmation | None:
+    """The money action on the claims picked waiting for 确认 (发起支付, 登记已支付), asked and
+    acted on under the workflow buttons; ``None`` if none waits or it is 生成拨付批次 (asked
+    and acted on beside its button, ``batch_panel``)."""
+    pending = st.session_state.get(CONFIRM)
+    if not isinstance(pending, MoneyConfirmation) or pending.action == MAKE_BATCH:
+        return None
+    return pending
 
 
 def confirmation_left() -> str | None:
@@ -327,13 +350,20 @@ def confirmation_lapsed(frame: pd.DataFrame, picked: list[int],
     if not isinstance(pending, MoneyConfirmation):
         st.session_state.pop(CONFIRM, None)
         return None
-    if st.session_state.get(CONFIRM_NO) or any(
+    if st.session_state.get(CONFIRM_NO) or st.session_state.get(MAKE_BATCH_KEY) or any(
             st.session_state.get(action_key(a.name)) for a in CLAIM_ACTIONS):
         del st.session_state[CONFIRM]
         return None
     what = t(f"subsidies.do_{pending.action}")
     ids = list(pending.ids)
-    if _as_seen(frame, ids) != pending.seen or len(pending.seen) != len(ids):
+    if pending.action == MAKE_BATCH:  # its lines, not the claims picked
+        now = _as_seen(frame, ids)
+        if now == pending.seen and len(now) == len(ids):
+            return None
+        changed = sorted(set(ids) - {row[0] for row in set(now) & set(pending.seen)})
+        why = t("subsidies.confirm_batch_changed", what=what,
+                now=_claims_now(frame, changed or ids, amounts=True))
+    elif _as_seen(frame, ids) != pending.seen or len(pending.seen) != len(ids):
         why = t("subsidies.confirm_changed", what=what,
                 now=_claims_now(frame, ids, amounts=True))
     elif sorted({int(c) for c in picked}) != ids:
@@ -347,9 +377,57 @@ def confirmation_lapsed(frame: pd.DataFrame, picked: list[int],
 
 
 def confirm_text(pending: MoneyConfirmation) -> str:
-    """``发起支付：12 条，合计 ¥9,600.00（收款人 11 个）。确认？``"""
-    return t("subsidies.confirm", what=t(f"subsidies.do_{pending.action}"),
-             n=len(pending.ids), total=fmt.yuan(pending.total_fen), payees=pending.payees)
+    """``发起支付：12 条，合计 ¥9,600.00（收款人 11 个）。确认？``; 生成拨付批次 also says that
+    its lines become payments pending at the bank."""
+    return t("subsidies.confirm_batch" if pending.action == MAKE_BATCH else "subsidies.confirm",
+             what=t(f"subsidies.do_{pending.action}"), n=len(pending.ids),
+             total=fmt.yuan(pending.total_fen), payees=pending.payees)
+
+
+def batch_panel(frame: pd.DataFrame, url: str, user: Any) -> None:
+    """生成拨付批次, for a role that may issue payments: the open batch (its number, lines and
+    total at the bank), the lines a new batch would take now and the button that makes it —
+    first asking 确认 with their count, total and payees, and saying that they become payments
+    pending at the bank; 确认 makes a batch of exactly those lines, as they were shown
+    (``payments.make_payment_batch`` with their versions: a line batched or changed since, by a
+    double click or another finance officer, is refused there too). Downloading the finance
+    list never makes one (``export_buttons``)."""
+    from ui.auth import may
+
+    if not may("issue_payment"):
+        return
+    number, open_lines = backend.read(payments.open_batch, url)
+    if number is not None:
+        st.caption(t("subsidies.batch_open", number=number, n=len(open_lines),
+                     total=fmt.yuan(int(open_lines["amount_fen"].sum()))))
+    lines = backend.read(payments.batch_candidates, url)
+    ids = [int(c) for c in lines["claim_id"]]
+    if not ids:
+        st.caption(t("subsidies.batch_nothing"))
+    else:
+        st.caption(t("subsidies.batch_waiting", n=len(ids),
+                     total=fmt.yuan(int(lines["amount_fen"].sum()))))
+        if st.button(t("subsidies.do_make_batch"), key=MAKE_BATCH_KEY,
+                     icon=":material/request_quote:"):
+            ask_to_confirm(MAKE_BATCH, frame, ids)
+    pending = st.session_state.get(CONFIRM)
+    if not isinstance(pending, MoneyConfirmation) or pending.action != MAKE_BATCH:
+        return
+    if st.session_state.get(CONFIRM_YES):  # acted on now, so a refusal stands alone
+        del st.session_state[CONFIRM]
+        made = backend.run(payments.make_payment_batch, user, seen=pending.versions, url=url)
+        if made is None:
+            return
+        if made.number is None:  # the recheck flagged lines confirmed: nothing issued
+            flash(t("subsidies.batch_flagged", claims="、".join(f"#{c}" for c in made.flagged)),
+                  warn=True)
+        else:
+            flash(t("subsidies.batch_made", number=made.number, n=made.lines,
+                    total=fmt.yuan(made.total_fen)))
+    st.warning(confirm_text(pending), icon=":material/payments:")
+    yes, no = st.columns(2)
+    yes.button(t("subsidies.confirm_yes"), key=CONFIRM_YES, type="primary", width="stretch")
+    no.button(t("subsidies.confirm_no"), key=CONFIRM_NO, width="stretch")
 
 
 def run_action(action: ClaimAction, ids: list[int], user: Any, reason: str,
@@ -435,8 +513,9 @@ EXPORTS: dict[str, tuple[Callable[..., Path], str]] = {
 def make_export(name: str, url: str, user: Any) -> bytes:
     """Produce an export through the ledger service as ``user`` and return the file's bytes
     (called when the user clicks the download button; the service audits it then). The finance
-    list is the payable list: for a finance user a numbered payment batch, for the other roles
-    allowed to see it an unbatched preview."""
+    list is, for a finance user, the newest open payment batch (made with 生成拨付批次), else —
+    and for the other roles allowed to see it — the payable lines as a preview, marked as such.
+    Downloading never issues a payment."""
     fn, file_name = EXPORTS[name]
     with tempfile.TemporaryDirectory(prefix="jobbus-export-") as tmp:
         path = Path(tmp) / file_name
@@ -447,16 +526,22 @@ def make_export(name: str, url: str, user: Any) -> bytes:
 
 def export_buttons(url: str, user: Any) -> None:
     """One download button per export the user's role may make; the file is made (and
-    audited) when the button is clicked (the finance list as ``user``: a payment batch for
-    finance)."""
+    audited) when the button is clicked (the finance list as ``user``: for finance the open
+    payment batch it names, else a preview it names as such)."""
     from ui.auth import may
 
     for name in EXPORTS:
         if not may(EXPORT_PERMISSIONS[name]):
             st.caption(t(f"subsidies.export_{name}") + " — " + t("subsidies.export_not_allowed"))
             continue
+        what = t(f"subsidies.export_{name}")
+        if name == "finance":
+            number = (backend.read(payments.open_batch, url)[0] if may("issue_payment")
+                      else None)
+            what = (t("subsidies.export_finance_batch", number=number) if number
+                    else t("subsidies.export_finance_preview"))
         st.download_button(
-            t("subsidies.download", what=t(f"subsidies.export_{name}")),
+            t("subsidies.download", what=what),
             data=functools.partial(make_export, name, url, user),
             file_name=f"{clock.today():%Y%m%d}-{EXPORTS[name][1]}", mime=XLSX,
             key=f"sub_export_{name}", icon=":material/download:", on_click="rerun",

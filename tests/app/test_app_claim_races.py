@@ -28,8 +28,8 @@ def _finance(url: str) -> Any:
 
 def _payable(url: str) -> Any:
     """A claim whose notice has ended, not flagged, not paid, its payment (if any) not failed:
-    none issued yet, or pending (a finance list downloaded by another test puts every such
-    claim in a batch)."""
+    none issued yet, or pending (a payment batch made by another test puts every such claim
+    in it)."""
     from planner.services.ledger import list_claims
 
     claims = list_claims("notice_done", url=url)

@@ -409,7 +409,7 @@ def test_finance_imports_bank_results(sign_in, env_home, tmp_path):
 
     url = _url(env_home)
     claims = list_claims(url=url)
-    # the seeded failed payment, or its re-issue if a finance export put it in a batch since
+    # the seeded failed payment, or its re-issue if a payment batch took it since
     failed = claims[claims["payment_status"].isin(["failed", "pending"])
                     & (claims["state"] == "notice_done")].iloc[0]
     csv = ("payment_id,status,paid_on,amount\n"

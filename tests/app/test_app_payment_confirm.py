@@ -33,7 +33,7 @@ def _buttons(at: Any) -> set[str]:
 
 def _fresh_payable(url: str, n: int) -> list[int]:
     """``n`` claims whose notice is ended here and now, so no payment was ever issued for
-    them (another test's finance list download batches every payable claim of the ledger)."""
+    them (a payment batch made by another test takes every payable claim of the ledger)."""
     from planner.services import claims
     from planner.services.auth import Role, system_actor
 
