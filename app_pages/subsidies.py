@@ -20,7 +20,7 @@ url = backend.database_url()
 user = current_user()
 assert user is not None  # app.py shows this page only when signed in
 
-claims = views.claims(url)
+claims = views.claims(url, user)
 views.claim_metrics(claims)
 
 if may("compute_claims") and st.button(t("subsidies.compute"), key="sub_compute",

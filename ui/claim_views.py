@@ -50,10 +50,12 @@ RULES = ("charter", "self_return", "recruitment", "agency", "retention", "sendin
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def claims(url: str) -> pd.DataFrame:
-    """Every claim (``planner.services.ledger.list_claims``), cached until the ledger changes
-    — here or elsewhere: another user's payment shows at the next click (``backend.read``)."""
-    return backend.read(claims_service.list_claims, url)
+def claims(url: str, user: Any) -> pd.DataFrame:
+    """Every claim as ``user`` may see it (``planner.services.claims.claims_seen_by``: a
+    person's ID number masked unless the user's role may view it in full), cached until the
+    ledger changes — here or elsewhere: another user's payment, or the user's own new role,
+    shows at the next click (``backend.read``)."""
+    return backend.read(claims_service.claims_seen_by, url, user)
 
 
 def claim_metrics(frame: pd.DataFrame) -> None:
@@ -430,6 +432,16 @@ def make_export(name: str, url: str, user: Any) -> bytes:
         return target.read_bytes()
 
 
+def export_refusal(name: str) -> str:
+    """Why the user's role may not make export ``name``: the roles that may, as the service's
+    permission lists them (``auth.PERMISSIONS``)."""
+    from planner.services.auth import PERMISSIONS, Role
+
+    roles = PERMISSIONS[EXPORT_PERMISSIONS[name]]
+    names = t("subsidies.role_sep").join(t(f"roles.{r.value}") for r in Role if r in roles)
+    return t("subsidies.export_not_allowed", roles=names)
+
+
 def export_buttons(url: str, user: Any) -> None:
     """One download button per export the user's role may make; the file is made (and
     audited) when the button is clicked (the finance list as ``user``: a payment batch for
@@ -438,7 +450,7 @@ def export_buttons(url: str, user: Any) -> None:
 
     for name in EXPORTS:
         if not may(EXPORT_PERMISSIONS[name]):
-            st.caption(t(f"subsidies.export_{name}") + " — " + t("subsidies.export_not_allowed"))
+            st.caption(t(f"subsidies.export_{name}") + " — " + export_refusal(name))
             continue
         st.download_button(
             t("subsidies.download", what=t(f"subsidies.export_{name}")),

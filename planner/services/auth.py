@@ -107,6 +107,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "manage_users": frozenset({Role.ADMIN}),
     "manage_policies": frozenset({Role.ADMIN}),
     "export_finance_list": frozenset({Role.FINANCE, Role.AUDITOR, Role.ADMIN}),
+    # a person's full ID number on screen: finance pays to it, the auditor checks, the admin
+    # administers; every other role sees it masked (``claims.claims_seen_by``)
+    "view_full_ids": frozenset({Role.FINANCE, Role.AUDITOR, Role.ADMIN}),
     "export_notice": frozenset({Role.APPROVER, Role.FINANCE, Role.AUDITOR, Role.ADMIN}),
     "export_returns": frozenset(Role) - {Role.LEADER},
 }
