@@ -228,6 +228,20 @@ def test_names_like_formulas_are_written_as_text(tmp_path: Path, ids, make_scena
     assert _find(dispatch["派车单"], "@SUM(A1)").data_type == "s"
 
 
+def test_odd_trip_ids_still_make_sheet_names(tmp_path: Path, ids, scenario) -> None:
+    """Trip ids too long for a sheet name, with an apostrophe at the cut or characters beyond
+    the basic plane, still give one valid sheet each (at most 31 UTF-16 units, no apostrophe
+    at either end)."""
+    plan = _plan(ids)
+    names = {"T1": "K" + "列'" * 20, "C1": "🚌" * 20, "C2": "🚌" * 20}  # T1 cut after a "'"
+    trips = tuple(dataclasses.replace(t, trip_id=names[t.trip_id]) for t in plan.trips)
+    plan = dataclasses.replace(plan, trips=trips, assignments=(), legs=())
+    wb = load_workbook(pp.write_manifests(plan, scenario, tmp_path / "m.xlsx"))
+    assert len(wb.sheetnames) == 3
+    for name in wb.sheetnames:
+        assert len(name.encode("utf-16-le")) // 2 <= 31 and name[0] != "'" != name[-1], name
+
+
 def test_self_return_call_list(tmp_path: Path, ids, scenario) -> None:
     """The call list gives name, phone, home county, employer, expected subsidy (a number in
     yuan) and the reason as rendered, on A4 landscape."""
