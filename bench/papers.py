@@ -1,10 +1,10 @@
 """Time the print-ready papers (``planner.io.papers``): the dispatch sheet, the manifests and the
 self-return call list of a plan, and the plan folder with them (``write_plan``).
 
-For each paper: the best of ``--repeat`` runs, as wall seconds and as the process's CPU seconds
-(the CPU figure moves less when the machine is shared), split into building the workbook and
-saving it to bytes where the two are apart. Then ``write_plan(plan, DIR, scenario)``: the CSVs,
-summary.json and the three papers, as ``jobbus plan`` writes them.
+For each paper: the best of ``--repeat`` runs of making its bytes (``papers.*_xlsx``), as wall
+seconds and as the process's CPU seconds (the CPU figure moves less when the machine is shared).
+Then ``write_plan(plan, DIR, scenario)``: the CSVs, summary.json and the three papers, as
+``jobbus plan`` writes them.
 
 Usage: ``python bench/papers.py SCENARIO PLAN [--repeat 3]``, ``PLAN`` a folder written by
 ``jobbus plan SCENARIO --out PLAN``; a table goes to stdout (Markdown, for bench/README.md).
@@ -48,18 +48,16 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{args.plan}: {len(plan.trips)} trips, {people} people on them, "
           f"{len(plan.self_returns)} coming on their own; load average "
           f"{os.getloadavg()[0]:.1f}\n")
-    builders = {
-        "dispatch.xlsx": lambda: papers.dispatch_workbook(plan),
-        "manifests.xlsx": lambda: papers.manifests_workbook(plan, scenario),
-        "self_return_calls.xlsx": lambda: papers.self_return_workbook(plan, scenario),
+    makers = {
+        "dispatch.xlsx": lambda: papers.dispatch_xlsx(plan),
+        "manifests.xlsx": lambda: papers.manifests_xlsx(plan, scenario),
+        "self_return_calls.xlsx": lambda: papers.self_return_xlsx(plan, scenario),
     }
-    print("| paper | build s (CPU) | save s (CPU) | total s | bytes |")
-    print("|---|---|---|---|---|")
-    for name, build in builders.items():
-        b_wall, b_cpu, wb = _best(build, args.repeat)
-        s_wall, s_cpu, data = _best(lambda wb=wb: papers.xlsx_bytes(wb), args.repeat)
-        print(f"| {name} | {b_wall:.2f} ({b_cpu:.2f}) | {s_wall:.2f} ({s_cpu:.2f}) | "
-              f"{b_wall + s_wall:.2f} | {len(data):,} |")
+    print("| paper | s (CPU) | bytes |")
+    print("|---|---|---|")
+    for name, make in makers.items():
+        wall, cpu, data = _best(make, args.repeat)
+        print(f"| {name} | {wall:.2f} ({cpu:.2f}) | {len(data):,} |")
     with tempfile.TemporaryDirectory(prefix="jobbus-bench-papers-") as tmp:
         wall, cpu, _ = _best(lambda: write_plan(plan, Path(tmp) / "plan", scenario), args.repeat)
     print(f"\nwrite_plan with the papers: {wall:.2f} s ({cpu:.2f} s CPU); load average "
