@@ -197,7 +197,7 @@ def dispatch_xlsx(_plan: Plan, plan_key: str, lang: str) -> bytes:
     from planner.io import papers
 
     del plan_key, lang  # cache keys; the papers are Chinese for the bus leaders
-    return papers.xlsx_bytes(papers.dispatch_workbook(_plan))
+    return papers.dispatch_xlsx(_plan)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -206,7 +206,7 @@ def manifests_xlsx(_plan: Plan, _scenario: Scenario, plan_key: str, lang: str) -
     from planner.io import papers
 
     del plan_key, lang
-    return papers.xlsx_bytes(papers.manifests_workbook(_plan, _scenario))
+    return papers.manifests_xlsx(_plan, _scenario)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -216,7 +216,7 @@ def self_return_calls_xlsx(_plan: Plan, _scenario: Scenario, plan_key: str, lang
     from planner.io import papers
 
     del plan_key, lang
-    return papers.xlsx_bytes(papers.self_return_workbook(_plan, _scenario))
+    return papers.self_return_xlsx(_plan, _scenario)
 
 
 # ------------------------------------------------------------------ saved plans
