@@ -221,6 +221,7 @@ def test_streamlit_words_map_streamlits_english_to_the_language():
     zh = streamlit_words("zh")
     assert zh["Show/hide columns"] == "显示/隐藏列"
     assert zh["Sort ascending"] == "升序排列" and zh["No results"] == "无匹配项"
+    assert zh["Select {n} matches"] == "选择 {n} 个匹配项"  # the script fills in the count
     assert all(english != chinese for english, chinese in zh.items()), zh
     assert streamlit_words("en") == {}
 
