@@ -89,9 +89,10 @@ else:
     if lapsed is not None:
         st.warning(lapsed, icon=":material/sync:")
     cols = st.columns(max(len(actions), 1))
+    main = views.main_action(actions)
     for col, action in zip(cols, actions, strict=False):
         if col.button(t(f"subsidies.do_{action.name}"), key=views.action_key(action.name),
-                      width="stretch", type="primary" if action is actions[0] else "secondary"):
+                      width="stretch", type="primary" if action is main else "secondary"):
             if action.name in views.MONEY_ACTIONS:  # moves money: first its count and total
                 views.ask_to_confirm(action, claims, picked)
                 continue

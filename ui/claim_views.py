@@ -196,6 +196,16 @@ CLAIM_ACTIONS = (
 )
 
 
+#: the actions that send a claim back or stop it (never the emphasised button)
+BACKWARD_ACTIONS = frozenset({"reject", "reopen", "object"})
+
+
+def main_action(actions: list[ClaimAction]) -> ClaimAction | None:
+    """The emphasised (primary) button among ``actions``: the first that moves the claims on
+    (review, approve, publish, close the notice, pay); none when all send them back."""
+    return next((a for a in actions if a.name not in BACKWARD_ACTIONS), None)
+
+
 #: the actions whose buttons come with the 意见 / 理由 box (a note, or a reason they need)
 ACTIONS_WITH_NOTE = frozenset({"reject", "object", "review", "approve", "confirm_payee_account"})
 

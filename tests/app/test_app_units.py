@@ -337,3 +337,14 @@ def test_plan_comparison_shows_the_subsidies_inside_the_total_not_beside_it():
     bars = spec["datasets"][next(iter(spec["datasets"]))]
     assert sum(b["yuan"] for b in bars) == pytest.approx(1_382_134.56)
     assert spec["encoding"]["y"]["stack"] == "zero" and "xOffset" not in spec["encoding"]
+
+
+def test_the_emphasised_claim_button_moves_the_claim_on():
+    """An approved claim offers 驳回 and 发布公示 to the approver: 发布公示 is the emphasised
+    button, never 驳回 (nor 退回重办 or 异议); with only sending-back buttons none is."""
+    from ui.claim_views import CLAIM_ACTIONS, main_action
+
+    by = {a.name: a for a in CLAIM_ACTIONS}
+    assert main_action([by["reject"], by["publish_notice"]]) is by["publish_notice"]
+    assert main_action([by["reject"], by["reopen"]]) is None
+    assert main_action([by["review"], by["reject"]]) is by["review"]
