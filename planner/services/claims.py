@@ -733,8 +733,9 @@ def claims_seen_by(actor: User, state: str | None = None, rule: str | None = Non
     """The claims (``list_claims``) as ``actor`` may see them on screen: a person's ID number
     in full only for a role that may view full ID numbers now (``view_full_ids``: finance,
     auditor, admin; the role re-read from the ledger, so a user demoted meanwhile sees it
-    masked), else masked as the public files mask it (``5224**********1234``). Credit codes of
-    employers and agencies are not personal data and stay whole.
+    masked), else masked as the public files mask it (``5224**********1234``), in the payee
+    column and in the evidence (an agency's recruits). Credit codes of employers and agencies
+    are not personal data and stay whole.
 
     Raises
     ------
@@ -749,7 +750,15 @@ def claims_seen_by(actor: User, state: str | None = None, rule: str | None = Non
     if live.role not in PERMISSIONS["view_full_ids"]:
         people = frame["payee_kind"] == PayeeKind.PERSON.value
         frame.loc[people, "payee_id"] = frame.loc[people, "payee_id"].map(mask_id)
+        frame["evidence"] = [_ids_masked(e) for e in frame["evidence"]]
     return frame
+
+
+def _ids_masked(evidence: tuple[Message, ...]) -> tuple[Message, ...]:
+    """Evidence with the ID numbers it names (an agency's or employer's recruits: the ``id``
+    parameter) masked."""
+    return tuple(Message(e.code, tuple((k, mask_id(str(v)) if k == "id" else v)
+                                       for k, v in e.params)) for e in evidence)
 
 
 def claim_history(claim_id: int, *, url: str | None = None,

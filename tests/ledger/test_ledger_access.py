@@ -271,3 +271,23 @@ def test_a_finance_user_demoted_meanwhile_sees_id_numbers_masked(ledger_url: str
     auth.set_active("zhou", False, url=ledger_url)
     with pytest.raises(PermissionDenied):
         claims_seen_by(user, url=ledger_url)
+
+
+def test_a_reviewer_reads_recruits_id_numbers_masked_in_the_evidence(ledger_url: str) -> None:
+    """An agency's claim names the people it placed: a reviewer reads their ID numbers masked
+    in the evidence, finance whole."""
+    from planner.messages import msg
+    from planner.services.claims import claims_seen_by
+
+    placed = msg("evidence.placed", id="522401199001011234", employer="上虞某公司",
+                 first="2020-03", last="2020-05", n=3)
+    with UnitOfWork(ledger_url) as uow:
+        uow.repo.add(m.Claim(key="agency|A1", rule="agency", payee_kind="agency",
+                             payee_id="91330604MA2701YA83", payee_name="某中介",
+                             amount_fen=10_000, evidence=[placed.to_json()], basis={},
+                             state="reviewed"))
+        uow.commit()
+    reviewer = claims_seen_by(_signed_in(ledger_url, "li", "reviewer"), url=ledger_url)
+    finance = claims_seen_by(_signed_in(ledger_url, "qian", "finance"), url=ledger_url)
+    assert reviewer["evidence"].iloc[0][0].args["id"] == "5224**********1234"
+    assert finance["evidence"].iloc[0][0].args["id"] == "522401199001011234"
