@@ -80,7 +80,7 @@ with st.expander(t("planning.parameters"), expanded=not any(p.source == "app" fo
     st.markdown(t("planning.fleet"))
     fleet = st.data_editor(  # drawn anew under another key when a plan's settings are loaded
         ps.fleet_rows(scenario), disabled=[t("fleet.name"), t("fleet.kind"), t("fleet.seats")],
-        hide_index=True, width="stretch", key=ps.fleet_key(),
+        hide_index=True, width="stretch", key=ps.fleet_key(), column_config=ps.fleet_columns(),
     )
     name = st.text_input(t("planning.name"), key="plan_name",
                          placeholder=t("planning.name_placeholder"))

@@ -148,6 +148,8 @@ def test_dispatch_sheet_prints_on_a4_landscape_with_numeric_money(tmp_path: Path
     assert [c.value for c in money] == [33_430.73, 600_000.0, 1_234.56]  # by departure, then id
     assert all("¥" in c.number_format for c in money)
     assert _find(ws, "合计").offset(0, head.column - 2).value == pytest.approx(634_665.29)
+    km = _find(ws, "里程（公里）")
+    assert ws.cell(km.row + 1, km.column).number_format == "#,##0.0"  # 3,984.5, not 3984.5
 
 
 def test_dispatch_sheet_times_are_excel_dates_and_times(tmp_path: Path, ids) -> None:
