@@ -412,7 +412,9 @@ def dispatch_into(
     repo: LedgerRepository, row: m.PlanVersion, plan: Plan, actor: str, imp: m.Import | None
 ) -> tuple[list[Merge], DispatchResult]:
     """Dispatch ``plan`` (stored as ``row``) in the session; problems are in the merges."""
-    withdraw = withdraw_replaced(repo, plan, Merge("trips.csv"))
+    # what it withdraws is about the plan as a whole, not a cell of its files: named by the
+    # plan's number (the app's user never sees its trips.csv)
+    withdraw = withdraw_replaced(repo, plan, Merge(f"P{row.id:03d}"))
     if withdraw.problems:
         return [withdraw], DispatchResult(row.id, already=False)
     withdrawn = tuple(withdraw.withdrawn)
@@ -470,7 +472,7 @@ def withdraw_replaced(repo: LedgerRepository, plan: Plan, merge: Merge) -> _With
         else:  # the plan to open, lock the trip in and plan again
             what = msg("problem.trip_already_ran_in_plan", trip=trip.trip_id, n=ran[trip.id],
                        plan=trip.plan_id)
-        out.problem(None, "trip_id", what)
+        out.problem(None, None, what)
     if out.problems:
         return out
     pks = list(replaced)
