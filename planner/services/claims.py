@@ -750,7 +750,8 @@ def claims_seen_by(actor: User, state: str | None = None, rule: str | None = Non
     if live.role not in PERMISSIONS["view_full_ids"]:
         people = frame["payee_kind"] == PayeeKind.PERSON.value
         frame.loc[people, "payee_id"] = frame.loc[people, "payee_id"].map(mask_id)
-        frame["evidence"] = [_ids_masked(e) for e in frame["evidence"]]
+        frame["evidence"] = pd.Series([_ids_masked(e) for e in frame["evidence"]],
+                                      index=frame.index, dtype=object)
     return frame
 
 
