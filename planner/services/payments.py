@@ -273,7 +273,10 @@ def _reconcile_bank(repo: LedgerRepository, records: Sequence[Any], imp: m.Impor
         if payment.status == "paid":
             # Paid once: a later failure or repeat never unpays or pays twice. But a failure
             # contradicts the record (recorded paid by hand, or returned by the bank): the
-            # auditor is told.
+            # auditor is told. Any new line about it holds the claim (its version moves), so
+            # this file and a resolution of the claim's payment exception at the same moment
+            # never both commit (``payment_exceptions``).
+            claim.updated_at = m.utcnow()
             if status != "paid" and _failed_after_paid(repo, claim, payment, reason, actor, file):
                 merge.exceptions += 1
             continue
