@@ -20,7 +20,7 @@ url = backend.database_url()
 user = current_user()
 assert user is not None  # app.py shows this page only when signed in
 
-claims = views.claims(url)
+claims = views.claims(url, user)
 views.claim_metrics(claims)
 
 if may("compute_claims") and st.button(t("subsidies.compute"), key="sub_compute",
@@ -78,7 +78,7 @@ else:
     elif not actions:
         st.caption(t("subsidies.nothing_to_do"))
     else:
-        if any(a.name in ("reject", "object", "review", "approve") for a in actions):
+        if any(a.name in views.ACTIONS_WITH_NOTE for a in actions):
             reason = st.text_input(t("subsidies.reason"), key="sub_reason")
     # a money action waiting for 确认 holds only for the claims picked, as they were then,
     # and until another button is clicked
@@ -89,9 +89,10 @@ else:
     if lapsed is not None:
         st.warning(lapsed, icon=":material/sync:")
     cols = st.columns(max(len(actions), 1))
+    main = views.main_action(actions)
     for col, action in zip(cols, actions, strict=False):
         if col.button(t(f"subsidies.do_{action.name}"), key=views.action_key(action.name),
-                      width="stretch", type="primary" if action is actions[0] else "secondary"):
+                      width="stretch", type="primary" if action is main else "secondary"):
             if action.name in views.MONEY_ACTIONS:  # moves money: first its count and total
                 views.ask_to_confirm(action, claims, picked)
                 continue
@@ -104,7 +105,8 @@ else:
         # 确认 clicked: acted on now, before the question is drawn, so a refusal stands alone
         del st.session_state[views.CONFIRM]
         chosen = next(a for a in actions if a.name == pending.action)
-        done = views.run_action(chosen, list(pending.ids), user, "", url)
+        done = views.run_action(chosen, list(pending.ids), user, "", url,
+                                seen=pending.versions)
         if done is not None:
             flash(t("subsidies.done", what=done))
     elif pending is not None:  # 取消 is read above: it drops the confirmation

@@ -10,7 +10,9 @@ Rules implemented:
 - an action that moves money (``MONEY_ACTIONS``: 发起支付, 登记已支付) is asked to confirm with
   its count, total and number of payees; 确认 acts on exactly the claims shown, and only while
   they are as they were shown: a pick changed since, or a claim changed in the ledger since
-  (someone else acted), drops the confirmation and does nothing; another button clicked while
+  (someone else acted), drops the confirmation and does nothing — and the service is given
+  the claims' versions as confirmed, so a change in the moment between is refused there too;
+  another button clicked while
   it waits (取消, a workflow button) drops it without a word, so the page shows one message,
   about that click; leaving the page cancels it, and coming back says so plainly; 确认 is
   acted on before the question would be drawn again, so a refusal (four eyes: the claim's
@@ -52,10 +54,12 @@ RULES = ("charter", "self_return", "recruitment", "agency", "retention", "sendin
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def claims(url: str) -> pd.DataFrame:
-    """Every claim (``planner.services.ledger.list_claims``), cached until the ledger changes
-    — here or elsewhere: another user's payment shows at the next click (``backend.read``)."""
-    return backend.read(claims_service.list_claims, url)
+def claims(url: str, user: Any) -> pd.DataFrame:
+    """Every claim as ``user`` may see it (``planner.services.claims.claims_seen_by``: a
+    person's ID number masked unless the user's role may view it in full), cached until the
+    ledger changes — here or elsewhere: another user's payment, or the user's own new role,
+    shows at the next click (``backend.read``)."""
+    return backend.read(claims_service.claims_seen_by, url, user)
 
 
 def claim_metrics(frame: pd.DataFrame) -> None:
@@ -187,12 +191,27 @@ CLAIM_ACTIONS = (
     ClaimAction("approve", "approve"),
     ClaimAction("reject", "reject"),
     ClaimAction("reopen", "review"),
+    ClaimAction("confirm_payee_account", "confirm_payee_account"),
     ClaimAction("publish_notice", "publish_notice"),
     ClaimAction("object", "object"),
     ClaimAction("close_notice", "close_notice"),
     ClaimAction("issue_payment", "issue_payment"),
     ClaimAction("record_payment", "record_payment"),
 )
+
+
+#: the actions that send a claim back or stop it (never the emphasised button)
+BACKWARD_ACTIONS = frozenset({"reject", "reopen", "object"})
+
+
+def main_action(actions: list[ClaimAction]) -> ClaimAction | None:
+    """The emphasised (primary) button among ``actions``: the first that moves the claims on
+    (review, approve, publish, close the notice, pay); none when all send them back."""
+    return next((a for a in actions if a.name not in BACKWARD_ACTIONS), None)
+
+
+#: the actions whose buttons come with the 意见 / 理由 box (a note, or a reason they need)
+ACTIONS_WITH_NOTE = frozenset({"reject", "object", "review", "approve", "confirm_payee_account"})
 
 
 def actions_for(actions: list[ClaimAction], frame: pd.DataFrame,
@@ -202,8 +221,9 @@ def actions_for(actions: list[ClaimAction], frame: pd.DataFrame,
         return []
     rows = frame.loc[frame["claim_id"].isin(picked)]
     flagged = bool(len(rows)) and bool(rows["needs_review"].astype(bool).all())
+    account = bool(len(rows)) and bool(rows["account_changed"].astype(bool).all())
     paying = [None if pd.isna(s) else str(s) for s in rows["payment_status"]]
-    open_to = claims_service.actions_open_to(set(rows["state"]), flagged, paying)
+    open_to = claims_service.actions_open_to(set(rows["state"]), flagged, paying, account)
     return [a for a in actions if a.name in open_to]
 
 
@@ -264,6 +284,12 @@ class MoneyConfirmation:
     total_fen: int
     payees: int
     seen: tuple[tuple[Any, ...], ...]
+
+    @property
+    def versions(self) -> dict[int, int]:
+        """Claim id → its version when the confirmation was asked: the service refuses a claim
+        changed since (a payee account changed meanwhile), whatever the page saw."""
+        return {int(row[0]): int(row[1]) for row in self.seen}
 
 
 def ask_to_confirm(action: ClaimAction, frame: pd.DataFrame, picked: list[int]) -> None:
@@ -328,8 +354,9 @@ def confirm_text(pending: MoneyConfirmation) -> str:
 
 
 def run_action(action: ClaimAction, ids: list[int], user: Any, reason: str,
-               url: str) -> str | None:
-    """Do ``action`` on the claims ``ids`` through the ledger service.
+               url: str, *, seen: dict[int, int] | None = None) -> str | None:
+    """Do ``action`` on the claims ``ids`` through the ledger service; a money action with
+    ``seen``, the claims' versions as confirmed (``MoneyConfirmation.versions``).
 
     Returns
     -------
@@ -342,11 +369,13 @@ def run_action(action: ClaimAction, ids: list[int], user: Any, reason: str,
         "approve": lambda: claims_service.approve(ids, user, note=note, url=url),
         "reject": lambda: claims_service.reject(ids, user, reason, url=url),
         "reopen": lambda: claims_service.reopen_flagged(ids, user, note=note, url=url),
+        "confirm_payee_account": lambda: claims_service.confirm_payee_account(
+            ids, user, note=note, url=url),
         "publish_notice": lambda: claims_service.publish_notice(ids, user, url=url),
         "object": lambda: claims_service.raise_objections(ids, user, reason, url=url),
         "close_notice": lambda: claims_service.close_notice(ids, user, url=url),
-        "issue_payment": lambda: payments.issue_payments(ids, user, url=url),
-        "record_payment": lambda: payments.record_payments(ids, user, url=url),
+        "issue_payment": lambda: payments.issue_payments(ids, user, seen=seen, url=url),
+        "record_payment": lambda: payments.record_payments(ids, user, seen=seen, url=url),
     }
     try:
         result = calls[action.name]()
@@ -459,6 +488,16 @@ def make_export(name: str, url: str, user: Any) -> bytes:
         return target.read_bytes()
 
 
+def export_refusal(name: str) -> str:
+    """Why the user's role may not make export ``name``: the roles that may, as the service's
+    permission lists them (``auth.PERMISSIONS``)."""
+    from planner.services.auth import PERMISSIONS, Role
+
+    roles = PERMISSIONS[EXPORT_PERMISSIONS[name]]
+    names = t("subsidies.role_sep").join(t(f"roles.{r.value}") for r in Role if r in roles)
+    return t("subsidies.export_not_allowed", roles=names)
+
+
 def export_buttons(url: str, user: Any) -> None:
     """One download button per export the user's role may make; the file is made (and
     audited) when the button is clicked (the finance list as ``user``: a payment batch for
@@ -467,7 +506,7 @@ def export_buttons(url: str, user: Any) -> None:
 
     for name in EXPORTS:
         if not may(EXPORT_PERMISSIONS[name]):
-            st.caption(t(f"subsidies.export_{name}") + " — " + t("subsidies.export_not_allowed"))
+            st.caption(t(f"subsidies.export_{name}") + " — " + export_refusal(name))
             continue
         st.download_button(
             t("subsidies.download", what=t(f"subsidies.export_{name}")),

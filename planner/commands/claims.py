@@ -2,7 +2,8 @@
 
 ``jobbus claims list [--state S] [--rule R]``, ``review IDS``, ``approve IDS``,
 ``reject IDS --reason TEXT``, ``reopen IDS`` (flagged claims back to draft at their
-recomputed amount), ``publish IDS [--on DATE]``, ``close-notice IDS [--on DATE]``,
+recomputed amount), ``confirm-account IDS`` (确认新账户: the payee's new bank account confirmed,
+the claims' state and notice kept), ``publish IDS [--on DATE]``, ``close-notice IDS [--on DATE]``,
 ``issue [IDS | --all]``, ``pay ID [--paid-on DATE]``,
 ``resolve-exception ID --outcome arrived|not-arrived --note TEXT`` (a payment exception checked
 against the bank statement).
@@ -72,7 +73,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     """Add the ``claims`` subcommands."""
     p = subparsers.add_parser(
         "claims", help="the claim workflow as a named user: list, review, approve, reject, "
-        "publish, close-notice, issue, pay",
+        "reopen, confirm-account, publish, close-notice, issue, pay",
         description="Act on claims as a named user (--user or $JOBBUS_USER; the password from "
         "$JOBBUS_PASSWORD or a prompt). IDS: 1,2,5-9.",
     )
@@ -91,6 +92,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     _add_batch(sub, "reopen", "take claims flagged for review back to draft at their "
                "recomputed amount, void if zero (reviewer)", _reopen).add_argument(
         "--note", default=None, metavar="TEXT")
+    _add_batch(sub, "confirm-account", "confirm the new bank account of the payee of claims "
+               "flagged because it changed: clears just that flag, their state, approval and "
+               "notice stay (reviewer; not the user who saved the change)",
+               _confirm_account).add_argument("--note", default=None, metavar="TEXT")
     _add_batch(sub, "publish", "put approved claims on public notice (approver)",
                _publish).add_argument("--on", default=None, metavar="DATE",
                                       help="day of publication (default today)")
@@ -230,7 +235,9 @@ def _list(args: argparse.Namespace, user: User, url: str) -> int:
     claims = list_claims(args.state, args.rule, url=url)
     print(f"{'id':>6}  {'state':<12} {'rule':<13} {'amount (yuan)':>14}  {'payment':<10} payee")
     for c in claims.to_dict("records"):
-        flag = "  (flagged for review)" if c["needs_review"] else ""
+        flag = ("  (flagged for review: payee account changed, confirm-account)"
+                if c["account_changed"] else
+                "  (flagged for review)" if c["needs_review"] else "")
         if c["paid_exception"]:
             note = c["exception_note"]
             flag += f"  (payment exception: {note.render('en') if note is not None else ''})"
@@ -261,6 +268,15 @@ def _reopen(args: argparse.Namespace, user: User, url: str) -> int:
     ids = _batch(args, url)
     return 0 if ids is None else _moved("reopened", reopen_flagged(ids, user, note=args.note,
                                                                    url=url), user)
+
+
+def _confirm_account(args: argparse.Namespace, user: User, url: str) -> int:
+    from planner.services.ledger import confirm_payee_account
+
+    ids = _batch(args, url)
+    return 0 if ids is None else _moved(
+        "confirmed the new payee account of",
+        confirm_payee_account(ids, user, note=args.note, url=url), user)
 
 
 def _approve(args: argparse.Namespace, user: User, url: str) -> int:

@@ -58,12 +58,14 @@ class Headcount:
 
 @dataclass(frozen=True, slots=True)
 class BankResult:
-    """A payment line from the bank (bank_results.csv)."""
+    """A payment line from the bank (bank_results.csv); ``reason``: why it failed, as the bank
+    says (optional column)."""
 
     payment_id: str
     status: str  # "paid" or "failed"
     paid_on: dt.date | None
     amount_fen: int
+    reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,7 +64,7 @@ _BUILDERS: dict[str, Callable[[dict[str, Any]], EventRecord]] = {
     "charter_riders": lambda v: CharterRider(v["contract_no"], v["id_number"]),
     "headcount": lambda v: Headcount(v["employer_uscc"], v["month"], v["insured_headcount"]),
     "bank_results": lambda v: BankResult(
-        v["payment_id"], v["status"], v.get("paid_on"), v["amount"]
+        v["payment_id"], v["status"], v.get("paid_on"), v["amount"], v.get("reason") or None
     ),
     "placements": lambda v: Placement(
         v["agency_uscc"], v["agency_name"], v["id_number"], v["employer_uscc"]

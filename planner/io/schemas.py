@@ -410,6 +410,7 @@ BANK_RESULTS = Schema(
         C("status", Kind.STATUS, "状态", "支付状态", required=True),
         C("paid_on", Kind.DATE, "支付日期", "付款日期"),
         C("amount", Kind.MONEY, "金额", "支付金额", required=True),
+        C("reason", Kind.TEXT, "原因", "失败原因", "备注"),
     ),
     key=("payment_id",),
 )

@@ -10,6 +10,11 @@ Rules implemented here:
   concurrent transitions of the same claim exactly one wins;
 - a claim has at most one payment row (``payments.claim_id`` is unique) and a payment id is
   unique, so nothing is paid twice;
+- a payment records the account it was issued to (the payee's bank and account as registered
+  when it was issued, read in the issuing transaction), so a file sent to the bank says where
+  the money goes even if the registration changes later;
+- issuing a payment bumps its claim's ``version``: a concurrent change of the claim (a changed
+  payee account flagging it) and the issue cannot both commit;
 - a payment belongs to at most one payment batch (the finance list sent to the bank); a batch
   is open while any of its payments is still pending, so a claim is never in two open batches;
 - a claim the bank paid although it was flagged (or its amount changed) keeps
@@ -366,7 +371,10 @@ class Claim(Base):
 
 
 class Decision(Base):
-    """A review decision on a claim: a transition, by whom, with the reason given."""
+    """A step in a claim's history (办理记录), by whom, with the reason given: a transition of
+    its state, or a step that leaves the state as it is (``from_state`` = ``to_state``): its
+    payee's account changed (``flag_account_changed``), the new account confirmed
+    (``confirm_payee_account``), a payment the bank reports failed (``bank_failed``)."""
 
     __tablename__ = "decisions"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -419,7 +427,9 @@ class PaymentBatch(Base):
 
 
 class Payment(Base):
-    """The one payment of a claim. ``status``: pending, paid or failed."""
+    """The one payment of a claim. ``status``: pending, paid or failed. ``bank_name`` and
+    ``bank_account``: where it was issued to (``None`` on payments issued before the ledger
+    kept it: the registration then)."""
 
     __tablename__ = "payments"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -431,6 +441,8 @@ class Payment(Base):
     bank_file_sha256: Mapped[str | None] = mapped_column(String(64))
     failure_reason: Mapped[str | None] = mapped_column(Text)
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("payment_batches.id"), index=True)
+    bank_name: Mapped[str | None] = mapped_column(String(100))
+    bank_account: Mapped[str | None] = mapped_column(String(34))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(64))
 

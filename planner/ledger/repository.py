@@ -114,6 +114,20 @@ class LedgerRepository:
         """Every claim, by entitlement key."""
         return {c.key: c for c in self.session.scalars(select(m.Claim))}
 
+    def payee_account(self, payee_id: str) -> tuple[str | None, str | None]:
+        """Where a payee is paid as registered now: (bank name, account) of the employer with
+        this credit code, else of the person with this ID number; ``(None, None)`` if neither
+        is registered."""
+        employer = self.session.scalars(
+            select(m.Employer).where(m.Employer.uscc == payee_id)).first()
+        if employer is not None:
+            return employer.bank_name, employer.bank_account
+        person = self.session.scalars(
+            select(m.Person).where(m.Person.id_number == payee_id)).first()
+        if person is not None:
+            return person.bank_name, person.bank_account
+        return None, None
+
     def payment_of(self, claim_id: int) -> m.Payment | None:
         """The payment of a claim, if one was issued."""
         return self.session.scalars(

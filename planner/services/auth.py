@@ -3,11 +3,12 @@
 Rules implemented here:
 
 - roles: ``operator`` (imports, computes claims), ``reviewer`` (reviews claims, records
-  objections), ``approver`` (approves, publishes and closes notices), ``finance`` (issues and
-  records payments, imports bank results), ``auditor`` (reads everything, changes nothing),
-  ``admin`` (manages users and policies; takes no part in the claim workflow — separation of
-  duties) and ``leader`` (a bus leader 带队人: reads and acts only on the trips an operator
-  assigned to them, see ``planner.services.movements.check_trip_action``);
+  objections, confirms a payee's new bank account), ``approver`` (approves, publishes and
+  closes notices), ``finance`` (issues and records payments, imports bank results),
+  ``auditor`` (reads everything, changes nothing), ``admin`` (manages users and policies;
+  takes no part in the claim workflow — separation of duties) and ``leader`` (a bus leader
+  带队人: reads and acts only on the trips an operator assigned to them, see
+  ``planner.services.movements.check_trip_action``);
 - every action is checked here, in the service layer, whatever the UI shows: a role trying what
   it may not do gets ``PermissionDenied`` and nothing changes;
 - permissions are live: every check re-reads the acting user's role and active flag from the
@@ -95,6 +96,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "record_movement": frozenset({Role.OPERATOR}),
     "assign_leader": frozenset({Role.OPERATOR}),
     "review": frozenset({Role.REVIEWER}),
+    "confirm_payee_account": frozenset({Role.REVIEWER}),
     "reject": frozenset({Role.REVIEWER, Role.APPROVER}),
     "approve": frozenset({Role.APPROVER}),
     "publish_notice": frozenset({Role.APPROVER}),
@@ -108,6 +110,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "manage_users": frozenset({Role.ADMIN}),
     "manage_policies": frozenset({Role.ADMIN}),
     "export_finance_list": frozenset({Role.FINANCE, Role.AUDITOR, Role.ADMIN}),
+    # a person's full ID number on screen: finance pays to it, the auditor checks, the admin
+    # administers; every other role sees it masked (``claims.claims_seen_by``)
+    "view_full_ids": frozenset({Role.FINANCE, Role.AUDITOR, Role.ADMIN}),
     "export_notice": frozenset({Role.APPROVER, Role.FINANCE, Role.AUDITOR, Role.ADMIN}),
     "export_returns": frozenset(Role) - {Role.LEADER},
 }

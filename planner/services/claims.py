@@ -7,7 +7,12 @@ Rules implemented here:
   a changed amount updates a draft, but on a claim past draft it is only flagged
   (``needs_review``, with a note and an audit entry), never changed silently; a recompute
   clears only its own flags: a claim flagged because its payee's bank account changed stays
-  flagged until a reviewer takes it back (``reopen_flagged``);
+  flagged until a reviewer takes it back (``reopen_flagged``) or confirms the payee's new
+  account (``confirm_payee_account``);
+- confirming a payee's new account (确认新账户, a reviewer, not the user who saved the change:
+  four eyes) clears just that reason of the flag and leaves the claim's state, approval and
+  notice as they were; the claim's history and the audit log name the account by bank and
+  last four characters only;
 - each claim transition is checked against the state machine (``planner.ledger.workflow``) and
   guarded by the claim's version counter: of two concurrent transitions of one claim exactly
   one wins, the other gets ``TransitionRefused``;
@@ -15,7 +20,8 @@ Rules implemented here:
 - the actions open to a set of claims are those that may start from every claim's state: a
   transition of the state machine, or issuing a payment from ``notice_done`` (for claims
   without a payment, or whose payment failed); reopening only when every claim is flagged for
-  review (``actions_open_to``);
+  review, confirming a new account only when every claim is flagged for a changed payee
+  account (``actions_open_to``);
 - every change writes the audit log (who, when, before, after) in the same transaction.
 """
 
@@ -37,6 +43,7 @@ from planner import clock
 from planner.ledger import models as m
 from planner.ledger.evidence import (
     ACCOUNT_CHANGED,
+    account_label,
     evidence_messages,
     note_json,
     note_message,
@@ -45,6 +52,7 @@ from planner.ledger.evidence import (
     reason_message,
     stored_evidence,
 )
+from planner.ledger.exports import mask_id
 from planner.ledger.repository import UnitOfWork, row_dict
 from planner.ledger.workflow import (
     OPEN_STATES,
@@ -60,16 +68,20 @@ from planner.messages import Message, msg
 from planner.problems import InputError, problem
 from planner.refusal import InvalidRequest
 from planner.services.auth import (
+    PERMISSIONS,
     PermissionDenied,
     User,
     check_permission,
+    current_actor,
 )
 from planner.services.context import Ledger, using
 from planner.services.policies import _policy_module, load_active_policy
+from planner.subsidies.policy import PayeeKind
 
 
 def actions_open_to(states: Iterable[str], all_flagged: bool,
-                    payment_statuses: Iterable[str | None] = ()) -> frozenset[str]:
+                    payment_statuses: Iterable[str | None] = (),
+                    all_account_changed: bool = False) -> frozenset[str]:
     """The claim actions that may start from every one of ``states`` (no state: none).
 
     Parameters
@@ -82,17 +94,22 @@ def actions_open_to(states: Iterable[str], all_flagged: bool,
         The status of each picked claim's payment (``None``: none issued). A payment is issued
         only for claims without one or whose payment failed: a pending one is already on its
         way to the bank (``payments.issue_payments`` would issue nothing).
+    all_account_changed
+        Whether every one of them is flagged because its payee's account changed
+        (``account_changed``); ``confirm_payee_account`` needs it.
 
     Returns
     -------
     frozenset of str
-        Names of workflow transitions (``planner.ledger.workflow.TRANSITIONS``) and
-        ``issue_payment``.
+        Names of workflow transitions (``planner.ledger.workflow.TRANSITIONS``),
+        ``issue_payment`` and ``confirm_payee_account``.
     """
     picked = {str(s) for s in states}
     starts = {name: {str(s) for s in sources} for name, (sources, _) in TRANSITIONS.items()}
     if all(status in (None, "failed") for status in payment_statuses):
         starts["issue_payment"] = {ClaimState.NOTICE_DONE.value}
+    if all_account_changed:
+        starts["confirm_payee_account"] = {s.value for s in OPEN_STATES}
     return frozenset(name for name, sources in starts.items()
                      if picked and picked <= sources and (name != "reopen" or all_flagged))
 
@@ -115,6 +132,7 @@ CLAIM_COLUMNS = [
     "version",
     "paid_exception",
     "exception_note",
+    "account_changed",
 ]
 after_claim_read: Callable[[], None] | None = None
 
@@ -280,6 +298,13 @@ def _decide(uow: UnitOfWork, claim: m.Claim, action: str, actor: User, reason: s
     uow.repo.add(m.Decision(claim_id=claim.id, action=action, from_state=claim.state,
                             to_state=target.value, actor=actor.username, reason=reason))
     claim.state = target.value
+
+
+def account_changed(claim: m.Claim) -> bool:
+    """Whether ``claim`` is flagged (among other reasons, maybe) because its payee's bank
+    account changed (a note ``ACCOUNT_CHANGED``)."""
+    return bool(claim.needs_review) and any(
+        n.code == ACCOUNT_CHANGED for n in note_messages(claim.review_note))
 
 
 def _jsonable(value: Any) -> Any:
@@ -488,6 +513,84 @@ def _reopenable(uow: UnitOfWork, claim_id: int) -> None:
                                     payment=payment.payment_id))
 
 
+def confirm_payee_account(claim_ids: Iterable[int], actor: User, *, note: str | None = None,
+                          url: str | None = None, ledger: Ledger | None = None) -> int:
+    """Confirm the new bank account of the payees whose change flagged these claims (确认新账户;
+    a reviewer), all or none: the claims' flag for the changed account is cleared — and with
+    it the flag, unless it holds another reason (a recomputed amount, which still needs
+    ``reopen_flagged``) — while their state, approval and notice stay as they were, so a claim
+    whose notice is over may be paid, to the account confirmed.
+
+    Each claim's history gets a step ``confirm_payee_account`` (its state unchanged) naming
+    the account by bank and last four characters, with ``note``; the audit log names who,
+    when, and the same account label — never the full account number.
+
+    Returns
+    -------
+    int
+        How many claims were confirmed.
+
+    Raises
+    ------
+    PermissionDenied
+        The actor is not (or no longer) a reviewer, or saved the account change themselves
+        (four eyes). Nothing changed.
+    TransitionRefused
+        A claim is not flagged for a changed payee account, is no longer open (paid, rejected,
+        void), or was changed by someone else at the same moment. Nothing changed.
+    """
+    check_permission(actor, "confirm_payee_account", url, ledger=ledger)
+    ids = list(claim_ids)
+    with _refuse_races(url, ledger=ledger) as uow:
+        changes = []
+        for claim_id in ids:
+            with _naming(claim_id, len(ids)):
+                claim = _confirmable(uow, claim_id, actor)
+            before = {**_claim_dict(claim), "review_note": claim.review_note}
+            label = account_label(*uow.repo.payee_account(claim.payee_id))
+            kept = tuple(n for n in note_messages(claim.review_note) if n.code != ACCOUNT_CHANGED)
+            claim.needs_review = bool(kept)
+            claim.review_note = notes_json(kept) if kept else note_json(
+                msg("review_note.account_confirmed", account=label))
+            text = (note or "").strip()
+            uow.repo.add(m.Decision(
+                claim_id=claim.id, action="confirm_payee_account", from_state=claim.state,
+                to_state=claim.state, actor=actor.username,
+                reason=note_json(msg("decision.account_confirmed_note", account=label,
+                                     note=text) if text else
+                                 msg("decision.account_confirmed", account=label))))
+            changes.append((claim, before, label))
+        uow.session.flush()
+        for claim, before, label in changes:
+            uow.repo.audit(actor.username, "claim", claim.id, "confirm_payee_account", before,
+                           {**_claim_dict(claim), "review_note": claim.review_note,
+                            "account": label.to_json()})
+        uow.commit()
+    return len(ids)
+
+
+def _confirmable(uow: UnitOfWork, claim_id: int, actor: User) -> m.Claim:
+    """The claim ``claim_id`` if ``actor`` may confirm its payee's new account: it is open and
+    flagged for a changed account, and ``actor`` did not save that change (the audit entries
+    of its flag name who did)."""
+    claim = uow.repo.claim(claim_id)
+    if claim is None:
+        raise TransitionRefused(msg("refusal.no_claim", claim=claim_id))
+    if claim.state not in OPEN_STATES:
+        raise TransitionRefused(msg(
+            "refusal.wrong_state", action=msg("action.confirm_payee_account"),
+            state=msg(f"claim_state.{claim.state}"),
+            allowed=[msg(f"claim_state.{s.value}") for s in sorted(OPEN_STATES)]))
+    if not account_changed(claim):
+        raise TransitionRefused(msg("refusal.account_not_flagged", claim=claim_id))
+    changed_by = {a.actor for a in uow.repo.audit_log("claim", claim_id)
+                  if a.action == "flag_account_changed"}
+    if actor.username in changed_by:
+        raise PermissionDenied(msg("refusal.account_four_eyes", claim=claim_id,
+                                   user=actor.username))
+    return claim
+
+
 def notice_working_days(url: str | None = None, *, ledger: Ledger | None = None) -> int:
     """The active policy's notice length in working days (5 if no policy is stored)."""
     found = load_active_policy(url, ledger=ledger)
@@ -600,7 +703,8 @@ def list_claims(state: str | None = None, rule: str | None = None, *,
         Columns ``CLAIM_COLUMNS``: claim_id, key, rule, payee_kind, payee_id, payee_name,
         amount_fen, state, needs_review, review_note, payment_id, payment_status, paid_on,
         evidence (``;``-joined), version, paid_exception (the bank paid it although it was
-        flagged or its amount changed) and exception_note.
+        flagged or its amount changed), exception_note and account_changed (flagged because
+        its payee's bank account changed: ``confirm_payee_account`` clears that).
     """
     with using(url, ledger).uow() as uow:
         payments = {p.claim_id: p for p in uow.session.scalars(select(m.Payment))}
@@ -619,20 +723,58 @@ def list_claims(state: str | None = None, rule: str | None = None, *,
                 "version": c.version,
                 "paid_exception": bool(c.paid_exception),
                 "exception_note": note_message(c.exception_note),
+                "account_changed": account_changed(c),
             })
     return pd.DataFrame(rows, columns=CLAIM_COLUMNS)
 
 
+def claims_seen_by(actor: User, state: str | None = None, rule: str | None = None, *,
+                   url: str | None = None, ledger: Ledger | None = None) -> pd.DataFrame:
+    """The claims (``list_claims``) as ``actor`` may see them on screen: a person's ID number
+    in full only for a role that may view full ID numbers now (``view_full_ids``: finance,
+    auditor, admin; the role re-read from the ledger, so a user demoted meanwhile sees it
+    masked), else masked as the public files mask it (``5224**********1234``), in the payee
+    column and in the evidence (an agency's recruits). Credit codes of employers and agencies
+    are not personal data and stay whole.
+
+    Raises
+    ------
+    PermissionDenied
+        ``actor`` is unknown to the ledger or inactive.
+    """
+    with using(url, ledger).uow() as uow:
+        live = current_actor(actor, uow)
+    if not live.active:
+        raise PermissionDenied(msg("refusal.inactive", user=live.username))
+    frame = list_claims(state, rule, url=url, ledger=ledger)
+    if live.role not in PERMISSIONS["view_full_ids"]:
+        people = frame["payee_kind"] == PayeeKind.PERSON.value
+        frame.loc[people, "payee_id"] = frame.loc[people, "payee_id"].map(mask_id)
+        frame["evidence"] = [_ids_masked(e) for e in frame["evidence"]]
+    return frame
+
+
+def _ids_masked(evidence: tuple[Message, ...]) -> tuple[Message, ...]:
+    """Evidence with the ID numbers it names (an agency's or employer's recruits: the ``id``
+    parameter) masked."""
+    return tuple(Message(e.code, tuple((k, mask_id(str(v)) if k == "id" else v)
+                                       for k, v in e.params)) for e in evidence)
+
+
 def claim_history(claim_id: int, *, url: str | None = None,
                   ledger: Ledger | None = None) -> pd.DataFrame:
-    """A claim's decisions: at, actor, action, from_state, to_state, reason (a ``Message``
-    when the system decided, the text a person typed otherwise)."""
+    """A claim's history (办理记录), oldest first: at, actor, action, from_state, to_state,
+    reason (a ``Message`` when the system decided, the text a person typed otherwise). Its
+    steps are the claim's transitions and the steps that keep its state: its payee's account
+    changed (``flag_account_changed``) or confirmed (``confirm_payee_account``), a payment the
+    bank reports failed (``bank_failed``, naming the file, the date and the bank's reason)."""
     with using(url, ledger).uow() as uow:
         rows = [
             {"at": d.at, "actor": d.actor, "action": d.action, "from_state": d.from_state,
              "to_state": d.to_state, "reason": reason_message(d.reason)}
             for d in uow.session.scalars(
-                select(m.Decision).where(m.Decision.claim_id == claim_id).order_by(m.Decision.id)
+                select(m.Decision).where(m.Decision.claim_id == claim_id)
+                .order_by(m.Decision.at, m.Decision.id)
             )
         ]
     return pd.DataFrame(rows, columns=["at", "actor", "action", "from_state", "to_state",

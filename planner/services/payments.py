@@ -7,7 +7,9 @@ Rules implemented here:
   notice_done with the bank's reason so it can be paid again, and a line seen before changes
   nothing; a failure of a payment the ledger holds as paid (recorded by hand with 登记已支付, or
   returned after the bank paid) never unpays it but marks the claim a payment exception for
-  the auditor;
+  the auditor; either way the failure is a step of the claim's history (办理记录:
+  ``bank_failed``, its state unchanged) naming the file, the date, the payment and the bank's
+  reason;
 - a payment batch rechecks every entitlement against the ledger before it is numbered;
 - the payment-date rule (``payment_date_refusal``), the same for a payment recorded paid by
   hand (登记已支付, ``jobbus claims pay --paid-on``) and for a bank file's paid line: a
@@ -15,6 +17,14 @@ Rules implemented here:
   was not payable before) nor after the office's today. The policy's validity window is not
   consulted: it says which events earn a subsidy, not when an approved claim may be paid, so a
   2020 claim may be paid today;
+- issuing a payment (``issue_payments``, a payment batch) holds its claim: the claim's version
+  is bumped in the same transaction, so a concurrent change of the claim — a changed payee
+  account flagging it — and the issue cannot both commit: the one that comes second is refused,
+  naming the claim (nothing of it written; done again, it sees the other's result). The payee's
+  account is then read in that transaction and recorded on the payment: the account a payment
+  goes to is the one registered when it was issued, and the finance list of an open batch shows
+  it. A caller that read the claims earlier (a list confirmed on screen) passes the versions it
+  read; a claim changed since is refused, naming it;
 - a payee's bank account (bank or account number) changed by a scenario import is a money
   event: refused, naming the row, while a payment of that payee (claims by ``payee_id``, as the
   finance list finds their bank fields) is pending at the bank; else every claim of that payee
@@ -28,11 +38,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from planner import clock
 from planner.ledger import models as m
@@ -72,6 +83,13 @@ from planner.services.claims import (
 from planner.services.context import Ledger, using
 from planner.services.policies import _policy_module, load_active_policy
 
+#: Test hooks (``None`` in normal use), to force a race: called when issuing has read the
+#: claims it is about to pay and has not written yet, and when a registration import has
+#: checked that no payment of a payee whose account changed is at the bank and has not flagged
+#: their claims yet.
+after_payable_read: Callable[[], None] | None = None
+after_account_check: Callable[[], None] | None = None
+
 
 def payment_id_for(claim_id: int) -> str:
     """The payment id the bank sees for a claim's payment."""
@@ -79,16 +97,32 @@ def payment_id_for(claim_id: int) -> str:
 
 
 def issue_payments(claim_ids: Iterable[int] | None, actor: User, *,
+                   seen: Mapping[int, int] | None = None,
                    url: str | None = None, ledger: Ledger | None = None) -> list[str]:
-    """Issue payment orders for claims whose notice is done (finance).
+    """Issue payment orders for claims whose notice is done (finance), all or none.
 
     A claim gets one payment, ever: issuing again after a bank failure re-opens the same
     payment (same id). ``None``: every notice_done claim without a pending or paid payment.
+    Each payment records the payee's account as registered now (read in this transaction).
+
+    Parameters
+    ----------
+    seen
+        Claim id → the claim's ``version`` as the caller read it (the list the user
+        confirmed); a claim whose version moved since (its payee's account changed, it was
+        flagged or its flag cleared, …) is refused, naming it. ``None``: no such check.
 
     Returns
     -------
     list of str
         The payment ids issued.
+
+    Raises
+    ------
+    TransitionRefused
+        A claim is not notice_done, is flagged for review, changed since ``seen``, or was
+        changed by someone else while it was being issued (a payee account saved through 登记
+        at the same moment). Nothing was issued.
     """
     check_permission(actor, "issue_payment", url, ledger=ledger)
     issuer_not_approver = _issuer_not_approver(url, ledger=ledger)
@@ -96,8 +130,11 @@ def issue_payments(claim_ids: Iterable[int] | None, actor: User, *,
     with _refuse_races(url, ledger=ledger) as uow:
         claims = (uow.repo.claims(ClaimState.NOTICE_DONE.value) if claim_ids is None
                   else [c for c in (uow.repo.claim(i) for i in claim_ids) if c is not None])
+        if after_payable_read is not None:
+            after_payable_read()
         for claim in claims:
-            payment = _issue(uow, claim, actor, issuer_not_approver)
+            payment = _issue(uow, claim, actor, issuer_not_approver,
+                             seen=None if seen is None else seen.get(claim.id))
             if payment is not None:
                 issued.append(payment.payment_id)
         uow.commit()
@@ -111,9 +148,11 @@ def _issuer_not_approver(url: str | None, *, ledger: Ledger | None = None) -> bo
 
 
 def _issue(uow: UnitOfWork, claim: m.Claim, actor: User, issuer_not_approver: bool,
-           batch: m.PaymentBatch | None = None) -> m.Payment | None:
+           batch: m.PaymentBatch | None = None, *, seen: int | None = None
+           ) -> m.Payment | None:
     """Issue (or re-issue after a bank failure) the payment of one claim whose notice is done
-    and which is not flagged; ``None`` if it is pending or paid already."""
+    and which is not flagged, to the payee's account as registered now; ``None`` if it is
+    pending or paid already. ``seen``: the claim's version as the caller read it."""
     if claim.state != ClaimState.NOTICE_DONE:
         raise TransitionRefused(msg("refusal.not_after_notice", claim=claim.id,
                                     state=msg(f"claim_state.{claim.state}")))
@@ -123,30 +162,59 @@ def _issue(uow: UnitOfWork, claim: m.Claim, actor: User, issuer_not_approver: bo
     if issuer_not_approver:
         _four_eyes(uow, claim.id, actor, "approve", "issue_payment")
     payment = uow.repo.payment_of(claim.id)
+    if payment is not None and not (
+            payment.status == "failed" or (batch is not None and payment.status == "pending"
+                                           and payment.batch_id is None)):
+        return None
+    if seen is not None and claim.version != seen:
+        raise TransitionRefused(msg("refusal.changed_since_read", claim=claim.id))
+    _hold(uow, claim)
+    bank_name, bank_account = uow.repo.payee_account(claim.payee_id)
     if payment is None:
         payment = m.Payment(payment_id=payment_id_for(claim.id), claim_id=claim.id,
                             amount_fen=claim.amount_fen, status="pending",
-                            created_by=actor.username, batch_id=batch.id if batch else None)
+                            created_by=actor.username, batch_id=batch.id if batch else None,
+                            bank_name=bank_name, bank_account=bank_account)
         uow.repo.add(payment)
         uow.session.flush()
         uow.repo.audit(actor.username, "payment", payment.payment_id, "issue", None,
-                       row_dict(payment, ("payment_id", "claim_id", "amount_fen", "status",
-                                          "batch_id")))
-    elif payment.status == "failed" or (batch is not None and payment.status == "pending"
-                                        and payment.batch_id is None):
-        before = row_dict(payment, ("status", "failure_reason", "batch_id"))
+                       _payment_audit(payment, ("payment_id", "claim_id", "amount_fen",
+                                                "status", "batch_id")))
+    else:
+        before = _payment_audit(payment, ("status", "failure_reason", "batch_id"))
         payment.status = "pending"
         payment.amount_fen = claim.amount_fen
         payment.batch_id = batch.id if batch else None
+        payment.bank_name, payment.bank_account = bank_name, bank_account
         uow.repo.audit(actor.username, "payment", payment.payment_id,
                        "reissue" if before["status"] == "failed" else "batch", before,
-                       row_dict(payment, ("status", "failure_reason", "batch_id")))
-    else:
-        return None
+                       _payment_audit(payment, ("status", "failure_reason", "batch_id")))
     return payment
 
 
+def _hold(uow: UnitOfWork, claim: m.Claim) -> None:
+    """Hold ``claim`` for its payment in this transaction: its version is bumped now (an
+    UPDATE that says ``WHERE version =`` the version this transaction read). If the claim was
+    changed since it was read — a payee account saved through 登记 flagged it — this is
+    refused, naming the claim; once it passed, a concurrent change of the claim waits for this
+    transaction and then fails on the version (``_payee_account_changed``)."""
+    claim_id = claim.id  # not readable once the flush failed
+    claim.updated_at = m.utcnow()
+    try:
+        uow.session.flush()
+    except StaleDataError:
+        raise TransitionRefused(msg("refusal.changed_while_issuing", claim=claim_id)) from None
+
+
+def _payment_audit(payment: m.Payment, fields: tuple[str, ...]) -> dict[str, Any]:
+    """A payment for the audit log: ``fields`` and the account it goes to, by bank and last
+    four characters only (``account_label``), never in full."""
+    return {**row_dict(payment, fields),
+            "account": account_label(payment.bank_name, payment.bank_account).to_json()}
+
+
 def record_payment(claim_id: int, actor: User, *, paid_on: dt.date | None = None,
+                   seen: Mapping[int, int] | None = None,
                    url: str | None = None, ledger: Ledger | None = None) -> str:
     """Record that a claim's payment went through (finance): the claim becomes paid, once.
 
@@ -161,14 +229,18 @@ def record_payment(claim_id: int, actor: User, *, paid_on: dt.date | None = None
         The claim is not notice_done, is flagged for review, or it was paid at the same
         moment by someone else.
     """
-    return record_payments([claim_id], actor, paid_on=paid_on, url=url, ledger=ledger)[0]
+    return record_payments([claim_id], actor, paid_on=paid_on, seen=seen, url=url,
+                           ledger=ledger)[0]
 
 
 def record_payments(claim_ids: Iterable[int], actor: User, *, paid_on: dt.date | None = None,
+                    seen: Mapping[int, int] | None = None,
                     url: str | None = None, ledger: Ledger | None = None) -> list[str]:
     """Record that the payments of several claims went through (finance), all or none: if
     one claim may not be recorded paid, none is (the refusal names it), so a list confirmed
-    by its total is never half recorded.
+    by its total is never half recorded. ``seen``: claim id → version as the caller read it
+    (as for ``issue_payments``). A claim paid without an issued payment gets one recording the
+    payee's account as registered now.
 
     Returns
     -------
@@ -178,8 +250,8 @@ def record_payments(claim_ids: Iterable[int], actor: User, *, paid_on: dt.date |
     Raises
     ------
     TransitionRefused
-        A claim is not notice_done, is flagged for review, or was paid at the same moment by
-        someone else.
+        A claim is not notice_done, is flagged for review, changed since ``seen``, or was paid
+        at the same moment by someone else.
     """
     check_permission(actor, "record_payment", url, ledger=ledger)
     paid_on = paid_on or clock.today()
@@ -192,6 +264,9 @@ def record_payments(claim_ids: Iterable[int], actor: User, *, paid_on: dt.date |
             if flagged is not None and flagged.needs_review:
                 raise TransitionRefused(msg("refusal.flagged_record", claim=claim_id,
                                             why=note_message(flagged.review_note) or ""))
+            if (flagged is not None and seen is not None and claim_id in seen
+                    and flagged.version != seen[claim_id]):
+                raise TransitionRefused(msg("refusal.changed_since_read", claim=claim_id))
             with _naming(claim_id, len(ids)):
                 claim, before = _transition(uow, claim_id, "record_payment", actor)
                 wrong_date = payment_date_refusal(paid_on, payment_id_for(claim.id),
@@ -200,8 +275,10 @@ def record_payments(claim_ids: Iterable[int], actor: User, *, paid_on: dt.date |
                     raise TransitionRefused(wrong_date)
             payment = uow.repo.payment_of(claim.id)
             if payment is None:
+                bank_name, bank_account = uow.repo.payee_account(claim.payee_id)
                 payment = m.Payment(payment_id=payment_id_for(claim.id), claim_id=claim.id,
-                                    amount_fen=claim.amount_fen, created_by=actor.username)
+                                    amount_fen=claim.amount_fen, created_by=actor.username,
+                                    bank_name=bank_name, bank_account=bank_account)
                 uow.repo.add(payment)
             payment.status = "paid"
             payment.paid_on = paid_on
@@ -262,13 +339,15 @@ def _reconcile_bank(repo: LedgerRepository, records: Sequence[Any], imp: m.Impor
                 r.paid_on, r.payment_id, payable_from(repo, payment.claim_id))) is not None:
             merge.problem(row, "paid_on", wrong_date)
             continue
-        reason = getattr(r, "reason", None) or getattr(r, "message", None)
+        reason = r.reason
         repo.add(m.BankLine(natural_key=key, payment_id=r.payment_id, status=status,
                             paid_on=r.paid_on, amount_fen=int(r.amount_fen), reason=reason,
                             import_id=imp.id))
         merge.added += 1
         claim = repo.claim(payment.claim_id)
         assert claim is not None
+        if status != "paid":
+            _bank_failure_step(repo, claim, payment, r.paid_on, reason, actor, file)
         before = row_dict(payment, ("status", "paid_on", "failure_reason"))
         if payment.status == "paid":
             # Paid once: a later failure or repeat never unpays or pays twice. But a failure
@@ -294,6 +373,21 @@ def _reconcile_bank(repo: LedgerRepository, records: Sequence[Any], imp: m.Impor
         repo.audit(actor.username, "payment", payment.payment_id, f"bank_{status}", before,
                    row_dict(payment, ("status", "paid_on", "failure_reason")))
     return merge
+
+
+def _bank_failure_step(repo: LedgerRepository, claim: m.Claim, payment: m.Payment,
+                       on: dt.date | None, reason: str | None, actor: User, file: str) -> None:
+    """Write a bank's failure of ``payment`` into its claim's history (``bank_failed``, the
+    claim's state unchanged): the file, the date the bank gives (else today), the payment and
+    the bank's reason — said as a failure of a payment recorded paid when it was."""
+    code = ("decision.bank_failed_after_paid" if payment.status == "paid"
+            else "decision.bank_failed")
+    repo.add(m.Decision(
+        claim_id=claim.id, action="bank_failed", from_state=claim.state, to_state=claim.state,
+        actor=actor.username,
+        reason=note_json(msg(code, file=file, on=(on or clock.today()).isoformat(),
+                             payment=payment.payment_id,
+                             reason=reason or msg("decision.bank_no_reason")))))
 
 
 #: The notes of a payment the bank says failed after it was recorded paid (the money may never
@@ -369,7 +463,16 @@ def _payee_account_changed(repo: LedgerRepository, merge: Merge, update: RowUpda
     """A registered payee's bank account changed (``update``, from ``merge``'s file): a
     problem on its row while a payment of theirs is pending at the bank (the import is then
     refused whole); else each claim of theirs past draft and not paid is flagged for review
-    with a note naming both accounts by bank and last four characters, and audited."""
+    with a note naming both accounts by bank and last four characters, audited, and the step
+    is written in the claim's history (``flag_account_changed``, its state unchanged).
+
+    The claims are read *before* the look for a pending payment, and flagging them bumps their
+    version: a payment issued meanwhile (which bumps it too) is either seen pending here, or
+    makes this import fail on the version — never are both saved. Read after the look, a
+    payment committed in between would go unseen and the claims be flagged anyway."""
+    claims = list(repo.session.scalars(select(m.Claim).where(
+        m.Claim.payee_id == update.key, m.Claim.state.in_(ACCOUNT_REVIEW_STATES))
+        .order_by(m.Claim.id)))
     pending = repo.session.scalars(
         select(m.Payment.payment_id).join(m.Claim, m.Claim.id == m.Payment.claim_id)
         .where(m.Claim.payee_id == update.key, m.Payment.status == "pending")
@@ -382,6 +485,8 @@ def _payee_account_changed(repo: LedgerRepository, merge: Merge, update: RowUpda
         merge.problem(update.row, column, msg("problem.payee_account_with_bank", what=what,
                                               payment=pending))
         return
+    if after_account_check is not None:
+        after_account_check()
     model: Any = m.Person if update.entity == "person" else m.Employer
     key = model.id_number if update.entity == "person" else model.uscc
     row = repo.session.scalars(select(model).where(key == update.key)).one()
@@ -390,13 +495,13 @@ def _payee_account_changed(repo: LedgerRepository, merge: Merge, update: RowUpda
     note = msg(ACCOUNT_CHANGED,
                old=account_label(before.get("bank_name"), before.get("bank_account")),
                new=account_label(after.get("bank_name"), after.get("bank_account")))
-    claims = repo.session.scalars(select(m.Claim).where(
-        m.Claim.payee_id == update.key, m.Claim.state.in_(ACCOUNT_REVIEW_STATES))
-        .order_by(m.Claim.id))
     for claim in claims:
         was = _claim_dict(claim)
         claim.review_note = with_note(claim.review_note if claim.needs_review else None, note)
         claim.needs_review = True
+        repo.add(m.Decision(claim_id=claim.id, action="flag_account_changed",
+                            from_state=claim.state, to_state=claim.state,
+                            actor=actor.username, reason=note_json(note)))
         repo.session.flush()
         repo.audit(actor.username, "claim", claim.id, "flag_account_changed", was,
                    {**_claim_dict(claim), "review_note": claim.review_note})
@@ -433,7 +538,8 @@ def _payable(claim: m.Claim, payment: m.Payment | None) -> bool:
 
 
 def _finance_rows(uow: UnitOfWork, claims: Iterable[m.Claim]) -> pd.DataFrame:
-    """Finance-list rows of ``claims``, with the payee's bank fields and the payment batch."""
+    """Finance-list rows of ``claims``, with the payment batch and the bank fields: where the
+    payment was issued to (pending or paid), else the payee's registration (``_account``)."""
     payments = {p.claim_id: p for p in uow.session.scalars(select(m.Payment))}
     batches = {b.id: b.number for b in uow.session.scalars(select(m.PaymentBatch))}
     banks = {p.id_number: (p.bank_name, p.bank_account)
@@ -443,7 +549,7 @@ def _finance_rows(uow: UnitOfWork, claims: Iterable[m.Claim]) -> pd.DataFrame:
     rows = []
     for c in claims:
         p = payments.get(c.id)
-        bank_name, bank_account = banks.get(c.payee_id, (None, None))
+        bank_name, bank_account = _account(p, banks.get(c.payee_id, (None, None)))
         rows.append({
             "claim_id": c.id, "payment_id": p.payment_id if p else None, "rule": c.rule,
             "payee_kind": c.payee_kind, "payee_id": c.payee_id, "payee_name": c.payee_name,
@@ -453,6 +559,17 @@ def _finance_rows(uow: UnitOfWork, claims: Iterable[m.Claim]) -> pd.DataFrame:
             else None,
         })
     return pd.DataFrame(rows, columns=FINANCE_COLUMNS)
+
+
+def _account(payment: m.Payment | None, registered: tuple[str | None, str | None]
+             ) -> tuple[str | None, str | None]:
+    """The account a finance line names: the one its payment was issued to while the payment
+    is pending or paid, else (no payment, a failed one to issue again, or one issued before
+    payments kept their account) the payee's registration."""
+    if (payment is not None and payment.status in ("pending", "paid")
+            and (payment.bank_name is not None or payment.bank_account is not None)):
+        return payment.bank_name, payment.bank_account
+    return registered
 
 
 def finance_lines(state: str | None = None, *, url: str | None = None,
@@ -525,6 +642,8 @@ def payment_batch(actor: User, *, url: str | None = None,
                  if _payable(c, payments.get(c.id)) and (
                      c.id not in payments or payments[c.id].status == "failed"
                      or payments[c.id].batch_id is None)]
+        if after_payable_read is not None:
+            after_payable_read()
         if fresh:
             batch = m.PaymentBatch(number=_next_batch_number(uow, clock.today()),
                                    created_by=actor.username, lines=len(fresh),

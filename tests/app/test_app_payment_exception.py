@@ -13,6 +13,8 @@ from tests.app.test_app_claim_races import _finance, _messages, _payable, _url
 
 def test_auditor_sees_a_bank_failure_after_recorded_paid(sign_in, env_home: Path,
                                                          tmp_path: Path) -> None:
+    """The auditor sees a claim recorded paid whose bank order then failed: in its 支付 cell,
+    under the exceptions filter, above its evidence, and as a step of its 办理记录."""
     from planner.services import payments
     from planner.services.ledger import import_path
 
@@ -44,6 +46,11 @@ def test_auditor_sees_a_bank_failure_after_recorded_paid(sign_in, env_home: Path
     assert not at.exception, at.exception
     shown = _messages(at)
     assert "支付异常" in shown and "请核实款项是否到账" in shown
+    history = next(d.value for d in at.dataframe if "说明" in d.value.columns)
+    failed = history[history["操作"] == "银行回单：支付失败"]
+    assert len(failed) == 1, history
+    assert "bank-returned.csv" in failed["说明"].iloc[0]
+    assert "银行未说明" in failed["说明"].iloc[0]
 
 
 def test_finance_is_told_when_a_bank_file_marks_payment_exceptions(sign_in, env_home: Path,

@@ -224,6 +224,33 @@ def test_a_bank_failure_after_pay_is_said_by_import_and_list(
     assert "payment exception" in out and "bank-0221.csv" in out and "failed" in out
 
 
+def test_confirm_account_clears_only_the_account_flag(
+        url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """``claims confirm-account`` by a reviewer clears the flag a changed payee account set on
+    an approved claim, which stays approved; ``claims list`` named the flag before; finance
+    is refused with exit 2 and nothing changes."""
+    from planner.ledger.evidence import ACCOUNT_CHANGED, account_label, note_json
+    from planner.messages import msg
+
+    with UnitOfWork(url) as uow:
+        claim = uow.repo.claim(1)
+        assert claim is not None
+        claim.state, claim.needs_review = "approved", True
+        claim.review_note = note_json(msg(ACCOUNT_CHANGED, old=account_label("农业银行", "5678"),
+                                          new=account_label("工商银行", "4321")))
+        uow.repo.audit("system:operator", "claim", 1, "flag_account_changed")
+        uow.commit()
+    assert main(["claims", "list", "--user", "zhang"]) == 0
+    assert "payee account changed, confirm-account" in capsys.readouterr().out
+    assert main(["claims", "confirm-account", "1", "--user", "wang"]) == 2
+    assert "may not confirm the payee's new account" in capsys.readouterr().err
+    assert main(["claims", "confirm-account", "1", "--user", "zhang", "--note", "电话核实"]) == 0
+    assert "confirmed the new payee account of 1 claim as zhang (reviewer)" in \
+        capsys.readouterr().out
+    line = svc.list_claims(url=url).set_index("claim_id").loc[1]
+    assert (line["state"], bool(line["needs_review"])) == ("approved", False)
+
+
 def test_resolve_exception_as_another_finance_user(
         url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
         tmp_path) -> None:

@@ -203,6 +203,96 @@ def test_a_hand_recorded_paid_date_follows_the_same_rule(ledger_url: str, actors
     assert _states(ledger_url) == ["paid", "paid"]
 
 
+def _steps(url: str, claim_id: int) -> list[tuple[str, str, str, str]]:
+    """The claim's history: (action, from, to, reason in Chinese) per step."""
+    history = svc.claim_history(claim_id, url=url)
+    return [(r["action"], r["from_state"], r["to_state"],
+             r["reason"].render("zh") if hasattr(r["reason"], "render") else str(r["reason"]))
+            for r in history.to_dict("records")]
+
+
+def test_a_bank_failure_is_a_step_of_the_claims_history(ledger_url: str, actors,
+                                                        tmp_path: Path) -> None:
+    """A payment the bank's file says failed is in its claim's 办理记录: the file, the date the
+    bank gives, the payment and the bank's reason, by the finance user who imported it, the
+    claim's state unchanged; the same file again adds nothing; the payment paid later follows
+    it."""
+    (p1,) = ready_to_pay(ledger_url, actors, [80_000])
+    claim_id = int(svc.list_claims(url=ledger_url)["claim_id"].iloc[0])
+    failed = tmp_path / "bank-0318.csv"
+    failed.write_text(f"支付编号,状态,支付日期,金额,失败原因\n{p1},failed,2020-03-18,800.00,"
+                      "账户已销户\n", encoding="utf-8")
+    svc.import_path("bank_results", failed, actors["finance"], url=ledger_url)
+    svc.import_path("bank_results", failed, actors["finance"], url=ledger_url)
+    step = ("bank_failed", "notice_done", "notice_done",
+            f"银行回单 bank-0318.csv（2020-03-18）：支付 {p1} 失败，原因：账户已销户")
+    assert _steps(ledger_url, claim_id)[-1] == step
+    history = svc.claim_history(claim_id, url=ledger_url)
+    assert history.iloc[-1]["actor"] == actors["finance"].username
+    assert history.iloc[-1]["reason"].render("en") == (
+        f"bank file bank-0318.csv (2020-03-18): payment {p1} failed: 账户已销户")
+    assert svc.list_claims(url=ledger_url).iloc[0]["payment_status"] == "failed"
+
+    assert svc.issue_payments(None, actors["finance"], url=ledger_url) == [p1]
+    svc.import_path("bank_results", bank_file(tmp_path / "bank-0325.csv",
+                                              [(p1, "paid", 80_000)]),
+                    actors["finance"], url=ledger_url)
+    steps = _steps(ledger_url, claim_id)
+    assert [s[0] for s in steps][-2:] == ["bank_failed", "record_payment"]
+    assert steps.count(step) == 1
+
+
+def test_a_bank_failure_after_recorded_paid_is_in_the_history(ledger_url: str, actors,
+                                                              tmp_path: Path) -> None:
+    """A failure of a payment recorded paid by hand is in the claim's history, said as such,
+    dated the import's day when the bank gives none, without a reason when it gives none."""
+    from planner import clock
+
+    (p1,) = ready_to_pay(ledger_url, actors, [80_000])
+    claim_id = int(svc.list_claims(url=ledger_url)["claim_id"].iloc[0])
+    svc.record_payment(claim_id, actors["finance"], paid_on=PAID_BY_HAND, url=ledger_url)
+    svc.import_path("bank_results", bank_file(tmp_path / "bank-0320.csv",
+                                              [(p1, "failed", 80_000)]),
+                    actors["finance"], url=ledger_url)
+    assert _steps(ledger_url, claim_id)[-1] == (
+        "bank_failed", "paid", "paid",
+        f"银行回单 bank-0320.csv（{clock.today().isoformat()}）：已登记为已支付的 {p1} 失败，"
+        "原因：银行未说明；请核实款项是否到账")
+
+
+def test_upgrade_writes_earlier_bank_failures_into_the_history(db_url: str, actors,
+                                                               tmp_path: Path) -> None:
+    """A ledger whose bank failures were imported before they went into the claims' history
+    (schema 0012) gets them there on upgrade, in time order among the claim's steps; the
+    upgrade writes nothing twice."""
+    from alembic import command
+
+    from planner.ledger import get_engine, init_db
+    from planner.ledger.db import alembic_config
+
+    cfg = alembic_config(db_url)
+    with get_engine(db_url).begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "0012")
+    (p1,) = ready_to_pay(db_url, actors, [80_000])
+    claim_id = int(svc.list_claims(url=db_url)["claim_id"].iloc[0])
+    svc.import_path("bank_results", bank_file(tmp_path / "bank-0318.csv",
+                                              [(p1, "failed", 80_000)]),
+                    actors["finance"], url=db_url)
+    with UnitOfWork(db_url) as uow:  # as 0012 left it: the failure only in the bank lines
+        for d in uow.session.query(m.Decision).filter(m.Decision.action == "bank_failed"):
+            uow.session.delete(d)
+        uow.commit()
+    svc.issue_payments(None, actors["finance"], url=db_url)
+    svc.record_payment(claim_id, actors["finance"], url=db_url)
+    init_db(db_url)
+    init_db(db_url)
+    steps = _steps(db_url, claim_id)
+    assert [s[0] for s in steps][-2:] == ["bank_failed", "record_payment"]
+    assert steps[-2][1:3] == ("notice_done", "notice_done")
+    assert steps[-2][3].startswith("银行回单 bank-0318.csv（") and "银行未说明" in steps[-2][3]
+
+
 def test_a_bank_failure_after_a_paid_exception_is_marked_a_bank_failure(
         ledger_url: str, actors, tmp_path: Path) -> None:
     """The bank paid a claim flagged after its order was sent (an exception: money left), then

@@ -6,7 +6,9 @@ stays refused."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -14,10 +16,11 @@ from sqlalchemy import select
 
 from planner.ledger import UnitOfWork
 from planner.ledger import models as m
+from planner.ledger.repository import row_dict
 from planner.ledger.workflow import TransitionRefused
 from planner.problems import InputError
 from planner.services import ledger as svc
-from planner.services.auth import User
+from planner.services.auth import PermissionDenied, Role, User
 from planner.services.registration import (
     TableUpload,
     check_upload,
@@ -97,8 +100,6 @@ def _to_notice_done(url: str, claim_id: int, a: dict[str, User]) -> None:
 
 def _person(url: str, id_number: str) -> dict[str, object]:
     """A person's fields as the ledger holds them."""
-    from planner.ledger.repository import row_dict
-
     with UnitOfWork(url) as uow:
         return row_dict(uow.repo.people_by_id_number()[id_number])
 
@@ -392,3 +393,302 @@ def test_a_scenario_file_without_the_bank_columns_keeps_the_ledgers_accounts(
     person = _person(ledger_url, payee)
     assert (person["bank_name"], person["bank_account"]) == OLD_ACCOUNT
     assert not bool(_claim(ledger_url, payee)["needs_review"])
+# ------------------------------------------------- an account change racing a payment
+def _money(url: str, id_number: str) -> tuple[tuple[str, str], bool, list[str]]:
+    """Where the payee is paid (their registered account), whether their claim is flagged, and
+    the status of its payment (none, or one)."""
+    person = _person(url, id_number)
+    claim = _claim(url, id_number)
+    with UnitOfWork(url) as uow:
+        statuses = [p.status for p in uow.session.scalars(select(m.Payment))]
+    return ((str(person["bank_name"]), str(person["bank_account"])),
+            bool(claim["needs_review"]), statuses)
+
+
+def _change_account_once(folder: Path, url: str, actors, payee: str
+                         ) -> tuple[Callable[[], None], list[bool]]:
+    """A hook that applies 登记's change of ``payee``'s account (committed) the first time it
+    is called, and the list that says whether it was."""
+    done: list[bool] = []
+
+    def change() -> None:
+        if not done:
+            done.append(True)
+            _register(folder, url, actors["operator"], "workers", payee, **_bank(NEW_ACCOUNT))
+
+    return change, done
+
+
+@pytest.mark.parametrize("issue", ["batch", "issue"])
+def test_an_account_changed_after_issuing_read_the_claims_stops_the_payment(
+        ledger_url: str, folder: Path, payee: str, actors, monkeypatch: pytest.MonkeyPatch,
+        issue: str) -> None:
+    """A payment batch (or 发起支付) that read the payable claims before 登记 changed the
+    payee's account issues nothing: refused naming the claim; the claim stays flagged for the
+    new account and no payment goes to the bank, with the old account or the new."""
+    from planner.services import payments
+
+    claim_id = int(_claim(ledger_url, payee)["claim_id"])
+    _to_notice_done(ledger_url, claim_id, actors)
+    change, changed = _change_account_once(folder, ledger_url, actors, payee)
+    monkeypatch.setattr(payments, "after_payable_read", change)
+    with pytest.raises(TransitionRefused) as refused:
+        if issue == "batch":
+            svc.payment_batch(actors["finance"], url=ledger_url)
+        else:
+            svc.issue_payments([claim_id], actors["finance"], url=ledger_url)
+    assert changed
+    assert f"第 {claim_id} 条" in refused.value.message.render("zh")
+    assert f"claim {claim_id}" in refused.value.message.render("en")
+    assert _money(ledger_url, payee) == (NEW_ACCOUNT, True, [])
+    with UnitOfWork(ledger_url) as uow:
+        assert uow.repo.count(m.PaymentBatch) == 0
+
+
+def _batch_in_thread(url: str, actors) -> tuple[Any, list[object]]:
+    """A finance user making a payment batch from another thread (another connection); the
+    outcome (the batch, or the refusal) goes into the returned list."""
+    import threading
+
+    outcome: list[object] = []
+
+    def run() -> None:
+        try:
+            outcome.append(svc.payment_batch(actors["finance"], url=url))
+        except TransitionRefused as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=run)
+    return thread, outcome
+
+
+@pytest.mark.parametrize("moment", ["after_account_check", "before_import_commit"])
+def test_a_batch_made_while_an_account_change_is_saved_never_pays_a_flagged_claim(
+        ledger_url: str, folder: Path, payee: str, actors, monkeypatch: pytest.MonkeyPatch,
+        moment: str) -> None:
+    """A payment batch made while 登记 is saving a payee's new account — after it checked that
+    nothing of theirs is at the bank, or just before it commits — and the account change do
+    not both happen: either the batch goes out (to the old account, recorded on the payment)
+    and the change is refused, or the change is saved (the claim flagged) and the batch holds
+    nothing. Never a payment at the bank for a claim flagged for its account.
+
+    Which one wins is the database's: on SQLite the import holds the write lock from its start,
+    so the batch waits for it and then finds its claim changed; on PostgreSQL a batch made
+    after the check is not seen by it but commits first (the import then fails on the claim's
+    version: reading the claims after the check instead, it would have flagged them anyway),
+    while a batch made just before the commit waits for the claim rows the import flagged."""
+    from planner.services import imports, payments
+
+    claim_id = int(_claim(ledger_url, payee)["claim_id"])
+    _to_notice_done(ledger_url, claim_id, actors)
+    thread, outcome = _batch_in_thread(ledger_url, actors)
+    batch_first = not ledger_url.startswith("sqlite") and moment == "after_account_check"
+
+    def batch_meanwhile() -> None:
+        if not thread.is_alive() and not outcome:
+            thread.start()
+            thread.join(60 if batch_first else 3)  # done, or waiting for the import
+
+    module: Any = payments if moment == "after_account_check" else imports
+    monkeypatch.setattr(module, moment, batch_meanwhile)
+    try:
+        _register(folder, ledger_url, actors["operator"], "workers", payee, **_bank(NEW_ACCOUNT))
+        changed = True
+    except InputError as refused:
+        changed = False
+        assert "another user changed the same claims" in str(refused)
+    thread.join(60)
+    assert outcome, "the batch never ran"
+    assert changed is not batch_first
+    account, flagged, statuses = _money(ledger_url, payee)
+    if changed:
+        assert (account, flagged, statuses) == (NEW_ACCOUNT, True, [])
+        assert isinstance(outcome[0], TransitionRefused) or outcome[0][0] is None
+    else:
+        assert (account, flagged, statuses) == (OLD_ACCOUNT, False, ["pending"])
+        assert not isinstance(outcome[0], TransitionRefused) and outcome[0][0] is not None
+        with UnitOfWork(ledger_url) as uow:
+            [payment] = uow.session.scalars(select(m.Payment))
+            assert (payment.bank_name, payment.bank_account) == OLD_ACCOUNT
+
+
+def test_a_payee_in_an_open_batch_keeps_their_account(ledger_url: str, folder: Path,
+                                                      payee: str, actors) -> None:
+    """The other order, one after the other: once a payee's line is in a payment batch the bank
+    has not answered, 登记 refuses to change their account (the batch's file stays true)."""
+    claim_id = int(_claim(ledger_url, payee)["claim_id"])
+    _to_notice_done(ledger_url, claim_id, actors)
+    number, lines = svc.payment_batch(actors["finance"], url=ledger_url)
+    assert number is not None and list(lines["claim_id"]) == [claim_id]
+    with pytest.raises(InputError, match="with the bank"):
+        _register(folder, ledger_url, actors["operator"], "workers", payee, **_bank(NEW_ACCOUNT))
+    assert _money(ledger_url, payee) == (OLD_ACCOUNT, False, ["pending"])
+
+
+def test_a_payment_records_the_account_it_was_issued_to(ledger_url: str, folder: Path,
+                                                        payee: str, actors) -> None:
+    """An issued payment keeps the payee's account as registered when it was issued; the audit
+    names it by bank and last four digits only; the open batch's finance list, exported
+    again, names that account even if the registration was changed behind the ledger's back."""
+    claim_id = int(_claim(ledger_url, payee)["claim_id"])
+    _to_notice_done(ledger_url, claim_id, actors)
+    number, _ = svc.payment_batch(actors["finance"], url=ledger_url)
+    with UnitOfWork(ledger_url) as uow:
+        [payment] = uow.session.scalars(select(m.Payment))
+        assert (payment.bank_name, payment.bank_account) == OLD_ACCOUNT
+        person = uow.repo.people_by_id_number()[payee]
+        person.bank_name, person.bank_account = NEW_ACCOUNT  # not through 登记
+        uow.commit()
+    [issued] = svc.audit_log("payment", url=ledger_url).query("action == 'issue'")["after"]
+    assert OLD_ACCOUNT[1] not in str(issued)
+    assert "5678" in str(issued["account"]) and OLD_ACCOUNT[0] in str(issued["account"])
+    again, lines = svc.payment_batch(actors["finance"], url=ledger_url)
+    assert again == number
+    assert tuple(lines.set_index("claim_id").loc[claim_id, ["bank_name", "bank_account"]]) == \
+        OLD_ACCOUNT
+
+
+# ------------------------------------------------------- 确认新账户: confirm the new account
+def _history(url: str, claim_id: int) -> list[str]:
+    return list(svc.claim_history(claim_id, url=url)["action"])
+
+
+def test_a_reviewer_confirms_the_new_account_and_the_claim_is_paid_there(
+        ledger_url: str, folder: Path, payee: str, actors) -> None:
+    """A claim past its notice, flagged because its payee's account changed, is cleared by a
+    reviewer confirming the new account: its state, approval and notice stay as they were (no
+    new review, approval or notice), its history and the audit log name the account by bank
+    and last four digits only, and it is then paid — to the new account."""
+    claim_id = int(_claim(ledger_url, payee)["claim_id"])
+    _to_notice_done(ledger_url, claim_id, actors)
+    _register(folder, ledger_url, actors["operator"], "workers", payee, **_bank(NEW_ACCOUNT))
+    flagged = _claim(ledger_url, payee)
+    assert bool(flagged["needs_review"]) and bool(flagged["account_changed"])
+    with UnitOfWork(ledger_url) as uow:
+        notices = [row_dict(n) for n in uow.session.scalars(select(m.Notice))]
+
+    assert svc.confirm_payee_account([claim_id], actors["reviewer"], note="电话核实",
+                                     url=ledger_url) == 1
+    claim = _claim(ledger_url, payee)
+    assert (claim["state"], bool(claim["needs_review"]), bool(claim["account_changed"])) == (
+        "notice_done", False, False)
+    assert int(claim["amount_fen"]) == int(flagged["amount_fen"])
+    assert claim["review_note"].render("zh") == "新收款账户（工商银行 尾号 4321）已确认"
+    with UnitOfWork(ledger_url) as uow:
+        assert [row_dict(n) for n in uow.session.scalars(select(m.Notice))] == notices
+    history = svc.claim_history(claim_id, url=ledger_url)
+    assert list(history["action"]) == ["review", "approve", "publish_notice", "close_notice",
+                                       "flag_account_changed", "confirm_payee_account"]
+    confirmed = history.iloc[-1]
+    assert (confirmed["actor"], confirmed["from_state"], confirmed["to_state"]) == (
+        actors["reviewer"].username, "notice_done", "notice_done")
+    assert confirmed["reason"].render("zh") == "已确认新收款账户：工商银行 尾号 4321（电话核实）"
+    [entry] = svc.audit_log("claim", claim_id, url=ledger_url).query(
+        "action == 'confirm_payee_account'").to_dict("records")
+    assert entry["actor"] == actors["reviewer"].username and entry["at"] is not None
+    assert "4321" in str(entry["after"]["account"]) and NEW_ACCOUNT[0] in str(entry["after"])
+    assert not entry["after"]["needs_review"] and entry["before"]["needs_review"]
+    everything = str(svc.audit_log("claim", claim_id, url=ledger_url).to_dict("records")) + \
+        str(history.to_dict("records"))
+    assert NEW_ACCOUNT[1] not in everything and OLD_ACCOUNT[1] not in everything
+
+    [payment] = svc.issue_payments([claim_id], actors["finance"], url=ledger_url)
+    with UnitOfWork(ledger_url) as uow:
+        issued = uow.repo.payment(payment)
+        assert issued is not None and (issued.bank_name, issued.bank_account) == NEW_ACCOUNT
+
+
+def test_confirming_a_new_account_needs_a_reviewer_now(ledger_url: str, folder: Path,
+                                                      payee: str, actors) -> None:
+    """Finance may not confirm a payee's new account, nor a reviewer demoted to auditor while
+    signed in; the claim stays flagged and nothing is written."""
+    from planner.services import auth
+
+    claim_id = int(_claim(ledger_url, payee)["claim_id"])
+    _to_notice_done(ledger_url, claim_id, actors)
+    _register(folder, ledger_url, actors["operator"], "workers", payee, **_bank(NEW_ACCOUNT))
+    auth.add_user("zhou", "Tea-kettle-Harbour-42", "reviewer", url=ledger_url)
+    reviewer = auth.authenticate("zhou", "Tea-kettle-Harbour-42", url=ledger_url)
+    assert reviewer is not None
+    auth.set_role("zhou", "auditor", url=ledger_url)
+    audited = len(svc.audit_log(url=ledger_url))
+    for who in (actors["finance"], reviewer):
+        with pytest.raises(PermissionDenied):
+            svc.confirm_payee_account([claim_id], who, url=ledger_url)
+    assert bool(_claim(ledger_url, payee)["needs_review"])
+    assert len(svc.audit_log(url=ledger_url)) == audited
+    assert "confirm_payee_account" not in _history(ledger_url, claim_id)
+
+
+def test_the_user_who_saved_the_new_account_may_not_confirm_it(
+        ledger_url: str, folder: Path, payee: str, actors) -> None:
+    """Four eyes: the operator who saved the payee's new account through 登记, made a reviewer
+    since, may not confirm that account; another reviewer may."""
+    from planner.services import auth
+
+    claim_id = int(_claim(ledger_url, payee)["claim_id"])
+    _to_notice_done(ledger_url, claim_id, actors)
+    auth.add_user("wang", "Tea-kettle-Harbour-42", "operator", url=ledger_url)
+    wang = auth.authenticate("wang", "Tea-kettle-Harbour-42", url=ledger_url)
+    assert wang is not None
+    _register(folder, ledger_url, wang, "workers", payee, **_bank(NEW_ACCOUNT))
+    auth.set_role("wang", "reviewer", url=ledger_url)
+    with pytest.raises(PermissionDenied) as refused:
+        svc.confirm_payee_account([claim_id], User("wang", Role.REVIEWER), url=ledger_url)
+    assert refused.value.message.render("zh") == (
+        f"第 {claim_id} 条：收款账户的变更是 wang 登记的，须由另一人确认新账户（四眼原则）")
+    assert bool(_claim(ledger_url, payee)["needs_review"])
+    assert svc.confirm_payee_account([claim_id], actors["reviewer"], url=ledger_url) == 1
+
+
+def test_confirming_needs_a_claim_flagged_for_its_account(ledger_url: str, folder: Path,
+                                                         payee: str, actors) -> None:
+    """A claim not flagged, or flagged only because its amount changed, has no new account to
+    confirm: refused, nothing changed."""
+    claim_id = int(_claim(ledger_url, payee)["claim_id"])
+    svc.review([claim_id], actors["reviewer"], url=ledger_url)
+    with pytest.raises(TransitionRefused, match="not flagged for a changed payee account"):
+        svc.confirm_payee_account([claim_id], actors["reviewer"], url=ledger_url)
+    _roster(ledger_url, payee, on=True)
+    svc.compute_claims(actors["operator"], url=ledger_url)
+    flagged = _claim(ledger_url, payee)
+    assert bool(flagged["needs_review"]) and not bool(flagged["account_changed"])
+    with pytest.raises(TransitionRefused, match="not flagged for a changed payee account"):
+        svc.confirm_payee_account([claim_id], actors["reviewer"], url=ledger_url)
+    assert int(_claim(ledger_url, payee)["version"]) == int(flagged["version"])
+
+
+def test_confirming_the_account_keeps_a_recomputed_amount_flagged(
+        ledger_url: str, folder: Path, payee: str, actors) -> None:
+    """A claim flagged for its account and for a recomputed amount keeps the amount's reason
+    when the account is confirmed: still flagged, to be reopened."""
+    claim_id = int(_claim(ledger_url, payee)["claim_id"])
+    svc.review([claim_id], actors["reviewer"], url=ledger_url)
+    _register(folder, ledger_url, actors["operator"], "workers", payee, **_bank(NEW_ACCOUNT))
+    _roster(ledger_url, payee, on=True)
+    svc.compute_claims(actors["operator"], url=ledger_url)
+    svc.confirm_payee_account([claim_id], actors["reviewer"], url=ledger_url)
+    claim = _claim(ledger_url, payee)
+    assert bool(claim["needs_review"]) and not bool(claim["account_changed"])
+    assert claim["review_note"].render("zh").startswith("重算金额 0.00 元")
+    assert claim["state"] == "reviewed"
+
+
+def test_a_list_read_before_the_account_changed_pays_nothing(
+        ledger_url: str, folder: Path, payee: str, actors) -> None:
+    """发起支付 on a list read before the payee's account changed — and was confirmed since —
+    is refused, naming the claim (the user saw the old account); read again, it is issued to
+    the new account."""
+    claim_id = int(_claim(ledger_url, payee)["claim_id"])
+    _to_notice_done(ledger_url, claim_id, actors)
+    seen = {claim_id: int(_claim(ledger_url, payee)["version"])}
+    _register(folder, ledger_url, actors["operator"], "workers", payee, **_bank(NEW_ACCOUNT))
+    svc.confirm_payee_account([claim_id], actors["reviewer"], url=ledger_url)
+    with pytest.raises(TransitionRefused) as refused:
+        svc.issue_payments([claim_id], actors["finance"], seen=seen, url=ledger_url)
+    assert refused.value.message.render("zh").startswith(f"第 {claim_id} 条在您读取清单后已有变动")
+    assert _money(ledger_url, payee) == (NEW_ACCOUNT, False, [])
+    seen = {claim_id: int(_claim(ledger_url, payee)["version"])}
+    assert svc.issue_payments([claim_id], actors["finance"], seen=seen, url=ledger_url)
+    line = svc.finance_lines("notice_done", url=ledger_url).set_index("claim_id").loc[claim_id]
+    assert (line["bank_name"], line["bank_account"]) == NEW_ACCOUNT

@@ -476,6 +476,47 @@ def test_bound_branches_on_the_trains_first_when_its_lp_runs_part_of_one(
     assert plan.summary.lower_bound_fen <= plan.summary.total_cost_fen
 
 
+def test_bound_ends_at_the_trains_first_when_no_time_is_left_for_the_whole_mip(
+    kit: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under a clock, a unit whose trains-first relaxation used its time keeps that bound and
+    ends there: the whole MIP, which could not even finish its root LP, is not started (it
+    would only overrun the unit's time, taken from the units bounded after it)."""
+    import time
+
+    from planner.optimise.model import Context, bound, solve_bound
+    from planner.optimise.prepare import prepare
+
+    train = dataclasses.replace(kit.TRAIN, fixed_cost_fen=30_000_000)
+    people = kit.workers("520111", 600, prefix="a") + kit.workers(
+        "520113", 500, prefix="b", available_from=kit.D0 + dt.timedelta(days=6)
+    )
+    _sc, inst = kit.build(people, [kit.employer("E001")], fleet=(kit.COACH53, train))
+    ctx = Context(inst, P)
+    planned = prepare(inst, lambda w, r: r, P.max_wait_days).planned
+    solves: list[tuple[str, bool]] = []
+    solve_model, trains_first = bound.solve_model, bound._trains_first
+
+    def spy(m: Any, **kw: Any) -> Any:
+        solves.append((kw["backend"], bool(kw.get("quick_root"))))
+        return solve_model(m, **kw)
+
+    def slow_trains_first(um: Any, unserved: Any, begun: float, *args: Any) -> Any:
+        sol = trains_first(um, unserved, begun, *args)
+        time.sleep(max(0.0, 1.5 - (time.perf_counter() - begun)))  # its time is spent
+        return sol
+
+    monkeypatch.setattr(bound, "solve_model", spy)
+    monkeypatch.setattr(bound, "_trains_first", slow_trains_first)
+    monkeypatch.setattr(bound, "TRAINS_FIRST_MIN_VARS", 0)
+    monkeypatch.setattr(bound, "LP_ONLY_MIN_S", 0.0)  # no model counts as small here
+    res = solve_bound(ctx, planned, time_limit_s=1.5, work_limit=None, whole_trains=True)
+    assert "trains" in res.status and "mip" not in res.status, res.status
+    assert ("scip", False) not in solves, solves
+    assert res.value > 0
+    assert res.wall_s < 1.8
+
+
 def test_bound_days_allow_half_a_minute_of_rounding_per_leg(kit: Any) -> None:
     """Two drivers drive at most 16 h a day. A route of 16 h 10 min of driving needs a second
     day; each leg is rounded to the nearest minute, so a route of 10 legs drives at least

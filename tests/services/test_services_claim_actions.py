@@ -35,3 +35,13 @@ def test_a_payment_is_issued_only_where_none_is_on_its_way():
     assert "issue_payment" in actions_open_to({"notice_done"}, False, [None, "failed"])
     pending = actions_open_to({"notice_done"}, False, [None, "pending"])
     assert "issue_payment" not in pending and "record_payment" in pending
+
+
+def test_a_new_account_is_confirmed_only_where_it_flagged_every_claim():
+    """确认新账户 is open to claims that are all flagged for a changed payee account and still
+    open (not paid, rejected or void); not otherwise."""
+    done = actions_open_to({"notice_done", "approved"}, True, all_account_changed=True)
+    assert "confirm_payee_account" in done
+    assert "confirm_payee_account" not in actions_open_to({"notice_done"}, True)
+    assert "confirm_payee_account" not in actions_open_to({"paid"}, True,
+                                                          all_account_changed=True)

@@ -196,9 +196,7 @@ def solve_bound_model(
     ``time.perf_counter()`` the time limit counts from)."""
     m, seed = um.m, um.ctx.params.seed
     if work_limit is None and not lp_only:
-        left = time_limit_s - (time.perf_counter() - begun)
-        lp_s = lp_seconds(len(m.lb))
-        lp_only = lp_s >= LP_ONLY_MIN_S and left < 1.5 * lp_s + MIP_MIN_S
+        lp_only = not _time_for_mip(um, begun, time_limit_s)
     # The LP relaxation always gives a bound; the MIP's proven bound is usually better.
     lp = solve_model(m, backend="lp", time_limit_s=time_limit_s, work_limit=None, seed=seed)
     best = lp.bound * (1 - 1e-7) - 1 if lp.feasible else 0.0
@@ -218,6 +216,10 @@ def solve_bound_model(
         if tr.feasible:
             best = max(best, tr.bound)
         statuses.append(f"trains {tr.status}")
+        if work_limit is None and not _time_for_mip(um, begun, time_limit_s):
+            # what is left would not hold SCIP's root LP: the whole MIP would prove nothing
+            # better and only overrun the unit's time (the units after it would lose it)
+            return _result(tr, best, statuses, begun)
     sol = solve_model(
         m,
         backend=backend,
@@ -230,6 +232,15 @@ def solve_bound_model(
     best = max(best, sol.bound if sol.feasible else -math.inf)
     statuses.append(f"mip {sol.status}")
     return _result(sol, best, statuses, begun)
+
+
+def _time_for_mip(um: UnitModel, begun: float, time_limit_s: float) -> bool:
+    """Whether the time left holds a MIP of the model: its LP (``lp_seconds``, 1.5 × for
+    safety) and SCIP's least useful time after it. A model whose LP is estimated under
+    ``LP_ONLY_MIN_S`` is small: SCIP closes it in its least time."""
+    lp_s = lp_seconds(len(um.m.lb))
+    left = time_limit_s - (time.perf_counter() - begun)
+    return lp_s < LP_ONLY_MIN_S or left >= 1.5 * lp_s + MIP_MIN_S
 
 
 def _result(sol: Solution, best: float, statuses: list[str], begun: float) -> ModelBound:
