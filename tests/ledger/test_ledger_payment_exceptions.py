@@ -34,9 +34,10 @@ def staff(ledger_url: str) -> dict[str, User]:
              ("qian", Role.AUDITOR))}
 
 
-def _bank(path: Path, payment_id: str, status: str, paid_on: str = "") -> Path:
+def _bank(path: Path, payment_id: str, status: str, paid_on: str = "",
+          reason: str = "") -> Path:
     pd.DataFrame([{"payment_id": payment_id, "status": status, "paid_on": paid_on,
-                   "amount": f"{FEN / 100:.2f}"}]).to_csv(path, index=False)
+                   "amount": f"{FEN / 100:.2f}", "reason": reason}]).to_csv(path, index=False)
     return path
 
 
@@ -52,7 +53,8 @@ def _failed_after_paid(url: str, actors: dict[str, User], staff: dict[str, User]
     claim_id = int(svc.list_claims(url=url)["claim_id"].iloc[0])
     svc.record_payment(claim_id, staff["fang"], paid_on=PAID_BY_HAND, url=url)
     result = svc.import_path("bank_results", _bank(tmp_path / "bank-0320.csv", payment_id,
-                                                   "failed"), staff["gao"], url=url)
+                                                   "failed", reason="账户已销户"),
+                             staff["gao"], url=url)
     assert result.exceptions == 1
     return claim_id, payment_id
 
@@ -114,7 +116,7 @@ def test_not_arrived_returns_the_claim_to_be_paid_again_once(
     assert "hu 已核实未到账" in line["exception_note"].render("zh")
     with UnitOfWork(ledger_url) as uow:
         payment = uow.repo.payment(payment_id)
-        assert payment is not None and payment.failure_reason
+        assert payment is not None and payment.failure_reason == "账户已销户"
     history = svc.claim_history(claim_id, url=ledger_url).iloc[-1]
     assert (history["action"], history["from_state"], history["to_state"],
             history["reason"]) == ("payment_returned", "paid", "notice_done",
