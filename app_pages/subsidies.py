@@ -119,6 +119,8 @@ else:
     if picked:
         with st.expander(t("subsidies.evidence_of", claim=picked[0]), expanded=True):
             views.claim_detail(claims, picked[0], url)
+            if may("resolve_payment_exception"):
+                views.resolve_exception_form(claims, picked[0], user, url)
 
 st.divider()
 left, right = st.columns(2)

@@ -17,6 +17,10 @@ Rules implemented:
   about that click; leaving the page cancels it, and coming back says so plainly; 确认 is
   acted on before the question would be drawn again, so a refusal (four eyes: the claim's
   approver may not issue its payment) stands alone, with neither the question nor 确认 left;
+- a claim with a payment exception offers finance a small form under its evidence: the outcome
+  of checking the bank statement (到账已核实, or 未到账，重新支付 for a bank failure only), a
+  note (required) and 确认; the service decides who may (four eyes) and refuses in the
+  session's language; a resolved exception shows what was found above the evidence;
 - exports are produced by the ledger service into a temporary file and offered as downloads.
 """
 
@@ -38,11 +42,11 @@ from planner.errors import JobbusError
 from planner.ledger.evidence import evidence_messages, evidence_text
 from planner.messages import Message
 from planner.services import claims as claims_service
-from planner.services import exports, imports, payments
+from planner.services import exports, imports, payment_exceptions, payments
 from ui import backend, fmt
 from ui.auth import actor_label
 from ui.i18n import current_language, t
-from ui.layout import kpi, left_unconfirmed, money_kpi
+from ui.layout import flash, kpi, left_unconfirmed, money_kpi
 
 CLAIM_STATES = ("draft", "reviewed", "approved", "in_notice", "notice_done", "paid", "rejected",
                 "void")
@@ -399,8 +403,11 @@ def claim_detail(frame: pd.DataFrame, claim_id: int, url: str) -> None:
     st.markdown(t("subsidies.detail", rule=t(f"rules.{line['rule']}"), payee=line["payee_name"],
                   amount=fmt.yuan(int(line["amount_fen"]))))
     lang = current_language()
-    if bool(line["paid_exception"]) and isinstance(line["exception_note"], Message):
-        st.warning(t("claims.exception", why=line["exception_note"].render(lang)))
+    note = line["exception_note"]
+    if bool(line["paid_exception"]) and isinstance(note, Message):
+        st.warning(t("claims.exception", why=note.render(lang)))
+    elif isinstance(note, Message) and note.code.startswith("paid_exception.resolved_"):
+        st.info(t("subsidies.exc_resolved", what=note.render(lang)))
     for message in evidence_messages(line["evidence"], str(line["rule"])):
         st.markdown(f"- {message.render(lang)}")
     history = claims_service.claim_history(claim_id, url=url)
@@ -415,6 +422,45 @@ def claim_detail(frame: pd.DataFrame, claim_id: int, url: str) -> None:
             to_state=[t(f"states.{s}") for s in history["to_state"]],
         ).rename(columns={c: t(f"history.{c}") for c in history.columns})
         st.dataframe(history, hide_index=True, width="stretch")
+
+
+def exception_key(claim_id: int, part: str) -> str:
+    """The key of a widget of the payment-exception form of claim ``claim_id``."""
+    return f"sub_exc_{part}_{claim_id}"
+
+
+def resolve_exception_form(frame: pd.DataFrame, claim_id: int, user: Any, url: str) -> None:
+    """For a claim marked a payment exception: the outcome of checking the bank statement, a
+    note and 确认, resolved by the service (``payment_exceptions``) on the claim as shown (its
+    version): a claim changed since is refused, not resolved on what the user did not see."""
+    row = frame[frame["claim_id"] == claim_id]
+    if row.empty or not bool(row.iloc[0]["paid_exception"]):
+        return
+    line = row.iloc[0]
+    note = line["exception_note"]
+    returned = payment_exceptions.is_bank_failure(note if isinstance(note, Message) else None)
+    outcomes = [o.value for o in payment_exceptions.Outcome] if returned else ["arrived"]
+    labels = {o: t(f"subsidies.exc_{o}") for o in outcomes}
+    with st.form(key=exception_key(claim_id, "form")):
+        st.markdown(t("subsidies.exc_title"))
+        outcome = st.radio(t("subsidies.exc_outcome"), outcomes,
+                           format_func=labels.__getitem__,
+                           key=exception_key(claim_id, "outcome"), horizontal=True)
+        if not returned:
+            st.caption(t("subsidies.exc_money_left"))
+        text = st.text_input(t("subsidies.exc_note"), key=exception_key(claim_id, "note"),
+                             max_chars=payment_exceptions.NOTE_LIMIT,
+                             placeholder=t("subsidies.exc_note_hint"))
+        st.caption(t("subsidies.exc_four_eyes"))
+        submitted = st.form_submit_button(t("subsidies.confirm_yes"), type="primary",
+                                          key=exception_key(claim_id, "confirm"))
+    if not submitted:
+        return
+    state = backend.run(payment_exceptions.resolve_payment_exception, claim_id, user,
+                        str(outcome), text, seen_version=int(line["version"]), url=url)
+    if state is not None:
+        flash(t(f"subsidies.exc_done_{outcome}", claim=claim_id,
+                payment=str(line["payment_id"])))
 
 
 #: export name -> the permission it needs (``auth.PERMISSIONS``)

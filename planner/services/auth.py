@@ -104,6 +104,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "close_notice": frozenset({Role.APPROVER}),
     "issue_payment": frozenset({Role.FINANCE}),
     "record_payment": frozenset({Role.FINANCE}),
+    # a payment exception checked against the bank: finance, never who recorded that payment
+    # paid or imported the bank file contradicting it (planner.services.payment_exceptions)
+    "resolve_payment_exception": frozenset({Role.FINANCE}),
     "manage_users": frozenset({Role.ADMIN}),
     "manage_policies": frozenset({Role.ADMIN}),
     "export_finance_list": frozenset({Role.FINANCE, Role.AUDITOR, Role.ADMIN}),
