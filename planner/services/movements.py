@@ -10,9 +10,11 @@ Rules implemented here:
   read every trip, a leader only their own; :func:`readable_trips` lists them); both re-read
   the user and the assignment from the ledger each time;
 - a movement obeys the rules of ``planner.ledger.trip_events`` (once-only departure, arrival
-  and cancellation, nothing after a cancellation, arrival not before departure, no
-  cancellation of a trip anyone boarded or arrived on, no delay after its people arrived); a
-  refused one raises ``MovementRefused`` and changes nothing;
+  and cancellation, nothing after a cancellation, no cancellation of a trip anyone boarded or
+  arrived on, no delay after its people arrived, and movements in order —
+  ``trip_events.movement_out_of_order``: an arrival strictly after the departure, neither on
+  a day after the first check-in of the trip's people); the ``trip_events`` import checks the
+  same rules; a refused one raises ``MovementRefused`` and changes nothing;
 - checking people of a trip in on a day is importing an arrivals file
   (``arrivals-<trip>-<yyyymmdd>.csv``: person, employer, day, trip) through
   ``planner.services.imports``: the same people checked in on the same day again change
@@ -172,9 +174,10 @@ def record_trip_event(trip_id: str, event: str, at: dt.datetime, actor: User,
     Raises
     ------
     MovementRefused
-        Unknown trip, a duplicate, an arrival before the departure, anything after a
-        cancellation, a cancellation of a trip people boarded or arrived on, a delay after its
-        people arrived (the message says which).
+        Unknown trip, a duplicate, an arrival not after the departure (or a departure not
+        before the arrival), a departure or an arrival on a day after the first check-in of
+        its people, anything after a cancellation, a cancellation of a trip people boarded or
+        arrived on, a delay after its people arrived (the message says which).
     PermissionDenied
         The actor may not record movements of this trip.
     """

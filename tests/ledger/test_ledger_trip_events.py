@@ -640,3 +640,113 @@ def test_reimporting_the_arrivals_file_after_an_undo_records_the_arrival_again(
     assert who in again
     arrived = reads.manifest(planned, trip).set_index("id_number")["arrived_on"]
     assert arrived[who] == day and int(arrived.notna().sum()) == 2
+
+
+# ------------------------------------------------------------------ movements in order
+def test_movements_in_order_refuses_a_departure_after_the_first_check_in(
+        planned: str, world, actors) -> None:
+    """Movements in order: with two people checked in on the day after departure, a departure
+    a day later still is refused in Chinese naming the trip, the first check-in day and how
+    many checked in; nothing is written. A departure on the check-in day itself is accepted
+    (a check-in has no time)."""
+    trip, _, day = _trips(world)
+    op = actors["operator"]
+    arrive = day + dt.timedelta(days=1)
+    people = [(a.id_number, a.employer_uscc) for a in world.plan.assignments
+              if a.trip_id == trip][:2]
+    mv.check_in(people, trip, arrive, op, url=planned)
+    late = dt.datetime.combine(arrive + dt.timedelta(days=15), dt.time(8))
+    with pytest.raises(mv.MovementRefused) as refused:
+        mv.record_trip_event(trip, "departed", late, op, "按时出发", url=planned)
+    text = refused.value.message.render("zh")
+    assert text.startswith(f"车次 {trip} 的出发时间 {late:%Y-%m-%d %H:%M} 晚于其乘客最早的到岗日期 "
+                           f"{arrive}（已有 2 人登记到岗）"), text
+    assert _count(planned) == 0
+    mv.record_trip_event(trip, "departed", dt.datetime.combine(arrive, dt.time(6)), op,
+                         url=planned)
+    assert _count(planned) == 1
+
+
+def test_movements_in_order_refuses_an_arrival_at_or_before_the_departure(
+        planned: str, world, actors) -> None:
+    """Movements in order: an arrival at the very minute of the recorded departure, or before
+    it, is refused naming the trip and the departure; a departure at or after the recorded
+    arrival likewise; a minute later the arrival is accepted."""
+    trip, other, day = _trips(world)
+    op = actors["operator"]
+    left = dt.datetime.combine(day, dt.time(8))
+    mv.record_trip_event(trip, "departed", left, op, url=planned)
+    for at in (left, left - dt.timedelta(minutes=1)):
+        with pytest.raises(mv.MovementRefused) as refused:
+            mv.record_trip_event(trip, "arrived", at, op, url=planned)
+        assert refused.value.message.render("zh") == (
+            f"车次 {trip} 的到达时间 {at:%Y-%m-%d %H:%M} 不晚于其已登记的出发时间 "
+            f"{left:%Y-%m-%d %H:%M}：到达须在出发之后")
+    mv.record_trip_event(trip, "arrived", left + dt.timedelta(minutes=1), op, url=planned)
+    came = dt.datetime.combine(day, dt.time(20))  # the other way round: arrival, departure
+    mv.record_trip_event(other, "arrived", came, op, url=planned)
+    with pytest.raises(mv.MovementRefused, match=f"trip {other}: the departure .* is not "
+                                                 "before its recorded arrival"):
+        mv.record_trip_event(other, "departed", came, op, url=planned)
+    assert _count(planned) == 3
+
+
+def test_movements_in_order_refuses_an_arrival_after_the_first_check_in(
+        planned: str, world, actors, tmp_path) -> None:
+    """Movements in order: a trip whose people checked in on a day cannot be recorded as
+    arriving on a later day — neither in the app nor in an imported file (a problem with
+    row and column; nothing written); the same day is accepted."""
+    trip, _, day = _trips(world)
+    op = actors["operator"]
+    arrive = day + dt.timedelta(days=1)
+    _arrive(planned, world, op, tmp_path, trip, arrive)
+    mv.record_trip_event(trip, "departed", dt.datetime.combine(day, dt.time(6)), op,
+                         url=planned)
+    late = dt.datetime.combine(arrive + dt.timedelta(days=1), dt.time(6))
+    with pytest.raises(mv.MovementRefused, match=f"arrival .* is after the first check-in of "
+                                                 f"its people on {arrive}"):
+        mv.record_trip_event(trip, "arrived", late, op, url=planned)
+    path = _write(tmp_path, f"trip_id,event,at,note\n{trip},arrived,{late:%Y-%m-%d %H:%M},\n")
+    with pytest.raises(InputError) as err:
+        svc.import_path("trip_events", path, op, url=planned)
+    assert [(p.row, p.column) for p in err.value.problems] == [(2, "at")]
+    assert _count(planned) == 1
+    mv.record_trip_event(trip, "arrived", dt.datetime.combine(arrive, dt.time(9)), op,
+                         url=planned)
+    assert _count(planned) == 2
+
+
+def test_an_arrival_its_check_ins_contradict_can_be_withdrawn(planned: str, world, actors,
+                                                              tmp_path) -> None:
+    """An arrival stored before the rule held, days after its people checked in, is a
+    mistake the withdrawal window lets go of (the check-ins stay); then the departure behind
+    it too. An arrival the check-ins agree with stays refused."""
+    from sqlalchemy import select
+
+    from planner.ledger import UnitOfWork
+    from planner.ledger import models as m
+    from planner.ledger.trip_events import event_key
+
+    trip, _, day = _trips(world)
+    op = actors["operator"]
+    arrive = day + dt.timedelta(days=1)
+    who = _arrive(planned, world, op, tmp_path, trip, arrive)
+    wrong = dt.datetime.combine(arrive + dt.timedelta(days=16), dt.time(8))
+    with UnitOfWork(planned) as uow:  # as an older version let them be recorded
+        pk = uow.session.scalars(select(m.Trip.id).where(m.Trip.trip_id == trip)).one()
+        for event in ("departed", "arrived"):
+            uow.session.add(m.TripEvent(natural_key=event_key(trip, event, wrong), trip_pk=pk,
+                                        trip_ref=trip, event=event, at=wrong, note="按时出发",
+                                        recorded_by=op.username))
+        uow.commit()
+    mv.withdraw_trip_event(trip, "arrived", "到达时间登记错了", op, url=planned)
+    mv.withdraw_trip_event(trip, "departed", "出发时间登记错了", op, url=planned)
+    assert not _status(planned, trip, arrive)["recorded"]
+    checked_in = reads.manifest(planned, trip).dropna(subset=["arrived_on"])["id_number"]
+    assert set(checked_in) == set(who)
+    mv.record_trip_event(trip, "departed", dt.datetime.combine(day, dt.time(6)), op,
+                         url=planned)
+    mv.record_trip_event(trip, "arrived", dt.datetime.combine(arrive, dt.time(7)), op,
+                         url=planned)
+    with pytest.raises(mv.MovementRefused, match="2 of its people are checked in"):
+        mv.withdraw_trip_event(trip, "arrived", "mistake", op, url=planned)
