@@ -496,8 +496,11 @@ def merge_arrivals(repo: LedgerRepository, records: Sequence[Any], imp: m.Import
                    ) -> Merge:
     """Add arrivals (``Arrival``). ``trip_id`` names a government trip (the boarding is
     recorded too) or an employer charter's contract number; blank: came on their own."""
+    from planner.ledger.trip_events import check_in_out_of_order, timelines
+
     refs = Refs.load(repo)
     known = _events_by_key(repo, "arrived")
+    movements = timelines(repo, refs.trips.values())
     seen = _Keyed(
         {
             k: (None, {"arrived_on": e.on_date, "trip_id": e.ref, "ticket_amount": e.amount_fen})
@@ -521,6 +524,11 @@ def merge_arrivals(repo: LedgerRepository, records: Sequence[Any], imp: m.Import
         if trip is not None and (person.id, trip.id) not in on_manifest:
             merge.problem(row, "trip_id", msg("problem.te_not_on_trip", id=r.id_number,
                                               trip=r.trip_id))
+            continue
+        early = None if trip is None else check_in_out_of_order(movements[trip.trip_id],
+                                                                r.arrived_on)
+        if early is not None:
+            merge.problem(row, "arrived_on", early)
             continue
         key = f"arrived|{r.id_number}|{r.employer_uscc}"
         values = {"arrived_on": r.arrived_on, "trip_id": r.trip_id or None,

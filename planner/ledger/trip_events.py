@@ -17,8 +17,10 @@ Rules implemented here:
   leader's phone, an imported file): a trip arrives strictly after it departs (not at the very
   same minute), and neither its departure nor its arrival is on a day after the first of its
   people checked in at their employer (a check-in carries a day, not a time, so the same day
-  is accepted). A boarding does not bound the departure: a tick is dated the planned
-  departure day, not when the bus left;
+  is accepted); seen from the check-ins (:func:`check_in_out_of_order`, the arrivals import
+  and 跟踪's check-in), nobody checks in on a day before their trip's recorded departure or
+  arrival. A boarding does not bound the departure: a tick is dated the planned departure
+  day, not when the bus left;
 - a cancellation cannot be before the recorded departure;
 - the events of one file are checked departures first, then in time order (a file may list
   them in any order), against what the ledger already holds, so a wrong arrival or
@@ -218,6 +220,19 @@ def movement_out_of_order(line: Timeline, event: str, at: dt.datetime) -> Messag
         return msg("refusal.departed_after_check_ins", **facts)
     if event == "arrived":
         return msg("refusal.arrived_after_check_ins", **facts)
+    return None
+
+
+def check_in_out_of_order(line: Timeline, day: dt.date) -> Message | None:
+    """The rule "movements in order" seen from a check-in: why a person of ``line``'s trip
+    cannot have checked in at their employer on ``day`` (a ``problem.*`` message naming the
+    trip and the movement); ``None``: they can. Nobody arrives on a day before their trip's
+    recorded arrival, nor before its recorded departure."""
+    for event in ("arrived", "departed"):
+        at = line.once.get(event)
+        if at is not None and day < at.date():
+            return msg("problem.check_in_before_movement", trip=line.trip_id,
+                       day=day.isoformat(), event=msg(f"trip_event.{event}"), at=show(at))
     return None
 
 

@@ -750,3 +750,26 @@ def test_an_arrival_its_check_ins_contradict_can_be_withdrawn(planned: str, worl
                          url=planned)
     with pytest.raises(mv.MovementRefused, match="2 of its people are checked in"):
         mv.withdraw_trip_event(trip, "arrived", "mistake", op, url=planned)
+
+
+def test_movements_in_order_refuses_a_check_in_before_the_trip_arrived(
+        planned: str, world, actors) -> None:
+    """Movements in order, seen from a check-in: with the trip recorded as arriving the day
+    after it left, checking its people in on the departure day is refused (the column
+    arrived_on, in Chinese naming the trip and its arrival); nothing is written. On the
+    arrival day it is accepted."""
+    trip, _, day = _trips(world)
+    op = actors["operator"]
+    came = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(9, 30))
+    mv.record_trip_event(trip, "departed", dt.datetime.combine(day, dt.time(6)), op,
+                         url=planned)
+    mv.record_trip_event(trip, "arrived", came, op, url=planned)
+    people = [(a.id_number, a.employer_uscc) for a in world.plan.assignments
+              if a.trip_id == trip][:2]
+    with pytest.raises(InputError) as err:
+        mv.check_in(people, trip, day, op, url=planned)
+    assert {p.column for p in err.value.problems} == {"arrived_on"}
+    assert err.value.problems[0].text("zh").startswith(
+        f"到岗日期 {day} 早于车次 {trip} 已登记的到达时间 {came:%Y-%m-%d %H:%M}")
+    assert reads.manifest(planned, trip)["arrived_on"].isna().all()
+    assert mv.check_in(people, trip, came.date(), op, url=planned).added == 2
