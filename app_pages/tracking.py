@@ -16,7 +16,7 @@ from ui import claim_views as views
 from ui import tracking_views as tv
 from ui.auth import current_user, may
 from ui.i18n import t
-from ui.layout import DATE_FORMAT, kpi
+from ui.layout import DATE_FORMAT, kpi, lasting_tabs
 from ui.widget_texts import file_uploader
 
 st.title(t("tracking.title"))
@@ -54,11 +54,13 @@ st.dataframe(tv.trips_table(trips), hide_index=True, width="stretch",
              column_config={t("tracking.progress"): st.column_config.ProgressColumn(
                  format="percent", min_value=0.0, max_value=1.0)})
 
-check_tab, move_tab, import_tab, missing_tab, reseat_tab, employer_tab = st.tabs([
-    t("tracking.tab_check"), t("tracking.tab_move"), t("tracking.tab_import"),
-    t("tracking.tab_missing", n=len(missing)), t("tracking.tab_reseat", n=len(waiting)),
-    t("tracking.tab_employers"),
-], key="trk_tab", on_change="rerun")  # the employers' report is read only when its tab is open
+# the tab in use stays open after a save, though the counts in the labels change; the
+# employers' report is read only when its tab is open
+check_tab, move_tab, import_tab, missing_tab, reseat_tab, employer_tab = lasting_tabs({
+    "check": t("tracking.tab_check"), "move": t("tracking.tab_move"),
+    "import": t("tracking.tab_import"), "missing": t("tracking.tab_missing", n=len(missing)),
+    "reseat": t("tracking.tab_reseat", n=len(waiting)), "employers": t("tracking.tab_employers"),
+}, key="trk_tab").values()
 
 with check_tab:
     trip_id = st.selectbox(t("tracking.trip"), list(trip_names), key="trk_trip",
@@ -106,7 +108,7 @@ with move_tab:
     if not may("record_movement"):
         st.caption(t("registration.operator_only"))
     else:
-        picked = tv.movement_form(trip_names, as_of, user, url)
+        picked = tv.movement_form(trips, trip_names, user, url)
         if picked:
             tv.withdraw_form(picked, user, url)
     if may("assign_leader"):

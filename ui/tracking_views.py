@@ -5,8 +5,11 @@ Rules implemented:
 
 - a time recorded for a trip is shown as it happened; where nothing is recorded the planned
   day is shown, marked 计划;
-- a movement's day starts at the "as of" day and follows it when the "as of" day changes (the
-  user may still change it in between);
+- a movement's day starts at the trip's planned day for it (the arrival day for an arrival,
+  else the departure day) and follows the trip and the event picked (the user may still
+  change it in between); the note is emptied once the movement is recorded, so it does not
+  go with the next one; whether the movement can have happened is the service's to say
+  (``trip_events.movement_out_of_order``);
 - a check-in is undone with a reason (required), the check-ins unticked all for it; the last
   movement of the trip picked to record a movement has 撤销, confirmed with a reason (the
   leader page's control, ``leader_views.withdraw_last``);
@@ -77,27 +80,40 @@ def trip_labels(trips: pd.DataFrame) -> dict[str, str]:
             for r in trips.itertuples()}
 
 
-def movement_form(trips: dict[str, str], as_of: dt.date, user: Any, url: str) -> str | None:
-    """Record that a trip (of ``trips``: labels by id) departed, arrived, was delayed or
-    cancelled; returns the trip picked."""
+def planned_day(trip: Any, event: str) -> dt.date:
+    """The day a movement of ``trip`` (a row of ``tracking.trips``) defaults to: its planned
+    arrival day for an arrival, its planned departure day otherwise."""
+    return trip["arrive_date"] if event == "arrived" else trip["depart_date"]
+
+
+MOVE_DAY, MOVE_DAY_FOR, MOVE_NOTE = "trk_mv_day", "trk_mv_day_for", "trk_mv_note"
+
+
+def movement_form(trips: pd.DataFrame, labels: dict[str, str], user: Any,
+                  url: str) -> str | None:
+    """Record that a trip (of ``trips``, ``labels`` by id for the picker) departed, arrived,
+    was delayed or cancelled; returns the trip picked."""
     c = st.columns([2, 1, 1, 1])
-    trip_id = c[0].selectbox(t("tracking.trip"), list(trips), key="trk_mv_trip", index=None,
+    trip_id = c[0].selectbox(t("tracking.trip"), list(labels), key="trk_mv_trip", index=None,
                              placeholder=t("planning.trip_placeholder"),
-                             format_func=trips.__getitem__)
-    labels = {e: t(f"tracking.event_{e}") for e in EVENTS}
+                             format_func=labels.__getitem__)
+    names = {e: t(f"tracking.event_{e}") for e in EVENTS}
     event = c[1].selectbox(t("tracking.event"), EVENTS, key="trk_mv_event",
-                           format_func=labels.__getitem__)
-    if st.session_state.get("trk_mv_day_as_of") != as_of:  # a new as-of day: the form follows
-        st.session_state["trk_mv_day_as_of"] = as_of
-        st.session_state["trk_mv_day"] = as_of
-    day = c[2].date_input(t("tracking.event_day"), key="trk_mv_day", format=DATE_FORMAT)
+                           format_func=names.__getitem__)
+    found = trips[trips["trip_id"] == trip_id]
+    if not found.empty and st.session_state.get(MOVE_DAY_FOR) != (trip_id, event):
+        st.session_state[MOVE_DAY_FOR] = (trip_id, event)  # another pick: its planned day
+        st.session_state[MOVE_DAY] = planned_day(found.iloc[0], event)
+    day = c[2].date_input(t("tracking.event_day"), key=MOVE_DAY, format=DATE_FORMAT,
+                          help=t("tracking.event_day_help"))
     time = c[3].time_input(t("tracking.event_time"), dt.time(8, 0), key="trk_mv_time")
-    note = st.text_input(t("tracking.note"), key="trk_mv_note")
+    note = st.text_input(t("tracking.note"), key=MOVE_NOTE)
     if st.button(t("tracking.record"), key="trk_mv_save", disabled=trip_id is None):
         done = backend.run(movements.record_trip_event, trip_id, event,
-                            dt.datetime.combine(day, time), user, note or None, url=url)
+                           dt.datetime.combine(day, time), user, note or None, url=url)
         if done is not None:
-            flash(t("tracking.recorded", trip=trip_id, event=labels[event]))
+            del st.session_state[MOVE_NOTE]  # the next movement starts without this note
+            flash(t("tracking.recorded", trip=trip_id, event=names[event]))
     return trip_id
 
 

@@ -1,0 +1,138 @@
+"""AppTest of what a tester found on 跟踪 → 记录车次动态 and 我的车次: the movement form starts at
+the trip's planned day, refuses movements its people's check-ins contradict, empties the note
+once recorded and stays on its tab."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+MOVE_TAB = "记录车次动态"
+
+
+def _url(home: Path) -> str:
+    return f"sqlite:///{home / 'jobbus.sqlite'}"
+
+
+def _errors(at: Any) -> str:
+    return " ".join(e.value for e in at.error)
+
+
+def _checked_in_trip(url: str, someone_missing: bool = False) -> tuple[Any, dt.date]:
+    """A trip of the demo with nothing recorded, not cancelled, some of whose people are
+    checked in, arriving a day or more after it leaves and before the demo's last day (the
+    default 截至日期), and their first check-in day; the last such (other tests take the
+    first). ``someone_missing``: one of its people is not checked in (a movement recorded
+    changes the count of 未到岗人员 in its tab's label)."""
+    from planner.services import tracking as reads
+
+    trips = reads.trips(url, dt.date.max)
+    free = trips[~trips["recorded"] & (trips["status"] != "cancelled") & (trips["arrived"] > 0)
+                 & (trips["kind"] != "feeder") & (trips["depart_date"] < trips["arrive_date"])
+                 & (trips["arrive_date"] < reads.last_day(url))]
+    if someone_missing:
+        free = free[free["arrived"] < free["on_manifest"]]
+    trip = free.iloc[-1]
+    days = reads.manifest(url, trip["trip_id"])["arrived_on"].dropna()
+    return trip, min(days)
+
+
+def _move_tab(sign_in: Any) -> Any:
+    at = sign_in("operator")
+    at.switch_page("app_pages/tracking.py").run()
+    at.session_state["trk_tab"] = MOVE_TAB
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _open_tab(at: Any) -> int:
+    """The index of the tab 跟踪 opens (the tab set's ``default_tab_index``)."""
+    return at.get_by_key("trk_tab").proto.tab_container.default_tab_index
+
+
+def test_a_movement_starts_at_the_trips_planned_day(sign_in, env_home) -> None:
+    """Picking a trip sets the day to its planned departure day for 已出发 and to its planned
+    arrival day for 已到达 — not 截至日期."""
+    trip, _ = _checked_in_trip(_url(env_home))
+    at = _move_tab(sign_in)
+    assert at.date_input(key="trk_as_of").value not in (trip["depart_date"],
+                                                         trip["arrive_date"])
+    at.selectbox(key="trk_mv_trip").select(trip["trip_id"]).run()
+    assert at.date_input(key="trk_mv_day").value == trip["depart_date"]
+    at.selectbox(key="trk_mv_event").select("arrived").run()
+    assert at.date_input(key="trk_mv_day").value == trip["arrive_date"]
+
+
+def _depart(at: Any, trip: Any, note: str = "") -> None:
+    """Record 已出发 of ``trip`` on its planned day at 08:00 through the form."""
+    at.selectbox(key="trk_mv_trip").select(trip["trip_id"]).run()
+    at.selectbox(key="trk_mv_event").select("departed").run()
+    at.date_input(key="trk_mv_day").set_value(trip["depart_date"]).run()
+    if note:
+        at.text_input(key="trk_mv_note").input(note).run()
+    at.button(key="trk_mv_save").click().run()
+    assert not at.exception, at.exception
+    assert any(f"已记录：车次 {trip['trip_id']}" in s.value for s in at.success)
+
+
+def test_a_recorded_movement_empties_the_note(sign_in, env_home) -> None:
+    """The note typed for 已出发 is empty once it is recorded, so the 已到达 recorded next
+    is stored without it."""
+    from planner.services import ledger
+
+    url = _url(env_home)
+    trip, first = _checked_in_trip(url)
+    at = _move_tab(sign_in)
+    _depart(at, trip, "按时出发")
+    assert at.text_input(key="trk_mv_note").value == ""
+    at.selectbox(key="trk_mv_event").select("arrived").run()
+    at.date_input(key="trk_mv_day").set_value(first).run()
+    at.button(key="trk_mv_save").click().run()
+    assert not at.exception, at.exception
+    log = ledger.audit_log("trip", trip["trip_id"], url=url)
+    notes = {a: after["note"] for a, after in zip(log["action"], log["after"], strict=True)}
+    assert notes == {"trip_departed": "按时出发", "trip_arrived": None}
+
+
+def test_recording_a_movement_stays_on_its_tab(sign_in, env_home) -> None:
+    """After 记录动态 the page still opens 记录车次动态, though the count of 未到岗人员 in a tab
+    label changed with the movement (the trip is on its way, not arrived by plan)."""
+    trip, _ = _checked_in_trip(_url(env_home), someone_missing=True)
+    at = _move_tab(sign_in)
+    before = [tab.label for tab in at.tabs]
+    assert _open_tab(at) == 1
+    _depart(at, trip)
+    assert [tab.label for tab in at.tabs] != before
+    assert at.session_state["trk_tab"] == MOVE_TAB and _open_tab(at) == 1
+
+
+def test_an_impossible_movement_is_refused_on_the_page(sign_in, env_home) -> None:
+    """With the departure recorded, 已到达 at its very minute, or on a day after the first
+    check-in of the trip's people, is refused on the page naming the trip; nothing is
+    recorded."""
+    from planner.services import movements
+    from planner.services import tracking as reads
+    from planner.services.auth import Role, system_actor
+
+    url = _url(env_home)
+    trip, first = _checked_in_trip(url)
+    trip_id = trip["trip_id"]
+    left = dt.datetime.combine(trip["depart_date"], dt.time(8))
+    movements.record_trip_event(trip_id, "departed", left, system_actor(Role.OPERATOR),
+                                url=url)
+    at = _move_tab(sign_in)
+    at.selectbox(key="trk_mv_trip").select(trip_id).run()
+    at.selectbox(key="trk_mv_event").select("arrived").run()
+    at.date_input(key="trk_mv_day").set_value(trip["depart_date"]).run()
+    at.button(key="trk_mv_save").click().run()
+    assert not at.exception, at.exception
+    assert f"车次 {trip_id} 的到达时间" in _errors(at) and "到达须在出发之后" in _errors(at)
+    at.date_input(key="trk_mv_day").set_value(first + dt.timedelta(days=1)).run()
+    at.button(key="trk_mv_save").click().run()
+    assert f"车次 {trip_id} 的到达时间" in _errors(at)
+    assert f"晚于其乘客最早的到岗日期 {first}" in _errors(at)
+    assert pd.isna(reads.trips(url, dt.date.max).set_index("trip_id").at[trip_id, "arrived_at"])
