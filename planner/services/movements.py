@@ -50,7 +50,8 @@ from planner.domain.model import LoadCap
 from planner.ledger import models as m
 from planner.ledger.repository import LedgerRepository, row_dict
 from planner.ledger.trip_events import TRIP_EVENTS, WITHDRAWN, Timeline, live, timelines
-from planner.messages import msg
+from planner.messages import Message, msg
+from planner.messages.people import person as named
 from planner.refusal import Refusal
 from planner.services.auth import PermissionDenied, Role, User, check_permission, current_actor
 from planner.services.context import Ledger, using
@@ -66,6 +67,7 @@ __all__ = [
     "check_in",
     "check_trip_action",
     "check_trip_read",
+    "person_named",
     "readable_trips",
     "reason_given",
     "record_trip_event",
@@ -140,6 +142,13 @@ def _trip(repo: LedgerRepository, trip_id: str) -> m.Trip:
     if trip is None:
         raise MovementRefused(msg("refusal.unknown_trip", trip=trip_id))
     return trip
+
+
+def person_named(repo: LedgerRepository, id_number: str) -> Message:
+    """A person as a refusal names them: their name (if the ledger knows them) and the last 4
+    characters of the ID number, never all of it (``planner.messages.people``)."""
+    name = repo.session.scalar(select(m.Person.name).where(m.Person.id_number == id_number))
+    return named(id_number, name)
 
 
 def _timeline(repo: LedgerRepository, trip: m.Trip) -> Timeline:
@@ -354,7 +363,9 @@ def undo_check_in(id_number: str, trip_id: str, reason: str, actor: User,
             m.Event.kind == "arrived", m.Event.person_id == person.id,
             m.Event.trip_pk == trip.id, m.standing())).first()
         if person is None or arrival is None:
-            raise MovementRefused(msg("refusal.no_check_in", person=id_number, trip=trip_id))
+            raise MovementRefused(msg("refusal.no_check_in",
+                                      person=named(id_number, person and person.name),
+                                      trip=trip_id))
         boarding = s.scalars(select(m.Event).where(
             m.Event.kind == "boarded", m.Event.person_id == person.id,
             m.Event.trip_pk == trip.id, m.Event.import_id == arrival.import_id,
@@ -451,7 +462,8 @@ def _cancelled_lines(repo: LedgerRepository, id_numbers: Sequence[str], actor: U
             m.ManifestEntry.person_id == person.id,
             m.ManifestEntry.trip_pk.in_(cancelled))).first()
         if entry is None:
-            raise MovementRefused(msg("refusal.not_cancelled", person=id_number))
+            raise MovementRefused(msg("refusal.not_cancelled",
+                                      person=named(id_number, person and person.name)))
         check_trip_action(actor, trips[entry.trip_pk], url, ledger=ledger)
         out.append((id_number, entry, trips[entry.trip_pk]))
     return out
@@ -479,5 +491,5 @@ def _not_on(repo: LedgerRepository, target: m.Trip, entries: Sequence[m.Manifest
     for entry in entries:
         if entry.person_id in on:
             person = repo.session.get(m.Person, entry.person_id)
-            who = person.id_number if person else str(entry.person_id)
+            who = named(person.id_number, person.name) if person else str(entry.person_id)
             raise MovementRefused(msg("refusal.already_on", person=who, trip=target.trip_id))

@@ -136,3 +136,42 @@ def test_an_impossible_movement_is_refused_on_the_page(sign_in, env_home) -> Non
     assert f"车次 {trip_id} 的到达时间" in _errors(at)
     assert f"晚于其乘客最早的到岗日期 {first}" in _errors(at)
     assert pd.isna(reads.trips(url, dt.date.max).set_index("trip_id").at[trip_id, "arrived_at"])
+
+
+LEADER_PASSWORD = "Tea-kettle-Harbour-42"
+
+
+def test_a_leaders_refusal_names_the_person_without_the_whole_id(sign_in, env_home) -> None:
+    """我的车次: unticking someone already checked in asks for the reason naming the button as
+    it reads (确认撤销); with a reason it is refused naming the person by name and the last 4
+    characters of the ID number, as their card does — the whole number appears nowhere."""
+    import contextlib
+
+    from planner.services import leaders
+    from planner.services import tracking as reads
+    from planner.services.auth import Role, add_user, system_actor
+
+    url = _url(env_home)
+    trips = leaders.leader_trips(system_actor(Role.AUDITOR), url)
+    free = trips[(trips["leader_username"] == "") & (trips["arrived"] > 0)
+                 & (trips["kind"] != "feeder")]
+    trip = str(free["trip_id"].iloc[-1])
+    with contextlib.suppress(ValueError):
+        add_user("lead-masked", LEADER_PASSWORD, "leader", url=url)
+    leaders.assign_leader(trip, "lead-masked", system_actor(Role.OPERATOR), url=url)
+    lines = reads.manifest(url, trip)
+    person = lines[lines["arrived_on"].notna()].iloc[0]
+    id_number, name = str(person["id_number"]), str(person["name"])
+    at = sign_in("lead-masked", LEADER_PASSWORD)
+    at.button(key=f"ldr_tick_{trip}_{id_number}").click().run()  # 已上车 — 点此撤销
+    at.button(key="ldr_untick_yes").click().run()
+    assert not at.exception, at.exception
+    assert at.button(key="ldr_untick_yes").label == "确认撤销"
+    assert any("再点“确认撤销”" in w.value for w in at.warning), [w.value for w in at.warning]
+    at.text_input(key="ldr_untick_reason").input("点错人了").run()
+    at.button(key="ldr_untick_yes").click().run()
+    assert not at.exception, at.exception
+    assert f"{name}（身份证尾号 {id_number[-4:]}）已在车次 {trip} 登记到岗" in _errors(at)
+    shown = [e.value for kind in ("error", "warning", "info", "success", "markdown", "caption")
+             for e in getattr(at, kind)]
+    assert not [text for text in shown if id_number in text]

@@ -237,6 +237,35 @@ def test_check_in_for_someone_not_on_the_trip_is_a_problem(planned: str, world, 
     assert "is not on trip" in problem.message
 
 
+def test_import_problems_name_a_person_without_the_whole_id_number(planned: str, world,
+                                                                   actors, tmp_path) -> None:
+    """An arrivals file naming someone not on the trip, and someone not in the ledger: the
+    problems (row and column say which) name the first by name and the last 4 characters of
+    the ID number, the second by those 4 alone — never the whole number."""
+    from planner.ledger import UnitOfWork
+    from planner.ledger import models as m
+
+    trip, other, day = _trips(world)
+    stranger = next(a for a in world.plan.assignments if a.trip_id == other)
+    nobody = "11010519491231002X"
+    with UnitOfWork(planned) as uow:
+        name = uow.repo.people_by_id_number()[stranger.id_number].name
+        assert uow.session.query(m.Person).filter_by(id_number=nobody).first() is None
+    path = tmp_path / "arrivals.csv"
+    path.write_text("id_number,employer_uscc,arrived_on,trip_id,ticket_amount\n"
+                    f"{stranger.id_number},{stranger.employer_uscc},{day},{trip},\n"
+                    f"{nobody},{stranger.employer_uscc},{day},{trip},\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        svc.import_path("arrivals", path, actors["operator"], url=planned)
+    texts = {p.row: (p.text("zh"), p.text("en"), str(p)) for p in err.value.problems}
+    assert texts[2][0] == (f"{name}（身份证尾号 {stranger.id_number[-4:]}）不在车次 {trip} "
+                           "的乘车名单上")
+    assert texts[3][0] == "身份证尾号 002X 的人员不在台账中：未登记"
+    assert texts[3][1] == "the person with ID ending 002X is not in the ledger: not registered"
+    for text in (t for row in texts.values() for t in row):
+        assert stranger.id_number not in text and nobody not in text, text
+
+
 def test_counts_follow_the_as_of_day(planned: str, world, actors, tmp_path) -> None:
     """Arrivals after the as-of day count neither on the trip, nor in the returns report."""
     trip, _, day = _trips(world)
