@@ -87,6 +87,7 @@ def planned_day(trip: Any, event: str) -> dt.date:
 
 
 MOVE_DAY, MOVE_DAY_FOR, MOVE_NOTE = "trk_mv_day", "trk_mv_day_for", "trk_mv_note"
+NOTE_DONE = "trk_mv_note_done"  # a movement was recorded: its note is emptied on the next run
 
 
 def movement_form(trips: pd.DataFrame, labels: dict[str, str], user: Any,
@@ -107,12 +108,14 @@ def movement_form(trips: pd.DataFrame, labels: dict[str, str], user: Any,
     day = c[2].date_input(t("tracking.event_day"), key=MOVE_DAY, format=DATE_FORMAT,
                           help=t("tracking.event_day_help"))
     time = c[3].time_input(t("tracking.event_time"), dt.time(8, 0), key="trk_mv_time")
+    if st.session_state.pop(NOTE_DONE, False):  # set before the box is drawn: the browser's
+        st.session_state[MOVE_NOTE] = ""  # box is emptied too (deleting the key is not enough)
     note = st.text_input(t("tracking.note"), key=MOVE_NOTE)
     if st.button(t("tracking.record"), key="trk_mv_save", disabled=trip_id is None):
         done = backend.run(movements.record_trip_event, trip_id, event,
                            dt.datetime.combine(day, time), user, note or None, url=url)
         if done is not None:
-            del st.session_state[MOVE_NOTE]  # the next movement starts without this note
+            st.session_state[NOTE_DONE] = True  # the next movement starts without this note
             flash(t("tracking.recorded", trip=trip_id, event=names[event]))
     return trip_id
 
