@@ -364,7 +364,7 @@ def undo_check_in(id_number: str, trip_id: str, reason: str, actor: User,
             m.Event.trip_pk == trip.id, m.standing())).first()
         if person is None or arrival is None:
             raise MovementRefused(msg("refusal.no_check_in",
-                                      person=named(id_number, person and person.name),
+                                      person=named(id_number, person.name if person else None),
                                       trip=trip_id))
         boarding = s.scalars(select(m.Event).where(
             m.Event.kind == "boarded", m.Event.person_id == person.id,
@@ -463,7 +463,7 @@ def _cancelled_lines(repo: LedgerRepository, id_numbers: Sequence[str], actor: U
             m.ManifestEntry.trip_pk.in_(cancelled))).first()
         if entry is None:
             raise MovementRefused(msg("refusal.not_cancelled",
-                                      person=named(id_number, person and person.name)))
+                                      person=named(id_number, person.name if person else None)))
         check_trip_action(actor, trips[entry.trip_pk], url, ledger=ledger)
         out.append((id_number, entry, trips[entry.trip_pk]))
     return out
