@@ -38,12 +38,14 @@ if trips.empty:
     st.stop()
 
 trip_names = tv.trip_labels(trips)  # made now, so the pickers never depend on when drawn
-counts = trips["status"].value_counts()
-c = st.columns(6)
+counts, by_plan = trips["status"].value_counts(), trips["plan"].value_counts()
+c = st.columns(6)  # the status recorded; what the plan expects besides, marked as the plan
 kpi(c[0], t("tracking.planned"), fmt.count(counts.get("planned", 0) + counts.get("delayed", 0)),
     t("tracking.delayed_n", n=int(counts.get("delayed", 0))))
-kpi(c[1], t("tracking.under_way"), fmt.count(counts.get("under_way", 0)))
-kpi(c[2], t("tracking.arrived_trips"), fmt.count(counts.get("arrived", 0)))
+kpi(c[1], t("tracking.under_way"), fmt.count(counts.get("under_way", 0)),
+    t("tracking.by_plan_n", n=int(by_plan.get("under_way", 0))))
+kpi(c[2], t("tracking.arrived_trips"), fmt.count(counts.get("arrived", 0)),
+    t("tracking.by_plan_n", n=int(by_plan.get("arrived", 0))))
 kpi(c[3], t("tracking.checked_in"), fmt.count(int(trips["arrived"].sum())),
     t("tracking.of", n=fmt.count(int(trips["on_manifest"].sum()))))
 kpi(c[4], t("tracking.missing"), fmt.count(len(missing)))

@@ -8,7 +8,8 @@ Rules implemented:
 - a leader sees only what ``planner.services.leaders`` gives them (their own trips; the service
   refuses anything else);
 - the status shown is what was recorded (出发 / 到达 / 取消), else 未出发: the leader's page
-  reports what happened, not the plan;
+  reports what happened, not the plan, in the words 跟踪 uses (:func:`status`, one rule:
+  ``tracking.trip_status``);
 - the roster is a fragment: ticking one person or searching redraws only the roster and its
   counts, not the page; a tick is one tap, an untick asks why under that person (a reason
   box, 确认撤销 and 取消, full width) and withdraws the boarding (``leaders.undo_boarding``:
@@ -47,8 +48,10 @@ NO_REASON = "ldr_no_reason"  # 确认 of an undo tapped without a reason: asked 
 
 
 def status(row: Any) -> str:
-    """The trip's recorded status in words (未出发 where nothing was recorded)."""
-    return t(f"tracking.status_{row['status'] if row['recorded'] else 'planned'}")
+    """A trip's status in words (``row``: a row of ``tracking.trips``): what its recorded
+    movements say (``tracking.trip_status``; 未出发 where nothing is recorded) — the words 跟踪
+    shows too."""
+    return t(f"tracking.status_{row['status']}")
 
 
 def pick_trip(trips: pd.DataFrame) -> str | None:

@@ -5,6 +5,9 @@ Rules implemented:
 
 - a time recorded for a trip is shown as it happened; where nothing is recorded the planned
   day is shown, marked 计划;
+- a trip's status is what its movements recorded say, in the words of the leader's page
+  (``leader_views.status``); where nothing is recorded and the plan has the trip on its way
+  or arrived by the day, that is added marked 计划 (未出发（计划已到达）), never as the status;
 - a movement's day starts at the trip's planned day for it (the arrival day for an arrival,
   else the departure day) and follows the trip and the event picked (the user may still
   change it in between); the note is emptied once the movement is recorded, so it does not
@@ -30,7 +33,7 @@ from planner.services import movements
 from ui import backend, fmt, layout
 from ui.i18n import t
 from ui.layout import DATE_FORMAT
-from ui.leader_views import ConfirmKeys, withdraw_last
+from ui.leader_views import ConfirmKeys, status, withdraw_last
 
 EVENTS = ("departed", "arrived", "delayed", "cancelled")
 
@@ -51,13 +54,23 @@ def _when(recorded: Any, planned: dt.date) -> str:
     return t("tracking.planned_day", day=fmt.date(planned))
 
 
+def status_with_plan(row: Any) -> str:
+    """A trip's status in words (:func:`ui.leader_views.status`), and where nothing is recorded
+    what its plan expects by the day, marked 计划."""
+    said = status(row)
+    if row.get("plan") in ("under_way", "arrived"):
+        return t("tracking.status_with_plan", status=said,
+                 plan=t(f"tracking.status_{row['plan']}"))
+    return said
+
+
 def trips_table(trips: pd.DataFrame) -> pd.DataFrame:
     """The trips as the screen shows them: status, real or planned departure and arrival."""
     return pd.DataFrame({
         t("trips.id"): trips["trip_id"],
         t("trips.kind"): [t(f"modes.{k}") for k in trips["kind"]],
         t("trips.vehicle"): trips["vehicle"],
-        t("tracking.status"): [t(f"tracking.status_{s}") for s in trips["status"]],
+        t("tracking.status"): [status_with_plan(r) for r in trips.to_dict("records")],
         t("trips.depart"): [_when(r, p) for r, p in
                             zip(trips["departed_at"], trips["depart_date"], strict=True)],
         t("trips.arrive"): [_when(r, p) for r, p in

@@ -175,3 +175,59 @@ def test_a_leaders_refusal_names_the_person_without_the_whole_id(sign_in, env_ho
     shown = [e.value for kind in ("error", "warning", "info", "success", "markdown", "caption")
              for e in getattr(at, kind)]
     assert not [text for text in shown if id_number in text]
+
+
+def test_tracking_and_my_trips_agree_on_a_trips_status(sign_in, env_home) -> None:
+    """A trip with nothing recorded, arrived by plan: 跟踪 says 未出发 and adds 计划已到达 —
+    never 已到达 as a fact — and its leader's 我的车次 says 未出发 too; the KPI 已到达车次
+    counts recorded arrivals and notes the trips arrived by plan apart."""
+    import contextlib
+
+    from planner.services import leaders
+    from planner.services import tracking as reads
+    from planner.services.auth import Role, add_user, system_actor
+
+    url = _url(env_home)
+    as_of = reads.last_day(url)
+    trips = reads.trips(url, as_of)
+    crew = leaders.leader_trips(system_actor(Role.AUDITOR), url).set_index("trip_id")
+    free = trips[~trips["recorded"] & (trips["arrive_date"] <= as_of)
+                 & trips["trip_id"].map(crew["leader_username"]).eq("")]
+    trip = str(free["trip_id"].iloc[len(free) // 2])
+    with contextlib.suppress(ValueError):
+        add_user("lead-status", LEADER_PASSWORD, "leader", url=url)
+    leaders.assign_leader(trip, "lead-status", system_actor(Role.OPERATOR), url=url)
+    at = sign_in("operator")
+    at.switch_page("app_pages/tracking.py").run()
+    table = at.dataframe[0].value.set_index("车次")
+    assert table.loc[trip, "状态"] == "未出发（计划已到达）"
+    leader = sign_in("lead-status", LEADER_PASSWORD)
+    assert any(c.value.startswith("状态：未出发") for c in leader.caption), [
+        c.value for c in leader.caption]
+    card = next(m for m in at.metric if m.label == "已到达车次")
+    assert card.value == str(int((trips["status"] == "arrived").sum()))
+    assert card.delta == f"按计划另有 {int((trips['plan'] == 'arrived').sum())} 车（未登记）"
+
+
+def test_overview_marks_trips_under_way_by_plan(sign_in, env_home) -> None:
+    """总览 on a day trips are on the road by plan: each row says whether its departure was
+    recorded (在途) or it is under way by plan only (未出发（计划在途）), and the line above
+    counts those by plan apart."""
+    from planner.services import tracking as reads
+
+    url = _url(env_home)
+    trips = reads.trips(url, dt.date(2000, 1, 1))
+    day = trips[trips["depart_date"] < trips["arrive_date"]]["depart_date"].iloc[0]
+    on_road = reads.trips(url, day)
+    by_plan = int((~on_road["recorded"] & (on_road["depart_date"] <= day)
+                   & (on_road["arrive_date"] > day)).sum())
+    assert by_plan > 0
+    at = sign_in("auditor")
+    at.slider(key="ov_as_of").set_value(day).run()
+    assert not at.exception, at.exception
+    line = next(m.value for m in at.markdown if "在途车次" in m.value)
+    assert f"其中 {by_plan} 个未登记出发，按计划在途" in line, line
+    table = next(d.value for d in at.dataframe if "状态" in d.value.columns)
+    recorded = set(on_road.loc[on_road["status"] == "under_way", "trip_id"])
+    assert {(r["车次"] in recorded, r["状态"]) for r in table.to_dict("records")} <= {
+        (True, "在途"), (False, "未出发（计划在途）")}

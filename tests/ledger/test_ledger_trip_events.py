@@ -450,8 +450,8 @@ def test_a_trip_its_people_arrived_on_cannot_be_cancelled(planned: str, world, a
 
 
 def test_a_delay_after_the_people_arrived_is_refused(planned: str, world, actors) -> None:
-    """A delay recorded on a day after the trip's people arrived is refused; the trip stays
-    arrived."""
+    """A delay recorded on a day after the trip's people arrived is refused; nothing is
+    recorded, the trip stays arrived by plan."""
     trip, _, day = _trips(world)
     op, arrive = actors["operator"], day + dt.timedelta(days=1)
     people = [(a.id_number, a.employer_uscc) for a in world.plan.assignments
@@ -460,8 +460,8 @@ def test_a_delay_after_the_people_arrived_is_refused(planned: str, world, actors
     later = dt.datetime.combine(arrive + dt.timedelta(days=1), dt.time(9))
     with pytest.raises(mv.MovementRefused, match=f"arrived from {arrive}"):
         mv.record_trip_event(trip, "delayed", later, op, url=planned)
-    assert reads.trips(planned, later.date()).set_index("trip_id").loc[
-        trip, "status"] == "arrived"
+    row = reads.trips(planned, later.date()).set_index("trip_id").loc[trip]
+    assert (row["status"], row["plan"]) == ("planned", "arrived")
 
 
 # ------------------------------------------------------------------ withdrawing a mistake
@@ -802,3 +802,41 @@ def test_movements_in_order_refuses_a_check_in_before_the_trip_arrived(
         f"到岗日期 {day} 早于车次 {trip} 已登记的到达时间 {came:%Y-%m-%d %H:%M}")
     assert reads.manifest(planned, trip)["arrived_on"].isna().all()
     assert mv.check_in(people, trip, came.date(), op, url=planned).added == 2
+
+
+# ------------------------------------------------------------------ one status rule
+def test_a_trips_status_is_what_was_recorded_and_the_plan_a_column_apart(
+        planned: str, world, actors) -> None:
+    """Past its planned arrival with nothing recorded, a trip's status is 'planned' (未出发)
+    on 跟踪's read and on the leader's, alike; that its plan has it arrived is the ``plan``
+    column only. Once its departure is recorded both say under way and ``plan`` is blank."""
+    from planner.services import leaders
+
+    trip, _, day = _trips(world)
+    op = actors["operator"]
+    after = day + dt.timedelta(days=5)
+    tracked = reads.trips(planned, after).set_index("trip_id").loc[trip]
+    led = leaders.leader_trips(op, planned).set_index("trip_id").loc[trip]
+    assert (tracked["status"], tracked["recorded"]) == ("planned", False)
+    assert led["status"] == tracked["status"]
+    assert tracked["plan"] == "arrived"
+    mv.record_trip_event(trip, "departed", dt.datetime.combine(day, dt.time(6)), op,
+                         url=planned)
+    tracked = reads.trips(planned, after).set_index("trip_id").loc[trip]
+    led = leaders.leader_trips(op, planned).set_index("trip_id").loc[trip]
+    assert (tracked["status"], tracked["plan"]) == ("under_way", "")
+    assert led["status"] == "under_way"
+
+
+def test_trip_status_reads_only_the_recorded_movements() -> None:
+    """``trip_status``: cancelled beats arrived beats departed beats a delay; nothing recorded
+    is 'planned', whatever the dates; ``planned_status`` is the plan's expectation by a day."""
+    at = dt.datetime(2020, 2, 20, 8)
+    assert reads.trip_status({}) == "planned"
+    assert reads.trip_status({"delayed": at}) == "delayed"
+    assert reads.trip_status({"delayed": at, "departed": at}) == "under_way"
+    assert reads.trip_status({"departed": at, "arrived": at}) == "arrived"
+    assert reads.trip_status({"departed": at, "cancelled": at}) == "cancelled"
+    depart, arrive = dt.date(2020, 2, 20), dt.date(2020, 2, 21)
+    assert [reads.planned_status(depart, arrive, d) for d in (
+        dt.date(2020, 2, 19), depart, arrive)] == ["planned", "under_way", "arrived"]
