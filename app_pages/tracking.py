@@ -1,8 +1,9 @@
-"""跟踪 Tracking: which trips have left, arrived, are late or cancelled (as recorded, else as
-planned), recording a trip's movement and withdrawing the last one recorded by mistake (with a
-reason), checking people in (import an arrivals list, or tick them on a trip's manifest) and
-undoing a wrong check-in (with a reason), who is missing, re-seating the people
-of a cancelled trip, and arrivals at each employer against what it wanted — all as of a day."""
+"""跟踪 Tracking: which trips have left, arrived, are late or cancelled (as recorded; where
+nothing is, the plan is noted beside it, marked 计划), recording a trip's movement and
+withdrawing the last one recorded by mistake (with a reason), checking people in (import an
+arrivals list, or tick them on a trip's manifest) and undoing a wrong check-in (with a
+reason), who is missing, re-seating the people of a cancelled trip, and arrivals at each
+employer against what it wanted — all as of a day."""
 
 
 import pandas as pd
