@@ -53,7 +53,7 @@ def test_recording_a_movement_stays_on_its_tab(server: str, page: Any, trip: Any
     settle(page)
     missing = page.get_by_role("tab", name="未到岗人员").inner_text()
     panel = page.get_by_role("tabpanel").filter(visible=True)
-    panel.get_by_label("车次", exact=True).click()
+    panel.get_by_label("车次", exact=True).first.click()  # 指派带队人 has one below it
     page.get_by_role("option").filter(has_text=f"{trip['trip_id']} · ").first.click()
     settle(page)
     assert _day(page).input_value() == trip["depart_date"].isoformat()
