@@ -41,7 +41,8 @@ def test_cli_import_compute_export(db_url: str, world, tmp_path: Path, capsys,
     capsys.readouterr()
     assert main(["ledger", "import", "insurance", str(bad)]) == 2
     err = capsys.readouterr().err
-    assert "insurance.csv:2: id_number: unknown person" in err
+    assert "insurance.csv:2: id_number: the person with ID ending 002X is not in the ledger" in err
+    assert "11010519491231002X" not in err  # the row says which; the message masks it
     assert main(["ledger", "import", "nonsense", str(bad)]) == 2
     monkeypatch.setattr("sys.stdin", io.StringIO("a-long-password\n"))
     assert main(["users", "add", "wang", "--role", "finance", "--password-stdin"]) == 0
