@@ -1,6 +1,7 @@
 """总览 Overview: people brought back against what was registered, by province, by day and by
-mode; trips under way; subsidies owed, approved and paid — as numbers at the top and charts
-below. People and trips count as of the day picked at the top; money is as the ledger stands."""
+mode; trips under way (as recorded, or by plan where nothing is recorded — marked 计划, never
+as a fact); subsidies owed, approved and paid — as numbers at the top and charts below. People
+and trips count as of the day picked at the top; money is as the ledger stands."""
 
 from decimal import Decimal
 
@@ -13,6 +14,7 @@ from planner.services import tracking as reads
 from ui import backend, charts, fmt
 from ui.i18n import t
 from ui.layout import kpi, money_kpi
+from ui.tracking_views import status_with_plan
 
 st.title(t("overview.title"))
 
@@ -49,8 +51,8 @@ kpi(people[1], t("overview.k_arrived"), fmt.count(arrived),
     t("overview.k_share", share=fmt.percent(arrived / registered if registered else None)),
     trend=[float(x) for x in report["day"]["arrived"]] if not report["day"].empty else None)
 kpi(people[2], t("overview.k_trips"), fmt.count(len(trips)),
-    t("overview.k_arrived_trips", n=int((trips["status"] == "arrived").sum())
-      if not trips.empty else 0))
+    t("overview.k_arrived_trips", n=int((trips["status"] == "arrived").sum()),
+      plan=int((trips["plan"] == "arrived").sum())))
 cash = st.columns(3)
 money_kpi(cash[0], t("overview.k_owed"), fen(owed))
 money_kpi(cash[1], t("overview.k_approved"), fen(approved),
@@ -96,11 +98,14 @@ if trips.empty:
     st.caption(t("common.none"))
 else:
     st.altair_chart(charts.timeline_chart(trips, as_of), width="stretch")
-    moving = trips[trips["status"] == "under_way"]
-    st.markdown(t("overview.under_way", day=fmt.date(as_of), n=len(moving)))
+    # under way as recorded, or by plan where nothing is recorded — said so, row by row
+    moving = trips[(trips["status"] == "under_way") | (trips["plan"] == "under_way")]
+    st.markdown(t("overview.under_way", day=fmt.date(as_of), n=len(moving),
+                  plan=int((moving["plan"] == "under_way").sum())))
     if not moving.empty:
         st.dataframe(pd.DataFrame({
             t("trips.id"): moving["trip_id"],
+            t("tracking.status"): [status_with_plan(r) for r in moving.to_dict("records")],
             t("trips.kind"): [t(f"modes.{x}") for x in moving["kind"]],
             t("trips.depart"): [fmt.date(d) for d in moving["depart_date"]],
             t("trips.arrive"): [fmt.date(d) for d in moving["arrive_date"]],

@@ -80,7 +80,7 @@ with st.expander(t("planning.parameters"), expanded=not any(p.source == "app" fo
     st.markdown(t("planning.fleet"))
     fleet = st.data_editor(  # drawn anew under another key when a plan's settings are loaded
         ps.fleet_rows(scenario), disabled=[t("fleet.name"), t("fleet.kind"), t("fleet.seats")],
-        hide_index=True, width="stretch", key=ps.fleet_key(),
+        hide_index=True, width="stretch", key=ps.fleet_key(), column_config=ps.fleet_columns(),
     )
     name = st.text_input(t("planning.name"), key="plan_name",
                          placeholder=t("planning.name_placeholder"))
@@ -176,7 +176,7 @@ kpi(m[0], t("compare.served"), fmt.count(row["served"]),
 kpi(m[1], t("planning.trips"), fmt.count(len(plan.trips)),
     t("planning.trips_split", coaches=row["coaches"], trains=row["trains"],
       feeders=row["feeders"]))
-money_kpi(m[2], t("compare.cost_fen"), row["cost_fen"],
+money_kpi(m[2], t("planning.cost_total"), row["cost_fen"],
           t("planning.bound", bound=fmt.yuan_short(row["lower_bound_fen"], lang),
             gap=fmt.percent(row["gap"])),
           help=t("planning.bound_help"))

@@ -21,7 +21,7 @@ url = backend.database_url()
 user = current_user()
 assert user is not None  # app.py shows this page only when signed in
 
-claims = views.claims(url)
+claims = views.claims(url, user)
 views.claim_metrics(claims)
 
 if may("compute_claims") and st.button(t("subsidies.compute"), key="sub_compute",
@@ -90,9 +90,10 @@ else:
     if lapsed is not None:
         st.warning(lapsed, icon=":material/sync:")
     cols = st.columns(max(len(actions), 1))
+    main = views.main_action(actions)
     for col, action in zip(cols, actions, strict=False):
         if col.button(t(f"subsidies.do_{action.name}"), key=views.action_key(action.name),
-                      width="stretch", type="primary" if action is actions[0] else "secondary"):
+                      width="stretch", type="primary" if action is main else "secondary"):
             if action.name in views.MONEY_ACTIONS:  # moves money: first its count and total
                 views.ask_to_confirm(action, claims, picked)
                 continue
@@ -119,6 +120,8 @@ else:
     if picked:
         with st.expander(t("subsidies.evidence_of", claim=picked[0]), expanded=True):
             views.claim_detail(claims, picked[0], url)
+            if may("resolve_payment_exception"):
+                views.resolve_exception_form(claims, picked[0], user, url)
 
 st.divider()
 left, right = st.columns(2)

@@ -1,8 +1,9 @@
-"""跟踪 Tracking: which trips have left, arrived, are late or cancelled (as recorded, else as
-planned), recording a trip's movement and withdrawing the last one recorded by mistake (with a
-reason), checking people in (import an arrivals list, or tick them on a trip's manifest) and
-undoing a wrong check-in (with a reason), who is missing, re-seating the people
-of a cancelled trip, and arrivals at each employer against what it wanted — all as of a day."""
+"""跟踪 Tracking: which trips have left, arrived, are late or cancelled (as recorded; where
+nothing is, the plan is noted beside it, marked 计划), recording a trip's movement and
+withdrawing the last one recorded by mistake (with a reason), checking people in (import an
+arrivals list, or tick them on a trip's manifest) and undoing a wrong check-in (with a
+reason), who is missing, re-seating the people of a cancelled trip, and arrivals at each
+employer against what it wanted — all as of a day."""
 
 
 import pandas as pd
@@ -16,7 +17,7 @@ from ui import claim_views as views
 from ui import tracking_views as tv
 from ui.auth import current_user, may
 from ui.i18n import t
-from ui.layout import DATE_FORMAT, kpi
+from ui.layout import DATE_FORMAT, kpi, lasting_tabs
 from ui.widget_texts import file_uploader
 
 st.title(t("tracking.title"))
@@ -38,12 +39,14 @@ if trips.empty:
     st.stop()
 
 trip_names = tv.trip_labels(trips)  # made now, so the pickers never depend on when drawn
-counts = trips["status"].value_counts()
-c = st.columns(6)
+counts, by_plan = trips["status"].value_counts(), trips["plan"].value_counts()
+c = st.columns(6)  # the status recorded; what the plan expects besides, marked as the plan
 kpi(c[0], t("tracking.planned"), fmt.count(counts.get("planned", 0) + counts.get("delayed", 0)),
     t("tracking.delayed_n", n=int(counts.get("delayed", 0))))
-kpi(c[1], t("tracking.under_way"), fmt.count(counts.get("under_way", 0)))
-kpi(c[2], t("tracking.arrived_trips"), fmt.count(counts.get("arrived", 0)))
+kpi(c[1], t("tracking.under_way"), fmt.count(counts.get("under_way", 0)),
+    t("tracking.by_plan_n", n=int(by_plan.get("under_way", 0))))
+kpi(c[2], t("tracking.arrived_trips"), fmt.count(counts.get("arrived", 0)),
+    t("tracking.by_plan_n", n=int(by_plan.get("arrived", 0))))
 kpi(c[3], t("tracking.checked_in"), fmt.count(int(trips["arrived"].sum())),
     t("tracking.of", n=fmt.count(int(trips["on_manifest"].sum()))))
 kpi(c[4], t("tracking.missing"), fmt.count(len(missing)))
@@ -54,11 +57,13 @@ st.dataframe(tv.trips_table(trips), hide_index=True, width="stretch",
              column_config={t("tracking.progress"): st.column_config.ProgressColumn(
                  format="percent", min_value=0.0, max_value=1.0)})
 
-check_tab, move_tab, import_tab, missing_tab, reseat_tab, employer_tab = st.tabs([
-    t("tracking.tab_check"), t("tracking.tab_move"), t("tracking.tab_import"),
-    t("tracking.tab_missing", n=len(missing)), t("tracking.tab_reseat", n=len(waiting)),
-    t("tracking.tab_employers"),
-], key="trk_tab", on_change="rerun")  # the employers' report is read only when its tab is open
+# the tab in use stays open after a save, though the counts in the labels change; the
+# employers' report is read only when its tab is open
+check_tab, move_tab, import_tab, missing_tab, reseat_tab, employer_tab = lasting_tabs({
+    "check": t("tracking.tab_check"), "move": t("tracking.tab_move"),
+    "import": t("tracking.tab_import"), "missing": t("tracking.tab_missing", n=len(missing)),
+    "reseat": t("tracking.tab_reseat", n=len(waiting)), "employers": t("tracking.tab_employers"),
+}, key="trk_tab").values()
 
 with check_tab:
     trip_id = st.selectbox(t("tracking.trip"), list(trip_names), key="trk_trip",
@@ -106,7 +111,7 @@ with move_tab:
     if not may("record_movement"):
         st.caption(t("registration.operator_only"))
     else:
-        picked = tv.movement_form(trip_names, as_of, user, url)
+        picked = tv.movement_form(trips, trip_names, user, url)
         if picked:
             tv.withdraw_form(picked, user, url)
     if may("assign_leader"):

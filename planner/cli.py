@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from planner import __version__
 from planner.problems import InputError
+from planner.refusal import Refusal
 
 COMMAND_MODULES = (
     "planner.commands.validate",
@@ -60,6 +61,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(problem, file=sys.stderr)
         n = len(exc.errors)
         print(f"{n} problem{'s' if n != 1 else ''} found; nothing was written.", file=sys.stderr)
+        return 2
+    except Refusal as exc:  # a service refused (role, state, unknown user …): nothing changed
+        print(f"jobbus: refused: {exc}; nothing was changed.", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted; nothing more was written.", file=sys.stderr)

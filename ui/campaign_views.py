@@ -127,7 +127,7 @@ def destination_plan(plan: Plan, scenario: Scenario | None, code: str) -> None:
     kpi(m[1], t("planning.trips"), fmt.count(len(plan.trips)),
         t("planning.trips_split", coaches=row["coaches"], trains=row["trains"],
           feeders=row["feeders"]))
-    money_kpi(m[2], t("compare.cost_fen"), row["cost_fen"],
+    money_kpi(m[2], t("planning.cost_total"), row["cost_fen"],
               t("planning.bound", bound=fmt.yuan_short(row["lower_bound_fen"], lang),
                 gap=fmt.percent(row["gap"])), help=t("planning.bound_help"))
     labels = pv.trip_labels(plan)

@@ -133,18 +133,21 @@ def money_chart(frame: pd.DataFrame) -> alt.Chart:
 
 
 def compare_chart(rows: list[dict[str, Any]]) -> alt.Chart:
-    """Plans side by side: cost and subsidy forecast (yuan) per plan."""
+    """Plans side by side: each plan's total cost (yuan) as one bar, its vehicles and its
+    self-return subsidies stacked (the subsidies are part of the total, never beside it)."""
+    parts = ("vehicle_fen", "subsidy_fen")
     data = pd.DataFrame(
-        [{"plan": r["name"], "what": t(f"compare.{m}"), "yuan": r[m] / 100}
-         for r in rows for m in ("cost_fen", "subsidy_fen")]
+        [{"plan": r["name"], "what": t(f"compare.{m}"), "part": i, "yuan": r[m] / 100}
+         for r in rows for i, m in enumerate(parts)]
     )
     return (
         alt.Chart(data)
         .mark_bar()
         .encode(
             x=alt.X("plan:N", title=None, axis=alt.Axis(labelAngle=0)),
-            xOffset="what:N",
-            y=alt.Y("yuan:Q", title=t("overview.yuan"), axis=alt.Axis(format=",.0f")),
+            y=alt.Y("yuan:Q", title=t("compare.cost_fen"), axis=alt.Axis(format=",.0f"),
+                    stack="zero"),
+            order=alt.Order("part:Q"),
             color=alt.Color("what:N", title=None, legend=alt.Legend(orient="top")),
             tooltip=[alt.Tooltip("plan:N", title=t("planning.name")),
                      alt.Tooltip("what:N", title=" "),

@@ -21,6 +21,10 @@ Rules implemented:
   rather than the claims picked: asked with their count, total and payees and that they become
   payments pending at the bank; a line changed since drops it. Downloading the finance list
   never issues a payment: it is the open batch, or a preview marked as such;
+- a claim with a payment exception offers finance a small form under its evidence: the outcome
+  of checking the bank statement (到账已核实, or 未到账，重新支付 for a bank failure only), a
+  note (required) and 确认; the service decides who may (four eyes) and refuses in the
+  session's language; a resolved exception shows what was found above the evidence;
 - exports are produced by the ledger service into a temporary file and offered as downloads.
 """
 
@@ -42,7 +46,7 @@ from planner.errors import JobbusError
 from planner.ledger.evidence import evidence_messages, evidence_text
 from planner.messages import Message
 from planner.services import claims as claims_service
-from planner.services import exports, imports, payments
+from planner.services import exports, imports, payment_exceptions, payments
 from ui import backend, fmt
 from ui.auth import actor_label
 from ui.i18n import current_language, t
@@ -54,10 +58,12 @@ RULES = ("charter", "self_return", "recruitment", "agency", "retention", "sendin
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def claims(url: str) -> pd.DataFrame:
-    """Every claim (``planner.services.ledger.list_claims``), cached until the ledger changes
-    — here or elsewhere: another user's payment shows at the next click (``backend.read``)."""
-    return backend.read(claims_service.list_claims, url)
+def claims(url: str, user: Any) -> pd.DataFrame:
+    """Every claim as ``user`` may see it (``planner.services.claims.claims_seen_by``: a
+    person's ID number masked unless the user's role may view it in full), cached until the
+    ledger changes — here or elsewhere: another user's payment, or the user's own new role,
+    shows at the next click (``backend.read``)."""
+    return backend.read(claims_service.claims_seen_by, url, user)
 
 
 def claim_metrics(frame: pd.DataFrame) -> None:
@@ -211,6 +217,16 @@ CLAIM_ACTIONS = (
     ClaimAction("issue_payment", "issue_payment"),
     ClaimAction("record_payment", "record_payment"),
 )
+
+
+#: the actions that send a claim back or stop it (never the emphasised button)
+BACKWARD_ACTIONS = frozenset({"reject", "reopen", "object"})
+
+
+def main_action(actions: list[ClaimAction]) -> ClaimAction | None:
+    """The emphasised (primary) button among ``actions``: the first that moves the claims on
+    (review, approve, publish, close the notice, pay); none when all send them back."""
+    return next((a for a in actions if a.name not in BACKWARD_ACTIONS), None)
 
 
 #: the actions whose buttons come with the 意见 / 理由 box (a note, or a reason they need)
@@ -480,8 +496,11 @@ def claim_detail(frame: pd.DataFrame, claim_id: int, url: str) -> None:
     st.markdown(t("subsidies.detail", rule=t(f"rules.{line['rule']}"), payee=line["payee_name"],
                   amount=fmt.yuan(int(line["amount_fen"]))))
     lang = current_language()
-    if bool(line["paid_exception"]) and isinstance(line["exception_note"], Message):
-        st.warning(t("claims.exception", why=line["exception_note"].render(lang)))
+    note = line["exception_note"]
+    if bool(line["paid_exception"]) and isinstance(note, Message):
+        st.warning(t("claims.exception", why=note.render(lang)))
+    elif isinstance(note, Message) and note.code.startswith("paid_exception.resolved_"):
+        st.info(t("subsidies.exc_resolved", what=note.render(lang)))
     for message in evidence_messages(line["evidence"], str(line["rule"])):
         st.markdown(f"- {message.render(lang)}")
     history = claims_service.claim_history(claim_id, url=url)
@@ -496,6 +515,45 @@ def claim_detail(frame: pd.DataFrame, claim_id: int, url: str) -> None:
             to_state=[t(f"states.{s}") for s in history["to_state"]],
         ).rename(columns={c: t(f"history.{c}") for c in history.columns})
         st.dataframe(history, hide_index=True, width="stretch")
+
+
+def exception_key(claim_id: int, part: str) -> str:
+    """The key of a widget of the payment-exception form of claim ``claim_id``."""
+    return f"sub_exc_{part}_{claim_id}"
+
+
+def resolve_exception_form(frame: pd.DataFrame, claim_id: int, user: Any, url: str) -> None:
+    """For a claim marked a payment exception: the outcome of checking the bank statement, a
+    note and 确认, resolved by the service (``payment_exceptions``) on the claim as shown (its
+    version): a claim changed since is refused, not resolved on what the user did not see."""
+    row = frame[frame["claim_id"] == claim_id]
+    if row.empty or not bool(row.iloc[0]["paid_exception"]):
+        return
+    line = row.iloc[0]
+    note = line["exception_note"]
+    returned = payment_exceptions.is_bank_failure(note if isinstance(note, Message) else None)
+    outcomes = [o.value for o in payment_exceptions.Outcome] if returned else ["arrived"]
+    labels = {o: t(f"subsidies.exc_{o}") for o in outcomes}
+    with st.form(key=exception_key(claim_id, "form")):
+        st.markdown(t("subsidies.exc_title"))
+        outcome = st.radio(t("subsidies.exc_outcome"), outcomes,
+                           format_func=labels.__getitem__,
+                           key=exception_key(claim_id, "outcome"), horizontal=True)
+        if not returned:
+            st.caption(t("subsidies.exc_money_left"))
+        text = st.text_input(t("subsidies.exc_note"), key=exception_key(claim_id, "note"),
+                             max_chars=payment_exceptions.NOTE_LIMIT,
+                             placeholder=t("subsidies.exc_note_hint"))
+        st.caption(t("subsidies.exc_four_eyes"))
+        submitted = st.form_submit_button(t("subsidies.confirm_yes"), type="primary",
+                                          key=exception_key(claim_id, "confirm"))
+    if not submitted:
+        return
+    state = backend.run(payment_exceptions.resolve_payment_exception, claim_id, user,
+                        str(outcome), text, seen_version=int(line["version"]), url=url)
+    if state is not None:
+        flash(t(f"subsidies.exc_done_{outcome}", claim=claim_id,
+                payment=str(line["payment_id"])))
 
 
 #: export name -> the permission it needs (``auth.PERMISSIONS``)
@@ -524,6 +582,16 @@ def make_export(name: str, url: str, user: Any) -> bytes:
         return target.read_bytes()
 
 
+def export_refusal(name: str) -> str:
+    """Why the user's role may not make export ``name``: the roles that may, as the service's
+    permission lists them (``auth.PERMISSIONS``)."""
+    from planner.services.auth import PERMISSIONS, Role
+
+    roles = PERMISSIONS[EXPORT_PERMISSIONS[name]]
+    names = t("subsidies.role_sep").join(t(f"roles.{r.value}") for r in Role if r in roles)
+    return t("subsidies.export_not_allowed", roles=names)
+
+
 def export_buttons(url: str, user: Any) -> None:
     """One download button per export the user's role may make; the file is made (and
     audited) when the button is clicked (the finance list as ``user``: for finance the open
@@ -532,7 +600,7 @@ def export_buttons(url: str, user: Any) -> None:
 
     for name in EXPORTS:
         if not may(EXPORT_PERMISSIONS[name]):
-            st.caption(t(f"subsidies.export_{name}") + " — " + t("subsidies.export_not_allowed"))
+            st.caption(t(f"subsidies.export_{name}") + " — " + export_refusal(name))
             continue
         what = t(f"subsidies.export_{name}")
         if name == "finance":

@@ -10,6 +10,10 @@ Rules implemented:
   state and reruns (so the counts above refresh), and the next run shows it once at the top
   (:func:`flash`, :func:`show_flash`) instead of an older warning or error;
 - date inputs show ``2020-02-15`` (ISO), as every table and file does;
+- a page's tabs keep the tab open across the rerun after a save, also when a label changes
+  (a count in it): Streamlit names a keyed ``st.tabs`` by its labels, so a changed label is a
+  new tab set that opens on its first tab; the tab open last run is remembered by name and
+  opened again (:func:`lasting_tabs`);
 - a confirmation (an action tapped once, waiting for 确认) holds only while the page that asked
   keeps drawing its 确认 button: Streamlit forgets the state of a widget a run does not draw, so
   a waiting confirmation whose 确认 has no state was left behind (another page, or another part
@@ -18,7 +22,7 @@ Rules implemented:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -81,3 +85,18 @@ def left_unconfirmed(key: str, yes_key: str) -> Any | None:
         return None
     del st.session_state[key]
     return pending
+
+
+def lasting_tabs(labels: Mapping[str, str], key: str) -> dict[str, Any]:
+    """``st.tabs`` of ``labels`` (label by name), keyed ``key`` and tracking the open tab
+    (``.open``), that opens the tab open last run again even when the labels changed since (a
+    count in one of them after a save); returns the tab containers by name."""
+    shown, opened = tuple(labels.values()), st.session_state.get(f"{key}:open")
+    if st.session_state.get(f"{key}:labels", shown) != shown and isinstance(opened, str) \
+            and opened in labels:
+        st.session_state[key] = labels[opened]  # the new tab set opens where the user was
+    st.session_state[f"{key}:labels"] = shown
+    tabs = dict(zip(labels, st.tabs(list(shown), key=key, on_change="rerun"), strict=True))
+    st.session_state[f"{key}:open"] = next((name for name, tab in tabs.items() if tab.open),
+                                           None)
+    return tabs

@@ -8,7 +8,8 @@ Rules implemented:
 - a leader sees only what ``planner.services.leaders`` gives them (their own trips; the service
   refuses anything else);
 - the status shown is what was recorded (出发 / 到达 / 取消), else 未出发: the leader's page
-  reports what happened, not the plan;
+  reports what happened, not the plan, in the words 跟踪 uses (:func:`status`, one rule:
+  ``tracking.trip_status``);
 - the roster is a fragment: ticking one person or searching redraws only the roster and its
   counts, not the page; a tick is one tap, an untick asks why under that person (a reason
   box, 确认撤销 and 取消, full width) and withdraws the boarding (``leaders.undo_boarding``:
@@ -34,6 +35,7 @@ import streamlit as st
 
 from planner import clock
 from planner.errors import JobbusError
+from planner.messages.people import id_tail
 from planner.services import leaders, movements
 from planner.services.movements import REASON_LIMIT
 from ui import backend, fmt
@@ -46,8 +48,10 @@ NO_REASON = "ldr_no_reason"  # 确认 of an undo tapped without a reason: asked 
 
 
 def status(row: Any) -> str:
-    """The trip's recorded status in words (未出发 where nothing was recorded)."""
-    return t(f"tracking.status_{row['status'] if row['recorded'] else 'planned'}")
+    """A trip's status in words (``row``: a row of ``tracking.trips``): what its recorded
+    movements say (``tracking.trip_status``; 未出发 where nothing is recorded) — the words 跟踪
+    shows too."""
+    return t(f"tracking.status_{row['status']}")
 
 
 def pick_trip(trips: pd.DataFrame) -> str | None:
@@ -202,11 +206,12 @@ def _act(pending: Confirmation, row: Any, user: Any, url: str,
     return True
 
 
-def _reason_needed() -> None:
-    """Under a reason box: ask for the reason when 确认 was tapped without one (next to the
-    box, not at the top of a long phone page)."""
+def _reason_needed(button: str) -> None:
+    """Under a reason box: ask for the reason when the confirming ``button`` (its label, as
+    the phone shows it) was tapped without one (next to the box, not at the top of a long
+    phone page)."""
     if st.session_state.pop(NO_REASON, False):
-        st.warning(t("leader.withdraw_no_reason"), icon=":material/edit_note:")
+        st.warning(t("leader.withdraw_no_reason", button=button), icon=":material/edit_note:")
 
 
 def _withdrawn_text(pending: Confirmation) -> str:
@@ -248,7 +253,7 @@ def _ask(row: Any, keys: ConfirmKeys) -> None:
                    icon=":material/undo:")
         st.text_input(t("leader.withdraw_reason"), key=keys.reason, max_chars=REASON_LIMIT,
                       placeholder=t("leader.withdraw_reason_placeholder"))
-        _reason_needed()
+        _reason_needed(t("leader.confirm_yes"))
     else:
         st.warning(t("leader.confirm", what=_what(pending), trip=pending.trip_id),
                    icon=":material/help:")
@@ -366,7 +371,7 @@ def _untick_question(r: dict[str, Any], trip_id: str, user: Any, url: str) -> No
     st.warning(t("leader.untick_confirm", name=r["name"]), icon=":material/undo:")
     st.text_input(t("leader.withdraw_reason"), key=UNTICK_REASON, max_chars=REASON_LIMIT,
                   placeholder=t("leader.untick_reason_placeholder"))
-    _reason_needed()
+    _reason_needed(t("leader.untick_yes"))
     st.button(t("leader.untick_yes"), key="ldr_untick_yes", type="primary", width="stretch",
               on_click=_untick, args=(r["id_number"], r["name"], trip_id, user, url))
     st.button(t("leader.not_yet"), key="ldr_untick_no", width="stretch",
@@ -392,7 +397,7 @@ def roster(trip_id: str, user: Any, url: str) -> None:
         st.info(t("leader.no_match"))
     for r in shown.to_dict("records"):
         with st.container(border=True):
-            st.markdown(t("leader.person", name=r["name"], tail=r["id_number"][-4:]))
+            st.markdown(t("leader.person", name=r["name"], tail=id_tail(r["id_number"])))
             details = [t("leader.pickup", stop=r["pickup_stop"])] if r["pickup_stop"] else []
             if r["phone"]:
                 details.append(tel(r["phone"]))

@@ -65,6 +65,13 @@ def fleet_rows(scenario: Scenario) -> list[dict[str, Any]]:
             for v in scenario.fleet]
 
 
+def fleet_columns() -> dict[str, Any]:
+    """The fleet table's number columns with thousands separators (a train's 1,000 seats)."""
+    return {t("fleet.seats"): st.column_config.NumberColumn(format="localized"),
+            t("fleet.available"): st.column_config.NumberColumn(format="localized", min_value=0,
+                                                                 step=1)}
+
+
 def availability(rows: Iterable[Mapping[str, Any]]) -> dict[str, int | None]:
     """Vehicles that may run at once, by fleet name, as the fleet table shows them (blank:
     unlimited)."""

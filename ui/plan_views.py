@@ -163,6 +163,7 @@ def summary_row(name: str, plan: Plan) -> dict[str, Any]:
         "trains": kinds.get("train", 0),
         "feeders": kinds.get("feeder", 0),
         "subsidy_fen": s.subsidy_forecast_fen,
+        "vehicle_fen": s.total_cost_fen - s.subsidy_forecast_fen,
         "lower_bound_fen": s.lower_bound_fen,
         "gap": s.gap,
     }
@@ -171,9 +172,10 @@ def summary_row(name: str, plan: Plan) -> dict[str, Any]:
 def comparison_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """Plans side by side: one column per plan, one row per measure, formatted."""
     measures: dict[str, Callable[[Any], str]] = {
-        "cost_fen": fmt.yuan, "served": fmt.count, "self_return": fmt.count,
+        "cost_fen": fmt.yuan, "vehicle_fen": fmt.yuan, "subsidy_fen": fmt.yuan,
+        "served": fmt.count, "self_return": fmt.count,
         "unserved": fmt.count, "vacancies": fmt.count, "coaches": fmt.count,
-        "trains": fmt.count, "feeders": fmt.count, "subsidy_fen": fmt.yuan,
+        "trains": fmt.count, "feeders": fmt.count,
         "lower_bound_fen": fmt.yuan, "gap": fmt.percent,
     }
     data = {r["name"]: [f(r[m]) for m, f in measures.items()] for r in rows}
@@ -197,7 +199,7 @@ def dispatch_xlsx(_plan: Plan, plan_key: str, lang: str) -> bytes:
     from planner.io import papers
 
     del plan_key, lang  # cache keys; the papers are Chinese for the bus leaders
-    return papers.xlsx_bytes(papers.dispatch_workbook(_plan))
+    return papers.dispatch_xlsx(_plan)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -206,7 +208,7 @@ def manifests_xlsx(_plan: Plan, _scenario: Scenario, plan_key: str, lang: str) -
     from planner.io import papers
 
     del plan_key, lang
-    return papers.xlsx_bytes(papers.manifests_workbook(_plan, _scenario))
+    return papers.manifests_xlsx(_plan, _scenario)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -216,7 +218,7 @@ def self_return_calls_xlsx(_plan: Plan, _scenario: Scenario, plan_key: str, lang
     from planner.io import papers
 
     del plan_key, lang
-    return papers.xlsx_bytes(papers.self_return_workbook(_plan, _scenario))
+    return papers.self_return_xlsx(_plan, _scenario)
 
 
 # ------------------------------------------------------------------ saved plans

@@ -5,8 +5,14 @@ Rules implemented:
 
 - a time recorded for a trip is shown as it happened; where nothing is recorded the planned
   day is shown, marked 计划;
-- a movement's day starts at the "as of" day and follows it when the "as of" day changes (the
-  user may still change it in between);
+- a trip's status is what its movements recorded say, in the words of the leader's page
+  (``leader_views.status``); where nothing is recorded and the plan has the trip on its way
+  or arrived by the day, that is added marked 计划 (未出发（计划已到达）), never as the status;
+- a movement's day starts at the trip's planned day for it (the arrival day for an arrival,
+  else the departure day) and follows the trip and the event picked (the user may still
+  change it in between); the note is emptied once the movement is recorded, so it does not
+  go with the next one; whether the movement can have happened is the service's to say
+  (``trip_events.movement_out_of_order``);
 - a check-in is undone with a reason (required), the check-ins unticked all for it; the last
   movement of the trip picked to record a movement has 撤销, confirmed with a reason (the
   leader page's control, ``leader_views.withdraw_last``);
@@ -27,7 +33,7 @@ from planner.services import movements
 from ui import backend, fmt, layout
 from ui.i18n import t
 from ui.layout import DATE_FORMAT
-from ui.leader_views import ConfirmKeys, withdraw_last
+from ui.leader_views import ConfirmKeys, status, withdraw_last
 
 EVENTS = ("departed", "arrived", "delayed", "cancelled")
 
@@ -48,13 +54,23 @@ def _when(recorded: Any, planned: dt.date) -> str:
     return t("tracking.planned_day", day=fmt.date(planned))
 
 
+def status_with_plan(row: Any) -> str:
+    """A trip's status in words (:func:`ui.leader_views.status`), and where nothing is recorded
+    what its plan expects by the day, marked 计划."""
+    said = status(row)
+    if row.get("plan") in ("under_way", "arrived"):
+        return t("tracking.status_with_plan", status=said,
+                 plan=t(f"tracking.status_{row['plan']}"))
+    return said
+
+
 def trips_table(trips: pd.DataFrame) -> pd.DataFrame:
     """The trips as the screen shows them: status, real or planned departure and arrival."""
     return pd.DataFrame({
         t("trips.id"): trips["trip_id"],
         t("trips.kind"): [t(f"modes.{k}") for k in trips["kind"]],
         t("trips.vehicle"): trips["vehicle"],
-        t("tracking.status"): [t(f"tracking.status_{s}") for s in trips["status"]],
+        t("tracking.status"): [status_with_plan(r) for r in trips.to_dict("records")],
         t("trips.depart"): [_when(r, p) for r, p in
                             zip(trips["departed_at"], trips["depart_date"], strict=True)],
         t("trips.arrive"): [_when(r, p) for r, p in
@@ -77,27 +93,43 @@ def trip_labels(trips: pd.DataFrame) -> dict[str, str]:
             for r in trips.itertuples()}
 
 
-def movement_form(trips: dict[str, str], as_of: dt.date, user: Any, url: str) -> str | None:
-    """Record that a trip (of ``trips``: labels by id) departed, arrived, was delayed or
-    cancelled; returns the trip picked."""
+def planned_day(trip: Any, event: str) -> dt.date:
+    """The day a movement of ``trip`` (a row of ``tracking.trips``) defaults to: its planned
+    arrival day for an arrival, its planned departure day otherwise."""
+    return trip["arrive_date"] if event == "arrived" else trip["depart_date"]
+
+
+MOVE_DAY, MOVE_DAY_FOR, MOVE_NOTE = "trk_mv_day", "trk_mv_day_for", "trk_mv_note"
+NOTE_DONE = "trk_mv_note_done"  # a movement was recorded: its note is emptied on the next run
+
+
+def movement_form(trips: pd.DataFrame, labels: dict[str, str], user: Any,
+                  url: str) -> str | None:
+    """Record that a trip (of ``trips``, ``labels`` by id for the picker) departed, arrived,
+    was delayed or cancelled; returns the trip picked."""
     c = st.columns([2, 1, 1, 1])
-    trip_id = c[0].selectbox(t("tracking.trip"), list(trips), key="trk_mv_trip", index=None,
+    trip_id = c[0].selectbox(t("tracking.trip"), list(labels), key="trk_mv_trip", index=None,
                              placeholder=t("planning.trip_placeholder"),
-                             format_func=trips.__getitem__)
-    labels = {e: t(f"tracking.event_{e}") for e in EVENTS}
+                             format_func=labels.__getitem__)
+    names = {e: t(f"tracking.event_{e}") for e in EVENTS}
     event = c[1].selectbox(t("tracking.event"), EVENTS, key="trk_mv_event",
-                           format_func=labels.__getitem__)
-    if st.session_state.get("trk_mv_day_as_of") != as_of:  # a new as-of day: the form follows
-        st.session_state["trk_mv_day_as_of"] = as_of
-        st.session_state["trk_mv_day"] = as_of
-    day = c[2].date_input(t("tracking.event_day"), key="trk_mv_day", format=DATE_FORMAT)
+                           format_func=names.__getitem__)
+    found = trips[trips["trip_id"] == trip_id]
+    if not found.empty and st.session_state.get(MOVE_DAY_FOR) != (trip_id, event):
+        st.session_state[MOVE_DAY_FOR] = (trip_id, event)  # another pick: its planned day
+        st.session_state[MOVE_DAY] = planned_day(found.iloc[0], event)
+    day = c[2].date_input(t("tracking.event_day"), key=MOVE_DAY, format=DATE_FORMAT,
+                          help=t("tracking.event_day_help"))
     time = c[3].time_input(t("tracking.event_time"), dt.time(8, 0), key="trk_mv_time")
-    note = st.text_input(t("tracking.note"), key="trk_mv_note")
+    if st.session_state.pop(NOTE_DONE, False):  # set before the box is drawn: the browser's
+        st.session_state[MOVE_NOTE] = ""  # box is emptied too (deleting the key is not enough)
+    note = st.text_input(t("tracking.note"), key=MOVE_NOTE)
     if st.button(t("tracking.record"), key="trk_mv_save", disabled=trip_id is None):
         done = backend.run(movements.record_trip_event, trip_id, event,
-                            dt.datetime.combine(day, time), user, note or None, url=url)
+                           dt.datetime.combine(day, time), user, note or None, url=url)
         if done is not None:
-            flash(t("tracking.recorded", trip=trip_id, event=labels[event]))
+            st.session_state[NOTE_DONE] = True  # the next movement starts without this note
+            flash(t("tracking.recorded", trip=trip_id, event=names[event]))
     return trip_id
 
 

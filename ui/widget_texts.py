@@ -105,7 +105,8 @@ def chinese_widget_texts() -> None:
 #: where Streamlit draws its own words as text: tooltips (the table toolbar's), menus (a table
 #: column's), drop-down lists ("No results") and the table's search status
 WORD_TEXT = ('[data-testid="stTooltipContent"]', '[role="menu"]', '[role="listbox"]',
-             '[data-baseweb="popover"]', ".gdg-search-status")
+             '[data-baseweb="popover"]', ".gdg-search-status",
+             '[data-testid="stDataFrameColumnVisibilityMenu"]', '[data-testid="stSkipToContent"]')
 #: elements whose aria-label, title or placeholder Streamlit writes (read out, or shown on
 #: hover): the table toolbar, the table, select boxes and the running indicator
 WORD_ATTRIBUTES = ('[data-testid="stElementToolbar"]', '[data-testid="stDataFrame"]',
@@ -123,8 +124,17 @@ WORDS_SCRIPT = """<script>(() => {
                              + " [placeholder]," + s + "[aria-label]").join(",");
   const swap = (value) => {
     const key = (value || "").trim();
-    return Object.prototype.hasOwnProperty.call(w.__jobbusWords, key)
-      ? w.__jobbusWords[key] : null;
+    const words = w.__jobbusWords;
+    if (Object.prototype.hasOwnProperty.call(words, key)) return words[key];
+    for (const english in words) {  // a word with a count in it: "Select {n} matches"
+      if (!english.includes("{n}")) continue;
+      const [head, tail] = english.split("{n}");
+      if (key.startsWith(head) && key.endsWith(tail)
+          && /^[0-9,]+$/.test(key.slice(head.length, key.length - tail.length))) {
+        return words[english].replace("{n}", key.slice(head.length, key.length - tail.length));
+      }
+    }
+    return null;
   };
   w.__jobbusTranslate = (root) => {
     if (!root || !root.querySelectorAll) return;

@@ -6,7 +6,8 @@ recomputed amount), ``confirm-account IDS`` (确认新账户: the payee's new ba
 the claims' state and notice kept), ``publish IDS [--on DATE]``, ``close-notice IDS [--on DATE]``,
 ``issue [IDS | --all]``, ``batch [--yes]`` (a numbered payment batch of every line payable now
 and not yet at the bank: without ``--yes`` it only says what it would hold), ``pay ID
-[--paid-on DATE]``.
+[--paid-on DATE]``, ``resolve-exception ID --outcome arrived|not-arrived --note TEXT`` (a payment
+exception checked against the bank statement).
 
 Rules implemented here:
 
@@ -115,6 +116,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     pay = _add(sub, "pay", "record that a claim's payment went through (finance)", _pay)
     pay.add_argument("id", metavar="ID")
     pay.add_argument("--paid-on", default=None, metavar="DATE", help="default today")
+    resolve = _add(sub, "resolve-exception", "resolve a claim's payment exception after checking "
+                   "the bank statement: arrived (it stays paid) or not-arrived (a bank failure "
+                   "only: the payment fails and the claim goes back to notice_done, to be "
+                   "issued again) (finance; not who recorded it paid or imported the bank file)",
+                   _resolve_exception)
+    resolve.add_argument("id", metavar="ID")
+    resolve.add_argument("--outcome", required=True, choices=("arrived", "not-arrived"))
+    resolve.add_argument("--note", required=True, metavar="TEXT",
+                         help="what was checked: the statement's reference, the day")
 
 
 def _add(sub: argparse._SubParsersAction[argparse.ArgumentParser], name: str, help_text: str,
@@ -383,8 +393,23 @@ def _pay(args: argparse.Namespace, user: User, url: str) -> int:
     return 0
 
 
-def _one_id(text: str) -> list[int]:
+def _resolve_exception(args: argparse.Namespace, user: User, url: str) -> int:
+    from planner.services.ledger import payment_id_for, resolve_payment_exception
+
+    (claim_id,) = _one_id(args.id, "problem.cli_one_claim_resolve")
+    state = resolve_payment_exception(claim_id, user, args.outcome, args.note, url=url)
+    if state == "paid":
+        print(f"claim {claim_id}: the money arrived; its payment exception is cleared and it "
+              f"stays paid ({_who(user)})")
+    else:
+        print(f"claim {claim_id}: the money did not arrive; payment {payment_id_for(claim_id)} "
+              f"failed and the claim is back at {state} ({_who(user)}); issue it again with "
+              f"`jobbus claims issue {claim_id}`")
+    return 0
+
+
+def _one_id(text: str, code: str = "problem.cli_one_claim") -> list[int]:
     ids = parse_ids(text, "ID")
     if len(ids) != 1:
-        raise InputError([problem("ID", "problem.cli_one_claim", raw=repr(text))])
+        raise InputError([problem("ID", code, raw=repr(text))])
     return ids

@@ -1,8 +1,11 @@
-"""``jobbus users``: add and list the people who may sign in.
+"""``jobbus users``: add and list the people who may sign in, change a role, stop a user.
 
 ``jobbus users add USERNAME --role ROLE [--password-stdin]``: the password is read from one
 line of standard input with ``--password-stdin``, else asked for twice on a terminal, else
-generated and printed once. Roles: operator, reviewer, approver, finance, auditor, admin.
+generated and printed once. Roles: operator, reviewer, approver, finance, auditor, admin,
+leader. ``jobbus users set-role USERNAME ROLE``, ``jobbus users deactivate USERNAME`` and
+``jobbus users activate USERNAME`` change a user (audited as the command line); a user
+signed in to the app is signed out at their next click.
 """
 
 from __future__ import annotations
@@ -32,6 +35,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     lst = sub.add_parser("list", help="list users")
     add_database_option(lst)
     lst.set_defaults(func=_list)
+    role = sub.add_parser("set-role", help="give a user another role")
+    role.add_argument("username")
+    role.add_argument("role", choices=[r.value for r in Role])
+    add_database_option(role)
+    role.set_defaults(func=_set_role)
+    for name, active, text in (("deactivate", False, "stop a user signing in"),
+                               ("activate", True, "let a stopped user sign in again")):
+        cmd = sub.add_parser(name, help=text)
+        cmd.add_argument("username")
+        add_database_option(cmd)
+        cmd.set_defaults(func=_set_active, active=active)
 
 
 def _add(args: argparse.Namespace) -> int:
@@ -66,4 +80,20 @@ def _list(args: argparse.Namespace) -> int:
     url = ledger_url(args)
     for u in list_users(url=url):
         print(f"{u.username:<20} {u.role:<10} {'active' if u.active else 'inactive'}")
+    return 0
+
+
+def _set_role(args: argparse.Namespace) -> int:
+    from planner.services.auth import set_role
+
+    set_role(args.username, args.role, url=ledger_url(args))
+    print(f"{args.username}: role {args.role}")
+    return 0
+
+
+def _set_active(args: argparse.Namespace) -> int:
+    from planner.services.auth import set_active
+
+    set_active(args.username, args.active, url=ledger_url(args))
+    print(f"{args.username}: {'active' if args.active else 'inactive'}")
     return 0

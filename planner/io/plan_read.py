@@ -51,6 +51,7 @@ from planner.io.schemas import (
 )
 from planner.io.tables import Row, Table, check_duplicates, format_fen, read_table
 from planner.messages import Message, msg
+from planner.messages.people import person as named
 from planner.problems import InputError, Problem, Severity, problem
 
 CREW_COLUMNS = ("leader_name", "leader_phone", "driver_name", "driver_phone")
@@ -397,7 +398,8 @@ def assignments_from_table(
             table.problem(msg("problem.trip_not_in_trips", trip=v["trip_id"]), r.row, "trip_id")
             ok = False
         if people is not None and v.get("id_number") and v["id_number"] not in people:
-            table.problem(msg("problem.not_in_workers", id=v["id_number"]), r.row, "id_number")
+            table.problem(msg("problem.not_in_workers", id=named(v["id_number"])), r.row,
+                          "id_number")
             ok = False
         if employers is not None and v.get("employer_uscc") and v["employer_uscc"] not in employers:
             table.problem(msg("problem.employer_unknown", employer=v["employer_uscc"]), r.row,
@@ -421,7 +423,7 @@ def legs_from_table(table: Table, trip_ids: set[Any], people: set[str] | None = 
             table.problem(msg("problem.trip_not_in_trips", trip=v["trip_id"]), r.row, "trip_id")
             ok = False
         if people is not None and v.get("id_number") and v["id_number"] not in people:
-            table.problem(msg("problem.not_carried", id=v["id_number"]), r.row, "id_number")
+            table.problem(msg("problem.not_carried", id=named(v["id_number"])), r.row, "id_number")
             ok = False
         if ok and all(v.get(k) is not None for k in LEGS.names):
             out.append(Leg(v["id_number"], v["trip_id"], v["leg"]))
@@ -577,7 +579,8 @@ def _one_place_each(tables: Mapping[str, Table], problems: list[Problem]) -> Non
                 continue
             first = seen.get(pid)
             if first is not None and first[0] != t.file:
-                t.problem(msg("problem.person_twice", id=pid, file=first[0], first=first[1]),
+                t.problem(msg("problem.person_twice", id=named(pid), file=first[0],
+                                  first=first[1]),
                           r.row, "id_number")
             else:
                 seen.setdefault(pid, (t.file, r.row))

@@ -278,14 +278,26 @@ def _missing(v: Any) -> bool:
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
-    """Excel's sheet-name rules: at most 31 characters, none of ``[]:*?/\\``, unique."""
-    base = "".join("_" if c in "[]:*?/\\" else c for c in name).strip("'")[:31] or "Sheet"
+    """Excel's sheet-name rules: at most 31 characters (UTF-16 units, as Excel counts them), none
+    of ``[]:*?/\\``, no apostrophe first or last, unique (case ignored)."""
+    clean = "".join("_" if c in "[]:*?/\\" else c for c in name).strip("'")
+    base = _utf16_cut(clean, 31).rstrip("'") or "Sheet"
     title, n = base, 1
     while title.lower() in used:
         n += 1
-        title = f"{base[: 31 - len(str(n)) - 1]}_{n}"
+        title = f"{_utf16_cut(base, 31 - len(str(n)) - 1)}_{n}"
     used.add(title.lower())
     return title
+
+
+def _utf16_cut(text: str, units: int) -> str:
+    """The longest start of ``text`` of at most ``units`` UTF-16 code units."""
+    size = 0
+    for i, c in enumerate(text):
+        size += 2 if ord(c) > 0xFFFF else 1
+        if size > units:
+            return text[:i]
+    return text
 
 
 def _atomic_write(out_dir: Path, files: Mapping[str, Any]) -> Path:

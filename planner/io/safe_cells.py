@@ -11,7 +11,9 @@ Rules implemented here:
 - xlsx: every cell holding text is a string cell, never a formula cell (openpyxl would store a
   ``str`` beginning with ``=`` as a formula); formula-like text is marked with Excel's
   quote prefix (the apostrophe convention inside the file), so Excel and LibreOffice show the
-  text as typed and keep it text when it is edited.
+  text as typed and keep it text when it is edited;
+- the print-ready papers are written with XlsxWriter (``planner.io.papers``): every text there
+  goes through ``write_string``, and formula-like text gets the same quote prefix.
 """
 
 from __future__ import annotations

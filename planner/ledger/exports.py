@@ -258,10 +258,16 @@ def write_notice(lines: pd.DataFrame, path: Path | str, *, states: str | None = 
     assert ws is not None
     ws.title = "公示名单"
     _header(ws, NOTICE_HEADERS)
-    for row in frame.itertuples(index=False):
-        ws.append(list(row))
+    amount = NOTICE_HEADERS.index("金额（元）")
+    # in the workbook an amount is a number (sums, sorts, prints as 1,234.00), not its text
+    for row, fen in zip(frame.itertuples(index=False), lines["amount_fen"], strict=True):
+        cells = list(row)
+        cells[amount] = int(fen) / 100
+        ws.append(cells)
+        ws.cell(ws.max_row, amount + 1).number_format = "#,##0.00"
     total = int(lines["amount_fen"].sum()) if len(lines) else 0
-    ws.append(["合计", "", "", "", "", f"{total / 100:,.2f}", "", ""])
+    ws.append(["合计", "", "", "", "", total / 100, "", ""])
+    ws.cell(ws.max_row, amount + 1).number_format = "#,##0.00"
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     if states:

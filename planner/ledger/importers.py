@@ -40,6 +40,7 @@ from sqlalchemy import insert, select
 from planner.ledger import models as m
 from planner.ledger.repository import LedgerRepository
 from planner.messages import Message, msg
+from planner.messages.people import person as named
 from planner.problems import Problem
 
 #: The fields naming where a payee is paid.
@@ -303,7 +304,7 @@ def merge_people(
             continue
         fields = _person_fields(w)
         refused = len(merge.problems)
-        if seen.check(merge, merge.at(i), msg("problem.what_person", id=w.id_number),
+        if seen.check(merge, merge.at(i), msg("problem.what_person", id=named(w.id_number, w.name)),
                       w.id_number, values):
             rows.append({"id_number": w.id_number, "import_id": imp.id, **values,
                          **_as_given(cells, w.id_number, fields, registered=False)})
@@ -435,12 +436,13 @@ def merge_manifest(
         person = people.get(id_number)
         trip = trips.get(trip_id)
         if person is None:
-            mg.problem(row, "id_number", msg("problem.unknown_person", id=id_number))
+            mg.problem(row, "id_number", msg("problem.unknown_person", id=named(id_number)))
             return
         if trip is None:
             mg.problem(row, "trip_id", msg("problem.te_unknown_trip", trip=trip_id))
             return
-        if seen.check(mg, row, msg("problem.what_on_trip", id=id_number, trip=trip_id),
+        if seen.check(mg, row, msg("problem.what_on_trip", id=named(id_number, person.name),
+                                   trip=trip_id),
                       (id_number, trip_id), values):
             rows.append({"person_id": person.id, "trip_pk": trip.id, "main": main,
                          "employer_uscc": employer_uscc,
@@ -455,8 +457,10 @@ def merge_manifest(
         employer_of[a.id_number] = a.employer_uscc
         known_trip = main_trip.get(a.id_number)
         if known_trip is not None and known_trip != a.trip_id:
-            merge.problem(merge.at(i), "trip_id", msg("problem.ledger_other_trip", id=a.id_number,
-                                                      known=known_trip, trip=a.trip_id))
+            known_person = people.get(a.id_number)
+            merge.problem(merge.at(i), "trip_id", msg(
+                "problem.ledger_other_trip", known=known_trip, trip=a.trip_id,
+                id=named(a.id_number, known_person.name if known_person else None)))
             continue
         values = {"leg": leg_of.get((a.id_number, a.trip_id), 1), "pickup_stop": a.pickup_stop}
         add(merge, merge.at(i), a.id_number, a.trip_id, values, a.employer_uscc, True)
@@ -495,7 +499,7 @@ class Refs:
         p = self.people.get(id_number)
         if p is None:
             merge.problem(row, "id_number", msg("problem.unknown_person_unregistered",
-                                                id=id_number))
+                                                id=named(id_number)))
         return p
 
     def employer(self, merge: Merge, row: int, uscc: str, column: str = "employer_uscc"
@@ -515,8 +519,11 @@ def merge_arrivals(repo: LedgerRepository, records: Sequence[Any], imp: m.Import
                    ) -> Merge:
     """Add arrivals (``Arrival``). ``trip_id`` names a government trip (the boarding is
     recorded too) or an employer charter's contract number; blank: came on their own."""
+    from planner.ledger.trip_events import check_in_out_of_order, timelines
+
     refs = Refs.load(repo)
     known = _events_by_key(repo, "arrived")
+    movements = timelines(repo, refs.trips.values())
     seen = _Keyed(
         {
             k: (None, {"arrived_on": e.on_date, "trip_id": e.ref, "ticket_amount": e.amount_fen})
@@ -538,14 +545,21 @@ def merge_arrivals(repo: LedgerRepository, records: Sequence[Any], imp: m.Import
         if person is None or employer is None or unknown_trip:
             continue
         if trip is not None and (person.id, trip.id) not in on_manifest:
-            merge.problem(row, "trip_id", msg("problem.te_not_on_trip", id=r.id_number,
+            merge.problem(row, "trip_id", msg("problem.te_not_on_trip",
+                                              id=named(r.id_number, person.name),
                                               trip=r.trip_id))
+            continue
+        early = None if trip is None else check_in_out_of_order(movements[trip.trip_id],
+                                                                r.arrived_on)
+        if early is not None:
+            merge.problem(row, "arrived_on", early)
             continue
         key = f"arrived|{r.id_number}|{r.employer_uscc}"
         values = {"arrived_on": r.arrived_on, "trip_id": r.trip_id or None,
                   "ticket_amount": r.ticket_amount_fen}
-        if not seen.check(merge, row, msg("problem.what_arrival", id=r.id_number,
-                                              employer=r.employer_uscc), key,
+        if not seen.check(merge, row, msg("problem.what_arrival",
+                                          id=named(r.id_number, person.name),
+                                          employer=r.employer_uscc), key,
                           values):
             continue
         rows.append({"kind": "arrived", "natural_key": key, "person_id": person.id,
@@ -692,8 +706,9 @@ def merge_placements(repo: LedgerRepository, records: Sequence[Any], imp: m.Impo
         if person is None or employer is None:
             continue
         values = {"agency_uscc": r.agency_uscc}
-        if seen.check(merge, row, msg("problem.what_placement", id=r.id_number,
-                                              employer=r.employer_uscc),
+        if seen.check(merge, row, msg("problem.what_placement",
+                                      id=named(r.id_number, person.name),
+                                      employer=r.employer_uscc),
                       (r.id_number, r.employer_uscc), values):
             repo.add(m.Placement(agency_uscc=r.agency_uscc, agency_name=r.agency_name,
                                  person_id=person.id, employer_id=employer.id,

@@ -13,8 +13,15 @@ Rules implemented here:
   undone first), and a delay cannot be recorded on a day after the first of its people
   arrived (the bus was there by then; arrivals carry a day, not a time, so a delay on that very
   day is still accepted);
-- an arrival or a cancellation cannot be before the recorded departure, nor a departure after
-  the recorded arrival;
+- movements in order (:func:`movement_out_of_order`, whoever records them: the app, the
+  leader's phone, an imported file): a trip arrives strictly after it departs (not at the very
+  same minute), and neither its departure nor its arrival is on a day after the first of its
+  people checked in at their employer (a check-in carries a day, not a time, so the same day
+  is accepted); seen from the check-ins (:func:`check_in_out_of_order`, the arrivals import
+  and 跟踪's check-in), nobody checks in on a day before their trip's recorded departure or
+  arrival. A boarding does not bound the departure: a tick is dated the planned departure
+  day, not when the bus left;
+- a cancellation cannot be before the recorded departure;
 - the events of one file are checked departures first, then in time order (a file may list
   them in any order), against what the ledger already holds, so a wrong arrival or
   cancellation is blamed on its own row; any problem refuses the whole file;
@@ -28,7 +35,9 @@ Rules implemented here:
   person is what subsidy claims rest on, so from then on the check-ins are undone first (on
   跟踪), and the claims computed from them are revisited by the next compute (a claim past
   draft is flagged ``needs_review``); nothing is withdrawn on a cancelled trip, and a delay or
-  a cancellation is not withdrawn here.
+  a cancellation is not withdrawn here. An arrival its people's check-ins contradict (on a
+  day after the first of them, recorded before the rule above held) is plainly wrong and is
+  withdrawn even so: the check-ins, which claims rest on, stay as they are.
 """
 
 from __future__ import annotations
@@ -132,12 +141,11 @@ class Timeline:
         arrived, departed = self.once.get("arrived"), self.once.get("departed")
         if event in ("cancelled", "delayed") and arrived is not None:
             return "event", msg("refusal.trip_has_arrived", trip=trip, event=named)
-        if event == "arrived" and departed is not None and at < departed:
-            return "at", msg("refusal.arrival_early", at=show(at), departed=show(departed))
         if event == "cancelled" and departed is not None and at < departed:
             return "at", msg("refusal.cancel_early", at=show(at), departed=show(departed))
-        if event == "departed" and arrived is not None and at > arrived:
-            return "at", msg("refusal.departure_late", at=show(at), arrived=show(arrived))
+        out_of_order = movement_out_of_order(self, event, at)
+        if out_of_order is not None:
+            return "at", out_of_order
         return None
 
     def duplicate(self, event: str, at: dt.datetime) -> bool:
@@ -175,9 +183,57 @@ class Timeline:
         if event == "departed" and "arrived" in self.once:
             return msg("refusal.withdraw_departure_arrived", trip=trip,
                        at=show(self.once["arrived"]))
-        if event == "arrived" and self.arrived:
+        if event == "arrived" and self.arrived and not self.contradicted(event):
             return msg("refusal.withdraw_arrival_checked_in", trip=trip, arrived=self.arrived)
         return None
+
+    def contradicted(self, event: str) -> bool:
+        """Whether the recorded ``event`` (a departure, an arrival) is on a day after the first
+        of the trip's people checked in: impossible, a mistake whatever else holds."""
+        at = self.once.get(event)
+        return (at is not None and self.first_arrival is not None
+                and at.date() > self.first_arrival)
+
+
+def movement_out_of_order(line: Timeline, event: str, at: dt.datetime) -> Message | None:
+    """The rule "movements in order": why a departure or an arrival of ``line``'s trip at
+    ``at`` cannot have happened (a ``refusal.*`` message naming the trip and the facts it
+    contradicts); ``None``: it can (any other event, too).
+
+    A trip arrives strictly after it departs; neither movement is on a day after the first of
+    its people checked in at their employer (check-ins carry a day, so the same day is
+    accepted). Every path that records a movement checks it (``Timeline.refusal``): the app,
+    the leader's phone and the ``trip_events`` import.
+    """
+    trip, first = line.trip_id, line.first_arrival
+    arrived, departed = line.once.get("arrived"), line.once.get("departed")
+    if event == "departed" and arrived is not None and at >= arrived:
+        return msg("refusal.departure_not_before_arrival", trip=trip, at=show(at),
+                   arrived=show(arrived))
+    if event == "arrived" and departed is not None and at <= departed:
+        return msg("refusal.arrival_not_after_departure", trip=trip, at=show(at),
+                   departed=show(departed))
+    if first is None or at.date() <= first:
+        return None
+    facts = {"trip": trip, "at": show(at), "day": first.isoformat(), "arrived": line.arrived}
+    if event == "departed":
+        return msg("refusal.departed_after_check_ins", **facts)
+    if event == "arrived":
+        return msg("refusal.arrived_after_check_ins", **facts)
+    return None
+
+
+def check_in_out_of_order(line: Timeline, day: dt.date) -> Message | None:
+    """The rule "movements in order" seen from a check-in: why a person of ``line``'s trip
+    cannot have checked in at their employer on ``day`` (a ``problem.*`` message naming the
+    trip and the movement); ``None``: they can. Nobody arrives on a day before their trip's
+    recorded arrival, nor before its recorded departure."""
+    for event in ("arrived", "departed"):
+        at = line.once.get(event)
+        if at is not None and day < at.date():
+            return msg("problem.check_in_before_movement", trip=line.trip_id,
+                       day=day.isoformat(), event=msg(f"trip_event.{event}"), at=show(at))
+    return None
 
 
 def timelines(repo: LedgerRepository, trips: Iterable[m.Trip]) -> dict[str, Timeline]:

@@ -5,6 +5,9 @@ Rules implemented here:
 - a claim moves draft → reviewed → approved → in_notice → notice_done → paid; it may be
   rejected from draft, reviewed or approved; an objection during the notice sends it back to
   reviewed; a failed bank payment leaves it at notice_done, ready to be paid again;
+- a paid claim whose payment the bank then reported failed (a payment exception) goes back to
+  notice_done when finance has checked that the money did not arrive (``payment_returned``,
+  ``planner.services.payment_exceptions``), to be paid again; no other move leaves paid;
 - a draft whose entitlement became zero on a recompute is voided (``void``, only from draft;
   the claim stays, with its history); a voided claim owed money again is revived as a draft;
 - a claim past draft that a recompute flagged for review (its entitlement changed) is
@@ -55,6 +58,7 @@ TRANSITIONS: dict[str, tuple[frozenset[ClaimState], ClaimState]] = {
     "object": (frozenset({S.IN_NOTICE}), S.REVIEWED),
     "close_notice": (frozenset({S.IN_NOTICE}), S.NOTICE_DONE),
     "record_payment": (frozenset({S.NOTICE_DONE}), S.PAID),
+    "payment_returned": (frozenset({S.PAID}), S.NOTICE_DONE),
     "void": (frozenset({S.DRAFT}), S.VOID),
     "reopen": (frozenset({S.REVIEWED, S.APPROVED, S.IN_NOTICE, S.NOTICE_DONE}), S.DRAFT),
     "revive": (frozenset({S.VOID}), S.DRAFT),

@@ -104,9 +104,15 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "close_notice": frozenset({Role.APPROVER}),
     "issue_payment": frozenset({Role.FINANCE}),
     "record_payment": frozenset({Role.FINANCE}),
+    # a payment exception checked against the bank: finance, never who recorded that payment
+    # paid or imported the bank file contradicting it (planner.services.payment_exceptions)
+    "resolve_payment_exception": frozenset({Role.FINANCE}),
     "manage_users": frozenset({Role.ADMIN}),
     "manage_policies": frozenset({Role.ADMIN}),
     "export_finance_list": frozenset({Role.FINANCE, Role.AUDITOR, Role.ADMIN}),
+    # a person's full ID number on screen: finance pays to it, the auditor checks, the admin
+    # administers; every other role sees it masked (``claims.claims_seen_by``)
+    "view_full_ids": frozenset({Role.FINANCE, Role.AUDITOR, Role.ADMIN}),
     "export_notice": frozenset({Role.APPROVER, Role.FINANCE, Role.AUDITOR, Role.ADMIN}),
     "export_returns": frozenset(Role) - {Role.LEADER},
 }

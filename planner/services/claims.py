@@ -52,6 +52,7 @@ from planner.ledger.evidence import (
     reason_message,
     stored_evidence,
 )
+from planner.ledger.exports import mask_id
 from planner.ledger.repository import UnitOfWork, row_dict
 from planner.ledger.workflow import (
     OPEN_STATES,
@@ -67,12 +68,15 @@ from planner.messages import Message, msg
 from planner.problems import InputError, problem
 from planner.refusal import InvalidRequest
 from planner.services.auth import (
+    PERMISSIONS,
     PermissionDenied,
     User,
     check_permission,
+    current_actor,
 )
 from planner.services.context import Ledger, using
 from planner.services.policies import _policy_module, load_active_policy
+from planner.subsidies.policy import PayeeKind
 
 
 def actions_open_to(states: Iterable[str], all_flagged: bool,
@@ -722,6 +726,40 @@ def list_claims(state: str | None = None, rule: str | None = None, *,
                 "account_changed": account_changed(c),
             })
     return pd.DataFrame(rows, columns=CLAIM_COLUMNS)
+
+
+def claims_seen_by(actor: User, state: str | None = None, rule: str | None = None, *,
+                   url: str | None = None, ledger: Ledger | None = None) -> pd.DataFrame:
+    """The claims (``list_claims``) as ``actor`` may see them on screen: a person's ID number
+    in full only for a role that may view full ID numbers now (``view_full_ids``: finance,
+    auditor, admin; the role re-read from the ledger, so a user demoted meanwhile sees it
+    masked), else masked as the public files mask it (``5224**********1234``), in the payee
+    column and in the evidence (an agency's recruits). Credit codes of employers and agencies
+    are not personal data and stay whole.
+
+    Raises
+    ------
+    PermissionDenied
+        ``actor`` is unknown to the ledger or inactive.
+    """
+    with using(url, ledger).uow() as uow:
+        live = current_actor(actor, uow)
+    if not live.active:
+        raise PermissionDenied(msg("refusal.inactive", user=live.username))
+    frame = list_claims(state, rule, url=url, ledger=ledger)
+    if live.role not in PERMISSIONS["view_full_ids"]:
+        people = frame["payee_kind"] == PayeeKind.PERSON.value
+        frame.loc[people, "payee_id"] = frame.loc[people, "payee_id"].map(mask_id)
+        frame["evidence"] = pd.Series([_ids_masked(e) for e in frame["evidence"]],
+                                      index=frame.index, dtype=object)
+    return frame
+
+
+def _ids_masked(evidence: tuple[Message, ...]) -> tuple[Message, ...]:
+    """Evidence with the ID numbers it names (an agency's or employer's recruits: the ``id``
+    parameter) masked."""
+    return tuple(Message(e.code, tuple((k, mask_id(str(v)) if k == "id" else v)
+                                       for k, v in e.params)) for e in evidence)
 
 
 def claim_history(claim_id: int, *, url: str | None = None,

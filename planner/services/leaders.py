@@ -43,6 +43,7 @@ from planner.services.movements import (
     _trip,
     check_trip_action,
     check_trip_read,
+    person_named,
     readable_trips,
     reason_given,
     withdraw_event,
@@ -188,7 +189,8 @@ def board(id_number: str, trip_id: str, actor: User, url: str | None = None,
         entry = _manifest_line(uow, id_number, trip)
         key = f"boarded|{id_number}|{trip_id}"
         if uow.session.scalars(select(m.Event.id).where(m.Event.natural_key == key)).first():
-            raise MovementRefused(msg("refusal.already_boarded", person=id_number, trip=trip_id))
+            raise MovementRefused(msg("refusal.already_boarded",
+                                      person=person_named(uow.repo, id_number), trip=trip_id))
         employer = None if not entry.employer_uscc else uow.session.scalars(
             select(m.Employer.id).where(m.Employer.uscc == entry.employer_uscc)).first()
         row = m.Event(kind="boarded", natural_key=key, person_id=entry.person_id,
@@ -207,7 +209,8 @@ def _manifest_line(uow: UnitOfWork, id_number: str, trip: m.Trip) -> m.ManifestE
     entry = None if person is None else uow.session.scalars(select(m.ManifestEntry).where(
         m.ManifestEntry.person_id == person.id, m.ManifestEntry.trip_pk == trip.id)).first()
     if entry is None:
-        raise MovementRefused(msg("refusal.not_on_trip", person=id_number, trip=trip.trip_id))
+        raise MovementRefused(msg("refusal.not_on_trip", person=person_named(uow.repo, id_number),
+                                  trip=trip.trip_id))
     return entry
 
 
@@ -246,13 +249,14 @@ def undo_boarding(id_number: str, trip_id: str, reason: str, actor: User,
         boarding = uow.session.scalars(select(m.Event).where(
             m.Event.natural_key == f"boarded|{id_number}|{trip_id}")).first()
         if boarding is None:
-            raise MovementRefused(msg("refusal.not_boarded", person=id_number, trip=trip_id))
+            raise MovementRefused(msg("refusal.not_boarded",
+                                      person=person_named(uow.repo, id_number), trip=trip_id))
         arrived = uow.session.scalars(select(m.Event.id).where(
             m.Event.kind == "arrived", m.Event.person_id == boarding.person_id,
             m.Event.trip_pk == trip.id, m.standing())).first()
         if arrived is not None:
-            raise MovementRefused(msg("refusal.boarding_has_check_in", person=id_number,
-                                      trip=trip_id))
+            raise MovementRefused(msg("refusal.boarding_has_check_in",
+                                      person=person_named(uow.repo, id_number), trip=trip_id))
         before = row_dict(boarding, EVENT_FIELDS)
         withdraw_event(boarding, who, why)
         uow.repo.audit(who, "boarding", f"{id_number}|{trip_id}", "undo_boarding", before,

@@ -2,8 +2,9 @@
 
 New code imports the use-case modules: ``planner.services.imports`` (import files),
 ``policies`` (policy versions), ``claims`` (compute and the workflow), ``payments`` (issue,
-record, batches, bank results), ``exports`` (finance list, notice, returns), ``reports``,
-``demo`` (the seeded ledger) and ``context`` (the ``Ledger`` and its units of work).
+record, batches, bank results), ``payment_exceptions`` (resolving one), ``exports`` (finance
+list, notice, returns), ``reports``, ``demo`` (the seeded ledger) and ``context`` (the
+``Ledger`` and its units of work).
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ from planner.services.imports import (
     IMPORT_KINDS,
     ImportResult,
     import_path,
+)
+from planner.services.payment_exceptions import (
+    resolve_payment_exception,
 )
 from planner.services.payments import (
     BatchMade,
@@ -120,6 +124,7 @@ __all__ = [
     "record_payments",
     "reject",
     "reopen_flagged",
+    "resolve_payment_exception",
     "retention_report",
     "returns_report",
     "review",

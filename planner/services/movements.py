@@ -10,9 +10,11 @@ Rules implemented here:
   read every trip, a leader only their own; :func:`readable_trips` lists them); both re-read
   the user and the assignment from the ledger each time;
 - a movement obeys the rules of ``planner.ledger.trip_events`` (once-only departure, arrival
-  and cancellation, nothing after a cancellation, arrival not before departure, no
-  cancellation of a trip anyone boarded or arrived on, no delay after its people arrived); a
-  refused one raises ``MovementRefused`` and changes nothing;
+  and cancellation, nothing after a cancellation, no cancellation of a trip anyone boarded or
+  arrived on, no delay after its people arrived, and movements in order —
+  ``trip_events.movement_out_of_order``: an arrival strictly after the departure, neither on
+  a day after the first check-in of the trip's people); the ``trip_events`` import checks the
+  same rules; a refused one raises ``MovementRefused`` and changes nothing;
 - checking people of a trip in on a day is importing an arrivals file
   (``arrivals-<trip>-<yyyymmdd>.csv``: person, employer, day, trip) through
   ``planner.services.imports``: the same people checked in on the same day again change
@@ -48,7 +50,8 @@ from planner.domain.model import LoadCap
 from planner.ledger import models as m
 from planner.ledger.repository import LedgerRepository, row_dict
 from planner.ledger.trip_events import TRIP_EVENTS, WITHDRAWN, Timeline, live, timelines
-from planner.messages import msg
+from planner.messages import Message, msg
+from planner.messages.people import person as named
 from planner.refusal import Refusal
 from planner.services.auth import PermissionDenied, Role, User, check_permission, current_actor
 from planner.services.context import Ledger, using
@@ -64,6 +67,7 @@ __all__ = [
     "check_in",
     "check_trip_action",
     "check_trip_read",
+    "person_named",
     "readable_trips",
     "reason_given",
     "record_trip_event",
@@ -140,6 +144,13 @@ def _trip(repo: LedgerRepository, trip_id: str) -> m.Trip:
     return trip
 
 
+def person_named(repo: LedgerRepository, id_number: str) -> Message:
+    """A person as a refusal names them: their name (if the ledger knows them) and the last 4
+    characters of the ID number, never all of it (``planner.messages.people``)."""
+    name = repo.session.scalar(select(m.Person.name).where(m.Person.id_number == id_number))
+    return named(id_number, name)
+
+
 def _timeline(repo: LedgerRepository, trip: m.Trip) -> Timeline:
     return timelines(repo, [trip])[trip.trip_id]
 
@@ -172,9 +183,10 @@ def record_trip_event(trip_id: str, event: str, at: dt.datetime, actor: User,
     Raises
     ------
     MovementRefused
-        Unknown trip, a duplicate, an arrival before the departure, anything after a
-        cancellation, a cancellation of a trip people boarded or arrived on, a delay after its
-        people arrived (the message says which).
+        Unknown trip, a duplicate, an arrival not after the departure (or a departure not
+        before the arrival), a departure or an arrival on a day after the first check-in of
+        its people, anything after a cancellation, a cancellation of a trip people boarded or
+        arrived on, a delay after its people arrived (the message says which).
     PermissionDenied
         The actor may not record movements of this trip.
     """
@@ -351,7 +363,9 @@ def undo_check_in(id_number: str, trip_id: str, reason: str, actor: User,
             m.Event.kind == "arrived", m.Event.person_id == person.id,
             m.Event.trip_pk == trip.id, m.standing())).first()
         if person is None or arrival is None:
-            raise MovementRefused(msg("refusal.no_check_in", person=id_number, trip=trip_id))
+            raise MovementRefused(msg("refusal.no_check_in",
+                                      person=named(id_number, person.name if person else None),
+                                      trip=trip_id))
         boarding = s.scalars(select(m.Event).where(
             m.Event.kind == "boarded", m.Event.person_id == person.id,
             m.Event.trip_pk == trip.id, m.Event.import_id == arrival.import_id,
@@ -448,7 +462,8 @@ def _cancelled_lines(repo: LedgerRepository, id_numbers: Sequence[str], actor: U
             m.ManifestEntry.person_id == person.id,
             m.ManifestEntry.trip_pk.in_(cancelled))).first()
         if entry is None:
-            raise MovementRefused(msg("refusal.not_cancelled", person=id_number))
+            raise MovementRefused(msg("refusal.not_cancelled",
+                                      person=named(id_number, person.name if person else None)))
         check_trip_action(actor, trips[entry.trip_pk], url, ledger=ledger)
         out.append((id_number, entry, trips[entry.trip_pk]))
     return out
@@ -476,5 +491,5 @@ def _not_on(repo: LedgerRepository, target: m.Trip, entries: Sequence[m.Manifest
     for entry in entries:
         if entry.person_id in on:
             person = repo.session.get(m.Person, entry.person_id)
-            who = person.id_number if person else str(entry.person_id)
+            who = named(person.id_number, person.name) if person else str(entry.person_id)
             raise MovementRefused(msg("refusal.already_on", person=who, trip=target.trip_id))

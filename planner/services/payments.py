@@ -367,7 +367,10 @@ def _reconcile_bank(repo: LedgerRepository, records: Sequence[Any], imp: m.Impor
         if payment.status == "paid":
             # Paid once: a later failure or repeat never unpays or pays twice. But a failure
             # contradicts the record (recorded paid by hand, or returned by the bank): the
-            # auditor is told.
+            # auditor is told. Any new line about it holds the claim (its version moves), so
+            # this file and a resolution of the claim's payment exception at the same moment
+            # never both commit (``payment_exceptions``).
+            claim.updated_at = m.utcnow()
             if status != "paid" and _failed_after_paid(repo, claim, payment, reason, actor, file):
                 merge.exceptions += 1
             continue
@@ -461,10 +464,13 @@ def _failed_after_paid(repo: LedgerRepository, claim: m.Claim, payment: m.Paymen
     """The bank says a payment failed that the ledger holds as paid (recorded by hand with
     登记已支付, or paid by an earlier bank file): the claim stays paid (nothing is paid twice)
     but is marked ``paid_exception`` with a note and an audit entry, so the auditor checks
-    whether the money arrived. Whether it was marked now (not marked before)."""
-    if claim.paid_exception:
+    whether the money arrived. A claim marked already because the bank paid it although it was
+    flagged (or at another amount) is marked again as a bank failure: the money may have come
+    back, which is the exception to check now (the earlier note stays in the audit entry).
+    Whether it was marked now (not marked as a bank failure before)."""
+    if claim.paid_exception and _exception_code(claim) in BANK_FAILED_NOTES:
         return False
-    before = _claim_dict(claim)
+    before = {**_claim_dict(claim), "exception_note": claim.exception_note}
     claim.paid_exception = True
     note = (msg("paid_exception.bank_failed", file=file, paid_on=str(payment.paid_on),
                 reason=reason) if reason else
@@ -472,8 +478,14 @@ def _failed_after_paid(repo: LedgerRepository, claim: m.Claim, payment: m.Paymen
     claim.exception_note = note_json(note)
     repo.session.flush()
     repo.audit(actor.username, "claim", claim.id, "bank_failed_after_paid", before,
-               _claim_dict(claim))
+               {**_claim_dict(claim), "exception_note": claim.exception_note})
     return True
+
+
+def _exception_code(claim: m.Claim) -> str | None:
+    """The code of a claim's payment-exception note (``None``: no note)."""
+    note = note_message(claim.exception_note)
+    return note.code if note is not None else None
 
 
 def _bank_paid(repo: LedgerRepository, claim: m.Claim, payment: m.Payment,

@@ -412,7 +412,10 @@ def dispatch_into(
     repo: LedgerRepository, row: m.PlanVersion, plan: Plan, actor: str, imp: m.Import | None
 ) -> tuple[list[Merge], DispatchResult]:
     """Dispatch ``plan`` (stored as ``row``) in the session; problems are in the merges."""
-    withdraw = withdraw_replaced(repo, plan, Merge("trips.csv"))
+    # a plan imported from a folder names its trips.csv; a saved plan dispatched is named by
+    # its number (the app's user never sees a trips.csv): the problem is the plan's
+    withdraw = (withdraw_replaced(repo, plan, Merge("trips.csv"), column="trip_id")
+                if imp is not None else withdraw_replaced(repo, plan, Merge(f"P{row.id:03d}")))
     if withdraw.problems:
         return [withdraw], DispatchResult(row.id, already=False)
     withdrawn = tuple(withdraw.withdrawn)
@@ -443,9 +446,11 @@ class _Withdrawal(Merge):
     plans: set[int] = field(default_factory=set)
 
 
-def withdraw_replaced(repo: LedgerRepository, plan: Plan, merge: Merge) -> _Withdrawal:
+def withdraw_replaced(repo: LedgerRepository, plan: Plan, merge: Merge,
+                      column: str | None = None) -> _Withdrawal:
     """Remove from the session the ledger trips this plan replaces: trips not in the plan that
-    carry someone the plan places anew (and their feeders); refuse any that already ran."""
+    carry someone the plan places anew (and their feeders); refuse any that already ran (a
+    problem of ``merge``'s file, at ``column`` if the file has one)."""
     out = _Withdrawal(merge.file)
     people = {a.id_number for a in plan.assignments} | {s.id_number for s in plan.self_returns}
     people |= {u.id_number for u in plan.unserved if u.id_number}
@@ -470,7 +475,7 @@ def withdraw_replaced(repo: LedgerRepository, plan: Plan, merge: Merge) -> _With
         else:  # the plan to open, lock the trip in and plan again
             what = msg("problem.trip_already_ran_in_plan", trip=trip.trip_id, n=ran[trip.id],
                        plan=trip.plan_id)
-        out.problem(None, "trip_id", what)
+        out.problem(None, column, what)
     if out.problems:
         return out
     pks = list(replaced)

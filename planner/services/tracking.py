@@ -7,25 +7,31 @@ Rules implemented:
 
 - everything counts as of a day the user picks (the demo lives in 2020): only trip events and
   arrivals on or before it; a movement withdrawn as a mistake does not count;
-- a trip's status is the first that holds: ``cancelled``, ``arrived`` (recorded), ``under_way``
-  (departure recorded), ``delayed`` (a delay recorded), else from its planned dates: ``arrived``
-  on or after its arrival day, ``under_way`` on or after its departure day, else ``planned``;
-  ``recorded`` says whether a recorded event decided it;
+- a trip's status is what its recorded movements say, and nothing else — one rule,
+  :func:`trip_status`, that 跟踪, 总览 and the leader's 我的车次 all show: the first that holds
+  of ``cancelled``, ``arrived``, ``under_way`` (departure recorded), ``delayed`` (a delay
+  recorded), else ``planned`` (nothing recorded: 未出发); ``recorded`` says whether anything
+  was recorded;
+- where nothing is recorded, what the plan expects by the day is a separate column, ``plan``
+  (:func:`planned_status`: ``arrived`` on or after its planned arrival day, ``under_way`` on or
+  after its departure day, else ``planned``), shown marked 计划 and never as the status;
 - a person on the manifest has *arrived* when the ledger holds an ``arrived`` event for them;
-- a person is *missing* when their trip has arrived by the "as of" day and no arrival of theirs
-  is recorded; feeder and collector legs count for the person's last leg only;
+- a person is *missing* when their trip has arrived by the "as of" day — recorded, or by plan
+  where nothing is recorded (:func:`due`) — and no arrival of theirs is recorded; feeder and
+  collector legs count for the person's last leg only;
 - the people of a cancelled trip are *to re-seat* (待改派) until moved to another trip or to
   self-return;
-- a trip is offered as a re-seat target for some of them when it has not left and is not
-  cancelled, its free places (seats under the load cap in force, the rule re-seating itself
-  applies) hold them all, and it is near each of them: it stops at their pickup stop, or leaves
-  from the prefecture of their home (the first four digits of the adcodes).
+- a trip is offered as a re-seat target for some of them when it has not left (by record, or
+  by plan where nothing is recorded) and is not cancelled, its free places (seats under the
+  load cap in force, the rule re-seating itself applies) hold them all, and it is near each of
+  them: it stops at their pickup stop, or leaves from the prefecture of their home (the first
+  four digits of the adcodes).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -38,7 +44,8 @@ if TYPE_CHECKING:
 
 TRIP_COLUMNS = ["trip_id", "kind", "vehicle", "depart_date", "arrive_date", "stops", "load",
                 "status", "on_manifest", "arrived", "parent_trip_id", "recorded",
-                "departed_at", "arrived_at", "cancelled_at", "delayed_at", "note", "seats"]
+                "departed_at", "arrived_at", "cancelled_at", "delayed_at", "note", "seats",
+                "plan"]
 MANIFEST_COLUMNS = ["trip_id", "leg", "id_number", "name", "phone", "pickup_stop",
                     "employer_uscc", "employer_name", "arrived_on"]
 
@@ -111,29 +118,54 @@ def _recorded(s: Any, as_of: dt.date) -> dict[int, dict[str, Any]]:
     return out
 
 
-def _status(t: Any, seen: dict[str, Any], as_of: dt.date) -> tuple[str, bool]:
-    """A trip's status on ``as_of`` and whether a recorded event decided it."""
+TRIP_STATUSES = ("planned", "delayed", "under_way", "arrived", "cancelled")
+"""A trip's statuses (``trip_status``); ``planned``: nothing recorded (未出发)."""
+
+
+def trip_status(recorded: Mapping[str, Any]) -> str:
+    """A trip's status from its recorded movements (``recorded``: the time of each event
+    recorded, by event) and from nothing else: the first of ``cancelled``, ``arrived``,
+    ``under_way`` (departed), ``delayed`` that is recorded, else ``planned``. The one rule every
+    page shows a trip's status by."""
     for event, status in (("cancelled", "cancelled"), ("arrived", "arrived"),
                           ("departed", "under_way"), ("delayed", "delayed")):
-        if event in seen:
-            return status, True
-    if t.arrive_date <= as_of:
-        return "arrived", False
-    if t.depart_date <= as_of:
-        return "under_way", False
-    return "planned", False
+        if event in recorded:
+            return status
+    return "planned"
+
+
+def planned_status(depart_date: dt.date, arrive_date: dt.date, as_of: dt.date) -> str:
+    """What a trip's plan expects by ``as_of`` (never a fact, shown marked 计划): ``arrived``
+    on or after its planned arrival day, ``under_way`` on or after its departure day, else
+    ``planned``."""
+    if arrive_date <= as_of:
+        return "arrived"
+    if depart_date <= as_of:
+        return "under_way"
+    return "planned"
+
+
+def due(status: str, plan: str) -> bool:
+    """Whether a trip's people are due at their employers: its arrival is recorded, or
+    nothing is recorded and its plan has it arrived (``status``, ``plan``: the columns of
+    :func:`trips`)."""
+    return status == "arrived" or (status == "planned" and plan == "arrived")
 
 
 def trips(url: str, as_of: dt.date, *, ledger: Ledger | None = None) -> pd.DataFrame:
-    """Every trip of the ledger with its status on ``as_of`` (recorded events first, planned
-    dates where nothing was recorded) and how many of its people had arrived by then.
+    """Every trip of the ledger with its status on ``as_of`` (its recorded movements), what
+    its plan expects where nothing is recorded, and how many of its people had arrived by
+    then.
 
     Returns
     -------
     pandas.DataFrame
-        ``TRIP_COLUMNS``; ``status`` is ``planned``, ``delayed``, ``under_way``, ``arrived`` or
-        ``cancelled``; ``departed_at``, ``arrived_at``, ``cancelled_at``, ``delayed_at`` the
-        recorded times (``None``: nothing recorded by ``as_of``).
+        ``TRIP_COLUMNS``; ``status`` (:func:`trip_status`, from the recorded movements only)
+        is ``planned`` (nothing recorded), ``delayed``, ``under_way``, ``arrived`` or
+        ``cancelled``; ``plan`` what the plan expects by ``as_of`` where nothing is recorded
+        (:func:`planned_status`), ``""`` where something is; ``departed_at``, ``arrived_at``,
+        ``cancelled_at``, ``delayed_at`` the recorded times (``None``: nothing recorded by
+        ``as_of``).
     """
     with _session(url, ledger=ledger) as uow:
         s = uow.session
@@ -154,7 +186,8 @@ def _trip_table(s: Any, lines: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
                               m.Trip.load, m.Trip.parent_trip_id, m.Trip.seats)
                        .order_by(m.Trip.depart_date, m.Trip.trip_id)):
         seen = recorded.get(t.id, {})
-        status, by_event = _status(t, seen, as_of)
+        status = trip_status(seen)
+        by_event = any(e in seen for e in ("cancelled", "arrived", "departed", "delayed"))
         rows.append({
             "trip_id": t.trip_id, "kind": t.kind, "vehicle": t.vehicle,
             "depart_date": t.depart_date, "arrive_date": t.arrive_date,
@@ -165,6 +198,7 @@ def _trip_table(s: Any, lines: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
             **{f"{e}_at": seen.get(e) for e in ("departed", "arrived", "cancelled",
                                                 "delayed")},
             "note": seen.get("note", ""), "seats": t.seats,
+            "plan": "" if by_event else planned_status(t.depart_date, t.arrive_date, as_of),
         })
     return pd.DataFrame(rows, columns=TRIP_COLUMNS)
 
@@ -177,10 +211,12 @@ def missing(url: str, as_of: dt.date, *, ledger: Ledger | None = None) -> pd.Dat
         lines = _manifest_lines(s, as_of)
         if lines.empty:
             return lines
-        status = _trip_table(s, lines, as_of).set_index("trip_id")["status"]
+        table = _trip_table(s, lines, as_of)
+    arrived = set(table.loc[[due(st, pl) for st, pl in zip(table["status"], table["plan"],
+                                                             strict=True)], "trip_id"])
     last = lines.sort_values("leg").groupby("id_number").tail(1)
-    due = last[last["trip_id"].map(status) == "arrived"]
-    return due[due["arrived_on"].isna()].reset_index(drop=True)
+    waited = last[last["trip_id"].isin(list(arrived))]
+    return waited[waited["arrived_on"].isna()].reset_index(drop=True)
 
 
 def to_reseat(url: str, as_of: dt.date | None = None,
@@ -248,7 +284,8 @@ def reseat_targets(url: str, as_of: dt.date, id_numbers: Sequence[str] = (),
         return all(pickup in stops or (prefecture and origin[:4] == prefecture)
                    for pickup, prefecture in people)
 
-    open_ = table[table["status"].isin(["planned", "delayed"])].copy()
+    open_ = table[table["status"].isin(["planned", "delayed"])
+                  & table["plan"].isin(["", "planned"])].copy()
     open_["free"] = [capacity(int(seats), day, where[trip_id][1], load_caps) - int(on)
                      for trip_id, seats, day, on in zip(open_["trip_id"], open_["seats"],
                                                         open_["depart_date"],

@@ -39,7 +39,7 @@ def retention_lines(policy: Policy, ix: FactIndex) -> list[EntitlementLine]:
             e for e, months in ix.insured.get(id_number, {}).items() if target in months
         )
         evidence = [msg("evidence.arrival", day=arrival.arrived_on.isoformat(),
-                        employer=arrival.employer_uscc)]
+                        employer=ix.employer_label(arrival.employer_uscc))]
         if person.poverty_registered:
             evidence.append(msg("evidence.registered_poor"))
         basis: dict[str, Any] = {
@@ -48,7 +48,8 @@ def retention_lines(policy: Policy, ix: FactIndex) -> list[EntitlementLine]:
         }
         amount = 0
         if employers:
-            evidence.append(msg("evidence.insured_after", month=target, employer=employers[0],
+            evidence.append(msg("evidence.insured_after", month=target,
+                                employer=ix.employer_label(employers[0]),
                                 n=rule.after_months))
             amount = rule.amount_per_person_fen
         else:

@@ -71,7 +71,8 @@ def _contract(policy: Policy, ix: FactIndex, rows: list[Charter]) -> _Contract:
     ]
     if len(rows) > 1:
         evidence.append(msg("evidence.charter_shared", shares=[
-            msg("evidence.share", employer=c.employer_uscc, amount=c.invoice_amount_fen)
+            msg("evidence.share", employer=ix.employer_label(c.employer_uscc),
+                amount=c.invoice_amount_fen)
             for c in rows]))
     basis: dict[str, Any] = {"contract_no": contract_no, "invoice_fen": invoice,
                              "share": fraction_text(rule.share).strip('"'), "seats": seats,

@@ -220,6 +220,11 @@ class FactIndex:
     distance_km: Mapping[str, float]
     area_names: Mapping[str, str]
 
+    def employer_label(self, uscc: str) -> str:
+        """How evidence names an employer: its registered name (a reviewer reads names, not
+        credit codes), else its credit code."""
+        return self.employer_names.get(uscc) or uscc
+
     def person_name(self, id_number: str) -> str:
         person = self.people.get(id_number)
         return person.name if person is not None else ""

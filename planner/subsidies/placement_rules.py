@@ -61,8 +61,8 @@ def agency_lines(policy: Policy,
     for agency in sorted(agency_names):
         people = won.get(agency, [])
         evidence = [
-            msg("evidence.placed", id=p.id_number, employer=p.employer_uscc, first=first,
-                last=last, n=n)
+            msg("evidence.placed", id=p.id_number, employer=ix.employer_label(p.employer_uscc),
+                first=first, last=last, n=n)
             for p, (first, last, n) in people
         ]
         count = len(people)
@@ -122,7 +122,8 @@ def _headcount_growth_lines(
     lines: list[EntitlementLine] = []
     for employer in sorted({e for e, m in ix.headcounts if m == month}):
         now = ix.headcounts[(employer, month)]
-        evidence = [msg("evidence.headcount_at", month=month, n=now, employer=employer)]
+        evidence = [msg("evidence.headcount_at", month=month, n=now,
+                        employer=ix.employer_label(employer))]
         basis: dict[str, Any] = {"month": month, "headcount": now, "compare_month": before}
         amount = 0
         if (employer, before) not in ix.headcounts:
@@ -196,7 +197,8 @@ def _per_recruit_lines(
         full = len(people) * rule.amount_per_head_fen
         amount = _cap(full, rule.cap_per_employer_fen)
         evidence = [
-            msg("evidence.new_recruit", id=i, first=a, last=b, n=n, employer=employer)
+            msg("evidence.new_recruit", id=i, first=a, last=b, n=n,
+                employer=ix.employer_label(employer))
             for i, (a, b, n) in people
         ]
         if amount < full:

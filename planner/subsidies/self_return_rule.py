@@ -77,11 +77,12 @@ def _assess(policy: Policy, ix: FactIndex, claim: Arrival, in_window: bool,
     """One person's amount, evidence and basis (with ``reason`` when the amount is 0)."""
     rule = policy.self_return
     id_number, employer = claim.id_number, claim.employer_uscc
-    evidence = [msg("evidence.arrival_own", day=claim.arrived_on.isoformat(), employer=employer)]
+    evidence = [msg("evidence.arrival_own", day=claim.arrived_on.isoformat(),
+                    employer=ix.employer_label(employer))]
     basis: dict[str, Any] = {"employer_uscc": employer}
     insured = {m for m in ix.insured_at(id_number, employer) if m >= month_of(claim.arrived_on)}
     if insured:
-        evidence.append(insured_evidence(insured, employer))
+        evidence.append(insured_evidence(insured, ix.employer_label(employer)))
     person = ix.people.get(id_number)
     reason: Message | None = None
     amount = 0
@@ -93,7 +94,7 @@ def _assess(policy: Policy, ix: FactIndex, claim: Arrival, in_window: bool,
     elif person is None:
         reason = msg("unpaid.not_registered")
     elif rule.requires_insured and not insured:
-        reason = msg("unpaid.not_insured_from", employer=employer,
+        reason = msg("unpaid.not_insured_from", employer=ix.employer_label(employer),
                      month=month_of(claim.arrived_on))
     else:
         amount, reason = _subsidy(policy, ix, claim, person.home_adcode, evidence, basis)

@@ -72,3 +72,34 @@ def test_operator_is_not_offered_the_finance_list(sign_in):
     finance = sign_in("finance")
     finance.switch_page("app_pages/subsidies.py").run()
     assert "无权导出" not in " ".join(c.value for c in finance.caption)
+
+
+def _payee_ids(at) -> set[str]:
+    (table,) = [d.value for d in at.dataframe if "证件号 / 信用代码" in d.value]
+    return set(table["证件号 / 信用代码"])
+
+
+def test_reviewer_reads_id_numbers_masked_on_the_claims_list(sign_in, env_home):
+    """A reviewer reads people's ID numbers masked in 补贴's table (5224**********1234);
+    finance reads them whole; the reviewer is told which roles may export the public notice
+    and which the finance list, each its own reason."""
+    import re
+
+    reviewer = sign_in("reviewer")
+    reviewer.switch_page("app_pages/subsidies.py").run()
+    assert not reviewer.exception, reviewer.exception
+    from planner.services.claims import list_claims
+
+    claims = list_claims(url=_url(env_home))
+    people = set(claims.loc[claims["payee_kind"] == "person", "payee_id"])
+    others = set(claims.loc[claims["payee_kind"] != "person", "payee_id"])
+    ids = _payee_ids(reviewer)
+    assert people and not ids & people, "a person's full ID number is on the reviewer's screen"
+    assert all(re.fullmatch(r"\d{4}\*{10}[\dX]{4}", i) for i in ids - others), ids - others
+    captions = [c.value for c in reviewer.caption if "无权导出" in c.value]
+    finance_roles = "财务、审计（只读）、管理员"
+    assert any("财务拨付清单" in c and finance_roles in c for c in captions), captions
+    assert any("公示名单" in c and "审批人" in c for c in captions), captions
+    finance = sign_in("finance")
+    finance.switch_page("app_pages/subsidies.py").run()
+    assert _payee_ids(finance) & people

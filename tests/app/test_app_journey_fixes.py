@@ -41,7 +41,8 @@ def test_large_amounts_are_short_enough_for_a_card():
 
 
 @pytest.mark.parametrize(("page", "label"), [
-    ("overview", "应补合计"), ("subsidies", "应补合计"), ("planning", "运输总费用")])
+    ("overview", "应补合计"), ("subsidies", "应补合计"),
+    ("planning", "费用合计（含自行返岗补贴）")])
 def test_money_cards_are_short_with_the_exact_amount_in_the_tooltip(sign_in, page, label):
     """Every money card shows the short form of the exact amount its tooltip gives."""
     at = _page(sign_in, page)

@@ -141,6 +141,7 @@ def test_leader_confirms_a_departure_recorded_in_beijing_time(sign_in, env_home)
     with contextlib.suppress(ValueError):
         add_user("lead-confirm", LEADER_PASSWORD, "leader", url=url)
     leaders.assign_leader(trip, "lead-confirm", system_actor(Role.OPERATOR), url=url)
+    _nobody_arrived(url, trip)
     at = sign_in("lead-confirm", LEADER_PASSWORD)
     at.button(key="ldr_departed").click().run()
     assert any(trip in w.value and "确认" in w.value for w in at.warning)
@@ -154,8 +155,23 @@ def test_leader_confirms_a_departure_recorded_in_beijing_time(sign_in, env_home)
     assert abs((row["departed_at"] - beijing).total_seconds()) < 120
 
 
+def _nobody_arrived(url: str, trip_id: str) -> None:
+    """Undo the check-ins of ``trip_id``'s people: a departure tapped now (years after the
+    demo's 2020 check-ins) would be a departure after its people arrived, refused."""
+    from planner.services import movements
+    from planner.services import tracking as reads
+    from planner.services.auth import Role, system_actor
+
+    lines = reads.manifest(url, trip_id)
+    for id_number in lines.loc[lines["arrived_on"].notna(), "id_number"]:
+        with contextlib.suppress(movements.MovementRefused):  # arrived by another trip
+            movements.undo_check_in(id_number, trip_id, "测试：尚未到岗",
+                                    system_actor(Role.OPERATOR), url=url)
+
+
 def _lead_unrecorded(env_home: Path, name: str, n: int = 1) -> list[str]:
-    """``n`` trips of the demo with nothing recorded and no leader yet, now led by ``name``."""
+    """``n`` trips of the demo with nothing recorded and no leader yet, now led by ``name``,
+    none of whose people has checked in yet (the leader taps 已出发 now)."""
     from planner.services import leaders
     from planner.services.auth import Role, add_user, system_actor
 
@@ -169,6 +185,7 @@ def _lead_unrecorded(env_home: Path, name: str, n: int = 1) -> list[str]:
         add_user(name, LEADER_PASSWORD, "leader", url=url)
     for trip in chosen:
         leaders.assign_leader(trip, name, system_actor(Role.OPERATOR), url=url)
+        _nobody_arrived(url, trip)
     return chosen
 
 

@@ -29,9 +29,12 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def led_trip(app_home: Path) -> tuple[str, str, str]:
-    """A demo trip not yet departed with someone not boarded, led by ``lead-phone``; returns
-    (trip, another trip, the ID number of a person not boarded on it)."""
-    from planner.services import leaders
+    """A demo trip not yet departed with someone not boarded, led by ``lead-phone``, none of
+    whose people has checked in (the leader taps 已出发 now, years after the demo's 2020
+    check-ins: a departure after its people arrived is refused); returns (trip, another
+    trip, the ID number of a person not boarded on it)."""
+    from planner.services import leaders, movements
+    from planner.services import tracking as reads
     from planner.services.auth import Role, add_user, system_actor
 
     url = f"sqlite:///{app_home / 'jobbus.sqlite'}"
@@ -48,6 +51,11 @@ def led_trip(app_home: Path) -> tuple[str, str, str]:
     with contextlib.suppress(ValueError):
         add_user(LEADER, LEADER_PASSWORD, "leader", url=url)
     leaders.assign_leader(trip, LEADER, system_actor(Role.OPERATOR), url=url)
+    checked_in = reads.manifest(url, trip).dropna(subset=["arrived_on"])["id_number"]
+    for id_number in checked_in:
+        with contextlib.suppress(movements.MovementRefused):  # arrived by another trip
+            movements.undo_check_in(id_number, trip, "测试：尚未到岗",
+                                    system_actor(Role.OPERATOR), url=url)
     other = next(t for t in trips["trip_id"] if t != trip)
     return trip, other, str(waiting["id_number"].iloc[0])
 

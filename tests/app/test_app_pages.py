@@ -335,17 +335,6 @@ def test_tracking_withdraws_a_trips_last_movement(sign_in, env_home):
         "operator", "withdraw_departed", "记错车次了")
 
 
-def test_tracking_movement_day_follows_the_as_of_day(sign_in, env_home):
-    """Changing 截至日期 moves the day of 记录车次动态 to it; the day stays editable."""
-    at = sign_in("operator")
-    at.switch_page("app_pages/tracking.py").run()
-    at.date_input(key="trk_as_of").set_value(dt.date(2020, 2, 22)).run()
-    assert at.date_input(key="trk_mv_day").value == dt.date(2020, 2, 22)
-    at.date_input(key="trk_mv_day").set_value(dt.date(2020, 2, 20)).run()
-    assert not at.exception, at.exception
-    assert at.date_input(key="trk_mv_day").value == dt.date(2020, 2, 20)
-
-
 def test_tracking_records_a_cancellation_and_reseats(sign_in, env_home):
     """Cancelling a trip in the app makes it 已取消 and lists its people 待改派; one of them
     sent to self-return leaves the list."""

@@ -79,6 +79,58 @@ def test_finance_is_told_when_a_bank_file_marks_payment_exceptions(sign_in, env_
     assert not any("支付异常" in str(s.value) for s in at.success)
 
 
+def test_finance_resolves_a_bank_failure_as_not_arrived_under_four_eyes(
+        sign_in, env_home: Path, tmp_path: Path) -> None:
+    """On a claim whose bank order failed after 登记已支付, the finance user who recorded it
+    paid is refused in Chinese (四眼原则) by the form's 确认; another finance user picks
+    未到账，重新支付 with a note: the claim is back at 公示期满, its payment failed, to be paid
+    again, and its 办理记录 says so."""
+    import contextlib
+
+    from planner.services import payments
+    from planner.services.auth import add_user
+    from planner.services.ledger import claim_history, import_path, list_claims
+    from tests.app.conftest import PASSWORD
+    from ui.claim_views import exception_key
+
+    url = _url(env_home)
+    line = _payable(url)
+    claim, fen = int(line["claim_id"]), int(line["amount_fen"])
+    finance = _finance(url)
+    payments.issue_payments([claim], finance, url=url)
+    (payment_id,) = payments.record_payments([claim], finance, url=url)
+    bank = tmp_path / "bank-failed-later.csv"
+    pd.DataFrame([{"payment_id": payment_id, "status": "failed", "paid_on": "",
+                   "amount": f"{fen / 100:.2f}"}]).to_csv(bank, index=False)
+    assert import_path("bank_results", bank, finance, url=url).exceptions == 1
+    with contextlib.suppress(ValueError):  # made by an earlier test of the session
+        add_user("finance2", PASSWORD, "finance", url=url)
+
+    def resolve(at: Any, outcome: str, note: str) -> Any:
+        at.switch_page("app_pages/subsidies.py").run()
+        at.selectbox(key="sub_state").select("paid_exception").run()
+        at.multiselect(key="sub_selected").select(claim).run()
+        assert not at.exception, at.exception
+        at.radio(key=exception_key(claim, "outcome")).set_value(outcome)
+        at.text_input(key=exception_key(claim, "note")).input(note)
+        at.button(key=exception_key(claim, "confirm")).click().run()
+        assert not at.exception, at.exception
+        return at
+
+    shown = _messages(resolve(sign_in("finance"), "not_arrived", "对账单无此笔"))
+    assert "四眼原则" in shown and "finance" in shown
+    assert list_claims(url=url).set_index("claim_id").loc[claim, "state"] == "paid"
+
+    shown = _messages(resolve(sign_in("finance2"), "not_arrived", "3月对账单无此笔入账"))
+    assert f"第 {claim} 条：已核实未到账" in shown, shown
+    after = list_claims(url=url).set_index("claim_id").loc[claim]
+    assert (after["state"], after["payment_status"], bool(after["paid_exception"])) == (
+        "notice_done", "failed", False)
+    last = claim_history(claim, url=url).iloc[-1]
+    assert (last["action"], last["actor"], last["reason"]) == (
+        "payment_returned", "finance2", "3月对账单无此笔入账")
+
+
 def test_the_picker_does_not_call_a_bank_failure_after_recorded_paid_paid(
         sign_in, env_home: Path, tmp_path: Path) -> None:
     """Under 支付异常（待核实）, the picker's label of a claim recorded paid whose bank order then

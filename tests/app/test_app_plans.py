@@ -162,6 +162,8 @@ def test_dispatch_refused_for_a_trip_that_ran_names_and_opens_that_plan(fresh: P
     assert row["问题"] == (f"已下达方案 P{a:03d} 的车次 {ran.trip_id} 已有 1 人次上车或到岗，"
                          f"本方案未保留该车次：请打开方案 P{a:03d}，锁定该车次后重新规划")
     assert row["行"] == ""
+    # the plan as a whole, by its number: not the trips.csv / trip_id the user never saw
+    assert (row["文件"], row["列"]) == (f"P{b:03d}", "")
     at.button(key=f"plan_open_{a}").click().run()
     assert not at.exception, at.exception
     assert at.selectbox(key="plan_pick").value == a

@@ -247,6 +247,7 @@ def test_streamlit_words_map_streamlits_english_to_the_language():
     zh = streamlit_words("zh")
     assert zh["Show/hide columns"] == "显示/隐藏列"
     assert zh["Sort ascending"] == "升序排列" and zh["No results"] == "无匹配项"
+    assert zh["Select {n} matches"] == "选择 {n} 个匹配项"  # the script fills in the count
     assert all(english != chinese for english, chinese in zh.items()), zh
     assert streamlit_words("en") == {}
 
@@ -342,3 +343,34 @@ def test_timeline_marks_cancelled_and_delayed_trips():
     assert bars["encoding"]["strokeWidth"]["field"] == "outline"
     assert [r["fade"] for r in rows] == [1.0, 0.25, 1.0]
     assert [r["outline"] for r in rows] == [0.0, 0.0, 2.0]
+
+
+def test_plan_comparison_shows_the_subsidies_inside_the_total_not_beside_it():
+    """方案对比: a plan's total cost is its vehicles plus its self-return subsidies; the table
+    lists the two parts under the total and the chart stacks them into one bar per plan, so
+    the subsidies are never drawn as a second cost beside the total."""
+    from ui import charts
+    from ui.plan_views import comparison_frame
+
+    rows = [{"name": "P1", "cost_fen": 138_213_456, "vehicle_fen": 77_483_456,
+             "subsidy_fen": 60_730_000, "served": 900, "self_return": 700, "unserved": 0,
+             "vacancies": 0, "coaches": 20, "trains": 1, "feeders": 3,
+             "lower_bound_fen": 130_000_000, "gap": 0.059}]
+    table = comparison_frame(rows)
+    assert list(table.index[:3]) == [
+        "费用合计（车辆＋自行返岗补贴）", "车辆费用", "自行返岗补贴（预计）"]
+    spec = charts.compare_chart(rows).to_dict()
+    bars = spec["datasets"][next(iter(spec["datasets"]))]
+    assert sum(b["yuan"] for b in bars) == pytest.approx(1_382_134.56)
+    assert spec["encoding"]["y"]["stack"] == "zero" and "xOffset" not in spec["encoding"]
+
+
+def test_the_emphasised_claim_button_moves_the_claim_on():
+    """An approved claim offers 驳回 and 发布公示 to the approver: 发布公示 is the emphasised
+    button, never 驳回 (nor 退回重办 or 异议); with only sending-back buttons none is."""
+    from ui.claim_views import CLAIM_ACTIONS, main_action
+
+    by = {a.name: a for a in CLAIM_ACTIONS}
+    assert main_action([by["reject"], by["publish_notice"]]) is by["publish_notice"]
+    assert main_action([by["reject"], by["reopen"]]) is None
+    assert main_action([by["review"], by["reject"]]) is by["review"]

@@ -7,6 +7,7 @@ page as uploader-zh-page.png)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -162,6 +163,16 @@ def test_table_toolbar_reads_chinese(server: str, page: Any) -> None:
     assert labels[:4] == ["显示/隐藏列", "下载为 CSV", "搜索", "全屏"], labels
     assert tip == "显示/隐藏列", tip
     assert page.get_by_test_id("stDataFrame").count() >= 1
+    picker = page.get_by_test_id("stMultiSelect").first.locator("input")
+    picker.click()
+    first = page.get_by_role("option").first
+    first.wait_for(timeout=10_000)
+    page.wait_for_timeout(300)
+    assert first.inner_text() == "全选", first.inner_text()
+    picker.fill("1")
+    page.wait_for_timeout(800)
+    bulk = page.get_by_role("option").first.inner_text()
+    assert re.fullmatch(r"选择 [0-9,]+ 个匹配项", bulk), bulk
 
 
 def test_table_toolbar_keeps_streamlits_words_in_english(server: str, page: Any) -> None:

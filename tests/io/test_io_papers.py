@@ -115,7 +115,8 @@ def _check_print_setup(ws, orientation: str) -> None:
     assert int(ws.page_setup.paperSize) == 9  # A4
     assert ws.page_setup.orientation == orientation
     assert ws.sheet_properties.pageSetUpPr.fitToPage is True
-    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+    # one page wide: fitToWidth is 1, which the file may leave out (1 is its default)
+    assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0
 
 
 def _find(ws, text: str):
@@ -147,6 +148,8 @@ def test_dispatch_sheet_prints_on_a4_landscape_with_numeric_money(tmp_path: Path
     assert [c.value for c in money] == [33_430.73, 600_000.0, 1_234.56]  # by departure, then id
     assert all("¥" in c.number_format for c in money)
     assert _find(ws, "合计").offset(0, head.column - 2).value == pytest.approx(634_665.29)
+    km = _find(ws, "里程（公里）")
+    assert ws.cell(km.row + 1, km.column).number_format == "#,##0.0"  # 3,984.5, not 3984.5
 
 
 def test_dispatch_sheet_times_are_excel_dates_and_times(tmp_path: Path, ids) -> None:
@@ -223,9 +226,72 @@ def test_names_like_formulas_are_written_as_text(tmp_path: Path, ids, make_scena
     dispatch = load_workbook(pp.write_dispatch_sheet(plan, tmp_path / "d.xlsx"))
     for wb in (manifests, calls, dispatch):
         _no_formulas(wb)
-    assert _find(manifests["C2"], '=HYPERLINK("http://x","点我")').data_type == "s"
-    assert _find(calls["建议自行返岗"], "-1+2").data_type == "s"
-    assert _find(dispatch["派车单"], "@SUM(A1)").data_type == "s"
+    for cell in (
+        _find(manifests["C2"], '=HYPERLINK("http://x","点我")'),
+        _find(calls["建议自行返岗"], "-1+2"),
+        _find(dispatch["派车单"], "@SUM(A1)"),
+    ):
+        assert cell.data_type == "s" and cell.quotePrefix  # shown and kept as typed
+    assert not _find(manifests["C2"], "恩施市").quotePrefix  # plain text as it was
+
+
+def _pixels(width: float) -> int:
+    """The pixels Excel draws a column of ``width`` (as the file stores it) with: Calibri 11."""
+    return int((256 * width + 18) / 256 * 7)
+
+
+def test_papers_look_as_laid_out(tmp_path: Path, ids, scenario) -> None:
+    """Each paper has its title merged across the table in bold 16 pt, the table header grey,
+    bold and bordered, bordered cells (the signature cell too, empty), the rows above the
+    table frozen, every column as wide as its table says, the margins and a footer with the
+    page number and the day it is printed."""
+    plan = _plan(ids, CREW)
+    papers = [
+        (pp.write_dispatch_sheet(plan, tmp_path / "d.xlsx"), "派车单", pp.DISPATCH_COLUMNS),
+        (pp.write_manifests(plan, scenario, tmp_path / "m.xlsx"), "C2", pp.MANIFEST_COLUMNS),
+        (
+            pp.write_self_return_calls(plan, scenario, tmp_path / "c.xlsx"),
+            "建议自行返岗",
+            pp.CALL_COLUMNS,
+        ),
+    ]
+    for path, sheet, columns in papers:
+        ws = load_workbook(path)[sheet]
+        last = chr(ord("A") + len(columns) - 1)
+        assert f"A1:{last}1" in {str(r) for r in ws.merged_cells.ranges}, sheet
+        assert ws["A1"].font.b and ws["A1"].font.sz == 16
+        assert ws["A1"].alignment.horizontal == "center"
+        head = _find(ws, columns[0][0])
+        assert ws.freeze_panes == f"A{head.row + 1}", sheet
+        assert head.font.b and head.fill.fgColor.rgb.endswith("E7E6E6")
+        assert head.border.left.style == "thin" and head.border.bottom.style == "thin"
+        first, empty = ws.cell(head.row + 1, 1), ws.cell(head.row + 1, len(columns))
+        assert first.border.top.style == "thin" and first.alignment.wrap_text
+        assert empty.value is None and empty.border.right.style == "thin", sheet
+        widths = {}
+        for dim in ws.column_dimensions.values():  # a <col> may span columns of one width
+            for col in range(dim.min, dim.max + 1):
+                widths[col] = _pixels(dim.width)
+        assert [widths.get(c) for c in range(1, len(columns) + 1)] == [
+            _pixels(w) for _, w in columns
+        ], sheet
+        assert (ws.page_margins.left, ws.page_margins.top) == (0.4, 0.6)
+        assert ws.oddFooter.center.text == "第 &P 页，共 &N 页"
+        assert ws.oddFooter.right.text == "打印日期 &D"
+
+
+def test_odd_trip_ids_still_make_sheet_names(tmp_path: Path, ids, scenario) -> None:
+    """Trip ids too long for a sheet name, with an apostrophe at the cut or characters beyond
+    the basic plane, still give one valid sheet each (at most 31 UTF-16 units, no apostrophe
+    at either end)."""
+    plan = _plan(ids)
+    names = {"T1": "K" + "列'" * 20, "C1": "🚌" * 20, "C2": "🚌" * 20}  # T1 cut after a "'"
+    trips = tuple(dataclasses.replace(t, trip_id=names[t.trip_id]) for t in plan.trips)
+    plan = dataclasses.replace(plan, trips=trips, assignments=(), legs=())
+    wb = load_workbook(pp.write_manifests(plan, scenario, tmp_path / "m.xlsx"))
+    assert len(wb.sheetnames) == 3
+    for name in wb.sheetnames:
+        assert len(name.encode("utf-16-le")) // 2 <= 31 and name[0] != "'" != name[-1], name
 
 
 def test_self_return_call_list(tmp_path: Path, ids, scenario) -> None:
@@ -288,7 +354,7 @@ def test_same_plan_gives_byte_identical_papers(tmp_path: Path, ids, scenario) ->
     for name in ("dispatch.xlsx", "manifests.xlsx", "self_return_calls.xlsx"):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
         with zipfile.ZipFile(a / name) as z:  # no clock in the file: stamps are fixed
-            assert {i.date_time for i in z.infolist()} == {(2020, 1, 1, 0, 0, 0)}
+            assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
             core = z.read("docProps/core.xml").decode()
             assert core.count("2020-01-01T00:00:00Z") == 2  # created and modified
 

@@ -182,6 +182,8 @@ def test_publish_beyond_the_holiday_library_prints_a_warning(
         (["claims", "publish", "1", "--on", "2020-13-01"], "not a date"),
         (["claims", "issue"], "IDS such as 1,2,5-9 or --all"),
         (["claims", "pay", "1-2"], "pay takes one claim id"),
+        (["claims", "resolve-exception", "1-2", "--outcome", "arrived", "--note", "x"],
+         "resolve-exception takes one claim id"),
     ],
 )
 def test_bad_input_exits_2_naming_it(url: str, capsys: pytest.CaptureFixture[str],
@@ -291,3 +293,39 @@ def test_a_payment_batch_is_made_only_when_confirmed_with_yes(
     assert f"payment batch {number}" in capsys.readouterr().out
     assert main(["claims", "batch", "--yes", "--user", "wang"]) == 0
     assert "no payment batch to make" in capsys.readouterr().out
+
+
+def test_resolve_exception_as_another_finance_user(
+        url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        tmp_path) -> None:
+    """Claim 2 recorded paid by wang, then failed at the bank: wang may not resolve it (exit 2,
+    four eyes, nothing changed), nor may anyone without a note; zhao (finance) records it not
+    arrived: it is back at notice_done with its payment failed, and is issued again."""
+    auth.add_user("zhao", PASSWORD, "finance", url=url)
+    monkeypatch.setenv("JOBBUS_USER", "li")
+    assert main(["claims", "review", "2", "--user", "zhang"]) == 0
+    for step in (["approve", "2"], ["publish", "2", "--on", "2020-01-23"],
+                 ["close-notice", "2", "--on", "2020-02-08"]):
+        assert main(["claims", *step]) == 0
+    assert main(["claims", "issue", "2", "--user", "wang"]) == 0
+    assert main(["claims", "pay", "2", "--paid-on", "2020-02-20", "--user", "wang"]) == 0
+    bank = tmp_path / "bank-0221.csv"
+    bank.write_text("payment_id,status,paid_on,amount\nJB00000002,failed,,800.00\n",
+                    encoding="utf-8")
+    assert main(["ledger", "import", "bank_results", str(bank)]) == 0
+    capsys.readouterr()
+    resolve = ["claims", "resolve-exception", "2", "--outcome", "not-arrived"]
+    assert main([*resolve, "--note", "no such credit", "--user", "wang"]) == 2
+    err = capsys.readouterr().err
+    assert "refused: claim 2: wang recorded its payment paid" in err
+    assert "nothing was changed" in err
+    assert main([*resolve, "--note", " ", "--user", "zhao"]) == 2
+    assert "say what was checked" in capsys.readouterr().err
+    assert _states(url)[1] == "paid"
+    assert main([*resolve, "--note", "March statement: no such credit", "--user", "zhao"]) == 0
+    out = capsys.readouterr().out
+    assert "payment JB00000002 failed and the claim is back at notice_done" in out
+    claims = svc.list_claims(url=url).set_index("claim_id")
+    assert (claims.loc[2, "state"], claims.loc[2, "payment_status"]) == ("notice_done", "failed")
+    assert main(["claims", "issue", "2", "--user", "zhao"]) == 0
+    assert "JB00000002" in capsys.readouterr().out

@@ -225,3 +225,69 @@ def test_serve_refuses_a_weak_admin_password_naming_it(tmp_path: Path, capsys,
     assert main(["serve", "--no-seed"]) == 2
     assert "JOBBUS_ADMIN_PASSWORD: password: at least 10 characters" in capsys.readouterr().err
     assert not (tmp_path / "l.sqlite").exists()
+
+
+def _payees(url: str) -> None:
+    """A person's claim and an employer's claim."""
+    with UnitOfWork(url) as uow:
+        uow.repo.add(m.Claim(key="self_return|522401199001011234", rule="self_return",
+                             payee_kind="person", payee_id="522401199001011234",
+                             payee_name="张三", amount_fen=80_000, evidence=["a"], basis={},
+                             state="reviewed"))
+        uow.repo.add(m.Claim(key="charter|91330604MA2701YA83", rule="charter",
+                             payee_kind="employer", payee_id="91330604MA2701YA83",
+                             payee_name="上虞某公司", amount_fen=900_000, evidence=["a"],
+                             basis={}, state="reviewed"))
+        uow.commit()
+
+
+def test_claims_on_screen_show_a_full_id_number_only_to_roles_that_may_see_it(
+        ledger_url: str) -> None:
+    """A reviewer or approver reads a person's ID number masked in the claims list, as the
+    public files mask it; finance (who pays to it) and the auditor read it whole; an
+    employer's credit code is not personal data and stays whole for everyone."""
+    from planner.services.claims import claims_seen_by
+
+    _payees(ledger_url)
+    for name, role, person in [("li", "reviewer", "5224**********1234"),
+                               ("wang", "approver", "5224**********1234"),
+                               ("qian", "finance", "522401199001011234"),
+                               ("sun", "auditor", "522401199001011234")]:
+        seen = claims_seen_by(_signed_in(ledger_url, name, role), url=ledger_url)
+        ids = dict(zip(seen["payee_kind"], seen["payee_id"], strict=True))
+        assert ids == {"person": person, "employer": "91330604MA2701YA83"}, (role, ids)
+
+
+def test_a_finance_user_demoted_meanwhile_sees_id_numbers_masked(ledger_url: str) -> None:
+    """The role is re-read at each read: finance made a reviewer while signed in sees the ID
+    number masked at the next read; deactivated, is refused."""
+    from planner.services.claims import claims_seen_by
+
+    _payees(ledger_url)
+    user = _signed_in(ledger_url, "zhou", "finance")
+    auth.set_role("zhou", "reviewer", url=ledger_url)
+    seen = claims_seen_by(user, url=ledger_url)
+    assert "5224**********1234" in set(seen["payee_id"])
+    auth.set_active("zhou", False, url=ledger_url)
+    with pytest.raises(PermissionDenied):
+        claims_seen_by(user, url=ledger_url)
+
+
+def test_a_reviewer_reads_recruits_id_numbers_masked_in_the_evidence(ledger_url: str) -> None:
+    """An agency's claim names the people it placed: a reviewer reads their ID numbers masked
+    in the evidence, finance whole."""
+    from planner.messages import msg
+    from planner.services.claims import claims_seen_by
+
+    placed = msg("evidence.placed", id="522401199001011234", employer="上虞某公司",
+                 first="2020-03", last="2020-05", n=3)
+    with UnitOfWork(ledger_url) as uow:
+        uow.repo.add(m.Claim(key="agency|A1", rule="agency", payee_kind="agency",
+                             payee_id="91330604MA2701YA83", payee_name="某中介",
+                             amount_fen=10_000, evidence=[placed.to_json()], basis={},
+                             state="reviewed"))
+        uow.commit()
+    reviewer = claims_seen_by(_signed_in(ledger_url, "li", "reviewer"), url=ledger_url)
+    finance = claims_seen_by(_signed_in(ledger_url, "qian", "finance"), url=ledger_url)
+    assert reviewer["evidence"].iloc[0][0].args["id"] == "5224**********1234"
+    assert finance["evidence"].iloc[0][0].args["id"] == "522401199001011234"

@@ -201,6 +201,8 @@ def test_a_hand_recorded_paid_date_follows_the_same_rule(ledger_url: str, actors
     svc.record_payments(ids, actors["finance"], paid_on=MONDAY + dt.timedelta(days=10),
                         url=ledger_url)
     assert _states(ledger_url) == ["paid", "paid"]
+
+
 def _steps(url: str, claim_id: int) -> list[tuple[str, str, str, str]]:
     """The claim's history: (action, from, to, reason in Chinese) per step."""
     history = svc.claim_history(claim_id, url=url)
@@ -342,3 +344,31 @@ def test_an_all_paid_import_is_no_warning(ledger_url: str, actors, tmp_path: Pat
 
     assert not bank_import_needs_a_look(result)
     assert bank_import_summary(result)[2].render("zh") == "支付失败 0 条，合计 0.00 元"
+
+
+def test_a_bank_failure_after_a_paid_exception_is_marked_a_bank_failure(
+        ledger_url: str, actors, tmp_path: Path) -> None:
+    """The bank paid a claim flagged after its order was sent (an exception: money left), then
+    a later file says the payment failed: the claim is marked again, as a bank failure (the
+    money may have come back), counted by the import, the earlier note kept in the audit."""
+    (p1,) = ready_to_pay(ledger_url, actors, [80_000])
+    claim_id = int(svc.list_claims(url=ledger_url)["claim_id"].iloc[0])
+    with UnitOfWork(ledger_url) as uow:
+        claim = uow.repo.claim(claim_id)
+        assert claim is not None
+        claim.needs_review = True
+        uow.commit()
+    svc.import_path("bank_results", bank_file(tmp_path / "b1.csv", [(p1, "paid", 80_000)]),
+                    actors["finance"], url=ledger_url)
+    assert svc.list_claims(url=ledger_url).iloc[0]["exception_note"].code == (
+        "paid_exception.flagged")
+    failed = svc.import_path("bank_results", bank_file(tmp_path / "b2.csv",
+                                                       [(p1, "failed", 80_000)]),
+                             actors["finance"], url=ledger_url)
+    assert failed.exceptions == 1
+    line = svc.list_claims(url=ledger_url).iloc[0]
+    assert (line["state"], bool(line["paid_exception"])) == ("paid", True)
+    assert line["exception_note"].code == "paid_exception.bank_failed_no_reason"
+    marked = svc.audit_log("claim", claim_id, url=ledger_url).iloc[-1]
+    assert marked["action"] == "bank_failed_after_paid"
+    assert "paid_exception.flagged" in marked["before"]["exception_note"]

@@ -41,7 +41,8 @@ def test_cli_import_compute_export(db_url: str, world, tmp_path: Path, capsys,
     capsys.readouterr()
     assert main(["ledger", "import", "insurance", str(bad)]) == 2
     err = capsys.readouterr().err
-    assert "insurance.csv:2: id_number: unknown person" in err
+    assert "insurance.csv:2: id_number: the person with ID ending 002X is not in the ledger" in err
+    assert "11010519491231002X" not in err  # the row says which; the message masks it
     assert main(["ledger", "import", "nonsense", str(bad)]) == 2
     monkeypatch.setattr("sys.stdin", io.StringIO("a-long-password\n"))
     assert main(["users", "add", "wang", "--role", "finance", "--password-stdin"]) == 0
@@ -50,6 +51,35 @@ def test_cli_import_compute_export(db_url: str, world, tmp_path: Path, capsys,
     capsys.readouterr()
     assert main(["users", "list"]) == 0
     assert "wang" in capsys.readouterr().out
+
+
+def test_cli_changes_a_users_role_and_stops_them(db_url: str, capsys,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """An administrator at the command line gives a user another role, stops them signing in
+    and lets them in again; an unknown user or role exits 2 and changes nothing."""
+    from planner.services.auth import list_users
+
+    monkeypatch.setenv("JOBBUS_DATABASE_URL", db_url)
+    assert main(["ledger", "init"]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("Tea-kettle-Harbour-42\n"))
+    assert main(["users", "add", "wang", "--role", "finance", "--password-stdin"]) == 0
+
+    def wang() -> tuple[str, bool]:
+        (user,) = [u for u in list_users(url=db_url) if u.username == "wang"]
+        return str(user.role), user.active
+
+    assert main(["users", "set-role", "wang", "reviewer"]) == 0
+    assert wang() == ("reviewer", True)
+    assert main(["users", "deactivate", "wang"]) == 0
+    assert wang() == ("reviewer", False)
+    assert main(["users", "activate", "wang"]) == 0
+    assert wang() == ("reviewer", True)
+    capsys.readouterr()
+    assert main(["users", "deactivate", "nobody"]) == 2
+    assert "nobody" in capsys.readouterr().err
+    with pytest.raises(SystemExit):  # argparse refuses a role that does not exist
+        main(["users", "set-role", "wang", "boss"])
+    assert wang() == ("reviewer", True)
 
 
 def test_seed_demo_shows_every_state(tmp_path: Path, world) -> None:

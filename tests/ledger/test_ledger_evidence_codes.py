@@ -43,7 +43,7 @@ def test_claim_evidence_is_stored_as_codes_and_reads_in_both_languages(
     with UnitOfWork(ledger_url) as uow:
         stored = {c.key: c.evidence for c in uow.repo.claims(None, None)}
     assert stored["self_return:P1"][0] == {
-        "code": "evidence.arrival_own", "params": {"day": "2020-02-20", "employer": "E1"}}
+        "code": "evidence.arrival_own", "params": {"day": "2020-02-20", "employer": "甲厂"}}
     claims = svc.list_claims(url=ledger_url).set_index("key")
     evidence = claims.loc["charter:C1", "evidence"]
     assert evidence_text(evidence, "en").startswith(

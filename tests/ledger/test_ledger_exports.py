@@ -127,6 +127,23 @@ def test_finance_list_matches_hand_calculation(loaded_url: str, world, tmp_path:
     assert "包车补贴" in wb.sheetnames and "自行返岗补贴" in wb.sheetnames
 
 
+def test_notice_amounts_are_numbers_that_add_up(loaded_url: str, tmp_path: Path) -> None:
+    """The public notice's amounts are numbers shown as 1,234.00 (they sum and sort in
+    Excel), and its bold total row is their sum."""
+    path = svc.export_notice(tmp_path / "notice.xlsx", FINANCE, state="all", url=loaded_url)
+    ws = openpyxl.load_workbook(path).active
+    lines, total = _sheet_lines_and_total_of(ws, 6)
+    assert lines and all(isinstance(v, float | int) for v in lines)
+    assert round(sum(lines) * 100) == round(total * 100)
+    assert ws.cell(2, 6).number_format == "#,##0.00"
+
+
+def _sheet_lines_and_total_of(ws, column: int) -> tuple[list[float], float]:
+    rows = [r for r in ws.iter_rows(min_row=2, values_only=True)]
+    end = next(i for i, r in enumerate(rows) if r[0] == "合计")
+    return [r[column - 1] for r in rows[:end]], rows[end][column - 1]
+
+
 def test_notice_never_shows_a_full_id_or_phone(loaded_url: str, world, tmp_path: Path) -> None:
     """Scanning every cell of the notice (xlsx and csv) finds no full ID number, phone or
     person's name."""

@@ -193,3 +193,45 @@ def test_leader_withdraws_a_mistaken_departure_of_their_trip_only(crewed: str, w
     last = svc.audit_log("trip", mine, url=crewed).iloc[-1]
     assert (last["actor"], last["action"], last["after"]["note"]) == (
         "wang", "withdraw_departed", "点早了")
+
+
+def test_refusals_name_a_person_by_name_and_last_four_digits(crewed: str, world,
+                                                           actors) -> None:
+    """Every refusal that names a person — untick after a check-in, a second tick, not on the
+    trip, not boarded, no check-in to undo, not on a cancelled trip — names them by name and
+    the last 4 characters of the ID number, in Chinese and in English, never the whole
+    number (it is shown on a leader's phone)."""
+    trip, other = world.plan.trips[0].trip_id, world.plan.trips[1].trip_id
+    op, wang = actors["operator"], _leader("wang")
+    lines = lead.roster(trip, wang, crewed)
+    person, name = str(lines["id_number"].iloc[0]), str(lines["name"].iloc[0])
+    stranger_line = lead.roster(other, _leader("li"), crewed).iloc[0]
+    stranger, stranger_name = str(stranger_line["id_number"]), str(stranger_line["name"])
+    employer = str(lines["employer_uscc"].iloc[0])
+    lead.board(person, trip, wang, url=crewed)
+    mv.check_in([(person, employer)], trip, world.plan.trips[0].arrive.date(), op, url=crewed)
+    refusals = {}
+    for what, call, who in (
+            ("checked in", lambda: lead.undo_boarding(person, trip, "点错了", wang,
+                                                      url=crewed), (name, person)),
+            ("second tick", lambda: lead.board(person, trip, wang, url=crewed), (name, person)),
+            ("not on trip", lambda: lead.board(stranger, trip, wang, url=crewed),
+             (stranger_name, stranger)),
+            ("not boarded", lambda: lead.undo_boarding(stranger, other, "点错了", op,
+                                                       url=crewed), (stranger_name, stranger)),
+            ("no check-in", lambda: mv.undo_check_in(stranger, other, "点错了", op,
+                                                     url=crewed), (stranger_name, stranger)),
+            ("not cancelled", lambda: mv.reseat([stranger], None, op, url=crewed),
+             (stranger_name, stranger))):
+        with pytest.raises(mv.MovementRefused) as refused:
+            call()
+        zh, en = refused.value.message.render("zh"), refused.value.message.render("en")
+        refusals[what] = zh
+        named, id_number = who
+        assert f"{named}（身份证尾号 {id_number[-4:]}）" in zh, (what, zh)
+        assert f"{named} (ID ending {id_number[-4:]})" in en, (what, en)
+        assert id_number not in zh and id_number not in en and id_number not in str(
+            refused.value), (what, zh)
+    assert refusals["checked in"] == (
+        f"{name}（身份证尾号 {person[-4:]}）已在车次 {trip} 登记到岗；请先撤销到岗登记")
+    assert refusals["no check-in"].endswith(f"在车次 {other} 上没有到岗登记")

@@ -127,7 +127,8 @@ def test_replan_dropping_a_trip_that_ran_names_the_dispatched_plan(registered: s
                                                                    actors) -> None:
     """A plan placing anew the people of an earlier dispatched plan's trip that already
     carried people is refused naming that plan (P001, the one to open and lock the trip in)
-    and its trip, in both languages, with no row; nothing is written."""
+    and its trip, in both languages, as a problem of the plan (P002: no file, row or
+    column); nothing is written."""
     op = actors["operator"]
     a = ps.save_plan(world.plan, "A", op, url=registered)
     ps.dispatch_plan(a.id, op, registered)
@@ -140,7 +141,7 @@ def test_replan_dropping_a_trip_that_ran_names_the_dispatched_plan(registered: s
     [problem] = err.value.problems
     trip = ran.trip_id
     assert problem.what.args == {"trip": trip, "n": 1, "plan": a.id}
-    assert (problem.file, problem.row, problem.column) == ("trips.csv", None, "trip_id")
+    assert (problem.file, problem.row, problem.column) == (f"P{b.id:03d}", None, None)
     assert problem.text("zh").startswith(f"已下达方案 P001 的车次 {trip} 已有 ")
     assert problem.text("zh").endswith("请打开方案 P001，锁定该车次后重新规划")
     assert f"trip {trip} of the dispatched plan P001 has already carried people" in str(problem)

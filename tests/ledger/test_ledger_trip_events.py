@@ -237,6 +237,35 @@ def test_check_in_for_someone_not_on_the_trip_is_a_problem(planned: str, world, 
     assert "is not on trip" in problem.message
 
 
+def test_import_problems_name_a_person_without_the_whole_id_number(planned: str, world,
+                                                                   actors, tmp_path) -> None:
+    """An arrivals file naming someone not on the trip, and someone not in the ledger: the
+    problems (row and column say which) name the first by name and the last 4 characters of
+    the ID number, the second by those 4 alone — never the whole number."""
+    from planner.ledger import UnitOfWork
+    from planner.ledger import models as m
+
+    trip, other, day = _trips(world)
+    stranger = next(a for a in world.plan.assignments if a.trip_id == other)
+    nobody = "11010519491231002X"
+    with UnitOfWork(planned) as uow:
+        name = uow.repo.people_by_id_number()[stranger.id_number].name
+        assert uow.session.query(m.Person).filter_by(id_number=nobody).first() is None
+    path = tmp_path / "arrivals.csv"
+    path.write_text("id_number,employer_uscc,arrived_on,trip_id,ticket_amount\n"
+                    f"{stranger.id_number},{stranger.employer_uscc},{day},{trip},\n"
+                    f"{nobody},{stranger.employer_uscc},{day},{trip},\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        svc.import_path("arrivals", path, actors["operator"], url=planned)
+    texts = {p.row: (p.text("zh"), p.text("en"), str(p)) for p in err.value.problems}
+    assert texts[2][0] == (f"{name}（身份证尾号 {stranger.id_number[-4:]}）不在车次 {trip} "
+                           "的乘车名单上")
+    assert texts[3][0] == "身份证尾号 002X 的人员不在台账中：未登记"
+    assert texts[3][1] == "the person with ID ending 002X is not in the ledger: not registered"
+    for text in (t for row in texts.values() for t in row):
+        assert stranger.id_number not in text and nobody not in text, text
+
+
 def test_counts_follow_the_as_of_day(planned: str, world, actors, tmp_path) -> None:
     """Arrivals after the as-of day count neither on the trip, nor in the returns report."""
     trip, _, day = _trips(world)
@@ -421,8 +450,8 @@ def test_a_trip_its_people_arrived_on_cannot_be_cancelled(planned: str, world, a
 
 
 def test_a_delay_after_the_people_arrived_is_refused(planned: str, world, actors) -> None:
-    """A delay recorded on a day after the trip's people arrived is refused; the trip stays
-    arrived."""
+    """A delay recorded on a day after the trip's people arrived is refused; nothing is
+    recorded, the trip stays arrived by plan."""
     trip, _, day = _trips(world)
     op, arrive = actors["operator"], day + dt.timedelta(days=1)
     people = [(a.id_number, a.employer_uscc) for a in world.plan.assignments
@@ -431,8 +460,8 @@ def test_a_delay_after_the_people_arrived_is_refused(planned: str, world, actors
     later = dt.datetime.combine(arrive + dt.timedelta(days=1), dt.time(9))
     with pytest.raises(mv.MovementRefused, match=f"arrived from {arrive}"):
         mv.record_trip_event(trip, "delayed", later, op, url=planned)
-    assert reads.trips(planned, later.date()).set_index("trip_id").loc[
-        trip, "status"] == "arrived"
+    row = reads.trips(planned, later.date()).set_index("trip_id").loc[trip]
+    assert (row["status"], row["plan"]) == ("planned", "arrived")
 
 
 # ------------------------------------------------------------------ withdrawing a mistake
@@ -640,3 +669,174 @@ def test_reimporting_the_arrivals_file_after_an_undo_records_the_arrival_again(
     assert who in again
     arrived = reads.manifest(planned, trip).set_index("id_number")["arrived_on"]
     assert arrived[who] == day and int(arrived.notna().sum()) == 2
+
+
+# ------------------------------------------------------------------ movements in order
+def test_movements_in_order_refuses_a_departure_after_the_first_check_in(
+        planned: str, world, actors) -> None:
+    """Movements in order: with two people checked in on the day after departure, a departure
+    a day later still is refused in Chinese naming the trip, the first check-in day and how
+    many checked in; nothing is written. A departure on the check-in day itself is accepted
+    (a check-in has no time)."""
+    trip, _, day = _trips(world)
+    op = actors["operator"]
+    arrive = day + dt.timedelta(days=1)
+    people = [(a.id_number, a.employer_uscc) for a in world.plan.assignments
+              if a.trip_id == trip][:2]
+    mv.check_in(people, trip, arrive, op, url=planned)
+    late = dt.datetime.combine(arrive + dt.timedelta(days=15), dt.time(8))
+    with pytest.raises(mv.MovementRefused) as refused:
+        mv.record_trip_event(trip, "departed", late, op, "按时出发", url=planned)
+    text = refused.value.message.render("zh")
+    assert text.startswith(f"车次 {trip} 的出发时间 {late:%Y-%m-%d %H:%M} 晚于其乘客最早的到岗日期 "
+                           f"{arrive}（已有 2 人登记到岗）"), text
+    assert _count(planned) == 0
+    mv.record_trip_event(trip, "departed", dt.datetime.combine(arrive, dt.time(6)), op,
+                         url=planned)
+    assert _count(planned) == 1
+
+
+def test_movements_in_order_refuses_an_arrival_at_or_before_the_departure(
+        planned: str, world, actors) -> None:
+    """Movements in order: an arrival at the very minute of the recorded departure, or before
+    it, is refused naming the trip and the departure; a departure at or after the recorded
+    arrival likewise; a minute later the arrival is accepted."""
+    trip, other, day = _trips(world)
+    op = actors["operator"]
+    left = dt.datetime.combine(day, dt.time(8))
+    mv.record_trip_event(trip, "departed", left, op, url=planned)
+    for at in (left, left - dt.timedelta(minutes=1)):
+        with pytest.raises(mv.MovementRefused) as refused:
+            mv.record_trip_event(trip, "arrived", at, op, url=planned)
+        assert refused.value.message.render("zh") == (
+            f"车次 {trip} 的到达时间 {at:%Y-%m-%d %H:%M} 不晚于其已登记的出发时间 "
+            f"{left:%Y-%m-%d %H:%M}：到达须在出发之后")
+    mv.record_trip_event(trip, "arrived", left + dt.timedelta(minutes=1), op, url=planned)
+    came = dt.datetime.combine(day, dt.time(20))  # the other way round: arrival, departure
+    mv.record_trip_event(other, "arrived", came, op, url=planned)
+    with pytest.raises(mv.MovementRefused, match=f"trip {other}: the departure .* is not "
+                                                 "before its recorded arrival"):
+        mv.record_trip_event(other, "departed", came, op, url=planned)
+    assert _count(planned) == 3
+
+
+def test_movements_in_order_refuses_an_arrival_after_the_first_check_in(
+        planned: str, world, actors, tmp_path) -> None:
+    """Movements in order: a trip whose people checked in on a day cannot be recorded as
+    arriving on a later day — neither in the app nor in an imported file (a problem with
+    row and column; nothing written); the same day is accepted."""
+    trip, _, day = _trips(world)
+    op = actors["operator"]
+    arrive = day + dt.timedelta(days=1)
+    _arrive(planned, world, op, tmp_path, trip, arrive)
+    mv.record_trip_event(trip, "departed", dt.datetime.combine(day, dt.time(6)), op,
+                         url=planned)
+    late = dt.datetime.combine(arrive + dt.timedelta(days=1), dt.time(6))
+    with pytest.raises(mv.MovementRefused, match=f"arrival .* is after the first check-in of "
+                                                 f"its people on {arrive}"):
+        mv.record_trip_event(trip, "arrived", late, op, url=planned)
+    path = _write(tmp_path, f"trip_id,event,at,note\n{trip},arrived,{late:%Y-%m-%d %H:%M},\n")
+    with pytest.raises(InputError) as err:
+        svc.import_path("trip_events", path, op, url=planned)
+    assert [(p.row, p.column) for p in err.value.problems] == [(2, "at")]
+    assert _count(planned) == 1
+    mv.record_trip_event(trip, "arrived", dt.datetime.combine(arrive, dt.time(9)), op,
+                         url=planned)
+    assert _count(planned) == 2
+
+
+def test_an_arrival_its_check_ins_contradict_can_be_withdrawn(planned: str, world, actors,
+                                                              tmp_path) -> None:
+    """An arrival stored before the rule held, days after its people checked in, is a
+    mistake the withdrawal window lets go of (the check-ins stay); then the departure behind
+    it too. An arrival the check-ins agree with stays refused."""
+    from sqlalchemy import select
+
+    from planner.ledger import UnitOfWork
+    from planner.ledger import models as m
+    from planner.ledger.trip_events import event_key
+
+    trip, _, day = _trips(world)
+    op = actors["operator"]
+    arrive = day + dt.timedelta(days=1)
+    who = _arrive(planned, world, op, tmp_path, trip, arrive)
+    wrong = dt.datetime.combine(arrive + dt.timedelta(days=16), dt.time(8))
+    with UnitOfWork(planned) as uow:  # as an older version let them be recorded
+        pk = uow.session.scalars(select(m.Trip.id).where(m.Trip.trip_id == trip)).one()
+        for event in ("departed", "arrived"):
+            uow.session.add(m.TripEvent(natural_key=event_key(trip, event, wrong), trip_pk=pk,
+                                        trip_ref=trip, event=event, at=wrong, note="按时出发",
+                                        recorded_by=op.username))
+        uow.commit()
+    mv.withdraw_trip_event(trip, "arrived", "到达时间登记错了", op, url=planned)
+    mv.withdraw_trip_event(trip, "departed", "出发时间登记错了", op, url=planned)
+    assert not _status(planned, trip, arrive)["recorded"]
+    checked_in = reads.manifest(planned, trip).dropna(subset=["arrived_on"])["id_number"]
+    assert set(checked_in) == set(who)
+    mv.record_trip_event(trip, "departed", dt.datetime.combine(day, dt.time(6)), op,
+                         url=planned)
+    mv.record_trip_event(trip, "arrived", dt.datetime.combine(arrive, dt.time(7)), op,
+                         url=planned)
+    with pytest.raises(mv.MovementRefused, match="2 of its people are checked in"):
+        mv.withdraw_trip_event(trip, "arrived", "mistake", op, url=planned)
+
+
+def test_movements_in_order_refuses_a_check_in_before_the_trip_arrived(
+        planned: str, world, actors) -> None:
+    """Movements in order, seen from a check-in: with the trip recorded as arriving the day
+    after it left, checking its people in on the departure day is refused (the column
+    arrived_on, in Chinese naming the trip and its arrival); nothing is written. On the
+    arrival day it is accepted."""
+    trip, _, day = _trips(world)
+    op = actors["operator"]
+    came = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(9, 30))
+    mv.record_trip_event(trip, "departed", dt.datetime.combine(day, dt.time(6)), op,
+                         url=planned)
+    mv.record_trip_event(trip, "arrived", came, op, url=planned)
+    people = [(a.id_number, a.employer_uscc) for a in world.plan.assignments
+              if a.trip_id == trip][:2]
+    with pytest.raises(InputError) as err:
+        mv.check_in(people, trip, day, op, url=planned)
+    assert {p.column for p in err.value.problems} == {"arrived_on"}
+    assert err.value.problems[0].text("zh").startswith(
+        f"到岗日期 {day} 早于车次 {trip} 已登记的到达时间 {came:%Y-%m-%d %H:%M}")
+    assert reads.manifest(planned, trip)["arrived_on"].isna().all()
+    assert mv.check_in(people, trip, came.date(), op, url=planned).added == 2
+
+
+# ------------------------------------------------------------------ one status rule
+def test_a_trips_status_is_what_was_recorded_and_the_plan_a_column_apart(
+        planned: str, world, actors) -> None:
+    """Past its planned arrival with nothing recorded, a trip's status is 'planned' (未出发)
+    on 跟踪's read and on the leader's, alike; that its plan has it arrived is the ``plan``
+    column only. Once its departure is recorded both say under way and ``plan`` is blank."""
+    from planner.services import leaders
+
+    trip, _, day = _trips(world)
+    op = actors["operator"]
+    after = day + dt.timedelta(days=5)
+    tracked = reads.trips(planned, after).set_index("trip_id").loc[trip]
+    led = leaders.leader_trips(op, planned).set_index("trip_id").loc[trip]
+    assert (tracked["status"], tracked["recorded"]) == ("planned", False)
+    assert led["status"] == tracked["status"]
+    assert tracked["plan"] == "arrived"
+    mv.record_trip_event(trip, "departed", dt.datetime.combine(day, dt.time(6)), op,
+                         url=planned)
+    tracked = reads.trips(planned, after).set_index("trip_id").loc[trip]
+    led = leaders.leader_trips(op, planned).set_index("trip_id").loc[trip]
+    assert (tracked["status"], tracked["plan"]) == ("under_way", "")
+    assert led["status"] == "under_way"
+
+
+def test_trip_status_reads_only_the_recorded_movements() -> None:
+    """``trip_status``: cancelled beats arrived beats departed beats a delay; nothing recorded
+    is 'planned', whatever the dates; ``planned_status`` is the plan's expectation by a day."""
+    at = dt.datetime(2020, 2, 20, 8)
+    assert reads.trip_status({}) == "planned"
+    assert reads.trip_status({"delayed": at}) == "delayed"
+    assert reads.trip_status({"delayed": at, "departed": at}) == "under_way"
+    assert reads.trip_status({"departed": at, "arrived": at}) == "arrived"
+    assert reads.trip_status({"departed": at, "cancelled": at}) == "cancelled"
+    depart, arrive = dt.date(2020, 2, 20), dt.date(2020, 2, 21)
+    assert [reads.planned_status(depart, arrive, d) for d in (
+        dt.date(2020, 2, 19), depart, arrive)] == ["planned", "under_way", "arrived"]

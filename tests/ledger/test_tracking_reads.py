@@ -64,7 +64,7 @@ def _ref_trips(s: Any, as_of: dt.date) -> pd.DataFrame:
     rows = []
     for t in s.scalars(select(m.Trip).order_by(m.Trip.depart_date, m.Trip.trip_id)):
         seen = recorded.get(t.id, {})
-        status, by_event = reads._status(t, seen, as_of)
+        status, by_event = _ref_status(t, seen, as_of)
         counts = per_trip.loc[t.trip_id] if t.trip_id in per_trip.index else None
         rows.append({
             "trip_id": t.trip_id, "kind": t.kind, "vehicle": t.vehicle,
@@ -74,17 +74,36 @@ def _ref_trips(s: Any, as_of: dt.date) -> pd.DataFrame:
             "arrived": int(counts["arrived"]) if counts is not None else 0,
             "parent_trip_id": t.parent_trip_id or "", "recorded": by_event,
             **{f"{e}_at": seen.get(e) for e in ("departed", "arrived", "cancelled", "delayed")},
-            "note": seen.get("note", ""), "seats": t.seats})
+            "note": seen.get("note", ""), "seats": t.seats,
+            "plan": "" if by_event else _ref_plan(t, as_of)})
     return pd.DataFrame(rows, columns=TRIP_COLUMNS)
+
+
+def _ref_status(t: Any, seen: dict[str, Any], as_of: dt.date) -> tuple[str, bool]:
+    """The status the recorded events give (the former read fell back on the planned dates
+    here; the plan is a column of its own now) and whether any event is recorded."""
+    for event, status in (("cancelled", "cancelled"), ("arrived", "arrived"),
+                          ("departed", "under_way"), ("delayed", "delayed")):
+        if event in seen:
+            return status, True
+    return "planned", False
+
+
+def _ref_plan(t: Any, as_of: dt.date) -> str:
+    if t.arrive_date <= as_of:
+        return "arrived"
+    return "under_way" if t.depart_date <= as_of else "planned"
 
 
 def _ref_missing(s: Any, as_of: dt.date) -> pd.DataFrame:
     lines = _ref_manifest(s, None, as_of)
     if lines.empty:
         return lines
-    status = _ref_trips(s, as_of).set_index("trip_id")["status"]
+    trips = _ref_trips(s, as_of).set_index("trip_id")
+    arrived = (trips["status"] == "arrived") | (
+        (trips["status"] == "planned") & (trips["plan"] == "arrived"))
     last = lines.sort_values("leg").groupby("id_number").tail(1)
-    due = last[last["trip_id"].map(status) == "arrived"]
+    due = last[last["trip_id"].map(arrived).fillna(False).astype(bool)]
     return due[due["arrived_on"].isna()].reset_index(drop=True)
 
 
@@ -249,8 +268,10 @@ def test_as_of_changes_the_counts(moved_url: str) -> None:
     assert reads.trips(moved_url, first)["arrived"].sum() == 0
     assert reads.trips(moved_url, last)["arrived"].sum() > 0
     assert len(reads.returns_report(moved_url, last)["day"]) > 0
-    counts = defaultdict(int, reads.trips(moved_url, last)["status"].value_counts().to_dict())
-    assert counts["cancelled"] == 1 and counts["arrived"] > 0
+    trips = reads.trips(moved_url, last)
+    counts = defaultdict(int, trips["status"].value_counts().to_dict())
+    assert counts["cancelled"] == 1 and counts["under_way"] == 1 and counts["delayed"] == 1
+    assert (trips["plan"] == "arrived").sum() > 0  # arrived by plan, nothing recorded
 
 
 def test_upgrade_indexes_the_manifest_by_trip(db_url: str, world) -> None:

@@ -438,14 +438,10 @@ def test_bound_relaxation_charges_a_whole_coach_for_a_countys_few_people(kit: An
     assert plan.summary.lower_bound_fen <= plan.summary.total_cost_fen
 
 
-def test_bound_branches_on_the_trains_first_when_its_lp_runs_part_of_one(
-    kit: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """1,100 people of Guiyang in two windows six days apart: the bound model's LP runs a whole
-    train for the first and 5% of one for the second. The model with only its trains and their
-    feeders whole (every other count continuous) is solved first: its bound lies above the
-    LP's and at most the whole model's optimum, and the unit's bound is the best of them."""
-    from planner.optimise.model import Context, bound, solve_bound
+def _guiyang_in_two_windows(kit: Any) -> tuple[Any, Any, Any, Any]:
+    """1,100 people of Guiyang in two windows six days apart, a train of 300,000 yuan: the
+    scenario, instance, model context and the people planned."""
+    from planner.optimise.model import Context
     from planner.optimise.prepare import prepare
 
     train = dataclasses.replace(kit.TRAIN, fixed_cost_fen=30_000_000)
@@ -453,8 +449,19 @@ def test_bound_branches_on_the_trains_first_when_its_lp_runs_part_of_one(
         "520113", 500, prefix="b", available_from=kit.D0 + dt.timedelta(days=6)
     )
     sc, inst = kit.build(people, [kit.employer("E001")], fleet=(kit.COACH53, train))
-    ctx = Context(inst, P)
-    planned = prepare(inst, lambda w, r: r, P.max_wait_days).planned
+    return sc, inst, Context(inst, P), prepare(inst, lambda w, r: r, P.max_wait_days).planned
+
+
+def test_bound_branches_on_the_trains_first_when_its_lp_runs_part_of_one(
+    kit: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """1,100 people of Guiyang in two windows six days apart: the bound model's LP runs a whole
+    train for the first and 5% of one for the second. The model with only its trains and their
+    feeders whole (every other count continuous) is solved first: its bound lies above the
+    LP's and at most the whole model's optimum, and the unit's bound is the best of them."""
+    from planner.optimise.model import bound, solve_bound
+
+    sc, inst, ctx, planned = _guiyang_in_two_windows(kit)
     seen: list[tuple[str, bool, float]] = []
     solve_model = bound.solve_model
 
@@ -484,16 +491,9 @@ def test_bound_ends_at_the_trains_first_when_no_time_is_left_for_the_whole_mip(
     would only overrun the unit's time, taken from the units bounded after it)."""
     import time
 
-    from planner.optimise.model import Context, bound, solve_bound
-    from planner.optimise.prepare import prepare
+    from planner.optimise.model import bound, solve_bound
 
-    train = dataclasses.replace(kit.TRAIN, fixed_cost_fen=30_000_000)
-    people = kit.workers("520111", 600, prefix="a") + kit.workers(
-        "520113", 500, prefix="b", available_from=kit.D0 + dt.timedelta(days=6)
-    )
-    _sc, inst = kit.build(people, [kit.employer("E001")], fleet=(kit.COACH53, train))
-    ctx = Context(inst, P)
-    planned = prepare(inst, lambda w, r: r, P.max_wait_days).planned
+    _sc, _inst, ctx, planned = _guiyang_in_two_windows(kit)
     solves: list[tuple[str, bool]] = []
     solve_model, trains_first = bound.solve_model, bound._trains_first
 

@@ -319,4 +319,4 @@ def test_yiwu_pays_per_recruit_insured_three_months() -> None:
     lines = compute_entitlements(p, facts)
     assert amounts(lines) == {f"recruitment:{EMP}": 50_000, f"recruitment:{EMP2}": 50_000}
     assert english(lines[0].evidence) == (
-        f"new recruit N1 insured 2020-03..2020-05 (3 months) at {EMP}",)
+        "new recruit N1 insured 2020-03..2020-05 (3 months) at 义乌小商品厂",)
