@@ -227,7 +227,10 @@ def test_main_flow(server: str, page: Any) -> None:
         page.get_by_role("button", name="确认", exact=True).click()
         settle(page)
         wait_for_text(page, "已生成拨付批次 PB-")
-    with page.expect_download() as download:
+    settle(page)
+    # the file is made when the button is clicked: on a loaded 2-core machine that can take
+    # longer than Playwright's 30 s
+    with page.expect_download(timeout=120_000) as download:
         page.get_by_role("button", name="下载财务拨付清单").click()
     data = Path(download.value.path()).read_bytes()
     book = load_workbook(io.BytesIO(data))

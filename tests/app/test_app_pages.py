@@ -345,9 +345,13 @@ def test_tracking_records_a_cancellation_and_reseats(sign_in, env_home):
     url = _url(env_home)
     day = ledger_reads.last_day(url)
     trips = ledger_reads.trips(url, day)
-    # a trip nothing was recorded on (other tests of the session move trips in this ledger:
-    # one that departed cannot be cancelled)
-    idle = trips[(trips["on_manifest"] > 0) & (trips["status"] == "planned")]
+    # a trip nothing was recorded on, to this day (other tests of the session move trips in
+    # this ledger, a leader's 已出发 dated now: one that departed cannot be cancelled)
+    from planner import clock
+
+    now = ledger_reads.trips(url, clock.today()).set_index("trip_id")["status"]
+    idle = trips[(trips["on_manifest"] > 0) & (trips["status"] == "planned")
+                 & (trips["trip_id"].map(now) == "planned")]
     trip = idle.sort_values(["arrived", "trip_id"]).iloc[0]
     lines = ledger_reads.manifest(url, trip["trip_id"])
     for id_number in lines.loc[lines["arrived_on"].notna(), "id_number"]:
@@ -363,7 +367,7 @@ def test_tracking_records_a_cancellation_and_reseats(sign_in, env_home):
     at.button(key="trk_mv_save").click().run()
     assert not at.exception, at.exception
     after = ledger_reads.trips(url, day).set_index("trip_id").loc[trip["trip_id"]]
-    assert (after["status"], after["note"]) == ("cancelled", "车辆故障")
+    assert (after["status"], after["note"]) == ("cancelled", "车辆故障"), _messages(at)
     assert "已记录：车次" in _messages(at)
     waiting = ledger_reads.to_reseat(url, day)
     assert len(waiting) == trip["on_manifest"]
