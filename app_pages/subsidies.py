@@ -51,8 +51,11 @@ else:
         shown = shown[shown["state"] == state]
     if rule:
         shown = shown[shown["rule"] == rule]
-    st.dataframe(views.claims_table(shown), hide_index=True, width="stretch",
-                 key="sub_table", column_config=views.claims_columns())
+    if shown.empty:  # Streamlit draws an empty table with the English word "empty"
+        st.info(t("subsidies.none_shown"), icon=":material/filter_alt_off:")
+    else:
+        st.dataframe(views.claims_table(shown), hide_index=True, width="stretch",
+                     key="sub_table", column_config=views.claims_columns())
 
     mine = [a for a in views.CLAIM_ACTIONS if may(a.permission)]
     st.subheader(t("subsidies.act") if mine else t("subsidies.look"))
@@ -117,6 +120,7 @@ else:
                    width="stretch")
         no.button(t("subsidies.confirm_no"), key=views.CONFIRM_NO, width="stretch")
 
+    show_flash(at="claim")  # a payment exception resolved: here, not at the top of the page
     if picked:
         with st.expander(t("subsidies.evidence_of", claim=picked[0]), expanded=True):
             views.claim_detail(claims, picked[0], url)
@@ -136,7 +140,8 @@ with right:
         st.caption(t("subsidies.finance_only"))
     importing = (may("import_bank_results") and bank is not None
                  and st.button(t("subsidies.bank_import"), key="sub_bank_import"))
+show_flash(at="bank")  # what the import did, under its button, not at the top of a long page
 if importing:  # below both columns: a refused file's problems table gets the page's width
     result = views.import_upload("bank_results", bank, user, url)
     if result is not None:
-        flash(views.bank_done_text(result), warn=views.bank_needs_a_look(result))
+        flash(views.bank_done_text(result), warn=views.bank_needs_a_look(result), at="bank")

@@ -50,7 +50,7 @@ from planner.services import exports, imports, payment_exceptions, payments
 from ui import backend, fmt
 from ui.auth import actor_label
 from ui.i18n import current_language, t
-from ui.layout import flash, kpi, left_unconfirmed, money_kpi
+from ui.layout import flash, kpi, left_unconfirmed, money_kpi, show_flash
 
 CLAIM_STATES = ("draft", "reviewed", "approved", "in_notice", "notice_done", "paid", "rejected",
                 "void")
@@ -408,6 +408,7 @@ def batch_panel(frame: pd.DataFrame, url: str, user: Any) -> None:
     (``payments.make_payment_batch`` with their versions: a line batched or changed since, by a
     double click or another finance officer, is refused there too). Downloading the finance
     list never makes one (``export_buttons``)."""
+    show_flash(at="batch")  # what 生成拨付批次 did, beside it
     from ui.auth import may
 
     if not may("issue_payment"):
@@ -436,10 +437,10 @@ def batch_panel(frame: pd.DataFrame, url: str, user: Any) -> None:
             return
         if made.number is None:  # the recheck flagged lines confirmed: nothing issued
             flash(t("subsidies.batch_flagged", claims="、".join(f"#{c}" for c in made.flagged)),
-                  warn=True)
+                  warn=True, at="batch")
         else:
             flash(t("subsidies.batch_made", number=made.number, n=made.lines,
-                    total=fmt.yuan(made.total_fen)))
+                    total=fmt.yuan(made.total_fen)), at="batch")
     st.warning(confirm_text(pending), icon=":material/payments:")
     yes, no = st.columns(2)
     yes.button(t("subsidies.confirm_yes"), key=CONFIRM_YES, type="primary", width="stretch")
@@ -553,7 +554,7 @@ def resolve_exception_form(frame: pd.DataFrame, claim_id: int, user: Any, url: s
                         str(outcome), text, seen_version=int(line["version"]), url=url)
     if state is not None:
         flash(t(f"subsidies.exc_done_{outcome}", claim=claim_id,
-                payment=str(line["payment_id"])))
+                payment=str(line["payment_id"])), at="claim")
 
 
 #: export name -> the permission it needs (``auth.PERMISSIONS``)

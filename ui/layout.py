@@ -51,23 +51,26 @@ def money_kpi(where: Any, label: str, fen: int | Decimal | None, note: str | Non
         help=f"{exact}\n\n{help}" if help else exact)
 
 
-def flash(message: str, *, ledger: bool = True, warn: bool = False) -> None:
+def flash(message: str, *, ledger: bool = True, warn: bool = False, at: str = "top") -> None:
     """Keep ``message`` for the next run and rerun now (``ledger``: the ledger changed, so its
     cached reads are dropped first; ``warn``: done, but something needs a look — shown as a
-    warning, not a success)."""
+    warning, not a success; ``at``: where the page shows it, :func:`show_flash` with the same
+    name — next to the button that did it when that is far down the page)."""
     if ledger:
         from ui import backend
 
         backend.ledger_changed()
-    st.session_state[FLASH] = (message, warn)
+    st.session_state[FLASH] = (message, warn, at)
     st.rerun()
 
 
-def show_flash() -> bool:
-    """Show (once) the message kept by :func:`flash`; ``True`` if there was one."""
-    if FLASH not in st.session_state:
+def show_flash(at: str = "top") -> bool:
+    """Show (once) the message kept by :func:`flash` for place ``at``; ``True`` if there was
+    one."""
+    kept = st.session_state.get(FLASH)
+    if kept is None or (kept[2] if len(kept) > 2 else "top") != at:
         return False
-    message, warn = st.session_state.pop(FLASH)
+    message, warn = st.session_state.pop(FLASH)[:2]
     if warn:
         st.warning(message, icon=":material/priority_high:")
     else:

@@ -64,3 +64,41 @@ def test_an_import_with_a_failure_says_so_as_a_warning(sign_in, env_home: Path) 
     assert "支付失败的 1 条可重新发起支付" in warned
     assert "支付异常 0 条" in warned and "重复行 0 行" in warned
     assert not any("银行回单" in str(s.value) for s in at.success)
+    # said under the import's button, where the user is, not at the top of a long page
+    order = _drawn_in_order(at)
+    said = next(i for i, (kind, text) in enumerate(order)
+                if kind == "warning" and "已导入银行回单" in text)
+    uploader = next(i for i, (kind, text) in enumerate(order) if text == "sub_bank_file")
+    table = next(i for i, (kind, _t) in enumerate(order) if kind == "dataframe")
+    assert table < uploader < said, "the summary is drawn above the page's claims table"
+
+
+def _drawn_in_order(at: Any) -> list[tuple[str, str]]:
+    """The page's elements in the order they are drawn: (type, text or key)."""
+    out: list[tuple[str, str]] = []
+
+    def walk(node: Any) -> None:
+        children = getattr(node, "children", None)
+        if isinstance(children, dict):
+            for key in sorted(children):
+                walk(children[key])
+            return
+        kind = str(getattr(node, "type", ""))
+        text = getattr(node, "key", None) if kind == "file_uploader" else getattr(
+            node, "value", "")
+        out.append((kind, str(text)))
+
+    walk(at._tree)
+    return out
+
+
+def test_a_filter_without_claims_says_so_in_chinese(sign_in) -> None:
+    """A state filter no claim is in shows a Chinese line, not an empty table (which Streamlit
+    marks with the English word "empty")."""
+    at = sign_in("reviewer")
+    at.switch_page("app_pages/subsidies.py").run()
+    at.selectbox(key="sub_rule").select("retention").run()
+    at.selectbox(key="sub_state").select("void").run()
+    assert not at.exception, at.exception
+    assert any("没有符合所选状态和补贴项目的条目" in str(i.value) for i in at.info)
+    assert not any("证件号 / 信用代码" in d.value for d in at.dataframe)
