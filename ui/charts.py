@@ -144,7 +144,9 @@ def compare_chart(rows: list[dict[str, Any]]) -> alt.Chart:
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=alt.X("plan:N", title=None, axis=alt.Axis(labelAngle=0)),
+            # the plans in the table's order, their names whole
+            x=alt.X("plan:N", title=None, sort=[r["name"] for r in rows],
+                    axis=alt.Axis(labelAngle=0, labelLimit=0)),
             y=alt.Y("yuan:Q", title=t("compare.cost_fen"), axis=alt.Axis(format=",.0f"),
                     stack="zero"),
             order=alt.Order("part:Q"),

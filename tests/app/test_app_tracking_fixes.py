@@ -206,7 +206,7 @@ def test_tracking_and_my_trips_agree_on_a_trips_status(sign_in, env_home) -> Non
         c.value for c in leader.caption]
     card = next(m for m in at.metric if m.label == "已到达车次")
     assert card.value == str(int((trips["status"] == "arrived").sum()))
-    assert card.delta == f"按计划另有 {int((trips['plan'] == 'arrived').sum())} 车（未登记）"
+    assert card.delta == f"计划另 {int((trips['plan'] == 'arrived').sum())} 车（未登记）"
 
 
 def test_overview_marks_trips_under_way_by_plan(sign_in, env_home) -> None:

@@ -363,6 +363,8 @@ def test_plan_comparison_shows_the_subsidies_inside_the_total_not_beside_it():
     bars = spec["datasets"][next(iter(spec["datasets"]))]
     assert sum(b["yuan"] for b in bars) == pytest.approx(1_382_134.56)
     assert spec["encoding"]["y"]["stack"] == "zero" and "xOffset" not in spec["encoding"]
+    assert spec["encoding"]["x"]["sort"] == ["P1"]  # the table's order
+    assert spec["encoding"]["x"]["axis"]["labelLimit"] == 0  # names not cut
 
 
 def test_the_emphasised_claim_button_moves_the_claim_on():
