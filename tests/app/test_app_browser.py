@@ -452,6 +452,7 @@ def test_export_clicked_after_a_demotion_signs_out_with_the_reason(
     set_role("finance-demoted", "operator", url=url)
     page.get_by_role("button", name="下载财务拨付清单").click()
     wait_for_text(page, "角色已变更，已退出登录")
+    page.get_by_label("用户名").wait_for(timeout=30_000)  # the login form, once drawn
     assert page.get_by_label("用户名").count() == 1
 
 

@@ -51,7 +51,6 @@ def test_recording_a_movement_stays_on_its_tab(server: str, page: Any, trip: Any
     tab = page.get_by_role("tab", name="记录车次动态")
     tab.click()
     settle(page)
-    missing = page.get_by_role("tab", name="未到岗人员").inner_text()
     panel = page.get_by_role("tabpanel").filter(visible=True)
     panel.get_by_label("车次", exact=True).first.click()  # 指派带队人 has one below it
     page.get_by_role("option").filter(has_text=f"{trip['trip_id']} · ").first.click()
@@ -63,7 +62,7 @@ def test_recording_a_movement_stays_on_its_tab(server: str, page: Any, trip: Any
     panel.get_by_role("button", name="记录动态").click()
     settle(page)
     page.get_by_text(f"已记录：车次 {trip['trip_id']} 已出发。").wait_for(timeout=30_000)
-    assert page.get_by_role("tab", name="未到岗人员").inner_text() != missing
+    # the other tabs' counts may change with the record (未到岗人员（n）): the open tab stays
     assert page.get_by_role("tab", name="记录车次动态").get_attribute("aria-selected") == "true"
     panel = page.get_by_role("tabpanel").filter(visible=True)
     assert panel.get_by_label("备注", exact=True).input_value() == ""
