@@ -62,8 +62,11 @@ def test_recording_a_movement_stays_on_its_tab(server: str, page: Any, trip: Any
     panel.get_by_role("button", name="记录动态").click()
     settle(page)
     page.get_by_text(f"已记录：车次 {trip['trip_id']} 已出发。").wait_for(timeout=30_000)
+    settle(page)  # the message is drawn first; the form below it a moment later
     # the other tabs' counts may change with the record (未到岗人员（n）): the open tab stays
     assert page.get_by_role("tab", name="记录车次动态").get_attribute("aria-selected") == "true"
     panel = page.get_by_role("tabpanel").filter(visible=True)
-    assert panel.get_by_label("备注", exact=True).input_value() == ""
+    from playwright.sync_api import expect
+
+    expect(panel.get_by_label("备注", exact=True)).to_have_value("", timeout=30_000)
     assert dt.date.fromisoformat(_day(page).input_value()) == trip["depart_date"]
