@@ -60,17 +60,23 @@ def flash(message: str, *, ledger: bool = True, warn: bool = False, at: str = "t
         from ui import backend
 
         backend.ledger_changed()
-    st.session_state[FLASH] = (message, warn, at)
+    keep_flash(message, warn=warn, at=at)
     st.rerun()
+
+
+def keep_flash(message: str, *, warn: bool = False, at: str = "top") -> None:
+    """Keep ``message`` for :func:`show_flash` at place ``at`` in the next run (without
+    rerunning: for a callback, whose run follows anyway)."""
+    st.session_state[FLASH] = (message, warn, at)
 
 
 def show_flash(at: str = "top") -> bool:
     """Show (once) the message kept by :func:`flash` for place ``at``; ``True`` if there was
     one."""
     kept = st.session_state.get(FLASH)
-    if kept is None or (kept[2] if len(kept) > 2 else "top") != at:
+    if kept is None or kept[2] != at:
         return False
-    message, warn = st.session_state.pop(FLASH)[:2]
+    message, warn, _at = st.session_state.pop(FLASH)
     if warn:
         st.warning(message, icon=":material/priority_high:")
     else:

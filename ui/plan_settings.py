@@ -32,7 +32,7 @@ from planner.domain.model import Scenario, VehicleKind
 from planner.services.planning import SCENARIO_POLICY, PlanParams, PlanSettings
 from ui import fmt
 from ui.i18n import t
-from ui.layout import FLASH
+from ui.layout import keep_flash
 from ui.plan_views import params_of, policy_label
 
 FLEET_BASE = "plan_fleet_base"  # availability loaded from a plan: fleet name → vehicles
@@ -119,7 +119,7 @@ def load_into_widgets(settings: PlanSettings, plan_id: int, policies: Iterable[s
         state["plan_policy"] = settings.policy_file
     state[FLEET_BASE] = dict(settings.available)
     state[FLEET_VERSION] = int(state.get(FLEET_VERSION, 0)) + 1
-    state[FLASH] = (t("plan_settings.loaded", id=plan_id), False)
+    keep_flash(t("plan_settings.loaded", id=plan_id))
 
 
 def replan_settings(recorded: PlanSettings | None, current: PlanSettings,

@@ -235,11 +235,8 @@ def _masked(uow: UnitOfWork, claim: m.Claim, text: str) -> str:
     the payee's own ID number (a person's) and registered bank account, whatever their length,
     down to their last four characters."""
     text = scrub(text)
-    secrets = {claim.payee_id} if claim.payee_kind == "person" else set()
-    secrets.update(uow.session.scalars(
-        select(m.Person.bank_account).where(m.Person.id_number == claim.payee_id)))
-    secrets.update(uow.session.scalars(
-        select(m.Employer.bank_account).where(m.Employer.uscc == claim.payee_id)))
+    secrets: set[str | None] = {claim.payee_id} if claim.payee_kind == "person" else set()
+    secrets.add(uow.repo.payee_account(claim.payee_id)[1])
     for secret in secrets:
         digits = "".join(str(secret or "").split())
         if len(digits) >= 6:
